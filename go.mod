@@ -1,0 +1,3 @@
+module github.com/tcpclose/tcpclose
+
+go 1.26

@@ -1,0 +1,450 @@
+package spec
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+)
+
+// A Profile fixes every choice the RFCs leave open: each MAY, each SHOULD a
+// stack may decline, and each place where the text is ambiguous. A profile is
+// data; the model and the implementation read it and never fork on the
+// profile's name. Every field is listed in Choices with the rules it settles,
+// and every built-in profile cites the source of each of its values in Cite.
+type Profile struct {
+	Name        string
+	Description string
+	// Cite gives, per field name, the source of this profile's value
+	// (an RFC section, kernel source, a stack's own test).
+	Cite map[string]string
+
+	// ---- Time-keeping -------------------------------------------------
+
+	// TimeWait is how long TIME-WAIT lasts: 2×MSL (MUST-13).
+	TimeWait time.Duration
+	// RTOInitial, RTOMin and RTOMax bound the retransmission timer
+	// (RFC 6298 §2).
+	RTOInitial, RTOMin, RTOMax time.Duration
+	// R1 and R2 count transmissions of the same segment (RFC 9293 §3.8.3);
+	// SynR2 is R2 for a SYN or SYN-ACK. R2 < 0 means infinity.
+	R1, R2, SynR2 int
+	// FinWait2Timeout ends FIN-WAIT-2 after this long; 0 means never (the
+	// RFC has no such timer).
+	FinWait2Timeout time.Duration
+	// FinWait2OrphanOnly: the FIN-WAIT-2 timer runs only once the
+	// application has closed the socket (Linux, gVisor); otherwise it runs
+	// whenever FIN-WAIT-2 is entered.
+	FinWait2OrphanOnly bool
+	// TimeoutSendsRST: when the user timeout or R2 gives up on a
+	// synchronized connection, a RST is sent.
+	TimeoutSendsRST bool
+	// FinWait2SendsRST: when the FIN-WAIT-2 timer ends a connection, a RST
+	// is sent.
+	FinWait2SendsRST bool
+
+	// ---- Resets -------------------------------------------------------
+
+	// RSTCheck is how a RST's sequence number is validated outside
+	// SYN-SENT.
+	RSTCheck RSTCheck
+	// TimeWaitRST is what a RST does to TIME-WAIT.
+	TimeWaitRST TimeWaitRST
+	// RSTCarriesACK: RSTs we form ourselves on ABORT (and close with
+	// unread data) carry ACK with RCV.NXT, as Linux's "R." does; the RFC
+	// form is <SEQ=SND.NXT><CTL=RST>.
+	RSTCarriesACK bool
+	// AbortEntersTimeWait: after sending a RST on ABORT the TCB enters
+	// TIME-WAIT (RFC 9293 Note 3 / §3.5.2) instead of CLOSED (§3.10.5).
+	AbortEntersTimeWait bool
+
+	// ---- SYN handling -------------------------------------------------
+
+	// SynInSync is how a SYN arriving in a synchronized state (other than
+	// a TIME-WAIT reopen) is answered.
+	SynInSync SynPolicy
+	// TimeWaitReopen is whether and how a SYN reopens a TIME-WAIT
+	// connection (MAY-2, SHLD-4).
+	TimeWaitReopen Reopen
+	// ReopenISSGap: on reopen, ISS = old SND.NXT + ReopenISSGap, which is
+	// above every sequence number the old incarnation used (MAY-2 (1)).
+	ReopenISSGap uint32
+	// ReopenReturnsToTimeWait: if the reopened connection is reset
+	// (the SYN was an old duplicate), the TIME-WAIT state it replaced is
+	// restored (MAY-2 (2)).
+	ReopenReturnsToTimeWait bool
+	// SynFinDropped: a segment carrying both SYN and FIN is dropped in
+	// LISTEN.
+	SynFinDropped bool
+	// CloseSynSentSendsRST: close() in SYN-SENT sends a RST (the RFC
+	// deletes the TCB silently).
+	CloseSynSentSendsRST bool
+
+	// ---- ACK handling -------------------------------------------------
+
+	// ACKWindowCheck: RFC 5961 §5 blind-data-injection check (MAY-12).
+	ACKWindowCheck bool
+	// AckAboveSndNxt: what an ACK for data never sent does in the
+	// synchronized states.
+	AckAboveSndNxt AckAbove
+	// OOWAckInterval rate-limits the ACKs sent in reply to unacceptable
+	// segments and challenge ACKs (RFC 5961 §7): at most one per interval
+	// per connection, data segments exempt. 0 means no limit.
+	OOWAckInterval time.Duration
+	// AckOutOfOrder: an acceptable segment that does not begin at RCV.NXT
+	// is acknowledged at once (MAY-13).
+	AckOutOfOrder bool
+	// ZeroLenEdgeAcceptable: a zero-length segment with SEG.SEQ =
+	// RCV.NXT+RCV.WND is acceptable (Table 6 says it is not).
+	ZeroLenEdgeAcceptable bool
+
+	// ---- TIME-WAIT ----------------------------------------------------
+
+	// TimeWaitRestart is what restarts the 2MSL timer in TIME-WAIT.
+	TimeWaitRestart TWRestart
+	// ClosingStartsTimeWait: CLOSING → TIME-WAIT starts the 2MSL timer
+	// (RFC 9293 step 5 for CLOSING does not say so).
+	ClosingStartsTimeWait bool
+	// MaxTimeWait caps the number of TIME-WAIT entries a host keeps; over
+	// the cap the connection goes straight to CLOSED and the overflow is
+	// counted (Linux tcp_max_tw_buckets). 0 means no cap.
+	MaxTimeWait int
+
+	// ---- Closing and half-duplex close ----------------------------------
+
+	// RSTOnUnreadClose: close() while received data is unread sends RST
+	// instead of FIN and discards the connection (SHLD-3, RFC 2525 §2.17).
+	RSTOnUnreadClose bool
+	// RSTOnDataAfterClose: data arriving after close() (the application
+	// can no longer read it) deletes the connection and is answered with
+	// RST (SHLD-3, RFC 2525 §2.16); otherwise it is acknowledged and
+	// discarded.
+	RSTOnDataAfterClose bool
+	// CloseInFinWait is the RFC-level reply to CLOSE in FIN-WAIT-1/2.
+	CloseInFinWait CloseReply
+
+	// ---- Receiving ----------------------------------------------------
+
+	// HoldOutOfOrder: segments beyond RCV.NXT are held for later
+	// (SHLD-31); otherwise they are dropped.
+	HoldOutOfOrder bool
+	// HoldOutOfOrderFIN: an out-of-order FIN is held with its segment.
+	HoldOutOfOrderFIN bool
+	// MaxHeldRanges bounds the out-of-order ranges held.
+	MaxHeldRanges int
+	// RecvBuf is the receive buffer in octets; RCV.WND is what is free.
+	RecvBuf uint32
+	// SendBuf is the send buffer in octets (what write(2) may queue).
+	SendBuf uint32
+	// MSS is the MSS we announce and the largest segment we send.
+	MSS uint16
+
+	// RSTFlushesReceive: a RST discards received data the application has
+	// not read (RFC 9293 step 2: "all segment queues should be flushed");
+	// otherwise read(2) returns that data before the error.
+	RSTFlushesReceive bool
+	// ZeroWindowAcceptsFIN: a FIN with no data at RCV.NXT is accepted while
+	// RCV.WND = 0 (Table 6 counts the FIN as an octet and refuses it).
+	ZeroWindowAcceptsFIN bool
+	// SimOpenSynAckAccepted: in SYN-RECEIVED reached by simultaneous open,
+	// the peer's SYN,ACK (whose SYN lies just below RCV.NXT) is trimmed and
+	// its ACK processed, instead of being unacceptable (RFC 9293 A.2).
+	SimOpenSynAckAccepted bool
+
+	// ---- Timestamps (RFC 7323) ------------------------------------------
+
+	// Timestamps: we offer the Timestamps option on SYNs.
+	Timestamps bool
+	// TSMissingDrop: on a connection with timestamps, a non-RST segment
+	// without the option is dropped (RFC 7323 §3.2 SHOULD).
+	TSMissingDrop bool
+
+	// ---- Sockets and host -----------------------------------------------
+
+	// EphemeralLow and EphemeralHigh bound automatic port choice.
+	EphemeralLow, EphemeralHigh uint16
+	// BindTimeWaitNeedsBothReuse: bind(2) to a port held by TIME-WAIT
+	// succeeds only if the old and the new socket both set SO_REUSEADDR;
+	// otherwise the new socket's SO_REUSEADDR is enough.
+	BindTimeWaitNeedsBothReuse bool
+	// ConnectOverTimeWait is what connect(2) to a 4-tuple held by
+	// TIME-WAIT does.
+	ConnectOverTimeWait TWConnect
+	// TimeWaitReuseAfter: automatic port choice may take over a TIME-WAIT
+	// entry with timestamps that is at least this old (Linux tcp_tw_reuse);
+	// 0 disables it.
+	TimeWaitReuseAfter time.Duration
+	// ListenBacklogDrop: a SYN for a listener whose queue is full is
+	// dropped silently (otherwise it is answered with RST).
+	ListenBacklogDrop bool
+}
+
+// RSTCheck is the RST acceptability test.
+type RSTCheck uint8
+
+// RST acceptability tests.
+const (
+	// RSTInWindow: valid iff SEG.SEQ is in the receive window (RFC 793,
+	// RFC 9293 §3.5.3).
+	RSTInWindow RSTCheck = iota
+	// RSTExact: valid iff SEG.SEQ = RCV.NXT; in window otherwise draws a
+	// challenge ACK (RFC 5961 §3.2, RFC 9293 §3.10.7.4).
+	RSTExact
+)
+
+// TimeWaitRST is what a RST does in TIME-WAIT.
+type TimeWaitRST uint8
+
+// TIME-WAIT RST policies.
+const (
+	// TWRSTCloses: a valid RST (by RSTCheck) closes TIME-WAIT (RFC 9293).
+	TWRSTCloses TimeWaitRST = iota
+	// TWRSTIgnored: every RST is ignored in TIME-WAIT (RFC 1337 F1).
+	TWRSTIgnored
+	// TWRSTExactOnly: a RST with SEG.SEQ = RCV.NXT closes TIME-WAIT; any
+	// other RST is dropped silently, without a challenge ACK (Linux).
+	TWRSTExactOnly
+)
+
+// SynPolicy answers a SYN in a synchronized state.
+type SynPolicy uint8
+
+// SYN policies.
+const (
+	// SynChallengeACK: challenge ACK, drop (RFC 5961 §4.2).
+	SynChallengeACK SynPolicy = iota
+	// SynRFC793: in-window SYN resets the connection (a RST is sent);
+	// out-of-window SYN draws an ACK at step one.
+	SynRFC793
+	// SynChallengeIfACK: a SYN without ACK is dropped silently; a SYN with
+	// ACK draws a challenge ACK (smoltcp).
+	SynChallengeIfACK
+)
+
+// Reopen is the TIME-WAIT reopen policy.
+type Reopen uint8
+
+// TIME-WAIT reopen policies.
+const (
+	// ReopenNever: a SYN in TIME-WAIT is answered per SynInSync.
+	ReopenNever Reopen = iota
+	// ReopenSeq: reopen when SEG.SEQ > RCV.NXT (RFC 1122 MAY-2 with the
+	// BSD sequence test).
+	ReopenSeq
+	// ReopenRFC6191: reopen per RFC 6191 (timestamps first, then the
+	// sequence test); otherwise drop the SYN silently.
+	ReopenRFC6191
+	// ReopenLinux: reopen when SEG.SEQ > RCV.NXT or the SYN's TSval is
+	// newer than TS.Recent; otherwise answer with an ACK (Linux
+	// tcp_timewait_state_process).
+	ReopenLinux
+)
+
+// AckAbove is what an ACK of unsent data does.
+type AckAbove uint8
+
+// Policies for SEG.ACK > SND.NXT.
+const (
+	// AckAboveSendACK: send an ACK, drop (RFC 9293 §3.10.7.4 step 5).
+	AckAboveSendACK AckAbove = iota
+	// AckAboveDropInEstablished: drop silently in ESTABLISHED, send an ACK
+	// in the other synchronized states (Linux before 2026).
+	AckAboveDropInEstablished
+)
+
+// TWRestart says which segments restart the 2MSL timer.
+type TWRestart uint8
+
+// TIME-WAIT restart policies.
+const (
+	// TWRestartOnFIN: only a retransmitted FIN restarts it (RFC 9293 step
+	// 8, BSD).
+	TWRestartOnFIN TWRestart = iota
+	// TWRestartOnACK: any segment with ACK that is not a reopening SYN
+	// restarts it, and so does an unacceptable segment (Linux).
+	TWRestartOnACK
+)
+
+// CloseReply is the RFC-level reply to a CLOSE in FIN-WAIT-1/2.
+type CloseReply uint8
+
+// CLOSE replies in FIN-WAIT-1/2 (RFC 9293 §3.10.4).
+const (
+	CloseReplyError CloseReply = iota // "error: connection closing"
+	CloseReplyOK                      // "ok" (no second FIN)
+)
+
+// TWConnect is what connect(2) does to a 4-tuple held by TIME-WAIT.
+type TWConnect uint8
+
+// connect(2) over TIME-WAIT.
+const (
+	// TWConnectRefused: EADDRNOTAVAIL.
+	TWConnectRefused TWConnect = iota
+	// TWConnectReuseWithTS: if the TIME-WAIT entry saw timestamps, it is
+	// taken over and the new ISS is old SND.NXT + ReopenISSGap; otherwise
+	// EADDRNOTAVAIL (Linux tcp_twsk_unique).
+	TWConnectReuseWithTS
+)
+
+var enumNames = map[reflect.Type][]string{
+	reflect.TypeOf(RSTInWindow):      {"in-window", "exact"},
+	reflect.TypeOf(TWRSTCloses):      {"closes", "ignored", "exact-only"},
+	reflect.TypeOf(SynChallengeACK):  {"challenge-ack", "rfc793", "challenge-if-ack"},
+	reflect.TypeOf(ReopenNever):      {"never", "seq", "rfc6191", "linux"},
+	reflect.TypeOf(AckAboveSendACK):  {"send-ack", "drop-in-established"},
+	reflect.TypeOf(TWRestartOnFIN):   {"on-fin", "on-ack"},
+	reflect.TypeOf(CloseReplyError):  {"error", "ok"},
+	reflect.TypeOf(TWConnectRefused): {"refused", "reuse-with-ts"},
+}
+
+func enumString(v reflect.Value) string {
+	names := enumNames[v.Type()]
+	i := int(v.Uint())
+	if i < len(names) {
+		return names[i]
+	}
+	return fmt.Sprintf("%s(%d)", v.Type().Name(), i)
+}
+
+func (c RSTCheck) String() string    { return enumString(reflect.ValueOf(c)) }
+func (c TimeWaitRST) String() string { return enumString(reflect.ValueOf(c)) }
+func (c SynPolicy) String() string   { return enumString(reflect.ValueOf(c)) }
+func (c Reopen) String() string      { return enumString(reflect.ValueOf(c)) }
+func (c AckAbove) String() string    { return enumString(reflect.ValueOf(c)) }
+func (c TWRestart) String() string   { return enumString(reflect.ValueOf(c)) }
+func (c CloseReply) String() string  { return enumString(reflect.ValueOf(c)) }
+func (c TWConnect) String() string   { return enumString(reflect.ValueOf(c)) }
+
+// Choice describes one profile field: the question it answers and the
+// rules that leave the question open.
+type Choice struct {
+	Field    string   // the Profile field
+	Question string   // what the field decides, in a line
+	Rules    []RuleID // the rules or ambiguities it settles
+}
+
+// FieldValue returns the value of field name in p, formatted for people.
+func (p *Profile) FieldValue(name string) (string, error) {
+	v := reflect.ValueOf(p).Elem().FieldByName(name)
+	if !v.IsValid() {
+		return "", fmt.Errorf("profile has no field %q", name)
+	}
+	switch x := v.Interface().(type) {
+	case time.Duration:
+		if x == 0 {
+			return "0 (off)", nil
+		}
+		return x.String(), nil
+	case fmt.Stringer:
+		return x.String(), nil
+	}
+	return fmt.Sprint(v.Interface()), nil
+}
+
+// SetField sets a profile field from its textual form, as profile
+// overrides on the command line and in scripts do ("TimeWait=30s",
+// "TimeWaitRST=ignored", "HalfDuplexClose=false").
+func (p *Profile) SetField(name, value string) error {
+	v := reflect.ValueOf(p).Elem().FieldByName(name)
+	if !v.IsValid() || name == "Name" || name == "Description" || name == "Cite" {
+		return fmt.Errorf("profile has no settable field %q", name)
+	}
+	switch v.Kind() {
+	case reflect.Bool:
+		switch strings.ToLower(value) {
+		case "true", "1", "yes", "on":
+			v.SetBool(true)
+		case "false", "0", "no", "off":
+			v.SetBool(false)
+		default:
+			return fmt.Errorf("field %s wants true or false, not %q", name, value)
+		}
+		return nil
+	case reflect.Int64:
+		if v.Type() == reflect.TypeOf(time.Duration(0)) {
+			d, err := time.ParseDuration(value)
+			if err != nil {
+				return fmt.Errorf("field %s wants a duration such as 60s: %w", name, err)
+			}
+			if d < 0 {
+				return fmt.Errorf("field %s: negative duration %s", name, value)
+			}
+			v.SetInt(int64(d))
+			return nil
+		}
+	case reflect.Uint8:
+		if names, ok := enumNames[v.Type()]; ok {
+			for i, n := range names {
+				if n == value {
+					v.SetUint(uint64(i))
+					return nil
+				}
+			}
+			return fmt.Errorf("field %s wants one of %s, not %q", name, strings.Join(names, ", "), value)
+		}
+	}
+	var n int64
+	if _, err := fmt.Sscan(value, &n); err != nil {
+		return fmt.Errorf("field %s wants a number, not %q", name, value)
+	}
+	switch v.Kind() {
+	case reflect.Int:
+		v.SetInt(n)
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		if n < 0 || uint64(n) > (uint64(1)<<(8*v.Type().Size()))-1 {
+			return fmt.Errorf("field %s: %d out of range", name, n)
+		}
+		v.SetUint(uint64(n))
+	default:
+		return fmt.Errorf("field %s cannot be set from text", name)
+	}
+	return nil
+}
+
+// Fields lists the choice fields of Profile in declaration order.
+func Fields() []string {
+	t := reflect.TypeOf(Profile{})
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		n := t.Field(i).Name
+		if n == "Name" || n == "Description" || n == "Cite" {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// Validate checks that a profile is usable: timers positive where they
+// must be, bounds ordered, buffers non-empty.
+func (p *Profile) Validate() error {
+	var errs []string
+	if p.TimeWait < 0 {
+		errs = append(errs, "TimeWait is negative")
+	}
+	if p.RTOMin <= 0 || p.RTOInitial <= 0 || p.RTOMax < p.RTOMin {
+		errs = append(errs, "RTO bounds must satisfy 0 < RTOMin <= RTOMax and RTOInitial > 0")
+	}
+	if p.R2 >= 0 && p.R2 < p.R1 {
+		errs = append(errs, "R2 must be at least R1 (or negative for infinity)")
+	}
+	if p.MSS == 0 || p.RecvBuf == 0 || p.SendBuf == 0 {
+		errs = append(errs, "MSS, RecvBuf and SendBuf must be positive")
+	}
+	if p.RecvBuf > 65535 {
+		errs = append(errs, "RecvBuf above 65535 needs window scaling, which the model does not do")
+	}
+	if p.EphemeralLow == 0 || p.EphemeralHigh < p.EphemeralLow {
+		errs = append(errs, "ephemeral port range is empty")
+	}
+	if p.MaxHeldRanges < 0 || p.MaxHeldRanges > 64 {
+		errs = append(errs, "MaxHeldRanges must be between 0 and 64")
+	}
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return fmt.Errorf("profile %s: %s", p.Name, strings.Join(errs, "; "))
+	}
+	return nil
+}

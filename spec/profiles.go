@@ -1,0 +1,499 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Choices lists every profile field with the question it settles and the
+// rules that leave the question open. A test checks that it covers exactly
+// the fields of Profile.
+var Choices = []Choice{
+	{"TimeWait", "How long does TIME-WAIT last (2×MSL)?", []RuleID{"R9293-MUST13", "R1122-TIMEWAIT"}},
+	{"RTOInitial", "What is the RTO before any RTT sample?", []RuleID{"R6298-RTO"}},
+	{"RTOMin", "What is the smallest RTO?", []RuleID{"R6298-RTO"}},
+	{"RTOMax", "What is the largest (backed-off) RTO?", []RuleID{"R6298-BACKOFF"}},
+	{"R1", "After how many retransmissions of one segment is the application warned?", []RuleID{"R9293-SHLD10", "R9293-SHLD9"}},
+	{"R2", "After how many retransmissions of one segment is the connection given up (negative: never)?", []RuleID{"R9293-MUST20", "R9293-SHLD11"}},
+	{"SynR2", "After how many retransmissions of a SYN or SYN-ACK is the open given up?", []RuleID{"R9293-MUST23"}},
+	{"FinWait2Timeout", "Does FIN-WAIT-2 end by itself, and after how long?", []RuleID{"AMB-FW2-TIMER"}},
+	{"FinWait2OrphanOnly", "Does the FIN-WAIT-2 timer run only after close()?", []RuleID{"AMB-FW2-TIMER"}},
+	{"TimeoutSendsRST", "Does giving up on a connection (user timeout, R2) send a RST?", []RuleID{"R9293-TO-USER", "R9293-R2-CLOSE"}},
+	{"FinWait2SendsRST", "Does the FIN-WAIT-2 timer send a RST when it ends the connection?", []RuleID{"AMB-FW2-TIMER"}},
+	{"RSTCheck", "Is a RST valid anywhere in the window, or only at RCV.NXT?", []RuleID{"R9293-RST-WINDOW", "R9293-SEG-RST5961", "R5961-RST-EXACT", "R5961-RST-CHALLENGE"}},
+	{"TimeWaitRST", "Does a RST end TIME-WAIT?", []RuleID{"R9293-RST-LATE", "R1337-F1", "AMB-TW-RST"}},
+	{"RSTCarriesACK", "Do the RSTs we form on abort carry an ACK?", []RuleID{"R9293-ABORT-SYNC"}},
+	{"AbortEntersTimeWait", "Does the side that aborts enter TIME-WAIT?", []RuleID{"R9293-NOTE3", "R9293-RSTGEN-TW", "AMB-ABORT-NOTE3"}},
+	{"SynInSync", "How is a SYN in a synchronized state answered?", []RuleID{"R9293-SEG-SYN-CHALLENGE", "R9293-SEG-SYN-793", "R5961-SYN", "AMB-SYN-SYNC"}},
+	{"TimeWaitReopen", "Can a SYN reopen a TIME-WAIT connection, and by which test?", []RuleID{"R9293-MAY2", "R9293-SHLD4", "R6191-TS", "R6191-SEQ", "R6191-DROP", "AMB-REOPEN-NOLISTEN"}},
+	{"ReopenISSGap", "How far above the old SND.NXT does a reopened connection's ISS start?", []RuleID{"R9293-MAY2-ISS"}},
+	{"ReopenReturnsToTimeWait", "Does a reopened connection go back to TIME-WAIT if the SYN was an old duplicate?", []RuleID{"R9293-MAY2-RETURN"}},
+	{"SynFinDropped", "Is a SYN that also carries FIN dropped by a listener?", []RuleID{"R9293-SEG-LISTEN-SYN"}},
+	{"CloseSynSentSendsRST", "Does close() in SYN-SENT send a RST?", []RuleID{"R9293-CLOSE-SYNSENT"}},
+	{"ACKWindowCheck", "Is the RFC 5961 §5 ACK range check made?", []RuleID{"R9293-MAY12", "R5961-ACK"}},
+	{"AckAboveSndNxt", "What does an ACK of data never sent do?", []RuleID{"R9293-SEG-ACK-ESTAB", "AMB-ACK-ABOVE"}},
+	{"OOWAckInterval", "Are ACKs to unacceptable segments and challenge ACKs rate-limited?", []RuleID{"R5961-THROTTLE", "R9293-SEG-UNACCEPT"}},
+	{"AckOutOfOrder", "Is an out-of-order segment acknowledged at once?", []RuleID{"R9293-MAY13"}},
+	{"ZeroLenEdgeAcceptable", "Is a zero-length segment at RCV.NXT+RCV.WND acceptable?", []RuleID{"R9293-SEG-ACCEPT", "AMB-ZEROLEN-EDGE"}},
+	{"TimeWaitRestart", "Which segments restart the 2MSL timer?", []RuleID{"R9293-SEG-ACK-TW", "R9293-SEG-FIN-TW", "AMB-TW-FIN"}},
+	{"ClosingStartsTimeWait", "Does CLOSING → TIME-WAIT start the 2MSL timer?", []RuleID{"R9293-SEG-ACK-CLOSING", "AMB-CLOSING-TIMER"}},
+	{"MaxTimeWait", "How many TIME-WAIT entries may a host keep?", []RuleID{"R9293-MUST13"}},
+	{"RSTOnUnreadClose", "Does close() with unread data send RST?", []RuleID{"R9293-MAY1", "R9293-SHLD3", "R2525-RST-UNREAD", "R1122-HALFDUPLEX"}},
+	{"RSTOnDataAfterClose", "Does data arriving after close() draw a RST?", []RuleID{"R9293-SHLD3", "R2525-RST-LATE-DATA", "R1122-HALFDUPLEX"}},
+	{"CloseInFinWait", "Is a second CLOSE in FIN-WAIT-1/2 an error or ok?", []RuleID{"R9293-CLOSE-FINWAIT"}},
+	{"HoldOutOfOrder", "Are segments beyond RCV.NXT held?", []RuleID{"R9293-SHLD31"}},
+	{"HoldOutOfOrderFIN", "Is an out-of-order FIN held with its segment?", []RuleID{"R9293-SHLD31"}},
+	{"MaxHeldRanges", "How many out-of-order ranges are held?", []RuleID{"R9293-SHLD31"}},
+	{"RecvBuf", "How large is the receive buffer (the largest RCV.WND)?", []RuleID{"R9293-SEG-TEXT"}},
+	{"SendBuf", "How much may write(2) queue?", []RuleID{"R9293-SEND-OPEN"}},
+	{"MSS", "What MSS do we announce and use?", []RuleID{"R9293-SEND-OPEN"}},
+	{"RSTFlushesReceive", "Does a RST discard data not yet read?", []RuleID{"R9293-RST-ABORT", "AMB-RST-FLUSH"}},
+	{"ZeroWindowAcceptsFIN", "Is a bare FIN at RCV.NXT accepted into a zero window?", []RuleID{"R9293-SEG-ACCEPT", "AMB-FIN-ZEROWND"}},
+	{"SimOpenSynAckAccepted", "Is the crossing SYN,ACK of a simultaneous open accepted in SYN-RECEIVED?", []RuleID{"R9293-A2", "AMB-SIMOPEN"}},
+	{"Timestamps", "Do we offer the Timestamps option?", []RuleID{"R7323-TS-EVERY", "R9293-SHLD4"}},
+	{"TSMissingDrop", "Is a segment without timestamps on a timestamp connection dropped?", []RuleID{"R7323-TS-MISSING"}},
+	{"EphemeralLow", "Lowest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
+	{"EphemeralHigh", "Highest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
+	{"BindTimeWaitNeedsBothReuse", "Must both sockets set SO_REUSEADDR to bind over TIME-WAIT?", []RuleID{"R1122-TIMEWAIT", "AMB-SOCKET-TW"}},
+	{"ConnectOverTimeWait", "What does connect(2) to a 4-tuple in TIME-WAIT do?", []RuleID{"R1122-TIMEWAIT", "R9293-MAY2-ISS"}},
+	{"TimeWaitReuseAfter", "May automatic port choice take over an old TIME-WAIT entry?", []RuleID{"R1122-TIMEWAIT"}},
+	{"ListenBacklogDrop", "Is a SYN to a full listener dropped (else RST)?", []RuleID{"R9293-SEG-LISTEN-SYN"}},
+}
+
+const (
+	srcRFC       = "RFC 9293 default"
+	linuxSrc     = "Linux 6.18 "
+	notVerified  = "not verified here; the RFC 9293 value is kept"
+	msl2min      = "RFC 9293 §3.4.2: MSL is 2 minutes, so 2×MSL = 240 s"
+	rfc6298Init  = "RFC 6298 §2.1: initial RTO of 1 s"
+	rfc6298Min   = "RFC 6298 §2.4: RTO at least 1 s"
+	rfc6298Max   = "RFC 6298 §2.5: a maximum of at least 60 s may be placed"
+	ephIANA      = "RFC 6335 §6: dynamic ports 49152-65535"
+	tcpMinisocks = "net/ipv4/tcp_minisocks.c tcp_timewait_state_process"
+)
+
+// rfc9293 is the reference profile: RFC 9293 with the RFC 5961 defences and
+// the RFC 6191 reopen, every SHOULD followed except where noted.
+func rfc9293() Profile {
+	return Profile{
+		Name:        "rfc9293",
+		Description: "RFC 9293 to the letter, with the RFC 5961 defences, RFC 6191 TIME-WAIT reopen and RFC 7323 timestamps (the default)",
+		TimeWait:    240 * time.Second,
+		RTOInitial:  time.Second, RTOMin: time.Second, RTOMax: 60 * time.Second,
+		R1: 3, R2: 8, SynR2: 8,
+		FinWait2Timeout: 0, FinWait2OrphanOnly: false,
+		TimeoutSendsRST: false, FinWait2SendsRST: false,
+		RSTCheck: RSTExact, TimeWaitRST: TWRSTCloses, RSTCarriesACK: false, AbortEntersTimeWait: false,
+		SynInSync: SynChallengeACK, TimeWaitReopen: ReopenRFC6191, ReopenISSGap: 65537, ReopenReturnsToTimeWait: true,
+		SynFinDropped: false, CloseSynSentSendsRST: false,
+		ACKWindowCheck: true, AckAboveSndNxt: AckAboveSendACK, OOWAckInterval: 0, AckOutOfOrder: true,
+		ZeroLenEdgeAcceptable: false,
+		TimeWaitRestart:       TWRestartOnFIN, ClosingStartsTimeWait: true, MaxTimeWait: 0,
+		RSTOnUnreadClose: true, RSTOnDataAfterClose: true, CloseInFinWait: CloseReplyError,
+		HoldOutOfOrder: true, HoldOutOfOrderFIN: true, MaxHeldRanges: 4,
+		RecvBuf: 65535, SendBuf: 65535, MSS: 1460,
+		RSTFlushesReceive: true, ZeroWindowAcceptsFIN: false, SimOpenSynAckAccepted: false,
+		Timestamps: true, TSMissingDrop: true,
+		EphemeralLow: 49152, EphemeralHigh: 65535,
+		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
+		ListenBacklogDrop: true,
+		Cite: map[string]string{
+			"TimeWait":                   msl2min + " (MUST-13)",
+			"RTOInitial":                 rfc6298Init,
+			"RTOMin":                     rfc6298Min,
+			"RTOMax":                     rfc6298Max,
+			"R1":                         "RFC 9293 §3.8.3 SHLD-10: at least 3 retransmissions",
+			"R2":                         "RFC 9293 §3.8.3 SHLD-11: 8 retransmissions at RTO 1 s doubling to 60 s give up after 243 s, above 100 s",
+			"SynR2":                      "RFC 9293 §3.8.3 MUST-23: 8 SYN retransmissions span 243 s, above 3 minutes",
+			"FinWait2Timeout":            "RFC 9293 has no FIN-WAIT-2 timer (AMB-FW2-TIMER)",
+			"FinWait2OrphanOnly":         "no timer, so moot",
+			"TimeoutSendsRST":            "RFC 9293 §3.10.8: the user timeout deletes the TCB; no RST is prescribed",
+			"FinWait2SendsRST":           "no timer, so moot",
+			"RSTCheck":                   "RFC 9293 §3.10.7.4 step 2 for stacks implementing RFC 5961 §3",
+			"TimeWaitRST":                "RFC 9293 §3.10.7.4 step 2: a valid RST in TIME-WAIT enters CLOSED",
+			"RSTCarriesACK":              "RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>",
+			"AbortEntersTimeWait":        "RFC 9293 §3.10.5: ABORT deletes the TCB and enters CLOSED",
+			"SynInSync":                  "RFC 9293 §3.10.7.4 step 4 / RFC 5961 §4.2: challenge ACK",
+			"TimeWaitReopen":             "RFC 9293 §3.6.1 SHLD-4: RFC 6191",
+			"ReopenISSGap":               "RFC 9293 §3.6.1 MAY-2 (1) asks only for an ISS above the old sequence space; 65537 matches Linux so scripts carry over",
+			"ReopenReturnsToTimeWait":    "RFC 9293 §3.6.1 MAY-2 (2)",
+			"SynFinDropped":              "RFC 9293 §3.10.7.2: other control in a SYN is queued for later processing",
+			"CloseSynSentSendsRST":       "RFC 9293 §3.10.4: delete the TCB",
+			"ACKWindowCheck":             "RFC 9293 §3.10.7.4 MAY-12 taken, as RFC 5961 §5 recommends",
+			"AckAboveSndNxt":             "RFC 9293 §3.10.7.4 step 5: send an ACK, drop the segment",
+			"OOWAckInterval":             "RFC 5961 §7 SHOULD throttle; declined in the reference profile so that every challenge ACK the rules call for is visible (the linux profile throttles)",
+			"AckOutOfOrder":              "RFC 9293 MAY-13 taken, as RFC 5681 §4.2 recommends for out-of-order segments",
+			"ZeroLenEdgeAcceptable":      "RFC 9293 Table 6",
+			"TimeWaitRestart":            "RFC 9293 §3.10.7.4 steps 5 and 8: a retransmitted FIN restarts the timer (AMB-TW-FIN)",
+			"ClosingStartsTimeWait":      "RFC 9293 Figure 13 shows both sides spending 2 MSL in TIME-WAIT after CLOSING (AMB-CLOSING-TIMER)",
+			"MaxTimeWait":                "RFC 9293 sets no cap",
+			"RSTOnUnreadClose":           "RFC 9293 §3.6.1 SHLD-3: close(2) ends reading, so MAY-1 applies and the SHOULD is followed",
+			"RSTOnDataAfterClose":        "RFC 9293 §3.6.1 SHLD-3",
+			"CloseInFinWait":             "RFC 9293 §3.10.4: \"strictly speaking, this is an error\"",
+			"HoldOutOfOrder":             "RFC 9293 §3.10.7.4 SHLD-31",
+			"HoldOutOfOrderFIN":          "RFC 9293 §3.10.7.4: segments are processed in sequence order, FIN included",
+			"MaxHeldRanges":              "model bound: four held ranges",
+			"RecvBuf":                    "model choice: the largest window without scaling",
+			"SendBuf":                    "model choice",
+			"MSS":                        "model choice: Ethernet-sized segments",
+			"RSTFlushesReceive":          "RFC 9293 §3.10.7.4 step 2: all segment queues should be flushed",
+			"ZeroWindowAcceptsFIN":       "RFC 9293 Table 6: a segment of length > 0 is never acceptable into a zero window",
+			"SimOpenSynAckAccepted":      "RFC 9293 Table 6 read strictly; Appendix A.2 notes the stall, which the SYN,ACK retransmission ends",
+			"Timestamps":                 "RFC 9293 §3.6.1 SHLD-4 presumes timestamps (RFC 7323)",
+			"TSMissingDrop":              "RFC 7323 §3.2 SHOULD",
+			"EphemeralLow":               ephIANA,
+			"EphemeralHigh":              ephIANA,
+			"BindTimeWaitNeedsBothReuse": "sockets are outside RFC 9293; the traditional BSD meaning of SO_REUSEADDR is kept",
+			"ConnectOverTimeWait":        "RFC 1122 §4.2.2.13: the socket pair cannot be reused during TIME-WAIT",
+			"TimeWaitReuseAfter":         "RFC 1122 §4.2.2.13: the socket pair cannot be reused during TIME-WAIT",
+			"ListenBacklogDrop":          "RFC 9293 is silent on full listeners; dropping lets the peer retransmit",
+		},
+	}
+}
+
+// rfc793 is the original rule set: RSTs and SYNs validated by window only,
+// no timestamps, no reopen, no half-duplex resets.
+func rfc793() Profile {
+	p := rfc9293()
+	p.Name = "rfc793"
+	p.Description = "RFC 793 as first written: in-window RST accepted, in-window SYN resets, any valid RST ends TIME-WAIT"
+	p.RSTCheck = RSTInWindow
+	p.SynInSync = SynRFC793
+	p.TimeWaitReopen = ReopenNever
+	p.ReopenReturnsToTimeWait = false
+	p.ACKWindowCheck = false
+	p.Timestamps = false
+	p.TSMissingDrop = false
+	p.RSTOnUnreadClose = false
+	p.RSTOnDataAfterClose = false
+	c := copyCite(p.Cite)
+	c["RSTCheck"] = "RFC 793 §3.4 (RFC 9293 §3.5.3): a RST is valid if its sequence number is in the window"
+	c["SynInSync"] = "RFC 793 p.71 (RFC 9293 §3.10.7.4 step 4, last paragraphs)"
+	c["TimeWaitReopen"] = "RFC 793 has no reopen; RFC 1122 MAY-2 came later"
+	c["ReopenReturnsToTimeWait"] = "no reopen, so moot"
+	c["ACKWindowCheck"] = "RFC 5961 postdates RFC 793"
+	c["Timestamps"] = "RFC 1323/7323 postdate RFC 793"
+	c["TSMissingDrop"] = "no timestamps"
+	c["RSTOnUnreadClose"] = "RFC 793 treats CLOSE as simplex and says nothing of unread data"
+	c["RSTOnDataAfterClose"] = "RFC 793 treats CLOSE as simplex: data after CLOSE is still received"
+	p.Cite = c
+	return p
+}
+
+func linux() Profile {
+	p := rfc9293()
+	p.Name = "linux"
+	p.Description = "Linux 6.18 defaults (the kernel on this project's machines), from kernel source, sysctl values and packetdrill tests"
+	p.TimeWait = 60 * time.Second
+	p.RTOMin = 200 * time.Millisecond
+	p.RTOMax = 120 * time.Second
+	p.R1, p.R2, p.SynR2 = 3, 15, 6
+	p.FinWait2Timeout = 60 * time.Second
+	p.FinWait2OrphanOnly = true
+	p.TimeWaitRST = TWRSTExactOnly
+	p.RSTCarriesACK = true
+	p.TimeWaitReopen = ReopenLinux
+	p.ReopenReturnsToTimeWait = false
+	p.SynFinDropped = true
+	p.AckAboveSndNxt = AckAboveDropInEstablished
+	p.OOWAckInterval = 500 * time.Millisecond
+	p.ZeroLenEdgeAcceptable = true
+	p.TimeWaitRestart = TWRestartOnACK
+	p.MaxTimeWait = 131072
+	p.CloseInFinWait = CloseReplyOK
+	p.TSMissingDrop = false
+	p.EphemeralLow, p.EphemeralHigh = 32768, 60999
+	p.BindTimeWaitNeedsBothReuse = true
+	p.ConnectOverTimeWait = TWConnectReuseWithTS
+	p.RSTFlushesReceive = false
+	p.ZeroWindowAcceptsFIN = true
+	p.SimOpenSynAckAccepted = true
+	p.Cite = map[string]string{
+		"RSTFlushesReceive":          linuxSrc + "tcp_reset purges the write queue only; tcp_recvmsg returns queued data before sk_err",
+		"ZeroWindowAcceptsFIN":       linuxSrc + "a FIN into a zero window is accepted (LX-25)",
+		"SimOpenSynAckAccepted":      linuxSrc + "tcp_validate_incoming passes the SYN,ACK of a simultaneous open in SYN_RECV",
+		"TimeWait":                   linuxSrc + "include/net/tcp.h TCP_TIMEWAIT_LEN (60*HZ); measured 60.65 s (shared/reference/stacks.md)",
+		"RTOInitial":                 linuxSrc + "include/net/tcp.h TCP_TIMEOUT_INIT (1*HZ)",
+		"RTOMin":                     linuxSrc + "include/net/tcp.h TCP_RTO_MIN (HZ/5)",
+		"RTOMax":                     linuxSrc + "include/net/tcp.h TCP_RTO_MAX (120*HZ)",
+		"R1":                         linuxSrc + "sysctl net.ipv4.tcp_retries1 = 3",
+		"R2":                         linuxSrc + "sysctl net.ipv4.tcp_retries2 = 15 (the kernel converts it to a time; the model counts)",
+		"SynR2":                      linuxSrc + "sysctl net.ipv4.tcp_syn_retries = 6: about 127 s, short of MUST-23's 3 minutes",
+		"FinWait2Timeout":            linuxSrc + "sysctl net.ipv4.tcp_fin_timeout = 60 (tcp_close, TCP_LINGER2); packetdrill PI-01",
+		"FinWait2OrphanOnly":         linuxSrc + "tcp_close arms the timer for orphaned sockets only; shutdown(SHUT_WR) sockets wait for ever",
+		"TimeoutSendsRST":            linuxSrc + "tcp_write_err: the connection is dropped silently; RST only to later segments (LX-12)",
+		"FinWait2SendsRST":           linuxSrc + "tcp_keepalive_timer FIN-WAIT-2 branch: tcp_done without a RST (PI-01)",
+		"RSTCheck":                   linuxSrc + "tcp_validate_incoming: RFC 5961 §3.2 since 3.6",
+		"TimeWaitRST":                linuxSrc + tcpMinisocks + ": a RST at rcv_nxt kills TIME-WAIT (tcp_rfc1337 = 0), others are dropped",
+		"RSTCarriesACK":              linuxSrc + "tcp_send_active_reset sets ACK (packetdrill PI-03, PI-06)",
+		"AbortEntersTimeWait":        linuxSrc + "tcp_disconnect enters TCP_CLOSE",
+		"SynInSync":                  linuxSrc + "tcp_validate_incoming syn_challenge",
+		"TimeWaitReopen":             linuxSrc + tcpMinisocks + ": TCP_TW_SYN when SEG.SEQ is after rcv_nxt or TSval is newer; other SYNs get an ACK",
+		"ReopenISSGap":               linuxSrc + tcpMinisocks + ": isn = tw_snd_nxt + 65535 + 2",
+		"ReopenReturnsToTimeWait":    linuxSrc + tcpMinisocks + ": the RED-PEN comment admits the old-duplicate case is not handled",
+		"SynFinDropped":              linuxSrc + "tcp_rcv_state_process TCP_LISTEN: SYN with FIN is discarded",
+		"CloseSynSentSendsRST":       linuxSrc + "tcp_close in SYN-SENT sends nothing (LX-02)",
+		"ACKWindowCheck":             linuxSrc + "tcp_ack, commit 354e4aa391ed (RFC 5961 §5)",
+		"AckAboveSndNxt":             linuxSrc + "tcp_ack drops silently in ESTABLISHED (PI-12, LX-28); closing states ACK (PI-13..15). A 2026 commit sends a challenge ACK instead",
+		"OOWAckInterval":             linuxSrc + "sysctl net.ipv4.tcp_invalid_ratelimit = 500 ms, per socket (tcp_oow_rate_limited)",
+		"AckOutOfOrder":              linuxSrc + "tcp_data_queue: out-of-order data is ACKed at once",
+		"ZeroLenEdgeAcceptable":      linuxSrc + "tcp_sequence accepts a zero-length segment at the right edge (PI-10)",
+		"TimeWaitRestart":            linuxSrc + tcpMinisocks + ": inet_twsk_reschedule for an exact bare ACK and for any other segment with ACK",
+		"ClosingStartsTimeWait":      linuxSrc + "tcp_rcv_state_process TCP_CLOSING: tcp_time_wait(sk, TCP_TIME_WAIT, 0)",
+		"MaxTimeWait":                linuxSrc + "sysctl net.ipv4.tcp_max_tw_buckets = 131072 on this machine; overflow counted as TCPTimeWaitOverflow",
+		"RSTOnUnreadClose":           linuxSrc + "tcp_close: data_was_unread sends RST (RFC 2525 §2.17 cited in the source; LX-11)",
+		"RSTOnDataAfterClose":        linuxSrc + "tcp_rcv_state_process FIN-WAIT-1/2 with RCV_SHUTDOWN: tcp_reset and a RST in reply",
+		"CloseInFinWait":             linuxSrc + "close(2) after shutdown(SHUT_WR) returns 0 and sends no second FIN",
+		"HoldOutOfOrder":             linuxSrc + "out-of-order queue",
+		"HoldOutOfOrderFIN":          linuxSrc + "the FIN is kept with its out-of-order skb",
+		"MaxHeldRanges":              "model bound (Linux holds many more)",
+		"RecvBuf":                    "model choice; Linux scales its window, which the model does not",
+		"SendBuf":                    "model choice",
+		"MSS":                        "Ethernet MSS",
+		"Timestamps":                 linuxSrc + "sysctl net.ipv4.tcp_timestamps = 1",
+		"TSMissingDrop":              linuxSrc + "accepts segments without timestamps on a timestamp connection",
+		"EphemeralLow":               linuxSrc + "sysctl net.ipv4.ip_local_port_range = 32768 60999",
+		"EphemeralHigh":              linuxSrc + "sysctl net.ipv4.ip_local_port_range = 32768 60999",
+		"BindTimeWaitNeedsBothReuse": linuxSrc + "inet_csk_bind_conflict: the TIME-WAIT socket keeps sk_reuse; measured (stacks.md)",
+		"ConnectOverTimeWait":        linuxSrc + "tcp_twsk_unique: with timestamps the entry is taken over; without, EADDRNOTAVAIL (measured, stacks.md)",
+		"TimeWaitReuseAfter":         linuxSrc + "sysctl net.ipv4.tcp_tw_reuse = 2 enables reuse for loopback only; the model's hosts are not loopback",
+		"ListenBacklogDrop":          linuxSrc + "tcp_conn_request drops SYNs when the accept queue is full",
+	}
+	return p
+}
+
+func freebsd() Profile {
+	p := rfc9293()
+	p.Name = "freebsd"
+	p.Description = "FreeBSD defaults as far as its source and test suite were checked; unverified fields keep the RFC 9293 value and say so"
+	p.TimeWait = 60 * time.Second
+	p.RTOMin = 30 * time.Millisecond
+	p.RTOMax = 64 * time.Second
+	p.R2, p.SynR2 = 12, 12
+	p.FinWait2Timeout = 600 * time.Second
+	p.FinWait2OrphanOnly = true
+	p.TimeoutSendsRST = true
+	p.TimeWaitRST = TWRSTIgnored
+	p.RSTCarriesACK = true
+	p.TimeWaitReopen = ReopenSeq
+	p.ReopenReturnsToTimeWait = false
+	p.ACKWindowCheck = false
+	p.RSTOnUnreadClose = false
+	p.TSMissingDrop = false
+	p.Cite = map[string]string{
+		"TimeWait":                   "FreeBSD sys/netinet/tcp_timer.h TCPTV_MSL = 30 s, 2×MSL = 60 s",
+		"RTOInitial":                 "FreeBSD tcp_timer.h TCPTV_RTOBASE = 1 s",
+		"RTOMin":                     "FreeBSD tcp_timer.h TCPTV_MIN = hz/33 (about 30 ms)",
+		"RTOMax":                     "FreeBSD tcp_timer.h TCPTV_REXMTMAX = 64 s",
+		"R1":                         notVerified,
+		"R2":                         "FreeBSD tcp_timer.h TCP_MAXRXTSHIFT = 12",
+		"SynR2":                      "FreeBSD TCP_MAXRXTSHIFT; in practice net.inet.tcp.keepinit (75 s) ends the open first, short of MUST-23",
+		"FinWait2Timeout":            "FreeBSD tcp_usrreq.c tcp_usrclosed: TP_MAXIDLE (8 × 75 s) once the socket can receive no more",
+		"FinWait2OrphanOnly":         "FreeBSD tcp_usrclosed arms it only when SBS_CANTRCVMORE",
+		"TimeoutSendsRST":            "FreeBSD tcp_subr.c tcp_drop: a synchronized connection is dropped with a RST",
+		"FinWait2SendsRST":           "FreeBSD tcp_timer_2msl closes without a RST",
+		"RSTCheck":                   "FreeBSD tcp_input.c: RFC 5961 §3 unless net.inet.tcp.insecure_rst=1 (FB-01)",
+		"TimeWaitRST":                "FreeBSD tcp_timewait.c tcp_twcheck drops RSTs, citing RFC 1337 (FB-03)",
+		"RSTCarriesACK":              "FreeBSD tcp_fsm.h tcp_outflags[TCPS_CLOSED] = TH_RST|TH_ACK",
+		"AbortEntersTimeWait":        "FreeBSD tcp_drop enters CLOSED",
+		"SynInSync":                  "FreeBSD tcp_input.c: challenge ACK unless net.inet.tcp.insecure_syn=1 (FB-02)",
+		"TimeWaitReopen":             "FreeBSD tcp_twcheck: a SYN with SEG.SEQ beyond rcv_nxt recycles TIME-WAIT, others are dropped (FB-04)",
+		"ReopenISSGap":               notVerified,
+		"ReopenReturnsToTimeWait":    "FreeBSD frees the TIME-WAIT state on recycle (tcp_twclose)",
+		"SynFinDropped":              "FreeBSD net.inet.tcp.drop_synfin defaults to 0",
+		"CloseSynSentSendsRST":       notVerified,
+		"ACKWindowCheck":             "FreeBSD tcp_input.c has no RFC 5961 §5 range check (not verified beyond the source read)",
+		"AckAboveSndNxt":             "FreeBSD tcp_input.c: SEQ_GT(th_ack, snd_max) goes to dropafterack",
+		"OOWAckInterval":             notVerified,
+		"AckOutOfOrder":              "FreeBSD tcp_reass: out-of-order segments are ACKed at once",
+		"ZeroLenEdgeAcceptable":      notVerified,
+		"TimeWaitRestart":            "FreeBSD tcp_twcheck: 2MSL restarts only for a FIN with seq+1 == rcv_nxt (FB-08)",
+		"ClosingStartsTimeWait":      "FreeBSD tcp_input.c TCPS_CLOSING: tcp_twstart",
+		"MaxTimeWait":                notVerified,
+		"RSTOnUnreadClose":           "FreeBSD tcp_usrreq.c tcp_disconnect flushes the receive buffer and sends FIN (not verified by test)",
+		"RSTOnDataAfterClose":        "FreeBSD tcp_input.c: data for a socket with SS_NOFDREF past CLOSE-WAIT closes and drops with reset",
+		"CloseInFinWait":             notVerified,
+		"HoldOutOfOrder":             "FreeBSD tcp_reass",
+		"HoldOutOfOrderFIN":          "FreeBSD tcp_reass keeps the FIN",
+		"MaxHeldRanges":              "model bound",
+		"RecvBuf":                    "model choice",
+		"SendBuf":                    "model choice",
+		"MSS":                        "Ethernet MSS",
+		"Timestamps":                 "FreeBSD net.inet.tcp.rfc1323 = 1",
+		"TSMissingDrop":              "FreeBSD net.inet.tcp.tolerate_missing_ts (not verified)",
+		"EphemeralLow":               "FreeBSD net.inet.ip.portrange.first = 49152",
+		"EphemeralHigh":              "FreeBSD net.inet.ip.portrange.last = 65535",
+		"BindTimeWaitNeedsBothReuse": notVerified,
+		"ConnectOverTimeWait":        notVerified,
+		"TimeWaitReuseAfter":         notVerified,
+		"ListenBacklogDrop":          notVerified,
+		"RSTFlushesReceive":          notVerified,
+		"ZeroWindowAcceptsFIN":       notVerified,
+		"SimOpenSynAckAccepted":      notVerified,
+	}
+	return p
+}
+
+func gvisor() Profile {
+	p := linux()
+	p.Name = "gvisor"
+	p.Description = "gVisor netstack (gvisor.dev/gvisor v0.0.0-20260905035102-160fafc42237) defaults, from its source and packetimpact tests"
+	p.R1 = 3
+	p.TimeWaitRST = TWRSTIgnored
+	p.TimeWaitReopen = ReopenRFC6191
+	p.SynFinDropped = false
+	p.TimeWaitRestart = TWRestartOnFIN
+	p.MaxTimeWait = 0
+	p.ACKWindowCheck = false
+	p.EphemeralLow, p.EphemeralHigh = 16000, 65535
+	p.ConnectOverTimeWait = TWConnectRefused
+	c := copyCite(p.Cite)
+	gv := "gVisor pkg/tcpip/transport/tcp "
+	c["TimeWait"] = gv + "DefaultTCPTimeWaitTimeout = 60 s"
+	c["RTOMin"] = gv + "MinRTO = 200 ms"
+	c["RTOMax"] = gv + "MaxRTO = 120 s"
+	c["R1"] = notVerified
+	c["R2"] = gv + "MaxRetries = 15"
+	c["SynR2"] = gv + "DefaultSynRetries = 6"
+	c["FinWait2Timeout"] = gv + "DefaultTCPLingerTimeout = 60 s (GV-18)"
+	c["FinWait2OrphanOnly"] = gv + "the linger timer is armed on Close"
+	c["TimeoutSendsRST"] = "gVisor: silent (GV-03, GV-31)"
+	c["FinWait2SendsRST"] = "gVisor: silent; a late FIN is answered with RST (GV-03)"
+	c["RSTCheck"] = "gVisor rcv.go: challenge ACK for in-window RST (GV-28)"
+	c["TimeWaitRST"] = "gVisor handleTimeWaitSegments ignores RST (GV-19; packetimpact PI-16 expects failure)"
+	c["RSTCarriesACK"] = "gVisor: RST|ACK on abort (PI-03)"
+	c["SynInSync"] = "gVisor: ACK to a SYN in ESTABLISHED (PI-10)"
+	c["TimeWaitReopen"] = "gVisor handleTimeWaitSegments: newer SYN reopens via the listener, others dropped silently (GV-21, GS-14); the timestamp test is not verified"
+	c["ReopenISSGap"] = notVerified
+	c["ReopenReturnsToTimeWait"] = notVerified
+	c["SynFinDropped"] = notVerified
+	c["ACKWindowCheck"] = notVerified
+	c["AckAboveSndNxt"] = "gVisor behaves as Linux in packetimpact PI-12..15"
+	c["OOWAckInterval"] = "gVisor rate-limits as Linux (PI-10)"
+	c["ZeroLenEdgeAcceptable"] = "gVisor as Linux (PI-10)"
+	c["TimeWaitRestart"] = "gVisor handleTimeWaitSegments: a retransmitted FIN is ACKed and the timer reset (GV-22)"
+	c["MaxTimeWait"] = "gVisor sets no cap"
+	c["CloseInFinWait"] = "gVisor: close after shutdown returns without a second FIN (not verified)"
+	c["RSTOnUnreadClose"] = "gVisor endpoint Close: RST|ACK with unread data (GV-07)"
+	c["RSTOnDataAfterClose"] = notVerified
+	c["Timestamps"] = "gVisor offers timestamps when enabled (not verified)"
+	c["TSMissingDrop"] = notVerified
+	c["EphemeralLow"] = "gVisor pkg/tcpip/ports FirstEphemeral = 16000"
+	c["EphemeralHigh"] = "gVisor pkg/tcpip/ports"
+	c["BindTimeWaitNeedsBothReuse"] = notVerified
+	c["ConnectOverTimeWait"] = notVerified
+	c["TimeWaitReuseAfter"] = "gVisor TCPTimeWaitReuseOption defaults to LoopbackOnly"
+	c["ListenBacklogDrop"] = notVerified
+	c["RSTFlushesReceive"] = "gVisor as Linux: queued data is read before the error (GS-12)"
+	c["ZeroWindowAcceptsFIN"] = "assumed as Linux (not verified)"
+	c["SimOpenSynAckAccepted"] = "assumed as Linux (not verified)"
+	p.Cite = c
+	return p
+}
+
+func smoltcp() Profile {
+	p := rfc9293()
+	p.Name = "smoltcp"
+	p.Description = "smoltcp's socket/tcp.rs, from its source and unit tests (SM-nn in the research notes)"
+	p.TimeWait = 10 * time.Second
+	p.RTOMin = 10 * time.Millisecond
+	p.RTOMax = 10 * time.Second
+	p.R2, p.SynR2 = -1, -1
+	p.TimeoutSendsRST = true
+	p.FinWait2SendsRST = true
+	p.RSTCheck = RSTInWindow
+	p.RSTCarriesACK = true
+	p.SynInSync = SynChallengeIfACK
+	p.TimeWaitReopen = ReopenNever
+	p.ReopenReturnsToTimeWait = false
+	p.CloseSynSentSendsRST = true
+	p.ACKWindowCheck = false
+	p.OOWAckInterval = time.Second
+	p.RSTOnUnreadClose = false
+	p.RSTOnDataAfterClose = false
+	p.HoldOutOfOrderFIN = false
+	p.Timestamps = false
+	p.TSMissingDrop = false
+	p.ZeroWindowAcceptsFIN = true
+	c := copyCite(p.Cite)
+	sm := "smoltcp src/socket/tcp.rs "
+	c["TimeWait"] = sm + "CLOSE_DELAY = 10 s (SM-17, SM-20)"
+	c["RTOMin"] = sm + "RttEstimator minimum RTO (not verified)"
+	c["RTOMax"] = sm + "RttEstimator maximum RTO of 10 s (not verified)"
+	c["R2"] = sm + "retransmits without limit; only the socket timeout ends it (MUST-20 not met)"
+	c["SynR2"] = sm + "no SYN retransmission limit"
+	c["FinWait2Timeout"] = sm + "no FIN-WAIT-2 timer (source)"
+	c["TimeoutSendsRST"] = sm + "timeout sends RST|ACK (SM-35)"
+	c["FinWait2SendsRST"] = sm + "timeout sends RST|ACK (SM-35)"
+	c["RSTCheck"] = sm + "accepts any in-window RST (SM-12)"
+	c["RSTCarriesACK"] = sm + "abort() sends RST|ACK (SM-10)"
+	c["SynInSync"] = sm + "a bare SYN is dropped; SYN|ACK out of window draws a rate-limited challenge ACK (SM-36)"
+	c["TimeWaitReopen"] = sm + "SYN in TIME-WAIT dropped (no ACK flag; source)"
+	c["ReopenReturnsToTimeWait"] = "no reopen, so moot"
+	c["CloseSynSentSendsRST"] = sm + "close() in SYN-SENT emits RST (source only)"
+	c["ACKWindowCheck"] = notVerified
+	c["OOWAckInterval"] = sm + "challenge ACKs at most one per second, data exempt (SM-36)"
+	c["RSTOnUnreadClose"] = sm + "close() is a half-close and sends FIN (source)"
+	c["RSTOnDataAfterClose"] = sm + "data after close() is still received (close is a half-close)"
+	c["HoldOutOfOrderFIN"] = sm + "an out-of-order FIN is discarded (SM-07)"
+	c["Timestamps"] = sm + "timestamps off by default"
+	c["TSMissingDrop"] = "no timestamps"
+	c["ZeroWindowAcceptsFIN"] = sm + "a FIN into a zero window is accepted (SM-33)"
+	c["RSTFlushesReceive"] = notVerified
+	c["SimOpenSynAckAccepted"] = notVerified
+	p.Cite = c
+	return p
+}
+
+func copyCite(m map[string]string) map[string]string {
+	c := make(map[string]string, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+var builders = map[string]func() Profile{
+	"rfc9293": rfc9293,
+	"rfc793":  rfc793,
+	"linux":   linux,
+	"freebsd": freebsd,
+	"gvisor":  gvisor,
+	"smoltcp": smoltcp,
+}
+
+// DefaultProfile is the name of the profile used when none is given.
+const DefaultProfile = "rfc9293"
+
+// ProfileNames lists the built-in profiles, the default first.
+func ProfileNames() []string {
+	names := make([]string, 0, len(builders))
+	for n := range builders {
+		if n != DefaultProfile {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return append([]string{DefaultProfile}, names...)
+}
+
+// LookupProfile returns a fresh copy of the named built-in profile.
+func LookupProfile(name string) (Profile, error) {
+	b, ok := builders[name]
+	if !ok {
+		return Profile{}, fmt.Errorf("unknown profile %q (known: %s)", name, strings.Join(ProfileNames(), ", "))
+	}
+	return b(), nil
+}
+
+// MustProfile is LookupProfile for names known to exist; it panics
+// otherwise and is meant for tests and examples.
+func MustProfile(name string) Profile {
+	p, err := LookupProfile(name)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}

@@ -1,0 +1,654 @@
+package model
+
+import "github.com/tcpclose/tcpclose/spec"
+
+// maxPayload is the largest payload an IPv4 datagram can carry; a segment
+// claiming more is malformed and dropped.
+const maxPayload = 65535
+
+// segmentArrives dispatches an arriving segment (RFC 9293 §3.10.7) to the
+// connection, the listener or the no-connection rules.
+func (h *Host) segmentArrives(seg *spec.Segment) {
+	if seg.Dst.IP != h.cfg.Addr || seg.Src.Port == 0 || seg.Dst.Port == 0 || seg.Len > maxPayload {
+		return // not for this host, or malformed: dropped without reply
+	}
+	if c := h.conns[seg.Tuple()]; c != nil {
+		switch c.State {
+		case spec.SynSent:
+			h.arriveSynSent(c, seg)
+		case spec.TimeWait:
+			h.arriveTimeWait(c, seg)
+		default:
+			h.arriveOther(c, seg)
+		}
+		return
+	}
+	if l := h.listener(seg.Dst); l != nil {
+		h.arriveListen(l, seg)
+		return
+	}
+	h.rule("R9293-SEG-CLOSED")
+	h.replyClosed(seg)
+}
+
+// replyClosed answers a segment for which no connection exists
+// (R9293-SEG-CLOSED, R9293-RSTGEN-CLOSED): nothing to a RST; otherwise a
+// RST shaped to be acceptable to the sender.
+func (h *Host) replyClosed(seg *spec.Segment) {
+	if seg.Flags&spec.RST != 0 {
+		return
+	}
+	h.rule("R9293-RSTGEN-CLOSED")
+	r := spec.Segment{Src: seg.Dst, Dst: seg.Src}
+	if seg.Flags&spec.ACK != 0 {
+		r.Flags, r.Seq = spec.RST, seg.Ack
+	} else {
+		r.Flags, r.Seq, r.Ack = spec.RST|spec.ACK, 0, seg.End()
+	}
+	h.send(r)
+}
+
+// rstForACK sends <SEQ=SEG.ACK><CTL=RST>, the answer to an unacceptable
+// ACK in a non-synchronized state (R9293-RSTGEN-UNSYNC).
+func (h *Host) rstForACK(seg *spec.Segment) {
+	h.rule("R9293-RSTGEN-UNSYNC")
+	h.send(spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack})
+}
+
+// arriveListen is §3.10.7.2.
+func (h *Host) arriveListen(l *Socket, seg *spec.Segment) {
+	switch {
+	case seg.Flags&spec.RST != 0:
+		h.rule("R9293-RST-LISTEN")
+	case seg.Flags&spec.ACK != 0:
+		h.rule("R9293-SEG-LISTEN-ACK")
+		h.rstForACK(seg)
+	case seg.Flags&spec.SYN != 0:
+		if seg.Flags&spec.FIN != 0 && h.p.SynFinDropped {
+			h.rule("R9293-SEG-LISTEN-SYN")
+			return
+		}
+		h.acceptSyn(l, seg, h.issFor(seg.Tuple()), nil)
+	default:
+		h.rule("R9293-SEG-LISTEN-OTHER")
+	}
+}
+
+// issFor chooses the ISS of a new connection (RFC 9293 §3.4.1).
+func (h *Host) issFor(t spec.FourTuple) spec.Seq {
+	if h.cfg.FixedISS != 0 {
+		return h.cfg.FixedISS
+	}
+	return spec.InitialSeq(h.cfg.ISNSecret, t, h.now)
+}
+
+// acceptSyn creates a passive connection in SYN-RECEIVED for a SYN that
+// reached listener l, and answers <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
+// (R9293-SEG-LISTEN-SYN). Text and a FIN carried by the SYN are not kept:
+// the peer's retransmission delivers them once the connection is open.
+func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMemo) {
+	if h.pendingChildren(l) >= max(l.Backlog, 1) {
+		if !h.p.ListenBacklogDrop {
+			h.replyClosed(seg)
+		}
+		return
+	}
+	h.rule("R9293-SEG-LISTEN-SYN")
+	c := h.newConn(seg.Tuple())
+	c.Passive, c.Parent, c.ReuseAddr = true, l.FD, l.ReuseAddr
+	c.UserTimeout, c.FW2Timeout = l.UserTimeout, l.Linger2
+	if l.R2Set {
+		c.R2 = l.R2
+	}
+	c.State = spec.SynReceived
+	c.IRS, c.RcvNxt = seg.Seq, seg.Seq.Add(1)
+	c.ISS, c.SndUna, c.SndNxt, c.SndEnd = iss, iss, iss.Add(1), iss.Add(1)
+	c.SndWnd, c.MaxSndWnd, c.SndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	c.SendMSS = peerMSS(h, seg)
+	if h.p.Timestamps && seg.Opts.HasTS {
+		c.TSOK, c.TSRecent = true, seg.Opts.TS.Val
+	}
+	c.PrevTW = prev
+	h.send(c.synSegment(h))
+	c.Timing, c.RTTSeq, c.RTTStart = true, iss, h.now
+	c.armRetransmit(h)
+}
+
+func peerMSS(h *Host, seg *spec.Segment) uint16 {
+	m := uint16(spec.DefaultPeerMSS)
+	if seg.Opts.MSS != 0 {
+		m = seg.Opts.MSS
+	}
+	return min(m, h.p.MSS)
+}
+
+// arriveSynSent is §3.10.7.3.
+func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
+	ackOK := false
+	if seg.Flags&spec.ACK != 0 {
+		if seg.Ack.LEQ(c.ISS) || seg.Ack.GT(c.SndNxt) {
+			h.rule("R9293-SEG-SYNSENT-ACK")
+			if seg.Flags&spec.RST == 0 {
+				h.rstForACK(seg)
+			}
+			return
+		}
+		ackOK = true
+	}
+	if seg.Flags&spec.RST != 0 {
+		h.rule("R9293-RST-SYNSENT")
+		if h.p.RSTCheck == spec.RSTExact {
+			// RCV.NXT is not known before the peer's SYN: only the ACK
+			// can be checked (AMB-SYNSENT-RCVNXT).
+			h.rule("AMB-SYNSENT-RCVNXT")
+		}
+		if ackOK {
+			h.deleteConn(c, endRefused)
+		}
+		return
+	}
+	if seg.Flags&spec.SYN == 0 {
+		h.rule("R9293-SEG-SYNSENT-OTHER")
+		if seg.Flags&spec.FIN != 0 {
+			h.rule("R9293-SEG-FIN-UNSYNC")
+		}
+		return
+	}
+	h.rule("R9293-SEG-SYNSENT-SYN")
+	c.IRS, c.RcvNxt = seg.Seq, seg.Seq.Add(1)
+	c.SendMSS = peerMSS(h, seg)
+	if h.p.Timestamps && seg.Opts.HasTS {
+		c.TSOK, c.TSRecent = true, seg.Opts.TS.Val
+	}
+	c.SndWnd, c.MaxSndWnd, c.SndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	if ackOK {
+		c.SndWL2 = seg.Ack
+		h.ackNew(c, seg.Ack)
+	}
+	if c.synAcked() {
+		c.State = spec.Established
+		h.notify(c, spec.NoticeEstablished)
+		rest := *seg
+		rest.Flags &^= spec.SYN
+		rest.Seq = rest.Seq.Add(1)
+		h.textAndFin(c, &rest, true)
+		return
+	}
+	// Simultaneous open: SYN-RECEIVED, answer with SYN,ACK.
+	c.State = spec.SynReceived
+	h.send(c.synSegment(h))
+}
+
+// arriveOther is §3.10.7.4 for SYN-RECEIVED through LAST-ACK (TIME-WAIT
+// has its own function).
+func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
+	seg := *in
+	if !h.timestampsPass(c, &seg) {
+		return
+	}
+	// First: sequence number (Table 6).
+	forceAck := false
+	if !c.acceptable(h, &seg) {
+		switch {
+		case h.simOpenSynAck(c, &seg):
+			h.rule("AMB-SIMOPEN")
+			seg.Flags &^= spec.SYN
+			seg.Seq = seg.Seq.Add(1)
+		case c.rcvWnd(h) == 0 && seg.Seq == c.RcvNxt:
+			// Zero window: the ACK (and a RST) still count, text does not
+			// (R9293-SEG-ZEROWND, AMB-RST-ZEROWND, AMB-FIN-ZEROWND).
+			h.rule("R9293-SEG-ZEROWND")
+			if seg.Flags&spec.RST != 0 {
+				h.rule("AMB-RST-ZEROWND")
+			}
+			keepFin := seg.Flags&spec.FIN != 0 && seg.Len == 0 && seg.Flags&spec.SYN == 0 && h.p.ZeroWindowAcceptsFIN
+			if keepFin {
+				h.rule("AMB-FIN-ZEROWND")
+			} else {
+				seg.Flags &^= spec.FIN
+				forceAck = seg.Len > 0 || in.Flags&spec.FIN != 0
+			}
+			seg.Len = 0
+		default:
+			h.rule("R9293-SEG-UNACCEPT")
+			if seg.Flags&spec.RST != 0 {
+				return
+			}
+			h.rule("R9293-RSTGEN-SYNC")
+			c.sendOOWAck(h, &seg)
+			return
+		}
+	}
+	c.updateTSRecent(h, &seg)
+	// Second: RST.
+	if seg.Flags&spec.RST != 0 {
+		h.rstArrives(c, &seg)
+		return
+	}
+	// Fourth: SYN.
+	if seg.Flags&spec.SYN != 0 {
+		h.synArrives(c, &seg)
+		return
+	}
+	// Fifth: ACK.
+	if seg.Flags&spec.ACK == 0 {
+		h.rule("R9293-SEG-NOACK")
+		if seg.Flags&spec.FIN != 0 {
+			h.rule("AMB-FIN-NOACK")
+		}
+		return
+	}
+	if !h.ackArrives(c, &seg) {
+		return
+	}
+	// Seventh and eighth: text and FIN.
+	h.textAndFin(c, &seg, forceAck)
+}
+
+// timestampsPass applies RFC 7323 before the sequence test: a missing
+// option (R7323-TS-MISSING) and PAWS (R7323-PAWS). RSTs are exempt
+// (R7323-PAWS-RST).
+func (h *Host) timestampsPass(c *Conn, seg *spec.Segment) bool {
+	if !c.TSOK {
+		return true
+	}
+	if seg.Flags&spec.RST != 0 {
+		h.rule("R7323-PAWS-RST")
+		return true
+	}
+	if !seg.Opts.HasTS {
+		if h.p.TSMissingDrop {
+			h.rule("R7323-TS-MISSING")
+			return false
+		}
+		return true
+	}
+	if int32(seg.Opts.TS.Val-c.TSRecent) < 0 {
+		h.rule("R7323-PAWS")
+		c.sendOOWAck(h, seg)
+		return false
+	}
+	return true
+}
+
+// updateTSRecent records SEG.TSval from an acceptable segment that does not
+// start beyond RCV.NXT (R7323-TSRECENT).
+func (c *Conn) updateTSRecent(h *Host, seg *spec.Segment) {
+	if c.TSOK && seg.Opts.HasTS && seg.Seq.LEQ(c.RcvNxt) && int32(seg.Opts.TS.Val-c.TSRecent) >= 0 {
+		h.rule("R7323-TSRECENT")
+		c.TSRecent = seg.Opts.TS.Val
+	}
+}
+
+// simOpenSynAck recognises the peer's SYN,ACK in a simultaneously opened
+// SYN-RECEIVED when the profile lets it through (AMB-SIMOPEN).
+func (h *Host) simOpenSynAck(c *Conn, seg *spec.Segment) bool {
+	return h.p.SimOpenSynAckAccepted && c.State == spec.SynReceived && !c.Passive &&
+		seg.Flags&(spec.SYN|spec.ACK|spec.RST) == spec.SYN|spec.ACK &&
+		seg.Seq.Add(1) == c.RcvNxt && seg.Ack == c.SndNxt
+}
+
+// rstArrives is step two for a segment that passed the sequence test.
+func (h *Host) rstArrives(c *Conn, seg *spec.Segment) {
+	switch h.p.RSTCheck {
+	case spec.RSTInWindow:
+		h.rule("R9293-RST-WINDOW")
+	case spec.RSTExact:
+		h.rule("R9293-SEG-RST5961")
+		if seg.Seq != c.RcvNxt {
+			h.rule("R5961-RST-CHALLENGE")
+			c.sendOOWAck(h, seg)
+			return
+		}
+		h.rule("R5961-RST-EXACT")
+	}
+	if seg.Len > 0 {
+		h.rule("R9293-RST-DATA")
+	}
+	switch c.State {
+	case spec.SynReceived:
+		h.rule("R9293-RST-SYNRCVD")
+		if c.Passive {
+			h.rule("R9293-NOTE1")
+			prev := c.PrevTW
+			h.deleteConn(c, endLocal)
+			if prev != nil && h.p.ReopenReturnsToTimeWait {
+				h.restoreTimeWait(c.Tuple, prev)
+			}
+			return
+		}
+		h.deleteConn(c, endRefused)
+	case spec.Established, spec.FinWait1, spec.FinWait2, spec.CloseWait:
+		h.rule("R9293-RST-ABORT")
+		h.deleteConn(c, endReset)
+	default: // CLOSING, LAST-ACK
+		h.rule("R9293-RST-LATE")
+		h.rule("AMB-RST-LATE-NOTIFY")
+		h.deleteConn(c, endReset)
+	}
+}
+
+// synArrives is step four: a SYN in SYN-RECEIVED or a synchronized state.
+func (h *Host) synArrives(c *Conn, seg *spec.Segment) {
+	if c.State == spec.SynReceived && c.Passive {
+		h.rule("R9293-SEG-SYN-SYNRCVD")
+		h.deleteConn(c, endLocal)
+		return
+	}
+	h.synPolicy(c, seg)
+}
+
+// synPolicy answers a SYN in a synchronized state per the profile
+// (AMB-SYN-SYNC).
+func (h *Host) synPolicy(c *Conn, seg *spec.Segment) {
+	switch h.p.SynInSync {
+	case spec.SynChallengeACK:
+		h.rule("R9293-SEG-SYN-CHALLENGE")
+		h.rule("R5961-SYN")
+		c.sendOOWAck(h, seg)
+	case spec.SynRFC793:
+		h.rule("R9293-SEG-SYN-793")
+		h.send(c.abortRST(h))
+		h.deleteConn(c, endReset)
+	case spec.SynChallengeIfACK:
+		h.rule("AMB-SYN-SYNC")
+		if seg.Flags&spec.ACK != 0 {
+			c.sendOOWAck(h, seg)
+		}
+	}
+}
+
+// ackArrives is step five. It reports whether processing goes on to the
+// text and FIN.
+func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
+	if c.State == spec.SynReceived {
+		h.rule("R9293-SEG-ACK-SYNRCVD")
+		if !(c.SndUna.LT(seg.Ack) && seg.Ack.LEQ(c.SndNxt)) {
+			h.rstForACK(seg)
+			return false
+		}
+		h.establish(c, seg)
+	}
+	if seg.Ack.GT(c.SndNxt) {
+		h.rule("R9293-SEG-ACK-ESTAB")
+		if h.p.AckAboveSndNxt == spec.AckAboveDropInEstablished && c.State == spec.Established {
+			h.rule("AMB-ACK-ABOVE")
+			return false
+		}
+		c.sendOOWAck(h, seg)
+		return false
+	}
+	if h.p.ACKWindowCheck && seg.Ack.LT(c.SndUna-spec.Seq(c.MaxSndWnd)) {
+		h.rule("R9293-MAY12")
+		h.rule("R5961-ACK")
+		c.sendOOWAck(h, seg)
+		return false
+	}
+	advanced := c.SndUna.LT(seg.Ack)
+	if advanced {
+		h.ackNew(c, seg.Ack)
+	} else {
+		h.rule("R1122-DUPACK")
+	}
+	if c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)) {
+		h.rule("R9293-SEG-ACK-WINDOW")
+		c.SndWnd, c.SndWL1, c.SndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+		c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
+	}
+	if !advanced && c.SndWnd == 0 && c.Retrans > 0 {
+		// The peer answers our probes of its zero window: the
+		// connection stays open however long that lasts (MUST-37).
+		c.Retrans = 0
+	}
+	switch c.State {
+	case spec.FinWait1:
+		if c.finAcked() {
+			h.rule("R9293-SEG-ACK-FW1")
+			c.State = spec.FinWait2
+			h.notify(c, spec.NoticeCloseDone)
+			h.armFinWait2(c)
+		}
+	case spec.FinWait2:
+		h.rule("R9293-SEG-ACK-FW2")
+	case spec.Closing:
+		h.rule("R9293-SEG-ACK-CLOSING")
+		if c.finAcked() {
+			if !h.p.ClosingStartsTimeWait {
+				h.rule("AMB-CLOSING-TIMER")
+			}
+			h.notify(c, spec.NoticeCloseDone)
+			h.enterTimeWait(c, h.p.ClosingStartsTimeWait)
+		}
+		return false
+	case spec.LastAck:
+		h.rule("R9293-SEG-ACK-LASTACK")
+		if c.finAcked() {
+			h.notify(c, spec.NoticeCloseDone)
+			h.deleteConn(c, endNormal)
+		}
+		return false
+	}
+	c.output(h)
+	return true
+}
+
+// establish completes the handshake from SYN-RECEIVED.
+func (h *Host) establish(c *Conn, seg *spec.Segment) {
+	c.State = spec.Established
+	c.SndWnd, c.SndWL1, c.SndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+	c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
+	if c.Passive {
+		if l := h.socks[c.Parent]; l != nil && l.State == sockListening {
+			l.Queue = append(l.Queue, c.Tuple)
+			c.Queued = true
+		}
+	} else {
+		h.notify(c, spec.NoticeEstablished)
+	}
+	if c.FinQueued {
+		c.State = spec.FinWait1 // CLOSE was queued in SYN-RECEIVED (R9293-CLOSE-SYNRCVD)
+	}
+}
+
+// ackNew processes an ACK of new data: advance SND.UNA, take an RTT sample
+// unless the timed segment was retransmitted (R6298-KARN), and restart or
+// stop the timers (R6298-TIMER).
+func (h *Host) ackNew(c *Conn, ack spec.Seq) {
+	h.rule("R9293-SEG-ACK-ESTAB")
+	if c.Timing && c.RTTSeq.LT(ack) {
+		h.rule("R6298-KARN")
+		c.sampleRTT(h, h.now.Sub(c.RTTStart))
+		c.Timing = false
+	}
+	c.SndUna = ack
+	c.Retrans, c.R1Noted = 0, false
+	if c.SndUna == c.SndNxt {
+		c.Timer[spec.TimerRetransmit] = spec.Never
+		c.Timer[spec.TimerUser] = spec.Never
+	} else {
+		h.rule("R6298-TIMER")
+		c.Timer[spec.TimerRetransmit] = h.now.Add(c.RTO)
+		if c.UserTimeout > 0 {
+			c.Timer[spec.TimerUser] = h.now.Add(c.UserTimeout)
+		}
+	}
+}
+
+// textAndFin is steps seven and eight. forceAck asks for an ACK even if
+// the segment carries neither text nor FIN.
+func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
+	needAck := forceAck
+	start := seg.Seq
+	end := start.Add(seg.Len)
+	wndEnd := c.RcvNxt.Add(c.rcvWnd(h))
+	switch c.State {
+	case spec.Established, spec.FinWait1, spec.FinWait2:
+		if seg.Len > 0 && end.GT(c.RcvNxt) {
+			if c.RcvShut && c.State != spec.Established && h.p.RSTOnDataAfterClose {
+				h.rule("R9293-SHLD3")
+				h.rule("R2525-RST-LATE-DATA")
+				h.rule("R1122-HALFDUPLEX")
+				h.deleteConn(c, endLocal)
+				h.replyClosed(seg)
+				return
+			}
+			h.rule("R9293-SEG-TEXT")
+			if h.receiveText(c, start, end, wndEnd) {
+				needAck = true
+			}
+		}
+	default:
+		if seg.Len > 0 {
+			h.rule("R9293-SEG-TEXT-LATE")
+		}
+	}
+	enterTW := false
+	if seg.Flags&spec.FIN != 0 {
+		fin := end
+		switch {
+		case fin == c.RcvNxt && !c.State.PeerFinReceived():
+			enterTW = h.processFin(c)
+			needAck = true
+		case fin.GT(c.RcvNxt) && !c.State.PeerFinReceived() && (fin.LT(wndEnd) || (h.p.ZeroWindowAcceptsFIN && fin == wndEnd)):
+			h.rule("R9293-SHLD31")
+			if h.p.HoldOutOfOrderFIN && h.p.HoldOutOfOrder && (!c.HeldFin || fin.LT(c.HeldFinSeq)) {
+				c.HeldFin, c.HeldFinSeq = true, fin
+			}
+			if h.p.AckOutOfOrder {
+				h.rule("R9293-MAY13")
+				needAck = true
+			}
+		case fin.LT(c.RcvNxt):
+			needAck = true // a retransmitted FIN: acknowledge it again
+		}
+	}
+	if !enterTW && c.HeldFin && c.HeldFinSeq == c.RcvNxt && !c.State.PeerFinReceived() {
+		h.rule("R9293-MUST58")
+		enterTW = h.processFin(c)
+		needAck = true
+	}
+	if needAck {
+		if enterTW || !c.output(h) {
+			c.sendAck(h)
+		}
+	}
+	if enterTW {
+		h.enterTimeWait(c, true)
+	}
+}
+
+// receiveText takes the octets [start,end) of an acceptable segment:
+// trimmed to the window (R9293-SEG-TRIM), delivered if they begin at
+// RCV.NXT together with any held ranges they make contiguous
+// (R9293-MUST58), otherwise held (R9293-SHLD31). It reports whether an ACK
+// is due.
+func (h *Host) receiveText(c *Conn, start, end, wndEnd spec.Seq) bool {
+	if end.GT(wndEnd) {
+		end = wndEnd
+	}
+	if c.HeldFin && end.GT(c.HeldFinSeq) {
+		end = c.HeldFinSeq
+	}
+	if start.LT(c.RcvNxt) {
+		h.rule("R9293-SEG-TRIM")
+		start = c.RcvNxt
+	}
+	if !start.LT(end) {
+		return true // nothing new fits: acknowledge what we have
+	}
+	if start != c.RcvNxt {
+		if h.p.HoldOutOfOrder {
+			h.rule("R9293-SHLD31")
+			c.hold(h, start, end)
+		}
+		if h.p.AckOutOfOrder {
+			h.rule("R9293-MAY13")
+			return true
+		}
+		return false
+	}
+	c.deliver(end.Sub(start))
+	for len(c.Held) > 0 && c.Held[0].Start.LEQ(c.RcvNxt) {
+		r := c.Held[0]
+		c.Held = c.Held[1:]
+		if r.End.GT(c.RcvNxt) {
+			h.rule("R9293-MUST58")
+			c.deliver(r.End.Sub(c.RcvNxt))
+		}
+	}
+	if len(c.Held) == 0 {
+		c.Held = nil
+	}
+	return true
+}
+
+// deliver moves n in-order octets past RCV.NXT into the receive buffer; an
+// orphaned connection discards them (the application can read no more).
+func (c *Conn) deliver(n uint32) {
+	c.RcvNxt = c.RcvNxt.Add(n)
+	if !c.Orphan {
+		c.Unread += n
+	}
+}
+
+// hold inserts [start,end) into the held ranges, merging overlaps, keeping
+// at most MaxHeldRanges (the farthest range is dropped first).
+func (c *Conn) hold(h *Host, start, end spec.Seq) {
+	rs := append([]seqRange(nil), c.Held...)
+	rs = append(rs, seqRange{start, end})
+	// insertion sort by Start (few ranges)
+	for i := len(rs) - 1; i > 0 && rs[i].Start.LT(rs[i-1].Start); i-- {
+		rs[i], rs[i-1] = rs[i-1], rs[i]
+	}
+	merged := rs[:0]
+	for _, r := range rs {
+		if n := len(merged); n > 0 && r.Start.LEQ(merged[n-1].End) {
+			if r.End.GT(merged[n-1].End) {
+				merged[n-1].End = r.End
+			}
+			continue
+		}
+		merged = append(merged, r)
+	}
+	if len(merged) > h.p.MaxHeldRanges {
+		merged = merged[:h.p.MaxHeldRanges]
+	}
+	if len(merged) == 0 {
+		merged = nil
+	}
+	c.Held = merged
+}
+
+// processFin is step eight for a FIN at RCV.NXT: report "connection
+// closing", advance RCV.NXT over it and change state
+// (R9293-SEG-FIN, R9293-SEG-FIN-STATE). It reports whether the connection
+// is to enter TIME-WAIT once the FIN is acknowledged.
+func (h *Host) processFin(c *Conn) bool {
+	h.rule("R9293-SEG-FIN")
+	h.rule("R9293-CLOSE-SIGNAL")
+	h.rule("R9293-MUST12")
+	c.RcvNxt = c.RcvNxt.Add(1)
+	c.HeldFin = false
+	c.Held = nil
+	h.notify(c, spec.NoticePeerClosed)
+	if s := h.sockOf(c); s != nil {
+		s.EOF = true
+	}
+	h.rule("R9293-SEG-FIN-STATE")
+	switch c.State {
+	case spec.SynReceived, spec.Established:
+		h.rule("R9293-CLOSE-PASSIVE")
+		c.State = spec.CloseWait
+	case spec.FinWait1:
+		if c.finAcked() {
+			h.rule("R9293-NOTE2")
+			return true
+		}
+		h.rule("R9293-CLOSE-SIMULTANEOUS")
+		c.State = spec.Closing
+	case spec.FinWait2:
+		h.rule("R9293-SEG-FIN-TW")
+		return true
+	}
+	return false
+}

@@ -1,0 +1,381 @@
+package model
+
+import (
+	"time"
+
+	"github.com/tcpclose/tcpclose/spec"
+)
+
+// Conn is a transmission control block (RFC 9293 §3.3.1) plus the little
+// socket-facing state the closing rules need.
+type Conn struct {
+	ID     uint64
+	Tuple  spec.FourTuple
+	State  spec.State
+	FD     int32 // the socket holding the connection; -1 if none
+	Parent int32 // listener fd while a passive connection waits for accept; -1 otherwise
+
+	Passive   bool // reached SYN-RECEIVED from LISTEN (RFC 9293 Note 1)
+	Queued    bool // on the listener's accept queue
+	Orphan    bool // the application closed its socket
+	RcvShut   bool // the application can no longer read (close or SHUT_RD)
+	ReuseAddr bool // SO_REUSEADDR of the socket that made it
+
+	// Send sequence space (RFC 9293 §3.3.1). SndEnd is one past the last
+	// octet the application has written; the FIN, once queued, takes
+	// sequence number SndEnd.
+	ISS, SndUna, SndNxt, SndEnd spec.Seq
+	SndWnd, MaxSndWnd           uint32
+	SndWL1, SndWL2              spec.Seq
+	FinQueued                   bool
+	SendMSS                     uint16
+
+	// Receive sequence space. Unread counts in-order octets not yet read
+	// by the application. Held are out-of-order ranges (SHLD-31).
+	IRS, RcvNxt spec.Seq
+	Unread      uint32
+	Held        []seqRange
+	HeldFin     bool
+	HeldFinSeq  spec.Seq
+
+	// Timestamps (RFC 7323).
+	TSOK     bool
+	TSRecent uint32
+
+	// Timers: deadline per spec.TimerKind, spec.Never when stopped.
+	Timer    [spec.NumTimers]spec.Time
+	LingerFD int32 // the fd blocked in close(2) while TimerLinger runs
+
+	// Retransmission (RFC 6298) and R1/R2 (RFC 9293 §3.8.3).
+	RTO      time.Duration
+	Retrans  int // retransmissions of the segment at SND.UNA
+	R1Noted  bool
+	SRTT     time.Duration
+	RTTVar   time.Duration
+	HaveRTT  bool
+	Timing   bool
+	RTTSeq   spec.Seq
+	RTTStart spec.Time
+
+	// RFC 5961 §7 throttling of out-of-window ACKs.
+	LastOOW spec.Time
+	OOWSent bool
+
+	// Per-connection settings from socket options.
+	UserTimeout time.Duration
+	R2          int
+	FW2Timeout  time.Duration // 0: the profile's
+
+	// PrevTW remembers the TIME-WAIT state a SYN reopened (MAY-2 (2)).
+	PrevTW *twMemo
+}
+
+type seqRange struct{ Start, End spec.Seq }
+
+// twMemo is what a reopened TIME-WAIT needs to come back.
+type twMemo struct {
+	ID       uint64
+	SndNxt   spec.Seq
+	RcvNxt   spec.Seq
+	TSOK     bool
+	TSRecent uint32
+	Deadline spec.Time
+}
+
+func (c *Conn) clone() *Conn {
+	n := *c
+	n.Held = append([]seqRange(nil), c.Held...)
+	if c.PrevTW != nil {
+		m := *c.PrevTW
+		n.PrevTW = &m
+	}
+	return &n
+}
+
+func (c *Conn) snap(h *Host) spec.ConnSnap {
+	s := spec.ConnSnap{
+		Tuple: c.Tuple, State: c.State, FD: c.FD,
+		ISS: c.ISS, IRS: c.IRS, SndUna: c.SndUna, SndNxt: c.SndNxt, SndWnd: c.SndWnd,
+		RcvNxt: c.RcvNxt, RcvWnd: c.rcvWnd(h), Unread: c.Unread, Unsent: c.unsent(),
+		Timers: c.Timer,
+	}
+	s.Normalize()
+	return s
+}
+
+// finSent reports whether our FIN has been transmitted (it occupies SndEnd).
+func (c *Conn) finSent() bool { return c.FinQueued && c.SndNxt == c.SndEnd.Add(1) }
+
+// finAcked reports whether our FIN has been acknowledged.
+func (c *Conn) finAcked() bool { return c.FinQueued && c.SndUna == c.SndEnd.Add(1) }
+
+// synAcked reports whether our SYN has been acknowledged.
+func (c *Conn) synAcked() bool { return c.SndUna.GT(c.ISS) }
+
+// unsent is the number of written octets not yet sent.
+func (c *Conn) unsent() uint32 {
+	if c.State == spec.SynSent || c.State == spec.SynReceived {
+		return c.SndEnd.Sub(c.ISS.Add(1))
+	}
+	if c.SndNxt.GEQ(c.SndEnd) {
+		return 0
+	}
+	return c.SndEnd.Sub(c.SndNxt)
+}
+
+// inSendBuffer counts written octets not yet acknowledged.
+func (c *Conn) inSendBuffer() uint32 {
+	start := c.SndUna
+	if !c.synAcked() {
+		start = c.ISS.Add(1)
+	}
+	if c.SndEnd.LEQ(start) {
+		return 0
+	}
+	return c.SndEnd.Sub(start)
+}
+
+// rcvWnd is RCV.WND: the free part of the receive buffer. An orphaned
+// connection discards what it receives, so its window stays open.
+func (c *Conn) rcvWnd(h *Host) uint32 {
+	if c.Unread >= h.p.RecvBuf {
+		return 0
+	}
+	return h.p.RecvBuf - c.Unread
+}
+
+// mkseg forms a segment from this connection. Every segment but a RST
+// without ACK acknowledges RCV.NXT; with timestamps negotiated every
+// segment carries them (R7323-TS-EVERY).
+func (c *Conn) mkseg(h *Host, flags spec.Flags, seq spec.Seq, n uint32) spec.Segment {
+	s := spec.Segment{Src: c.Tuple.Local, Dst: c.Tuple.Remote, Flags: flags, Seq: seq, Len: n}
+	if flags&spec.ACK != 0 {
+		s.Ack = c.RcvNxt
+	}
+	if flags&spec.RST == 0 {
+		w := c.rcvWnd(h)
+		if w > 65535 {
+			w = 65535
+		}
+		s.Wnd = uint16(w)
+	}
+	if c.TSOK {
+		h.rule("R7323-TS-EVERY")
+		s.Opts.HasTS = true
+		s.Opts.TS = spec.Timestamp{Val: spec.TSClock(h.now), Ecr: c.TSRecent}
+	}
+	return s
+}
+
+// sendAck sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+func (c *Conn) sendAck(h *Host) {
+	h.send(c.mkseg(h, spec.ACK, c.SndNxt, 0))
+}
+
+// sendOOWAck sends the ACK that answers an unacceptable segment or
+// challenges a RST or SYN, unless RFC 5961 §7 throttling holds it back:
+// at most one per OOWAckInterval, segments carrying data exempt.
+func (c *Conn) sendOOWAck(h *Host, seg *spec.Segment) {
+	iv := h.p.OOWAckInterval
+	if iv > 0 && (seg.Len == 0 || seg.Flags&spec.SYN != 0) {
+		if c.OOWSent && h.now.Sub(c.LastOOW) < iv {
+			h.rule("R5961-THROTTLE")
+			return
+		}
+		c.LastOOW, c.OOWSent = h.now, true
+	}
+	c.sendAck(h)
+}
+
+// synSegment forms our SYN or SYN,ACK with its options.
+func (c *Conn) synSegment(h *Host) spec.Segment {
+	flags := spec.SYN
+	if c.State != spec.SynSent {
+		flags |= spec.ACK // SYN,ACK: we have the peer's SYN
+	}
+	s := spec.Segment{Src: c.Tuple.Local, Dst: c.Tuple.Remote, Flags: flags, Seq: c.ISS}
+	if flags&spec.ACK != 0 {
+		s.Ack = c.RcvNxt
+	}
+	w := c.rcvWnd(h)
+	if w > 65535 {
+		w = 65535
+	}
+	s.Wnd = uint16(w)
+	s.Opts.MSS = h.p.MSS
+	offerTS := h.p.Timestamps && (c.State == spec.SynSent || c.TSOK)
+	if offerTS {
+		s.Opts.HasTS = true
+		s.Opts.TS = spec.Timestamp{Val: spec.TSClock(h.now), Ecr: c.TSRecent}
+	}
+	return s
+}
+
+// abortRST forms the RST an ABORT sends: <SEQ=SND.NXT><CTL=RST>, with ACK
+// where the profile says so (R9293-ABORT-SYNC).
+func (c *Conn) abortRST(h *Host) spec.Segment {
+	flags := spec.RST
+	if h.p.RSTCarriesACK {
+		flags |= spec.ACK
+	}
+	return c.mkseg(h, flags, c.SndNxt, 0)
+}
+
+// output sends what may be sent now: new data within the send window, then
+// the FIN once every octet before it is out (R9293-CLOSE-ACTIVE). The FIN
+// rides on the last data segment when that segment reaches it. It reports
+// whether it sent anything.
+func (c *Conn) output(h *Host) bool {
+	switch c.State {
+	case spec.Established, spec.CloseWait, spec.FinWait1, spec.LastAck, spec.Closing:
+	default:
+		return false
+	}
+	sent := false
+	mss := uint32(c.SendMSS)
+	for {
+		unsent := c.unsent()
+		if unsent == 0 {
+			break
+		}
+		wndEnd := c.SndUna.Add(c.SndWnd)
+		if c.SndNxt.GEQ(wndEnd) {
+			break
+		}
+		n := min(unsent, wndEnd.Sub(c.SndNxt), mss)
+		flags := spec.ACK
+		fin := c.FinQueued && n == unsent && (c.State == spec.FinWait1 || c.State == spec.LastAck)
+		if fin {
+			flags |= spec.FIN
+			h.rule("R2525-FIN-PROMPT")
+		}
+		h.rule("R9293-SEND-OPEN")
+		c.transmitNew(h, flags, n)
+		sent = true
+	}
+	if c.FinQueued && !c.finSent() && c.unsent() == 0 && (c.State == spec.FinWait1 || c.State == spec.LastAck) {
+		h.rule("R2525-FIN-PROMPT")
+		c.transmitNew(h, spec.FIN|spec.ACK, 0)
+		sent = true
+	}
+	// Zero-window probing (MUST-36): data waits, the window is shut and
+	// nothing is outstanding to drive the retransmission timer.
+	if c.unsent() > 0 && c.SndUna == c.SndNxt && c.Timer[spec.TimerRetransmit] == spec.Never {
+		h.rule("R9293-MUST36")
+		c.Timer[spec.TimerRetransmit] = h.now.Add(c.RTO)
+	}
+	return sent
+}
+
+// transmitNew sends a segment of n new octets at SND.NXT (plus FIN if
+// flags has it) and advances SND.NXT.
+func (c *Conn) transmitNew(h *Host, flags spec.Flags, n uint32) {
+	seg := c.mkseg(h, flags, c.SndNxt, n)
+	if !c.Timing && !c.isRetransmitting() {
+		c.Timing, c.RTTSeq, c.RTTStart = true, c.SndNxt, h.now
+	}
+	c.SndNxt = c.SndNxt.Add(seg.SegLen())
+	h.send(seg)
+	c.armRetransmit(h)
+	c.armUserTimeout(h)
+}
+
+func (c *Conn) isRetransmitting() bool { return c.Retrans > 0 }
+
+// armRetransmit starts the retransmission timer if it is not running
+// (R6298-TIMER 5.1).
+func (c *Conn) armRetransmit(h *Host) {
+	if c.Timer[spec.TimerRetransmit] == spec.Never {
+		h.rule("R6298-TIMER")
+		c.Timer[spec.TimerRetransmit] = h.now.Add(c.RTO)
+	}
+}
+
+// armUserTimeout starts the user timeout when data is outstanding.
+func (c *Conn) armUserTimeout(h *Host) {
+	if c.UserTimeout > 0 && c.Timer[spec.TimerUser] == spec.Never && c.SndUna != c.SndNxt {
+		c.Timer[spec.TimerUser] = h.now.Add(c.UserTimeout)
+	}
+}
+
+// retransmit sends the segment at the front of the retransmission queue
+// again (R9293-TO-RETX): the SYN, or up to one MSS from SND.UNA with the
+// FIN if it follows, or a one-octet probe into a shut window.
+func (c *Conn) retransmit(h *Host) {
+	if !c.synAcked() {
+		h.send(c.synSegment(h)) // the SYN is the head of the queue
+		return
+	}
+	if c.SndUna == c.SndNxt {
+		// Zero-window probe (MUST-36, SHLD-29): one octet of new data.
+		if c.unsent() > 0 {
+			h.rule("R9293-MUST36")
+			seg := c.mkseg(h, spec.ACK, c.SndNxt, 1)
+			c.SndNxt = c.SndNxt.Add(1)
+			h.send(seg)
+		}
+		return
+	}
+	dataEnd := c.SndNxt
+	if c.finSent() {
+		dataEnd = c.SndEnd
+	}
+	n := min(dataEnd.Sub(c.SndUna), uint32(c.SendMSS))
+	flags := spec.ACK
+	if c.finSent() && c.SndUna.Add(n) == c.SndEnd {
+		flags |= spec.FIN
+	}
+	h.send(c.mkseg(h, flags, c.SndUna, n))
+}
+
+// sampleRTT folds a round-trip sample into SRTT and RTTVAR and recomputes
+// the RTO (R6298-RTO). Integer nanoseconds, truncating division, G = 1 ms.
+func (c *Conn) sampleRTT(h *Host, r time.Duration) {
+	h.rule("R6298-RTO")
+	if !c.HaveRTT {
+		c.SRTT, c.RTTVar, c.HaveRTT = r, r/2, true
+	} else {
+		d := c.SRTT - r
+		if d < 0 {
+			d = -d
+		}
+		c.RTTVar = (3*c.RTTVar + d) / 4
+		c.SRTT = (7*c.SRTT + r) / 8
+	}
+	k := 4 * c.RTTVar
+	if k < time.Millisecond {
+		k = time.Millisecond
+	}
+	c.RTO = clampRTO(h, c.SRTT+k)
+}
+
+func clampRTO(h *Host, d time.Duration) time.Duration {
+	if d < h.p.RTOMin {
+		d = h.p.RTOMin
+	}
+	if d > h.p.RTOMax {
+		d = h.p.RTOMax
+	}
+	return d
+}
+
+// acceptable is the test of RFC 9293 Table 6 (R9293-SEG-ACCEPT), with the
+// profile's allowance for a zero-length segment at the right edge.
+func (c *Conn) acceptable(h *Host, seg *spec.Segment) bool {
+	wnd := c.rcvWnd(h)
+	n := seg.SegLen()
+	switch {
+	case n == 0 && wnd == 0:
+		return seg.Seq == c.RcvNxt
+	case n == 0:
+		if h.p.ZeroLenEdgeAcceptable && seg.Seq == c.RcvNxt.Add(wnd) {
+			h.rule("AMB-ZEROLEN-EDGE")
+			return true
+		}
+		return seg.Seq.InWindow(c.RcvNxt, wnd)
+	case wnd == 0:
+		return false
+	default:
+		return seg.Seq.InWindow(c.RcvNxt, wnd) || seg.Seq.Add(n-1).InWindow(c.RcvNxt, wnd)
+	}
+}

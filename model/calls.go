@@ -8,16 +8,16 @@ type Reply uint8
 
 // Replies.
 const (
-	ReplyOK           Reply = iota
-	ReplyQueued             // the request waits (RECEIVE with nothing on hand)
-	ErrConnClosing          // "error: connection closing"
-	ErrConnNotExist         // "error: connection does not exist"
-	ErrConnReset            // "error: connection reset"
-	ErrConnExists           // "error: connection already exists"
-	ErrInsufficient         // "error: insufficient resources"
-	ErrConnRefused          // "error: connection refused"
-	ErrUserTimeout          // "error: connection aborted due to user timeout"
-	ErrClosing              // "error: closing"
+	ReplyOK         Reply = iota
+	ReplyQueued           // the request waits (RECEIVE with nothing on hand)
+	ErrConnClosing        // "error: connection closing"
+	ErrConnNotExist       // "error: connection does not exist"
+	ErrConnReset          // "error: connection reset"
+	ErrConnExists         // "error: connection already exists"
+	ErrInsufficient       // "error: insufficient resources"
+	ErrConnRefused        // "error: connection refused"
+	ErrUserTimeout        // "error: connection aborted due to user timeout"
+	ErrClosing            // "error: closing"
 )
 
 var replyText = [...]string{"ok", "queued", "error: connection closing", "error: connection does not exist",

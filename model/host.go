@@ -107,9 +107,9 @@ func (h *Host) NextDeadline() spec.Time {
 	return at
 }
 
-func (h *Host) emit(o spec.Output)           { h.out = append(h.out, o) }
-func (h *Host) send(s spec.Segment)          { h.emit(spec.SegmentOut(s)) }
-func (h *Host) rule(id spec.RuleID)          { h.fired = append(h.fired, id) }
+func (h *Host) emit(o spec.Output)  { h.out = append(h.out, o) }
+func (h *Host) send(s spec.Segment) { h.emit(spec.SegmentOut(s)) }
+func (h *Host) rule(id spec.RuleID) { h.fired = append(h.fired, id) }
 func (h *Host) result(fd int32, k spec.CallKind, ret int64, err spec.Errno) {
 	h.emit(spec.ResultOut(fd, k, ret, err))
 }

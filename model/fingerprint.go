@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/tcpclose/tcpclose/spec"
@@ -53,8 +52,7 @@ func (h *Host) Fingerprint() string {
 		if c := h.conns[s.Tuple]; c != nil && c.ID == s.ConnID {
 			conn = rank[c.ID]
 		}
-		q := append([]spec.FourTuple(nil), s.Queue...)
-		sort.SliceStable(q, func(i, j int) bool { return false })
+		q := s.Queue
 		fmt.Fprintf(&b, "S%d st%d %s %s b%t ra%t nb%t l%t,%d ut%d l2%d r2%d,%t bl%d q%v %s c%d e%t err%d eof%t u%d sh%t,%t blk%v cl%t|",
 			fd, s.State, s.Local, s.Remote, s.Bound, s.ReuseAddr, s.NonBlock, s.LingerOn, s.LingerSecs,
 			s.UserTimeout, s.Linger2, s.R2, s.R2Set, s.Backlog, q, s.Tuple, conn, s.Established, s.Err, s.EOF,

@@ -2,6 +2,7 @@ package impl
 
 import (
 	"hash/maphash"
+	"unsafe"
 
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -320,3 +321,5 @@ func (t *twTable) bytes() int {
 	}
 	return b + len(t.spare)*fifoChunk*4
 }
+
+func unsafeSizeofTW() uintptr { return unsafe.Sizeof(twEntry{}) }

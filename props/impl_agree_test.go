@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,13 +46,13 @@ func agreeProfiles(t testing.TB) []spec.Profile {
 		ps = append(ps, p)
 	}
 	variant("linux", "linux-tiny", "MaxTimeWait", "1", "RecvBuf", "3000", "SendBuf", "3000",
-		"TimeWaitReuseAfter", "1s", "MaxHeldRanges", "2", "MSS", "1000", "TimeWait", "5s")
+		"TimeWaitReuseAfter", "1s", "MaxHeldRanges", "2", "MSS", "1000", "TimeWait", "1000s")
 	variant("rfc9293", "rfc9293-odd", "AbortEntersTimeWait", "true", "ClosingStartsTimeWait", "false",
 		"ListenBacklogDrop", "false", "CloseSynSentSendsRST", "true", "RecvBuf", "2000", "MaxHeldRanges", "1",
 		"MaxTimeWait", "2", "OOWAckInterval", "300ms", "ConnectOverTimeWait", "reuse-with-ts",
-		"BindTimeWaitNeedsBothReuse", "true", "TimeWait", "3s", "EphemeralHigh", "49154")
+		"BindTimeWaitNeedsBothReuse", "true", "TimeWait", "600s", "EphemeralHigh", "49154")
 	variant("smoltcp", "smoltcp-793", "SynInSync", "rfc793", "TimeWaitRST", "exact-only",
-		"TimeWait", "2s", "R2", "3", "SendBuf", "1500", "HoldOutOfOrder", "false")
+		"TimeWait", "30s", "R2", "3", "SendBuf", "1500", "HoldOutOfOrder", "false")
 	variant("freebsd", "freebsd-zero", "RecvBuf", "1", "ZeroLenEdgeAcceptable", "true", "MaxHeldRanges", "0",
 		"TimeWaitRestart", "on-ack", "OOWAckInterval", "1ms", "TimeWait", "0s",
 		"AckOutOfOrder", "false", "TimeWaitReopen", "linux", "Timestamps", "true", "TSMissingDrop", "true")
@@ -59,19 +60,44 @@ func agreeProfiles(t testing.TB) []spec.Profile {
 }
 
 func TestImplAgreesWithModel(t *testing.T) {
-	checks, steps := 80, 150
+	checks, steps := 150, 200
 	if os.Getenv("TCPCLOSE_LONG") == "1" {
-		checks, steps = 4000, 400
+		checks, steps = 5000, 500
 	}
 	restore := setRapidDefaults(map[string]string{"rapid.checks": fmt.Sprint(checks), "rapid.steps": fmt.Sprint(steps)})
 	defer restore()
+	cov := map[spec.RuleID]int{}
+	overflow := false
+	ran, total := 0, 0
 	for _, p := range agreeProfiles(t) {
 		for _, role := range []string{"listen", "connect"} {
+			total++
 			t.Run(p.Name+"/"+role, rapid.MakeCheck(func(rt *rapid.T) {
+				ran++
 				a := newAgree(rt, p, role)
+				a.cov = cov
 				rt.Repeat(a.actions())
+				overflow = overflow || a.snap.TimeWaitOverflow > 0
 			}))
 		}
+	}
+	if t.Failed() || ran < total || testing.Short() {
+		return
+	}
+	// The generator must keep reaching the TIME-WAIT behaviour that
+	// differs between profiles; each of these fires dozens of times in a
+	// default run.
+	for _, r := range []spec.RuleID{
+		"R9293-MAY2-ISS", "R6191-TS", "R6191-DROP", "AMB-REOPEN-NOLISTEN", "R1337-F1", "R1337-TWA",
+		"R5961-RST-OOW", "R5961-RST-CHALLENGE", "R5961-THROTTLE", "R7323-PAWS", "R9293-TO-TW", "AMB-TW-FIN",
+		"R9293-SEG-ACK-TW", "R1122-TIMEWAIT", "R9293-NOTE3", "R9293-SEG-FIN-TW", "R9293-CLOSE-SIMULTANEOUS",
+	} {
+		if cov[r] == 0 {
+			t.Errorf("no sequence exercised %s: the generator lost its reach", r)
+		}
+	}
+	if !overflow {
+		t.Errorf("no sequence overflowed MaxTimeWait")
 	}
 }
 
@@ -115,6 +141,8 @@ type agree struct {
 	log      []string
 	buf      []spec.Output
 	steps    int
+	cov      map[spec.RuleID]int // rules the model applied
+	lastOut  []spec.Output       // the model's outputs of the last step
 }
 
 func newAgree(t *rapid.T, p spec.Profile, role string) *agree {
@@ -139,7 +167,7 @@ func newAgree(t *rapid.T, p spec.Profile, role string) *agree {
 	}
 	if role == "listen" {
 		a.call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: hostIP, Port: 8080}})
-		a.call(spec.Call{Kind: spec.CallListen, FD: 3, N: int64(rapid.IntRange(0, 3).Draw(t, "backlog"))})
+		a.call(spec.Call{Kind: spec.CallListen, FD: 3, N: int64(rapid.SampledFrom([]int{1, 0, 2, 3, 8}).Draw(t, "backlog"))})
 	} else {
 		if rapid.Bool().Draw(t, "nonblockFirst") {
 			a.call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1})
@@ -163,6 +191,7 @@ func (a *agree) actions() map[string]func(*rapid.T) {
 		"advance":  a.actAdvance,
 		"deadline": a.actDeadline,
 		"bogus":    a.actBogus,
+		"life":     a.actLifecycle,
 	}
 }
 
@@ -196,6 +225,12 @@ func (a *agree) step(ev spec.Event) {
 		a.fail("TimeWaitCount: model %d, impl %d", tw, a.s.TimeWaitCount())
 	}
 	a.snap = ms
+	a.lastOut = mo
+	if a.cov != nil {
+		for _, r := range a.m.Fired() {
+			a.cov[r]++
+		}
+	}
 	for _, o := range mo {
 		switch o.Kind {
 		case spec.OutSegment:
@@ -494,6 +529,21 @@ func (a *agree) actDrive(t *rapid.T) {
 		return
 	}
 	c := a.snap.Conns[rapid.IntRange(0, n-1).Draw(t, "driveConn")]
+	// Prefer the connections closest to TIME-WAIT, and TIME-WAIT itself,
+	// where the profiles differ most.
+	prefer := [][]spec.State{
+		{spec.TimeWait},
+		{spec.FinWait1, spec.FinWait2, spec.Closing},
+		{spec.Established, spec.CloseWait, spec.LastAck},
+	}
+	if k := rapid.IntRange(0, 4).Draw(t, "prefer"); k < len(prefer) {
+		for i := range a.snap.Conns {
+			if slices.Contains(prefer[k], a.snap.Conns[i].State) {
+				c = a.snap.Conns[i]
+				break
+			}
+		}
+	}
 	peer := func(flags spec.Flags, seq, ack spec.Seq, n uint32) {
 		seg := spec.Segment{Src: c.Tuple.Remote, Dst: c.Tuple.Local, Flags: flags, Seq: seq, Ack: ack, Len: n,
 			Wnd: rapid.SampledFrom([]uint16{65535, 65535, 0, 500}).Draw(t, "peerWnd")}
@@ -570,4 +620,84 @@ func (a *agree) actDrive(t *rapid.T) {
 // actBogus sends an event of no known kind (the clock still advances).
 func (a *agree) actBogus(t *rapid.T) {
 	a.step(spec.Event{Kind: spec.EventKind(rapid.IntRange(3, 255).Draw(t, "kind")), At: a.at(t)})
+}
+
+func (a *agree) conn(tu spec.FourTuple) *spec.ConnSnap {
+	for i := range a.snap.Conns {
+		if a.snap.Conns[i].Tuple == tu {
+			return &a.snap.Conns[i]
+		}
+	}
+	return nil
+}
+
+// lastResult returns the return value of the last call result of kind k
+// in the model's outputs of the last step, or -1.
+func (a *agree) lastResult(out []spec.Output, k spec.CallKind) int64 {
+	for i := len(out) - 1; i >= 0; i-- {
+		if out[i].Kind == spec.OutResult && out[i].Call == k {
+			return out[i].Ret
+		}
+	}
+	return -1
+}
+
+// actLifecycle runs one connection from open to TIME-WAIT, closing from
+// the host first, so that runs hold several TIME-WAIT entries at once (the
+// TIME-WAIT cap, bind and connect over TIME-WAIT). Every segment is built
+// from the model's snapshot; the walk stops where the host does something
+// else.
+func (a *agree) actLifecycle(t *rapid.T) {
+	var tu spec.FourTuple
+	var fd int64
+	peerSeg := func(flags spec.Flags, seq, ack spec.Seq) {
+		seg := spec.Segment{Src: tu.Remote, Dst: tu.Local, Flags: flags, Seq: seq, Ack: ack, Wnd: 65535}
+		a.tsOpt(t, &seg)
+		a.inject(t, seg)
+	}
+	if a.role == "listen" {
+		port := rapid.SampledFrom([]uint16{50010, 50011, 50012, 50013}).Draw(t, "lifePort")
+		tu = spec.FourTuple{Local: spec.SockAddr{IP: hostIP, Port: 8080}, Remote: spec.SockAddr{IP: peerIP, Port: port}}
+		if a.conn(tu) != nil {
+			return
+		}
+		peerSeg(spec.SYN, spec.Seq(rapid.Uint32().Draw(t, "lifeISS")), 0)
+		c := a.conn(tu)
+		if c == nil || c.State != spec.SynReceived {
+			return
+		}
+		peerSeg(spec.ACK, c.RcvNxt, c.SndNxt)
+		if len(a.snap.Listeners) == 0 {
+			return
+		}
+		a.step(spec.Event{Kind: spec.EvCall, At: a.m.Now(), Call: spec.Call{Kind: spec.CallAccept, FD: a.snap.Listeners[0].FD}})
+		if c = a.conn(tu); c == nil || c.FD < 0 {
+			return
+		}
+		fd = int64(c.FD)
+	} else {
+		a.call(spec.Call{Kind: spec.CallSocket})
+		fd = a.lastResult(a.lastOut, spec.CallSocket)
+		if fd < 0 {
+			return
+		}
+		a.call(spec.Call{Kind: spec.CallSetsockopt, FD: int32(fd), Opt: spec.OptNonBlock, Val: 1})
+		a.call(spec.Call{Kind: spec.CallConnect, FD: int32(fd), Addr: spec.SockAddr{IP: peerIP, Port: 8080}})
+		found := false
+		for i := range a.snap.Conns {
+			if c := &a.snap.Conns[i]; c.FD == int32(fd) && c.State == spec.SynSent {
+				tu, found = c.Tuple, true
+			}
+		}
+		if !found {
+			return
+		}
+		peerSeg(spec.SYN|spec.ACK, spec.Seq(rapid.Uint32().Draw(t, "lifeISS")), a.conn(tu).SndNxt)
+	}
+	a.call(spec.Call{Kind: spec.CallClose, FD: int32(fd)})
+	c := a.conn(tu)
+	if c == nil || c.State != spec.FinWait1 {
+		return
+	}
+	peerSeg(spec.FIN|spec.ACK, c.RcvNxt, c.SndNxt)
 }

@@ -3,11 +3,15 @@ package impl
 import "hash/maphash"
 
 // Slots of an index hold idx+1 in the low idxBits bits (0 marks an empty
-// slot) and a 5-bit tag taken from the top of the key's hash in the high
-// bits, so that most probes that miss never touch the entry they point at.
+// slot) and, in the high bits, the slot's distance from its home slot
+// (Robin Hood hashing). The distance lets a lookup skip, without touching
+// the entry, every slot whose key has another home, stop as soon as it
+// passes where its key would be, and lets a deletion shift later slots
+// back without rehashing anything.
 const (
 	idxBits = 27
 	idxMask = 1<<idxBits - 1
+	maxDist = 1<<(32-idxBits) - 1
 	// maxIndexed bounds the entries one index can hold (about 134 million).
 	maxIndexed = idxMask - 1
 )
@@ -18,16 +22,20 @@ type keySource interface {
 }
 
 // index maps 64-bit connection keys to entry numbers: open addressing with
-// linear probing, a keyed hash (hash/maphash, one seed per Stack) so that
-// crafted 4-tuples cannot pile up in one run, and backward-shift deletion
-// (no tombstones, so steady churn never degrades it). The table holds 4
-// bytes per slot and stays between 3/8 and 3/4 full.
+// Robin Hood linear probing and backward-shift deletion (no tombstones,
+// so steady churn never degrades it), under a keyed hash (hash/maphash,
+// one seed per Stack) so that crafted 4-tuples cannot pile up. It holds 4
+// bytes per slot and stays between 3/8 and 3/4 full. Should a probe
+// distance ever exceed what a slot can record, the table grows.
 type index[K keySource] struct {
 	slots []uint32
 	mask  uint64
 	n     int
 	seed  maphash.Seed
 	src   K
+	// pending is an entry (plus one) left unplaced when a probe
+	// distance overflowed; grow places it.
+	pending uint32
 }
 
 func newIndex[K keySource](seed maphash.Seed, src K) index[K] {
@@ -37,20 +45,22 @@ func newIndex[K keySource](seed maphash.Seed, src K) index[K] {
 
 func (x *index[K]) hash(key uint64) uint64 { return maphash.Comparable(x.seed, key) }
 
+func slotDist(s uint32) uint32 { return s >> idxBits }
+
 // find returns the entry stored under key.
 func (x *index[K]) find(key uint64) (uint32, bool) {
-	h := x.hash(key)
-	tag := uint32(h>>59) << idxBits
-	for i := h & x.mask; ; i = (i + 1) & x.mask {
+	i := x.hash(key) & x.mask
+	for d := uint32(0); ; d++ {
 		s := x.slots[i]
-		if s == 0 {
+		if s == 0 || slotDist(s) < d {
 			return 0, false
 		}
-		if s&^idxMask == tag {
+		if slotDist(s) == d {
 			if e := s&idxMask - 1; x.src.keyAt(e) == key {
 				return e, true
 			}
 		}
+		i = (i + 1) & x.mask
 	}
 }
 
@@ -59,17 +69,33 @@ func (x *index[K]) insert(key uint64, e uint32) {
 	if (x.n+1)*4 > len(x.slots)*3 {
 		x.grow()
 	}
-	x.place(x.hash(key), e)
 	x.n++
+	if !x.place(x.hash(key), e) {
+		x.grow() // places whichever entry was left over
+	}
 }
 
-func (x *index[K]) place(h uint64, e uint32) {
-	v := uint32(h>>59)<<idxBits | (e + 1)
-	for i := h & x.mask; ; i = (i + 1) & x.mask {
-		if x.slots[i] == 0 {
-			x.slots[i] = v
-			return
+// place puts e (whose key hashes to h) into the table, displacing
+// richer slots. It reports false, leaving some entry (possibly another
+// one) unplaced in pending, if a distance overflowed; grow then rehashes.
+func (x *index[K]) place(h uint64, e uint32) bool {
+	v := e + 1
+	i := h & x.mask
+	for d := uint32(0); ; d++ {
+		if d > maxDist {
+			x.pending = v
+			return false
 		}
+		s := x.slots[i]
+		if s == 0 {
+			x.slots[i] = d<<idxBits | v
+			return true
+		}
+		if sd := slotDist(s); sd < d {
+			x.slots[i] = d<<idxBits | v
+			v, d = s&idxMask, sd
+		}
+		i = (i + 1) & x.mask
 	}
 }
 
@@ -79,31 +105,37 @@ func (x *index[K]) grow() {
 	x.mask = uint64(len(x.slots) - 1)
 	for _, s := range old {
 		if s != 0 {
-			e := s&idxMask - 1
-			x.place(x.hash(x.src.keyAt(e)), e)
+			x.reinsert(s&idxMask - 1)
 		}
+	}
+	if x.pending != 0 {
+		e := x.pending - 1
+		x.pending = 0
+		x.reinsert(e)
 	}
 }
 
-// remove deletes key (which maps to entry e) and closes the gap by shifting
-// later members of the probe run back.
+func (x *index[K]) reinsert(e uint32) {
+	if !x.place(x.hash(x.src.keyAt(e)), e) {
+		x.grow()
+	}
+}
+
+// remove deletes key, which maps to entry e, and shifts the rest of its
+// run back one slot.
 func (x *index[K]) remove(key uint64, e uint32) {
-	h := x.hash(key)
-	i := h & x.mask
+	i := x.hash(key) & x.mask
 	for x.slots[i]&idxMask != e+1 {
 		i = (i + 1) & x.mask
 	}
-	for j := (i + 1) & x.mask; ; j = (j + 1) & x.mask {
+	for {
+		j := (i + 1) & x.mask
 		s := x.slots[j]
-		if s == 0 {
+		if s == 0 || slotDist(s) == 0 {
 			break
 		}
-		home := x.hash(x.src.keyAt(s&idxMask-1)) & x.mask
-		// s may move to i unless its home lies cyclically in (i, j].
-		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
-			x.slots[i] = s
-			i = j
-		}
+		x.slots[i] = s - 1<<idxBits
+		i = j
 	}
 	x.slots[i] = 0
 	x.n--

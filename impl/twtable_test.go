@@ -234,3 +234,55 @@ func TestTimeWaitEntrySize(t *testing.T) {
 		t.Fatalf("twEntry is %d bytes, want 48", n)
 	}
 }
+
+// TestIndexDistanceOverflow forces probe distances past what a slot
+// records (keys chosen, knowing the seed, to share one home slot) and
+// checks that the index grows and stays exact.
+func TestIndexDistanceOverflow(t *testing.T) {
+	tw := newTestTW()
+	// Fill without the load check so that runs grow long.
+	ref := map[uint64]uint32{}
+	// 40 keys whose hashes share home slot 0 of the initial 64-slot table.
+	var keys []uint64
+	for k := uint64(1); len(keys) < 40; k++ {
+		if tw.idx.hash(k)&63 == 0 {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range keys {
+		e := addTWNoIndex(tw, k)
+		tw.idx.n++
+		if !tw.idx.place(tw.idx.hash(k), e) {
+			tw.idx.grow()
+		}
+		ref[k] = e
+	}
+	for k, e := range ref {
+		if i, ok := tw.idx.find(k); !ok || i != e {
+			t.Fatalf("find(%#x) = %d %v, want %d", k, i, ok, e)
+		}
+	}
+	n := 0
+	for _, s := range tw.idx.slots {
+		if s != 0 {
+			n++
+		}
+	}
+	if n != len(ref) {
+		t.Fatalf("%d slots used, want %d", n, len(ref))
+	}
+	if len(tw.idx.slots) == 64 {
+		t.Fatalf("no distance overflow: the test lost its point")
+	}
+}
+
+// addTWNoIndex stores an entry in the slab only.
+func addTWNoIndex(t *twTable, key uint64) uint32 {
+	i := t.hi
+	if int(i>>twChunkBits) == len(t.chunks) {
+		t.chunks = append(t.chunks, new([twChunk]twEntry))
+	}
+	t.hi++
+	*t.at(i) = twEntry{key: key, meta: twLive}
+	return i
+}

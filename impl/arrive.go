@@ -175,6 +175,9 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 // arriveOther is §3.10.7.4 for SYN-RECEIVED through LAST-ACK.
 func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 	seg := *in
+	if s.bareSynDropped(&seg) && c.state != spec.SynReceived {
+		return
+	}
 	if !s.timestampsPass(c, &seg) {
 		return
 	}
@@ -281,6 +284,12 @@ func (s *Stack) synArrives(c *conn, seg *spec.Segment) {
 		return
 	}
 	s.synPolicy(c, seg)
+}
+
+// bareSynDropped: under the challenge-if-ack SYN policy (smoltcp) a SYN
+// without ACK is dropped before the sequence test (AMB-SYN-SYNC).
+func (s *Stack) bareSynDropped(seg *spec.Segment) bool {
+	return s.p.SynInSync == spec.SynChallengeIfACK && seg.Flags&(spec.SYN|spec.ACK|spec.RST) == spec.SYN
 }
 
 // synPolicy answers a SYN in a synchronized state (AMB-SYN-SYNC).
@@ -532,9 +541,8 @@ func (s *Stack) processFin(c *conn) bool {
 	case spec.SynReceived, spec.Established:
 		c.state = spec.CloseWait
 	case spec.FinWait1:
-		if c.finAcked() {
-			return true
-		}
+		// A FIN-WAIT-1 whose FIN is acknowledged has already moved to
+		// FIN-WAIT-2 in step five (R9293-NOTE2).
 		c.state = spec.Closing
 	case spec.FinWait2:
 		return true

@@ -525,7 +525,9 @@ func (s *Stack) callRead(k *sock, c *spec.Call, retry bool) bool {
 		s.result(k.fd, c.Kind, 0, spec.OK)
 		return true
 	}
-	if k.err != spec.OK && k.err != spec.EPIPE {
+	// The peer's FIN, once seen, makes reads end-of-file even if a RST
+	// came after it; otherwise a pending error is reported once.
+	if !k.eof && k.err != spec.OK && k.err != spec.EPIPE {
 		err := k.err
 		k.err = spec.OK
 		s.result(k.fd, c.Kind, -1, err)

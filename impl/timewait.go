@@ -91,6 +91,9 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 			return
 		}
 	}
+	if s.bareSynDropped(seg) {
+		return
+	}
 	tsok := e.tsok()
 	paws := tsok && seg.Flags&spec.RST == 0 && seg.Opts.HasTS && int32(seg.Opts.TS.Val-e.tsRecent) < 0
 	if tsok && seg.Flags&spec.RST == 0 && !seg.Opts.HasTS && p.TSMissingDrop {

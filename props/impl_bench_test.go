@@ -84,10 +84,10 @@ func BenchmarkModelVsImpl(b *testing.B) {
 						b.StopTimer()
 						b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 						if which == "impl" {
-						b.ReportMetric(float64(s.TimeWaitCount()+s.ConnCount()), "conns")
-					} else {
-						b.ReportMetric(float64(len(m.Snapshot().Conns)), "conns")
-					}
+							b.ReportMetric(float64(s.TimeWaitCount()+s.ConnCount()), "conns")
+						} else {
+							b.ReportMetric(float64(len(m.Snapshot().Conns)), "conns")
+						}
 					})
 				}
 			}

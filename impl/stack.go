@@ -397,23 +397,6 @@ func (s *Stack) Snapshot() spec.HostSnap {
 	return h
 }
 
-// MemStats reports the memory the connection tables hold, for the
-// benchmarks: bytes held by TIME-WAIT storage and by full connections.
-type MemStats struct {
-	TimeWaitEntries int
-	TimeWaitBytes   int
-	FIFOSlots       int
-	Conns           int
-	ConnBytes       int
-}
-
-// Mem returns the host's table sizes.
-func (s *Stack) Mem() MemStats {
-	cb := len(s.conns.chunks)*(connChunk*int(sizeofConn)+connChunk*s.conns.stride*8) + s.cidx.bytes() + cap(s.heap)*4
-	return MemStats{TimeWaitEntries: s.tw.n, TimeWaitBytes: s.tw.bytes(), FIFOSlots: s.tw.fifoLen(),
-		Conns: s.conns.n, ConnBytes: cb}
-}
-
 // nextBit returns the first set bit at or after i in b, or -1.
 func nextBit(b []uint64, i int) int {
 	for w := i >> 6; w < len(b); w++ {

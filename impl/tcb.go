@@ -2,12 +2,9 @@ package impl
 
 import (
 	"time"
-	"unsafe"
 
 	"github.com/tcpclose/tcpclose/spec"
 )
-
-const sizeofConn = unsafe.Sizeof(conn{})
 
 // finSent reports whether our FIN has been transmitted (it occupies sndEnd).
 func (c *conn) finSent() bool { return c.has(fFinQueued) && c.sndNxt == c.sndEnd.Add(1) }

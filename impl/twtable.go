@@ -322,4 +322,5 @@ func (t *twTable) bytes() int {
 	return b + len(t.spare)*fifoChunk*4
 }
 
-func unsafeSizeofTW() uintptr { return unsafe.Sizeof(twEntry{}) }
+func unsafeSizeofTW() uintptr   { return unsafe.Sizeof(twEntry{}) }
+func unsafeSizeofConn() uintptr { return unsafe.Sizeof(conn{}) }

@@ -286,3 +286,10 @@ func addTWNoIndex(t *twTable, key uint64) uint32 {
 	*t.at(i) = twEntry{key: key, meta: twLive}
 	return i
 }
+
+// TestConnSize keeps the full TCB fixed-size and compact.
+func TestConnSize(t *testing.T) {
+	if n := unsafeSizeofConn(); n > 320 {
+		t.Fatalf("conn is %d bytes, want at most 320", n)
+	}
+}

@@ -39,6 +39,7 @@ func (h *Host) replyClosed(seg *spec.Segment) {
 		return
 	}
 	h.rule("R9293-RSTGEN-CLOSED")
+	h.rule("R9293-RSTGEN-CLEAR") // plainly not for any connection of ours
 	r := spec.Segment{Src: seg.Dst, Dst: seg.Src}
 	if seg.Flags&spec.ACK != 0 {
 		r.Flags, r.Seq = spec.RST, seg.Ack
@@ -138,8 +139,10 @@ func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
 	if seg.Flags&spec.RST != 0 {
 		h.rule("R9293-RST-SYNSENT")
 		if h.p.RSTCheck == spec.RSTExact {
-			// RCV.NXT is not known before the peer's SYN: only the ACK
-			// can be checked (AMB-SYNSENT-RCVNXT).
+			// RFC 5961 asks for SEG.SEQ = RCV.NXT first, but RCV.NXT is not
+			// known before the peer's SYN: only the ACK can be checked
+			// (AMB-SYNSENT-RCVNXT).
+			h.rule("R9293-SEG-SYNSENT-RST5961")
 			h.rule("AMB-SYNSENT-RCVNXT")
 		}
 		if ackOK {
@@ -202,6 +205,7 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 		switch {
 		case h.simOpenSynAck(c, &seg):
 			h.rule("AMB-SIMOPEN")
+			h.rule("R9293-A2")
 			seg.Flags &^= spec.SYN
 			seg.Seq = seg.Seq.Add(1)
 		case c.rcvWnd(h) == 0 && seg.Seq == c.RcvNxt:
@@ -225,6 +229,7 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 				return
 			}
 			h.rule("R9293-RSTGEN-SYNC")
+			h.rule("R9293-RSTGEN-CLEAR") // unclear whether it is ours: ACK, never RST
 			c.sendOOWAck(h, &seg)
 			return
 		}
@@ -513,6 +518,9 @@ func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 				return
 			}
 			h.rule("R9293-SEG-TEXT")
+			if c.State != spec.Established {
+				h.rule("R9293-HALFCLOSE") // we closed; the peer still sends
+			}
 			if h.receiveText(c, start, end, wndEnd) {
 				needAck = true
 			}

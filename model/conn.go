@@ -250,6 +250,7 @@ func (c *Conn) output(h *Host) bool {
 			h.rule("R2525-FIN-PROMPT")
 		}
 		h.rule("R9293-SEND-OPEN")
+		h.rule("R9293-CLOSE-RELIABLE") // data queued before CLOSE goes first
 		c.transmitNew(h, flags, n)
 		sent = true
 	}
@@ -332,6 +333,7 @@ func (c *Conn) retransmit(h *Host) {
 // the RTO (R6298-RTO). Integer nanoseconds, truncating division, G = 1 ms.
 func (c *Conn) sampleRTT(h *Host, r time.Duration) {
 	h.rule("R6298-RTO")
+	h.rule("R9293-MUST18")
 	if !c.HaveRTT {
 		c.SRTT, c.RTTVar, c.HaveRTT = r, r/2, true
 	} else {

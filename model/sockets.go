@@ -100,6 +100,7 @@ func (h *Host) detach(c *Conn, why ending) {
 		return
 	}
 	s.State = sockClosed
+	h.rule("R1122-CLOSE-WAYS") // the socket learns which of the two ways it ended
 	switch why {
 	case endReset:
 		h.rule("R9293-MUST12")
@@ -578,6 +579,7 @@ func (h *Host) callShutdown(s *Socket, c spec.Call) {
 	}
 	if wr && !s.ShutWR {
 		s.ShutWR = true
+		h.rule("R9293-CLOSE-SIMPLEX") // a half-close: reading goes on
 		h.closeCall(conn)
 	}
 	h.result(s.FD, c.Kind, 0, spec.OK)

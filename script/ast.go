@@ -134,6 +134,9 @@ func (e *Event) String() string {
 	case EventPacket:
 		return e.Time.String() + " " + e.Packet.String()
 	case EventSyscall:
+		if e.Syscall.Blocking {
+			return e.Time.String() + "..." + fmtSeconds(e.Syscall.End) + " " + e.Syscall.String()
+		}
 		return e.Time.String() + " " + e.Syscall.String()
 	case EventCommand:
 		return e.Time.String() + " " + e.Command.String()
@@ -311,11 +314,7 @@ func (s *Syscall) String() string {
 	for i, a := range s.Args {
 		args[i] = a.String()
 	}
-	pre := ""
-	if s.Blocking {
-		pre = "..." + fmtSeconds(s.End) + " "
-	}
-	return fmt.Sprintf("%s%s(%s) = %s", pre, s.Name, strings.Join(args, ", "), s.RetText)
+	return fmt.Sprintf("%s(%s) = %s", s.Name, strings.Join(args, ", "), s.RetText)
 }
 
 // ExprKind says what an expression is.

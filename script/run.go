@@ -36,6 +36,7 @@ type obs struct {
 
 type pendingCall struct {
 	ev       *Event
+	start    spec.Time // when the call was made
 	end      spec.Time // scripted return time
 	tol      time.Duration
 	deadline spec.Time // end + tol
@@ -52,6 +53,7 @@ type runner struct {
 
 	segs    []obs
 	pending map[int32]*pendingCall
+	cur     *Event // the line being played
 
 	base        spec.Time // when the previous event happened
 	prevScript  spec.Time // the previous event's script time
@@ -83,7 +85,12 @@ type runner struct {
 // (consecutive inbound packets from the previous one's script time), as in
 // packetdrill; the tolerance is --tolerance_usecs or --tolerance_percent of
 // the gap since the previous event, whichever is larger.
+//
+// Run does not close st.
 func Run(s *Script, st Stack, opts RunOptions) (*Result, error) {
+	if len(s.Events) == 0 {
+		return nil, fmt.Errorf("%s: script has no events", s.Name)
+	}
 	r := &runner{
 		s: s, st: st, opts: opts,
 		res:       &Result{Script: s.Name, Stack: st.Name()},
@@ -226,7 +233,7 @@ func (r *runner) flushBlocked(t spec.Time) (*Divergence, error) {
 			return r.diverge(&Divergence{
 				Pos: first.ev.Pos, Kind: DivBlocked,
 				Detail: fmt.Sprintf("the call had not returned by %s (scripted end %s, tolerance %s)", first.deadline, first.end, first.tol),
-				Script: r.scriptLine(first.ev, first.end),
+				Script: r.callLine(first.ev, first.start, first.end),
 			}, nil), nil
 		}
 		r.last = max(r.last, first.deadline)
@@ -244,8 +251,25 @@ func (r *runner) diverge(d *Divergence, step *stepRec) *Divergence {
 	return d
 }
 
+// scriptLine prints a line with its resolved time; a blocking call shows
+// start...end.
 func (r *runner) scriptLine(ev *Event, at spec.Time) string {
-	return fmt.Sprintf("%s %s", at, strings.TrimPrefix(ev.String(), ev.Time.String()+" "))
+	switch ev.Kind {
+	case EventPacket:
+		return fmt.Sprintf("%s %s", at, ev.Packet)
+	case EventSyscall:
+		return fmt.Sprintf("%s %s", at, ev.Syscall)
+	case EventCommand:
+		return fmt.Sprintf("%s %s", at, ev.Command)
+	}
+	return at.String()
+}
+
+func (r *runner) callLine(ev *Event, start, end spec.Time) string {
+	if ev.Syscall.Blocking {
+		return fmt.Sprintf("%s...%s %s", start, end, ev.Syscall)
+	}
+	return r.scriptLine(ev, start)
 }
 
 // event plays one line.
@@ -271,6 +295,7 @@ func (r *runner) event(ev *Event) (*Divergence, error) {
 		hi = t
 	}
 	tol := r.tolerance(t)
+	r.cur = ev
 	defer func() {
 		r.prevScript, r.havePrev, r.prevInbound = t, true, inbound
 	}()
@@ -412,18 +437,18 @@ func (r *runner) call(ev *Event, at, end spec.Time) (*Divergence, error) {
 			return nil, fmt.Errorf("%s: a second blocking call on fd %d while one is pending", ev.Pos, sc.Call.FD)
 		}
 		etol := r.tolerance(end)
-		r.pending[sc.Call.FD] = &pendingCall{ev: ev, end: end, tol: etol, deadline: end.Add(etol)}
-		r.verbosef("%s: %s %s: blocked, due back at %s", ev.Pos, at, sc, end)
+		r.pending[sc.Call.FD] = &pendingCall{ev: ev, start: at, end: end, tol: etol, deadline: end.Add(etol)}
+		r.verbosef("%s: %s: blocked", ev.Pos, r.callLine(ev, at, end))
 		return nil, nil
 	}
 	o := obs{outs[own], step}
 	if sc.Blocking {
 		etol := r.tolerance(end)
-		if d := r.checkReturnTime(ev, o, end, etol); d != nil {
+		if d := r.checkReturnTime(ev, o, at, end, etol); d != nil {
 			return d, nil
 		}
 	}
-	return r.checkResult(ev, o, at), nil
+	return r.checkResult(ev, o, at, end), nil
 }
 
 // blockedReturns handles a call result that arrives after its call
@@ -432,25 +457,25 @@ func (r *runner) blockedReturns(o obs) *Divergence {
 	pc := r.pending[o.Out.FD]
 	if pc == nil || pc.ev.Syscall.Call.Kind != o.Out.Call {
 		return r.diverge(&Divergence{
-			Pos: r.s.Events[max(0, r.res.Events-1)].Pos, Kind: DivResult,
+			Pos: r.cur.Pos, Kind: DivResult,
 			Detail: "the stack returned from a call that is not waiting",
 			Actual: fmt.Sprintf("%s %s", o.At, o.Out),
 		}, o.step)
 	}
 	delete(r.pending, o.Out.FD)
 	r.last = max(r.last, o.At)
-	if d := r.checkReturnTime(pc.ev, o, pc.end, pc.tol); d != nil {
+	if d := r.checkReturnTime(pc.ev, o, pc.start, pc.end, pc.tol); d != nil {
 		return d
 	}
-	return r.checkResult(pc.ev, o, pc.end)
+	return r.checkResult(pc.ev, o, pc.start, pc.end)
 }
 
-func (r *runner) checkReturnTime(ev *Event, o obs, end spec.Time, tol time.Duration) *Divergence {
+func (r *runner) checkReturnTime(ev *Event, o obs, start, end spec.Time, tol time.Duration) *Divergence {
 	if o.At < end.Add(-tol) || o.At > end.Add(tol) {
 		return r.diverge(&Divergence{
 			Pos: ev.Pos, Kind: DivTiming,
 			Detail: fmt.Sprintf("the call returned at %s; the script expects it to return at %s (tolerance %s)", o.At, end, tol),
-			Script: r.scriptLine(ev, end),
+			Script: r.callLine(ev, start, end),
 			Actual: fmt.Sprintf("%s %s", o.At, r.describeResult(ev.Syscall, o.Out)),
 		}, o.step)
 	}
@@ -458,7 +483,7 @@ func (r *runner) checkReturnTime(ev *Event, o obs, end spec.Time, tol time.Durat
 }
 
 // checkResult compares a call's result with the script.
-func (r *runner) checkResult(ev *Event, o obs, at spec.Time) *Divergence {
+func (r *runner) checkResult(ev *Event, o obs, start, end spec.Time) *Divergence {
 	sc := ev.Syscall
 	ret, errno, val := o.Out.Ret, o.Out.Err, int64(0)
 	if sc.Call.Kind == spec.CallGetsockopt {
@@ -487,7 +512,7 @@ func (r *runner) checkResult(ev *Event, o obs, at spec.Time) *Divergence {
 		return r.diverge(&Divergence{
 			Pos: ev.Pos, Kind: DivResult,
 			Detail: strings.Join(why, "; "),
-			Script: r.scriptLine(ev, at),
+			Script: r.callLine(ev, start, end),
 			Actual: fmt.Sprintf("%s %s", o.At, r.describeResult(sc, o.Out)),
 		}, o.step)
 	}
@@ -495,7 +520,7 @@ func (r *runner) checkResult(ev *Event, o obs, at spec.Time) *Divergence {
 	if len(sc.Unchecked) > 0 {
 		un = "; unchecked: " + strings.Join(sc.Unchecked, ", ")
 	}
-	r.verbosef("%s: %s %s: returned at %s: ok%s", ev.Pos, at, sc, o.At, un)
+	r.verbosef("%s: %s: returned at %s: ok%s", ev.Pos, r.callLine(ev, start, end), o.At, un)
 	return nil
 }
 
@@ -531,12 +556,16 @@ func (r *runner) outbound(ev *Event, t, lo, hi spec.Time, tol time.Duration) (*D
 		deadline = t.Add(r.opts.AnyTimeWait)
 	}
 	for len(r.segs) == 0 && r.st.Now() < deadline {
+		before := r.st.Now()
 		outs, err := r.st.Advance(deadline)
 		if err != nil {
 			return nil, fmt.Errorf("%s: advance to %s: %w", r.st.Name(), deadline, err)
 		}
 		if _, d := r.record(fmt.Sprintf("timers up to %s", deadline), r.st.Now(), outs, -1); d != nil {
 			return d, nil
+		}
+		if len(outs) == 0 && r.st.Now() == before {
+			return nil, fmt.Errorf("%s: Advance(%s) made no progress from %s", r.st.Name(), deadline, before)
 		}
 	}
 	if len(r.segs) == 0 {
@@ -748,4 +777,19 @@ func (r *runner) finish() (*Divergence, error) {
 	}
 	r.verbosef("%s: end of script at %s: nothing unexpected", last.Pos, r.last)
 	return nil, nil
+}
+
+// RunModel plays s on the model with the named built-in profile, set up
+// by ModelSetup.
+func RunModel(s *Script, profile string, opts RunOptions) (*Result, error) {
+	su, err := ModelSetup(s, profile)
+	if err != nil {
+		return nil, err
+	}
+	st, err := NewModelStack(su.Profile, su.Config)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return Run(s, st, opts)
 }

@@ -682,7 +682,7 @@ func (p *parser) syscall() (*Syscall, error) {
 	}
 	sc.Ret = ret
 	sc.RetText = rt.text
-	if t := p.peek(); t.kind == tWord {
+	if t := p.peek(); t.kind == tWord && t.line == rt.line {
 		p.next()
 		e, err := spec.ParseErrno(t.text)
 		if err != nil {
@@ -696,7 +696,7 @@ func (p *parser) syscall() (*Syscall, error) {
 	} else if ret == -1 {
 		return nil, p.errf(rt, "a return value of -1 needs its errno (e.g. = -1 ECONNRESET)")
 	}
-	if p.isPunct("(") {
+	if p.isPunct("(") && p.peek().line == rt.line {
 		open := p.next()
 		var words []string
 		for !p.isPunct(")") {

@@ -2,6 +2,7 @@ package script
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
@@ -101,7 +102,11 @@ func ModelSetup(s *Script, profile string) (*Setup, error) {
 		su.Notes = append(su.Notes, fmt.Sprintf("%s: cleanup command not run: %s", s.Cleanup.Pos, abbreviate(s.Cleanup.Text)))
 	}
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", s.Name, err)
+		var list []string
+		for _, a := range su.Applied {
+			list = append(list, fmt.Sprintf("%s=%s at %s", a.Field, a.Value, a.Pos))
+		}
+		return nil, fmt.Errorf("%s: the script's overrides (%s) leave an invalid profile: %w", s.Name, strings.Join(list, ", "), err)
 	}
 	if s.HasLocalISS {
 		su.Config.FixedISS = s.LocalISS

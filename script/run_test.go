@@ -233,3 +233,22 @@ func sortedIDs(m map[spec.RuleID]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestRuleIDsExist: every rule ID named anywhere in this package (source,
+// scripts, golden reports, README) is in the catalogue.
+func TestRuleIDsExist(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	more, _ := filepath.Glob("testdata/*/*")
+	files = append(append(files, more...), "README.md")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // directories
+		}
+		for _, m := range spec.RuleIDPattern.FindAllString(string(b), -1) {
+			if _, ok := spec.LookupRule(spec.RuleID(m)); !ok {
+				t.Errorf("%s names %s, which the catalogue lacks", f, m)
+			}
+		}
+	}
+}

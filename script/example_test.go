@@ -48,12 +48,12 @@ func ExampleRunModel() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(res.Stack, "passed:", res.Passed())
+	fmt.Println(res.Summary())
 	for _, n := range res.Notices {
 		fmt.Println(n.At, n.Out.Notice)
 	}
 	// Output:
-	// model/rfc9293 passed: true
+	// passive.pkt on model/rfc9293: passed (12 lines, 26 fields checked, 3 unchecked)
 	// 0.020000 peer-closed
 }
 

@@ -20,7 +20,7 @@ const (
 	OpAccept                 // accept(2) on the listener: the new socket becomes current
 	OpConnect                // socket, SO_REUSEADDR, bind to the side's port (the same 4-tuple every time), connect
 	OpWrite                  // write N octets (as many write(2) calls as it takes)
-	OpRead                   // read until N more octets, end-of-file or an error; N = 0: until end-of-file or an error
+	OpRead                   // read N more octets (stopping early at end-of-file or an error), or with ToEOF until end-of-file or an error
 	OpShutdown               // shutdown(SHUT_WR): half-close
 	OpClose                  // close(2): CLOSE, or RST if unread data remains and the profile says so
 	OpAbort                  // SO_LINGER {on, 0}, then close(2): ABORT
@@ -77,6 +77,8 @@ type Action struct {
 	Op Op
 	// N: octets to write or read.
 	N int64
+	// ToEOF: OpRead reads until end-of-file or an error, whatever N.
+	ToEOF bool
 	// D: how long OpWait waits; how long OpConnect waits before a retry.
 	D time.Duration
 	// Retries: how many times OpConnect starts again (with a fresh
@@ -92,7 +94,7 @@ func (a Action) String() string {
 	case OpWrite:
 		s = fmt.Sprintf("write %d", a.N)
 	case OpRead:
-		if a.N == 0 {
+		if a.ToEOF {
 			s = "read to EOF"
 		} else {
 			s = fmt.Sprintf("read %d", a.N)
@@ -147,7 +149,7 @@ func Write(n int64) Action { return Action{Op: OpWrite, N: n} }
 func Read(n int64) Action { return Action{Op: OpRead, N: n} }
 
 // ReadEOF reads until end-of-file (or an error).
-func ReadEOF() Action { return Action{Op: OpRead} }
+func ReadEOF() Action { return Action{Op: OpRead, ToEOF: true} }
 
 // Shutdown is OpShutdown (SHUT_WR).
 func Shutdown() Action { return Action{Op: OpShutdown} }
@@ -441,12 +443,12 @@ func (a *app) step(act Action, now spec.Time) (spec.Call, bool, spec.Time) {
 			return spec.Call{Kind: spec.CallWrite, FD: a.fd, N: a.left}, true, 0
 		}
 	case OpRead:
-		if a.phase == 1 {
+		if a.phase == 1 && (act.ToEOF || a.left > 0) {
 			if !needFD() {
 				return none, false, 0
 			}
 			n := int64(readChunk)
-			if act.N > 0 {
+			if !act.ToEOF {
 				n = min(n, a.left)
 			}
 			return spec.Call{Kind: spec.CallRead, FD: a.fd, N: n}, true, 0
@@ -581,7 +583,7 @@ func (a *app) result(o spec.Output, now spec.Time) {
 		default:
 			a.cur.Read += o.Ret
 			a.left -= o.Ret
-			if act.N > 0 && a.left <= 0 {
+			if !act.ToEOF && a.left <= 0 {
 				a.finish()
 			}
 		}

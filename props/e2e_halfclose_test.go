@@ -72,8 +72,8 @@ func e2eCheckHalfClose(h e2eHalfClose, res *sim.Result) error {
 				why = append(why, fmt.Sprintf("server wrote at %s, before its EOF at %s", r.At, srv.EOFAt))
 			}
 		}
-		if !e2ePassed(res, sim.B, spec.CloseWait) || !e2ePassed(res, sim.A, spec.FinWait2) {
-			why = append(why, "want the server in CLOSE-WAIT and the client in FIN-WAIT-2 while the reply flows")
+		if !e2ePassed(res, sim.B, spec.CloseWait) {
+			why = append(why, "the server never was in CLOSE-WAIT")
 		}
 	}
 	if len(why) > 0 {

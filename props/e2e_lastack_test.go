@@ -176,14 +176,29 @@ func TestE2ELostFinalAckGopter(t *testing.T) {
 }
 
 // e2eLadder renders the records that matter on a ladder: segments, state
-// changes, notices, hazards and the end (calls and results left out).
-func e2eLadder(res *sim.Result) string {
+// changes, notices, hazards and the end (calls and results left out). With
+// after > 0 it stops that many records after the last hazard.
+func e2eLadder(res *sim.Result, after int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# seed %d\n", res.Seed)
-	for _, r := range res.Trace.Records {
+	last := -1
+	for i, r := range res.Trace.Records {
+		if r.Kind == sim.RecHazard {
+			last = i
+		}
+	}
+	shown := 0
+	for i, r := range res.Trace.Records {
 		switch r.Kind {
 		case sim.RecCall, sim.RecResult:
 			continue
+		}
+		if after > 0 && last >= 0 && i > last {
+			if shown == after {
+				fmt.Fprintf(&b, "... %d more records (%s at %s)\n", len(res.Trace.Records)-i, res.Reason, res.End)
+				break
+			}
+			shown++
 		}
 		b.WriteString(r.String())
 		b.WriteByte('\n')
@@ -235,7 +250,7 @@ func TestE2ELostFinalAckTimeWaitZero(t *testing.T) {
 	if !strings.Contains(err.Error(), "reset") {
 		t.Fatalf("want the passive closer reset, got: %v", err)
 	}
-	t.Logf("counterexample (as expected with TimeWait=0): %v\n%s", err, e2eLadder(res))
+	t.Logf("counterexample (as expected with TimeWait=0): %v\n%s", err, e2eLadder(res, 0))
 	// The same case with TIME-WAIT honoured passes.
 	c.Overrides = nil
 	cfg, _ := c.config()

@@ -22,7 +22,9 @@ type e2eAbort struct {
 	AbortAfterMs int
 }
 
-func (c e2eAbort) String() string { return fmt.Sprintf("%v abortAfter=%dms", c.e2eCase, c.AbortAfterMs) }
+func (c e2eAbort) String() string {
+	return fmt.Sprintf("%v abortAfter=%dms", c.e2eCase, c.AbortAfterMs)
+}
 
 // e2ePings is the part of a script that keeps a connection talking: n
 // small writes two seconds apart.
@@ -181,7 +183,9 @@ type e2eUnread struct {
 	CloseAfterMs int
 }
 
-func (c e2eUnread) String() string { return fmt.Sprintf("%v closeAfter=%dms", c.e2eCase, c.CloseAfterMs) }
+func (c e2eUnread) String() string {
+	return fmt.Sprintf("%v closeAfter=%dms", c.e2eCase, c.CloseAfterMs)
+}
 
 func (c e2eUnread) config() (sim.Config, error) {
 	cfg, err := c.e2eCase.config()

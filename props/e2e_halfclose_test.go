@@ -64,12 +64,18 @@ func e2eCheckHalfClose(h e2eHalfClose, res *sim.Result) error {
 	c.Shape, c.WriteB = shapeReplyAfterEOF, h.total()
 	_, why := e2eCount(c, res)
 	if len(why) == 0 {
-		srv := res.Sides[sim.B].Sessions[0]
 		// Every write of the reply came after the server's EOF: the data
 		// travelled in the half-open direction.
+		eof := false
 		for _, r := range res.Trace.Records {
-			if r.Kind == sim.RecCall && r.Side == sim.B && r.Call.Kind == spec.CallWrite && r.At < srv.EOFAt {
-				why = append(why, fmt.Sprintf("server wrote at %s, before its EOF at %s", r.At, srv.EOFAt))
+			if r.Side != sim.B {
+				continue
+			}
+			if r.Kind == sim.RecResult && r.Out.Call == spec.CallRead && r.Out.Ret == 0 {
+				eof = true
+			}
+			if r.Kind == sim.RecCall && r.Call.Kind == spec.CallWrite && !eof {
+				why = append(why, fmt.Sprintf("server wrote at %s, before its EOF", r.At))
 			}
 		}
 		if !e2ePassed(res, sim.B, spec.CloseWait) {

@@ -221,6 +221,10 @@ type Session struct {
 	Notices              []NoticeAt
 	Closed               bool // the application closed the socket
 	Aborted              bool // ... with SO_LINGER {on, 0}
+	// Closing: the application called shutdown, close or abort, first at
+	// CloseAt.
+	Closing bool
+	CloseAt spec.Time
 }
 
 // Told reports whether notice n arrived on this connection.
@@ -257,6 +261,20 @@ type SideReport struct {
 	// TIME-WAIT either); ClosedAt is when its last connection went.
 	Closed   bool
 	ClosedAt spec.Time
+}
+
+// TimeToClosed is how long the side took to reach CLOSED after its
+// application first called shutdown, close or abort on its last
+// connection; ok is false if the side never closed or never asked to.
+func (r *SideReport) TimeToClosed() (d time.Duration, ok bool) {
+	if !r.Closed || len(r.Sessions) == 0 {
+		return 0, false
+	}
+	s := r.Sessions[len(r.Sessions)-1]
+	if !s.Closing {
+		return 0, false
+	}
+	return r.ClosedAt.Sub(s.CloseAt), true
 }
 
 // Written is the total written over all sessions.
@@ -352,6 +370,12 @@ func (a *app) condHolds(c Cond, now spec.Time) (bool, spec.Time) {
 // returns none, wake is the time it wants to be asked again (spec.Never:
 // only when something happens).
 func (a *app) next(now spec.Time) (c spec.Call, ok bool, wake spec.Time) {
+	defer func() {
+		if ok && a.cur != nil && c.FD == a.cur.FD && !a.cur.Closing &&
+			(c.Kind == spec.CallShutdown || c.Kind == spec.CallClose || (c.Kind == spec.CallSetsockopt && c.Opt == spec.OptLinger)) {
+			a.cur.Closing, a.cur.CloseAt = true, now
+		}
+	}()
 	for !a.pending && a.pc < len(a.script) {
 		act := a.script[a.pc]
 		if a.phase == 0 {

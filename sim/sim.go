@@ -163,6 +163,9 @@ func (r *Result) Summary() string {
 		closed := "not closed"
 		if rep.Closed {
 			closed = "closed at " + rep.ClosedAt.String()
+			if d, ok := rep.TimeToClosed(); ok {
+				closed += fmt.Sprintf(" (%s after its close)", d)
+			}
 		}
 		s += fmt.Sprintf("  %s %s: wrote %d read %d, %s, script done %v\n", side, rep.Name, rep.Written(), rep.Read(), closed, rep.ScriptDone)
 		for i, ss := range rep.Sessions {

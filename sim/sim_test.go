@@ -337,3 +337,17 @@ func TestTraceString(t *testing.T) {
 		}
 	}
 }
+
+func TestTimeToClosed(t *testing.T) {
+	sc, _ := sim.LookupScenario("normal")
+	cfg, _ := sc.Config(spec.MustProfile("linux"), 1)
+	res := run(t, cfg)
+	a, okA := res.Sides[sim.A].TimeToClosed()
+	b, okB := res.Sides[sim.B].TimeToClosed()
+	// The client closes at 0.04 s and leaves TIME-WAIT 60 s after its
+	// FIN-WAIT-2 ends at 0.06 s; the server closes at 0.05 s and is gone
+	// when the last ACK arrives at 0.07 s.
+	if !okA || !okB || a != 60020*time.Millisecond || b != 20*time.Millisecond {
+		t.Errorf("time to closed: A %v %v, B %v %v\n%s", a, okA, b, okB, res.Summary())
+	}
+}

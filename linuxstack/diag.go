@@ -19,11 +19,11 @@ type DiagTimer uint8
 
 // Timers as ss(8) names them.
 const (
-	TimerOff DiagTimer = iota
-	TimerOn            // retransmission (or probe) timer
-	TimerKeepalive     // keepalive, or FIN-WAIT-2 of a full socket
-	TimerTimeWait      // a TIME-WAIT (or orphaned FIN-WAIT-2) mini-socket
-	TimerPersist       // zero-window probe
+	TimerOff       DiagTimer = iota
+	TimerOn                  // retransmission (or probe) timer
+	TimerKeepalive           // keepalive, or FIN-WAIT-2 of a full socket
+	TimerTimeWait            // a TIME-WAIT (or orphaned FIN-WAIT-2) mini-socket
+	TimerPersist             // zero-window probe
 )
 
 var diagTimerNames = [...]string{"off", "on", "keepalive", "timewait", "persist"}

@@ -284,3 +284,81 @@ func TestCloseWithUnreadDataSendsRST(t *testing.T) {
 		p.expectState(spec.Closed)
 	}, spec.MustProfile("linux"), Config{})
 }
+
+// TestBlockingCallsReturnLater: accept() and read() block until the
+// segment that completes them arrives; their results come with the
+// outputs of that Inject. A non-blocking read fails with EAGAIN, and the
+// TCP state reads back through TCP_INFO.
+func TestBlockingCallsReturnLater(t *testing.T) {
+	compare(t, func(p *peer) {
+		p.call(spec.Call{Kind: spec.CallSocket})
+		p.call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: local})
+		p.call(spec.Call{Kind: spec.CallListen, FD: 3, N: 10})
+		p.call(spec.Call{Kind: spec.CallAccept, FD: 3})
+		p.inject(spec.SYN, 0, 0, 0)
+		p.inject(spec.ACK, 1, 1, 0)
+		p.call(spec.Call{Kind: spec.CallGetsockopt, FD: 4, Opt: spec.OptState})
+		p.call(spec.Call{Kind: spec.CallRead, FD: 4, N: 1000})
+		p.inject(spec.PSH|spec.ACK, 1, 1, 10)
+		p.call(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptNonBlock, Val: 1})
+		p.call(spec.Call{Kind: spec.CallRead, FD: 4, N: 1000})
+		p.call(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptNonBlock, Val: 0})
+		p.idle(50 * time.Millisecond)
+	}, spec.MustProfile("linux"), Config{})
+}
+
+// TestFinAckDelayed pins a difference between the kernel and the linux
+// profile. The peer's FIN makes a blocked read() return 0 at once
+// (R9293-MUST12), and the connection enters CLOSE-WAIT; but where the
+// model acknowledges the FIN at once (RFC 9293 §3.10.7.4 step 8), Linux
+// delays that ACK (tcp_fin: inet_csk_schedule_ack and pingpong mode, to
+// let the application's FIN carry it): about 40 ms (TCP_DELACK_MIN) here
+// after a data segment.
+func TestFinAckDelayed(t *testing.T) {
+	s := newStack(t, Config{})
+	p := &peer{t: t, st: s, state: kernelState(t, s)}
+	handshake(p)
+	p.inject(spec.PSH|spec.ACK, 1, 1, 10)
+	p.call(spec.Call{Kind: spec.CallRead, FD: 4, N: 1000})
+	p.call(spec.Call{Kind: spec.CallRead, FD: 4, N: 1000})
+	finAt := s.Now()
+	p.inject(spec.FIN|spec.ACK, 11, 1, 0)
+	p.expectState(spec.CloseWait)
+	if o := p.outs[len(p.outs)-1]; o.Kind != spec.OutResult || o.Call != spec.CallRead || o.Ret != 0 {
+		t.Fatalf("after the FIN: %v, want read(4) = 0", o)
+	}
+	obs, err := s.Advance(s.Now().Add(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(obs) != 1 || obs[0].Out.Kind != spec.OutSegment || obs[0].Out.Seg.Flags != spec.ACK || obs[0].Out.Seg.Ack != 12 {
+		t.Fatalf("want the FIN's ACK (ack 12) within 1 s, got %v", obs)
+	}
+	delay := obs[0].At.Sub(finAt)
+	t.Logf("kernel ACKed the FIN %v after it arrived; the linux profile's model ACKs at once", delay)
+	if delay < 10*time.Millisecond {
+		t.Errorf("FIN ACKed after %v: the kernel no longer delays it; update the report on the linux profile", delay)
+	}
+	ms := newModelStack(spec.MustProfile("linux"))
+	mp := &peer{t: t, st: ms, state: ms.h.ConnState}
+	handshake(mp)
+	mp.inject(spec.PSH|spec.ACK, 1, 1, 10)
+	mp.call(spec.Call{Kind: spec.CallRead, FD: 4, N: 1000})
+	mp.call(spec.Call{Kind: spec.CallRead, FD: 4, N: 1000})
+	mp.inject(spec.FIN|spec.ACK, 11, 1, 0)
+	if got := mp.trace[len(mp.trace)-2]; !strings.HasPrefix(got, "> . ") || !strings.HasSuffix(got, "ack 12") {
+		t.Errorf("model: %q after the FIN, want its ACK at once", got)
+	}
+}
+
+// TestAbortWithLingerZero: SO_LINGER {on, 0} makes close() an ABORT: a
+// RST|ACK at SND.NXT (R9293-CALL-ABORT) and no TIME-WAIT.
+func TestAbortWithLingerZero(t *testing.T) {
+	compare(t, func(p *peer) {
+		handshake(p)
+		p.call(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptLinger, Val: 1, Val2: 0})
+		p.call(spec.Call{Kind: spec.CallClose, FD: 4})
+		p.expectState(spec.Closed)
+		p.call(spec.Call{Kind: spec.CallRead, FD: 4, N: 10})
+	}, spec.MustProfile("linux"), Config{})
+}

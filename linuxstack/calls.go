@@ -63,11 +63,6 @@ func (s *Stack) result(fd int32, k spec.CallKind, ret int64, err spec.Errno) {
 	s.push(script.Observed{At: s.Now(), Out: spec.ResultOut(fd, k, ret, err)})
 }
 
-// errResult reports a failed call with its errno.
-func (s *Stack) errResult(c spec.Call, err error) {
-	s.result(c.FD, c.Kind, -1, toErrno(err))
-}
-
 func toErrno(err error) spec.Errno {
 	var e unix.Errno
 	if errors.As(err, &e) {
@@ -104,18 +99,34 @@ func (s *Stack) allocFD(r int) int32 {
 }
 
 func (s *Stack) doSocket() {
-	var r int
-	err := s.ns.Do(func() error {
-		var err error
-		r, err = unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
-		return err
-	})
-	if err != nil {
-		s.result(-1, spec.CallSocket, -1, toErrno(err))
+	r, err := s.ns.Perform(-1, spec.Call{Kind: spec.CallSocket})
+	if err != spec.OK {
+		s.result(-1, spec.CallSocket, -1, err)
 		return
 	}
-	fd := s.allocFD(r)
+	fd := s.allocFD(int(r))
 	s.result(fd, spec.CallSocket, int64(fd), spec.OK)
+}
+
+// blocking runs a call that may block, on the caller's goroutine.
+func (s *Stack) blocking(c spec.Call, r int) {
+	ret, err := s.ns.Perform(r, c)
+	switch {
+	case c.Kind == spec.CallClose:
+		s.mu.Lock()
+		delete(s.fds, c.FD)
+		delete(s.closing, c.FD)
+		s.mu.Unlock()
+	case c.Kind == spec.CallAccept && err == spec.OK:
+		ret = int64(s.allocFD(int(ret)))
+	}
+	s.result(c.FD, c.Kind, ret, err)
+}
+
+// immediate runs a call that never blocks.
+func (s *Stack) immediate(c spec.Call, r int) {
+	ret, err := s.ns.Perform(r, c)
+	s.result(c.FD, c.Kind, ret, err)
 }
 
 func sockaddr(a spec.SockAddr) *unix.SockaddrInet4 {
@@ -132,92 +143,72 @@ func retryEINTR(f func() error) error {
 	}
 }
 
-// blocking runs a call that may block, on the caller's goroutine.
-func (s *Stack) blocking(c spec.Call, r int) {
+// Perform makes socket call c for real on kernel descriptor r and waits
+// for it to return: a blocking call blocks the caller. It returns the
+// call's return value or -1 and the errno. CallSocket ignores r, creates
+// the socket inside the namespace and returns its kernel descriptor;
+// CallAccept returns the accepted kernel descriptor. Reads and writes move
+// c.N zero octets (at most 16 MiB).
+func (n *NetNS) Perform(r int, c spec.Call) (int64, spec.Errno) {
+	ret, err := perform(n, r, c)
+	if err != nil {
+		return -1, toErrno(err)
+	}
+	return ret, spec.OK
+}
+
+func perform(n *NetNS, r int, c spec.Call) (int64, error) {
 	switch c.Kind {
+	case spec.CallSocket:
+		var nr int
+		err := n.Do(func() error {
+			var err error
+			nr, err = unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
+			return err
+		})
+		return int64(nr), err
 	case spec.CallAccept:
 		var nr int
 		err := retryEINTR(func() (err error) {
 			nr, _, err = unix.Accept4(r, unix.SOCK_CLOEXEC)
 			return err
 		})
-		if err != nil {
-			s.errResult(c, err)
-			return
-		}
-		fd := s.allocFD(nr)
-		s.result(c.FD, c.Kind, int64(fd), spec.OK)
+		return int64(nr), err
 	case spec.CallConnect:
-		if err := unix.Connect(r, sockaddr(c.Addr)); err != nil {
-			s.errResult(c, err)
-			return
-		}
-		s.result(c.FD, c.Kind, 0, spec.OK)
+		return 0, unix.Connect(r, sockaddr(c.Addr))
 	case spec.CallRead:
 		buf := make([]byte, min(max(c.N, 0), maxIO))
-		var n int
+		var k int
 		err := retryEINTR(func() (err error) {
-			n, err = unix.Read(r, buf)
+			k, err = unix.Read(r, buf)
 			return err
 		})
-		if err != nil {
-			s.errResult(c, err)
-			return
-		}
-		s.result(c.FD, c.Kind, int64(n), spec.OK)
+		return int64(k), err
 	case spec.CallWrite:
 		buf := make([]byte, min(max(c.N, 0), maxIO))
-		var n int
+		var k int
 		err := retryEINTR(func() (err error) {
-			n, err = unix.Write(r, buf)
+			k, err = unix.Write(r, buf)
 			return err
 		})
-		if err != nil {
-			s.errResult(c, err)
-			return
-		}
-		s.result(c.FD, c.Kind, int64(n), spec.OK)
+		return int64(k), err
 	case spec.CallClose:
-		err := unix.Close(r)
-		s.mu.Lock()
-		delete(s.fds, c.FD)
-		delete(s.closing, c.FD)
-		s.mu.Unlock()
-		if err != nil {
-			s.errResult(c, err)
-			return
-		}
-		s.result(c.FD, c.Kind, 0, spec.OK)
-	}
-}
-
-// immediate runs a call that never blocks.
-func (s *Stack) immediate(c spec.Call, r int) {
-	var err error
-	var ret int64
-	switch c.Kind {
+		return 0, unix.Close(r)
 	case spec.CallBind:
-		err = unix.Bind(r, sockaddr(c.Addr))
+		return 0, unix.Bind(r, sockaddr(c.Addr))
 	case spec.CallListen:
-		err = unix.Listen(r, int(min(max(c.N, 0), 1<<16)))
+		return 0, unix.Listen(r, int(min(max(c.N, 0), 1<<16)))
 	case spec.CallShutdown:
 		if c.How > spec.ShutRDWR {
-			err = unix.EINVAL
-		} else {
-			err = unix.Shutdown(r, int(c.How)) // SHUT_RD, SHUT_WR, SHUT_RDWR are 0, 1, 2
+			return 0, unix.EINVAL
 		}
+		return 0, unix.Shutdown(r, int(c.How)) // SHUT_RD, SHUT_WR, SHUT_RDWR are 0, 1, 2
 	case spec.CallSetsockopt:
-		err = setsockopt(r, c)
+		return 0, setsockopt(r, c)
 	case spec.CallGetsockopt:
-		ret, err = getsockopt(r, c)
-	default:
-		err = unix.EINVAL
+		return getsockopt(r, c)
 	}
-	if err != nil {
-		s.errResult(c, err)
-		return
-	}
-	s.result(c.FD, c.Kind, ret, spec.OK)
+	return 0, unix.EINVAL
 }
 
 func setsockopt(r int, c spec.Call) error {

@@ -47,6 +47,10 @@ func startCapture(ns *linuxstack.NetNS) (*capture, error) {
 		if err != nil {
 			return fmt.Errorf("AF_PACKET socket: %w", err)
 		}
+		if err := unix.SetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+			unix.Close(c.fd)
+			return fmt.Errorf("SO_TIMESTAMPNS: %w", err)
+		}
 		if err := unix.Bind(c.fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifi.Index}); err != nil {
 			unix.Close(c.fd)
 			return fmt.Errorf("bind to lo: %w", err)
@@ -83,9 +87,12 @@ func (c *capture) loop() {
 	}
 }
 
+// drain reads the waiting frames, each with the time the kernel stamped
+// on it (SO_TIMESTAMPNS), as tcpdump's times are.
 func (c *capture) drain(buf []byte) {
+	oob := make([]byte, 128)
 	for {
-		n, from, err := unix.Recvfrom(c.fd, buf, unix.MSG_DONTWAIT)
+		n, oobn, _, from, err := unix.Recvmsg(c.fd, buf, oob, unix.MSG_DONTWAIT)
 		if err != nil {
 			if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR) {
 				c.setErr(fmt.Errorf("capture: recvfrom: %w", err))
@@ -96,6 +103,15 @@ func (c *capture) drain(buf []byte) {
 			return
 		}
 		now := time.Now()
+		if cmsgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+			for _, m := range cmsgs {
+				if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SCM_TIMESTAMPNS && len(m.Data) >= 16 {
+					sec := int64(binary.NativeEndian.Uint64(m.Data[0:8]))
+					nsec := int64(binary.NativeEndian.Uint64(m.Data[8:16]))
+					now = time.Unix(sec, nsec)
+				}
+			}
+		}
 		if ll, ok := from.(*unix.SockaddrLinklayer); ok && ll.Pkttype == unix.PACKET_OUTGOING {
 			continue
 		}

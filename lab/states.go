@@ -22,6 +22,7 @@ type poller struct {
 	done    chan struct{}
 	mu      sync.Mutex
 	last    map[spec.FourTuple]string
+	missing map[spec.FourTuple]time.Duration // when a tuple was first missed
 	changes []StateChange
 	polls   int
 	err     error
@@ -32,7 +33,8 @@ func startPoller(ns *linuxstack.NetNS, start time.Time) (*poller, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &poller{d: d, start: start, stop: make(chan struct{}), done: make(chan struct{}), last: make(map[spec.FourTuple]string)}
+	p := &poller{d: d, start: start, stop: make(chan struct{}), done: make(chan struct{}),
+		last: make(map[spec.FourTuple]string), missing: make(map[spec.FourTuple]time.Duration)}
 	go p.loop()
 	return p, nil
 }
@@ -64,7 +66,15 @@ func (p *poller) loop() {
 		p.polls++
 		seen := make(map[spec.FourTuple]bool)
 		for _, s := range socks {
+			// A socket in TCP_CLOSE has left the connection tables; a dump
+			// can still catch it while an orphan is being replaced by its
+			// TIME-WAIT (or FIN-WAIT-2) mini-socket. ss shows it as UNCONN
+			// for that instant; the connection itself lives on.
+			if s.State == linuxstack.TCPClose {
+				continue
+			}
 			seen[s.Tuple] = true
+			delete(p.missing, s.Tuple)
 			st := s.State.Spec().String()
 			if p.last[s.Tuple] != st {
 				p.last[s.Tuple] = st
@@ -75,8 +85,17 @@ func (p *poller) loop() {
 				p.changes = append(p.changes, StateChange{At: at, Who: diagRole(s), State: st, Note: note})
 			}
 		}
+		// A connection is gone once two dumps in a row miss it: one dump
+		// can miss an entry that is being replaced under it.
 		for t, st := range p.last {
 			if !seen[t] && st != spec.Closed.String() {
+				first, ok := p.missing[t]
+				if !ok {
+					p.missing[t] = at
+					continue
+				}
+				at := first
+				delete(p.missing, t)
 				p.last[t] = spec.Closed.String()
 				who := client.String()
 				if t.Local.Port == srvPort {

@@ -245,7 +245,7 @@ func TestTimeWaitTimerIs60s(t *testing.T) { // R9293-MUST13 as Linux keeps it
 
 // TestTimeWaitRST: a RST at RCV.NXT kills TIME-WAIT with tcp_rfc1337=0
 // (the linux profile's TimeWaitRST=exact-only); with tcp_rfc1337=1 it is
-// ignored, as TimeWaitRST=ignored says (R1337-TW-RST). No reply either way.
+// ignored, as TimeWaitRST=ignored says (R1337-F1, AMB-TW-RST). No reply either way.
 func TestTimeWaitRST(t *testing.T) {
 	for _, rfc1337 := range []string{"0", "1"} {
 		t.Run("tcp_rfc1337="+rfc1337, func(t *testing.T) {

@@ -371,3 +371,33 @@ func TestAbortWithLingerZero(t *testing.T) {
 		p.call(spec.Call{Kind: spec.CallRead, FD: 4, N: 10})
 	}, spec.MustProfile("linux"), Config{})
 }
+
+// timeWait brings the connection to TIME-WAIT by the host's active close.
+func timeWait(p *peer) {
+	handshake(p)
+	p.call(spec.Call{Kind: spec.CallClose, FD: 4})
+	p.inject(spec.ACK, 1, 2, 0)
+	p.inject(spec.FIN|spec.ACK, 1, 2, 0)
+	p.expectState(spec.TimeWait)
+}
+
+// TestTimeWaitRetransmittedFIN: a retransmitted FIN in TIME-WAIT is
+// acknowledged again (R9293-SEG-FIN-TW, AMB-TW-FIN).
+func TestTimeWaitRetransmittedFIN(t *testing.T) {
+	compare(t, func(p *peer) {
+		timeWait(p)
+		p.inject(spec.FIN|spec.ACK, 1, 2, 0)
+		p.expectState(spec.TimeWait)
+	}, spec.MustProfile("linux"), Config{})
+}
+
+// TestTimeWaitReopen: a SYN above RCV.NXT reopens TIME-WAIT; the new ISS
+// is the old SND.NXT plus 65537 (RFC 1122 MAY-2 as Linux does it; the
+// linux profile's ReopenISSGap; R9293-MAY2-ISS).
+func TestTimeWaitReopen(t *testing.T) {
+	compare(t, func(p *peer) {
+		timeWait(p)
+		p.inject(spec.SYN, 100000, 0, 0)
+		p.expectState(spec.SynReceived)
+	}, spec.MustProfile("linux"), Config{})
+}

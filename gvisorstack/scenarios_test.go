@@ -34,14 +34,31 @@ var scenarios = []scenario{
 	{name: "data-after-close", run: dataAfterClose},
 	{name: "rst-in-close-wait", run: rstInCloseWait},
 	{name: "close-syn-sent", run: closeSynSent},
+	{name: "time-wait-ack-no-restart", run: timeWaitACKNoRestart},
+	{name: "time-wait-syn-old-seq", run: timeWaitSynOldSeq},
+	{name: "time-wait-syn-no-listener", run: timeWaitSynNoListener},
+	{name: "rst-in-window-challenge", run: rstInWindowChallenge},
+	{name: "syn-in-established", run: synInEstablished},
+	{name: "ack-above-snd-nxt", run: ackAboveSndNxt},
+	{name: "simultaneous-close", run: simultaneousClose},
+	{name: "fin-without-ack", run: finWithoutACK},
+	{name: "close-after-shutdown", run: closeAfterShutdown},
+	{name: "timestamp-missing", run: timestampMissing},
+	{name: "bind-over-time-wait", run: bindOverTimeWait},
+	{name: "bind-over-time-wait-one-reuse", run: bindOverTimeWaitOneReuse},
+	{name: "connect-over-time-wait", run: connectOverTimeWait},
+	{name: "user-timeout", run: userTimeout},
+	{name: "last-ack-retransmit", run: lastAckRetransmit},
+	{name: "fin-wait-1-retransmit-active", run: finWait1RetransmitActive},
+	{name: "time-wait-data", run: timeWaitData},
 }
 
 var (
-	read100  = func(fd int32) spec.Call { return spec.Call{Kind: spec.CallRead, FD: fd, N: 100} }
-	write10  = func(fd int32) spec.Call { return spec.Call{Kind: spec.CallWrite, FD: fd, N: 10} }
-	closeFD  = func(fd int32) spec.Call { return spec.Call{Kind: spec.CallClose, FD: fd} }
-	shutWR   = func(fd int32) spec.Call { return spec.Call{Kind: spec.CallShutdown, FD: fd, How: spec.ShutWR} }
-	linger   = func(fd int32, on, secs int64) spec.Call {
+	read100 = func(fd int32) spec.Call { return spec.Call{Kind: spec.CallRead, FD: fd, N: 100} }
+	write10 = func(fd int32) spec.Call { return spec.Call{Kind: spec.CallWrite, FD: fd, N: 10} }
+	closeFD = func(fd int32) spec.Call { return spec.Call{Kind: spec.CallClose, FD: fd} }
+	shutWR  = func(fd int32) spec.Call { return spec.Call{Kind: spec.CallShutdown, FD: fd, How: spec.ShutWR} }
+	linger  = func(fd int32, on, secs int64) spec.Call {
 		return spec.Call{Kind: spec.CallSetsockopt, FD: fd, Opt: spec.OptLinger, Val: on, Val2: secs}
 	}
 )
@@ -274,4 +291,216 @@ func closeSynSent(p *peer) {
 	synack.Opts.MSS = 1460
 	p.sndNxt = synack.End()
 	p.want(p.inject(synack), "> R 1:1(0)")
+}
+
+// timeWaitACKNoRestart: a bare ACK in TIME-WAIT draws nothing and does not
+// restart the 2MSL timer (only a FIN does). R9293-SEG-ACK-TW, AMB-TW-FIN.
+func timeWaitACKNoRestart(p *peer) {
+	toTimeWait(p)
+	twStart := p.at
+	p.wait(30 * time.Second)
+	p.want(p.send(spec.ACK, 0))
+	p.advance(twStart.Add(60*time.Second + 500*time.Millisecond))
+	p.wantState(spec.Closed)
+}
+
+// timeWaitSynOldSeq: a SYN in TIME-WAIT with SEG.SEQ below RCV.NXT but a
+// newer timestamp. R6191-TS, R6191-DROP.
+func timeWaitSynOldSeq(p *peer) {
+	toTimeWait(p)
+	p.wait(time.Second)
+	p.tsVal += 1000
+	p.want(p.resend(spec.SYN, 0, 0))
+	p.wantState(spec.TimeWait)
+}
+
+// timeWaitSynNoListener: a newer SYN in TIME-WAIT when no listener is
+// left. AMB-REOPEN-NOLISTEN.
+func timeWaitSynNoListener(p *peer) {
+	toTimeWait(p)
+	p.want(p.call(closeFD(3)), "close(3) = 0")
+	p.wait(time.Second)
+	p.sndNxt = p.sndNxt.Add(100000)
+	p.want(p.send(spec.SYN, 0))
+	p.wantState(spec.TimeWait)
+}
+
+// rstInWindowChallenge: a RST in the window but not at RCV.NXT draws a
+// challenge ACK; one at RCV.NXT resets. R5961-RST-CHALLENGE, R5961-RST-EXACT.
+func rstInWindowChallenge(p *peer) {
+	fd := p.passiveOpen()
+	p.want(p.resend(spec.RST, 101, 0), "> . 1:1(0) ack 1")
+	p.wantState(spec.Established)
+	p.want(p.send(spec.RST, 0))
+	p.wantState(spec.Closed)
+	p.want(p.call(read100(fd)), "read(4) = -1 ECONNRESET")
+	p.want(p.call(read100(fd)), "read(4) = 0")
+}
+
+// synInEstablished: a SYN in ESTABLISHED draws an ACK and the connection
+// stays; a second one within 500 ms is rate-limited. R5961-SYN, R5961-THROTTLE.
+func synInEstablished(p *peer) {
+	p.passiveOpen()
+	p.wait(time.Second)
+	p.want(p.resend(spec.SYN, 0, 0), "> . 1:1(0) ack 1")
+	p.wantState(spec.Established)
+	p.wait(100 * time.Millisecond)
+	p.want(p.resend(spec.SYN, 0, 0))
+	p.wait(time.Second)
+	p.want(p.resend(spec.SYN, 0, 0), "> . 1:1(0) ack 1")
+}
+
+// ackAboveSndNxt: an ACK of data never sent is dropped silently in
+// ESTABLISHED and answered with an ACK in FIN-WAIT-1. AMB-ACK-ABOVE.
+func ackAboveSndNxt(p *peer) {
+	fd := p.passiveOpen()
+	s := p.seg(spec.ACK, 0)
+	s.Ack = s.Ack.Add(1000)
+	p.want(p.inject(s))
+	p.wantState(spec.Established)
+	p.wait(time.Second)
+	p.want(p.call(closeFD(fd)), "> F. 1:1(0) ack 1", "close(4) = 0")
+	s = p.seg(spec.ACK, 0)
+	s.Ack = s.Ack.Add(1000)
+	p.want(p.inject(s), "> . 2:2(0) ack 1")
+	p.wantState(spec.FinWait1)
+}
+
+// simultaneousClose: both FINs cross; CLOSING, then TIME-WAIT for 60 s.
+// R9293-SEG-ACK-CLOSING, AMB-CLOSING-TIMER.
+func simultaneousClose(p *peer) {
+	fd := p.passiveOpen()
+	p.want(p.call(closeFD(fd)), "> F. 1:1(0) ack 1", "close(4) = 0")
+	fin := p.seg(spec.FIN|spec.ACK, 0)
+	fin.Ack = p.theirs.Add(1) // crosses our FIN: does not acknowledge it
+	p.sndNxt = fin.End()
+	p.want(p.inject(fin), "> . 2:2(0) ack 2")
+	p.wantState(spec.Closing)
+	p.wait(100 * time.Millisecond)
+	p.want(p.send(spec.ACK, 0))
+	p.wantState(spec.TimeWait)
+	start := p.at
+	p.advance(start.Add(59 * time.Second))
+	p.wantState(spec.TimeWait)
+	p.advance(start.Add(61 * time.Second))
+	p.wantState(spec.Closed)
+}
+
+// finWithoutACK: a FIN without the ACK flag is dropped (RFC 9293 step 5:
+// no ACK, drop). R9293-SEG-ACK-OFF.
+func finWithoutACK(p *peer) {
+	fd := p.passiveOpen()
+	p.want(p.resend(spec.FIN, 1, 0))
+	p.wantSockState(fd, spec.Established)
+}
+
+// closeAfterShutdown: close() after shutdown(SHUT_WR) sends no second FIN.
+// R9293-CLOSE-FINWAIT.
+func closeAfterShutdown(p *peer) {
+	fd := p.passiveOpen()
+	p.want(p.call(shutWR(fd)), "> F. 1:1(0) ack 1", "shutdown(4) = 0")
+	p.want(p.call(closeFD(fd)), "close(4) = 0")
+	p.wantState(spec.FinWait1)
+	p.want(p.send(spec.ACK, 0))
+	p.wantState(spec.FinWait2)
+}
+
+// timestampMissing: a data segment without the Timestamps option on a
+// connection that negotiated it. R7323-TS-MISSING.
+func timestampMissing(p *peer) {
+	fd := p.passiveOpen()
+	p.ts = false
+	p.send(spec.PSH|spec.ACK, 10)
+	p.ts = true
+	p.want(p.call(spec.Call{Kind: spec.CallSetsockopt, FD: fd, Opt: spec.OptNonBlock, Val: 1}), "setsockopt(4) = 0")
+	p.want(p.call(read100(fd)), "read(4) = 10")
+}
+
+// bindOverTimeWait: bind(2) to the port of a TIME-WAIT connection, with and
+// without SO_REUSEADDR. R1122-TIMEWAIT, AMB-SOCKET-TW.
+func bindOverTimeWait(p *peer) {
+	toTimeWait(p)
+	p.want(p.call(closeFD(3)), "close(3) = 0")
+	p.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	p.want(p.call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: local}), "bind(3) = -1 EADDRINUSE")
+	p.mustCall(spec.Call{Kind: spec.CallSocket}, 4)
+	p.want(p.call(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptReuseAddr, Val: 1}), "setsockopt(4) = 0")
+	p.want(p.call(spec.Call{Kind: spec.CallBind, FD: 4, Addr: local}), "bind(4) = 0")
+}
+
+// bindOverTimeWaitOneReuse: the socket that left TIME-WAIT behind did not
+// set SO_REUSEADDR; the new one does. R1122-TIMEWAIT, AMB-SOCKET-TW.
+func bindOverTimeWaitOneReuse(p *peer) {
+	fd := p.activeOpen()
+	p.want(p.call(closeFD(fd)), "> F. 1:1(0) ack 1", "close(3) = 0")
+	p.want(p.send(spec.FIN|spec.ACK, 0), "> . 2:2(0) ack 2")
+	p.wantState(spec.TimeWait)
+	p.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	p.want(p.call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptReuseAddr, Val: 1}), "setsockopt(3) = 0")
+	p.want(p.call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: local}), "bind(3) = -1 EADDRINUSE")
+}
+
+// connectOverTimeWait: connect(2) to the 4-tuple of a TIME-WAIT connection
+// left by an active open, both sockets with SO_REUSEADDR. R1122-TIMEWAIT.
+func connectOverTimeWait(p *peer) {
+	fd := p.activeOpenReuse(true)
+	p.want(p.call(closeFD(fd)), "> F. 1:1(0) ack 1", "close(3) = 0")
+	p.want(p.send(spec.FIN|spec.ACK, 0), "> . 2:2(0) ack 2")
+	p.wantState(spec.TimeWait)
+	p.wait(2 * time.Second)
+	p.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	p.want(p.call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptReuseAddr, Val: 1}), "setsockopt(3) = 0")
+	p.want(p.call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: local}), "bind(3) = 0")
+	p.want(p.call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}), "setsockopt(3) = 0")
+	p.want(p.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: remote}), "connect(3) = -1 EADDRNOTAVAIL")
+	p.wantState(spec.TimeWait)
+}
+
+// userTimeout: with TCP_USER_TIMEOUT 3 s and the peer silent, the
+// connection is given up without a RST; the application sees ETIMEDOUT.
+// R9293-TO-USER.
+func userTimeout(p *peer) {
+	fd := p.passiveOpen()
+	p.want(p.call(spec.Call{Kind: spec.CallSetsockopt, FD: fd, Opt: spec.OptUserTimeout, Val: 3000}), "setsockopt(4) = 0")
+	p.want(p.call(write10(fd)), "> P. 1:11(10) ack 1", "write(4) = 10")
+	p.wait(5 * time.Second)
+	p.wantState(spec.Closed)
+	p.want(p.call(read100(fd)), "read(4) = -1 ETIMEDOUT")
+}
+
+// lastAckRetransmit: in LAST-ACK the FIN is retransmitted with backoff
+// until the peer ACKs it. R6298-BACKOFF.
+func lastAckRetransmit(p *peer) {
+	fd := p.passiveOpen()
+	p.want(p.send(spec.FIN|spec.ACK, 0), "> . 1:1(0) ack 2")
+	p.want(p.call(closeFD(fd)), "> F. 1:1(0) ack 2", "close(4) = 0")
+	p.want(p.wait(4*time.Second), "> F. 1:1(0) ack 2", "> F. 1:1(0) ack 2")
+	p.want(p.send(spec.ACK, 0))
+	p.wantState(spec.Closed)
+}
+
+// finWait1RetransmitActive: on the connecting side, whose SYN was answered
+// at once, the FIN is retransmitted after the RTO.
+func finWait1RetransmitActive(p *peer) {
+	fd := p.activeOpen()
+	p.wait(time.Second)
+	p.want(p.call(closeFD(fd)), "> F. 1:1(0) ack 1", "close(3) = 0")
+	p.want(p.wait(1500*time.Millisecond), "> F. 1:1(0) ack 1")
+}
+
+// timeWaitData: data in TIME-WAIT, first overlapping the peer's FIN (the
+// RFC says ignore the text), then twice out of the window within 100 ms
+// (unacceptable: ACK). Neither restarts the 2MSL timer.
+// R9293-SEG-UNACCEPT, R5961-THROTTLE.
+func timeWaitData(p *peer) {
+	toTimeWait(p)
+	twStart := p.at
+	p.wait(time.Second)
+	p.want(p.resend(spec.PSH|spec.ACK, 1, 10), "> . 12:12(0) ack 2")
+	p.wait(100 * time.Millisecond)
+	p.want(p.resend(spec.PSH|spec.ACK, 200000, 10), "> . 12:12(0) ack 2")
+	p.wait(100 * time.Millisecond)
+	p.want(p.resend(spec.PSH|spec.ACK, 200000, 10), "> . 12:12(0) ack 2")
+	p.advance(twStart.Add(60*time.Second + 500*time.Millisecond))
+	p.wantState(spec.Closed)
 }

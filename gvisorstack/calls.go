@@ -3,6 +3,7 @@ package gvisorstack
 import (
 	"bytes"
 	"io"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -298,7 +299,14 @@ func (s *Stack) pollClose(sk *socket) (spec.Output, bool) {
 // pollBlocked completes parked calls that can now return, in ascending fd
 // order.
 func (s *Stack) pollBlocked(out []script.Observed) []script.Observed {
-	for fd := int32(3); fd < maxFD; fd++ {
+	var fds []int32
+	for fd, sk := range s.socks {
+		if sk.blocked.Kind != spec.CallNone {
+			fds = append(fds, fd)
+		}
+	}
+	slices.Sort(fds)
+	for _, fd := range fds {
 		sk := s.socks[fd]
 		if sk == nil || sk.blocked.Kind == spec.CallNone {
 			continue

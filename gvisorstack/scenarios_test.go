@@ -387,7 +387,7 @@ func simultaneousClose(p *peer) {
 }
 
 // finWithoutACK: a FIN without the ACK flag is dropped (RFC 9293 step 5:
-// no ACK, drop). R9293-SEG-ACK-OFF.
+// no ACK, drop). R9293-SEG-NOACK.
 func finWithoutACK(p *peer) {
 	fd := p.passiveOpen()
 	p.want(p.resend(spec.FIN, 1, 0))
@@ -491,7 +491,7 @@ func finWait1RetransmitActive(p *peer) {
 // timeWaitData: data in TIME-WAIT, first overlapping the peer's FIN (the
 // RFC says ignore the text), then twice out of the window within 100 ms
 // (unacceptable: ACK). Neither restarts the 2MSL timer.
-// R9293-SEG-UNACCEPT, R5961-THROTTLE.
+// R9293-SEG-TEXT-LATE, R9293-SEG-UNACCEPT, R5961-THROTTLE.
 func timeWaitData(p *peer) {
 	toTimeWait(p)
 	twStart := p.at

@@ -250,7 +250,7 @@ func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]script.Observed, error
 	pkt := stack.NewPacketBuffer(stack.PacketBufferOptions{Payload: buffer.MakeWithData(b)})
 	s.link.InjectInbound(ipv4.ProtocolNumber, pkt)
 	pkt.DecRef()
-	return s.collect(out)
+	return s.collect(out, nil)
 }
 
 // Call implements script.Stack. Time first runs to at, then the call is
@@ -264,15 +264,10 @@ func (s *Stack) Call(at spec.Time, c spec.Call) ([]script.Observed, error) {
 		return out, err
 	}
 	res, done := s.call(c)
-	s.settle()
-	out, err = s.drain(out)
-	if err != nil {
-		return out, err
+	if !done {
+		return s.collect(out, nil)
 	}
-	if done {
-		out = append(out, script.Observed{At: s.Now(), Out: res})
-	}
-	return s.collect(out)
+	return s.collect(out, &res)
 }
 
 // Advance implements script.Stack. The manual clock moves from timer
@@ -289,10 +284,10 @@ func (s *Stack) Advance(until spec.Time) ([]script.Observed, error) {
 			if end.After(s.clock.Now()) {
 				s.clock.advanceTo(end)
 			}
-			return s.collect(nil)
+			return s.collect(nil, nil)
 		}
 		s.clock.advanceTo(next)
-		out, err := s.collect(nil)
+		out, err := s.collect(nil, nil)
 		if err != nil || len(out) > 0 {
 			return out, err
 		}
@@ -319,14 +314,18 @@ func (s *Stack) runTo(at spec.Time) ([]script.Observed, error) {
 }
 
 // collect waits for netstack to go idle, then gathers the segments it
-// sent and the results of parked calls that can now complete, all at the
-// current time.
-func (s *Stack) collect(out []script.Observed) ([]script.Observed, error) {
+// sent, then res (the result of the call just made, if any), then the
+// results of parked calls that can now complete, all at the current time.
+func (s *Stack) collect(out []script.Observed, res *spec.Output) ([]script.Observed, error) {
 	for {
 		s.settle()
 		var err error
 		if out, err = s.drain(out); err != nil {
 			return out, err
+		}
+		if res != nil {
+			out = append(out, script.Observed{At: s.Now(), Out: *res})
+			res = nil
 		}
 		n := len(out)
 		out = s.pollBlocked(out)

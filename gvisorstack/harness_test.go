@@ -49,6 +49,8 @@ type peer struct {
 	// scenario that sends data).
 	noPSH bool
 
+	rtt time.Duration // passiveOpen: delay of the handshake's final ACK
+
 	ts    bool // put timestamps on the peer's segments
 	tsVal uint32
 	tsEcr uint32
@@ -359,6 +361,9 @@ func (p *peer) passiveOpen() int32 {
 	p.sndNxt = syn.End()
 	out := p.inject(syn)
 	p.expect(out, spec.SYN|spec.ACK, 0, 1, 0)
+	if p.rtt > 0 {
+		p.wait(p.rtt)
+	}
 	p.expectNone(p.send(spec.ACK, 0))
 	p.mustCall(spec.Call{Kind: spec.CallAccept, FD: 3}, 4)
 	return 4

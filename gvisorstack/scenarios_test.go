@@ -51,6 +51,7 @@ var scenarios = []scenario{
 	{name: "last-ack-retransmit", run: lastAckRetransmit},
 	{name: "fin-wait-1-retransmit-active", run: finWait1RetransmitActive},
 	{name: "time-wait-data", run: timeWaitData},
+	{name: "fin-retransmit-after-rtt", run: finRetransmitAfterRTT},
 }
 
 var (
@@ -503,4 +504,14 @@ func timeWaitData(p *peer) {
 	p.want(p.resend(spec.PSH|spec.ACK, 200000, 10), "> . 12:12(0) ack 2")
 	p.advance(twStart.Add(60*time.Second + 500*time.Millisecond))
 	p.wantState(spec.Closed)
+}
+
+// finRetransmitAfterRTT: the handshake's final ACK comes 100 ms after the
+// SYN-ACK, an RTT sample; the FIN is retransmitted after the RTO it gives,
+// SRTT + 4 RTTVAR = 300 ms, then backed off. R6298-RTO, R6298-BACKOFF.
+func finRetransmitAfterRTT(p *peer) {
+	p.rtt = 100 * time.Millisecond
+	fd := p.passiveOpen()
+	p.want(p.call(closeFD(fd)), "> F. 1:1(0) ack 1", "close(4) = 0")
+	p.want(p.wait(time.Second), "> F. 1:1(0) ack 1", "> F. 1:1(0) ack 1")
 }

@@ -182,7 +182,17 @@ func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
 // arriveOther is §3.10.7.4 for SYN-RECEIVED through LAST-ACK (TIME-WAIT
 // has its own function).
 func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
+	if c.State == spec.FinWait1 {
+		defer func() {
+			if c.State == spec.TimeWait {
+				h.rule("R9293-NOTE2") // FIN-WAIT-1 to TIME-WAIT on one segment
+			}
+		}()
+	}
 	seg := *in
+	if h.bareSynDropped(&seg) && c.State != spec.SynReceived {
+		return
+	}
 	if !h.timestampsPass(c, &seg) {
 		return
 	}
@@ -336,6 +346,16 @@ func (h *Host) synArrives(c *Conn, seg *spec.Segment) {
 		return
 	}
 	h.synPolicy(c, seg)
+}
+
+// bareSynDropped: under the challenge-if-ack SYN policy (smoltcp) a SYN
+// without ACK is dropped before the sequence test (AMB-SYN-SYNC).
+func (h *Host) bareSynDropped(seg *spec.Segment) bool {
+	if h.p.SynInSync == spec.SynChallengeIfACK && seg.Flags&(spec.SYN|spec.ACK|spec.RST) == spec.SYN {
+		h.rule("AMB-SYN-SYNC")
+		return true
+	}
+	return false
 }
 
 // synPolicy answers a SYN in a synchronized state per the profile
@@ -640,10 +660,10 @@ func (h *Host) processFin(c *Conn) bool {
 		h.rule("R9293-CLOSE-PASSIVE")
 		c.State = spec.CloseWait
 	case spec.FinWait1:
-		if c.finAcked() {
-			h.rule("R9293-NOTE2")
-			return true
-		}
+		// Step 8 also says FIN-WAIT-1 goes to TIME-WAIT "if our FIN has
+		// been ACKed (perhaps in this segment)"; step 5 has by then already
+		// moved such a connection to FIN-WAIT-2, so that branch is only
+		// ever taken through FIN-WAIT-2 below (R9293-NOTE2).
 		h.rule("R9293-CLOSE-SIMULTANEOUS")
 		c.State = spec.Closing
 	case spec.FinWait2:

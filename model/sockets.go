@@ -483,7 +483,10 @@ func (h *Host) callRead(s *Socket, c spec.Call, retry bool) bool {
 		h.result(s.FD, c.Kind, 0, spec.OK)
 		return true
 	}
-	if s.Err != spec.OK && s.Err != spec.EPIPE {
+	// The peer's FIN, once seen, makes reads end-of-file even if a RST
+	// came after it (Linux checks SOCK_DONE before sk_err); otherwise a
+	// pending error is reported once, then end-of-file.
+	if !s.EOF && s.Err != spec.OK && s.Err != spec.EPIPE {
 		err := s.Err
 		s.Err = spec.OK
 		h.result(s.FD, c.Kind, -1, err)

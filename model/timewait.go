@@ -14,6 +14,9 @@ func (h *Host) arriveTimeWait(c *Conn, seg *spec.Segment) {
 			return
 		}
 	}
+	if h.bareSynDropped(seg) {
+		return
+	}
 	paws := c.TSOK && seg.Flags&spec.RST == 0 && seg.Opts.HasTS && int32(seg.Opts.TS.Val-c.TSRecent) < 0
 	if c.TSOK && seg.Flags&spec.RST == 0 && !seg.Opts.HasTS && p.TSMissingDrop {
 		h.rule("R7323-TS-MISSING")

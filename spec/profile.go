@@ -217,8 +217,8 @@ const (
 	// SynRFC793: in-window SYN resets the connection (a RST is sent);
 	// out-of-window SYN draws an ACK at step one.
 	SynRFC793
-	// SynChallengeIfACK: a SYN without ACK is dropped silently; a SYN with
-	// ACK draws a challenge ACK (smoltcp).
+	// SynChallengeIfACK: a SYN without ACK is dropped silently, before
+	// the sequence test; a SYN with ACK draws a challenge ACK (smoltcp).
 	SynChallengeIfACK
 )
 

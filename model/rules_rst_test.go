@@ -1,0 +1,358 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/tcpclose/tcpclose/spec"
+)
+
+// R9293-SEG-RST5961, R5961-RST-EXACT, R5961-RST-CHALLENGE, R5961-RST-OOW,
+// R9293-RST-ABORT, R9293-MUST12, R1122-INFORM: the three RST cases of RFC
+// 5961 §3.2 in ESTABLISHED.
+func TestR5961_RSTThreeCases(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.passiveOpen()
+	b.in(spec.RST, 5001+70000, 0, 0) // outside the window: silent
+	b.noSegs()
+	b.wantState(spec.Established)
+	b.in(spec.RST, 5001+100, 0, 0) // in window, not exact: challenge ACK
+	b.wantSegs(". 1001 5001 0")
+	b.wantState(spec.Established)
+	b.in(spec.RST, 5001, 0, 0) // exact: reset
+	b.noSegs()
+	b.wantState(spec.Closed)
+	if !b.hasNotice(spec.NoticeReset) {
+		t.Fatalf("application not told of the reset (MUST-12): %v", b.out)
+	}
+	ret, err, _ := b.call(spec.Call{Kind: spec.CallRead, FD: 4, N: 10})
+	if ret != -1 || err != spec.ECONNRESET {
+		t.Fatalf("read after RST = %d %s, want ECONNRESET", ret, err)
+	}
+	b.mustCall(spec.Call{Kind: spec.CallRead, FD: 4, N: 10}, 0) // then EOF
+}
+
+// R9293-RST-WINDOW: RFC 793 accepts any in-window RST.
+func TestR9293_RSTInWindowUnder793(t *testing.T) {
+	b := newBench(t, "rfc793")
+	b.passiveOpen()
+	b.in(spec.RST, 5001+100, 0, 0)
+	b.wantState(spec.Closed)
+	b.noSegs()
+}
+
+// R9293-RST-DATA: a RST carrying data is still a RST (SHLD-2).
+func TestR9293_RSTWithData(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.passiveOpen()
+	b.in(spec.RST|spec.ACK, 5001, 1001, 20)
+	b.wantState(spec.Closed)
+	if !b.fired("R9293-RST-DATA") {
+		t.Fatal("R9293-RST-DATA not recorded")
+	}
+}
+
+// R9293-RST-LATE, AMB-RST-LATE-NOTIFY: a valid RST in LAST-ACK deletes the
+// TCB; an attached user is told.
+func TestR9293_RSTInLastAck(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.passiveOpen()
+	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
+	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
+	b.wantState(spec.LastAck)
+	b.in(spec.RST, 5002, 0, 0)
+	b.wantState(spec.Closed)
+	if !b.hasNotice(spec.NoticeReset) {
+		t.Fatal("attached user not told")
+	}
+	// The peer had closed first: reads see EOF; SO_ERROR reports the reset.
+	b.mustCall(spec.Call{Kind: spec.CallRead, FD: 4, N: 10}, 0)
+	b.mustCall(spec.Call{Kind: spec.CallGetsockopt, FD: 4, Opt: spec.OptError}, int64(spec.ECONNRESET))
+}
+
+// R9293-RST-SYNRCVD, R9293-NOTE1: a RST in a passive SYN-RECEIVED drops
+// the embryonic connection; the listener stays.
+func TestR9293_RSTInPassiveSynReceived(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.in(spec.SYN, 5000, 0, 0)
+	b.wantState(spec.SynReceived)
+	b.in(spec.RST, 5001, 0, 0)
+	b.wantState(spec.Closed)
+	b.noSegs()
+	if len(b.h.Snapshot().Listeners) != 1 {
+		t.Fatal("listener lost")
+	}
+}
+
+// R9293-RST-SYNSENT, AMB-SYNSENT-RCVNXT: in SYN-SENT only a RST whose ACK
+// acknowledges our SYN refuses the connection.
+func TestR9293_RSTInSynSent(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer}) // blocking
+	b.in(spec.RST, 0, 0, 0)                                         // no ACK: dropped
+	b.wantState(spec.SynSent)
+	b.in(spec.RST|spec.ACK, 0, 999, 0) // unacceptable ACK: dropped, no reply to a RST
+	b.noSegs()
+	b.wantState(spec.SynSent)
+	b.in(spec.RST|spec.ACK, 0, 1001, 0)
+	b.wantState(spec.Closed)
+	var res *spec.Output
+	for i := range b.out {
+		if b.out[i].Kind == spec.OutResult {
+			res = &b.out[i]
+		}
+	}
+	if res == nil || res.Ret != -1 || res.Err != spec.ECONNREFUSED || !b.hasNotice(spec.NoticeRefused) {
+		t.Fatalf("blocked connect must fail with ECONNREFUSED: %v", b.out)
+	}
+}
+
+// R9293-SEG-SYNSENT-ACK, R9293-RSTGEN-UNSYNC: an ACK of something never
+// sent draws <SEQ=SEG.ACK><CTL=RST> in SYN-SENT.
+func TestR9293_SynSentBadAck(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+	b.in(spec.SYN|spec.ACK, 5000, 4242, 0)
+	b.wantSegs("R 4242 0")
+	b.wantState(spec.SynSent)
+}
+
+// R9293-SEG-CLOSED, R9293-RSTGEN-CLOSED, R9293-RSTGEN-CLEAR: with no
+// connection, segments draw acceptable RSTs; RSTs draw nothing.
+func TestR9293_SegmentToClosedPort(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.in(spec.SYN, 7, 0, 0)
+	b.wantSegs("R. 0 8 0")
+	b.in(spec.ACK, 7, 300, 10)
+	b.wantSegs("R 300 0")
+	b.in(spec.FIN|spec.ACK, 7, 300, 10)
+	b.wantSegs("R 300 0")
+	b.in(spec.RST, 7, 0, 0)
+	b.noSegs()
+	b.in(spec.SYN|spec.FIN, 7, 0, 5)
+	b.wantSegs("R. 0 14 0")
+}
+
+// R9293-SEG-LISTEN-ACK, R9293-RST-LISTEN, R9293-SEG-LISTEN-OTHER.
+func TestR9293_Listener(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.in(spec.ACK, 1, 77, 0)
+	b.wantSegs("R 77 0")
+	b.in(spec.RST, 1, 0, 0)
+	b.noSegs()
+	b.in(spec.FIN, 1, 0, 0)
+	b.noSegs()
+	if len(b.h.conns) != 0 {
+		t.Fatal("listener created a connection")
+	}
+}
+
+// R9293-SEG-LISTEN-SYN: Linux drops a SYN that carries FIN; RFC 9293
+// answers it.
+func TestR9293_ListenerSynFin(t *testing.T) {
+	for name, want := range map[string]int{"rfc9293": 1, "linux": 0} {
+		b := newBench(t, name)
+		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.in(spec.SYN|spec.FIN, 5000, 0, 0)
+		if got := len(b.segs()); got != want {
+			t.Errorf("%s: %d segments, want %d", name, got, want)
+		}
+	}
+}
+
+// R9293-SEG-SYN-CHALLENGE, R5961-SYN: a SYN in ESTABLISHED, in or out of
+// the window, draws a challenge ACK. R9293-SEG-SYN-793: RFC 793 resets on
+// an in-window SYN.
+func TestR9293_SynInEstablished(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.passiveOpen()
+	b.in(spec.SYN, 5001+10, 0, 0)
+	b.wantSegs(". 1001 5001 0")
+	b.wantState(spec.Established)
+
+	b = newBench(t, "rfc793")
+	b.passiveOpen()
+	b.in(spec.SYN, 5001+10, 0, 0)
+	b.wantSegs("R 1001 0")
+	b.wantState(spec.Closed)
+	if !b.hasNotice(spec.NoticeReset) {
+		t.Fatal("user must hear of the reset")
+	}
+
+	b = newBench(t, "smoltcp") // a bare SYN is dropped
+	b.passiveOpen()
+	b.in(spec.SYN, 5001+10, 0, 0)
+	b.noSegs()
+}
+
+// R9293-RSTGEN-SYNC, R9293-SEG-UNACCEPT, R9293-SEG-ACCEPT: unacceptable
+// segments draw an empty ACK; unacceptable RSTs nothing. Table 6 edges.
+func TestR9293_Table6Edges(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.passiveOpen()
+	wnd := spec.Seq(b.conn().rcvWnd(b.h))
+	b.in(spec.ACK, 5001+wnd, 1001, 0) // zero-length at RCV.NXT+RCV.WND: unacceptable
+	b.wantSegs(". 1001 5001 0")
+	b.in(spec.ACK, 5001+wnd-1, 1001, 0) // last in-window octet: acceptable, nothing to say
+	b.noSegs()
+	b.in(spec.ACK, 5000, 1001, 0) // just below: unacceptable
+	b.wantSegs(". 1001 5001 0")
+	b.in(spec.ACK, 4990, 1001, 12) // straddles RCV.NXT: acceptable, the new octet taken
+	b.wantSegs(". 1001 5002 0")
+	b.in(spec.RST, 5000, 0, 0) // unacceptable RST: silent
+	b.noSegs()
+
+	// Linux accepts the zero-length segment at the right edge (AMB-ZEROLEN-EDGE).
+	b = newBench(t, "linux")
+	b.passiveOpen()
+	wnd = spec.Seq(b.conn().rcvWnd(b.h))
+	b.in(spec.ACK, 5001+wnd, 1001, 0)
+	b.noSegs()
+}
+
+// R9293-SEG-ACK-ESTAB, AMB-ACK-ABOVE: an ACK of data never sent draws an
+// ACK (RFC) or is dropped silently in ESTABLISHED (Linux).
+func TestR9293_AckAboveSndNxt(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.passiveOpen()
+	b.in(spec.ACK, 5001, 1500, 0)
+	b.wantSegs(". 1001 5001 0")
+	b = newBench(t, "linux")
+	b.passiveOpen()
+	b.in(spec.ACK, 5001, 1500, 0)
+	b.noSegs()
+}
+
+// R9293-MAY12, R5961-ACK: with the RFC 5961 §5 check, an ACK far below
+// SND.UNA draws an ACK and is dropped.
+func TestR5961_ACKRangeCheck(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.passiveOpen()
+	b.in(spec.ACK, 5001, farBelow, 5)
+	b.wantSegs(". 1001 5001 0")
+	if b.conn().Unread != 0 {
+		t.Fatal("data of a segment failing the ACK check was taken")
+	}
+	b = newBench(t, "rfc793")
+	b.passiveOpen()
+	b.in(spec.ACK, 5001, farBelow, 5)
+	if b.conn().Unread != 5 {
+		t.Fatal("without the check the data is taken")
+	}
+}
+
+// R5961-THROTTLE: challenge ACKs are rate-limited per connection under
+// the linux profile (500 ms), data segments exempt.
+func TestR5961_ChallengeAckThrottle(t *testing.T) {
+	b := newBench(t, "linux")
+	b.passiveOpen()
+	b.in(spec.RST, 5001+100, 0, 0)
+	if len(b.segs()) != 1 {
+		t.Fatal("first challenge ACK missing")
+	}
+	b.in(spec.RST, 5001+100, 0, 0)
+	b.noSegs()
+	if !b.fired("R5961-THROTTLE") {
+		t.Fatal("throttle not recorded")
+	}
+	b.advance(500_000_000)
+	b.in(spec.RST, 5001+100, 0, 0)
+	if len(b.segs()) != 1 {
+		t.Fatal("challenge ACK after the interval missing")
+	}
+}
+
+// R9293-SEG-ZEROWND, AMB-FIN-ZEROWND: with a zero window the ACK field of
+// a data segment still counts; a bare FIN is refused by RFC 9293 and
+// accepted by Linux.
+func TestR9293_ZeroWindow(t *testing.T) {
+	for _, name := range []string{"rfc9293", "linux"} {
+		b := newBench(t, name, func(p *spec.Profile) { p.RecvBuf = 1000; p.Timestamps = false })
+		b.passiveOpen()
+		b.in(spec.ACK, 5001, 1001, 1000) // fills the window
+		b.wantSegs(". 1001 6001 0")
+		if b.conn().rcvWnd(b.h) != 0 {
+			t.Fatal("window not closed")
+		}
+		b.in(spec.FIN|spec.ACK, 6001, 1001, 0)
+		if name == "rfc9293" {
+			b.wantSegs(". 1001 6001 0")
+			b.wantState(spec.Established)
+		} else {
+			b.wantSegs(". 1001 6002 0")
+			b.wantState(spec.CloseWait)
+		}
+	}
+}
+
+// R7323-PAWS, R7323-PAWS-RST, R7323-TS-MISSING, R7323-TS-EVERY,
+// R7323-TSRECENT.
+func TestR7323_Timestamps(t *testing.T) {
+	b := newBench(t, "rfc9293")
+	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	ts := func(v uint32) spec.Options { return spec.Options{HasTS: true, TS: spec.Timestamp{Val: v}} }
+	b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 1000, Opts: ts(100)})
+	if s := b.segs(); len(s) != 1 || !s[0].Opts.HasTS || s[0].Opts.TS.Ecr != 100 {
+		t.Fatalf("SYN-ACK must echo the timestamp: %v", s)
+	}
+	b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 1000, Opts: ts(101)})
+	b.mustCall(spec.Call{Kind: spec.CallAccept, FD: 3}, 4)
+	if b.conn().TSRecent != 101 {
+		t.Fatal("TS.Recent not updated")
+	}
+	b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 1000, Len: 10, Opts: ts(50)}) // old
+	b.wantSegs(". 1001 5001 0")
+	if b.conn().Unread != 0 {
+		t.Fatal("PAWS must drop the segment")
+	}
+	b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 1000, Len: 10}) // no TS: dropped
+	b.noSegs()
+	if b.conn().Unread != 0 {
+		t.Fatal("a segment without timestamps must be dropped (RFC 7323 §3.2)")
+	}
+	b.inSeg(spec.Segment{Flags: spec.RST, Seq: 5001, Opts: ts(1)}) // old TS on a RST: not PAWS-checked
+	b.wantState(spec.Closed)
+}
+
+// AMB-SIMOPEN, R9293-A2: a simultaneous open completes at once when the
+// crossing SYN,ACK is accepted, otherwise through the SYN,ACK retransmission.
+func TestAMB_SimultaneousOpen(t *testing.T) {
+	for _, name := range []string{"rfc9293", "linux"} {
+		b := newBench(t, name, func(p *spec.Profile) { p.Timestamps = false })
+		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
+		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.in(spec.SYN, 5000, 0, 0)
+		b.wantSegs("S. 1000 5001 0")
+		b.wantState(spec.SynReceived)
+		b.in(spec.SYN|spec.ACK, 5000, 1001, 0)
+		if name == "linux" {
+			b.noSegs()
+			b.wantState(spec.Established)
+		} else {
+			b.wantSegs(". 1001 5001 0")
+			b.wantState(spec.SynReceived)
+			b.advance(b.h.p.RTOInitial)
+			b.wantSegs("S. 1000 5001 0")
+			b.in(spec.ACK, 5001, 1001, 0)
+			b.wantState(spec.Established)
+		}
+	}
+}
+
+// farBelow is an ACK value 70000 below our ISS+1, beyond MAX.SND.WND.
+var farBelow = func() spec.Seq { s := spec.Seq(1001); return s - 70000 }()

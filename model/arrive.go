@@ -96,7 +96,7 @@ func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMem
 	}
 	h.rule("R9293-SEG-LISTEN-SYN")
 	c := h.newConn(seg.Tuple())
-	c.Passive, c.Parent, c.ReuseAddr = true, l.FD, l.ReuseAddr
+	c.Passive, c.Parent, c.ReuseAddr, c.ExplicitBind = true, l.FD, l.ReuseAddr, true
 	c.UserTimeout, c.FW2Timeout = l.UserTimeout, l.Linger2
 	if l.R2Set {
 		c.R2 = l.R2
@@ -415,7 +415,10 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	} else {
 		h.rule("R1122-DUPACK")
 	}
-	if c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)) {
+	// The window is taken only from a segment whose ACK is not old
+	// (SND.UNA =< SEG.ACK =< SND.NXT) and which is newer than the last
+	// used (SND.WL1, SND.WL2).
+	if c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack))) {
 		h.rule("R9293-SEG-ACK-WINDOW")
 		c.SndWnd, c.SndWL1, c.SndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
 		c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
@@ -437,6 +440,9 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		h.rule("R9293-SEG-ACK-FW2")
 	case spec.Closing:
 		h.rule("R9293-SEG-ACK-CLOSING")
+		if !c.finAcked() {
+			c.output(h) // data queued before CLOSE, and the FIN, still go out (R9293-CLOSE-RELIABLE)
+		}
 		if c.finAcked() {
 			if !h.p.ClosingStartsTimeWait {
 				h.rule("AMB-CLOSING-TIMER")
@@ -447,6 +453,9 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		return false
 	case spec.LastAck:
 		h.rule("R9293-SEG-ACK-LASTACK")
+		if !c.finAcked() {
+			c.output(h) // CLOSE in CLOSE-WAIT queued the FIN behind data (R9293-CLOSE-CLOSEWAIT)
+		}
 		if c.finAcked() {
 			h.notify(c, spec.NoticeCloseDone)
 			h.deleteConn(c, endNormal)
@@ -487,6 +496,14 @@ func (h *Host) ackNew(c *Conn, ack spec.Seq) {
 	}
 	c.SndUna = ack
 	c.Retrans, c.R1Noted = 0, false
+	if c.InRecovery {
+		if c.SndUna.LT(c.Recover) && c.SndUna != c.SndNxt {
+			h.rule("R9293-TO-RETX") // a partial ACK after a timeout: resend the new head now
+			c.retransmit(h)
+		} else {
+			c.InRecovery = false
+		}
+	}
 	if c.SndUna == c.SndNxt {
 		c.Timer[spec.TimerRetransmit] = spec.Never
 		c.Timer[spec.TimerUser] = spec.Never

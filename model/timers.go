@@ -44,6 +44,7 @@ func (h *Host) retransmitTimeout(c *Conn) {
 	h.rule("R9293-TO-RETX")
 	c.retransmit(h)
 	if outstanding {
+		c.InRecovery, c.Recover = true, c.SndNxt
 		c.Retrans++
 		c.Timing = false // Karn: no sample from a retransmitted segment (R6298-KARN)
 		if c.Retrans == h.p.R1 && !c.R1Noted {

@@ -224,7 +224,7 @@ func (h *Host) restoreTimeWait(t spec.FourTuple, m *twMemo) {
 	if m.Deadline != spec.Never && m.Deadline <= h.now {
 		return
 	}
-	c := &Conn{ID: m.ID, Tuple: t, State: spec.TimeWait, FD: -1, Parent: -1, Orphan: true,
+	c := &Conn{ID: m.ID, Tuple: t, State: spec.TimeWait, FD: -1, Parent: -1, Orphan: true, ExplicitBind: true,
 		SndUna: m.SndNxt, SndNxt: m.SndNxt, SndEnd: m.SndNxt, RcvNxt: m.RcvNxt,
 		TSOK: m.TSOK, TSRecent: m.TSRecent, RTO: h.p.RTOInitial, LingerFD: -1}
 	c.Timer[spec.TimerTimeWait] = m.Deadline

@@ -2,7 +2,6 @@ package props_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -149,24 +148,13 @@ func TestE2EHalfCloseGopter(t *testing.T) {
 	props.TestingRun(t)
 }
 
-// e2eModelBugs reports whether tests pinned to known model bugs should
-// run (and fail) rather than skip.
-func e2eModelBugs() bool { return os.Getenv("TCPCLOSE_MODEL_BUGS") == "1" }
-
-const e2eLastAckBug = "model bug: CLOSE in CLOSE-WAIT enters LAST-ACK with data still waiting for the send window, " +
-	"and in LAST-ACK (and CLOSING) an ACK is processed without sending what is queued (model/arrive.go ackArrives returns " +
-	"before c.output), so the rest of the data and the FIN are never sent and no timer is left: the connection hangs " +
-	"(R9293-CLOSE-CLOSEWAIT: \"Queue this request until all preceding SENDs have been segmentized; then send a FIN\"; " +
-	"R9293-CLOSE-RELIABLE, R9293-HALFCLOSE, R2525-FIN-PROMPT). TCPCLOSE_MODEL_BUGS=1 runs it"
-
 // TestE2EHalfCloseLargeReplyRapid is the half-close property with replies
-// larger than a window. It fails on the model (see e2eLastAckBug); it is
-// kept so that the fix can be checked. R9293-HALFCLOSE,
+// larger than a window: a regression test for the LAST-ACK hang (CLOSE in
+// CLOSE-WAIT with data queued behind the window sent neither the data nor
+// the FIN) and for the one-RTO-per-segment recovery after a timeout, both
+// fixed in the model. R9293-HALFCLOSE,
 // R9293-CLOSE-RELIABLE, R9293-CLOSE-CLOSEWAIT.
 func TestE2EHalfCloseLargeReplyRapid(t *testing.T) {
-	if !e2eModelBugs() {
-		t.Skip(e2eLastAckBug)
-	}
 	rapid.Check(t, func(t *rapid.T) {
 		h := e2eGenHalfClose(t, 300000)
 		cfg, err := h.config()
@@ -189,7 +177,7 @@ func TestE2EHalfCloseLargeReplyRapid(t *testing.T) {
 // sends 65535 octets, enters LAST-ACK, takes their ACK and stops: the last
 // octet and the FIN are never sent. R9293-CLOSE-CLOSEWAIT,
 // R9293-CLOSE-RELIABLE, R9293-HALFCLOSE.
-func TestE2EModelBugLastAckStall(t *testing.T) {
+func TestE2ERegressLastAckStall(t *testing.T) {
 	h := e2eHalfClose{e2eCase: e2eCase{Seed: 1, Profile: "rfc9293", Shape: shapeReplyAfterEOF, DelayMs: 10}, Pieces: []int64{65536}}
 	cfg, err := h.config()
 	if err != nil {
@@ -199,13 +187,7 @@ func TestE2EModelBugLastAckStall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = e2eCheckHalfClose(h, res)
-	if err == nil {
-		t.Log("the model no longer hangs in LAST-ACK: remove the skip from TestE2EHalfCloseLargeReplyRapid and this note from the report")
-		return
+	if err := e2eCheckHalfClose(h, res); err != nil {
+		t.Fatalf("%v\n%s", err, e2eReport(res))
 	}
-	if !e2eModelBugs() {
-		t.Skipf("%s\nreproducer: %v", e2eLastAckBug, err)
-	}
-	t.Fatalf("%v\n%s", err, e2eReport(res))
 }

@@ -396,7 +396,7 @@ func (h *Host) callConnect(s *Socket, c spec.Call) {
 				return
 			}
 			h.rule("R9293-MAY2-ISS")
-			iss, haveISS = old.SndNxt.Add(h.p.ReopenISSGap), true
+			iss, haveISS = old.SndNxt.Add(h.p.ReopenISSGap), h.p.ReopenISSGap != 0
 			h.deleteConn(old, endNormal)
 		}
 	} else {
@@ -449,7 +449,7 @@ func (h *Host) ephemeralForConnect(s *Socket, remote spec.SockAddr) (spec.FourTu
 			h.rule("R1122-TIMEWAIT")
 			iss := old.SndNxt.Add(h.p.ReopenISSGap)
 			h.deleteConn(old, endNormal)
-			return t, iss, true, true
+			return t, iss, h.p.ReopenISSGap != 0, true
 		}
 	}
 	return spec.FourTuple{}, 0, false, false

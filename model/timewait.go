@@ -185,6 +185,9 @@ func (h *Host) timeWaitSyn(c *Conn, seg *spec.Segment) bool {
 	memo := &twMemo{ID: c.ID, SndNxt: c.SndNxt, RcvNxt: c.RcvNxt, TSOK: c.TSOK, TSRecent: c.TSRecent,
 		Deadline: c.Timer[spec.TimerTimeWait]}
 	iss := c.SndNxt.Add(p.ReopenISSGap)
+	if p.ReopenISSGap == 0 {
+		iss = h.issFor(c.Tuple) // a fresh ISS: MAY-2 (1) is not guaranteed
+	}
 	h.deleteConn(c, endNormal)
 	if !p.ReopenReturnsToTimeWait {
 		memo = nil

@@ -185,6 +185,9 @@ func (h *Host) timeWaitSyn(c *Conn, seg *spec.Segment) bool {
 	memo := &twMemo{ID: c.ID, SndNxt: c.SndNxt, RcvNxt: c.RcvNxt, TSOK: c.TSOK, TSRecent: c.TSRecent,
 		Deadline: c.Timer[spec.TimerTimeWait]}
 	iss := c.SndNxt.Add(p.ReopenISSGap)
+	if p.ReopenISSGap == 0 {
+		iss = h.issFor(c.Tuple) // a fresh ISS: MAY-2 (1) is not guaranteed
+	}
 	h.deleteConn(c, endNormal)
 	if !p.ReopenReturnsToTimeWait {
 		memo = nil
@@ -224,7 +227,7 @@ func (h *Host) restoreTimeWait(t spec.FourTuple, m *twMemo) {
 	if m.Deadline != spec.Never && m.Deadline <= h.now {
 		return
 	}
-	c := &Conn{ID: m.ID, Tuple: t, State: spec.TimeWait, FD: -1, Parent: -1, Orphan: true,
+	c := &Conn{ID: m.ID, Tuple: t, State: spec.TimeWait, FD: -1, Parent: -1, Orphan: true, ExplicitBind: true,
 		SndUna: m.SndNxt, SndNxt: m.SndNxt, SndEnd: m.SndNxt, RcvNxt: m.RcvNxt,
 		TSOK: m.TSOK, TSRecent: m.TSRecent, RTO: h.p.RTOInitial, LingerFD: -1}
 	c.Timer[spec.TimerTimeWait] = m.Deadline

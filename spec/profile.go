@@ -69,6 +69,8 @@ type Profile struct {
 	TimeWaitReopen Reopen
 	// ReopenISSGap: on reopen, ISS = old SND.NXT + ReopenISSGap, which is
 	// above every sequence number the old incarnation used (MAY-2 (1)).
+	// 0 means a fresh ISS from the ISN generator, which need not lie above
+	// the old sequence space (MAY-2 (1) not met).
 	ReopenISSGap uint32
 	// ReopenReturnsToTimeWait: if the reopened connection is reset
 	// (the SYN was an old duplicate), the TIME-WAIT state it replaced is

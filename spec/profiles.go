@@ -342,7 +342,9 @@ func gvisor() Profile {
 	p.Description = "gVisor netstack (gvisor.dev/gvisor v0.0.0-20260905035102-160fafc42237) defaults, from its source and packetimpact tests"
 	p.R1 = 3
 	p.TimeWaitRST = TWRSTIgnored
-	p.TimeWaitReopen = ReopenRFC6191
+	p.TimeWaitReopen = ReopenSeq
+	p.ReopenISSGap = 0
+	p.ReopenReturnsToTimeWait = false
 	p.SynFinDropped = false
 	p.TimeWaitRestart = TWRestartOnFIN
 	p.MaxTimeWait = 0
@@ -365,9 +367,9 @@ func gvisor() Profile {
 	c["TimeWaitRST"] = "gVisor handleTimeWaitSegments ignores RST (GV-19; packetimpact PI-16 expects failure)"
 	c["RSTCarriesACK"] = "gVisor: RST|ACK on abort (PI-03)"
 	c["SynInSync"] = "gVisor: ACK to a SYN in ESTABLISHED (PI-10)"
-	c["TimeWaitReopen"] = "gVisor handleTimeWaitSegments: newer SYN reopens via the listener, others dropped silently (GV-21, GS-14); the timestamp test is not verified"
-	c["ReopenISSGap"] = notVerified
-	c["ReopenReturnsToTimeWait"] = notVerified
+	c["TimeWaitReopen"] = "gVisor handleTimeWaitSegments: a SYN with SEG.SEQ beyond RCV.NXT reopens via the listener, others are dropped silently; timestamps are not consulted (measured: gvisorstack DIFFERENCES.md item 1)"
+	c["ReopenISSGap"] = "gVisor: the reopened connection draws a fresh ISN from its generator (measured: gvisorstack DIFFERENCES.md item 2), so MAY-2 (1) is not guaranteed"
+	c["ReopenReturnsToTimeWait"] = "gVisor frees the TIME-WAIT endpoint when the listener takes the SYN (handleTimeWaitSegments)"
 	c["SynFinDropped"] = notVerified
 	c["ACKWindowCheck"] = notVerified
 	c["AckAboveSndNxt"] = "gVisor behaves as Linux in packetimpact PI-12..15"

@@ -90,7 +90,7 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 		return
 	}
 	c := s.newConn(key)
-	c.flags |= fPassive
+	c.flags |= fPassive | fExplicit
 	c.parent = int16(l.fd)
 	c.set(fReuse, l.reuse)
 	c.userTimeout, c.fw2Timeout = l.userTimeout, l.linger2
@@ -331,7 +331,9 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	if advanced {
 		s.ackNew(c, seg.Ack)
 	}
-	if c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) {
+	// The window comes only from a segment whose ACK is not old and which
+	// is newer than the last used (SND.WL1, SND.WL2).
+	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack))) {
 		c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
@@ -346,12 +348,18 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 			s.armFinWait2(c)
 		}
 	case spec.Closing:
+		if !c.finAcked() {
+			s.output(c) // data queued before CLOSE, and the FIN, still go out
+		}
 		if c.finAcked() {
 			s.notify(c, spec.NoticeCloseDone)
 			s.enterTimeWait(c, s.p.ClosingStartsTimeWait)
 		}
 		return false
 	case spec.LastAck:
+		if !c.finAcked() {
+			s.output(c)
+		}
 		if c.finAcked() {
 			s.notify(c, spec.NoticeCloseDone)
 			s.deleteConn(c, endNormal)
@@ -389,6 +397,13 @@ func (s *Stack) ackNew(c *conn, ack spec.Seq) {
 	c.sndUna = ack
 	c.retrans = 0
 	c.flags &^= fR1Noted
+	if c.has(fInRecovery) {
+		if c.sndUna.LT(c.recover) && c.sndUna != c.sndNxt {
+			s.retransmit(c) // a partial ACK after a timeout: resend the new head now
+		} else {
+			c.flags &^= fInRecovery
+		}
+	}
 	if c.sndUna == c.sndNxt {
 		c.timer[spec.TimerRetransmit] = spec.Never
 		c.timer[spec.TimerUser] = spec.Never

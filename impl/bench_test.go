@@ -59,7 +59,7 @@ func twKey(i int) uint64 {
 
 func fillTW(t *twTable, n int, base int, now spec.Time, d time.Duration) {
 	for i := range n {
-		t.insert(twEntry{key: twKey(base + i), deadline: now.Add(d), meta: twMeta(uint64(base+i+1), -1, true, false, false)})
+		t.insert(twEntry{key: twKey(base + i), deadline: now.Add(d), meta: twMeta(uint64(base+i+1), -1, true, false, false, false)})
 	}
 }
 
@@ -119,7 +119,7 @@ func BenchmarkTimeWaitTable(b *testing.B) {
 					t.remove(i)
 				}
 				clock++ // deadlines keep rising across calibration rounds
-				t.insert(twEntry{key: twKey(next), deadline: spec.Time(time.Minute) + clock, meta: twMeta(uint64(next+1), -1, true, false, false)})
+				t.insert(twEntry{key: twKey(next), deadline: spec.Time(time.Minute) + clock, meta: twMeta(uint64(next+1), -1, true, false, false, false)})
 				next++
 			}
 		})

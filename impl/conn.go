@@ -8,20 +8,22 @@ import (
 
 // Flags of conn.flags.
 const (
-	fPassive   uint16 = 1 << iota // reached SYN-RECEIVED from LISTEN
-	fQueued                       // on the listener's accept queue
-	fOrphan                       // the application closed its socket
-	fRcvShut                      // the application can no longer read
-	fReuse                        // SO_REUSEADDR of the socket that made it
-	fFinQueued                    // CLOSE queued: the FIN takes sequence number sndEnd
-	fHeldFin                      // an out-of-order FIN is held at heldFinSeq
-	fTSOK                         // timestamps negotiated
-	fR1Noted                      // R1 was reported
-	fHaveRTT                      // srtt/rttvar hold a sample
-	fTiming                       // a segment is being timed (rttSeq, rttStart)
-	fOOWSent                      // lastOOW is valid
-	fHasPrev                      // prev* remember a TIME-WAIT a SYN reopened
-	fPrevTSOK                     // the remembered TIME-WAIT had timestamps
+	fPassive    uint16 = 1 << iota // reached SYN-RECEIVED from LISTEN
+	fQueued                        // on the listener's accept queue
+	fOrphan                        // the application closed its socket
+	fRcvShut                       // the application can no longer read
+	fReuse                         // SO_REUSEADDR of the socket that made it
+	fFinQueued                     // CLOSE queued: the FIN takes sequence number sndEnd
+	fHeldFin                       // an out-of-order FIN is held at heldFinSeq
+	fTSOK                          // timestamps negotiated
+	fR1Noted                       // R1 was reported
+	fHaveRTT                       // srtt/rttvar hold a sample
+	fTiming                        // a segment is being timed (rttSeq, rttStart)
+	fOOWSent                       // lastOOW is valid
+	fHasPrev                       // prev* remember a TIME-WAIT a SYN reopened
+	fPrevTSOK                      // the remembered TIME-WAIT had timestamps
+	fExplicit                      // its local port was bound explicitly (bind, listen)
+	fInRecovery                    // after a timeout, until SND.UNA reaches recover
 )
 
 // conn is a full TCB for every state but TIME-WAIT (TIME-WAIT entries live
@@ -53,6 +55,7 @@ type conn struct {
 	heldFinSeq                  spec.Seq
 	tsRecent                    uint32
 	rttSeq                      spec.Seq
+	recover                     spec.Seq // SND.NXT when the retransmission timer last expired
 	retrans                     int32
 
 	tmin  spec.Time // earliest armed timer, spec.Never if none

@@ -32,8 +32,10 @@ type sock struct {
 	shutRD      bool
 	shutWR      bool
 	closing     bool
+	explicit    bool // the port came from bind(2) or listen(2)
 	regBound    bool // registered in its port's counters
 	regHard     bool
+	regExplicit bool
 	lport       uint16
 	regPort     uint16
 	err         spec.Errno
@@ -159,7 +161,7 @@ func (s *Stack) setSockState(k *sock, st sockState) {
 func (s *Stack) sockRecat(k *sock) {
 	want := k.used && k.bound
 	hard := !(k.reuse && k.state != sockListening)
-	if want == k.regBound && (!want || (k.regPort == k.lport && k.regHard == hard)) {
+	if want == k.regBound && (!want || (k.regPort == k.lport && k.regHard == hard && k.regExplicit == k.explicit)) {
 		return
 	}
 	if k.regBound {
@@ -168,14 +170,20 @@ func (s *Stack) sockRecat(k *sock) {
 		if k.regHard {
 			pi.sockHard--
 		}
+		if k.regExplicit {
+			pi.sockExplicit--
+		}
 		s.markPort(k.regPort, pi)
 	}
-	k.regBound, k.regPort, k.regHard = want, k.lport, hard
+	k.regBound, k.regPort, k.regHard, k.regExplicit = want, k.lport, hard, k.explicit
 	if want {
 		pi := s.port(k.lport)
 		pi.sockBound++
 		if hard {
 			pi.sockHard++
+		}
+		if k.explicit {
+			pi.sockExplicit++
 		}
 		s.markPort(k.lport, pi)
 	}
@@ -295,7 +303,7 @@ func (s *Stack) callBind(k *sock, c *spec.Call) {
 		s.result(k.fd, c.Kind, -1, spec.EADDRINUSE)
 		return
 	}
-	k.bound, k.lport = true, port
+	k.bound, k.lport, k.explicit = true, port, true
 	s.sockRecat(k)
 	s.result(k.fd, c.Kind, 0, spec.OK)
 }
@@ -348,8 +356,9 @@ func (s *Stack) callListen(k *sock, c *spec.Call) {
 			return
 		}
 		k.bound, k.lport = true, port
-		s.sockRecat(k)
 	}
+	k.explicit = true
+	s.sockRecat(k)
 	if l := s.listener(k.lport); l != nil && l != k {
 		s.result(k.fd, c.Kind, -1, spec.EADDRINUSE)
 		return
@@ -378,7 +387,7 @@ func (s *Stack) callAccept(k *sock, c *spec.Call, retry bool) bool {
 		return true
 	}
 	ns := s.newSock(fd)
-	ns.state, ns.bound, ns.lport = sockConnected, true, keyLPort(key)
+	ns.state, ns.bound, ns.lport, ns.explicit = sockConnected, true, keyLPort(key), true
 	ns.reuse, ns.lingerOn, ns.lingerSecs = k.reuse, k.lingerOn, k.lingerSecs
 	ns.userTimeout, ns.linger2, ns.r2, ns.r2Set = k.userTimeout, k.linger2, k.r2, k.r2Set
 	ns.tuple, ns.established = key, true
@@ -430,12 +439,12 @@ func (s *Stack) callConnect(k *sock, c *spec.Call) {
 				s.result(k.fd, c.Kind, -1, spec.EADDRNOTAVAIL)
 				return
 			}
-			iss, haveISS = e.sndNxt.Add(s.p.ReopenISSGap), true
+			iss, haveISS = e.sndNxt.Add(s.p.ReopenISSGap), s.p.ReopenISSGap != 0
 			s.deleteTW(i)
 		}
 	} else {
 		var ok bool
-		if key, iss, haveISS, ok = s.ephemeralForConnect(k, c.Addr); !ok {
+		if key, iss, haveISS, ok = s.ephemeralForConnect(c.Addr); !ok {
 			s.result(k.fd, c.Kind, -1, spec.EADDRNOTAVAIL)
 			return
 		}
@@ -448,6 +457,7 @@ func (s *Stack) callConnect(k *sock, c *spec.Call) {
 	cn := s.newConn(key)
 	cn.fd = int16(k.fd)
 	cn.set(fReuse, k.reuse)
+	cn.set(fExplicit, k.explicit)
 	s.recat(cn)
 	cn.userTimeout, cn.fw2Timeout = k.userTimeout, k.linger2
 	if k.r2Set {
@@ -464,22 +474,24 @@ func (s *Stack) callConnect(k *sock, c *spec.Call) {
 	s.setBlocked(k, *c)
 }
 
-// ephemeralForConnect picks the lowest usable local port for a connection
-// to rem, taking over an old TIME-WAIT entry where TimeWaitReuseAfter
-// allows (Linux tcp_tw_reuse). Each used port is checked in O(1) from its
-// counters; the first unused port ends the search.
-func (s *Stack) ephemeralForConnect(k *sock, rem spec.SockAddr) (uint64, spec.Seq, bool, bool) {
+// ephemeralForConnect picks the lowest local port for a connection to
+// rem as Linux's __inet_hash_connect does: ports held by an explicit bind
+// (a socket's, or a connection's of such a socket) are skipped; otherwise
+// ports are shared and only the 4-tuple must be free. A TIME-WAIT entry on
+// the 4-tuple is taken over where TimeWaitReuseAfter allows (Linux
+// tcp_tw_reuse). The per-port counters make each port an O(1) check, and
+// the first port nobody uses ends the search.
+func (s *Stack) ephemeralForConnect(rem spec.SockAddr) (uint64, spec.Seq, bool, bool) {
 	lo, hi := int(s.p.EphemeralLow), int(s.p.EphemeralHigh)
 	for p := lo; p <= hi; p++ {
 		port := uint16(p)
+		key := tupleKey(rem.IP, rem.Port, port)
 		if s.portUsed[p>>6]&(1<<(uint(p)&63)) == 0 {
-			return tupleKey(rem.IP, rem.Port, port), 0, false, true
+			return key, 0, false, true
 		}
-		pi := s.peekPort(port)
-		if pi.sockBound > 0 || !s.bindable(k, port) {
+		if pi := s.peekPort(port); pi.sockExplicit > 0 || pi.connExplicit > 0 {
 			continue
 		}
-		key := tupleKey(rem.IP, rem.Port, port)
 		if s.lookupConn(key) != nil {
 			continue
 		}
@@ -492,7 +504,7 @@ func (s *Stack) ephemeralForConnect(k *sock, rem spec.SockAddr) (uint64, spec.Se
 			s.now.Sub(e.deadline.Add(-s.p.TimeWait)) >= s.p.TimeWaitReuseAfter {
 			iss := e.sndNxt.Add(s.p.ReopenISSGap)
 			s.deleteTW(i)
-			return key, iss, true, true
+			return key, iss, s.p.ReopenISSGap != 0, true
 		}
 	}
 	return 0, 0, false, false

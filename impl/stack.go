@@ -67,6 +67,9 @@ type portInfo struct {
 	orphTWNR  uint32 // ... whose socket had no SO_REUSEADDR
 	orphOth   uint32 // other connections with neither socket nor listener
 	orphOthNR uint32 // ... without SO_REUSEADDR
+	// Explicit binds, which connect(2)'s automatic port choice skips.
+	sockExplicit uint16 // bound sockets whose port came from bind or listen
+	connExplicit uint32 // connections of such sockets (TIME-WAIT included)
 }
 
 // New returns a host with profile p; the profile is validated.
@@ -231,14 +234,18 @@ func (s *Stack) markPort(p uint16, pi *portInfo) {
 
 // Connection categories, as bindable and pendingChildren see them.
 const (
-	catIn      = 1 << iota // counted in its port's conns
-	catOrph                // no socket, no listener
-	catNoReuse             // without SO_REUSEADDR
-	catChild               // no socket, counted as a child of catParent
+	catIn       = 1 << iota // counted in its port's conns
+	catOrph                 // no socket, no listener
+	catNoReuse              // without SO_REUSEADDR
+	catChild                // no socket, counted as a child of catParent
+	catExplicit             // its port was bound explicitly
 )
 
 func (c *conn) category() uint8 {
 	k := uint8(catIn)
+	if c.has(fExplicit) {
+		k |= catExplicit
+	}
 	if c.fd < 0 {
 		if c.parent < 0 {
 			k |= catOrph
@@ -286,6 +293,9 @@ func (s *Stack) subCat(lport uint16, k uint8, tw bool, parent int16) {
 }
 
 func (s *Stack) countCat(pi *portInfo, k uint8, tw bool, parent int16, d uint32) {
+	if k&catExplicit != 0 {
+		pi.connExplicit += d
+	}
 	switch {
 	case k&catOrph != 0 && tw:
 		pi.orphTW += d
@@ -304,6 +314,9 @@ func (s *Stack) countCat(pi *portInfo, k uint8, tw bool, parent int16, d uint32)
 
 func twCat(e *twEntry) uint8 {
 	k := uint8(catIn)
+	if e.explicit() {
+		k |= catExplicit
+	}
 	if e.parent() < 0 {
 		k |= catOrph
 		if !e.reuse() {

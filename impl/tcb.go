@@ -141,13 +141,13 @@ func (s *Stack) output(c *conn) bool {
 		}
 		n := min(unsent, wndEnd.Sub(c.sndNxt), mss)
 		flags := spec.ACK
-		if c.has(fFinQueued) && n == unsent && (c.state == spec.FinWait1 || c.state == spec.LastAck) {
+		if c.has(fFinQueued) && n == unsent && c.state.OurFinQueued() {
 			flags |= spec.FIN
 		}
 		s.transmitNew(c, flags, n)
 		sent = true
 	}
-	if c.has(fFinQueued) && !c.finSent() && c.unsent() == 0 && (c.state == spec.FinWait1 || c.state == spec.LastAck) {
+	if c.has(fFinQueued) && !c.finSent() && c.unsent() == 0 && c.state.OurFinQueued() {
 		s.transmitNew(c, spec.FIN|spec.ACK, 0)
 		sent = true
 	}

@@ -39,6 +39,8 @@ func (s *Stack) retransmitTimeout(c *conn) {
 	outstanding := c.sndUna != c.sndNxt
 	s.retransmit(c)
 	if outstanding {
+		c.flags |= fInRecovery
+		c.recover = c.sndNxt
 		c.retrans++
 		c.flags &^= fTiming
 		if int(c.retrans) == s.p.R1 && !c.has(fR1Noted) {

@@ -18,7 +18,7 @@ func (s *Stack) enterTimeWait(c *conn, startTimer bool) {
 		dl = s.now.Add(s.p.TimeWait)
 	}
 	e := twEntry{key: c.key, deadline: dl, lastOOW: c.lastOOW,
-		meta:   twMeta(c.id, int32(c.parent), c.has(fTSOK), c.has(fReuse), c.has(fOOWSent)),
+		meta:   twMeta(c.id, int32(c.parent), c.has(fTSOK), c.has(fReuse), c.has(fOOWSent), c.has(fExplicit)),
 		sndNxt: c.sndNxt, rcvNxt: c.rcvNxt, tsRecent: c.tsRecent}
 	s.removeConn(c)
 	s.insertTW(e)
@@ -229,6 +229,9 @@ func (s *Stack) timeWaitSyn(i uint32, e *twEntry, seg *spec.Segment) bool {
 		tsok: e.tsok(), tsRecent: e.tsRecent, deadline: e.deadline}
 	iss := e.sndNxt.Add(p.ReopenISSGap) // R9293-MAY2-ISS
 	key := e.key
+	if p.ReopenISSGap == 0 {
+		iss = s.issFor(key) // a fresh ISS: MAY-2 (1) is not guaranteed
+	}
 	s.deleteTW(i)
 	s.acceptSyn(l, seg, key, iss, m)
 	return true
@@ -256,6 +259,6 @@ func (s *Stack) restoreTimeWait(key uint64, m *memo) {
 	if m.deadline != spec.Never && m.deadline <= s.now {
 		return
 	}
-	s.insertTW(twEntry{key: key, deadline: m.deadline, meta: twMeta(m.id, -1, m.tsok, false, false),
+	s.insertTW(twEntry{key: key, deadline: m.deadline, meta: twMeta(m.id, -1, m.tsok, false, false, true),
 		sndNxt: m.sndNxt, rcvNxt: m.rcvNxt, tsRecent: m.tsRecent})
 }

@@ -28,7 +28,8 @@ type twEntry struct {
 
 // Bits of twEntry.meta.
 const (
-	twIDMask     = 1<<47 - 1 // connection ID
+	twIDMask     = 1<<46 - 1 // connection ID
+	twExplicit   = 1 << 46   // its port was bound explicitly (bind, listen)
 	twParentSh   = 47        // parent fd + 1 in 11 bits (0: none)
 	twParentMask = 1<<11 - 1
 	twPlaceSh    = 58 // where the timer is: none, FIFO or side heap
@@ -50,12 +51,16 @@ func (e *twEntry) place() uint64 { return e.meta >> twPlaceSh & twPlaceMask }
 func (e *twEntry) setPlace(p uint64) {
 	e.meta = e.meta&^(twPlaceMask<<twPlaceSh) | p<<twPlaceSh
 }
-func (e *twEntry) parent() int32 { return int32(e.meta>>twParentSh&twParentMask) - 1 }
-func (e *twEntry) tsok() bool    { return e.meta&twTSOK != 0 }
-func (e *twEntry) reuse() bool   { return e.meta&twReuse != 0 }
+func (e *twEntry) parent() int32  { return int32(e.meta>>twParentSh&twParentMask) - 1 }
+func (e *twEntry) tsok() bool     { return e.meta&twTSOK != 0 }
+func (e *twEntry) reuse() bool    { return e.meta&twReuse != 0 }
+func (e *twEntry) explicit() bool { return e.meta&twExplicit != 0 }
 
-func twMeta(id uint64, parent int32, tsok, reuse, oowSent bool) uint64 {
+func twMeta(id uint64, parent int32, tsok, reuse, oowSent, explicit bool) uint64 {
 	m := id&twIDMask | uint64(parent+1)&twParentMask<<twParentSh | twLive
+	if explicit {
+		m |= twExplicit
+	}
 	if tsok {
 		m |= twTSOK
 	}

@@ -16,7 +16,7 @@ func newTestTW() *twTable {
 }
 
 func addTW(t *twTable, key uint64, id uint64, dl spec.Time) uint32 {
-	return t.insert(twEntry{key: key, deadline: dl, meta: twMeta(id, -1, false, false, false)})
+	return t.insert(twEntry{key: key, deadline: dl, meta: twMeta(id, -1, false, false, false, false)})
 }
 
 // popAll expires every entry in order and returns their IDs.

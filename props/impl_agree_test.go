@@ -682,7 +682,13 @@ func (a *agree) actLifecycle(t *rapid.T) {
 			return
 		}
 		a.call(spec.Call{Kind: spec.CallSetsockopt, FD: int32(fd), Opt: spec.OptNonBlock, Val: 1})
-		a.call(spec.Call{Kind: spec.CallConnect, FD: int32(fd), Addr: spec.SockAddr{IP: peerIP, Port: 8080}})
+		if rapid.Bool().Draw(t, "lifeBind") {
+			// An explicit bind: connect's automatic port choice must
+			// then avoid this port, even after the socket is gone.
+			a.call(spec.Call{Kind: spec.CallBind, FD: int32(fd)})
+		}
+		rport := rapid.SampledFrom([]uint16{8080, 8081, 8082}).Draw(t, "lifeRemotePort")
+		a.call(spec.Call{Kind: spec.CallConnect, FD: int32(fd), Addr: spec.SockAddr{IP: peerIP, Port: rport}})
 		found := false
 		for i := range a.snap.Conns {
 			if c := &a.snap.Conns[i]; c.FD == int32(fd) && c.State == spec.SynSent {

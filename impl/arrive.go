@@ -19,7 +19,9 @@ func (s *Stack) segmentArrives(seg *spec.Segment) {
 		return
 	}
 	key := tupleKey(seg.Src.IP, seg.Src.Port, seg.Dst.Port)
-	if c := s.lookupConn(key); c != nil {
+	h := s.cidx.hash(key) // both indexes share the Stack's seed
+	if i, ok := s.cidx.findHashed(key, h); ok {
+		c := s.conns.at(i)
 		if c.state == spec.SynSent {
 			s.arriveSynSent(c, seg)
 		} else {
@@ -27,7 +29,7 @@ func (s *Stack) segmentArrives(seg *spec.Segment) {
 		}
 		return
 	}
-	if i, ok := s.tw.lookup(key); ok {
+	if i, ok := s.tw.idx.findHashed(key, h); ok {
 		s.arriveTimeWait(i, seg)
 		return
 	}
@@ -113,7 +115,7 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 		c.prevID, c.prevSndNxt, c.prevRcvNxt = prev.id, prev.sndNxt, prev.rcvNxt
 		c.prevTSRecent, c.prevDeadline = prev.tsRecent, prev.deadline
 	}
-	s.send(s.synSegment(c))
+	s.sendSyn(c)
 	c.flags |= fTiming
 	c.rttSeq, c.rttStart = iss, s.now
 	s.armRetransmit(c)
@@ -169,7 +171,7 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 		return
 	}
 	c.state = spec.SynReceived // simultaneous open
-	s.send(s.synSegment(c))
+	s.sendSyn(c)
 }
 
 // arriveOther is §3.10.7.4 for SYN-RECEIVED through LAST-ACK.
@@ -298,7 +300,7 @@ func (s *Stack) synPolicy(c *conn, seg *spec.Segment) {
 	case spec.SynChallengeACK:
 		s.sendOOWAck(c, seg)
 	case spec.SynRFC793:
-		s.send(s.abortRST(c))
+		s.sendAbortRST(c)
 		s.deleteConn(c, endReset)
 	case spec.SynChallengeIfACK:
 		if seg.Flags&spec.ACK != 0 {

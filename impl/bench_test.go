@@ -175,3 +175,17 @@ func BenchmarkStackTimeWaitMemory(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWorkloadGen is the cost of producing the stream alone, which
+// the Stack and model-vs-impl benchmarks include.
+func BenchmarkWorkloadGen(b *testing.B) {
+	for _, mix := range []workload.Mix{workload.NormalClose, workload.Adversarial} {
+		b.Run(mix.String(), func(b *testing.B) {
+			g := workload.New(mix, time.Second, 1<<20)
+			var ev spec.Event
+			for range b.N {
+				g.Next(&ev)
+			}
+		})
+	}
+}

@@ -31,7 +31,7 @@ func (s *Stack) open(c *conn, iss spec.Seq) {
 	c.state = spec.SynSent
 	c.iss, c.sndUna, c.sndNxt, c.sndEnd = iss, iss, iss.Add(1), iss.Add(1)
 	c.sendMSS = spec.DefaultPeerMSS
-	s.send(s.synSegment(c))
+	s.sendSyn(c)
 	c.flags |= fTiming
 	c.rttSeq, c.rttStart = iss, s.now
 	s.armRetransmit(c)
@@ -106,7 +106,7 @@ func (s *Stack) closeCall(c *conn) reply {
 		return replyOK
 	case spec.SynSent: // R9293-CLOSE-SYNSENT
 		if s.p.CloseSynSentSendsRST {
-			s.send(s.mkseg(c, spec.RST, c.sndNxt, 0))
+			s.sendSeg(c, spec.RST, c.sndNxt, 0)
 		}
 		s.deleteConn(c, endLocal)
 		return errClosing
@@ -147,10 +147,10 @@ func (s *Stack) abortCall(c *conn, forceRST bool) reply {
 		s.deleteConn(c, endLocal)
 		return replyOK
 	case spec.SynReceived, spec.Established, spec.FinWait1, spec.FinWait2, spec.CloseWait: // R9293-ABORT-SYNC
-		s.send(s.abortRST(c))
+		s.sendAbortRST(c)
 	default: // R9293-ABORT-LATE
 		if forceRST {
-			s.send(s.abortRST(c))
+			s.sendAbortRST(c)
 		}
 	}
 	if s.p.AbortEntersTimeWait { // R9293-NOTE3

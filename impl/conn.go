@@ -156,6 +156,13 @@ func (s *Stack) setTimer(c *conn, k spec.TimerKind, at spec.Time) {
 		return
 	}
 	c.timer[k] = at
+	if c.tmin != spec.Never && k != c.tkind {
+		// Another timer is the earliest; it stays so if this one stops
+		// or is set later (ties go to the lower kind).
+		if at == spec.Never || at > c.tmin || (at == c.tmin && k > c.tkind) {
+			return
+		}
+	}
 	s.retime(c)
 }
 
@@ -169,8 +176,9 @@ func (s *Stack) clearTimers(c *conn) {
 func (s *Stack) retime(c *conn) {
 	best := spec.Never
 	var bk spec.TimerKind
-	for k, at := range c.timer {
-		if at != spec.Never && (best == spec.Never || at < best) {
+	t := &c.timer
+	for k := range t {
+		if at := t[k]; at != spec.Never && (best == spec.Never || at < best) {
 			best, bk = at, spec.TimerKind(k)
 		}
 	}

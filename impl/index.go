@@ -48,8 +48,12 @@ func (x *index[K]) hash(key uint64) uint64 { return maphash.Comparable(x.seed, k
 func slotDist(s uint32) uint32 { return s >> idxBits }
 
 // find returns the entry stored under key.
-func (x *index[K]) find(key uint64) (uint32, bool) {
-	i := x.hash(key) & x.mask
+func (x *index[K]) find(key uint64) (uint32, bool) { return x.findHashed(key, x.hash(key)) }
+
+// findHashed is find for a key whose hash h (under this index's seed) is
+// known already.
+func (x *index[K]) findHashed(key, h uint64) (uint32, bool) {
+	i := h & x.mask
 	for d := uint32(0); ; d++ {
 		s := x.slots[i]
 		if s == 0 || slotDist(s) < d {

@@ -49,6 +49,7 @@ type sock struct {
 	qhead       int
 	tuple       uint64
 	connID      uint64
+	connSlot    uint32 // slab slot of the connection connID (checked by ID)
 	blocked     spec.Call
 }
 
@@ -106,11 +107,13 @@ func (s *Stack) sockOf(c *conn) *sock {
 
 // connOf returns the connection attached to socket k, if any.
 func (s *Stack) connOf(k *sock) *conn {
-	if k.state != sockConnected {
+	if k.state != sockConnected || k.connSlot >= s.conns.hi {
 		return nil
 	}
-	c := s.lookupConn(k.tuple)
-	if c == nil || c.id != k.connID || int32(c.fd) != k.fd {
+	// The model looks the tuple up and checks the ID; IDs are never reused,
+	// so the connection with this ID, if still a full TCB, is the one.
+	c := s.conns.at(k.connSlot)
+	if c.state == spec.Closed || c.id != k.connID || int32(c.fd) != k.fd {
 		return nil
 	}
 	return c
@@ -393,7 +396,7 @@ func (s *Stack) callAccept(k *sock, c *spec.Call, retry bool) bool {
 	ns.tuple, ns.established = key, true
 	s.sockRecat(ns)
 	if cn != nil {
-		ns.connID, ns.eof = cn.id, cn.state.PeerFinReceived()
+		ns.connID, ns.connSlot, ns.eof = cn.id, cn.idx, cn.state.PeerFinReceived()
 		cn.fd, cn.parent = int16(fd), -1
 		cn.flags &^= fQueued
 		s.recat(cn)
@@ -464,7 +467,7 @@ func (s *Stack) callConnect(k *sock, c *spec.Call) {
 		cn.r2 = k.r2
 	}
 	s.setSockState(k, sockConnected)
-	k.tuple, k.connID = key, cn.id
+	k.tuple, k.connID, k.connSlot = key, cn.id, cn.idx
 	k.err, k.eof, k.unread = spec.OK, false, 0
 	s.open(cn, iss)
 	if k.nonBlock {

@@ -129,9 +129,14 @@ func (s *Stack) NextDeadline() spec.Time {
 	return at
 }
 
-func (s *Stack) emit(o spec.Output) { s.out = append(s.out, o) }
-func (s *Stack) send(g spec.Segment) {
-	s.out = append(s.out, spec.Output{Kind: spec.OutSegment, Seg: g})
+func (s *Stack) emit(o spec.Output)  { s.out = append(s.out, o) }
+func (s *Stack) send(g spec.Segment) { *s.segOut() = g }
+
+// segOut appends a segment output and returns the segment to fill in
+// place (valid until the next output is appended).
+func (s *Stack) segOut() *spec.Segment {
+	s.out = append(s.out, spec.Output{Kind: spec.OutSegment})
+	return &s.out[len(s.out)-1].Seg
 }
 func (s *Stack) result(fd int32, k spec.CallKind, ret int64, err spec.Errno) {
 	s.out = append(s.out, spec.Output{Kind: spec.OutResult, FD: fd, Call: k, Ret: ret, Err: err})

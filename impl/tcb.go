@@ -51,9 +51,13 @@ func (s *Stack) tsOpt(g *spec.Segment, recent uint32) {
 	g.Opts.TS = spec.Timestamp{Val: spec.TSClock(s.now), Ecr: recent}
 }
 
-// mkseg forms a segment from c (R7323-TS-EVERY).
-func (s *Stack) mkseg(c *conn, flags spec.Flags, seq spec.Seq, n uint32) spec.Segment {
-	g := spec.Segment{Src: s.local(c.key), Dst: remote(c.key), Flags: flags, Seq: seq, Len: n}
+// sendSeg sends a segment of c, formed in the output buffer: every
+// segment but a RST without ACK acknowledges RCV.NXT, and with timestamps
+// negotiated every segment carries them (R7323-TS-EVERY). It returns the
+// segment (valid until the next output).
+func (s *Stack) sendSeg(c *conn, flags spec.Flags, seq spec.Seq, n uint32) *spec.Segment {
+	g := s.segOut()
+	g.Src, g.Dst, g.Flags, g.Seq, g.Len = s.local(c.key), remote(c.key), flags, seq, n
 	if flags&spec.ACK != 0 {
 		g.Ack = c.rcvNxt
 	}
@@ -61,12 +65,12 @@ func (s *Stack) mkseg(c *conn, flags spec.Flags, seq spec.Seq, n uint32) spec.Se
 		g.Wnd = uint16(min(s.rcvWnd(c), 65535))
 	}
 	if c.has(fTSOK) {
-		s.tsOpt(&g, c.tsRecent)
+		s.tsOpt(g, c.tsRecent)
 	}
 	return g
 }
 
-func (s *Stack) sendAck(c *conn) { s.send(s.mkseg(c, spec.ACK, c.sndNxt, 0)) }
+func (s *Stack) sendAck(c *conn) { s.sendSeg(c, spec.ACK, c.sndNxt, 0) }
 
 // oowAllowed applies RFC 5961 §7 throttling (R5961-THROTTLE) to the ACK
 // answering seg, updating the rate-limit clock.
@@ -92,31 +96,32 @@ func (s *Stack) sendOOWAck(c *conn, seg *spec.Segment) {
 	}
 }
 
-// synSegment forms our SYN or SYN,ACK with its options.
-func (s *Stack) synSegment(c *conn) spec.Segment {
+// sendSyn sends our SYN or SYN,ACK with its options.
+func (s *Stack) sendSyn(c *conn) {
 	flags := spec.SYN
 	if c.state != spec.SynSent {
-		flags |= spec.ACK
+		flags |= spec.ACK // SYN,ACK: we have the peer's SYN
 	}
-	g := spec.Segment{Src: s.local(c.key), Dst: remote(c.key), Flags: flags, Seq: c.iss}
+	g := s.segOut()
+	g.Src, g.Dst, g.Flags, g.Seq = s.local(c.key), remote(c.key), flags, c.iss
 	if flags&spec.ACK != 0 {
 		g.Ack = c.rcvNxt
 	}
 	g.Wnd = uint16(min(s.rcvWnd(c), 65535))
 	g.Opts.MSS = s.p.MSS
 	if s.p.Timestamps && (c.state == spec.SynSent || c.has(fTSOK)) {
-		s.tsOpt(&g, c.tsRecent)
+		s.tsOpt(g, c.tsRecent)
 	}
-	return g
 }
 
-// abortRST forms the RST an ABORT sends (R9293-ABORT-SYNC).
-func (s *Stack) abortRST(c *conn) spec.Segment {
+// sendAbortRST sends the RST an ABORT sends: <SEQ=SND.NXT><CTL=RST>, with
+// ACK where the profile says so (R9293-ABORT-SYNC).
+func (s *Stack) sendAbortRST(c *conn) {
 	flags := spec.RST
 	if s.p.RSTCarriesACK {
 		flags |= spec.ACK
 	}
-	return s.mkseg(c, flags, c.sndNxt, 0)
+	s.sendSeg(c, flags, c.sndNxt, 0)
 }
 
 // output sends new data within the send window, then the FIN
@@ -160,13 +165,12 @@ func (s *Stack) output(c *conn) bool {
 
 // transmitNew sends n new octets at SND.NXT (plus FIN if flags has it).
 func (s *Stack) transmitNew(c *conn, flags spec.Flags, n uint32) {
-	g := s.mkseg(c, flags, c.sndNxt, n)
 	if !c.has(fTiming) && c.retrans == 0 {
 		c.flags |= fTiming
 		c.rttSeq, c.rttStart = c.sndNxt, s.now
 	}
+	g := s.sendSeg(c, flags, c.sndNxt, n)
 	c.sndNxt = c.sndNxt.Add(g.SegLen())
-	s.send(g)
 	s.armRetransmit(c)
 	s.armUserTimeout(c)
 }
@@ -190,14 +194,13 @@ func (s *Stack) armUserTimeout(c *conn) {
 // (R9293-TO-RETX).
 func (s *Stack) retransmit(c *conn) {
 	if !c.synAcked() {
-		s.send(s.synSegment(c))
+		s.sendSyn(c)
 		return
 	}
 	if c.sndUna == c.sndNxt {
 		if c.unsent() > 0 { // zero-window probe (R9293-MUST36)
-			g := s.mkseg(c, spec.ACK, c.sndNxt, 1)
+			s.sendSeg(c, spec.ACK, c.sndNxt, 1)
 			c.sndNxt = c.sndNxt.Add(1)
-			s.send(g)
 		}
 		return
 	}
@@ -210,7 +213,7 @@ func (s *Stack) retransmit(c *conn) {
 	if c.finSent() && c.sndUna.Add(n) == c.sndEnd {
 		flags |= spec.FIN
 	}
-	s.send(s.mkseg(c, flags, c.sndUna, n))
+	s.sendSeg(c, flags, c.sndUna, n)
 }
 
 // sampleRTT folds a round-trip sample into SRTT and RTTVAR (R6298-RTO).

@@ -15,7 +15,7 @@ func (s *Stack) fire(c *conn, k spec.TimerKind) {
 		s.retransmitTimeout(c)
 	case spec.TimerFinWait2: // AMB-FW2-TIMER
 		if s.p.FinWait2SendsRST {
-			s.send(s.abortRST(c))
+			s.sendAbortRST(c)
 		}
 		s.deleteConn(c, endTimeout)
 	case spec.TimerTimeWait:
@@ -58,7 +58,7 @@ func (s *Stack) retransmitTimeout(c *conn) {
 // giveUp ends a connection whose peer stopped answering (R9293-CALL-CLOSE).
 func (s *Stack) giveUp(c *conn) {
 	if s.p.TimeoutSendsRST && c.state != spec.SynSent {
-		s.send(s.abortRST(c))
+		s.sendAbortRST(c)
 	}
 	s.deleteConn(c, endTimeout)
 }

@@ -47,10 +47,11 @@ func (s *Stack) deleteTW(i uint32) {
 	s.tw.remove(i)
 }
 
-// twSeg forms a segment from TIME-WAIT entry e: RCV.WND is the whole
+// sendTW sends a segment of TIME-WAIT entry e: RCV.WND is the whole
 // receive buffer, as nothing is unread.
-func (s *Stack) twSeg(e *twEntry, flags spec.Flags) spec.Segment {
-	g := spec.Segment{Src: s.local(e.key), Dst: remote(e.key), Flags: flags, Seq: e.sndNxt}
+func (s *Stack) sendTW(e *twEntry, flags spec.Flags) {
+	g := s.segOut()
+	g.Src, g.Dst, g.Flags, g.Seq = s.local(e.key), remote(e.key), flags, e.sndNxt
 	if flags&spec.ACK != 0 {
 		g.Ack = e.rcvNxt
 	}
@@ -58,9 +59,8 @@ func (s *Stack) twSeg(e *twEntry, flags spec.Flags) spec.Segment {
 		g.Wnd = uint16(min(s.p.RecvBuf, 65535))
 	}
 	if e.tsok() {
-		s.tsOpt(&g, e.tsRecent)
+		s.tsOpt(g, e.tsRecent)
 	}
-	return g
 }
 
 func (s *Stack) twOOWAck(e *twEntry, seg *spec.Segment) {
@@ -71,7 +71,7 @@ func (s *Stack) twOOWAck(e *twEntry, seg *spec.Segment) {
 		e.meta &^= twOOWSent
 	}
 	if ok {
-		s.send(s.twSeg(e, spec.ACK))
+		s.sendTW(e, spec.ACK)
 	}
 }
 
@@ -134,7 +134,7 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 		return
 	}
 	if seg.Flags&spec.FIN != 0 { // R9293-SEG-FIN-TW
-		s.send(s.twSeg(e, spec.ACK))
+		s.sendTW(e, spec.ACK)
 		s.restartTimeWait(i, e)
 	}
 }
@@ -149,7 +149,7 @@ func (s *Stack) twSynPolicy(i uint32, e *twEntry, seg *spec.Segment) {
 		if s.p.RSTCarriesACK {
 			flags |= spec.ACK
 		}
-		s.send(s.twSeg(e, flags))
+		s.sendTW(e, flags)
 		s.deleteTW(i)
 	case spec.SynChallengeIfACK:
 		if seg.Flags&spec.ACK != 0 {

@@ -113,6 +113,11 @@ type twTable struct {
 
 	heap    []twHeapNode
 	heapTok uint32
+
+	// The result of the last peek, valid until the table changes.
+	peeked  bool
+	peekIdx uint32
+	peekOK  bool
 }
 
 type twHeapNode struct {
@@ -149,6 +154,7 @@ func (t *twTable) insert(e twEntry) uint32 {
 		}
 		t.hi++
 	}
+	t.peeked = false
 	p := t.at(i)
 	*p = e
 	t.idx.insert(e.key, i)
@@ -159,6 +165,7 @@ func (t *twTable) insert(e twEntry) uint32 {
 
 // remove deletes entry i. Its FIFO slot or heap node goes stale.
 func (t *twTable) remove(i uint32) {
+	t.peeked = false
 	p := t.at(i)
 	t.idx.remove(p.key, i)
 	p.meta = 0
@@ -169,6 +176,7 @@ func (t *twTable) remove(i uint32) {
 
 // setDeadline moves entry i's deadline (a restart).
 func (t *twTable) setDeadline(i uint32, d spec.Time) {
+	t.peeked = false
 	p := t.at(i)
 	p.deadline = d
 	t.schedule(i, p)
@@ -197,6 +205,18 @@ func (t *twTable) schedule(i uint32, p *twEntry) {
 // peek returns the entry whose deadline comes first (by deadline, then
 // connection ID), dropping stale FIFO slots and heap nodes on the way.
 func (t *twTable) peek() (uint32, *twEntry, bool) {
+	if t.peeked {
+		if !t.peekOK {
+			return 0, nil, false
+		}
+		return t.peekIdx, t.at(t.peekIdx), true
+	}
+	i, p, ok := t.scan()
+	t.peeked, t.peekIdx, t.peekOK = true, i, ok
+	return i, p, ok
+}
+
+func (t *twTable) scan() (uint32, *twEntry, bool) {
 	var fi uint32
 	var fp *twEntry
 	for t.head < t.tail {

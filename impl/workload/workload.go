@@ -62,6 +62,11 @@ type Gen struct {
 	phase int
 	// Distinct tuples: connection i comes from remote(i mod span).
 	span int
+	// Cached for the current connection.
+	cur    int
+	curR   spec.SockAddr
+	curISS spec.Seq
+	primed bool
 }
 
 // New returns a generator whose events are gap apart. span is how many
@@ -143,7 +148,10 @@ func (g *Gen) call(ev *spec.Event, k spec.CallKind, fd int32, n int64) {
 // normal writes phase ph of connection i. The accepted socket is always
 // fd 4: connections are served one after another.
 func (g *Gen) normal(ev *spec.Event, i, ph int) {
-	r, p, f := g.remote(i), peerISS(i), ISS
+	if !g.primed || g.cur != i {
+		g.cur, g.curR, g.curISS, g.primed = i, g.remote(i), peerISS(i), true
+	}
+	r, p, f := g.curR, g.curISS, ISS
 	switch ph {
 	case 0:
 		g.seg(ev, r, spec.SYN, p, 0, 0)

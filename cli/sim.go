@@ -111,7 +111,7 @@ func (t *Tool) runSim(args []string, stdout, stderr io.Writer) int {
 		return t.fail(stderr, cmd, "%s is a directory, not a script", arg)
 	}
 	if strings.ContainsAny(arg, "/\\.") {
-		return t.fail(stderr, cmd, "open %s: no such file", arg)
+		return t.fail(stderr, cmd, "open %s: no such file or directory", arg)
 	}
 	return t.fail(stderr, cmd, "unknown scenario %q and no such file (scenarios: %s)", arg, strings.Join(sim.ScenarioNames(), ", "))
 }

@@ -117,7 +117,8 @@ func build(t *sim.Trace, o Options) *layout {
 	}
 	recs := t.Records
 	reordered := findReordered(recs)
-	isn := map[tupleKey]spec.Seq{}
+	isn := map[tupleKey][]spec.Seq{}
+	accepted := acceptedISNs(recs)
 	segRow := map[segKey]int{}
 	// last row index of each side at the current instant, for attaching
 	// state changes and merging a call with its result.
@@ -142,7 +143,10 @@ func build(t *sim.Trace, o Options) *layout {
 				l.addrs[r.Side.Peer()] = r.Seg.Dst.String()
 			}
 			if r.Seg.Flags.Has(spec.SYN) {
-				isn[tupleKey{r.Side, spec.FourTuple{Local: r.Seg.Src, Remote: r.Seg.Dst}}] = r.Seg.Seq
+				k := tupleKey{r.Side, spec.FourTuple{Local: r.Seg.Src, Remote: r.Seg.Dst}}
+				if h := isn[k]; (len(h) == 0 || h[len(h)-1] != r.Seg.Seq) && accepted[k][r.Seg.Seq] {
+					isn[k] = append(h, r.Seg.Seq)
+				}
 			}
 			i := add(row{kind: rowSeg, at: r.At, side: r.Side, flags: r.Seg.Flags, id: r.SegID,
 				labels: segLabels(r, isn, o.Absolute), note: r.Note, arrive: -1, origin: -1,
@@ -304,16 +308,12 @@ func findReordered(recs []sim.Record) map[segKey]bool {
 
 // segLabels formats a segment as packetdrill does, full first, then
 // shorter forms for narrow ladders.
-func segLabels(r *sim.Record, isn map[tupleKey]spec.Seq, absolute bool) []string {
+func segLabels(r *sim.Record, isn map[tupleKey][]spec.Seq, absolute bool) []string {
 	s := r.Seg
 	seq, ack := uint32(s.Seq), uint32(s.Ack)
 	if !absolute {
-		if base, ok := isn[tupleKey{r.Side, spec.FourTuple{Local: s.Src, Remote: s.Dst}}]; ok {
-			seq = uint32(s.Seq.Sub(base))
-		}
-		if base, ok := isn[tupleKey{r.Side.Peer(), spec.FourTuple{Local: s.Dst, Remote: s.Src}}]; ok {
-			ack = uint32(s.Ack.Sub(base))
-		}
+		seq = relative(s.Seq, isn[tupleKey{r.Side, spec.FourTuple{Local: s.Src, Remote: s.Dst}}])
+		ack = relative(s.Ack, isn[tupleKey{r.Side.Peer(), spec.FourTuple{Local: s.Dst, Remote: s.Src}}])
 	}
 	end := seq + s.Len
 	core := fmt.Sprintf("#%d %s %d:%d(%d)", r.SegID, s.Flags, seq, end, s.Len)
@@ -353,4 +353,50 @@ func endReason(note string) string {
 		return note[:i]
 	}
 	return note
+}
+
+// relative expresses n relative to the initial sequence number of the
+// incarnation it belongs to: the latest of the ISNs seen on the 4-tuple
+// (oldest first) that n does not precede. A segment of an older
+// incarnation (an old duplicate, a TIME-WAIT restored after a reopen) is
+// numbered from its own ISN, not the new one. With no ISN known, n is
+// printed as it is.
+func relative(n spec.Seq, isns []spec.Seq) uint32 {
+	if len(isns) == 0 {
+		return uint32(n)
+	}
+	for i := len(isns) - 1; i >= 0; i-- {
+		if n.GEQ(isns[i]) {
+			return n.Sub(isns[i])
+		}
+	}
+	return n.Sub(isns[len(isns)-1])
+}
+
+// acceptedISNs finds the SYNs that begin an incarnation: every SYN,ACK,
+// a side's first SYN on a 4-tuple, and a SYN the peer answered with a
+// SYN,ACK. Other SYNs (old duplicates, SYNs dropped in TIME-WAIT) do not
+// renumber the ladder.
+func acceptedISNs(recs []sim.Record) map[tupleKey]map[spec.Seq]bool {
+	out := map[tupleKey]map[spec.Seq]bool{}
+	mark := func(k tupleKey, n spec.Seq) {
+		if out[k] == nil {
+			out[k] = map[spec.Seq]bool{}
+		}
+		out[k][n] = true
+	}
+	for i := range recs {
+		r := &recs[i]
+		if r.Kind != sim.RecSend || r.Side > sim.B || !r.Seg.Flags.Has(spec.SYN) {
+			continue
+		}
+		own := tupleKey{r.Side, spec.FourTuple{Local: r.Seg.Src, Remote: r.Seg.Dst}}
+		if r.Seg.Flags.Has(spec.ACK) {
+			mark(own, r.Seg.Seq)
+			mark(tupleKey{r.Side.Peer(), spec.FourTuple{Local: r.Seg.Dst, Remote: r.Seg.Src}}, r.Seg.Ack-1)
+		} else if len(out[own]) == 0 {
+			mark(own, r.Seg.Seq)
+		}
+	}
+	return out
 }

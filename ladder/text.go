@@ -82,8 +82,8 @@ func (tw *textWriter) measure() {
 	}
 	// time, space, state A, space, line, mid, line, space, state B
 	tw.mid = tw.width - (tw.timeW + 1 + tw.sw + 1 + 1 + 1 + 1 + tw.sw)
-	if tw.mid < 24 {
-		tw.mid = 24
+	if tw.mid < 12 {
+		tw.mid = 12 // only with absurdly long state names
 	}
 }
 

@@ -39,7 +39,7 @@ func (t *Tool) runProfiles(args []string, stdout, stderr io.Writer) int {
 		for _, name := range spec.ProfileNames() {
 			p := spec.MustProfile(name)
 			mark := ""
-			if name == spec.DefaultProfile {
+			if name == spec.DefaultProfile && !strings.Contains(p.Description, "default") {
 				mark = " (default)"
 			}
 			fmt.Fprintf(w, "%-*s  %s%s\n", n, name, p.Description, mark)

@@ -337,15 +337,15 @@ func enumString(v reflect.Value) string {
 	return fmt.Sprintf("%s(%d)", v.Type().Name(), i)
 }
 
-func (c RSTCheck) String() string    { return enumString(reflect.ValueOf(c)) }
-func (c TimeWaitRST) String() string { return enumString(reflect.ValueOf(c)) }
-func (c SynPolicy) String() string   { return enumString(reflect.ValueOf(c)) }
-func (c Reopen) String() string      { return enumString(reflect.ValueOf(c)) }
-func (c AckAbove) String() string    { return enumString(reflect.ValueOf(c)) }
+func (c RSTCheck) String() string     { return enumString(reflect.ValueOf(c)) }
+func (c TimeWaitRST) String() string  { return enumString(reflect.ValueOf(c)) }
+func (c SynPolicy) String() string    { return enumString(reflect.ValueOf(c)) }
+func (c Reopen) String() string       { return enumString(reflect.ValueOf(c)) }
+func (c AckAbove) String() string     { return enumString(reflect.ValueOf(c)) }
 func (c EmbryonicSyn) String() string { return enumString(reflect.ValueOf(c)) }
-func (c TWRestart) String() string   { return enumString(reflect.ValueOf(c)) }
-func (c CloseReply) String() string  { return enumString(reflect.ValueOf(c)) }
-func (c TWConnect) String() string   { return enumString(reflect.ValueOf(c)) }
+func (c TWRestart) String() string    { return enumString(reflect.ValueOf(c)) }
+func (c CloseReply) String() string   { return enumString(reflect.ValueOf(c)) }
+func (c TWConnect) String() string    { return enumString(reflect.ValueOf(c)) }
 
 // Choice describes one profile field: the question it answers and the
 // rules that leave the question open.

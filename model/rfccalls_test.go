@@ -17,6 +17,7 @@ func TestR9293_SendCallByState(t *testing.T) {
 		t.Errorf("SEND in CLOSED = %s", r)
 	}
 	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
 	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
 	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
 	c := b.conn()

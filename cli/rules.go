@@ -18,7 +18,8 @@ it (recorded in spec/coverage.json by the traceability scan), and with
 -profile the value of the profile field that decides it.
 
 A rule is uncovered when it is modelled but no code or no test names it.
-Arguments, if any, select rules by ID prefix (R9293-MUST, AMB-).`
+Arguments, if any, select rules by ID prefix: R5961, R9293 or AMB, or a
+whole rule ID.`
 
 func (t *Tool) runRules(args []string, stdout, stderr io.Writer) int {
 	const cmd = "rules"

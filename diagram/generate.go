@@ -33,7 +33,8 @@
 // the search finite; the retransmission counter is not among them, which
 // is why giving up after R2 is tried as an event of its own.
 //
-// Graph renders as Mermaid, Graphviz dot or SVG.
+// Graph renders as Mermaid, Graphviz dot, SVG, a table, or the Markdown
+// page docs/state-diagram-PROFILE.md.
 package diagram
 
 import (

@@ -9,3 +9,5 @@ require (
 	golang.org/x/sys v0.49.0
 	pgregory.net/rapid v1.3.0
 )
+
+require golang.org/x/net v0.8.0 // indirect

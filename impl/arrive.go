@@ -177,6 +177,22 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 // arriveOther is §3.10.7.4 for SYN-RECEIVED through LAST-ACK.
 func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 	seg := *in
+	if c.state == spec.SynReceived && c.has(fPassive) && s.p.EmbryonicSyn == spec.EmbryonicSynResend &&
+		seg.Flags == spec.SYN && seg.Seq == c.irs {
+		// A retransmission of the peer's SYN: our SYN,ACK was lost; send
+		// it again at once, throttled like out-of-window ACKs
+		// (R9293-SEG-SYN-SYNRCVD, R5961-THROTTLE).
+		if iv := s.p.OOWAckInterval; iv > 0 && c.has(fOOWSent) && s.now.Sub(c.lastOOW) < iv {
+			return
+		} else if iv > 0 {
+			c.lastOOW = s.now
+			c.flags |= fOOWSent
+		}
+		s.sendSyn(c)
+		c.retrans++
+		c.flags &^= fTiming
+		return
+	}
 	if s.bareSynDropped(&seg) && c.state != spec.SynReceived {
 		return
 	}
@@ -254,7 +270,11 @@ func (s *Stack) simOpenSynAck(c *conn, seg *spec.Segment) bool {
 // rstArrives is step two (R9293-RST-WINDOW, R5961-RST-EXACT,
 // R5961-RST-CHALLENGE).
 func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
-	if s.p.RSTCheck == spec.RSTExact && seg.Seq != c.rcvNxt {
+	check := s.p.RSTCheck
+	if c.state == spec.SynReceived && c.has(fPassive) && s.p.EmbryonicRSTInWindow {
+		check = spec.RSTInWindow // Linux request sockets: any in-window RST
+	}
+	if check == spec.RSTExact && seg.Seq != c.rcvNxt {
 		s.sendOOWAck(c, seg)
 		return
 	}
@@ -283,6 +303,9 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 func (s *Stack) synArrives(c *conn, seg *spec.Segment) {
 	if c.state == spec.SynReceived && c.has(fPassive) {
 		s.deleteConn(c, endLocal) // R9293-SEG-SYN-SYNRCVD
+		if s.p.EmbryonicSyn == spec.EmbryonicSynResend {
+			s.replyClosed(seg) // Linux embryonic_reset answers with a RST
+		}
 		return
 	}
 	s.synPolicy(c, seg)

@@ -29,8 +29,11 @@ func (s *Stack) fire(c *conn, k spec.TimerKind) {
 // (R9293-SHLD9), otherwise resends and backs off (R6298-BACKOFF).
 func (s *Stack) retransmitTimeout(c *conn) {
 	r2 := c.r2
-	if c.state == spec.SynSent || c.state == spec.SynReceived {
+	if !c.synAcked() {
 		r2 = s.p.SynR2 // R9293-MUST23
+		if c.has(fPassive) {
+			r2 = s.p.SynAckR2
+		}
 	}
 	if c.sndUna != c.sndNxt && r2 >= 0 && int(c.retrans) >= r2 {
 		s.giveUp(c)

@@ -238,19 +238,22 @@ func (s *Stack) timeWaitSyn(i uint32, e *twEntry, seg *spec.Segment) bool {
 }
 
 // rfc6191 is the test of RFC 6191 §2 (R6191-TS, R6191-SEQ).
+// "Higher" is against the last sequence number the old incarnation saw,
+// the peer's FIN at RCV.NXT-1.
 func (s *Stack) rfc6191(e *twEntry, seg *spec.Segment) bool {
+	last := e.rcvNxt - 1
 	newTS := s.p.Timestamps && seg.Opts.HasTS
 	if e.tsok() {
 		if newTS {
 			d := int32(seg.Opts.TS.Val - e.tsRecent)
-			return d > 0 || (d == 0 && seg.Seq.GT(e.rcvNxt))
+			return d > 0 || (d == 0 && seg.Seq.GT(last))
 		}
-		return seg.Seq.GT(e.rcvNxt)
+		return seg.Seq.GT(last)
 	}
 	if newTS {
 		return true
 	}
-	return seg.Seq.GT(e.rcvNxt)
+	return seg.Seq.GT(last)
 }
 
 // restoreTimeWait brings back the TIME-WAIT a reopening SYN replaced

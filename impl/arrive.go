@@ -11,6 +11,10 @@ type memo struct {
 	tsok     bool
 	tsRecent uint32
 	deadline spec.Time
+	reuse    bool
+	explicit bool
+	oowSent  bool
+	lastOOW  spec.Time
 }
 
 // segmentArrives dispatches an arriving segment (RFC 9293 §3.10.7).

@@ -42,7 +42,8 @@ func (h *Host) Fingerprint() string {
 			c.OOWSent, rel(c.LastOOW), c.UserTimeout, c.R2, c.FW2Timeout)
 		if c.PrevTW != nil {
 			m := c.PrevTW
-			fmt.Fprintf(&b, " prev%d,%d,%t,%d,%s", m.SndNxt, m.RcvNxt, m.TSOK, m.TSRecent, rel(m.Deadline))
+			fmt.Fprintf(&b, " prev%d,%d,%t,%d,%s,%t,%t,%t,%s", m.SndNxt, m.RcvNxt, m.TSOK, m.TSRecent, rel(m.Deadline),
+				m.ReuseAddr, m.ExplicitBind, m.OOWSent, rel(m.LastOOW))
 		}
 		b.WriteByte('|')
 	}

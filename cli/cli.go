@@ -28,6 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tcpclose/tcpclose/impl"
 	"io"
 	"os"
 	"sort"
@@ -66,7 +67,7 @@ type Tool struct {
 
 // New returns the tcpclose tool with every subcommand this build has.
 func New() *Tool {
-	t := &Tool{Name: "tcpclose"}
+	t := &Tool{Name: "tcpclose", Impl: implFactory}
 	t.Commands = []Command{
 		{"sim", "run two endpoints over a simulated network and draw the ladder diagram", t.runSim},
 		{"check", "check scenario scripts against the model", t.runCheck},
@@ -79,6 +80,15 @@ func New() *Tool {
 		{"help", "print help for the tool or a subcommand", t.runHelp},
 	}
 	return t
+}
+
+// implFactory builds the optimized implementation as a simulator endpoint.
+func implFactory(hc sim.HostConfig) (sim.Endpoint, error) {
+	s, err := impl.New(hc.Profile, impl.Config{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
+	if err != nil {
+		return nil, err
+	}
+	return sim.Buffered(s), nil
 }
 
 // Main runs the tcpclose command line with args (without the program

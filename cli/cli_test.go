@@ -46,7 +46,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"sim", "normal", "-faults", "C3:drop"}, "-faults"},
 		{[]string{"sim", "normal", "-faults", "A3:explode"}, "action must be drop"},
 		{[]string{"sim", "normal", "-loss", "1.5"}, "not a probability"},
-		{[]string{"sim", "normal", "-endpoints", "impl"}, "not part of this build"},
+		{[]string{"sim", "normal", "-endpoints", "bogus"}, "not one of model, impl, mixed"},
 		{[]string{"sim", "normal", "-endpoints", "quantum"}, `"quantum" is not one of`},
 		{[]string{"sim", "normal", "-svg", filepath.Join(missing, "x.svg")}, "-svg: create"},
 		{[]string{"sim", "testdata/passive-close.pkt", "-loss", "0.1"}, "-loss applies to built-in scenarios"},

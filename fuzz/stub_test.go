@@ -1,0 +1,4 @@
+package fuzz
+
+func simSeeds() []namedSeed    { return nil }
+func scriptSeeds() []namedSeed { return nil }

@@ -18,3 +18,12 @@ func FuzzAgree(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSim: the end-to-end properties hold under any fault schedule.
+func FuzzSim(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := Sim(data); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -27,3 +27,14 @@ func FuzzSim(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScript: arbitrary text parses or fails with a positioned error,
+// never panics, and a script that parses plays alike on the model and the
+// implementation.
+func FuzzScript(f *testing.F) {
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if err := Script(src); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

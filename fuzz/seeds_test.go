@@ -11,12 +11,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
 var (
-	regen  = flag.Bool("regen", false, "rewrite the generated seed corpora under testdata/fuzz")
-	decode = flag.String("decode", "", "TestDecode: print the event list of this FuzzAgree corpus file")
+	regen    = flag.Bool("regen", false, "rewrite the generated seed corpora under testdata/fuzz")
+	decode   = flag.String("decode", "", "TestDecode: print what this corpus file decodes to (FuzzAgree, FuzzSim)")
+	crashers = flag.Bool("crashers", false, "TestCrashers: replay testdata/crashers, the findings not yet fixed")
 )
 
 // seedSets are the generated seed corpora, per target.
@@ -107,6 +109,11 @@ func TestGenerateSeeds(t *testing.T) {
 				continue
 			}
 			got, err := os.ReadFile(path)
+			if target == "FuzzScript" && err == nil {
+				// Copies of the scenario scripts: a snapshot, which need
+				// not follow every edit of the originals.
+				continue
+			}
 			if err != nil || !bytes.Equal(got, want) {
 				t.Errorf("%s is stale or missing (go test ./fuzz -run TestGenerateSeeds -regen)", path)
 			}
@@ -265,9 +272,11 @@ func TestAgreeSeedsKeyEvents(t *testing.T) {
 	}
 }
 
-// TestDecode prints the event list a FuzzAgree corpus file decodes to:
+// TestDecode prints what a corpus file decodes to: for FuzzAgree the
+// event list with the model's outputs, for FuzzSim the case, the outcome
+// and the trace.
 //
-//	go test ./fuzz -run TestDecode -decode testdata/fuzz/FuzzAgree/<file> -v
+//	go test ./fuzz -run TestDecode -v -decode testdata/fuzz/FuzzAgree/<file>
 func TestDecode(t *testing.T) {
 	if *decode == "" {
 		t.Skip("no -decode file")
@@ -280,9 +289,61 @@ func TestDecode(t *testing.T) {
 	if err != nil {
 		data = b // a raw input (OSS-Fuzz)
 	}
-	s, err := Describe(data)
-	if err != nil {
-		t.Fatal(err)
+	switch filepath.Base(filepath.Dir(*decode)) {
+	case "FuzzSim":
+		c := DecodeSim(data)
+		cfg, err := c.Config()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := sim.Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%v\n%s\ncheck: %v\n%s", c, res.Summary(), SimCheck(data), res.Trace)
+	case "FuzzScript":
+		t.Logf("%s\ncheck: %v", data, Script(data))
+	default:
+		s, err := Describe(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log("\n" + s)
 	}
-	t.Log("\n" + s)
+}
+
+// TestSimSeedsStrict: no FuzzSim corpus entry matches a known finding
+// (the corpus must not lean on the filter).
+func TestSimSeedsStrict(t *testing.T) {
+	for name, data := range readCorpus(t, filepath.Join("testdata", "fuzz", "FuzzSim")) {
+		if err := SimCheck(data); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestCrashers replays the findings not yet fixed (testdata/crashers/<Target>/),
+// strictly, and says which still fail. Once one passes, move it into
+// testdata/fuzz/<Target>/ as a regression.
+//
+//	go test ./fuzz -run TestCrashers -crashers -v
+func TestCrashers(t *testing.T) {
+	if !*crashers {
+		t.Skip("-crashers not given")
+	}
+	run := map[string]func([]byte) error{"FuzzAgree": Agree, "FuzzSim": SimCheck, "FuzzScript": Script}
+	dirs, _ := filepath.Glob(filepath.Join("testdata", "crashers", "*"))
+	for _, dir := range dirs {
+		f := run[filepath.Base(dir)]
+		if f == nil {
+			continue
+		}
+		for name, data := range readCorpus(t, dir) {
+			if err := f(data); err != nil {
+				t.Logf("%s/%s still fails:\n%.2000s", filepath.Base(dir), name, err)
+			} else {
+				t.Errorf("%s/%s passes now: move it to testdata/fuzz/%s/", filepath.Base(dir), name, filepath.Base(dir))
+			}
+		}
+	}
 }

@@ -1,4 +1,0 @@
-package fuzz
-
-func simSeeds() []namedSeed    { return nil }
-func scriptSeeds() []namedSeed { return nil }

@@ -23,11 +23,15 @@ var (
 
 // seedSets are the generated seed corpora, per target.
 func seedSets() map[string][]namedSeed {
-	return map[string][]namedSeed{
+	m := map[string][]namedSeed{
 		"FuzzAgree":  agreeSeeds(),
 		"FuzzSim":    simSeeds(),
 		"FuzzScript": scriptSeeds(),
 	}
+	if f := codecSeedsFunc(); f != nil {
+		m["FuzzSegmentCodec"] = f()
+	}
+	return m
 }
 
 // corpusFile renders data in the format of go test's corpus files.

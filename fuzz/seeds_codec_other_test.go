@@ -1,0 +1,5 @@
+//go:build !linux
+
+package fuzz
+
+func codecSeedsFunc() func() []namedSeed { return nil }

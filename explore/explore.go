@@ -279,7 +279,7 @@ func (e *explorer) search(init *sys, start time.Time, progress func(Stats)) {
 			results[c] = nil
 			if len(e.parent)-lastReport >= progressEvery {
 				lastReport = len(e.parent)
-				report(len(frontier) - (c+1)*chunkSize + len(next))
+				report(max(0, len(frontier)-(c+1)*chunkSize) + len(next))
 			}
 		}
 		frontier, fidx, fkeys = next, nidx, nkeys

@@ -116,8 +116,11 @@ type Config struct {
 	// full channel is lost. Without Loss a send into a full channel
 	// disables the transition (counted as a cut edge).
 	Loss bool
-	// Dup: any segment in flight may be duplicated (if there is room).
-	Dup bool
+	// Dups is how many times in a run a segment in flight may be
+	// duplicated (if there is room); 0 turns duplication off. Unbounded
+	// duplication would make the space infinite: duplicated SYNs can keep
+	// opening new incarnations at a listener whose clock moves on.
+	Dups int
 	// Clock is the clock mode.
 	Clock ClockMode
 	// Timers lists the timer kinds whose expiry the explorer may take;
@@ -230,6 +233,9 @@ func (c *Config) validate() error {
 	if c.Capacity < 1 {
 		return fmt.Errorf("explore: capacity %d, want at least 1", c.Capacity)
 	}
+	if c.Dups < 0 || c.Dups > 255 {
+		return fmt.Errorf("explore: Dups %d out of range 0-255", c.Dups)
+	}
 	if c.Capacity > 16 {
 		return fmt.Errorf("explore: capacity %d is beyond what the explorer indexes (16)", c.Capacity)
 	}
@@ -280,7 +286,7 @@ func (c *Config) timerAllowed(k spec.TimerKind) bool {
 func (c Config) String() string {
 	p := c.effectiveProfile()
 	var b strings.Builder
-	fmt.Fprintf(&b, "profile %s, R2=%d SynR2=%d, C=%d, loss=%t dup=%t, clock %s", p.Name, p.R2, p.SynR2, c.Capacity, c.Loss, c.Dup, c.Clock)
+	fmt.Fprintf(&b, "profile %s, R2=%d SynR2=%d, C=%d, loss=%t dups=%d, clock %s", p.Name, p.R2, p.SynR2, c.Capacity, c.Loss, c.Dups, c.Clock)
 	if c.Timers != nil {
 		ks := make([]string, len(c.Timers))
 		for i, k := range c.Timers {

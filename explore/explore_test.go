@@ -294,6 +294,7 @@ func TestConfigErrors(t *testing.T) {
 		func(c *Config) { c.A.Role = Passive },
 		func(c *Config) { c.B.Writes = 1 },
 		func(c *Config) { c.Profile.MSS = 0 },
+		func(c *Config) { c.Dups = -1 },
 	}
 	for i, f := range bad {
 		cfg := closeCfg("rfc9293", 1, 0)
@@ -367,7 +368,7 @@ func TestBoundsTable(t *testing.T) {
 				for r := 0; r <= 3; r++ {
 					cfg := MustConfig(sc, p)
 					cfg.Capacity, cfg.R = c, r
-					cfg.MaxStates = 8_000_000
+					cfg.MaxStates = 6_000_000
 					rep, err := Run(cfg, nil)
 					if err != nil {
 						t.Fatal(err)
@@ -401,5 +402,21 @@ func TestDataProperties_R9293_CLOSE_RELIABLE(t *testing.T) {
 		if r.GoalStates == 0 {
 			t.Errorf("%s: no goal state", p)
 		}
+	}
+}
+
+// AMB-FW2-TIMER with duplication: duplicates add states but no new kind of
+// stuck state, and none under linux.
+func TestDuplication_AMB_FW2_TIMER(t *testing.T) {
+	cfg := closeCfg("rfc9293", 2, 0)
+	cfg.Dups = 1
+	r := run(t, cfg)
+	if r.States != 18796 || r.Stuck != 331 {
+		t.Errorf("rfc9293 C=2 R=0 Dups=1: %s, want 18796 states, 331 stuck", r.Summary())
+	}
+	onlyFinWait2(t, r)
+	cfg.Profile = spec.MustProfile("linux")
+	if r := run(t, cfg); r.Stuck != 0 || len(r.Violations) != 0 {
+		t.Errorf("linux with duplication: %s", r.Summary())
 	}
 }

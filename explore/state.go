@@ -101,6 +101,7 @@ type sys struct {
 	app [2]appState
 	mon [2]monitor
 	ch  [2][]chanSeg // ch[x]: sent by x, in flight to the other side; sorted by enc
+	dup uint8        // duplications used
 }
 
 type stateKey [16]byte
@@ -124,6 +125,7 @@ func (e *explorer) key(s *sys) stateKey {
 			buf = append(buf, c.enc...)
 		}
 	}
+	buf = append(buf, s.dup)
 	sum := sha256.Sum256(buf)
 	var k stateKey
 	copy(k[:], sum[:])
@@ -235,7 +237,7 @@ func (e *explorer) enabled(s *sys) []label {
 			if e.cfg.Loss {
 				ls = append(ls, label{actDrop, uint8(x), uint8(i)})
 			}
-			if e.cfg.Dup && len(ch) < e.cfg.Capacity {
+			if int(s.dup) < e.cfg.Dups && len(ch) < e.cfg.Capacity {
 				ls = append(ls, label{actDup, uint8(x), uint8(i)})
 			}
 		}
@@ -387,6 +389,7 @@ func (e *explorer) apply(s *sys, l label, verbose bool) *step {
 		switch l.kind {
 		case actDup:
 			st.n.ch[x] = insertSeg(ch, ch[i])
+			st.n.dup++
 		default:
 			st.n.ch[x] = append(append(make([]chanSeg, 0, len(ch)-1), ch[:i]...), ch[i+1:]...)
 		}

@@ -1,7 +1,9 @@
 package explore
 
 import (
+	"strconv"
 	"strings"
+	"time"
 )
 
 // canonicalFingerprint removes from a model.Host fingerprint the fields
@@ -16,13 +18,16 @@ import (
 //     SND.NXT, RCV.NXT, the timestamp state, the timers and the RFC 5961
 //     throttle: the TIME-WAIT code (arrival, timers, reopen, bind and
 //     connect over TIME-WAIT) reads nothing else, which is also what
-//     spec.ConnSnap.Normalize keeps.
+//     spec.ConnSnap.Normalize keeps;
+//   - the RFC 5961 throttle once it has expired (OOWSent with LastOOW at
+//     least oowInterval ago behaves as OOWSent false: the next
+//     out-of-window ACK goes out and restarts it, R5961-THROTTLE).
 //
 // A record whose layout is not recognised is kept whole, which is always
 // sound (it only distinguishes more). The returned count says how many
 // conn records were not recognised; tests assert it stays zero so that a
 // change of the model's fingerprint layout is noticed.
-func canonicalFingerprint(fp string) (string, int) {
+func canonicalFingerprint(fp string, oowInterval time.Duration) (string, int) {
 	recs := strings.Split(fp, "|")
 	miss := 0
 	for i, r := range recs {
@@ -42,6 +47,16 @@ func canonicalFingerprint(fp string) (string, int) {
 				continue
 			}
 			r = r[:j] + " tmfalse" + r[j+1+k:]
+		}
+		if j := strings.Index(r, " oowtrue,"); j >= 0 {
+			k := strings.IndexByte(r[j+1:], ' ')
+			if k < 0 {
+				miss++
+				continue
+			}
+			if rel, err := strconv.ParseInt(r[j+len(" oowtrue,"):j+1+k], 10, 64); err == nil && -rel >= int64(oowInterval) {
+				r = r[:j] + " oowfalse,-" + r[j+1+k:]
+			}
 		}
 		if state != "SYN-RECEIVED" {
 			if j := strings.Index(r, " prev"); j >= 0 {

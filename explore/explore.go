@@ -97,6 +97,15 @@ func Run(cfg Config, progress func(Stats)) (*Report, error) {
 	return e.report(time.Since(start)), nil
 }
 
+// epoch is where both hosts' clocks start. model.Host.Fingerprint prints
+// every time relative to the clock but renders the instant 0 as "never"
+// (spec.Never), so a host that stamped LastOOW or RTTStart at time 0
+// looks the same at any later time although it behaves differently
+// (reported as a model bug). The model is invariant under a shift of
+// time (only ISN values move), so starting at a positive epoch keeps
+// every stamp away from 0.
+const epoch = spec.Time(1000 * time.Second)
+
 func (e *explorer) initial() (*sys, error) {
 	s := &sys{}
 	for x := 0; x < 2; x++ {
@@ -104,6 +113,7 @@ func (e *explorer) initial() (*sys, error) {
 		if err != nil {
 			return nil, fmt.Errorf("explore: host %s: %w", sideName[x], err)
 		}
+		h.Step(spec.Event{Kind: spec.EvAdvance, At: epoch})
 		s.h[x] = h
 		s.fph[x] = e.hostDigest(h)
 		s.app[x] = appState{fd: -1, lfd: -1}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
@@ -202,35 +203,114 @@ func TestTimeWaitProtectsLastAck_R9293_MUST13(t *testing.T) {
 
 // Counts, verdicts and traces do not depend on scheduling, on the memo or
 // on the run; raw fingerprints give the same verdicts with more states.
+// linux throttles out-of-window ACKs (OOWAckInterval), whose timestamp
+// once exposed a fingerprint that ignored time (see epoch).
 func TestDeterministicAndCrossChecked(t *testing.T) {
-	cfg := MustConfig("abort", "rfc9293")
-	cfg.Capacity, cfg.R = 1, 1
-	a, b := run(t, cfg), run(t, cfg)
-	a.Elapsed, b.Elapsed = 0, 0
-	if a.String() != b.String() {
-		t.Errorf("two runs differ:\n%s\n----\n%s", a, b)
+	for _, p := range []string{"rfc9293", "linux"} {
+		cfg := MustConfig("abort", p)
+		cfg.Capacity, cfg.R = 1, 1
+		a, b := run(t, cfg), run(t, cfg)
+		a.Elapsed, b.Elapsed = 0, 0
+		if a.String() != b.String() {
+			t.Errorf("%s: two runs differ:\n%s\n----\n%s", p, a, b)
+		}
+		e := &explorer{cfg: cfg, prof: cfg.effectiveProfile(), prog: [2]Program{cfg.A, cfg.B},
+			index: make(map[stateKey]int32), sigIdx: make(map[string]uint16), noMemo: true}
+		e.cfg.MaxStates, e.cfg.MaxTraces = defaultMaxStates, defaultMaxTraces
+		init, err := e.initial()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.search(init, time.Now(), nil)
+		e.analyse()
+		if c := e.report(0); c.String() != a.String() {
+			t.Errorf("%s: without the memo the report differs:\n%s\n----\n%s", p, c.Summary(), a.Summary())
+		}
+		cfg.RawFingerprints = true
+		raw := run(t, cfg)
+		if raw.States < a.States {
+			t.Errorf("%s: raw fingerprints: %d states, fewer than canonical %d", p, raw.States, a.States)
+		}
+		if !reflect.DeepEqual(sigs(raw.StuckGroups), sigs(a.StuckGroups)) || !reflect.DeepEqual(sigs(raw.DeadlockGroups), sigs(a.DeadlockGroups)) ||
+			len(raw.Violations) != len(a.Violations) {
+			t.Errorf("%s: raw fingerprints change the verdicts:\nraw %s\ncanonical %s", p, raw.Summary(), a.Summary())
+		}
 	}
-	e := &explorer{cfg: cfg, prof: cfg.effectiveProfile(), prog: [2]Program{cfg.A, cfg.B},
-		index: make(map[stateKey]int32), sigIdx: make(map[string]uint16), noMemo: true}
-	e.cfg.MaxStates, e.cfg.MaxTraces = defaultMaxStates, defaultMaxTraces
-	init, err := e.initial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.search(init, time.Now(), nil)
-	e.analyse()
-	c := e.report(0)
-	if c.String() != a.String() {
-		t.Errorf("without the memo the report differs:\n%s\n----\n%s", c, a)
-	}
-	cfg.RawFingerprints = true
-	raw := run(t, cfg)
-	if raw.States < a.States {
-		t.Errorf("raw fingerprints: %d states, fewer than canonical %d", raw.States, a.States)
-	}
-	if !reflect.DeepEqual(sigs(raw.StuckGroups), sigs(a.StuckGroups)) || !reflect.DeepEqual(sigs(raw.DeadlockGroups), sigs(a.DeadlockGroups)) ||
-		len(raw.Violations) != len(a.Violations) || raw.GoalStates < a.GoalStates {
-		t.Errorf("raw fingerprints change the verdicts:\nraw %s\ncanonical %s", raw.Summary(), a.Summary())
+}
+
+// canonicalFingerprint merges only hosts that behave alike: over every
+// reachable state of small systems, a host and the first host seen with
+// the same canonical fingerprint but a different raw one answer each
+// segment in flight to them, and their next timer, with the same outputs
+// and the same canonical successor.
+func TestCanonicalMergesOnlyEquivalentHosts(t *testing.T) {
+	for _, p := range []string{"rfc9293", "linux", "smoltcp"} {
+		cfg := MustConfig("abort", p)
+		cfg.Capacity, cfg.R = 1, 1
+		e := &explorer{cfg: cfg, prof: cfg.effectiveProfile(), prog: [2]Program{cfg.A, cfg.B},
+			index: make(map[stateKey]int32), sigIdx: make(map[string]uint16), noMemo: true}
+		canon := func(h *model.Host) string {
+			c, miss := canonicalFingerprint(h.Fingerprint(), e.prof.OOWAckInterval)
+			if miss != 0 {
+				t.Fatalf("unrecognised record in %s", h.Fingerprint())
+			}
+			return c
+		}
+		init, _ := e.initial()
+		rep := map[string]*model.Host{}
+		seen := map[stateKey]bool{}
+		q := []*sys{init}
+		compared := 0
+		for len(q) > 0 {
+			s := q[0]
+			q = q[1:]
+			for x := 0; x < 2; x++ {
+				c := canon(s.h[x])
+				r, ok := rep[c]
+				if !ok {
+					rep[c] = s.h[x]
+					continue
+				}
+				if r.Fingerprint() == s.h[x].Fingerprint() {
+					continue
+				}
+				evs := []spec.Event{{Kind: spec.EvAdvance}}
+				for _, cs := range s.ch[1-x] {
+					evs = append(evs, spec.Event{Kind: spec.EvSegment, Seg: cs.seg})
+				}
+				for _, ev := range evs {
+					h1, h2 := s.h[x].Clone(), r.Clone()
+					e1, e2 := ev, ev
+					e1.At, e2.At = h1.Now(), h2.Now()
+					if ev.Kind == spec.EvAdvance {
+						if h1.NextDeadline() == spec.Never {
+							continue
+						}
+						e1.At, e2.At = h1.NextDeadline(), h2.NextDeadline()
+					}
+					o1, o2 := h1.Step(e1), h2.Step(e2)
+					compared++
+					if !reflect.DeepEqual(o1, o2) || canon(h1) != canon(h2) {
+						t.Fatalf("%s: hosts merged by canonicalFingerprint differ on %v:\n%s\n%s\noutputs %v\n        %v",
+							p, ev, s.h[x].Fingerprint(), r.Fingerprint(), o1, o2)
+					}
+				}
+			}
+			for _, l := range e.enabled(s) {
+				st := e.apply(s, l, false)
+				if st.cut {
+					continue
+				}
+				if k := e.key(st.n); !seen[k] {
+					seen[k] = true
+					q = append(q, st.n)
+				}
+			}
+		}
+		if compared == 0 {
+			t.Errorf("%s: no merged pair compared", p)
+		}
+		t.Logf("%s: %d states, %d merged-host comparisons", p, len(seen), compared)
 	}
 }
 
@@ -341,16 +421,24 @@ func TestCanonicalFingerprint(t *testing.T) {
 		return "tw1 ov0|C0 10.0.0.1:49152<->10.0.0.2:8080 TIME-WAIT fd-1 par-1 pfalse qfalse otrue rstrue rafalse s1,2,3,2 w65535,65535 wl5,2 ftrue m1460 r4," + rcv +
 			" u0 h[] hffalse,0 tsfalse,0 -,-,-,240000000000,-, lf0 rto" + rto + " rx0 r1false srtt0,0,false tmtrue,2,0 oowfalse,- ut0 r23 fw0 prev1,2,false,0,-|"
 	}
-	a, m1 := canonicalFingerprint(tw("1000", "6"))
-	b, m2 := canonicalFingerprint(tw("8000", "6"))
-	c, m3 := canonicalFingerprint(tw("1000", "7"))
+	a, m1 := canonicalFingerprint(tw("1000", "6"), 0)
+	b, m2 := canonicalFingerprint(tw("8000", "6"), 0)
+	c, m3 := canonicalFingerprint(tw("1000", "7"), 0)
 	if m1+m2+m3 != 0 {
 		t.Fatalf("misses %d %d %d", m1, m2, m3)
 	}
 	if a != b || a == c {
 		t.Errorf("canonical forms:\n%s\n%s\n%s", a, b, c)
 	}
-	if _, miss := canonicalFingerprint("tw0 ov0|C0 garbage|"); miss != 1 {
+	oow := func(rel string) string {
+		return strings.Replace(tw("1000", "6"), "oowfalse,-", "oowtrue,"+rel, 1)
+	}
+	expired, _ := canonicalFingerprint(oow("-500000000"), 500*time.Millisecond)
+	running, _ := canonicalFingerprint(oow("-400000000"), 500*time.Millisecond)
+	if expired != a || running == a {
+		t.Errorf("throttle: expired %q, running %q", expired, running)
+	}
+	if _, miss := canonicalFingerprint("tw0 ov0|C0 garbage|", 0); miss != 1 {
 		t.Errorf("garbage record not reported")
 	}
 }
@@ -363,7 +451,7 @@ func TestBoundsTable(t *testing.T) {
 	}
 	t.Logf("| scenario | profile | C | R | states | edges | depth | stuck | deadlocks | FW2-stuck | time |")
 	for _, sc := range []string{"close"} {
-		for _, p := range []string{"rfc9293", "rfc793", "linux", "freebsd"} {
+		for _, p := range []string{"rfc9293", "rfc793", "linux", "freebsd", "gvisor", "smoltcp"} {
 			for c := 1; c <= 3; c++ {
 				for r := 0; r <= 3; r++ {
 					cfg := MustConfig(sc, p)

@@ -138,7 +138,7 @@ func (e *explorer) hostDigest(h *model.Host) [sha256.Size]byte {
 	fp := h.Fingerprint()
 	if !e.cfg.RawFingerprints {
 		var miss int
-		fp, miss = canonicalFingerprint(fp)
+		fp, miss = canonicalFingerprint(fp, e.prof.OOWAckInterval)
 		if miss > 0 {
 			atomic.AddInt64(&e.canonMiss, int64(miss))
 		}
@@ -369,7 +369,7 @@ func (e *explorer) apply(s *sys, l label, verbose bool) *step {
 		h := st.n.h[x]
 		at := h.NextDeadline()
 		if verbose {
-			st.note("%s timers %v at %s", sideName[x], dueKinds(h, at), at)
+			st.note("%s timers %v at %s", sideName[x], dueKinds(h, at), at-epoch)
 		}
 		st.hostEvent(x, spec.Event{Kind: spec.EvAdvance, At: at})
 	case actTick:
@@ -377,7 +377,7 @@ func (e *explorer) apply(s *sys, l label, verbose bool) *step {
 		for y := 0; y < 2; y++ {
 			if verbose {
 				if ks := dueKinds(st.n.h[y], at); len(ks) > 0 {
-					st.note("%s timers %v at %s", sideName[y], ks, at)
+					st.note("%s timers %v at %s", sideName[y], ks, at-epoch)
 				}
 			}
 			st.hostEvent(y, spec.Event{Kind: spec.EvAdvance, At: at})

@@ -39,6 +39,7 @@ func (h *Host) replyClosed(seg *spec.Segment) {
 		return
 	}
 	h.rule("R9293-RSTGEN-CLOSED")
+	h.rule("R9293-RSTGEN-CLEAR") // plainly not for any connection of ours
 	r := spec.Segment{Src: seg.Dst, Dst: seg.Src}
 	if seg.Flags&spec.ACK != 0 {
 		r.Flags, r.Seq = spec.RST, seg.Ack
@@ -95,7 +96,7 @@ func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMem
 	}
 	h.rule("R9293-SEG-LISTEN-SYN")
 	c := h.newConn(seg.Tuple())
-	c.Passive, c.Parent, c.ReuseAddr = true, l.FD, l.ReuseAddr
+	c.Passive, c.Parent, c.ReuseAddr, c.ExplicitBind = true, l.FD, l.ReuseAddr, true
 	c.UserTimeout, c.FW2Timeout = l.UserTimeout, l.Linger2
 	if l.R2Set {
 		c.R2 = l.R2
@@ -138,8 +139,10 @@ func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
 	if seg.Flags&spec.RST != 0 {
 		h.rule("R9293-RST-SYNSENT")
 		if h.p.RSTCheck == spec.RSTExact {
-			// RCV.NXT is not known before the peer's SYN: only the ACK
-			// can be checked (AMB-SYNSENT-RCVNXT).
+			// RFC 5961 asks for SEG.SEQ = RCV.NXT first, but RCV.NXT is not
+			// known before the peer's SYN: only the ACK can be checked
+			// (AMB-SYNSENT-RCVNXT).
+			h.rule("R9293-SEG-SYNSENT-RST5961")
 			h.rule("AMB-SYNSENT-RCVNXT")
 		}
 		if ackOK {
@@ -190,6 +193,22 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 		}()
 	}
 	seg := *in
+	if c.State == spec.SynReceived && c.Passive && h.p.EmbryonicSyn == spec.EmbryonicSynResend &&
+		seg.Flags == spec.SYN && seg.Seq == c.IRS {
+		// A retransmission of the peer's SYN: our SYN,ACK was lost; send
+		// it again at once, throttled like out-of-window ACKs.
+		h.rule("R9293-SEG-SYN-SYNRCVD")
+		if iv := h.p.OOWAckInterval; iv > 0 && c.OOWSent && h.now.Sub(c.LastOOW) < iv {
+			h.rule("R5961-THROTTLE")
+			return
+		} else if iv > 0 {
+			c.LastOOW, c.OOWSent = h.now, true
+		}
+		h.send(c.synSegment(h))
+		c.Retrans++
+		c.Timing = false
+		return
+	}
 	if h.bareSynDropped(&seg) && c.State != spec.SynReceived {
 		return
 	}
@@ -202,6 +221,7 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 		switch {
 		case h.simOpenSynAck(c, &seg):
 			h.rule("AMB-SIMOPEN")
+			h.rule("R9293-A2")
 			seg.Flags &^= spec.SYN
 			seg.Seq = seg.Seq.Add(1)
 		case c.rcvWnd(h) == 0 && seg.Seq == c.RcvNxt:
@@ -225,6 +245,7 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 				return
 			}
 			h.rule("R9293-RSTGEN-SYNC")
+			h.rule("R9293-RSTGEN-CLEAR") // unclear whether it is ours: ACK, never RST
 			c.sendOOWAck(h, &seg)
 			return
 		}
@@ -300,7 +321,11 @@ func (h *Host) simOpenSynAck(c *Conn, seg *spec.Segment) bool {
 
 // rstArrives is step two for a segment that passed the sequence test.
 func (h *Host) rstArrives(c *Conn, seg *spec.Segment) {
-	switch h.p.RSTCheck {
+	check := h.p.RSTCheck
+	if c.State == spec.SynReceived && c.Passive && h.p.EmbryonicRSTInWindow {
+		check = spec.RSTInWindow // Linux request sockets: any in-window RST
+	}
+	switch check {
 	case spec.RSTInWindow:
 		h.rule("R9293-RST-WINDOW")
 	case spec.RSTExact:
@@ -343,6 +368,9 @@ func (h *Host) synArrives(c *Conn, seg *spec.Segment) {
 	if c.State == spec.SynReceived && c.Passive {
 		h.rule("R9293-SEG-SYN-SYNRCVD")
 		h.deleteConn(c, endLocal)
+		if h.p.EmbryonicSyn == spec.EmbryonicSynResend {
+			h.replyClosed(seg) // Linux embryonic_reset answers with a RST
+		}
 		return
 	}
 	h.synPolicy(c, seg)
@@ -410,7 +438,10 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	} else {
 		h.rule("R1122-DUPACK")
 	}
-	if c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)) {
+	// The window is taken only from a segment whose ACK is not old
+	// (SND.UNA =< SEG.ACK =< SND.NXT) and which is newer than the last
+	// used (SND.WL1, SND.WL2).
+	if c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack))) {
 		h.rule("R9293-SEG-ACK-WINDOW")
 		c.SndWnd, c.SndWL1, c.SndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
 		c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
@@ -432,6 +463,9 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		h.rule("R9293-SEG-ACK-FW2")
 	case spec.Closing:
 		h.rule("R9293-SEG-ACK-CLOSING")
+		if !c.finAcked() {
+			c.output(h) // data queued before CLOSE, and the FIN, still go out (R9293-CLOSE-RELIABLE)
+		}
 		if c.finAcked() {
 			if !h.p.ClosingStartsTimeWait {
 				h.rule("AMB-CLOSING-TIMER")
@@ -442,6 +476,9 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		return false
 	case spec.LastAck:
 		h.rule("R9293-SEG-ACK-LASTACK")
+		if !c.finAcked() {
+			c.output(h) // CLOSE in CLOSE-WAIT queued the FIN behind data (R9293-CLOSE-CLOSEWAIT)
+		}
 		if c.finAcked() {
 			h.notify(c, spec.NoticeCloseDone)
 			h.deleteConn(c, endNormal)
@@ -482,6 +519,14 @@ func (h *Host) ackNew(c *Conn, ack spec.Seq) {
 	}
 	c.SndUna = ack
 	c.Retrans, c.R1Noted = 0, false
+	if c.InRecovery {
+		if c.SndUna.LT(c.Recover) && c.SndUna != c.SndNxt {
+			h.rule("R9293-TO-RETX") // a partial ACK after a timeout: resend the new head now
+			c.retransmit(h)
+		} else {
+			c.InRecovery = false
+		}
+	}
 	if c.SndUna == c.SndNxt {
 		c.Timer[spec.TimerRetransmit] = spec.Never
 		c.Timer[spec.TimerUser] = spec.Never
@@ -513,6 +558,9 @@ func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 				return
 			}
 			h.rule("R9293-SEG-TEXT")
+			if c.State != spec.Established {
+				h.rule("R9293-HALFCLOSE") // we closed; the peer still sends
+			}
 			if h.receiveText(c, start, end, wndEnd) {
 				needAck = true
 			}

@@ -203,6 +203,7 @@ func (h *Host) abortCall(c *Conn, forceRST bool) Reply {
 	if h.p.AbortEntersTimeWait && c.State != spec.TimeWait {
 		h.rule("AMB-ABORT-NOTE3")
 		h.rule("R9293-NOTE3")
+		h.rule("R9293-RSTGEN-TW")
 		h.detach(c, endLocal)
 		h.enterTimeWait(c, true)
 		return ReplyOK

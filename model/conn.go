@@ -20,6 +20,9 @@ type Conn struct {
 	Orphan    bool // the application closed its socket
 	RcvShut   bool // the application can no longer read (close or SHUT_RD)
 	ReuseAddr bool // SO_REUSEADDR of the socket that made it
+	// ExplicitBind: its local port was bound explicitly (bind(2), or a
+	// listener's); connect(2)'s automatic port choice skips such ports.
+	ExplicitBind bool
 
 	// Send sequence space (RFC 9293 §3.3.1). SndEnd is one past the last
 	// octet the application has written; the FIN, once queued, takes
@@ -57,6 +60,13 @@ type Conn struct {
 	RTTSeq   spec.Seq
 	RTTStart spec.Time
 
+	// Recovery after a retransmission timeout: while SND.UNA is below
+	// Recover (SND.NXT when the timer last expired), each ACK that
+	// advances SND.UNA resends the new head at once (RFC 6582 §3.2 partial
+	// ACKs), so a lost window costs one timeout, not one per segment.
+	InRecovery bool
+	Recover    spec.Seq
+
 	// RFC 5961 §7 throttling of out-of-window ACKs.
 	LastOOW spec.Time
 	OOWSent bool
@@ -80,6 +90,11 @@ type twMemo struct {
 	TSOK     bool
 	TSRecent uint32
 	Deadline spec.Time
+
+	ReuseAddr    bool
+	ExplicitBind bool
+	LastOOW      spec.Time
+	OOWSent      bool
 }
 
 func (c *Conn) clone() *Conn {
@@ -244,16 +259,17 @@ func (c *Conn) output(h *Host) bool {
 		}
 		n := min(unsent, wndEnd.Sub(c.SndNxt), mss)
 		flags := spec.ACK
-		fin := c.FinQueued && n == unsent && (c.State == spec.FinWait1 || c.State == spec.LastAck)
+		fin := c.FinQueued && n == unsent && c.State.OurFinQueued()
 		if fin {
 			flags |= spec.FIN
 			h.rule("R2525-FIN-PROMPT")
 		}
 		h.rule("R9293-SEND-OPEN")
+		h.rule("R9293-CLOSE-RELIABLE") // data queued before CLOSE goes first
 		c.transmitNew(h, flags, n)
 		sent = true
 	}
-	if c.FinQueued && !c.finSent() && c.unsent() == 0 && (c.State == spec.FinWait1 || c.State == spec.LastAck) {
+	if c.FinQueued && !c.finSent() && c.unsent() == 0 && c.State.OurFinQueued() {
 		h.rule("R2525-FIN-PROMPT")
 		c.transmitNew(h, spec.FIN|spec.ACK, 0)
 		sent = true
@@ -332,6 +348,7 @@ func (c *Conn) retransmit(h *Host) {
 // the RTO (R6298-RTO). Integer nanoseconds, truncating division, G = 1 ms.
 func (c *Conn) sampleRTT(h *Host, r time.Duration) {
 	h.rule("R6298-RTO")
+	h.rule("R9293-MUST18")
 	if !c.HaveRTT {
 		c.SRTT, c.RTTVar, c.HaveRTT = r, r/2, true
 	} else {

@@ -27,8 +27,8 @@ func (h *Host) Fingerprint() string {
 	}
 	fmt.Fprintf(&b, "tw%d ov%d|", h.twCount, h.timeWaitOverflow)
 	for _, c := range conns {
-		fmt.Fprintf(&b, "C%d %s %s fd%d par%d p%t q%t o%t rs%t ra%t ", rank[c.ID], c.Tuple, c.State, c.FD, c.Parent,
-			c.Passive, c.Queued, c.Orphan, c.RcvShut, c.ReuseAddr)
+		fmt.Fprintf(&b, "C%d %s %s fd%d par%d p%t q%t o%t rs%t ra%t eb%t ", rank[c.ID], c.Tuple, c.State, c.FD, c.Parent,
+			c.Passive, c.Queued, c.Orphan, c.RcvShut, c.ReuseAddr, c.ExplicitBind)
 		fmt.Fprintf(&b, "s%d,%d,%d,%d w%d,%d wl%d,%d f%t m%d ", c.ISS, c.SndUna, c.SndNxt, c.SndEnd,
 			c.SndWnd, c.MaxSndWnd, c.SndWL1, c.SndWL2, c.FinQueued, c.SendMSS)
 		fmt.Fprintf(&b, "r%d,%d u%d h%v hf%t,%d ts%t,%d ", c.IRS, c.RcvNxt, c.Unread, c.Held, c.HeldFin, c.HeldFinSeq, c.TSOK, c.TSRecent)
@@ -36,12 +36,14 @@ func (h *Host) Fingerprint() string {
 			b.WriteString(rel(c.Timer[k]))
 			b.WriteByte(',')
 		}
+		fmt.Fprintf(&b, " rec%t,%d", c.InRecovery, c.Recover)
 		fmt.Fprintf(&b, " lf%d rto%d rx%d r1%t srtt%d,%d,%t tm%t,%d,%s oow%t,%s ut%d r2%d fw%d",
 			c.LingerFD, c.RTO, c.Retrans, c.R1Noted, c.SRTT, c.RTTVar, c.HaveRTT, c.Timing, c.RTTSeq, rel(c.RTTStart),
 			c.OOWSent, rel(c.LastOOW), c.UserTimeout, c.R2, c.FW2Timeout)
 		if c.PrevTW != nil {
 			m := c.PrevTW
-			fmt.Fprintf(&b, " prev%d,%d,%t,%d,%s", m.SndNxt, m.RcvNxt, m.TSOK, m.TSRecent, rel(m.Deadline))
+			fmt.Fprintf(&b, " prev%d,%d,%t,%d,%s,%t,%t,%t,%s", m.SndNxt, m.RcvNxt, m.TSOK, m.TSRecent, rel(m.Deadline),
+				m.ReuseAddr, m.ExplicitBind, m.OOWSent, rel(m.LastOOW))
 		}
 		b.WriteByte('|')
 	}
@@ -53,8 +55,8 @@ func (h *Host) Fingerprint() string {
 			conn = rank[c.ID]
 		}
 		q := s.Queue
-		fmt.Fprintf(&b, "S%d st%d %s %s b%t ra%t nb%t l%t,%d ut%d l2%d r2%d,%t bl%d q%v %s c%d e%t err%d eof%t u%d sh%t,%t blk%v cl%t|",
-			fd, s.State, s.Local, s.Remote, s.Bound, s.ReuseAddr, s.NonBlock, s.LingerOn, s.LingerSecs,
+		fmt.Fprintf(&b, "S%d st%d %s %s b%t,%t ra%t nb%t l%t,%d ut%d l2%d r2%d,%t bl%d q%v %s c%d e%t err%d eof%t u%d sh%t,%t blk%v cl%t|",
+			fd, s.State, s.Local, s.Remote, s.Bound, s.ExplicitBind, s.ReuseAddr, s.NonBlock, s.LingerOn, s.LingerSecs,
 			s.UserTimeout, s.Linger2, s.R2, s.R2Set, s.Backlog, q, s.Tuple, conn, s.Established, s.Err, s.EOF,
 			s.Unread, s.ShutRD, s.ShutWR, s.Blocked, s.Closing)
 	}

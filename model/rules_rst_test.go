@@ -86,14 +86,14 @@ func TestR9293_RSTInPassiveSynReceived(t *testing.T) {
 	}
 }
 
-// R9293-RST-SYNSENT, AMB-SYNSENT-RCVNXT: in SYN-SENT only a RST whose ACK
+// R9293-RST-SYNSENT, R9293-SEG-SYNSENT-RST5961, AMB-SYNSENT-RCVNXT: in SYN-SENT only a RST whose ACK
 // acknowledges our SYN refuses the connection.
 func TestR9293_RSTInSynSent(t *testing.T) {
 	b := newBench(t, "rfc9293")
 	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
 	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
 	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer}) // blocking
-	b.in(spec.RST, 0, 0, 0)                                         // no ACK: dropped
+	b.in(spec.RST, 0, 0, 0)                                        // no ACK: dropped
 	b.wantState(spec.SynSent)
 	b.in(spec.RST|spec.ACK, 0, 999, 0) // unacceptable ACK: dropped, no reply to a RST
 	b.noSegs()

@@ -25,6 +25,9 @@ type Socket struct {
 	Local  spec.SockAddr
 	Remote spec.SockAddr
 	Bound  bool
+	// ExplicitBind: the port came from bind(2) or listen(2), not from
+	// connect(2)'s automatic choice; connect's choice never shares it.
+	ExplicitBind bool
 
 	ReuseAddr   bool
 	NonBlock    bool
@@ -100,6 +103,7 @@ func (h *Host) detach(c *Conn, why ending) {
 		return
 	}
 	s.State = sockClosed
+	h.rule("R1122-CLOSE-WAYS") // the socket learns which of the two ways it ended
 	switch why {
 	case endReset:
 		h.rule("R9293-MUST12")
@@ -243,7 +247,7 @@ func (h *Host) callBind(s *Socket, c spec.Call) {
 		h.result(s.FD, c.Kind, -1, spec.EADDRINUSE)
 		return
 	}
-	s.Local, s.Bound = spec.SockAddr{IP: h.cfg.Addr, Port: port}, true
+	s.Local, s.Bound, s.ExplicitBind = spec.SockAddr{IP: h.cfg.Addr, Port: port}, true, true
 	h.result(s.FD, c.Kind, 0, spec.OK)
 }
 
@@ -312,6 +316,7 @@ func (h *Host) callListen(s *Socket, c spec.Call) {
 		}
 		s.Local, s.Bound = spec.SockAddr{IP: h.cfg.Addr, Port: port}, true
 	}
+	s.ExplicitBind = true
 	if l := h.listener(s.Local); l != nil && l != s {
 		h.result(s.FD, c.Kind, -1, spec.EADDRINUSE)
 		return
@@ -343,7 +348,7 @@ func (h *Host) callAccept(s *Socket, c spec.Call, retry bool) bool {
 		h.result(s.FD, c.Kind, -1, spec.EMFILE)
 		return true
 	}
-	ns := &Socket{FD: fd, State: sockConnected, Local: t.Local, Remote: t.Remote, Bound: true,
+	ns := &Socket{FD: fd, State: sockConnected, Local: t.Local, Remote: t.Remote, Bound: true, ExplicitBind: true,
 		ReuseAddr: s.ReuseAddr, NonBlock: false, LingerOn: s.LingerOn, LingerSecs: s.LingerSecs,
 		UserTimeout: s.UserTimeout, Linger2: s.Linger2, R2: s.R2, R2Set: s.R2Set,
 		Tuple: t, ConnID: conn.ID, Established: true, EOF: conn.State.PeerFinReceived()}
@@ -391,7 +396,7 @@ func (h *Host) callConnect(s *Socket, c spec.Call) {
 				return
 			}
 			h.rule("R9293-MAY2-ISS")
-			iss, haveISS = old.SndNxt.Add(h.p.ReopenISSGap), true
+			iss, haveISS = old.SndNxt.Add(h.p.ReopenISSGap), h.p.ReopenISSGap != 0
 			h.deleteConn(old, endNormal)
 		}
 	} else {
@@ -406,7 +411,7 @@ func (h *Host) callConnect(s *Socket, c spec.Call) {
 		iss = h.issFor(t)
 	}
 	conn := h.newConn(t)
-	conn.FD, conn.ReuseAddr = s.FD, s.ReuseAddr
+	conn.FD, conn.ReuseAddr, conn.ExplicitBind = s.FD, s.ReuseAddr, s.ExplicitBind
 	conn.UserTimeout, conn.FW2Timeout = s.UserTimeout, s.Linger2
 	if s.R2Set {
 		conn.R2 = s.R2
@@ -421,13 +426,16 @@ func (h *Host) callConnect(s *Socket, c spec.Call) {
 	s.Blocked = c
 }
 
-// ephemeralForConnect picks the lowest free local port for a connection to
-// remote. A TIME-WAIT entry on that 4-tuple is taken over only when the
-// profile's TimeWaitReuseAfter allows (Linux tcp_tw_reuse).
+// ephemeralForConnect picks the lowest local port for a connection to
+// remote, as Linux's __inet_hash_connect does: ports taken by an explicit
+// bind(2) (or held by connections of such sockets) are skipped; otherwise a
+// port is shared by connections to different remotes, and only the 4-tuple
+// must be free. A TIME-WAIT entry on that 4-tuple is taken over only when
+// the profile's TimeWaitReuseAfter allows (Linux tcp_tw_reuse).
 func (h *Host) ephemeralForConnect(s *Socket, remote spec.SockAddr) (spec.FourTuple, spec.Seq, bool, bool) {
 	for p := int(h.p.EphemeralLow); p <= int(h.p.EphemeralHigh); p++ {
 		port := uint16(p)
-		if !h.bindable(s, port) || h.boundByOther(s, port) {
+		if h.boundExplicitly(s, port) {
 			continue
 		}
 		t := spec.FourTuple{Local: spec.SockAddr{IP: h.cfg.Addr, Port: port}, Remote: remote}
@@ -441,15 +449,22 @@ func (h *Host) ephemeralForConnect(s *Socket, remote spec.SockAddr) (spec.FourTu
 			h.rule("R1122-TIMEWAIT")
 			iss := old.SndNxt.Add(h.p.ReopenISSGap)
 			h.deleteConn(old, endNormal)
-			return t, iss, true, true
+			return t, iss, h.p.ReopenISSGap != 0, true
 		}
 	}
 	return spec.FourTuple{}, 0, false, false
 }
 
-func (h *Host) boundByOther(s *Socket, port uint16) bool {
+// boundExplicitly reports whether another socket, or a connection of an
+// explicitly bound socket, holds port through bind(2).
+func (h *Host) boundExplicitly(s *Socket, port uint16) bool {
 	for _, o := range h.socks {
-		if o != s && o.Bound && o.Local.Port == port {
+		if o != s && o.Bound && o.ExplicitBind && o.Local.Port == port {
+			return true
+		}
+	}
+	for _, c := range h.conns {
+		if c.ExplicitBind && c.Tuple.Local.Port == port {
 			return true
 		}
 	}
@@ -578,6 +593,7 @@ func (h *Host) callShutdown(s *Socket, c spec.Call) {
 	}
 	if wr && !s.ShutWR {
 		s.ShutWR = true
+		h.rule("R9293-CLOSE-SIMPLEX") // a half-close: reading goes on
 		h.closeCall(conn)
 	}
 	h.result(s.FD, c.Kind, 0, spec.OK)

@@ -29,13 +29,17 @@ func (h *Host) fire(c *Conn, k spec.TimerKind) {
 // resend the head of the queue and back off (R9293-TO-RETX, R6298-BACKOFF).
 func (h *Host) retransmitTimeout(c *Conn) {
 	r2 := c.R2
-	if c.State == spec.SynSent || c.State == spec.SynReceived {
+	if !c.synAcked() {
 		r2 = h.p.SynR2
+		if c.Passive {
+			r2 = h.p.SynAckR2
+		}
 		h.rule("R9293-MUST23")
 	}
 	if c.SndUna != c.SndNxt && r2 >= 0 && c.Retrans >= r2 {
 		h.rule("R9293-MUST20")
 		h.rule("R9293-R2-CLOSE")
+		h.rule("R9293-SHLD11") // R2 as a count; its duration follows the RTO backoff
 		h.giveUp(c)
 		return
 	}
@@ -43,10 +47,12 @@ func (h *Host) retransmitTimeout(c *Conn) {
 	h.rule("R9293-TO-RETX")
 	c.retransmit(h)
 	if outstanding {
+		c.InRecovery, c.Recover = true, c.SndNxt
 		c.Retrans++
 		c.Timing = false // Karn: no sample from a retransmitted segment (R6298-KARN)
 		if c.Retrans == h.p.R1 && !c.R1Noted {
 			h.rule("R9293-SHLD9")
+			h.rule("R9293-SHLD10") // R1 as a retransmission count from the profile
 			h.rule("R9293-MUST47")
 			c.R1Noted = true
 			h.notify(c, spec.NoticeDeliveryProblem)

@@ -181,10 +181,23 @@ func (h *Host) timeWaitSyn(c *Conn, seg *spec.Segment) bool {
 		}
 		return false
 	}
+	if h.pendingChildren(l) >= max(l.Backlog, 1) {
+		// The listener cannot take the SYN: TIME-WAIT stays, for MAY-2
+		// lets it end only by accepting a new SYN (R9293-MUST13).
+		h.rule("R9293-MUST13")
+		if !h.p.ListenBacklogDrop {
+			h.replyClosed(seg)
+		}
+		return true
+	}
 	h.rule("R9293-MAY2-ISS")
 	memo := &twMemo{ID: c.ID, SndNxt: c.SndNxt, RcvNxt: c.RcvNxt, TSOK: c.TSOK, TSRecent: c.TSRecent,
-		Deadline: c.Timer[spec.TimerTimeWait]}
+		Deadline: c.Timer[spec.TimerTimeWait], ReuseAddr: c.ReuseAddr, ExplicitBind: c.ExplicitBind,
+		LastOOW: c.LastOOW, OOWSent: c.OOWSent}
 	iss := c.SndNxt.Add(p.ReopenISSGap)
+	if p.ReopenISSGap == 0 {
+		iss = h.issFor(c.Tuple) // a fresh ISS: MAY-2 (1) is not guaranteed
+	}
 	h.deleteConn(c, endNormal)
 	if !p.ReopenReturnsToTimeWait {
 		memo = nil
@@ -196,24 +209,28 @@ func (h *Host) timeWaitSyn(c *Conn, seg *spec.Segment) bool {
 // rfc6191 is the test of RFC 6191 §2: with timestamps on both incarnations
 // the SYN must be newer by TSval (or equal TSval and a higher sequence
 // number); otherwise the sequence number must be higher (R6191-TS,
-// R6191-SEQ).
+// R6191-SEQ). "Higher" is measured against the last sequence number seen
+// on the old incarnation, the peer's FIN at RCV.NXT-1, so a SYN at
+// RCV.NXT passes (BSD and Linux test against RCV.NXT instead: profile
+// value seq or linux).
 func (h *Host) rfc6191(c *Conn, seg *spec.Segment) bool {
+	last := c.RcvNxt - 1
 	newTS := h.p.Timestamps && seg.Opts.HasTS
 	if c.TSOK {
 		if newTS {
 			h.rule("R6191-TS")
 			d := int32(seg.Opts.TS.Val - c.TSRecent)
-			return d > 0 || (d == 0 && seg.Seq.GT(c.RcvNxt))
+			return d > 0 || (d == 0 && seg.Seq.GT(last))
 		}
 		h.rule("R6191-SEQ")
-		return seg.Seq.GT(c.RcvNxt)
+		return seg.Seq.GT(last)
 	}
 	if newTS {
 		h.rule("R6191-TS")
 		return true
 	}
 	h.rule("R6191-SEQ")
-	return seg.Seq.GT(c.RcvNxt)
+	return seg.Seq.GT(last)
 }
 
 // restoreTimeWait brings back the TIME-WAIT a reopening SYN replaced, when
@@ -224,7 +241,12 @@ func (h *Host) restoreTimeWait(t spec.FourTuple, m *twMemo) {
 	if m.Deadline != spec.Never && m.Deadline <= h.now {
 		return
 	}
+	if h.p.MaxTimeWait > 0 && h.twCount >= h.p.MaxTimeWait {
+		h.timeWaitOverflow++
+		return
+	}
 	c := &Conn{ID: m.ID, Tuple: t, State: spec.TimeWait, FD: -1, Parent: -1, Orphan: true,
+		ReuseAddr: m.ReuseAddr, ExplicitBind: m.ExplicitBind, LastOOW: m.LastOOW, OOWSent: m.OOWSent,
 		SndUna: m.SndNxt, SndNxt: m.SndNxt, SndEnd: m.SndNxt, RcvNxt: m.RcvNxt,
 		TSOK: m.TSOK, TSRecent: m.TSRecent, RTO: h.p.RTOInitial, LingerFD: -1}
 	c.Timer[spec.TimerTimeWait] = m.Deadline

@@ -1,7 +1,7 @@
 package spec
 
 // Seq is a TCP sequence number. All comparisons are modulo 2^32 as
-// RFC 9293 §3.4 requires: a < b means b lies in the half of the sequence
+// RFC 9293 §3.4 requires (R9293-SEQ-MOD): a < b means b lies in the half of the sequence
 // space that follows a.
 type Seq uint32
 

@@ -2,8 +2,8 @@ package spec
 
 import "fmt"
 
-// State is a TCP connection state (RFC 9293 §3.3.2). Closed is the fictional
-// state in which no TCB exists.
+// State is a TCP connection state (RFC 9293 §3.3.2, R9293-STATES). Closed is
+// the fictional state in which no TCB exists.
 type State uint8
 
 // The eleven states of RFC 9293 §3.3.2, in the order the RFC lists them.

@@ -1,0 +1,59 @@
+package script
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzParse: parsing arbitrary bytes gives a script or a *ParseError naming
+// file:line, never a panic; a script that parses has events with lines
+// inside the file, prints, and plays on the model without panicking.
+//
+//	go test ./script -run '^$' -fuzz FuzzParse -fuzztime 60s
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/scenarios/*.pkt")
+	for _, p := range files {
+		if src, err := os.ReadFile(p); err == nil {
+			f.Add(src)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		s, err := Parse("f.pkt", src)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Pos.File != "f.pkt" || pe.Pos.Line < 1 || !strings.HasPrefix(err.Error(), "f.pkt:") {
+				t.Fatalf("error %q is not a *ParseError naming f.pkt:line", err)
+			}
+			if max := bytes.Count(src, []byte("\n")) + 1; pe.Pos.Line > max {
+				t.Fatalf("error at line %d of a %d-line input: %v", pe.Pos.Line, max, err)
+			}
+			return
+		}
+		lines := bytes.Count(src, []byte("\n")) + 1
+		if len(s.Events) == 0 {
+			t.Fatal("a script without events parsed")
+		}
+		for _, ev := range s.Events {
+			if ev.Line < 1 || ev.Line > lines {
+				t.Fatalf("event at line %d of a %d-line input", ev.Line, lines)
+			}
+			_ = ev.String()
+		}
+		if len(s.Sets) > 0 {
+			return // overrides can make the model arbitrarily slow (RTOMax=1ns)
+		}
+		su, err := ModelSetup(s, "rfc9293")
+		if err != nil {
+			return
+		}
+		st, err := NewModelStack(su.Profile, su.Config)
+		if err != nil {
+			return
+		}
+		Run(s, st, RunOptions{}) //nolint:errcheck // only panics matter
+	})
+}

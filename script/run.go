@@ -1,0 +1,795 @@
+package script
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/tcpclose/tcpclose/spec"
+)
+
+// RunOptions tune a run.
+type RunOptions struct {
+	// Verbose, if set, receives a line-by-line account: what each line
+	// did, which fields were checked and which were left open.
+	Verbose io.Writer
+	// AnyTimeWait bounds how long an outbound segment timed "*" is waited
+	// for; 0 means 10 minutes of script time.
+	AnyTimeWait time.Duration
+}
+
+const defaultAnyTimeWait = 10 * time.Minute
+
+// stepRec is one Inject, Call or Advance of the stack.
+type stepRec struct {
+	at    spec.Time
+	what  string
+	rules []spec.RuleID
+}
+
+type obs struct {
+	Observed
+	step *stepRec
+}
+
+type pendingCall struct {
+	ev       *Event
+	start    spec.Time // when the call was made
+	end      spec.Time // scripted return time
+	tol      time.Duration
+	deadline spec.Time // end + tol
+}
+
+type runner struct {
+	s    *Script
+	st   Stack
+	opts RunOptions
+	ex   Explainer
+	fm   FieldModeller
+	cmd  Commander
+	res  *Result
+
+	segs    []obs
+	pending map[int32]*pendingCall
+	cur     *Event // the line being played
+
+	base        spec.Time // when the previous event happened
+	prevScript  spec.Time // the previous event's script time
+	havePrev    bool
+	prevInbound bool
+	last        spec.Time // latest script time reached (events, call ends)
+	lastStep    *stepRec  // latest step that applied rules
+
+	localISN  spec.Seq
+	haveLocal bool
+	remoteISN spec.Seq
+	tuple     spec.FourTuple // Local: the stack under test; Remote: the scripted peer
+}
+
+// Run plays script s against stack st as packetdrill would, and reports
+// the first divergence in the Result. The error is for failures of the
+// run itself (the stack failed, a time ran backwards beyond repair), not
+// for a stack that behaves other than the script says.
+//
+// Sequence numbers: inbound sequence numbers are relative to the remote
+// ISN (--tcpclose_remote_isn, default 0) and inbound acknowledgment
+// numbers to the local ISN; outbound sequence numbers are relative to the
+// local ISN, acknowledgment numbers to the remote ISN. The local ISN is
+// --tcpclose_local_iss if given, otherwise learned from the first SYN or
+// SYN-ACK the stack sends (0 until then); a SYN on another 4-tuple learns
+// it anew, one on the same 4-tuple (a TIME-WAIT reopen) does not.
+//
+// Times: relative times count from when the previous event happened
+// (consecutive inbound packets from the previous one's script time), as in
+// packetdrill; the tolerance is --tolerance_usecs or --tolerance_percent of
+// the gap since the previous event, whichever is larger.
+//
+// Run does not close st.
+func Run(s *Script, st Stack, opts RunOptions) (*Result, error) {
+	if len(s.Events) == 0 {
+		return nil, fmt.Errorf("%s: script has no events", s.Name)
+	}
+	r := &runner{
+		s: s, st: st, opts: opts,
+		res:       &Result{Script: s.Name, Stack: st.Name()},
+		pending:   map[int32]*pendingCall{},
+		remoteISN: s.RemoteISN,
+		localISN:  s.LocalISS,
+		haveLocal: s.HasLocalISS,
+		tuple: spec.FourTuple{
+			Local:  spec.SockAddr{IP: LocalIP, Port: LocalPort},
+			Remote: spec.SockAddr{IP: RemoteIP, Port: RemotePort},
+		},
+	}
+	if r.opts.AnyTimeWait <= 0 {
+		r.opts.AnyTimeWait = defaultAnyTimeWait
+	}
+	r.ex, _ = st.(Explainer)
+	r.fm, _ = st.(FieldModeller)
+	r.cmd, _ = st.(Commander)
+	r.base = st.Now()
+	if s.Init != nil {
+		if err := r.command(s.Init, st.Now()); err != nil {
+			return r.res, err
+		}
+	}
+	for _, ev := range s.Events {
+		d, err := r.event(ev)
+		if err != nil {
+			return r.res, err
+		}
+		r.res.Events++
+		if d != nil {
+			r.res.Divergence = d
+			return r.res, nil
+		}
+	}
+	d, err := r.finish()
+	if err != nil {
+		return r.res, err
+	}
+	r.res.Divergence = d
+	if s.Cleanup != nil && d == nil {
+		if err := r.command(s.Cleanup, st.Now()); err != nil {
+			return r.res, err
+		}
+	}
+	return r.res, nil
+}
+
+func (r *runner) verbosef(format string, args ...any) {
+	if r.opts.Verbose != nil {
+		fmt.Fprintf(r.opts.Verbose, format+"\n", args...)
+	}
+}
+
+// tolerance is packetdrill's: the larger of --tolerance_usecs and
+// --tolerance_percent of the gap since the previous event.
+func (r *runner) tolerance(t spec.Time) time.Duration {
+	tol := r.s.Tolerance
+	if r.havePrev && t > r.prevScript {
+		dyn := time.Duration(r.s.TolerancePercent / 100 * float64(t-r.prevScript))
+		tol = max(tol, dyn)
+	}
+	return tol
+}
+
+// record notes a stack step and sorts its outputs: segments queue up to
+// be matched, results go to the calls waiting for them, notices to the
+// result.
+func (r *runner) record(what string, at spec.Time, outs []Observed, skip int) (*stepRec, *Divergence) {
+	step := &stepRec{at: at, what: what}
+	if r.ex != nil {
+		step.rules = append([]spec.RuleID(nil), r.ex.Explain()...)
+		if len(step.rules) > 0 {
+			r.lastStep = step
+		}
+	}
+	for i, o := range outs {
+		if i == skip {
+			continue
+		}
+		step.at = o.At
+		switch o.Out.Kind {
+		case spec.OutSegment:
+			r.segs = append(r.segs, obs{o, step})
+		case spec.OutNotice:
+			r.res.Notices = append(r.res.Notices, o)
+			r.verbosef("%s: notice fd %d: %s (%s)", o.At, o.Out.FD, o.Out.Notice, o.Out.Tuple)
+		case spec.OutResult:
+			if d := r.blockedReturns(obs{o, step}); d != nil {
+				return step, d
+			}
+		}
+	}
+	return step, nil
+}
+
+// advanceTo lets the stack run to t, collecting what it does.
+func (r *runner) advanceTo(t spec.Time) (*Divergence, error) {
+	for i := 0; ; i++ {
+		before := r.st.Now()
+		outs, err := r.st.Advance(t)
+		if err != nil {
+			return nil, fmt.Errorf("%s: advance to %s: %w", r.st.Name(), t, err)
+		}
+		if _, d := r.record(fmt.Sprintf("timers up to %s", t), r.st.Now(), outs, -1); d != nil {
+			return d, nil
+		}
+		if len(outs) == 0 {
+			if r.st.Now() < t && r.st.Now() == before {
+				return nil, fmt.Errorf("%s: Advance(%s) made no progress from %s", r.st.Name(), t, before)
+			}
+			return nil, nil
+		}
+		if i > 1e6 {
+			return nil, fmt.Errorf("%s: more than a million outputs before %s", r.st.Name(), t)
+		}
+	}
+}
+
+// flushBlocked checks the blocking calls whose scripted end (plus
+// tolerance) comes before t: the stack runs to that deadline, and a call
+// that has not returned by then diverges.
+func (r *runner) flushBlocked(t spec.Time) (*Divergence, error) {
+	for {
+		var first *pendingCall
+		var fd int32
+		for f, pc := range r.pending {
+			if pc.deadline < t && (first == nil || pc.deadline < first.deadline || (pc.deadline == first.deadline && f < fd)) {
+				first, fd = pc, f
+			}
+		}
+		if first == nil {
+			return nil, nil
+		}
+		if d, err := r.advanceTo(first.deadline); d != nil || err != nil {
+			return d, err
+		}
+		if r.pending[fd] == first {
+			delete(r.pending, fd)
+			return r.diverge(&Divergence{
+				Pos: first.ev.Pos, Kind: DivBlocked,
+				Detail: fmt.Sprintf("the call had not returned by %s (scripted end %s, tolerance %s)", first.deadline, first.end, first.tol),
+				Script: r.callLine(first.ev, first.start, first.end),
+			}, nil), nil
+		}
+		r.last = max(r.last, first.deadline)
+	}
+}
+
+func (r *runner) diverge(d *Divergence, step *stepRec) *Divergence {
+	d.Stack = r.st.Name()
+	if step == nil || len(step.rules) == 0 {
+		step = r.lastStep
+	}
+	if step != nil && len(step.rules) > 0 {
+		d.Rules, d.RulesAt, d.RulesStep = step.rules, step.at, step.what
+	}
+	return d
+}
+
+// scriptLine prints a line with its resolved time; a blocking call shows
+// start...end.
+func (r *runner) scriptLine(ev *Event, at spec.Time) string {
+	switch ev.Kind {
+	case EventPacket:
+		return fmt.Sprintf("%s %s", at, ev.Packet)
+	case EventSyscall:
+		return fmt.Sprintf("%s %s", at, ev.Syscall)
+	case EventCommand:
+		return fmt.Sprintf("%s %s", at, ev.Command)
+	}
+	return at.String()
+}
+
+func (r *runner) callLine(ev *Event, start, end spec.Time) string {
+	if ev.Syscall.Blocking {
+		return fmt.Sprintf("%s...%s %s", start, end, ev.Syscall)
+	}
+	return r.scriptLine(ev, start)
+}
+
+// event plays one line.
+func (r *runner) event(ev *Event) (*Divergence, error) {
+	base := r.base
+	inbound := ev.Kind == EventPacket && ev.Packet.Dir == Inbound
+	if inbound && r.prevInbound && ev.Time.Kind == TimeRelative {
+		base = r.prevScript // consecutive inbound packets anchor on script time
+	}
+	var t, lo, hi spec.Time
+	switch ev.Time.Kind {
+	case TimeAbsolute:
+		t = spec.Time(ev.Time.Start)
+	case TimeRelative, TimeAny:
+		t = base.Add(ev.Time.Start)
+	case TimeAbsoluteRange:
+		t, hi = spec.Time(ev.Time.Start), spec.Time(ev.Time.End)
+	case TimeRelativeRange:
+		t, hi = base.Add(ev.Time.Start), base.Add(ev.Time.End)
+	}
+	lo = t
+	if ev.Time.Kind != TimeAbsoluteRange && ev.Time.Kind != TimeRelativeRange {
+		hi = t
+	}
+	tol := r.tolerance(t)
+	r.cur = ev
+	defer func() {
+		r.prevScript, r.havePrev, r.prevInbound = t, true, inbound
+	}()
+
+	if d, err := r.flushBlocked(lo); d != nil || err != nil {
+		return d, err
+	}
+	if ev.Kind == EventPacket && ev.Packet.Dir == Outbound {
+		return r.outbound(ev, t, lo, hi, tol)
+	}
+	// Inbound packets, calls and commands happen at t: first let the
+	// stack run up to t.
+	if d, err := r.advanceTo(t); d != nil || err != nil {
+		return d, err
+	}
+	if len(r.segs) > 0 {
+		o := r.segs[0]
+		return r.diverge(&Divergence{
+			Pos: ev.Pos, Kind: DivUnexpected,
+			Detail: "the stack sent a segment that no line before this one expects",
+			Script: r.scriptLine(ev, t),
+			Actual: fmt.Sprintf("%s %s", o.At, r.describe(o.Out.Seg)),
+		}, o.step), nil
+	}
+	now := r.st.Now()
+	if now > t.Add(tol) {
+		return r.diverge(&Divergence{
+			Pos: ev.Pos, Kind: DivTiming,
+			Detail: fmt.Sprintf("the line is for %s but the stack's clock already reads %s (tolerance %s)", t, now, tol),
+			Script: r.scriptLine(ev, t),
+		}, nil), nil
+	}
+	at := max(t, now)
+	r.base = at
+	r.last = max(r.last, at)
+	switch ev.Kind {
+	case EventPacket:
+		return r.inject(ev, at)
+	case EventSyscall:
+		end := spec.Time(ev.Syscall.End)
+		if ev.Time.Kind == TimeRelative {
+			end = base.Add(ev.Syscall.End)
+		}
+		return r.call(ev, at, end)
+	case EventCommand:
+		return nil, r.command(ev.Command, at)
+	}
+	return nil, fmt.Errorf("%s: event of unknown kind", ev.Pos)
+}
+
+func (r *runner) command(c *Command, at spec.Time) error {
+	if r.cmd != nil {
+		if err := r.cmd.Command(at, c); err != nil {
+			return fmt.Errorf("%s: %s: %w", c.Pos, r.st.Name(), err)
+		}
+		r.verbosef("%s: %s shell command run by %s", c.Pos, at, r.st.Name())
+		return nil
+	}
+	var st sysctlState
+	for _, sc := range c.Sysctls {
+		eff, known, err := st.effect(sc)
+		msg := ""
+		switch {
+		case err != nil:
+			msg = err.Error()
+		case !known:
+			msg = "no profile field; ignored"
+		default:
+			var sets []string
+			for _, s := range eff.Sets {
+				sets = append(sets, s.Field+"="+s.Value)
+			}
+			msg = "sets profile " + strings.Join(sets, ", ")
+			if eff.Note != "" {
+				msg += " (" + eff.Note + ")"
+			}
+		}
+		r.res.Commands = append(r.res.Commands, fmt.Sprintf("%s: %s", sc.Pos, sc.Text))
+		r.verbosef("%s: sysctl %s=%s not run by %s: %s", sc.Pos, sc.Key, sc.Value, r.st.Name(), msg)
+	}
+	for _, part := range c.Other {
+		r.res.Commands = append(r.res.Commands, fmt.Sprintf("%s: %s", part.Pos, part.Text))
+		r.verbosef("%s: shell command not understood, not run by %s: %s", part.Pos, r.st.Name(), part.Text)
+	}
+	return nil
+}
+
+// inject builds the inbound segment in absolute numbers and delivers it.
+func (r *runner) inject(ev *Event, at spec.Time) (*Divergence, error) {
+	pk := ev.Packet
+	src, dst := r.tuple.Remote, r.tuple.Local
+	if pk.SrcPort != 0 {
+		src.Port, dst.Port = pk.SrcPort, pk.DstPort
+	}
+	seg := spec.Segment{
+		Src: src, Dst: dst, Flags: pk.Flags,
+		Seq: r.remoteISN.Add(pk.Seq), Len: pk.Len, Wnd: pk.Win,
+		Opts: pk.SegOptions(),
+	}
+	if pk.HasAck || pk.Flags&spec.ACK != 0 {
+		seg.Ack = r.localISN.Add(pk.Ack)
+	}
+	outs, err := r.st.Inject(at, seg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: inject %s: %w", ev.Pos, r.st.Name(), seg, err)
+	}
+	r.verbosef("%s: %s %s: injected as %s (%s->%s)", ev.Pos, at, pk, seg, seg.Src, seg.Dst)
+	_, d := r.record(fmt.Sprintf("%s, line %d", pk, ev.Line), at, outs, -1)
+	return d, nil
+}
+
+// call starts a socket call and checks its result if it returns at once.
+func (r *runner) call(ev *Event, at, end spec.Time) (*Divergence, error) {
+	sc := ev.Syscall
+	outs, err := r.st.Call(at, sc.Call)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %s: %w", ev.Pos, r.st.Name(), sc.Call, err)
+	}
+	own := -1
+	for i, o := range outs {
+		if o.Out.Kind == spec.OutResult && o.Out.Call == sc.Call.Kind && (o.Out.FD == sc.Call.FD || sc.Call.Kind == spec.CallSocket) {
+			own = i
+			break
+		}
+	}
+	step, d := r.record(fmt.Sprintf("%s, line %d", sc.Call, ev.Line), at, outs, own)
+	if d != nil {
+		return d, nil
+	}
+	if own < 0 {
+		if !sc.Blocking {
+			return r.diverge(&Divergence{
+				Pos: ev.Pos, Kind: DivBlocked,
+				Detail: "the call blocked; the script expects it to return at once (write start...end for a blocking call)",
+				Script: r.scriptLine(ev, at),
+			}, step), nil
+		}
+		if _, dup := r.pending[sc.Call.FD]; dup {
+			return nil, fmt.Errorf("%s: a second blocking call on fd %d while one is pending", ev.Pos, sc.Call.FD)
+		}
+		etol := r.tolerance(end)
+		r.pending[sc.Call.FD] = &pendingCall{ev: ev, start: at, end: end, tol: etol, deadline: end.Add(etol)}
+		r.verbosef("%s: %s: blocked", ev.Pos, r.callLine(ev, at, end))
+		return nil, nil
+	}
+	o := obs{outs[own], step}
+	if sc.Blocking {
+		etol := r.tolerance(end)
+		if d := r.checkReturnTime(ev, o, at, end, etol); d != nil {
+			return d, nil
+		}
+	}
+	return r.checkResult(ev, o, at, end), nil
+}
+
+// blockedReturns handles a call result that arrives after its call
+// started.
+func (r *runner) blockedReturns(o obs) *Divergence {
+	pc := r.pending[o.Out.FD]
+	if pc == nil || pc.ev.Syscall.Call.Kind != o.Out.Call {
+		return r.diverge(&Divergence{
+			Pos: r.cur.Pos, Kind: DivResult,
+			Detail: "the stack returned from a call that is not waiting",
+			Actual: fmt.Sprintf("%s %s", o.At, o.Out),
+		}, o.step)
+	}
+	delete(r.pending, o.Out.FD)
+	r.last = max(r.last, o.At)
+	if d := r.checkReturnTime(pc.ev, o, pc.start, pc.end, pc.tol); d != nil {
+		return d
+	}
+	return r.checkResult(pc.ev, o, pc.start, pc.end)
+}
+
+func (r *runner) checkReturnTime(ev *Event, o obs, start, end spec.Time, tol time.Duration) *Divergence {
+	if o.At < end.Add(-tol) || o.At > end.Add(tol) {
+		return r.diverge(&Divergence{
+			Pos: ev.Pos, Kind: DivTiming,
+			Detail: fmt.Sprintf("the call returned at %s; the script expects it to return at %s (tolerance %s)", o.At, end, tol),
+			Script: r.callLine(ev, start, end),
+			Actual: fmt.Sprintf("%s %s", o.At, r.describeResult(ev.Syscall, o.Out)),
+		}, o.step)
+	}
+	return nil
+}
+
+// checkResult compares a call's result with the script.
+func (r *runner) checkResult(ev *Event, o obs, start, end spec.Time) *Divergence {
+	sc := ev.Syscall
+	ret, errno, val := o.Out.Ret, o.Out.Err, int64(0)
+	if sc.Call.Kind == spec.CallGetsockopt {
+		if errno == spec.OK {
+			ret, val = 0, o.Out.Ret
+		} else {
+			ret = -1
+		}
+	}
+	var why []string
+	if ret != sc.Ret {
+		why = append(why, fmt.Sprintf("returned %d, expected %d", ret, sc.Ret))
+	} else if ret == -1 && errno != sc.Errno {
+		why = append(why, fmt.Sprintf("errno %s, expected %s", errno, sc.Errno))
+	}
+	checked := 1
+	if ret == 0 && sc.HasValue {
+		checked++
+		if val != sc.Value {
+			why = append(why, fmt.Sprintf("option value %s, expected %s", r.optValue(sc, val), sc.ValueText))
+		}
+	}
+	r.res.Checked += checked
+	r.res.Unchecked += len(sc.Unchecked)
+	if len(why) > 0 {
+		return r.diverge(&Divergence{
+			Pos: ev.Pos, Kind: DivResult,
+			Detail: strings.Join(why, "; "),
+			Script: r.callLine(ev, start, end),
+			Actual: fmt.Sprintf("%s %s", o.At, r.describeResult(sc, o.Out)),
+		}, o.step)
+	}
+	un := ""
+	if len(sc.Unchecked) > 0 {
+		un = "; unchecked: " + strings.Join(sc.Unchecked, ", ")
+	}
+	r.verbosef("%s: %s: returned at %s: ok%s", ev.Pos, r.callLine(ev, start, end), o.At, un)
+	return nil
+}
+
+func (r *runner) optValue(sc *Syscall, v int64) string {
+	switch sc.Call.Opt {
+	case spec.OptError:
+		if v == 0 {
+			return "[0]"
+		}
+		return "[" + spec.Errno(v).String() + "]"
+	case spec.OptState:
+		return "{tcpi_state=" + spec.State(v).String() + "}"
+	case spec.OptLinger:
+		return fmt.Sprintf("{onoff=%d, ...}", v)
+	}
+	return fmt.Sprintf("[%d]", v)
+}
+
+func (r *runner) describeResult(sc *Syscall, o spec.Output) string {
+	if sc.Call.Kind == spec.CallGetsockopt && o.Err == spec.OK {
+		return fmt.Sprintf("%s(%d, ...) = 0, value %s", o.Call, o.FD, r.optValue(sc, o.Ret))
+	}
+	if o.Err != spec.OK {
+		return fmt.Sprintf("%s(%d, ...) = -1 %s (%s)", o.Call, o.FD, o.Err, o.Err.Text())
+	}
+	return fmt.Sprintf("%s(%d, ...) = %d", o.Call, o.FD, o.Ret)
+}
+
+// outbound waits for the next segment and compares it with the line.
+func (r *runner) outbound(ev *Event, t, lo, hi spec.Time, tol time.Duration) (*Divergence, error) {
+	deadline := hi.Add(tol)
+	if ev.Time.Kind == TimeAny {
+		deadline = t.Add(r.opts.AnyTimeWait)
+	}
+	for len(r.segs) == 0 && r.st.Now() < deadline {
+		before := r.st.Now()
+		outs, err := r.st.Advance(deadline)
+		if err != nil {
+			return nil, fmt.Errorf("%s: advance to %s: %w", r.st.Name(), deadline, err)
+		}
+		if _, d := r.record(fmt.Sprintf("timers up to %s", deadline), r.st.Now(), outs, -1); d != nil {
+			return d, nil
+		}
+		if len(outs) == 0 && r.st.Now() == before {
+			return nil, fmt.Errorf("%s: Advance(%s) made no progress from %s", r.st.Name(), deadline, before)
+		}
+	}
+	if len(r.segs) == 0 {
+		r.last = max(r.last, deadline)
+		return r.diverge(&Divergence{
+			Pos: ev.Pos, Kind: DivMissing,
+			Detail: fmt.Sprintf("the stack sent nothing by %s", deadline),
+			Script: r.scriptLine(ev, t),
+		}, nil), nil
+	}
+	o := r.segs[0]
+	r.segs = r.segs[1:]
+	r.base = o.At
+	r.last = max(r.last, o.At)
+	when := t.String()
+	if ev.Time.Kind == TimeAny {
+		when = "*"
+	} else if hi != lo {
+		when = lo.String() + "~" + hi.String()
+	}
+	diffs, checked, unchecked := r.compare(ev.Packet, o.Out.Seg)
+	r.res.Checked += len(checked)
+	r.res.Unchecked += len(unchecked)
+	if len(diffs) > 0 {
+		return r.diverge(&Divergence{
+			Pos: ev.Pos, Kind: DivSegment, Fields: diffs,
+			Script: fmt.Sprintf("%s %s", when, ev.Packet),
+			Actual: fmt.Sprintf("%s %s", o.At, r.describe(o.Out.Seg)),
+		}, o.step), nil
+	}
+	if ev.Time.Kind != TimeAny && (o.At < lo.Add(-tol) || o.At > hi.Add(tol)) {
+		return r.diverge(&Divergence{
+			Pos: ev.Pos, Kind: DivTiming,
+			Detail: fmt.Sprintf("expected at %s (tolerance %s), happened at %s", when, tol, o.At),
+			Script: fmt.Sprintf("%s %s", when, ev.Packet),
+			Actual: fmt.Sprintf("%s %s", o.At, r.describe(o.Out.Seg)),
+		}, o.step), nil
+	}
+	un := ""
+	if len(unchecked) > 0 {
+		un = "; unchecked: " + strings.Join(unchecked, ", ")
+	}
+	r.verbosef("%s: %s %s: matched at %s; checked: %s%s", ev.Pos, when, ev.Packet, o.At, strings.Join(checked, " "), un)
+	return nil, nil
+}
+
+func (r *runner) models(field string) bool { return r.fm == nil || r.fm.Models(field) }
+
+// describe prints an observed segment in the script's numbering.
+func (r *runner) describe(s spec.Segment) string {
+	rel := s
+	rel.Seq = s.Seq - r.localISN
+	if s.Flags&spec.ACK != 0 {
+		rel.Ack = s.Ack - r.remoteISN
+	}
+	out := "> " + rel.String()
+	if s.Src != r.tuple.Local || s.Dst != r.tuple.Remote {
+		out += fmt.Sprintf(" (%s->%s)", s.Src, s.Dst)
+	}
+	return out
+}
+
+// compare checks an observed segment against a scripted one. It returns
+// the fields that differ and the names of the fields checked and left
+// open.
+func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked, unchecked []string) {
+	diff := func(field, exp, act string) { diffs = append(diffs, FieldDiff{field, exp, act}) }
+	// The first SYN (or a SYN on a new 4-tuple) teaches the local ISN
+	// and the connection's addresses.
+	if pk.Flags&spec.SYN != 0 && s.Flags&spec.SYN != 0 {
+		newTuple := spec.FourTuple{Local: s.Src, Remote: s.Dst}
+		if !r.haveLocal || (newTuple != r.tuple && !r.s.HasLocalISS) {
+			r.localISN, r.haveLocal = s.Seq-spec.Seq(pk.Seq), true
+		}
+		if s.Src.IP == LocalIP && s.Dst.IP == RemoteIP {
+			r.tuple = newTuple
+		}
+	}
+	// Flags: PSH only if the stack models it.
+	want, got := pk.Flags, s.Flags
+	if !r.models(FieldPSH) {
+		want, got = want&^spec.PSH, got&^spec.PSH
+		if pk.Flags&spec.PSH != 0 {
+			unchecked = append(unchecked, "PSH (not modelled)")
+		}
+	}
+	checked = append(checked, "flags")
+	if want != got {
+		diff("flags", pk.Flags.String(), s.Flags.String())
+	}
+	if pk.ECN {
+		unchecked = append(unchecked, "ECE/CWR (not represented)")
+	}
+	checked = append(checked, "seq")
+	if rel := uint32(s.Seq - r.localISN); rel != pk.Seq {
+		diff("seq", fmt.Sprint(pk.Seq), fmt.Sprint(rel))
+	}
+	checked = append(checked, "len")
+	if s.Len != pk.Len {
+		diff("len", fmt.Sprint(pk.Len), fmt.Sprint(s.Len))
+	}
+	if pk.Flags&spec.ACK != 0 {
+		if pk.HasAck {
+			checked = append(checked, "ack")
+			if s.Flags&spec.ACK != 0 {
+				if rel := uint32(s.Ack - r.remoteISN); rel != pk.Ack {
+					diff("ack", fmt.Sprint(pk.Ack), fmt.Sprint(rel))
+				}
+			}
+		} else {
+			unchecked = append(unchecked, "ack (not scripted)")
+		}
+	}
+	switch {
+	case !pk.HasWin:
+		unchecked = append(unchecked, "win (not scripted)")
+	case !r.models(FieldWindow):
+		unchecked = append(unchecked, "win (not modelled)")
+	default:
+		checked = append(checked, "win")
+		if s.Wnd != pk.Win {
+			diff("win", fmt.Sprint(pk.Win), fmt.Sprint(s.Wnd))
+		}
+	}
+	r.compareOptions(pk, s, diff, &checked, &unchecked)
+	// Addresses.
+	exp := r.tuple
+	if pk.SrcPort != 0 {
+		exp.Local.Port, exp.Remote.Port = pk.SrcPort, pk.DstPort
+	}
+	checked = append(checked, "addresses")
+	if s.Src != exp.Local || s.Dst != exp.Remote {
+		diff("addresses", exp.Local.String()+"->"+exp.Remote.String(), s.Src.String()+"->"+s.Dst.String())
+	}
+	return diffs, checked, unchecked
+}
+
+func (r *runner) compareOptions(pk *Packet, s spec.Segment, diff func(f, e, a string), checked, unchecked *[]string) {
+	if pk.AnyOptions {
+		*unchecked = append(*unchecked, "options (<...>)")
+		return
+	}
+	layout := false
+	for _, o := range pk.Options {
+		if o.Kind == OptNOP || o.Kind == OptEOL {
+			layout = true
+		}
+	}
+	type optCase struct {
+		field      string
+		kind       OptionKind
+		has        bool
+		val        uint32
+		valued     bool
+		formatting func(uint32) string
+	}
+	cases := []optCase{
+		{FieldMSS, OptMSS, s.Opts.MSS != 0, uint32(s.Opts.MSS), true, func(v uint32) string { return fmt.Sprintf("mss %d", v) }},
+		{FieldWScale, OptWScale, s.Opts.WScale != 0, uint32(s.Opts.WScale) - 1, true, func(v uint32) string { return fmt.Sprintf("wscale %d", v) }},
+		{FieldSackOK, OptSackOK, s.Opts.SackOK, 0, false, func(uint32) string { return "sackOK" }},
+		{FieldTS, OptTS, s.Opts.HasTS, 0, false, func(uint32) string { return "TS" }},
+	}
+	for _, c := range cases {
+		o, want := pk.option(c.kind)
+		if !r.models(c.field) {
+			if want || c.has {
+				*unchecked = append(*unchecked, c.field+" (not modelled)")
+			}
+			continue
+		}
+		*checked = append(*checked, c.field)
+		switch {
+		case want && !c.has:
+			diff(c.field, c.formatting(o.Val), "absent")
+		case !want && c.has:
+			diff(c.field, "absent", c.formatting(c.val))
+		case want && c.valued && o.Val != c.val:
+			diff(c.field, c.formatting(o.Val), c.formatting(c.val))
+		case want && c.kind == OptTS:
+			*unchecked = append(*unchecked, "TS val/ecr")
+		}
+	}
+	if _, ok := pk.option(OptSack); ok {
+		*unchecked = append(*unchecked, "sack blocks (not represented)")
+	}
+	if layout {
+		*unchecked = append(*unchecked, "option layout (nop, eol, order)")
+	}
+}
+
+// finish waits for the blocking calls still out, then lets the stack run
+// to the script's last time: any segment it sent by then that no line
+// expects is a divergence.
+func (r *runner) finish() (*Divergence, error) {
+	if d, err := r.flushBlocked(spec.Time(math.MaxInt64)); d != nil || err != nil {
+		return d, err
+	}
+	if d, err := r.advanceTo(r.last); d != nil || err != nil {
+		return d, err
+	}
+	last := r.s.Events[len(r.s.Events)-1]
+	if len(r.segs) > 0 {
+		o := r.segs[0]
+		return r.diverge(&Divergence{
+			Pos: last.Pos, Kind: DivUnexpected,
+			Detail: fmt.Sprintf("the stack sent a segment that no line expects, by the script's end at %s", r.last),
+			Actual: fmt.Sprintf("%s %s", o.At, r.describe(o.Out.Seg)),
+		}, o.step), nil
+	}
+	r.verbosef("%s: end of script at %s: nothing unexpected", last.Pos, r.last)
+	return nil, nil
+}
+
+// RunModel plays s on the model with the named built-in profile, set up
+// by ModelSetup.
+func RunModel(s *Script, profile string, opts RunOptions) (*Result, error) {
+	su, err := ModelSetup(s, profile)
+	if err != nil {
+		return nil, err
+	}
+	st, err := NewModelStack(su.Profile, su.Config)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return Run(s, st, opts)
+}

@@ -76,32 +76,78 @@ func canonicalFingerprint(fp string, oowInterval time.Duration) (string, int) {
 	return strings.Join(recs, "|"), miss
 }
 
-// canonicalTimeWait keeps the fields TIME-WAIT reads. A TIME-WAIT record
-// has no held ranges, so its fields split on spaces.
+// canonicalTimeWait drops from a TIME-WAIT record the tokens of fields
+// the TIME-WAIT code does not read, and reduces SND and RCV to SND.NXT and
+// RCV.NXT. Tokens it does not know are kept, so a field added to the
+// fingerprint later is kept too. A TIME-WAIT record has no held ranges,
+// so its fields split on spaces.
 func canonicalTimeWait(r string) (string, bool) {
 	f := strings.Fields(r)
-	want := []string{0: "C", 3: "fd", 4: "par", 9: "ra", 10: "s", 15: "r", 17: "h[]", 19: "ts", 21: "lf"}
-	if len(f) < 22 {
+	if len(f) < 4 || f[2] != "TIME-WAIT" || !strings.HasPrefix(f[3], "fd") {
 		return "", false
 	}
-	for i, p := range want {
-		if p != "" && !strings.HasPrefix(f[i], p) {
-			return "", false
+	out := append([]string(nil), f[:3]...)
+	seenS, seenR := false, false
+	for _, t := range f[3:] {
+		switch {
+		case isNums(t, "s", 4):
+			out = append(out, "snxt"+strings.Split(t[1:], ",")[2])
+			seenS = true
+		case isNums(t, "r", 2):
+			out = append(out, "rnxt"+strings.Split(t[1:], ",")[1])
+			seenR = true
+		case deadInTimeWait(t):
+		default:
+			out = append(out, t)
 		}
 	}
-	s := strings.Split(f[10][1:], ",")
-	rc := strings.Split(f[15][1:], ",")
-	if len(s) != 4 || len(rc) != 2 {
+	if !seenS || !seenR {
 		return "", false
 	}
-	oow := ""
-	for _, t := range f[21:] {
-		if strings.HasPrefix(t, "oow") {
-			oow = t
+	return strings.Join(out, " "), true
+}
+
+// deadInTimeWait recognises the tokens of TCB fields TIME-WAIT never
+// reads: Passive, Queued, Orphan, RcvShut, SND.WND and MAX.SND.WND,
+// SND.WL1/2, FinQueued, SendMSS, Unread, held ranges and FIN, LingerFD,
+// RTO, Retrans, R1Noted, SRTT and RTTVAR, RTT timing, UserTimeout, R2,
+// FW2Timeout, recovery, and the memo of a reopened TIME-WAIT.
+func deadInTimeWait(t string) bool {
+	for _, b := range []string{"p", "q", "o", "rs", "f", "r1", "hf"} {
+		if rest, ok := strings.CutPrefix(t, b); ok && (rest == "true" || rest == "false" || strings.HasPrefix(rest, "true,") || strings.HasPrefix(rest, "false,")) {
+			return true
 		}
 	}
-	if oow == "" {
-		return "", false
+	for _, n := range []string{"m", "u", "lf", "rto", "rx", "ut", "r2", "fw"} {
+		if isNums(t, n, 1) {
+			return true
+		}
 	}
-	return strings.Join([]string{f[0], f[1], f[2], f[3], f[4], f[9], "snxt" + s[2], "rnxt" + rc[1], f[19], f[20], oow}, " "), true
+	if isNums(t, "w", 2) || isNums(t, "wl", 2) {
+		return true
+	}
+	for _, pre := range []string{"srtt", "tmtrue", "tmfalse", "rectrue", "recfalse", "h[", "prev"} {
+		if strings.HasPrefix(t, pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// isNums reports whether t is name followed by n comma-separated integers.
+func isNums(t, name string, n int) bool {
+	rest, ok := strings.CutPrefix(t, name)
+	if !ok {
+		return false
+	}
+	parts := strings.Split(rest, ",")
+	if len(parts) != n {
+		return false
+	}
+	for _, p := range parts {
+		if _, err := strconv.ParseInt(p, 10, 64); err != nil {
+			return false
+		}
+	}
+	return true
 }

@@ -107,8 +107,8 @@ type Config struct {
 	// Profile is the rule set both hosts run. Run applies R and, unless
 	// KeepTimestamps, turns timestamps off (see the package doc).
 	Profile spec.Profile
-	// R, when >= 0, sets R2 and SynR2 to R retransmissions and caps R1 at
-	// R, so that every retransmission sequence is finite.
+	// R, when >= 0, sets R2, SynR2 and SynAckR2 to R retransmissions and
+	// caps R1 at R, so that every retransmission sequence is finite.
 	R int
 	// Capacity bounds the segments in flight per direction (C >= 1).
 	Capacity int
@@ -217,7 +217,7 @@ func MustConfig(scenario, profile string) Config {
 func (c *Config) effectiveProfile() spec.Profile {
 	p := c.Profile
 	if c.R >= 0 {
-		p.R2, p.SynR2 = c.R, c.R
+		p.R2, p.SynR2, p.SynAckR2 = c.R, c.R, c.R
 		if p.R1 > c.R {
 			p.R1 = c.R
 		}
@@ -243,8 +243,8 @@ func (c *Config) validate() error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("explore: %w", err)
 	}
-	if p.R2 < 0 || p.SynR2 < 0 {
-		return fmt.Errorf("explore: profile %s retransmits without limit (R2 %d, SynR2 %d); set R", p.Name, p.R2, p.SynR2)
+	if p.R2 < 0 || p.SynR2 < 0 || p.SynAckR2 < 0 {
+		return fmt.Errorf("explore: profile %s retransmits without limit (R2 %d, SynR2 %d, SynAckR2 %d); set R", p.Name, p.R2, p.SynR2, p.SynAckR2)
 	}
 	for i, pr := range []Program{c.A, c.B} {
 		side := "AB"[i : i+1]
@@ -286,7 +286,7 @@ func (c *Config) timerAllowed(k spec.TimerKind) bool {
 func (c Config) String() string {
 	p := c.effectiveProfile()
 	var b strings.Builder
-	fmt.Fprintf(&b, "profile %s, R2=%d SynR2=%d, C=%d, loss=%t dups=%d, clock %s", p.Name, p.R2, p.SynR2, c.Capacity, c.Loss, c.Dups, c.Clock)
+	fmt.Fprintf(&b, "profile %s, R2=%d SynR2=%d SynAckR2=%d, C=%d, loss=%t dups=%d, clock %s", p.Name, p.R2, p.SynR2, p.SynAckR2, c.Capacity, c.Loss, c.Dups, c.Clock)
 	if c.Timers != nil {
 		ks := make([]string, len(c.Timers))
 		for i, k := range c.Timers {

@@ -56,7 +56,7 @@ func TestFinWait2HangRFCProfiles_AMB_FW2_TIMER(t *testing.T) {
 		{"rfc9293", 1, 0, 462, 1227, 20, 5},
 		{"rfc793", 1, 0, 462, 1227, 20, 5},
 		{"rfc9293", 2, 0, 1295, 5013, 34, 5},
-		{"rfc9293", 1, 1, 11244, 43807, 423, 34},
+		{"rfc9293", 1, 1, 11348, 44007, 454, 41},
 	} {
 		r := run(t, closeCfg(tc.profile, tc.c, tc.r))
 		got := []int{r.States, r.Edges, r.Stuck, r.Deadlocks}
@@ -418,8 +418,8 @@ func TestRuleIDsExist(t *testing.T) {
 // not.
 func TestCanonicalFingerprint(t *testing.T) {
 	tw := func(rto, rcv string) string {
-		return "tw1 ov0|C0 10.0.0.1:49152<->10.0.0.2:8080 TIME-WAIT fd-1 par-1 pfalse qfalse otrue rstrue rafalse s1,2,3,2 w65535,65535 wl5,2 ftrue m1460 r4," + rcv +
-			" u0 h[] hffalse,0 tsfalse,0 -,-,-,240000000000,-, lf0 rto" + rto + " rx0 r1false srtt0,0,false tmtrue,2,0 oowfalse,- ut0 r23 fw0 prev1,2,false,0,-|"
+		return "tw1 ov0|C0 10.0.0.1:49152<->10.0.0.2:8080 TIME-WAIT fd-1 par-1 pfalse qfalse otrue rstrue rafalse ebfalse s1,2,3,2 w65535,65535 wl5,2 ftrue m1460 r4," + rcv +
+			" u0 h[] hffalse,0 tsfalse,0 -,-,-,240000000000,-, recfalse,0 lf0 rto" + rto + " rx0 r1false srtt0,0,false tmtrue,2,0 oowfalse,- ut0 r23 fw0 prev1,2,false,0,-,false,false,false,-|"
 	}
 	a, m1 := canonicalFingerprint(tw("1000", "6"), 0)
 	b, m2 := canonicalFingerprint(tw("8000", "6"), 0)
@@ -437,6 +437,10 @@ func TestCanonicalFingerprint(t *testing.T) {
 	running, _ := canonicalFingerprint(oow("-400000000"), 500*time.Millisecond)
 	if expired != a || running == a {
 		t.Errorf("throttle: expired %q, running %q", expired, running)
+	}
+	want := "tw1 ov0|C0 10.0.0.1:49152<->10.0.0.2:8080 TIME-WAIT fd-1 par-1 rafalse ebfalse snxt3 rnxt6 tsfalse,0 -,-,-,240000000000,-, oowfalse,-|"
+	if a != want {
+		t.Errorf("canonical TIME-WAIT\n got  %s\n want %s", a, want)
 	}
 	if _, miss := canonicalFingerprint("tw0 ov0|C0 garbage|", 0); miss != 1 {
 		t.Errorf("garbage record not reported")

@@ -143,11 +143,13 @@ type Config struct {
 	MaxTraces int
 }
 
-// Addresses of the two hosts.
-var (
-	AddrA = spec.IPv4{10, 0, 0, 1}
-	AddrB = spec.IPv4{10, 0, 0, 2}
-)
+// Addr returns the address of side 0 (A, 10.0.0.1) or 1 (B, 10.0.0.2).
+func Addr(side int) spec.IPv4 {
+	if side == 0 {
+		return spec.IPv4{10, 0, 0, 1}
+	}
+	return spec.IPv4{10, 0, 0, 2}
+}
 
 // Scenario ports.
 const (
@@ -158,6 +160,7 @@ const (
 
 // Scenarios names the built-in application pairs.
 func Scenarios() []string {
+	scenarios := builtinScenarios()
 	names := make([]string, 0, len(scenarios))
 	for n := range scenarios {
 		names = append(names, n)
@@ -166,34 +169,38 @@ func Scenarios() []string {
 	return names
 }
 
-var scenarios = map[string]struct {
+type scenario struct {
 	doc  string
 	a, b Program
-}{
-	"close": {"A connects, B accepts; each side may close(2) once established; B may close its listener once it has accepted",
-		Program{Role: Active, PeerPort: ServerPort, Close: true},
-		Program{Role: Passive, Port: ServerPort, Close: true, CloseListener: true}},
-	"abort": {"as close, and either side may abort (SO_LINGER 0) instead",
-		Program{Role: Active, PeerPort: ServerPort, Close: true, Abort: true},
-		Program{Role: Passive, Port: ServerPort, Close: true, Abort: true, CloseListener: true}},
-	"half": {"as close, plus shutdown(SHUT_WR) and read(2), and one 1-octet write each",
-		Program{Role: Active, PeerPort: ServerPort, Writes: 1, WriteSize: 1, Read: true, Shutdown: true, Close: true},
-		Program{Role: Passive, Port: ServerPort, Writes: 1, WriteSize: 1, Read: true, Shutdown: true, Close: true, CloseListener: true}},
-	"early": {"A may close as soon as it has called connect; B accepts and may close",
-		Program{Role: Active, PeerPort: ServerPort, Close: true, Early: true},
-		Program{Role: Passive, Port: ServerPort, Close: true, CloseListener: true}},
-	"simopen": {"simultaneous open (A :5000 <-> B :6000); each side may close at any time after connect",
-		Program{Role: Active, Port: simPortA, PeerPort: simPortB, Close: true, Early: true},
-		Program{Role: Active, Port: simPortB, PeerPort: simPortA, Close: true, Early: true}},
+}
+
+func builtinScenarios() map[string]scenario {
+	return map[string]scenario{
+		"close": {"A connects, B accepts; each side may close(2) once established; B may close its listener once it has accepted",
+			Program{Role: Active, PeerPort: ServerPort, Close: true},
+			Program{Role: Passive, Port: ServerPort, Close: true, CloseListener: true}},
+		"abort": {"as close, and either side may abort (SO_LINGER 0) instead",
+			Program{Role: Active, PeerPort: ServerPort, Close: true, Abort: true},
+			Program{Role: Passive, Port: ServerPort, Close: true, Abort: true, CloseListener: true}},
+		"half": {"data and half-close: A reads, and may shutdown(SHUT_WR) and close; B writes one octet, and may shutdown(SHUT_WR) and close",
+			Program{Role: Active, PeerPort: ServerPort, Read: true, Shutdown: true, Close: true},
+			Program{Role: Passive, Port: ServerPort, Writes: 1, WriteSize: 1, Shutdown: true, Close: true, CloseListener: true}},
+		"early": {"A may close as soon as it has called connect; B accepts and may close",
+			Program{Role: Active, PeerPort: ServerPort, Close: true, Early: true},
+			Program{Role: Passive, Port: ServerPort, Close: true, CloseListener: true}},
+		"simopen": {"simultaneous open (A :5000 <-> B :6000); each side may close at any time after connect",
+			Program{Role: Active, Port: simPortA, PeerPort: simPortB, Close: true, Early: true},
+			Program{Role: Active, Port: simPortB, PeerPort: simPortA, Close: true, Early: true}},
+	}
 }
 
 // ScenarioDoc describes a built-in scenario.
-func ScenarioDoc(name string) string { return scenarios[name].doc }
+func ScenarioDoc(name string) string { return builtinScenarios()[name].doc }
 
 // NewConfig returns a configuration for a built-in scenario and profile
 // with capacity 2, R = 2, loss on, duplication off, independent clocks.
 func NewConfig(scenario, profile string) (Config, error) {
-	sc, ok := scenarios[scenario]
+	sc, ok := builtinScenarios()[scenario]
 	if !ok {
 		return Config{}, fmt.Errorf("explore: unknown scenario %q (known: %s)", scenario, strings.Join(Scenarios(), ", "))
 	}

@@ -352,7 +352,7 @@ type hostStep struct {
 	h         *model.Host
 	digest    [sha256.Size]byte
 	outs      []spec.Output
-	abnormal  bool // a rule in abnormalRules fired
+	abnormal  bool // a rule abnormalRule recognises fired
 	pre, post spec.HostSnap
 }
 
@@ -458,7 +458,7 @@ func (st *step) ev(x int, ev spec.Event) []spec.Output {
 	out := h.Step(ev)
 	st.cur.outs = append(st.cur.outs, out...)
 	for _, r := range h.Fired() {
-		if abnormalRules[r] {
+		if abnormalRule(r) {
 			st.cur.abnormal = true
 		}
 	}
@@ -485,12 +485,7 @@ func (st *step) call(x int, c spec.Call) spec.Output {
 	return spec.Output{Kind: spec.OutResult, FD: c.FD, Call: c.Kind, Ret: -1, Err: spec.EAGAIN}
 }
 
-func (e *explorer) addr(x int) spec.IPv4 {
-	if x == 0 {
-		return AddrA
-	}
-	return AddrB
-}
+func (e *explorer) addr(x int) spec.IPv4 { return Addr(x) }
 
 // app performs application action a of side x. Multi-call actions are
 // atomic: no other event comes between their calls, which loses nothing
@@ -594,20 +589,19 @@ func (st *step) finish(x int, hs *hostStep) {
 	}
 }
 
-// abnormalRules are the rules whose firing means the host ended (or is
-// ending) a connection abortively: an ABORT, a close that resets, a reset
-// answering an in-window SYN, or a timer giving up.
-var abnormalRules = map[spec.RuleID]bool{
-	"R9293-CALL-ABORT":    true,
-	"R9293-ABORT-SYNC":    true,
-	"R9293-ABORT-UNSYNC":  true,
-	"R9293-ABORT-LATE":    true,
-	"R9293-MUST20":        true, // R2 reached: the connection is given up
-	"R9293-TO-USER":       true,
-	"AMB-FW2-TIMER":       true,
-	"R9293-SHLD3":         true, // close with unread data, or data after close: RST
-	"R9293-SEG-SYN-793":   true,
-	"R9293-CLOSE-SYNSENT": true,
+// abnormalRule recognises the rules whose firing means the host ended (or
+// is ending) a connection abortively: an ABORT, a close that resets, a
+// reset answering an in-window SYN, or a timer giving up.
+func abnormalRule(id spec.RuleID) bool {
+	switch id {
+	case "R9293-CALL-ABORT", "R9293-ABORT-SYNC", "R9293-ABORT-UNSYNC", "R9293-ABORT-LATE",
+		"R9293-MUST20", // R2 reached: the connection is given up
+		"R9293-TO-USER", "AMB-FW2-TIMER",
+		"R9293-SHLD3", // close with unread data, or data after close: RST
+		"R9293-SEG-SYN-793", "R9293-CLOSE-SYNSENT":
+		return true
+	}
+	return false
 }
 
 // goal: every active side has connected and neither host holds a TCB.

@@ -19,6 +19,7 @@ var (
 	regen    = flag.Bool("regen", false, "rewrite the generated seed corpora under testdata/fuzz")
 	decode   = flag.String("decode", "", "TestDecode: print what this corpus file decodes to (FuzzAgree, FuzzSim)")
 	crashers = flag.Bool("crashers", false, "TestCrashers: replay testdata/crashers, the findings not yet fixed")
+	export   = flag.String("export", "", "TestExportCorpus: write the corpora as raw inputs (libFuzzer's format) under this directory")
 )
 
 // seedSets are the generated seed corpora, per target.
@@ -347,6 +348,32 @@ func TestCrashers(t *testing.T) {
 				t.Logf("%s/%s still fails:\n%.2000s", filepath.Base(dir), name, err)
 			} else {
 				t.Errorf("%s/%s passes now: move it to testdata/fuzz/%s/", filepath.Base(dir), name, filepath.Base(dir))
+			}
+		}
+	}
+}
+
+// TestExportCorpus writes every corpus under testdata/fuzz as raw inputs,
+// one file each, under <dir>/<Target>/: the seed corpora of the OSS-Fuzz
+// build (.clusterfuzzlite/build.sh).
+//
+//	go test ./fuzz -run TestExportCorpus -export DIR
+func TestExportCorpus(t *testing.T) {
+	if *export == "" {
+		t.Skip("no -export directory")
+	}
+	dirs, err := filepath.Glob(filepath.Join("testdata", "fuzz", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range dirs {
+		out := filepath.Join(*export, filepath.Base(dir))
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, data := range readCorpus(t, dir) {
+			if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
+				t.Fatal(err)
 			}
 		}
 	}

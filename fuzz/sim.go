@@ -273,15 +273,16 @@ func (e *SimError) Error() string {
 	return b.String()
 }
 
-// Known findings FuzzSim reports only in strict mode: they are reported
-// and wait for a decision (docs/fuzzing.md, "Findings").
+// Known findings FuzzSim reports only in strict mode: behaviours a
+// profile chooses on purpose (docs/fuzzing.md, "Findings").
 const (
 	// KnownAckStorm: an old duplicate SYN reaches a host after both
 	// incarnations closed; the half-open SYN-RECEIVED it creates and the
 	// peer's TIME-WAIT answer each other's unacceptable segments with
 	// ACKs, without end until a timer ends one side, because the profile
-	// does not throttle such ACKs (OOWAckInterval = 0, RFC 5961 §7
-	// declined). The run exhausts its step budget.
+	// does not throttle such ACKs (OOWAckInterval = 0: rfc793, which
+	// predates RFC 5961 §7). The run exhausts its step budget. Found first
+	// on rfc9293, which has throttled since (regress-ack-storm-rfc9293).
 	KnownAckStorm = "ack-storm"
 )
 

@@ -199,7 +199,7 @@ func TestR9293_SynInEstablished(t *testing.T) {
 // R9293-RSTGEN-SYNC, R9293-SEG-UNACCEPT, R9293-SEG-ACCEPT: unacceptable
 // segments draw an empty ACK; unacceptable RSTs nothing. Table 6 edges.
 func TestR9293_Table6Edges(t *testing.T) {
-	b := newBench(t, "rfc9293")
+	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.OOWAckInterval = 0 }) // every reply visible
 	b.passiveOpen()
 	wnd := spec.Seq(b.conn().rcvWnd(b.h))
 	b.in(spec.ACK, 5001+wnd, 1001, 0) // zero-length at RCV.NXT+RCV.WND: unacceptable

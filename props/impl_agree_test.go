@@ -130,8 +130,8 @@ type agree struct {
 	t        *rapid.T
 	p        spec.Profile
 	role     string
-	m        host        // the host the generator reads: the model, or a lone impl
-	s        *impl.Stack // the implementation compared with m; nil in single-host runs
+	m        host                                                               // the host the generator reads: the model, or a lone impl
+	s        *impl.Stack                                                        // the implementation compared with m; nil in single-host runs
 	check    func(ev spec.Event, out []spec.Output, snap *spec.HostSnap) string // extra per-step check (invariants); "" is fine
 	snap     spec.HostSnap
 	fds      []int32

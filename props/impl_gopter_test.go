@@ -130,10 +130,10 @@ type gSUT struct {
 	s        *impl.Stack
 	h        *implHost
 	lastSock int32
-	out    []spec.Output
-	log    []string
-	failed bool
-	setup  string // a difference already in the set-up
+	out      []spec.Output
+	log      []string
+	failed   bool
+	setup    string // a difference already in the set-up
 }
 
 // gResult is what the implementation did for one command.

@@ -95,7 +95,7 @@ type incarnation struct {
 	peerFin     bool     // the peer's FIN was processed
 	rcvNxtAtFin spec.Seq
 	unreadAtFin uint32
-	peerClosed  int // peer-closed notices given
+	peerClosed  int  // peer-closed notices given
 	halfJump    bool // SND.UNA once moved by exactly 2^31 (see invSendSequence)
 	// RTO of the last observed retransmission interval (for the backoff
 	// check); 0 when unknown.

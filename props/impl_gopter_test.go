@@ -152,6 +152,8 @@ type gStats struct {
 	seqs, steps int
 	failLen     int // commands in the last failing sequence (the shrunk one at the end)
 	firstFail   int // sequences run when the first failure was seen (0: none)
+	firstFailAt time.Time
+	violated    string // the invariant of the last failure (invariant runs)
 	curLen      int
 	curFail     bool
 	cov         map[spec.RuleID]int // rules the model applied
@@ -163,7 +165,7 @@ func (st *gStats) endRun() {
 	if st.curFail {
 		st.failLen = st.curLen
 		if st.firstFail == 0 {
-			st.firstFail = st.seqs
+			st.firstFail, st.firstFailAt = st.seqs, time.Now()
 		}
 	}
 	st.curLen, st.curFail = 0, false
@@ -363,6 +365,7 @@ func (c *gCmd) PostCondition(st commands.State, res commands.Result) *gopter.Pro
 func (c *gCmd) post(s *gState, res commands.Result) *gopter.PropResult {
 	if s.mode.invariants {
 		if s.bad != "" {
+			s.stats.violated = s.inv.violated
 			return &gopter.PropResult{Status: gopter.PropFalse, Labels: []string{"invariant: " + s.bad}}
 		}
 		return &gopter.PropResult{Status: gopter.PropTrue}

@@ -36,6 +36,7 @@ var invariants = []invariant{
 	{"R9293-SEG-TEXT-LATE nothing-after-fin", invNothingAfterFin},
 	{"R9293-SEG-TEXT right-edge", invRightEdge},
 	{"R9293-MUST13,R9293-SEG-FIN-TW time-wait-exact", invTimeWaitExact},
+	{"AMB-TW-FIN,R9293-SEG-ACK-TW fin-restarts-tw", invFinRestartsTimeWait},
 	{"R9293-MUST12 peer-close-reported", invPeerCloseReported},
 	{"host-contract one-result-per-call", invOneResult},
 	{"R9293-SEG-CLOSED closed-replies", invClosedReplies},
@@ -352,6 +353,38 @@ func invTimeWaitExact(c *invChecker, st *invStep) string {
 		if st.onTuple(t) && st.ev.Seg.Flags&spec.RST != 0 && c.p.TimeWaitRST == spec.TWRSTIgnored {
 			return fmt.Sprintf("%s: a RST ended TIME-WAIT, which ignores RSTs (%s)", t, st.ev.Seg)
 		}
+	}
+	return ""
+}
+
+// invFinRestartsTimeWait: where only a FIN restarts TIME-WAIT, a
+// retransmitted FIN (ending at RCV.NXT) that TIME-WAIT acknowledges
+// restarts the 2MSL timer (AMB-TW-FIN, R9293-SEG-ACK-TW). A FIN that
+// fails PAWS is acknowledged without a restart; the ACK's TSecr (the
+// entry's TS.Recent) tells it apart.
+func invFinRestartsTimeWait(c *invChecker, st *invStep) string {
+	if c.p.TimeWaitRestart != spec.TWRestartOnFIN || st.ev.Kind != spec.EvSegment || !wellFormed(&st.ev.Seg) {
+		return ""
+	}
+	seg := &st.ev.Seg
+	t := seg.Tuple()
+	p, ok := st.prev[t]
+	if !ok || p.State != spec.TimeWait || seg.Flags&(spec.FIN|spec.SYN|spec.RST) != spec.FIN ||
+		seg.End() != p.RcvNxt || p.Timers[spec.TimerTimeWait] == spec.Never || st.timerDue(&p) {
+		return ""
+	}
+	acked := false
+	for _, o := range st.out {
+		g := &o.Seg
+		if o.Kind == spec.OutSegment && segTuple(g) == t && g.Flags == spec.ACK &&
+			!(g.Opts.HasTS && seg.Opts.HasTS && int32(seg.Opts.TS.Val-g.Opts.TS.Ecr) < 0) {
+			acked = true
+		}
+	}
+	cs, still := st.cur[t]
+	if acked && still && !st.fresh[t] && cs.Timers[spec.TimerTimeWait] != st.snap.Now.Add(c.p.TimeWait) {
+		return fmt.Sprintf("%s: a retransmitted FIN (%s) was acknowledged but TIME-WAIT still ends at %s, not %s",
+			t, *seg, cs.Timers[spec.TimerTimeWait], st.snap.Now.Add(c.p.TimeWait))
 	}
 	return ""
 }
@@ -820,6 +853,11 @@ func TestInvariantsCanFail(t *testing.T) {
 		{"R9293-MUST13,R9293-SEG-FIN-TW time-wait-exact", []stp{
 			{adv, nil, []spec.ConnSnap{conn(spec.FinWait2, nil)}},
 			{in(spec.FIN|spec.ACK, 5001), nil, []spec.ConnSnap{{Tuple: tu, State: spec.TimeWait, FD: -1, Timers: [spec.NumTimers]spec.Time{spec.TimerTimeWait: spec.Time(1).Add(p.TimeWait - 1)}}}}}},
+		{"AMB-TW-FIN,R9293-SEG-ACK-TW fin-restarts-tw", []stp{
+			{adv, nil, []spec.ConnSnap{{Tuple: tu, State: spec.TimeWait, FD: -1, SndUna: 101, SndNxt: 101, RcvNxt: 5001,
+				Timers: [spec.NumTimers]spec.Time{spec.TimerTimeWait: spec.Time(p.TimeWait)}}}},
+			{in(spec.FIN|spec.ACK, 5000), []spec.Output{seg(spec.ACK, 101, 0)}, []spec.ConnSnap{{Tuple: tu, State: spec.TimeWait, FD: -1, SndUna: 101, SndNxt: 101, RcvNxt: 5001,
+				Timers: [spec.NumTimers]spec.Time{spec.TimerTimeWait: spec.Time(p.TimeWait)}}}}}},
 		{"R9293-MUST12 peer-close-reported", []stp{
 			{adv, nil, []spec.ConnSnap{conn(spec.Established, nil)}},
 			{in(spec.FIN|spec.ACK, 5001), nil, []spec.ConnSnap{conn(spec.CloseWait, nil)}}}},

@@ -2,7 +2,6 @@ package impl
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math/bits"
 
 	"github.com/tcpclose/tcpclose/spec"
@@ -37,7 +36,7 @@ type Stack struct {
 	nextID uint64
 	out    []spec.Output
 
-	seed   maphash.Seed
+	seed   hashKey
 	conns  connSlab
 	cidx   index[connKeys]
 	tw     twTable
@@ -87,7 +86,7 @@ func New(p spec.Profile, cfg Config) (*Stack, error) {
 	if cfg.Addr == (spec.IPv4{}) {
 		cfg.Addr = spec.IPv4{192, 168, 0, 1}
 	}
-	s := &Stack{p: p, cfg: cfg, mut: cfg.Mutant, seed: maphash.MakeSeed()}
+	s := &Stack{p: p, cfg: cfg, mut: cfg.Mutant, seed: newHashKey()}
 	s.conns.stride = p.MaxHeldRanges
 	s.cidx = newIndex(s.seed, connKeys{&s.conns})
 	s.tw.init(s.seed)

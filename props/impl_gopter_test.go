@@ -86,6 +86,7 @@ type gState struct {
 	stats *gStats
 	// lastSock is the descriptor the last socket() returned.
 	lastSock int32
+	events   int // events the last command ran
 }
 
 func (s *gState) String() string {
@@ -150,7 +151,7 @@ type gResult struct {
 // gStats counts what a property ran.
 type gStats struct {
 	seqs, steps int
-	failLen     int // commands in the last failing sequence (the shrunk one at the end)
+	failLen     int // events in the last failing sequence (the shrunk one at the end)
 	firstFail   int // sequences run when the first failure was seen (0: none)
 	firstFailAt time.Time
 	violated    string // the invariant of the last failure (invariant runs)
@@ -171,10 +172,10 @@ func (st *gStats) endRun() {
 	st.curLen, st.curFail = 0, false
 }
 
-// done records a command's outcome.
-func (st *gStats) done(r *gopter.PropResult) *gopter.PropResult {
+// done records a command's outcome; the command ran events events.
+func (st *gStats) done(r *gopter.PropResult, events int) *gopter.PropResult {
 	st.steps++
-	st.curLen++
+	st.curLen += events
 	if r.Status != gopter.PropTrue {
 		st.curFail = true
 	}
@@ -347,6 +348,7 @@ func (c *gCmd) Run(sut commands.SystemUnderTest) commands.Result {
 func (c *gCmd) NextState(st commands.State) commands.State {
 	s := st.(*gState)
 	s.last = s.last[:0]
+	s.events = max(1, len(c.macro))
 	if c.macro != nil {
 		c.play(s.h, func() int32 { return s.lastSock }, s.step)
 	} else {
@@ -359,7 +361,7 @@ func (c *gCmd) PreCondition(commands.State) bool { return true }
 
 func (c *gCmd) PostCondition(st commands.State, res commands.Result) *gopter.PropResult {
 	s := st.(*gState)
-	return s.stats.done(c.post(s, res))
+	return s.stats.done(c.post(s, res), s.events)
 }
 
 func (c *gCmd) post(s *gState, res commands.Result) *gopter.PropResult {

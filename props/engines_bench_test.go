@@ -63,7 +63,7 @@ func BenchmarkEngines(b *testing.B) {
 		for _, prof := range []string{"linux", "rfc9293"} {
 			for _, gap := range []time.Duration{10 * time.Millisecond, time.Second} {
 				for _, engine := range []string{"model", "impl"} {
-					b.Run(fmt.Sprintf("%s/%s/gap=%s/%s", mix, prof, gap, engine), func(b *testing.B) {
+					b.Run(fmt.Sprintf("mix=%s/profile=%s/gap=%s/engine=%s", mix, prof, gap, engine), func(b *testing.B) {
 						g := workload.New(mix, gap, 1<<20)
 						m, s := newHosts(b, prof, g)
 						rec := newRecorded(g)

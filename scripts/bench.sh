@@ -9,14 +9,14 @@
 #   3. sequences per second of the rapid and gopter agreement properties
 #      (props BenchmarkAgreement).
 #
-# Environment: COUNT (default 6) runs per benchmark, OUT (default
-# bench-out) for the raw results, BIG=1 for 10M TIME-WAIT entries.
+# Environment: COUNT (default 6) runs per benchmark, OUT (default a
+# temporary directory) for the raw results, BIG=1 for 10M TIME-WAIT entries.
 # benchstat runs through the module proxy (it is not a dependency of the
 # module).
 set -eu
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-6}
-OUT=${OUT:-bench-out}
+OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 benchstat() { go run golang.org/x/perf/cmd/benchstat@latest "$@"; }
 

@@ -142,6 +142,7 @@ type agree struct {
 	log      []string
 	buf      []spec.Output
 	steps    int
+	setup    int // steps of the opening calls
 	cov      map[spec.RuleID]int // rules the model applied
 	lastOut  []spec.Output       // the model's outputs of the last step
 }
@@ -201,6 +202,7 @@ func newAgreeWith(t *rapid.T, p spec.Profile, role string, o agreeOpts) *agree {
 		}
 		a.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: spec.SockAddr{IP: peerIP, Port: 8080}})
 	}
+	a.setup = a.steps
 	return a
 }
 

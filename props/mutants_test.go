@@ -44,7 +44,7 @@ type mutResult struct {
 	caught    bool
 	seqs      int           // sequences run up to and including the first failing one
 	firstFail time.Duration // time to the first failing sequence
-	shrunk    int           // events of the shrunk counterexample
+	shrunk    int           // events of the shrunk counterexample, after the opening calls
 	detail    string        // which invariant, or the first line of the failure
 }
 
@@ -125,7 +125,7 @@ func mutRapid(inv bool) func(t *testing.T, p spec.Profile, role string, m impl.M
 			r.seqs = n + 1 // the sequences before the failing one, and it
 		}
 		if last != nil {
-			r.shrunk = last.steps // the last run replays the minimal case
+			r.shrunk = last.steps - last.setup // the last run replays the minimal case
 		}
 		r.detail = firstViolation(tb.msg.String())
 		if inv && lastInv != nil && lastInv.violated != "" {

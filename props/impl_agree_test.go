@@ -127,12 +127,15 @@ func setRapidDefaults(vals map[string]string) func() {
 }
 
 type agree struct {
-	t        *rapid.T
-	p        spec.Profile
-	role     string
-	m        host                                                               // the host the generator reads: the model, or a lone impl
-	s        *impl.Stack                                                        // the implementation compared with m; nil in single-host runs
-	check    func(ev spec.Event, out []spec.Output, snap *spec.HostSnap) string // extra per-step check (invariants); "" is fine
+	t    *rapid.T
+	p    spec.Profile
+	role string
+	// m is the host the generator reads: the model, or a lone impl; s is
+	// the implementation compared with m (nil in single-host runs); check
+	// is an extra per-step check (invariants), "" when the step is fine.
+	m        host
+	s        *impl.Stack
+	check    func(ev spec.Event, out []spec.Output, snap *spec.HostSnap) string
 	snap     spec.HostSnap
 	fds      []int32
 	sent     []spec.Segment // recent segments the host sent
@@ -142,7 +145,7 @@ type agree struct {
 	log      []string
 	buf      []spec.Output
 	steps    int
-	setup    int // steps of the opening calls
+	setup    int                 // steps of the opening calls
 	cov      map[spec.RuleID]int // rules the model applied
 	lastOut  []spec.Output       // the model's outputs of the last step
 }

@@ -131,9 +131,7 @@ type gSUT struct {
 	s        *impl.Stack
 	h        *implHost
 	lastSock int32
-	out      []spec.Output
 	log      []string
-	failed   bool
 	setup    string // a difference already in the set-up
 }
 
@@ -146,6 +144,7 @@ type gResult struct {
 	now   spec.Time
 	twc   int
 	setup string
+	log   []string // the events run so far, set-up included
 }
 
 // gStats counts what a property ran.
@@ -322,9 +321,6 @@ func (c *gCmd) Run(sut commands.SystemUnderTest) commands.Result {
 		return nil
 	}
 	u := sut.(*gSUT)
-	if u.failed {
-		return nil
-	}
 	r := &gResult{setup: u.setup}
 	run := func(ev spec.Event) {
 		r.ev = ev
@@ -342,6 +338,7 @@ func (c *gCmd) Run(sut commands.SystemUnderTest) commands.Result {
 		run(c.resolve(u.s.Now(), u.s.NextDeadline()))
 	}
 	r.snap, r.next, r.now, r.twc = u.s.Snapshot(), u.s.NextDeadline(), u.s.Now(), u.s.TimeWaitCount()
+	r.log = u.log
 	return r
 }
 
@@ -403,7 +400,8 @@ func (c *gCmd) post(s *gState, res commands.Result) *gopter.PropResult {
 	if msg == "" {
 		return &gopter.PropResult{Status: gopter.PropTrue}
 	}
-	return &gopter.PropResult{Status: gopter.PropFalse, Labels: []string{fmt.Sprintf("at %s: %s", r.ev, msg)}}
+	return &gopter.PropResult{Status: gopter.PropFalse, Labels: []string{
+		fmt.Sprintf("at %s: %s\nevents:\n  %s", r.ev, msg, strings.Join(r.log, "\n  "))}}
 }
 
 // gCommands is the commands.Commands of one profile and role.

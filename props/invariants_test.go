@@ -224,6 +224,10 @@ func invSendSequence(c *invChecker, st *invStep) string {
 // and no segment carries an octet at or beyond it (no data after our FIN,
 // R9293-CLOSE-ACTIVE).
 func invOneFin(c *invChecker, st *invStep) string {
+	// In a step that starts a new incarnation, what the tuple sent before
+	// the new SYN or SYN,ACK (a retransmission by the old incarnation,
+	// before its timer gave up on it) belongs to the old one.
+	started := map[spec.FourTuple]bool{}
 	for i := range st.out {
 		o := &st.out[i]
 		if o.Kind != spec.OutSegment || o.Seg.Flags&spec.RST != 0 {
@@ -232,6 +236,12 @@ func invOneFin(c *invChecker, st *invStep) string {
 		t := segTuple(&o.Seg)
 		if _, ok := c.inc[t]; !ok {
 			continue
+		}
+		if st.fresh[t] && !started[t] {
+			if o.Seg.Flags&spec.SYN == 0 {
+				continue
+			}
+			started[t] = true
 		}
 		x := c.inc[t]
 		end := o.Seg.Seq.Add(o.Seg.Len)

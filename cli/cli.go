@@ -71,6 +71,7 @@ func New() *Tool {
 	t.Commands = []Command{
 		{"sim", "run two endpoints over a simulated network and draw the ladder diagram", t.runSim},
 		{"check", "check scenario scripts against the model", t.runCheck},
+		{"explore", "explore every state of two hosts over a lossy channel; report violations and stuck states", t.runExplore},
 
 		{"diagram", "print the state diagram generated from the model's transitions", t.runDiagram},
 		{"rules", "list the rule catalogue with where each rule is implemented and tested", t.runRules},

@@ -327,8 +327,8 @@ func invTimeWaitExact(c *invChecker, st *invStep) string {
 			// A TIME-WAIT restored after an old duplicate reopened it.
 		case entered && dl == spec.Never:
 			// spec.Never is time 0, so a TimeWait of 0 entered at time 0
-			// arms no timer at all (model and impl alike; reported as a
-			// suspected model bug).
+			// arms no timer at all (model and impl alike; a documented
+			// limitation, spec/time.go).
 			if c.p.ClosingStartsTimeWait && now.Add(tw) != spec.Never {
 				return fmt.Sprintf("%s entered TIME-WAIT without a 2MSL timer", t)
 			}

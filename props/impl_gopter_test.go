@@ -665,8 +665,11 @@ func (g *gGen) drive() *gCmd {
 			cl = spec.Call{Kind: spec.CallRead, FD: c.FD, N: 1 << 20} // read it all, then close
 		}
 		if k == spec.CallSetsockopt {
-			cl.Opt = gPick(g, spec.OptLinger, spec.OptUserTimeout, spec.OptLinger2, spec.OptR2, spec.OptNonBlock)
+			cl.Opt = gPick(g, spec.OptLinger, spec.OptUserTimeout, spec.OptUserTimeout, spec.OptLinger2, spec.OptR2, spec.OptNonBlock)
 			cl.Val, cl.Val2 = gPick[int64](g, 1, 0, 2, 500), gPick[int64](g, 0, 1, 5)
+			if cl.Opt == spec.OptUserTimeout {
+				cl.Val = gPick[int64](g, 1, 700, 1500, 3000) // milliseconds
+			}
 		}
 		return g.callCmd(cl)
 	}
@@ -676,7 +679,9 @@ func (g *gGen) drive() *gCmd {
 	}
 	switch g.r.Intn(8) {
 	case 0, 1:
-		return g.peerSeg(c, spec.ACK, rcv, gPick(g, nxt, nxt, una, una.Add(1)), 0)
+		// All, nothing, one octet, or part of what is outstanding.
+		part := una.Add(min(nxt.Sub(una)/2, 1460))
+		return g.peerSeg(c, spec.ACK, rcv, gPick(g, nxt, nxt, una, una.Add(1), part, part), 0)
 	case 2:
 		return g.peerSeg(c, spec.FIN|spec.ACK, rcv, gPick(g, nxt, una), 0)
 	case 3:

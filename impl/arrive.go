@@ -140,6 +140,9 @@ func (s *Stack) peerMSS(seg *spec.Segment) uint16 {
 	if seg.Opts.MSS != 0 {
 		m = seg.Opts.MSS
 	}
+	if s.mut == MutantIgnorePeerMSS {
+		m = s.p.MSS
+	}
 	return min(m, s.p.MSS)
 }
 
@@ -255,8 +258,11 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 // timestampsPass applies RFC 7323 before the sequence test (R7323-PAWS,
 // R7323-TS-MISSING, R7323-PAWS-RST).
 func (s *Stack) timestampsPass(c *conn, seg *spec.Segment) bool {
-	if !c.has(fTSOK) || seg.Flags&spec.RST != 0 {
+	if !c.has(fTSOK) {
 		return true
+	}
+	if seg.Flags&spec.RST != 0 {
+		return s.mut != MutantPAWSOnRST || !seg.Opts.HasTS || int32(seg.Opts.TS.Val-c.tsRecent) >= 0
 	}
 	if !seg.Opts.HasTS {
 		return !s.p.TSMissingDrop
@@ -288,7 +294,7 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 	if c.state == spec.SynReceived && c.has(fPassive) && s.p.EmbryonicRSTInWindow {
 		check = spec.RSTInWindow // Linux request sockets: any in-window RST
 	}
-	if check == spec.RSTExact && seg.Seq != c.rcvNxt {
+	if check == spec.RSTExact && seg.Seq != c.rcvNxt && s.mut != MutantRSTAnyInWindow {
 		s.sendOOWAck(c, seg)
 		return
 	}
@@ -337,7 +343,9 @@ func (s *Stack) bareSynDropped(seg *spec.Segment) bool {
 func (s *Stack) synPolicy(c *conn, seg *spec.Segment) {
 	switch s.p.SynInSync {
 	case spec.SynChallengeACK:
-		s.sendOOWAck(c, seg)
+		if s.mut != MutantNoSynChallenge {
+			s.sendOOWAck(c, seg)
+		}
 	case spec.SynRFC793:
 		s.sendAbortRST(c)
 		s.deleteConn(c, endReset)
@@ -357,7 +365,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		}
 		s.establish(c, seg)
 	}
-	if seg.Ack.GT(c.sndNxt) {
+	if seg.Ack.GT(c.sndNxt) && s.mut != MutantAckAboveSndNxt {
 		if s.p.AckAboveSndNxt == spec.AckAboveDropInEstablished && c.state == spec.Established {
 			return false
 		}
@@ -374,7 +382,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	}
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
-	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack))) {
+	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mut == MutantStaleAckWindow) {
 		c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
@@ -450,7 +458,7 @@ func (s *Stack) ackNew(c *conn, ack spec.Seq) {
 		c.timer[spec.TimerUser] = spec.Never
 	} else {
 		c.timer[spec.TimerRetransmit] = s.now.Add(c.rto)
-		if c.userTimeout > 0 {
+		if c.userTimeout > 0 && s.mut != MutantUserTimeoutNotRearmed {
 			c.timer[spec.TimerUser] = s.now.Add(c.userTimeout)
 		}
 	}
@@ -463,8 +471,11 @@ func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 	start := seg.Seq
 	end := start.Add(seg.Len)
 	wndEnd := c.rcvNxt.Add(s.rcvWnd(c))
-	switch c.state {
-	case spec.Established, spec.FinWait1, spec.FinWait2:
+	textState := c.state == spec.Established || c.state == spec.FinWait1 || c.state == spec.FinWait2
+	if s.mut == MutantTextAfterFIN && c.state == spec.CloseWait {
+		textState = true
+	}
+	if textState {
 		if seg.Len > 0 && end.GT(c.rcvNxt) {
 			if c.has(fRcvShut) && c.state != spec.Established && s.p.RSTOnDataAfterClose {
 				// R9293-SHLD3, R2525-RST-LATE-DATA

@@ -2,7 +2,6 @@ package impl
 
 import (
 	"fmt"
-	"hash/maphash"
 	"os"
 	"runtime"
 	"testing"
@@ -85,7 +84,7 @@ func heapInUse() uint64 {
 // accounting).
 func BenchmarkTimeWaitTable(b *testing.B) {
 	for _, n := range bigSizes() {
-		seed := maphash.MakeSeed()
+		seed := newHashKey()
 		before := heapInUse()
 		t := &twTable{}
 		t.init(seed)

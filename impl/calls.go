@@ -130,6 +130,9 @@ func (s *Stack) closeCall(c *conn) reply {
 	case spec.CloseWait: // R9293-CLOSE-CLOSEWAIT
 		c.flags |= fFinQueued
 		c.state = spec.LastAck
+		if s.mut == MutantCloseWaitToClosing {
+			c.state = spec.Closing
+		}
 		s.output(c)
 		return replyOK
 	default:

@@ -9,7 +9,7 @@
 //
 //   - Full connections (every state but TIME-WAIT) are fixed-size conn
 //     values in a chunked slab, found by 4-tuple through an open-addressing
-//     index with a keyed hash (hash/maphash, one seed per Stack).
+//     index with a keyed hash (one random key per Stack).
 //   - Their timers sit in one binary heap with a node per connection, keyed
 //     by the connection's earliest timer (deadline, connection ID, kind):
 //     the model's firing order.

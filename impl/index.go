@@ -1,6 +1,9 @@
 package impl
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math/bits"
+)
 
 // Slots of an index hold idx+1 in the low idxBits bits (0 marks an empty
 // slot) and, in the high bits, the slot's distance from its home slot
@@ -21,29 +24,46 @@ type keySource interface {
 	keyAt(i uint32) uint64
 }
 
+// hashKey keys the indexes' hash: two random words drawn once per Stack
+// from hash/maphash's seed source. The hash is wyhash's folded 64x64->128
+// multiply of the key under them, the mix Go's own maps use where AES
+// hashing is unavailable: a few cycles where maphash.Comparable costs an
+// indirect call, and as unpredictable without the key.
+type hashKey struct{ k0, k1 uint64 }
+
+func newHashKey() hashKey {
+	s := maphash.MakeSeed()
+	return hashKey{k0: maphash.Comparable(s, uint64(0x9E3779B97F4A7C15)), k1: maphash.Comparable(s, uint64(0xe7037ed1a0b428db)) | 1}
+}
+
+func (k hashKey) hash(x uint64) uint64 {
+	hi, lo := bits.Mul64(x^k.k0, k.k1)
+	return hi ^ lo
+}
+
 // index maps 64-bit connection keys to entry numbers: open addressing with
 // Robin Hood linear probing and backward-shift deletion (no tombstones,
-// so steady churn never degrades it), under a keyed hash (hash/maphash,
-// one seed per Stack) so that crafted 4-tuples cannot pile up. It holds 4
+// so steady churn never degrades it), under a keyed hash (hashKey, one
+// key per Stack) so that crafted 4-tuples cannot pile up. It holds 4
 // bytes per slot and stays between 3/8 and 3/4 full. Should a probe
 // distance ever exceed what a slot can record, the table grows.
 type index[K keySource] struct {
 	slots []uint32
 	mask  uint64
 	n     int
-	seed  maphash.Seed
+	seed  hashKey
 	src   K
 	// pending is an entry (plus one) left unplaced when a probe
 	// distance overflowed; grow places it.
 	pending uint32
 }
 
-func newIndex[K keySource](seed maphash.Seed, src K) index[K] {
+func newIndex[K keySource](seed hashKey, src K) index[K] {
 	const initial = 64
 	return index[K]{slots: make([]uint32, initial), mask: initial - 1, seed: seed, src: src}
 }
 
-func (x *index[K]) hash(key uint64) uint64 { return maphash.Comparable(x.seed, key) }
+func (x *index[K]) hash(key uint64) uint64 { return x.seed.hash(key) }
 
 func slotDist(s uint32) uint32 { return s >> idxBits }
 

@@ -705,7 +705,7 @@ func (s *Stack) callClose(k *sock, c *spec.Call) {
 	case cn == nil:
 	case k.lingerOn && k.lingerSecs == 0: // R9293-CALL-ABORT
 		s.abortCall(cn, false)
-	case s.p.RSTOnUnreadClose && cn.unread > 0 && cn.state != spec.SynSent: // R9293-SHLD3, R2525-RST-UNREAD
+	case s.p.RSTOnUnreadClose && cn.unread > 0 && cn.state != spec.SynSent && s.mut != MutantNoRSTOnUnreadClose: // R9293-SHLD3, R2525-RST-UNREAD
 		s.abortCall(cn, true)
 	default:
 		cn.flags |= fOrphan | fRcvShut

@@ -2,7 +2,6 @@ package impl
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math/bits"
 
 	"github.com/tcpclose/tcpclose/spec"
@@ -17,6 +16,9 @@ type Config struct {
 	// FixedISS, when non-zero, is the ISS of every connection the host
 	// opens that is not a TIME-WAIT takeover.
 	FixedISS spec.Seq
+	// Mutant, when not MutantNone, builds the Stack with a deliberate
+	// defect, for the mutation tests of package props; leave it zero.
+	Mutant Mutant
 }
 
 // maxFD bounds the descriptor table (EMFILE beyond it), as in the model.
@@ -29,11 +31,12 @@ const maxPayload = 65535
 type Stack struct {
 	p      spec.Profile
 	cfg    Config
+	mut    Mutant // MutantNone but in mutation tests
 	now    spec.Time
 	nextID uint64
 	out    []spec.Output
 
-	seed   maphash.Seed
+	seed   hashKey
 	conns  connSlab
 	cidx   index[connKeys]
 	tw     twTable
@@ -77,10 +80,13 @@ func New(p spec.Profile, cfg Config) (*Stack, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("impl: %w", err)
 	}
+	if cfg.Mutant >= numMutants {
+		return nil, fmt.Errorf("impl: unknown mutant %d", cfg.Mutant)
+	}
 	if cfg.Addr == (spec.IPv4{}) {
 		cfg.Addr = spec.IPv4{192, 168, 0, 1}
 	}
-	s := &Stack{p: p, cfg: cfg, seed: maphash.MakeSeed()}
+	s := &Stack{p: p, cfg: cfg, mut: cfg.Mutant, seed: newHashKey()}
 	s.conns.stride = p.MaxHeldRanges
 	s.cidx = newIndex(s.seed, connKeys{&s.conns})
 	s.tw.init(s.seed)

@@ -213,7 +213,11 @@ func (s *Stack) retransmit(c *conn) {
 	if c.finSent() && c.sndUna.Add(n) == c.sndEnd {
 		flags |= spec.FIN
 	}
-	s.sendSeg(c, flags, c.sndUna, n)
+	seq := c.sndUna
+	if s.mut == MutantFINRetransmitAtSndNxt && n == 0 && flags&spec.FIN != 0 {
+		seq = c.sndNxt
+	}
+	s.sendSeg(c, flags, seq, n)
 }
 
 // sampleRTT folds a round-trip sample into SRTT and RTTVAR (R6298-RTO).
@@ -262,6 +266,10 @@ func (s *Stack) acceptable(rcvNxt spec.Seq, wnd uint32, seg *spec.Segment) bool 
 	case wnd == 0:
 		return false
 	default:
-		return seg.Seq.InWindow(rcvNxt, wnd) || seg.Seq.Add(n-1).InWindow(rcvNxt, wnd)
+		last := seg.Seq.Add(n - 1)
+		if s.mut == MutantWindowEdgeOffByOne {
+			last = seg.Seq.Add(n)
+		}
+		return seg.Seq.InWindow(rcvNxt, wnd) || last.InWindow(rcvNxt, wnd)
 	}
 }

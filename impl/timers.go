@@ -51,7 +51,9 @@ func (s *Stack) retransmitTimeout(c *conn) {
 			s.notify(c, spec.NoticeDeliveryProblem)
 		}
 	}
-	c.rto = min(2*c.rto, s.p.RTOMax)
+	if s.mut != MutantNoRTOBackoff {
+		c.rto = min(2*c.rto, s.p.RTOMax)
+	}
 	if c.sndUna != c.sndNxt || c.unsent() > 0 {
 		s.setTimer(c, spec.TimerRetransmit, s.now.Add(c.rto))
 	}
@@ -75,7 +77,7 @@ func (s *Stack) armFinWait2(c *conn) {
 	if c.fw2Timeout > 0 {
 		d = c.fw2Timeout
 	}
-	if d <= 0 || (s.p.FinWait2OrphanOnly && !c.has(fOrphan)) {
+	if d <= 0 || (s.p.FinWait2OrphanOnly && !c.has(fOrphan) && s.mut != MutantFW2TimerNonOrphan) {
 		return
 	}
 	if c.timer[spec.TimerFinWait2] == spec.Never {

@@ -6,7 +6,7 @@ import "github.com/tcpclose/tcpclose/spec"
 // AMB-SOCKET-TW). Over the profile's cap the connection is closed instead
 // and counted.
 func (s *Stack) enterTimeWait(c *conn, startTimer bool) {
-	if s.p.MaxTimeWait > 0 && s.tw.n >= s.p.MaxTimeWait {
+	if s.p.MaxTimeWait > 0 && s.tw.n >= s.p.MaxTimeWait && s.mut != MutantNoTimeWaitCap {
 		s.twOver++
 		s.detach(c, endNormal)
 		s.deleteConn(c, endNormal)
@@ -16,6 +16,9 @@ func (s *Stack) enterTimeWait(c *conn, startTimer bool) {
 	dl := spec.Never
 	if startTimer {
 		dl = s.now.Add(s.p.TimeWait)
+		if s.mut == MutantTimeWaitShort {
+			dl--
+		}
 	}
 	e := twEntry{key: c.key, deadline: dl, lastOOW: c.lastOOW,
 		meta:   twMeta(c.id, int32(c.parent), c.has(fTSOK), c.has(fReuse), c.has(fOOWSent), c.has(fExplicit)),
@@ -112,7 +115,7 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 			return
 		}
 		s.twOOWAck(e, seg)
-		if seg.Flags&spec.FIN != 0 && seg.End() == e.rcvNxt {
+		if seg.Flags&spec.FIN != 0 && seg.End() == e.rcvNxt && s.mut != MutantTWNoRestartOnFIN {
 			s.restartTimeWait(i, e) // AMB-TW-FIN, R9293-SEG-ACK-TW
 		}
 		return
@@ -135,7 +138,9 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 	}
 	if seg.Flags&spec.FIN != 0 { // R9293-SEG-FIN-TW
 		s.sendTW(e, spec.ACK)
-		s.restartTimeWait(i, e)
+		if s.mut != MutantTWNoRestartOnFIN {
+			s.restartTimeWait(i, e)
+		}
 	}
 }
 
@@ -237,7 +242,7 @@ func (s *Stack) timeWaitSyn(i uint32, e *twEntry, seg *spec.Segment) bool {
 		reuse: e.reuse(), explicit: e.explicit(), oowSent: e.meta&twOOWSent != 0, lastOOW: e.lastOOW}
 	iss := e.sndNxt.Add(p.ReopenISSGap) // R9293-MAY2-ISS
 	key := e.key
-	if p.ReopenISSGap == 0 {
+	if p.ReopenISSGap == 0 || s.mut == MutantReopenFreshISS {
 		iss = s.issFor(key) // a fresh ISS: MAY-2 (1) is not guaranteed
 	}
 	s.deleteTW(i)

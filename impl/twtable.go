@@ -1,7 +1,6 @@
 package impl
 
 import (
-	"hash/maphash"
 	"unsafe"
 
 	"github.com/tcpclose/tcpclose/spec"
@@ -131,7 +130,7 @@ type twKeys struct{ t *twTable }
 
 func (k twKeys) keyAt(i uint32) uint64 { return k.t.at(i).key }
 
-func (t *twTable) init(seed maphash.Seed) {
+func (t *twTable) init(seed hashKey) {
 	t.idx = newIndex(seed, twKeys{t})
 }
 

@@ -1,7 +1,6 @@
 package impl
 
 import (
-	"hash/maphash"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -11,7 +10,7 @@ import (
 
 func newTestTW() *twTable {
 	t := &twTable{}
-	t.init(maphash.MakeSeed())
+	t.init(newHashKey())
 	return t
 }
 

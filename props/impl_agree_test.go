@@ -127,11 +127,15 @@ func setRapidDefaults(vals map[string]string) func() {
 }
 
 type agree struct {
-	t        *rapid.T
-	p        spec.Profile
-	role     string
-	m        *model.Host
+	t    *rapid.T
+	p    spec.Profile
+	role string
+	// m is the host the generator reads: the model, or a lone impl; s is
+	// the implementation compared with m (nil in single-host runs); check
+	// is an extra per-step check (invariants), "" when the step is fine.
+	m        host
 	s        *impl.Stack
+	check    func(ev spec.Event, out []spec.Output, snap *spec.HostSnap) string
 	snap     spec.HostSnap
 	fds      []int32
 	sent     []spec.Segment // recent segments the host sent
@@ -141,24 +145,51 @@ type agree struct {
 	log      []string
 	buf      []spec.Output
 	steps    int
+	setup    int                 // steps of the opening calls
 	cov      map[spec.RuleID]int // rules the model applied
 	lastOut  []spec.Output       // the model's outputs of the last step
 }
 
 func newAgree(t *rapid.T, p spec.Profile, role string) *agree {
+	return newAgreeWith(t, p, role, agreeOpts{})
+}
+
+// agreeOpts vary the agreement run: a mutant implementation, one host
+// alone (for invariant runs), a per-step check.
+type agreeOpts struct {
+	mutant impl.Mutant
+	// single runs one host: "model" or "impl" (the latter with mutant);
+	// "" runs the model against the implementation.
+	single string
+	check  func(ev spec.Event, out []spec.Output, snap *spec.HostSnap) string
+}
+
+func newAgreeWith(t *rapid.T, p spec.Profile, role string, o agreeOpts) *agree {
 	cfg := model.Config{
 		ISNSecret: rapid.Uint64().Draw(t, "isnSecret"),
 		FixedISS:  rapid.SampledFrom([]spec.Seq{0, 0xFFFFFF00, 0xFFFFFFFF, 0x7FFFFFF0, 1000}).Draw(t, "fixedISS"),
 	}
-	m, err := model.New(p, cfg)
-	if err != nil {
-		t.Fatalf("model.New: %v", err)
+	icfg := impl.Config{Addr: cfg.Addr, ISNSecret: cfg.ISNSecret, FixedISS: cfg.FixedISS, Mutant: o.mutant}
+	var m host
+	var s *impl.Stack
+	if o.single != "impl" {
+		mh, err := model.New(p, cfg)
+		if err != nil {
+			t.Fatalf("model.New: %v", err)
+		}
+		m = mh
 	}
-	s, err := impl.New(p, impl.Config{Addr: cfg.Addr, ISNSecret: cfg.ISNSecret, FixedISS: cfg.FixedISS})
-	if err != nil {
-		t.Fatalf("impl.New: %v", err)
+	if o.single != "model" {
+		is, err := impl.New(p, icfg)
+		if err != nil {
+			t.Fatalf("impl.New: %v", err)
+		}
+		s = is
 	}
-	a := &agree{t: t, p: p, role: role, m: m, s: s, hostTS: map[spec.FourTuple]uint32{}, peerTS: 1000}
+	if o.single == "impl" {
+		m, s = &implHost{s: s}, nil
+	}
+	a := &agree{t: t, p: p, role: role, m: m, s: s, check: o.check, hostTS: map[spec.FourTuple]uint32{}, peerTS: 1000}
 	a.snap = m.Snapshot()
 	// Open the scene for the role: a listener on 8080 or a connect.
 	a.call(spec.Call{Kind: spec.CallSocket})
@@ -174,6 +205,7 @@ func newAgree(t *rapid.T, p spec.Profile, role string) *agree {
 		}
 		a.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: spec.SockAddr{IP: peerIP, Port: 8080}})
 	}
+	a.setup = a.steps
 	return a
 }
 
@@ -200,6 +232,11 @@ func (a *agree) step(ev spec.Event) {
 	a.steps++
 	a.log = append(a.log, ev.String())
 	mo := a.m.Step(ev)
+	if a.s == nil {
+		ms := a.m.Snapshot()
+		a.observe(ev, mo, ms)
+		return
+	}
 	io := a.s.Step(&ev, a.buf[:0])
 	a.buf = io
 	if !outputsEqual(mo, io) {
@@ -224,10 +261,21 @@ func (a *agree) step(ev spec.Event) {
 	if tw != a.s.TimeWaitCount() {
 		a.fail("TimeWaitCount: model %d, impl %d", tw, a.s.TimeWaitCount())
 	}
+	a.observe(ev, mo, ms)
+}
+
+// observe runs the per-step check and records what the generator reads
+// from the step: the snapshot, the outputs, rules, segments, descriptors.
+func (a *agree) observe(ev spec.Event, mo []spec.Output, ms spec.HostSnap) {
+	if a.check != nil {
+		if msg := a.check(ev, mo, &ms); msg != "" {
+			a.fail("step %d (%s): %s", a.steps, ev, msg)
+		}
+	}
 	a.snap = ms
 	a.lastOut = mo
-	if a.cov != nil {
-		for _, r := range a.m.Fired() {
+	if f, ok := a.m.(interface{ Fired() []spec.RuleID }); ok && a.cov != nil {
+		for _, r := range f.Fired() {
 			a.cov[r]++
 		}
 	}

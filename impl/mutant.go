@@ -1,0 +1,101 @@
+package impl
+
+import "fmt"
+
+// Mutant names a deliberate, realistic defect that a Stack can be built
+// with (Config.Mutant), so that the property tests in package props can
+// show that they catch it: a mutation test of the agreement and invariant
+// properties. The zero value, MutantNone, is the correct implementation;
+// every other value changes one decision in one place, guarded by a
+// comparison of a per-Stack field, and is never set outside tests.
+type Mutant uint8
+
+// The mutants. Each comment says what the defective Stack does instead of
+// the right thing.
+const (
+	// MutantNone is the correct implementation.
+	MutantNone Mutant = iota
+	// MutantTWNoRestartOnFIN: a retransmitted FIN in TIME-WAIT is
+	// acknowledged but does not restart the 2MSL timer.
+	MutantTWNoRestartOnFIN
+	// MutantRSTAnyInWindow: under the exact RST check, any RST in the
+	// receive window resets the connection (no challenge ACK).
+	MutantRSTAnyInWindow
+	// MutantNoRSTOnUnreadClose: close(2) with unread data closes with a
+	// FIN instead of a RST.
+	MutantNoRSTOnUnreadClose
+	// MutantReopenFreshISS: a SYN reopening TIME-WAIT gets a fresh ISS
+	// instead of one above the old incarnation's sequence space.
+	MutantReopenFreshISS
+	// MutantWindowEdgeOffByOne: the acceptability test checks
+	// SEG.SEQ+SEG.LEN instead of SEG.SEQ+SEG.LEN-1 against the window, so
+	// a segment ending exactly at RCV.NXT (all old) counts as acceptable.
+	MutantWindowEdgeOffByOne
+	// MutantCloseWaitToClosing: CLOSE in CLOSE-WAIT enters CLOSING
+	// instead of LAST-ACK.
+	MutantCloseWaitToClosing
+	// MutantNoSynChallenge: an in-window SYN in a synchronized state is
+	// dropped without the challenge ACK.
+	MutantNoSynChallenge
+	// MutantPAWSOnRST: the timestamp (PAWS) check is applied to RSTs,
+	// silently dropping a RST whose TSval is older than TS.Recent.
+	MutantPAWSOnRST
+	// MutantFW2TimerNonOrphan: the FIN-WAIT-2 timer runs even while the
+	// application still holds the socket, where the profile limits it
+	// to orphans.
+	MutantFW2TimerNonOrphan
+	// MutantNoTimeWaitCap: the TIME-WAIT cap (MaxTimeWait) is not
+	// enforced on entry to TIME-WAIT.
+	MutantNoTimeWaitCap
+	// MutantStaleAckWindow: the send window is taken from any acceptable
+	// ACK, without the SND.WL1/SND.WL2 test, so a reordered old segment
+	// shrinks it.
+	MutantStaleAckWindow
+	// MutantNoRTOBackoff: the retransmission timeout is not doubled after
+	// a timeout.
+	MutantNoRTOBackoff
+	// MutantIgnorePeerMSS: the peer's MSS option is ignored; segments are
+	// sized by our own MSS.
+	MutantIgnorePeerMSS
+	// MutantUserTimeoutNotRearmed: an ACK of new data does not restart
+	// the user timeout.
+	MutantUserTimeoutNotRearmed
+	// MutantTimeWaitShort: TIME-WAIT is armed one nanosecond short of its
+	// duration.
+	MutantTimeWaitShort
+	// MutantFINRetransmitAtSndNxt: a FIN alone at the head of the
+	// retransmission queue is resent at SND.NXT instead of its own
+	// sequence number.
+	MutantFINRetransmitAtSndNxt
+	// MutantAckAboveSndNxt: an ACK of data never sent is taken as
+	// acknowledging up to SND.NXT's future, moving SND.UNA past SND.NXT.
+	MutantAckAboveSndNxt
+	// MutantTextAfterFIN: segment text arriving in CLOSE-WAIT, after the
+	// peer's FIN, is delivered.
+	MutantTextAfterFIN
+	numMutants
+)
+
+var mutantNames = [...]string{
+	"none", "tw-no-restart-on-fin", "rst-any-in-window", "no-rst-on-unread-close", "reopen-fresh-iss",
+	"window-edge-off-by-one", "close-wait-to-closing", "no-syn-challenge", "paws-on-rst",
+	"fw2-timer-non-orphan", "no-timewait-cap", "stale-ack-window", "no-rto-backoff", "ignore-peer-mss",
+	"user-timeout-not-rearmed", "timewait-short", "fin-retransmit-at-snd-nxt", "ack-above-snd-nxt",
+	"text-after-fin",
+}
+
+func (m Mutant) String() string {
+	if int(m) < len(mutantNames) {
+		return mutantNames[m]
+	}
+	return fmt.Sprintf("Mutant(%d)", uint8(m))
+}
+
+// Mutants returns every mutant but MutantNone, in order.
+func Mutants() []Mutant {
+	ms := make([]Mutant, 0, numMutants-1)
+	for m := MutantNone + 1; m < numMutants; m++ {
+		ms = append(ms, m)
+	}
+	return ms
+}

@@ -23,3 +23,11 @@ func LinuxEntry() Entry {
 		},
 	}
 }
+
+// LinuxQuickAckEntry is the Linux kernel without delayed ACKs; on this
+// system it cannot be built.
+func LinuxQuickAckEntry() Entry {
+	e := LinuxEntry()
+	e.Name = "linux-quickack"
+	return e
+}

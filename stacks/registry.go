@@ -107,13 +107,15 @@ func (r Registry) New(name string, p spec.Profile, opts Options) (script.Stack, 
 
 // Default returns a new registry with the stacks of this module: the
 // model and the Linux kernel (in a private network namespace; it needs
-// root, and fails to build otherwise).
+// root, and fails to build otherwise), plain ("linux") and without
+// delayed ACKs ("linux-quickack").
 //
 // The optimized implementation (package impl) is added here once it is
 // finished: see the IMPL HOOK comment in the source.
 func Default() Registry {
 	r := Registry{}.With(ModelEntry())
 	r = r.With(LinuxEntry())
+	r = r.With(LinuxQuickAckEntry())
 	// IMPL HOOK: once package impl offers a script.Stack, add it here:
 	//
 	//	r = r.With(Entry{

@@ -5,6 +5,7 @@
 //
 //	go run ./cmd/tcpclose-gvisor run --stack gvisor ../script/testdata/scenarios
 //	go run ./cmd/tcpclose-gvisor run --stack gvisor --profile rfc9293 -v ../script/testdata/scenarios/passive-close.pkt
+//	go run ./cmd/tcpclose-gvisor conform --stack gvisor --n 10000 --seed 1 --out /tmp/gvisor-divergences
 //
 // The stacks are those of stacks.Default (model, linux) and gvisor
 // (netstack in-process on a virtual clock, compared against the gvisor
@@ -17,6 +18,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/tcpclose/tcpclose/conform"
 	"github.com/tcpclose/tcpclose/stacks"
 )
 
@@ -33,6 +35,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return stacks.RunCommand(reg, args[1:], stdout, stderr)
+	case "conform":
+		return conform.Command(reg, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0

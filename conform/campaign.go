@@ -50,6 +50,8 @@ type Config struct {
 	Tolerance time.Duration
 	// Progress, if set, receives a line now and then.
 	Progress io.Writer
+	// Causes are the known causes of divergences (nil: KnownCauses()).
+	Causes []Cause
 	// Explain replays each kind's shrunk scenario with the model's
 	// profile changed one field at a time, to find the profile fields
 	// that would explain the stack (Kind.Candidates). It costs about 60
@@ -114,6 +116,22 @@ type Kind struct {
 	Candidates []string
 	// Explained says whether the candidates were sought.
 	Explained bool
+	// Tags are the facts of its first scenario (divergence.Tags).
+	Tags []string
+	// Cause is the known cause that explains it, nil if none does: a new
+	// divergence to triage.
+	Cause *Cause
+}
+
+// New counts the kinds no known cause explains.
+func (r *Report) New() int {
+	n := 0
+	for _, k := range r.Kinds {
+		if k.Cause == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // campaign is a Config made ready to run.
@@ -298,7 +316,7 @@ func Run(cfg Config, stdout io.Writer) (*Report, error) {
 		k := kinds[res.div.Key()]
 		if k == nil {
 			k = &Kind{Key: res.div.Key(), Field: res.div.Field, State: res.div.State, Event: res.div.Event,
-				Scenario: i, Stack: res.div.Stack, Model: res.div.Model, Rules: res.div.Rules, Steps: len(res.sc.Steps)}
+				Scenario: i, Stack: res.div.Stack, Model: res.div.Model, Rules: res.div.Rules, Steps: len(res.sc.Steps), Tags: res.div.Tags}
 			kinds[k.Key] = k
 			rep.Kinds = append(rep.Kinds, k)
 		}
@@ -326,6 +344,11 @@ func Run(cfg Config, stdout io.Writer) (*Report, error) {
 		}(k)
 	}
 	wg.Wait()
+	causes := cfg.Causes
+	if causes == nil {
+		causes = KnownCauses()
+	}
+	classify(cfg.Stack, causes, rep.Kinds)
 	for i, k := range rep.Kinds {
 		if cfg.Out != "" && k.Script != "" {
 			k.File = filepath.Join(cfg.Out, fmt.Sprintf("%s-%02d-%s.pkt", cfg.Stack, i+1, slug(k)))
@@ -349,7 +372,7 @@ func (c *campaign) finish(k *Kind, sc *scenario) {
 	}
 	k.Shrunk = shrunk
 	if res.div != nil {
-		k.Stack, k.Model, k.Rules = res.div.Stack, res.div.Model, res.div.Rules
+		k.Stack, k.Model, k.Rules, k.Tags = res.div.Stack, res.div.Model, res.div.Rules, res.div.Tags
 	}
 	k.Script = c.emit(k, res)
 	k.Replay = c.replay(k)

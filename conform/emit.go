@@ -15,7 +15,9 @@ import (
 // secs prints a time as a script does: seconds, as many decimals as
 // needed.
 func secs(t spec.Time) string {
-	return strconv.FormatFloat(time.Duration(t).Seconds(), 'f', -1, 64)
+	s := strconv.FormatFloat(time.Duration(t).Seconds(), 'f', 6, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
 }
 
 // emit writes the run res of kind k as a script whose expected lines are

@@ -91,6 +91,13 @@ type divergence struct {
 	Stack, Model string
 	Rules        []spec.RuleID
 	At           spec.Time
+	// Tags are facts about the scenario up to the divergent window that
+	// known causes match on: "rto" (the model had retransmitted),
+	// "zero-window" (the peer's last window was 0), "closed" (the
+	// application had closed the connection's socket), "shut-rd"
+	// (shutdown SHUT_RD or SHUT_RDWR), "peer-fin" (the peer's FIN had
+	// arrived), "ts" (timestamps in use).
+	Tags []string
 }
 
 // Key is the divergence's kind: first differing field, state and event
@@ -116,6 +123,13 @@ type runner struct {
 	steps int // steps played
 	// calls and results count the model's calls and call results.
 	calls, results int
+	// Facts for the divergence's tags.
+	maxEnd  spec.Seq // the end of the model's highest segment sent
+	haveEnd bool
+	rto     bool
+	zeroWnd bool
+	closed  bool
+	shutRD  bool
 }
 
 // recEvent is a played step with its concrete model-side event.
@@ -277,6 +291,15 @@ func (r *runner) observe(sd *side, obs []script.Observed) {
 		switch o.Out.Kind {
 		case spec.OutSegment:
 			seg := o.Out.Seg
+			if sd == &r.m && seg.Flags&spec.RST == 0 {
+				end := seg.End()
+				if r.haveEnd && seg.SegLen() > 0 && seg.Seq.LT(r.maxEnd) && seg.Flags&spec.SYN == 0 {
+					r.rto = true
+				}
+				if !r.haveEnd || end.GT(r.maxEnd) || seg.Flags&spec.SYN != 0 {
+					r.maxEnd, r.haveEnd = end, true
+				}
+			}
 			n := out{At: o.At, Seg: true, Flags: seg.Flags &^ spec.PSH, Ack: seg.Ack, Len: seg.Len, MSS: seg.Opts.MSS, TS: seg.Opts.HasTS, Raw: seg}
 			if seg.Flags&spec.ACK == 0 {
 				n.Ack = 0
@@ -329,6 +352,12 @@ func (r *runner) apply(i int, st step, t spec.Time) error {
 		}
 		ev.Call = c
 		r.calls++
+		if c.Kind == spec.CallClose && c.FD != 3 || c.Kind == spec.CallClose && !r.sc.Passive {
+			r.closed = true
+		}
+		if c.Kind == spec.CallShutdown && c.How != spec.ShutWR {
+			r.shutRD = true
+		}
 		mo, err := r.model.Call(t, c)
 		if err != nil {
 			return err
@@ -358,6 +387,9 @@ func (r *runner) apply(i int, st step, t spec.Time) error {
 		seg, class := r.concretize(st.Seg, t)
 		r.win.class = class
 		r.injected = append(r.injected, seg)
+		if seg.Flags&spec.RST == 0 {
+			r.zeroWnd = seg.Wnd == 0
+		}
 		mseg, sseg := seg, seg
 		if mseg.Opts.HasTS {
 			mseg.Opts.TS.Ecr, sseg.Opts.TS.Ecr = r.m.tsVal, r.s.tsVal
@@ -474,7 +506,7 @@ func (r *runner) compare(t spec.Time) *divergence {
 		if w.kind == stepAdvance || at > w.at.Add(r.tolerance(at, w.at)) {
 			ev = r.timerClass(at)
 		}
-		return &divergence{Step: w.step, Field: field, State: w.state, Event: ev, Stack: stack, Model: model, Rules: slices.Clone(w.rules), At: w.at}
+		return &divergence{Step: w.step, Field: field, State: w.state, Event: ev, Stack: stack, Model: model, Rules: slices.Clone(w.rules), At: w.at, Tags: r.tags()}
 	}
 	mseg, mres := split(ms)
 	sseg, sres := split(ss)
@@ -596,4 +628,21 @@ func flagsNoPSH(f spec.Flags) string { return (f &^ spec.PSH).String() }
 // connection draws a fresh ISS from each side's own generator.
 func (r *runner) reopenComparable() bool {
 	return r.win.state == spec.TimeWait.String() && r.c.profile.ReopenISSGap != 0
+}
+
+// tags lists the facts about the scenario so far (divergence.Tags).
+func (r *runner) tags() []string {
+	var t []string
+	add := func(ok bool, tag string) {
+		if ok {
+			t = append(t, tag)
+		}
+	}
+	add(r.rto, "rto")
+	add(r.zeroWnd, "zero-window")
+	add(r.closed, "closed")
+	add(r.shutRD, "shut-rd")
+	add(r.win.have && r.win.snap.State.PeerFinReceived() || r.win.hasAf && r.win.after.State.PeerFinReceived(), "peer-fin")
+	add(r.sc.TSOn, "ts")
+	return t
 }

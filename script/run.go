@@ -707,7 +707,10 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 		unchecked = append(unchecked, "ECE/CWR (not represented)")
 	}
 	checked = append(checked, "seq")
-	if rel := uint32(s.Seq - r.localISN); rel != pk.Seq {
+	// A RST with sequence number 0 answers a segment without ACK
+	// (RFC 9293 §3.10.7.1): its 0 is absolute, whatever the ISN.
+	rst0 := pk.Flags&spec.RST != 0 && pk.Seq == 0 && s.Flags&spec.RST != 0 && s.Seq == 0
+	if rel := uint32(s.Seq - r.localISN); rel != pk.Seq && !rst0 {
 		diff("seq", fmt.Sprint(pk.Seq), fmt.Sprint(rel))
 	}
 	checked = append(checked, "len")

@@ -147,7 +147,7 @@ func RunCommand(reg Registry, args []string, stdout, stderr io.Writer) int {
 		prof = e.Profile
 	}
 	if prof == "" {
-		prof = "each script's first"
+		prof = "(each script's first)"
 	}
 	var onStack, onModel, agree int
 	for _, s := range scripts {

@@ -218,6 +218,9 @@ type result struct {
 	steps int
 	rec   []recEvent
 	err   error
+	// blocked: a call was still blocked in the model when the run
+	// ended; a script cannot say so.
+	blocked bool
 }
 
 // runScenario plays sc on a fresh stack and a fresh model: its steps if
@@ -241,7 +244,7 @@ func (c *campaign) runScenario(sc *scenario, g *gen) result {
 	if cerr := st.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
-	return result{sc: sc, div: d, steps: r.steps, rec: r.rec, err: err}
+	return result{sc: sc, div: d, steps: r.steps, rec: r.rec, err: err, blocked: r.calls > r.results}
 }
 
 // Run runs the campaign: cfg.N scenarios on cfg.Stack and on the model,

@@ -65,7 +65,7 @@ func (c *campaign) emit(k *Kind, res result) string {
 	for _, e := range res.rec {
 		switch e.Kind {
 		case stepCall, stepEnd:
-			add(e.At, callLine(e))
+			add(e.At, callLine(e, res.rec[len(res.rec)-1].At))
 		case stepSeg:
 			add(e.At, inLine(e.Seg, sc.PeerISN, iss))
 		case stepAdvance:
@@ -111,7 +111,7 @@ func contains(l []string, s string) bool {
 
 // callLine prints a call with the model's result; a call that returned
 // later is written start...end.
-func callLine(e recEvent) string {
+func callLine(e recEvent, end spec.Time) string {
 	c := e.Call
 	var call string
 	switch c.Kind {
@@ -156,7 +156,10 @@ func callLine(e recEvent) string {
 	}
 	ret := "0"
 	if e.Res == nil {
-		return "// " + call + " blocked and had not returned when the run ended"
+		// Still blocked when the run ended: a script cannot say
+		// "never", so it says "a minute later"; the run the script
+		// reports diverges before that.
+		return fmt.Sprintf("...%s %s = 0 // had not returned when the run ended", secs(end.Add(time.Minute)), call)
 	}
 	r := e.Res.Res
 	switch {
@@ -251,7 +254,11 @@ func (c *campaign) replay(k *Kind) string {
 	}
 	model := "passes on the model"
 	if !rep.ModelPassed() {
-		model = fmt.Sprintf("the model departs at line %d (%s)", rep.Model.Divergence.Pos.Line, rep.Model.Divergence.Kind)
+		md := rep.Model.Divergence
+		model = fmt.Sprintf("the model departs at line %d (%s)", md.Pos.Line, md.Kind)
+		if !rep.StackPassed() && md.Kind == script.DivBlocked && rep.Stack.Events < rep.Model.Events {
+			model = fmt.Sprintf("passes on the model up to the call still blocked at line %d", md.Pos.Line)
+		}
 	}
 	if rep.StackPassed() {
 		return model + "; passes on the stack (not reproduced by the script)"

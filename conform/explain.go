@@ -116,5 +116,5 @@ func (c *campaign) runScenarioWith(sc *scenario, mp spec.Profile) result {
 	if cerr := st.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
-	return result{sc: sc, div: d, steps: r.steps, rec: r.rec, err: err}
+	return result{sc: sc, div: d, steps: r.steps, rec: r.rec, err: err, blocked: r.calls > r.results}
 }

@@ -587,7 +587,7 @@ func (r *runner) segDiff(m, s out, start spec.Time) string {
 	switch {
 	case m.Flags != s.Flags:
 		return "flags"
-	case m.Abs0 != s.Abs0 || (!m.Abs0 && m.RelSeq != s.RelSeq && !(m.Flags&spec.SYN != 0 && !r.reopenComparable())):
+	case m.RelSeq != s.RelSeq && !(m.Abs0 && s.Abs0) && !(m.Flags&spec.SYN != 0 && !r.reopenComparable()):
 		return "seq"
 	case m.Flags&spec.ACK != 0 && m.Ack != s.Ack:
 		return "ack"

@@ -12,7 +12,7 @@ func (c *campaign) shrink(sc *scenario, key string) (result, int) {
 		s2 := *sc
 		s2.Steps = steps
 		res := c.runScenario(&s2, nil)
-		return res, res.err == nil && res.div != nil && res.div.Key() == key
+		return res, res.err == nil && res.div != nil && res.div.Key() == key && !res.blocked
 	}
 	cur := slices.Clone(sc.Steps)
 	best, ok := try(cur)

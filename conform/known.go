@@ -11,6 +11,13 @@ func KnownCauses() []Cause {
 	return []Cause{
 		// ---- Outside the model's scope or choices (both stacks) -----
 		{
+			ID: "rto-calculation", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "Linux's RTO is SRTT + max(4·RTTVAR, rto_min) (tcp_set_rto), not max(SRTT + 4·RTTVAR, RTOMin) (RFC 6298 §2): retransmissions come later than the model's",
+			Field:   `^(time|missing F\.|missing \.|missing S\.|missing R\.|extra F\.|extra \.)$`, Event: `^timer`,
+		},
+
+		// ---- Linux ----------------------------------------------------
+		{
 			ID: "cc-after-rto", Stacks: both, Verdict: VerdictNoField,
 			Summary: "after a retransmission timeout the stack sends within a congestion window of one segment (RFC 5681 §3.1) and retransmits segments as first sent; the model has no congestion control and resends everything unacknowledged, FIN included, as one segment",
 			Field:   `^(flags|len|seq|time|missing F\.|missing \.|extra F\.|extra \.)$`, Event: `^(timer|call (write|close|shutdown))`,
@@ -22,11 +29,25 @@ func KnownCauses() []Cause {
 			Field:   `^(seq|missing \.|time|extra \.)$`, Event: `^timer`, Tags: []string{"zero-window"},
 		},
 		{
-			ID: "rto-calculation", Stacks: lx, Verdict: VerdictNoField,
-			Summary: "Linux's RTO is SRTT + max(4·RTTVAR, rto_min) (tcp_set_rto), not max(SRTT + 4·RTTVAR, RTOMin) (RFC 6298 §2): retransmissions come later than the model's",
-			Field:   `^(time|missing F\.|missing \.|missing S\.|missing R\.|extra F\.|extra \.|flags|len|seq)$`, Event: `^timer`,
+			ID: "linux-ack-above-challenge", Stacks: lx, Verdict: VerdictProfileFix,
+			Summary: "in ESTABLISHED an ACK above SND.NXT draws an ACK (RFC 9293 step 5, RFC 5961 §5.2) before the segment is dropped; the linux profile says AckAboveSndNxt=drop-in-established (true of older kernels); proposed: send-ack",
+			Field:   `^extra \.$`, State: `^ESTABLISHED$`, Event: `ack>snd\.nxt`,
 		},
-
+		{
+			ID: "linux-old-ack-bytes-acked", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "an ACK below SND.UNA is acceptable only within the bytes the peer has acknowledged so far (tcp_ack: max_window = min(max_window, bytes_acked)), not within MAX.SND.WND as RFC 5961 §5.2 says: right after the handshake it draws a challenge ACK and the segment is dropped",
+			Field:   `^(ack|extra \.|missing \.|seq|len)$`, Event: `old ack`,
+		},
+		{
+			ID: "nagle", Stacks: both, Verdict: VerdictNoField,
+			Summary: "a small segment waits while earlier data is unacknowledged (Nagle, RFC 1122 §4.2.3.4, on by default); the model sends every write at once",
+			Field:   `^missing \.$`, Event: `^call write$`, NotTags: []string{"rto"},
+		},
+		{
+			ID: "linux-orphan-fin-wait-rst", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "an orphaned FIN-WAIT-2 is a TIME-WAIT-like mini socket that resets on new data, on a FIN not at RCV.NXT and on a SYN (tcp_timewait_state_process: TCP_TW_RST); the model holds or acknowledges them (RSTOnDataAfterClose covers data only)",
+			Field:   `^(flags|extra R\.?)$`, State: `^FIN-WAIT-(1|2)$`, Tags: []string{"closed"}, Stack: `^R`,
+		},
 		// ---- gVisor netstack ----------------------------------------
 		{
 			ID: "gvisor-late-data-rst-ack", Stacks: gv, Verdict: VerdictNoField,

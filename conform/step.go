@@ -156,6 +156,9 @@ func (s segSpec) class(seg spec.Segment, c spec.ConnSnap, have bool) string {
 	if len(bad) > 0 {
 		cl += " bad " + strings.Join(bad, "+")
 	}
+	if seg.Flags&spec.ACK != 0 && seg.Ack.LT(c.SndUna) {
+		cl += " old ack"
+	}
 	return cl
 }
 

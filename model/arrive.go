@@ -193,6 +193,22 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 		}()
 	}
 	seg := *in
+	if c.State == spec.SynReceived && c.Passive && h.p.EmbryonicSyn == spec.EmbryonicSynResend &&
+		seg.Flags == spec.SYN && seg.Seq == c.IRS {
+		// A retransmission of the peer's SYN: our SYN,ACK was lost; send
+		// it again at once, throttled like out-of-window ACKs.
+		h.rule("R9293-SEG-SYN-SYNRCVD")
+		if iv := h.p.OOWAckInterval; iv > 0 && c.OOWSent && h.now.Sub(c.LastOOW) < iv {
+			h.rule("R5961-THROTTLE")
+			return
+		} else if iv > 0 {
+			c.LastOOW, c.OOWSent = h.now, true
+		}
+		h.send(c.synSegment(h))
+		c.Retrans++
+		c.Timing = false
+		return
+	}
 	if h.bareSynDropped(&seg) && c.State != spec.SynReceived {
 		return
 	}
@@ -305,7 +321,11 @@ func (h *Host) simOpenSynAck(c *Conn, seg *spec.Segment) bool {
 
 // rstArrives is step two for a segment that passed the sequence test.
 func (h *Host) rstArrives(c *Conn, seg *spec.Segment) {
-	switch h.p.RSTCheck {
+	check := h.p.RSTCheck
+	if c.State == spec.SynReceived && c.Passive && h.p.EmbryonicRSTInWindow {
+		check = spec.RSTInWindow // Linux request sockets: any in-window RST
+	}
+	switch check {
 	case spec.RSTInWindow:
 		h.rule("R9293-RST-WINDOW")
 	case spec.RSTExact:
@@ -348,6 +368,9 @@ func (h *Host) synArrives(c *Conn, seg *spec.Segment) {
 	if c.State == spec.SynReceived && c.Passive {
 		h.rule("R9293-SEG-SYN-SYNRCVD")
 		h.deleteConn(c, endLocal)
+		if h.p.EmbryonicSyn == spec.EmbryonicSynResend {
+			h.replyClosed(seg) // Linux embryonic_reset answers with a RST
+		}
 		return
 	}
 	h.synPolicy(c, seg)

@@ -130,10 +130,13 @@ func TestR9293_ThresholdsInProfiles(t *testing.T) {
 		if p.R2 >= 0 && giveUpTime(p, p.R2) < 100*time.Second {
 			t.Errorf("%s: R2 gives up after %v < 100 s (SHLD-11)", name, giveUpTime(p, p.R2))
 		}
-		if p.SynR2 >= 0 {
-			syn := giveUpTime(p, p.SynR2)
+		for _, r2 := range []int{p.SynR2, p.SynAckR2} {
+			if r2 < 0 {
+				continue
+			}
+			syn := giveUpTime(p, r2)
 			if (syn < 3*time.Minute) != short[name] {
-				t.Errorf("%s: SYN given up after %v (MUST-23 wants 3 min); listed short: %v", name, syn, short[name])
+				t.Errorf("%s: SYN or SYN,ACK given up after %v (MUST-23 wants 3 min); listed short: %v", name, syn, short[name])
 			}
 		}
 	}

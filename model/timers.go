@@ -29,8 +29,11 @@ func (h *Host) fire(c *Conn, k spec.TimerKind) {
 // resend the head of the queue and back off (R9293-TO-RETX, R6298-BACKOFF).
 func (h *Host) retransmitTimeout(c *Conn) {
 	r2 := c.R2
-	if c.State == spec.SynSent || c.State == spec.SynReceived {
+	if !c.synAcked() {
 		r2 = h.p.SynR2
+		if c.Passive {
+			r2 = h.p.SynAckR2
+		}
 		h.rule("R9293-MUST23")
 	}
 	if c.SndUna != c.SndNxt && r2 >= 0 && c.Retrans >= r2 {

@@ -199,24 +199,28 @@ func (h *Host) timeWaitSyn(c *Conn, seg *spec.Segment) bool {
 // rfc6191 is the test of RFC 6191 §2: with timestamps on both incarnations
 // the SYN must be newer by TSval (or equal TSval and a higher sequence
 // number); otherwise the sequence number must be higher (R6191-TS,
-// R6191-SEQ).
+// R6191-SEQ). "Higher" is measured against the last sequence number seen
+// on the old incarnation, the peer's FIN at RCV.NXT-1, so a SYN at
+// RCV.NXT passes (BSD and Linux test against RCV.NXT instead: profile
+// value seq or linux).
 func (h *Host) rfc6191(c *Conn, seg *spec.Segment) bool {
+	last := c.RcvNxt - 1
 	newTS := h.p.Timestamps && seg.Opts.HasTS
 	if c.TSOK {
 		if newTS {
 			h.rule("R6191-TS")
 			d := int32(seg.Opts.TS.Val - c.TSRecent)
-			return d > 0 || (d == 0 && seg.Seq.GT(c.RcvNxt))
+			return d > 0 || (d == 0 && seg.Seq.GT(last))
 		}
 		h.rule("R6191-SEQ")
-		return seg.Seq.GT(c.RcvNxt)
+		return seg.Seq.GT(last)
 	}
 	if newTS {
 		h.rule("R6191-TS")
 		return true
 	}
 	h.rule("R6191-SEQ")
-	return seg.Seq.GT(c.RcvNxt)
+	return seg.Seq.GT(last)
 }
 
 // restoreTimeWait brings back the TIME-WAIT a reopening SYN replaced, when

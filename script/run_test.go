@@ -92,11 +92,14 @@ func commentRuleIDs(src []byte) []spec.RuleID {
 // true.
 func TestScenarios(t *testing.T) {
 	files, err := filepath.Glob("testdata/scenarios/*.pkt")
+	more, _ := filepath.Glob("testdata/scenarios/*/*.pkt") // the corpus, by topic
+	files = append(files, more...)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenarios: %v", err)
 	}
 	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".pkt"), func(t *testing.T) {
+		name, _ := filepath.Rel("testdata/scenarios", f)
+		t.Run(strings.TrimSuffix(filepath.ToSlash(name), ".pkt"), func(t *testing.T) {
 			src, _ := os.ReadFile(f)
 			s := loadScript(t, f)
 			fired := map[spec.RuleID]bool{}

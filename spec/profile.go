@@ -30,6 +30,9 @@ type Profile struct {
 	// R1 and R2 count transmissions of the same segment (RFC 9293 §3.8.3);
 	// SynR2 is R2 for a SYN or SYN-ACK. R2 < 0 means infinity.
 	R1, R2, SynR2 int
+	// SynAckR2 is R2 for the SYN,ACK of a passive open (SYN-RECEIVED
+	// from LISTEN).
+	SynAckR2 int
 	// FinWait2Timeout ends FIN-WAIT-2 after this long; 0 means never (the
 	// RFC has no such timer).
 	FinWait2Timeout time.Duration
@@ -82,6 +85,12 @@ type Profile struct {
 	// CloseSynSentSendsRST: close() in SYN-SENT sends a RST (the RFC
 	// deletes the TCB silently).
 	CloseSynSentSendsRST bool
+	// EmbryonicRSTInWindow: in a passive SYN-RECEIVED any RST in the
+	// window resets the half-open connection, without the RFC 5961 exact
+	// test (Linux request sockets, tcp_check_req).
+	EmbryonicRSTInWindow bool
+	// EmbryonicSyn is how a passive SYN-RECEIVED answers a SYN.
+	EmbryonicSyn EmbryonicSyn
 
 	// ---- ACK handling -------------------------------------------------
 
@@ -243,6 +252,23 @@ const (
 	ReopenLinux
 )
 
+// EmbryonicSyn answers a SYN arriving in a passive SYN-RECEIVED.
+type EmbryonicSyn uint8
+
+// Answers to a SYN in a passive SYN-RECEIVED.
+const (
+	// EmbryonicSynRFC: a retransmitted SYN fails the sequence test and
+	// draws an ACK; another SYN in the window returns the connection to
+	// LISTEN silently (RFC 9293 §3.10.7.4 steps 1 and 4).
+	EmbryonicSynRFC EmbryonicSyn = iota
+	// EmbryonicSynResend: a retransmitted SYN (SEG.SEQ = IRS) makes the
+	// SYN,ACK go out again (rate-limited like out-of-window ACKs, counted
+	// as a retransmission); another SYN in the window is answered with a
+	// RST as for no connection and the half-open connection dropped
+	// (Linux tcp_check_req).
+	EmbryonicSynResend
+)
+
 // AckAbove is what an ACK of unsent data does.
 type AckAbove uint8
 
@@ -296,6 +322,7 @@ var enumNames = map[reflect.Type][]string{
 	reflect.TypeOf(SynChallengeACK):  {"challenge-ack", "rfc793", "challenge-if-ack"},
 	reflect.TypeOf(ReopenNever):      {"never", "seq", "rfc6191", "linux"},
 	reflect.TypeOf(AckAboveSendACK):  {"send-ack", "drop-in-established"},
+	reflect.TypeOf(EmbryonicSynRFC):  {"rfc", "resend-or-reset"},
 	reflect.TypeOf(TWRestartOnFIN):   {"on-fin", "on-ack"},
 	reflect.TypeOf(CloseReplyError):  {"error", "ok"},
 	reflect.TypeOf(TWConnectRefused): {"refused", "reuse-with-ts"},
@@ -310,14 +337,15 @@ func enumString(v reflect.Value) string {
 	return fmt.Sprintf("%s(%d)", v.Type().Name(), i)
 }
 
-func (c RSTCheck) String() string    { return enumString(reflect.ValueOf(c)) }
-func (c TimeWaitRST) String() string { return enumString(reflect.ValueOf(c)) }
-func (c SynPolicy) String() string   { return enumString(reflect.ValueOf(c)) }
-func (c Reopen) String() string      { return enumString(reflect.ValueOf(c)) }
-func (c AckAbove) String() string    { return enumString(reflect.ValueOf(c)) }
-func (c TWRestart) String() string   { return enumString(reflect.ValueOf(c)) }
-func (c CloseReply) String() string  { return enumString(reflect.ValueOf(c)) }
-func (c TWConnect) String() string   { return enumString(reflect.ValueOf(c)) }
+func (c RSTCheck) String() string     { return enumString(reflect.ValueOf(c)) }
+func (c TimeWaitRST) String() string  { return enumString(reflect.ValueOf(c)) }
+func (c SynPolicy) String() string    { return enumString(reflect.ValueOf(c)) }
+func (c Reopen) String() string       { return enumString(reflect.ValueOf(c)) }
+func (c AckAbove) String() string     { return enumString(reflect.ValueOf(c)) }
+func (c EmbryonicSyn) String() string { return enumString(reflect.ValueOf(c)) }
+func (c TWRestart) String() string    { return enumString(reflect.ValueOf(c)) }
+func (c CloseReply) String() string   { return enumString(reflect.ValueOf(c)) }
+func (c TWConnect) String() string    { return enumString(reflect.ValueOf(c)) }
 
 // Choice describes one profile field: the question it answers and the
 // rules that leave the question open.

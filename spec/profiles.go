@@ -18,6 +18,7 @@ var Choices = []Choice{
 	{"R1", "After how many retransmissions of one segment is the application warned?", []RuleID{"R9293-SHLD10", "R9293-SHLD9"}},
 	{"R2", "After how many retransmissions of one segment is the connection given up (negative: never)?", []RuleID{"R9293-MUST20", "R9293-SHLD11"}},
 	{"SynR2", "After how many retransmissions of a SYN or SYN-ACK is the open given up?", []RuleID{"R9293-MUST23"}},
+	{"SynAckR2", "After how many retransmissions of the SYN,ACK of a passive open is it given up?", []RuleID{"R9293-MUST23"}},
 	{"FinWait2Timeout", "Does FIN-WAIT-2 end by itself, and after how long?", []RuleID{"AMB-FW2-TIMER"}},
 	{"FinWait2OrphanOnly", "Does the FIN-WAIT-2 timer run only after close()?", []RuleID{"AMB-FW2-TIMER"}},
 	{"TimeoutSendsRST", "Does giving up on a connection (user timeout, R2) send a RST?", []RuleID{"R9293-TO-USER", "R9293-R2-CLOSE"}},
@@ -32,6 +33,8 @@ var Choices = []Choice{
 	{"ReopenReturnsToTimeWait", "Does a reopened connection go back to TIME-WAIT if the SYN was an old duplicate?", []RuleID{"R9293-MAY2-RETURN"}},
 	{"SynFinDropped", "Is a SYN that also carries FIN dropped by a listener?", []RuleID{"R9293-SEG-LISTEN-SYN"}},
 	{"CloseSynSentSendsRST", "Does close() in SYN-SENT send a RST?", []RuleID{"R9293-CLOSE-SYNSENT"}},
+	{"EmbryonicRSTInWindow", "Does any in-window RST reset a passive SYN-RECEIVED, without the exact test?", []RuleID{"R9293-RST-SYNRCVD", "R9293-SEG-RST5961"}},
+	{"EmbryonicSyn", "How does a passive SYN-RECEIVED answer a SYN?", []RuleID{"R9293-SEG-SYN-SYNRCVD"}},
 	{"ACKWindowCheck", "Is the RFC 5961 §5 ACK range check made?", []RuleID{"R9293-MAY12", "R5961-ACK"}},
 	{"AckAboveSndNxt", "What does an ACK of data never sent do?", []RuleID{"R9293-SEG-ACK-ESTAB", "AMB-ACK-ABOVE"}},
 	{"OOWAckInterval", "Are ACKs to unacceptable segments and challenge ACKs rate-limited?", []RuleID{"R5961-THROTTLE", "R9293-SEG-UNACCEPT"}},
@@ -82,12 +85,13 @@ func rfc9293() Profile {
 		Description: "RFC 9293 to the letter, with the RFC 5961 defences, RFC 6191 TIME-WAIT reopen and RFC 7323 timestamps (the default)",
 		TimeWait:    240 * time.Second,
 		RTOInitial:  time.Second, RTOMin: time.Second, RTOMax: 60 * time.Second,
-		R1: 3, R2: 8, SynR2: 8,
+		R1: 3, R2: 8, SynR2: 8, SynAckR2: 8,
 		FinWait2Timeout: 0, FinWait2OrphanOnly: false,
 		TimeoutSendsRST: false, FinWait2SendsRST: false,
 		RSTCheck: RSTExact, TimeWaitRST: TWRSTCloses, RSTCarriesACK: false, AbortEntersTimeWait: false,
 		SynInSync: SynChallengeACK, TimeWaitReopen: ReopenRFC6191, ReopenISSGap: 65537, ReopenReturnsToTimeWait: true,
 		SynFinDropped: false, CloseSynSentSendsRST: false,
+		EmbryonicRSTInWindow: false, EmbryonicSyn: EmbryonicSynRFC,
 		ACKWindowCheck: true, AckAboveSndNxt: AckAboveSendACK, OOWAckInterval: 0, AckOutOfOrder: true,
 		ZeroLenEdgeAcceptable: false,
 		TimeWaitRestart:       TWRestartOnFIN, ClosingStartsTimeWait: true, MaxTimeWait: 0,
@@ -107,6 +111,9 @@ func rfc9293() Profile {
 			"R1":                         "RFC 9293 §3.8.3 SHLD-10: at least 3 retransmissions",
 			"R2":                         "RFC 9293 §3.8.3 SHLD-11: 8 retransmissions at RTO 1 s doubling to 60 s give up after 243 s, above 100 s",
 			"SynR2":                      "RFC 9293 §3.8.3 MUST-23: 8 SYN retransmissions span 243 s, above 3 minutes",
+			"SynAckR2":                   "RFC 9293 §3.8.3 MUST-23 applies to every SYN segment: as SynR2",
+			"EmbryonicRSTInWindow":       "RFC 9293 §3.10.7.4 step 2: the RFC 5961 checks apply in SYN-RECEIVED too",
+			"EmbryonicSyn":               "RFC 9293 §3.10.7.4 steps 1 and 4",
 			"FinWait2Timeout":            "RFC 9293 has no FIN-WAIT-2 timer (AMB-FW2-TIMER)",
 			"FinWait2OrphanOnly":         "no timer, so moot",
 			"TimeoutSendsRST":            "RFC 9293 §3.10.8: the user timeout deletes the TCB; no RST is prescribed",
@@ -189,7 +196,9 @@ func linux() Profile {
 	p.TimeWait = 60 * time.Second
 	p.RTOMin = 200 * time.Millisecond
 	p.RTOMax = 120 * time.Second
-	p.R1, p.R2, p.SynR2 = 3, 15, 6
+	p.R1, p.R2, p.SynR2, p.SynAckR2 = 3, 15, 6, 5
+	p.EmbryonicRSTInWindow = true
+	p.EmbryonicSyn = EmbryonicSynResend
 	p.FinWait2Timeout = 60 * time.Second
 	p.FinWait2OrphanOnly = true
 	p.TimeWaitRST = TWRSTExactOnly
@@ -221,6 +230,9 @@ func linux() Profile {
 		"R1":                         linuxSrc + "sysctl net.ipv4.tcp_retries1 = 3",
 		"R2":                         linuxSrc + "sysctl net.ipv4.tcp_retries2 = 15 (the kernel converts it to a time; the model counts)",
 		"SynR2":                      linuxSrc + "sysctl net.ipv4.tcp_syn_retries = 6: about 127 s, short of MUST-23's 3 minutes",
+		"SynAckR2":                   linuxSrc + "sysctl net.ipv4.tcp_synack_retries = 5: about 63 s, short of MUST-23's 3 minutes",
+		"EmbryonicRSTInWindow":       linuxSrc + "net/ipv4/tcp_minisocks.c tcp_check_req: a RST passing tcp_in_window goes to embryonic_reset",
+		"EmbryonicSyn":               linuxSrc + "tcp_check_req: a pure retransmitted SYN gets inet_rtx_syn_ack (rate-limited); another SYN goes to embryonic_reset, which sends a RST",
 		"FinWait2Timeout":            linuxSrc + "sysctl net.ipv4.tcp_fin_timeout = 60 (tcp_close, TCP_LINGER2); packetdrill PI-01",
 		"FinWait2OrphanOnly":         linuxSrc + "tcp_close arms the timer for orphaned sockets only; shutdown(SHUT_WR) sockets wait for ever",
 		"TimeoutSendsRST":            linuxSrc + "tcp_write_err: the connection is dropped silently; RST only to later segments (LX-12)",
@@ -271,7 +283,7 @@ func freebsd() Profile {
 	p.TimeWait = 60 * time.Second
 	p.RTOMin = 30 * time.Millisecond
 	p.RTOMax = 64 * time.Second
-	p.R2, p.SynR2 = 12, 12
+	p.R2, p.SynR2, p.SynAckR2 = 12, 12, 12
 	p.FinWait2Timeout = 600 * time.Second
 	p.FinWait2OrphanOnly = true
 	p.TimeoutSendsRST = true
@@ -290,6 +302,9 @@ func freebsd() Profile {
 		"R1":                         notVerified,
 		"R2":                         "FreeBSD tcp_timer.h TCP_MAXRXTSHIFT = 12",
 		"SynR2":                      "FreeBSD TCP_MAXRXTSHIFT; in practice net.inet.tcp.keepinit (75 s) ends the open first, short of MUST-23",
+		"SynAckR2":                   notVerified,
+		"EmbryonicRSTInWindow":       notVerified,
+		"EmbryonicSyn":               notVerified,
 		"FinWait2Timeout":            "FreeBSD tcp_usrreq.c tcp_usrclosed: TP_MAXIDLE (8 × 75 s) once the socket can receive no more",
 		"FinWait2OrphanOnly":         "FreeBSD tcp_usrclosed arms it only when SBS_CANTRCVMORE",
 		"TimeoutSendsRST":            "FreeBSD tcp_subr.c tcp_drop: a synchronized connection is dropped with a RST",
@@ -349,6 +364,7 @@ func gvisor() Profile {
 	p.TimeWaitRestart = TWRestartOnFIN
 	p.MaxTimeWait = 0
 	p.ACKWindowCheck = false
+	p.SynAckR2 = 6
 	p.EphemeralLow, p.EphemeralHigh = 16000, 65535
 	p.ConnectOverTimeWait = TWConnectRefused
 	c := copyCite(p.Cite)
@@ -359,6 +375,9 @@ func gvisor() Profile {
 	c["R1"] = notVerified
 	c["R2"] = gv + "MaxRetries = 15"
 	c["SynR2"] = gv + "DefaultSynRetries = 6"
+	c["SynAckR2"] = "assumed equal to DefaultSynRetries (not verified)"
+	c["EmbryonicRSTInWindow"] = "assumed as Linux (not verified)"
+	c["EmbryonicSyn"] = "assumed as Linux (not verified)"
 	c["FinWait2Timeout"] = gv + "DefaultTCPLingerTimeout = 60 s (GV-18)"
 	c["FinWait2OrphanOnly"] = gv + "the linger timer is armed on Close"
 	c["TimeoutSendsRST"] = "gVisor: silent (GV-03, GV-31)"
@@ -402,7 +421,7 @@ func smoltcp() Profile {
 	p.TimeWait = 10 * time.Second
 	p.RTOMin = 10 * time.Millisecond
 	p.RTOMax = 10 * time.Second
-	p.R2, p.SynR2 = -1, -1
+	p.R2, p.SynR2, p.SynAckR2 = -1, -1, -1
 	p.TimeoutSendsRST = true
 	p.FinWait2SendsRST = true
 	p.RSTCheck = RSTInWindow
@@ -426,6 +445,9 @@ func smoltcp() Profile {
 	c["RTOMax"] = sm + "RttEstimator maximum RTO of 10 s (not verified)"
 	c["R2"] = sm + "retransmits without limit; only the socket timeout ends it (MUST-20 not met)"
 	c["SynR2"] = sm + "no SYN retransmission limit"
+	c["SynAckR2"] = sm + "no SYN,ACK retransmission limit"
+	c["EmbryonicRSTInWindow"] = notVerified
+	c["EmbryonicSyn"] = notVerified
 	c["FinWait2Timeout"] = sm + "no FIN-WAIT-2 timer (source)"
 	c["TimeoutSendsRST"] = sm + "timeout sends RST|ACK (SM-35)"
 	c["FinWait2SendsRST"] = sm + "timeout sends RST|ACK (SM-35)"

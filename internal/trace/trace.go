@@ -64,7 +64,9 @@ func Scan(root string) (*Report, error) {
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
 			base := d.Name()
-			if rel != "." && (strings.HasPrefix(base, ".") || base == "vendor" || rel == "docs" || base == "node_modules") {
+			// docs are generated from the scan; internal/trace's own tests
+			// use made-up IDs on purpose.
+			if rel != "." && (strings.HasPrefix(base, ".") || base == "vendor" || rel == "docs" || rel == "internal/trace" || base == "node_modules") {
 				return filepath.SkipDir
 			}
 			return nil
@@ -73,7 +75,7 @@ func Scan(root string) (*Report, error) {
 		case strings.HasSuffix(rel, "_test.go"):
 			return scanTestFile(path, rel, func(id spec.RuleID, where string) { add(tested, id, where) })
 		case strings.HasSuffix(rel, ".go"):
-			if definitional[rel] || strings.HasPrefix(rel, "internal/trace/") {
+			if definitional[rel] {
 				return nil
 			}
 			src, err := os.ReadFile(path)

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/tcpclose/tcpclose/lab"
+)
+
+const labDescription = `
+Runs experiments on the real Linux kernel, each over loopback inside a
+private network namespace, and sets what the kernel did beside what the
+model predicts with the linux profile. With no experiment named, runs them
+all. Needs Linux and root (to create the namespace and capture on it).
+
+Exit status: 0 when the kernel agrees with the profile in every experiment
+run, 1 when it differs in one, 2 on a usage error or when the experiments
+cannot run here (not Linux, not root).`
+
+func (t *Tool) runLab(args []string, stdout, stderr io.Writer) int {
+	const cmd = "lab"
+	fs := t.flagSet(cmd, "[-quick] [-pcap DIR] [-list] [EXPERIMENT...]", labDescription)
+	quick := fs.Bool("quick", false, "shorten the slow parts: read the TIME-WAIT timer instead of waiting 60 s for it")
+	pcapDir := fs.String("pcap", "", "write one pcap file per capture into `DIR`")
+	list := fs.Bool("list", false, "list the experiments and exit")
+	names, code := t.parseOrExit(fs, cmd, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	if *list {
+		for _, n := range lab.Names() {
+			fmt.Fprintf(stdout, "%-10s  %s\n", n, lab.Describe(n))
+		}
+		return ExitOK
+	}
+	for _, n := range names {
+		if lab.Describe(n) == "" {
+			return t.fail(stderr, cmd, "unknown experiment %q (experiments: %s)", n, strings.Join(lab.Names(), ", "))
+		}
+	}
+	if len(names) == 0 {
+		names = lab.Names()
+	}
+	if runtime.GOOS != "linux" {
+		return t.fail(stderr, cmd, "the lab needs Linux (this is %s)", runtime.GOOS)
+	}
+	if os.Geteuid() != 0 {
+		return t.fail(stderr, cmd, "the lab needs root to create a network namespace (try: sudo %s lab)", t.Name)
+	}
+	if *pcapDir != "" {
+		if st, err := os.Stat(*pcapDir); err != nil || !st.IsDir() {
+			return t.fail(stderr, cmd, "-pcap: %s is not a directory", *pcapDir)
+		}
+	}
+	status := ExitOK
+	for _, n := range names {
+		res, err := lab.Run(n, lab.Options{Quick: *quick, PcapDir: *pcapDir}, stdout)
+		if err != nil {
+			return t.fail(stderr, cmd, "%s: %s", n, strings.TrimPrefix(err.Error(), "lab: "))
+		}
+		if res.Verdict == lab.Differs {
+			status = ExitFail
+		}
+	}
+	return status
+}

@@ -1,0 +1,591 @@
+package impl
+
+import "github.com/tcpclose/tcpclose/spec"
+
+// memo is what a reopened TIME-WAIT needs to come back (MAY-2 (2)).
+type memo struct {
+	ok       bool
+	id       uint64
+	sndNxt   spec.Seq
+	rcvNxt   spec.Seq
+	tsok     bool
+	tsRecent uint32
+	deadline spec.Time
+}
+
+// segmentArrives dispatches an arriving segment (RFC 9293 §3.10.7).
+func (s *Stack) segmentArrives(seg *spec.Segment) {
+	if seg.Dst.IP != s.cfg.Addr || seg.Src.Port == 0 || seg.Dst.Port == 0 || seg.Len > maxPayload {
+		return
+	}
+	key := tupleKey(seg.Src.IP, seg.Src.Port, seg.Dst.Port)
+	h := s.cidx.hash(key) // both indexes share the Stack's seed
+	if i, ok := s.cidx.findHashed(key, h); ok {
+		c := s.conns.at(i)
+		if c.state == spec.SynSent {
+			s.arriveSynSent(c, seg)
+		} else {
+			s.arriveOther(c, seg)
+		}
+		return
+	}
+	if i, ok := s.tw.idx.findHashed(key, h); ok {
+		s.arriveTimeWait(i, seg)
+		return
+	}
+	if l := s.listener(seg.Dst.Port); l != nil {
+		s.arriveListen(l, seg, key)
+		return
+	}
+	s.replyClosed(seg) // R9293-SEG-CLOSED
+}
+
+// replyClosed answers a segment for which no connection exists
+// (R9293-RSTGEN-CLOSED).
+func (s *Stack) replyClosed(seg *spec.Segment) {
+	if seg.Flags&spec.RST != 0 {
+		return
+	}
+	r := spec.Segment{Src: seg.Dst, Dst: seg.Src}
+	if seg.Flags&spec.ACK != 0 {
+		r.Flags, r.Seq = spec.RST, seg.Ack
+	} else {
+		r.Flags, r.Seq, r.Ack = spec.RST|spec.ACK, 0, seg.End()
+	}
+	s.send(r)
+}
+
+// rstForACK sends <SEQ=SEG.ACK><CTL=RST> (R9293-RSTGEN-UNSYNC).
+func (s *Stack) rstForACK(seg *spec.Segment) {
+	s.send(spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack})
+}
+
+// arriveListen is §3.10.7.2.
+func (s *Stack) arriveListen(l *sock, seg *spec.Segment, key uint64) {
+	switch {
+	case seg.Flags&spec.RST != 0: // R9293-RST-LISTEN
+	case seg.Flags&spec.ACK != 0:
+		s.rstForACK(seg)
+	case seg.Flags&spec.SYN != 0:
+		if seg.Flags&spec.FIN != 0 && s.p.SynFinDropped {
+			return
+		}
+		s.acceptSyn(l, seg, key, s.issFor(key), memo{})
+	}
+}
+
+// issFor chooses the ISS of a new connection (RFC 9293 §3.4.1).
+func (s *Stack) issFor(key uint64) spec.Seq {
+	if s.cfg.FixedISS != 0 {
+		return s.cfg.FixedISS
+	}
+	return spec.InitialSeq(s.cfg.ISNSecret, s.tuple(key), s.now)
+}
+
+// acceptSyn creates a passive connection in SYN-RECEIVED
+// (R9293-SEG-LISTEN-SYN).
+func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, prev memo) {
+	if int(s.children[l.fd]) >= max(l.backlog, 1) {
+		if !s.p.ListenBacklogDrop {
+			s.replyClosed(seg)
+		}
+		return
+	}
+	c := s.newConn(key)
+	c.flags |= fPassive | fExplicit
+	c.parent = int16(l.fd)
+	c.set(fReuse, l.reuse)
+	c.userTimeout, c.fw2Timeout = l.userTimeout, l.linger2
+	if l.r2Set {
+		c.r2 = l.r2
+	}
+	s.recat(c)
+	c.state = spec.SynReceived
+	c.irs, c.rcvNxt = seg.Seq, seg.Seq.Add(1)
+	c.iss, c.sndUna, c.sndNxt, c.sndEnd = iss, iss, iss.Add(1), iss.Add(1)
+	c.sndWnd, c.maxSndWnd, c.sndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	c.sendMSS = s.peerMSS(seg)
+	if s.p.Timestamps && seg.Opts.HasTS {
+		c.flags |= fTSOK
+		c.tsRecent = seg.Opts.TS.Val
+	}
+	if prev.ok {
+		c.flags |= fHasPrev
+		c.set(fPrevTSOK, prev.tsok)
+		c.prevID, c.prevSndNxt, c.prevRcvNxt = prev.id, prev.sndNxt, prev.rcvNxt
+		c.prevTSRecent, c.prevDeadline = prev.tsRecent, prev.deadline
+	}
+	s.sendSyn(c)
+	c.flags |= fTiming
+	c.rttSeq, c.rttStart = iss, s.now
+	s.armRetransmit(c)
+}
+
+func (s *Stack) peerMSS(seg *spec.Segment) uint16 {
+	m := uint16(spec.DefaultPeerMSS)
+	if seg.Opts.MSS != 0 {
+		m = seg.Opts.MSS
+	}
+	return min(m, s.p.MSS)
+}
+
+// arriveSynSent is §3.10.7.3.
+func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
+	ackOK := false
+	if seg.Flags&spec.ACK != 0 {
+		if seg.Ack.LEQ(c.iss) || seg.Ack.GT(c.sndNxt) {
+			if seg.Flags&spec.RST == 0 {
+				s.rstForACK(seg)
+			}
+			return
+		}
+		ackOK = true
+	}
+	if seg.Flags&spec.RST != 0 {
+		if ackOK {
+			s.deleteConn(c, endRefused)
+		}
+		return
+	}
+	if seg.Flags&spec.SYN == 0 {
+		return
+	}
+	c.irs, c.rcvNxt = seg.Seq, seg.Seq.Add(1)
+	c.sendMSS = s.peerMSS(seg)
+	if s.p.Timestamps && seg.Opts.HasTS {
+		c.flags |= fTSOK
+		c.tsRecent = seg.Opts.TS.Val
+	}
+	c.sndWnd, c.maxSndWnd, c.sndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	if ackOK {
+		c.sndWL2 = seg.Ack
+		s.ackNew(c, seg.Ack)
+	}
+	if c.synAcked() {
+		c.state = spec.Established
+		s.notify(c, spec.NoticeEstablished)
+		rest := *seg
+		rest.Flags &^= spec.SYN
+		rest.Seq = rest.Seq.Add(1)
+		s.textAndFin(c, &rest, true)
+		return
+	}
+	c.state = spec.SynReceived // simultaneous open
+	s.sendSyn(c)
+}
+
+// arriveOther is §3.10.7.4 for SYN-RECEIVED through LAST-ACK.
+func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
+	seg := *in
+	if c.state == spec.SynReceived && c.has(fPassive) && s.p.EmbryonicSyn == spec.EmbryonicSynResend &&
+		seg.Flags == spec.SYN && seg.Seq == c.irs {
+		// A retransmission of the peer's SYN: our SYN,ACK was lost; send
+		// it again at once, throttled like out-of-window ACKs
+		// (R9293-SEG-SYN-SYNRCVD, R5961-THROTTLE).
+		if iv := s.p.OOWAckInterval; iv > 0 && c.has(fOOWSent) && s.now.Sub(c.lastOOW) < iv {
+			return
+		} else if iv > 0 {
+			c.lastOOW = s.now
+			c.flags |= fOOWSent
+		}
+		s.sendSyn(c)
+		c.retrans++
+		c.flags &^= fTiming
+		return
+	}
+	if s.bareSynDropped(&seg) && c.state != spec.SynReceived {
+		return
+	}
+	if !s.timestampsPass(c, &seg) {
+		return
+	}
+	forceAck := false
+	if !s.acceptable(c.rcvNxt, s.rcvWnd(c), &seg) {
+		switch {
+		case s.simOpenSynAck(c, &seg): // AMB-SIMOPEN
+			seg.Flags &^= spec.SYN
+			seg.Seq = seg.Seq.Add(1)
+		case s.rcvWnd(c) == 0 && seg.Seq == c.rcvNxt: // R9293-SEG-ZEROWND
+			keepFin := seg.Flags&spec.FIN != 0 && seg.Len == 0 && seg.Flags&spec.SYN == 0 && s.p.ZeroWindowAcceptsFIN
+			if !keepFin {
+				seg.Flags &^= spec.FIN
+				forceAck = seg.Len > 0 || in.Flags&spec.FIN != 0
+			}
+			seg.Len = 0
+		default: // R9293-SEG-UNACCEPT
+			if seg.Flags&spec.RST != 0 {
+				return
+			}
+			s.sendOOWAck(c, &seg)
+			return
+		}
+	}
+	s.updateTSRecent(c, &seg)
+	if seg.Flags&spec.RST != 0 {
+		s.rstArrives(c, &seg)
+		return
+	}
+	if seg.Flags&spec.SYN != 0 {
+		s.synArrives(c, &seg)
+		return
+	}
+	if seg.Flags&spec.ACK == 0 { // R9293-SEG-NOACK
+		return
+	}
+	if !s.ackArrives(c, &seg) {
+		return
+	}
+	s.textAndFin(c, &seg, forceAck)
+}
+
+// timestampsPass applies RFC 7323 before the sequence test (R7323-PAWS,
+// R7323-TS-MISSING, R7323-PAWS-RST).
+func (s *Stack) timestampsPass(c *conn, seg *spec.Segment) bool {
+	if !c.has(fTSOK) || seg.Flags&spec.RST != 0 {
+		return true
+	}
+	if !seg.Opts.HasTS {
+		return !s.p.TSMissingDrop
+	}
+	if int32(seg.Opts.TS.Val-c.tsRecent) < 0 {
+		s.sendOOWAck(c, seg)
+		return false
+	}
+	return true
+}
+
+// updateTSRecent records SEG.TSval (R7323-TSRECENT).
+func (s *Stack) updateTSRecent(c *conn, seg *spec.Segment) {
+	if c.has(fTSOK) && seg.Opts.HasTS && seg.Seq.LEQ(c.rcvNxt) && int32(seg.Opts.TS.Val-c.tsRecent) >= 0 {
+		c.tsRecent = seg.Opts.TS.Val
+	}
+}
+
+func (s *Stack) simOpenSynAck(c *conn, seg *spec.Segment) bool {
+	return s.p.SimOpenSynAckAccepted && c.state == spec.SynReceived && !c.has(fPassive) &&
+		seg.Flags&(spec.SYN|spec.ACK|spec.RST) == spec.SYN|spec.ACK &&
+		seg.Seq.Add(1) == c.rcvNxt && seg.Ack == c.sndNxt
+}
+
+// rstArrives is step two (R9293-RST-WINDOW, R5961-RST-EXACT,
+// R5961-RST-CHALLENGE).
+func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
+	check := s.p.RSTCheck
+	if c.state == spec.SynReceived && c.has(fPassive) && s.p.EmbryonicRSTInWindow {
+		check = spec.RSTInWindow // Linux request sockets: any in-window RST
+	}
+	if check == spec.RSTExact && seg.Seq != c.rcvNxt {
+		s.sendOOWAck(c, seg)
+		return
+	}
+	switch c.state {
+	case spec.SynReceived:
+		if c.has(fPassive) { // R9293-NOTE1
+			var m memo
+			if c.has(fHasPrev) {
+				m = memo{ok: true, id: c.prevID, sndNxt: c.prevSndNxt, rcvNxt: c.prevRcvNxt,
+					tsok: c.has(fPrevTSOK), tsRecent: c.prevTSRecent, deadline: c.prevDeadline}
+			}
+			key := c.key
+			s.deleteConn(c, endLocal)
+			if m.ok && s.p.ReopenReturnsToTimeWait {
+				s.restoreTimeWait(key, &m)
+			}
+			return
+		}
+		s.deleteConn(c, endRefused)
+	default: // R9293-RST-ABORT, R9293-RST-LATE
+		s.deleteConn(c, endReset)
+	}
+}
+
+// synArrives is step four.
+func (s *Stack) synArrives(c *conn, seg *spec.Segment) {
+	if c.state == spec.SynReceived && c.has(fPassive) {
+		s.deleteConn(c, endLocal) // R9293-SEG-SYN-SYNRCVD
+		if s.p.EmbryonicSyn == spec.EmbryonicSynResend {
+			s.replyClosed(seg) // Linux embryonic_reset answers with a RST
+		}
+		return
+	}
+	s.synPolicy(c, seg)
+}
+
+// bareSynDropped: under the challenge-if-ack SYN policy (smoltcp) a SYN
+// without ACK is dropped before the sequence test (AMB-SYN-SYNC).
+func (s *Stack) bareSynDropped(seg *spec.Segment) bool {
+	return s.p.SynInSync == spec.SynChallengeIfACK && seg.Flags&(spec.SYN|spec.ACK|spec.RST) == spec.SYN
+}
+
+// synPolicy answers a SYN in a synchronized state (AMB-SYN-SYNC).
+func (s *Stack) synPolicy(c *conn, seg *spec.Segment) {
+	switch s.p.SynInSync {
+	case spec.SynChallengeACK:
+		s.sendOOWAck(c, seg)
+	case spec.SynRFC793:
+		s.sendAbortRST(c)
+		s.deleteConn(c, endReset)
+	case spec.SynChallengeIfACK:
+		if seg.Flags&spec.ACK != 0 {
+			s.sendOOWAck(c, seg)
+		}
+	}
+}
+
+// ackArrives is step five; it reports whether processing goes on.
+func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
+	if c.state == spec.SynReceived {
+		if !(c.sndUna.LT(seg.Ack) && seg.Ack.LEQ(c.sndNxt)) {
+			s.rstForACK(seg)
+			return false
+		}
+		s.establish(c, seg)
+	}
+	if seg.Ack.GT(c.sndNxt) {
+		if s.p.AckAboveSndNxt == spec.AckAboveDropInEstablished && c.state == spec.Established {
+			return false
+		}
+		s.sendOOWAck(c, seg)
+		return false
+	}
+	if s.p.ACKWindowCheck && seg.Ack.LT(c.sndUna-spec.Seq(c.maxSndWnd)) { // R5961-ACK
+		s.sendOOWAck(c, seg)
+		return false
+	}
+	advanced := c.sndUna.LT(seg.Ack)
+	if advanced {
+		s.ackNew(c, seg.Ack)
+	}
+	// The window comes only from a segment whose ACK is not old and which
+	// is newer than the last used (SND.WL1, SND.WL2).
+	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack))) {
+		c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
+	}
+	if !advanced && c.sndWnd == 0 && c.retrans > 0 {
+		c.retrans = 0 // MUST-37
+	}
+	switch c.state {
+	case spec.FinWait1:
+		if c.finAcked() {
+			c.state = spec.FinWait2
+			s.notify(c, spec.NoticeCloseDone)
+			s.armFinWait2(c)
+		}
+	case spec.Closing:
+		if !c.finAcked() {
+			s.output(c) // data queued before CLOSE, and the FIN, still go out
+		}
+		if c.finAcked() {
+			s.notify(c, spec.NoticeCloseDone)
+			s.enterTimeWait(c, s.p.ClosingStartsTimeWait)
+		}
+		return false
+	case spec.LastAck:
+		if !c.finAcked() {
+			s.output(c)
+		}
+		if c.finAcked() {
+			s.notify(c, spec.NoticeCloseDone)
+			s.deleteConn(c, endNormal)
+		}
+		return false
+	}
+	s.output(c)
+	return true
+}
+
+// establish completes the handshake from SYN-RECEIVED.
+func (s *Stack) establish(c *conn, seg *spec.Segment) {
+	c.state = spec.Established
+	c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+	c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
+	if c.has(fPassive) {
+		if l := s.sockAt(int32(c.parent)); l != nil && l.state == sockListening {
+			l.qpush(c.key)
+			c.flags |= fQueued
+		}
+	} else {
+		s.notify(c, spec.NoticeEstablished)
+	}
+	if c.has(fFinQueued) {
+		c.state = spec.FinWait1 // R9293-CLOSE-SYNRCVD
+	}
+}
+
+// ackNew processes an ACK of new data (R6298-KARN, R6298-TIMER).
+func (s *Stack) ackNew(c *conn, ack spec.Seq) {
+	if c.has(fTiming) && c.rttSeq.LT(ack) {
+		s.sampleRTT(c, s.now.Sub(c.rttStart))
+		c.flags &^= fTiming
+	}
+	c.sndUna = ack
+	c.retrans = 0
+	c.flags &^= fR1Noted
+	if c.has(fInRecovery) {
+		if c.sndUna.LT(c.recover) && c.sndUna != c.sndNxt {
+			s.retransmit(c) // a partial ACK after a timeout: resend the new head now
+		} else {
+			c.flags &^= fInRecovery
+		}
+	}
+	if c.sndUna == c.sndNxt {
+		c.timer[spec.TimerRetransmit] = spec.Never
+		c.timer[spec.TimerUser] = spec.Never
+	} else {
+		c.timer[spec.TimerRetransmit] = s.now.Add(c.rto)
+		if c.userTimeout > 0 {
+			c.timer[spec.TimerUser] = s.now.Add(c.userTimeout)
+		}
+	}
+	s.retime(c)
+}
+
+// textAndFin is steps seven and eight.
+func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
+	needAck := forceAck
+	start := seg.Seq
+	end := start.Add(seg.Len)
+	wndEnd := c.rcvNxt.Add(s.rcvWnd(c))
+	switch c.state {
+	case spec.Established, spec.FinWait1, spec.FinWait2:
+		if seg.Len > 0 && end.GT(c.rcvNxt) {
+			if c.has(fRcvShut) && c.state != spec.Established && s.p.RSTOnDataAfterClose {
+				// R9293-SHLD3, R2525-RST-LATE-DATA
+				s.deleteConn(c, endLocal)
+				s.replyClosed(seg)
+				return
+			}
+			if s.receiveText(c, start, end, wndEnd) {
+				needAck = true
+			}
+		}
+	}
+	enterTW := false
+	if seg.Flags&spec.FIN != 0 {
+		fin := end
+		switch {
+		case fin == c.rcvNxt && !c.state.PeerFinReceived():
+			enterTW = s.processFin(c)
+			needAck = true
+		case fin.GT(c.rcvNxt) && !c.state.PeerFinReceived() && (fin.LT(wndEnd) || (s.p.ZeroWindowAcceptsFIN && fin == wndEnd)):
+			if s.p.HoldOutOfOrderFIN && s.p.HoldOutOfOrder && (!c.has(fHeldFin) || fin.LT(c.heldFinSeq)) {
+				c.flags |= fHeldFin
+				c.heldFinSeq = fin
+			}
+			if s.p.AckOutOfOrder {
+				needAck = true
+			}
+		case fin.LT(c.rcvNxt):
+			needAck = true
+		}
+	}
+	if !enterTW && c.has(fHeldFin) && c.heldFinSeq == c.rcvNxt && !c.state.PeerFinReceived() {
+		enterTW = s.processFin(c) // R9293-MUST58
+		needAck = true
+	}
+	if needAck {
+		if enterTW || !s.output(c) {
+			s.sendAck(c)
+		}
+	}
+	if enterTW {
+		s.enterTimeWait(c, true)
+	}
+}
+
+// receiveText takes the octets [start,end) of an acceptable segment
+// (R9293-SEG-TRIM, R9293-MUST58, R9293-SHLD31); it reports whether an ACK
+// is due.
+func (s *Stack) receiveText(c *conn, start, end, wndEnd spec.Seq) bool {
+	if end.GT(wndEnd) {
+		end = wndEnd
+	}
+	if c.has(fHeldFin) && end.GT(c.heldFinSeq) {
+		end = c.heldFinSeq
+	}
+	if start.LT(c.rcvNxt) {
+		start = c.rcvNxt
+	}
+	if !start.LT(end) {
+		return true
+	}
+	if start != c.rcvNxt {
+		if s.p.HoldOutOfOrder {
+			s.hold(c, start, end)
+		}
+		return s.p.AckOutOfOrder
+	}
+	c.deliver(end.Sub(start))
+	if c.heldN > 0 {
+		held := s.conns.heldOf(c)
+		k := 0
+		for k < int(c.heldN) && held[k].start.LEQ(c.rcvNxt) {
+			if r := held[k]; r.end.GT(c.rcvNxt) {
+				c.deliver(r.end.Sub(c.rcvNxt))
+			}
+			k++
+		}
+		if k > 0 {
+			copy(held, held[k:c.heldN])
+			c.heldN -= uint8(k)
+		}
+	}
+	return true
+}
+
+func (c *conn) deliver(n uint32) {
+	c.rcvNxt = c.rcvNxt.Add(n)
+	if !c.has(fOrphan) {
+		c.unread += n
+	}
+}
+
+// hold inserts [start,end) into the held ranges exactly as the model
+// does: insertion by start, merge overlaps, keep at most MaxHeldRanges.
+func (s *Stack) hold(c *conn, start, end spec.Seq) {
+	held := s.conns.heldOf(c)
+	rs := append(s.heldTmp[:0], held[:c.heldN]...)
+	rs = append(rs, seqRange{start, end})
+	for i := len(rs) - 1; i > 0 && rs[i].start.LT(rs[i-1].start); i-- {
+		rs[i], rs[i-1] = rs[i-1], rs[i]
+	}
+	merged := rs[:0]
+	for _, r := range rs {
+		if n := len(merged); n > 0 && r.start.LEQ(merged[n-1].end) {
+			if r.end.GT(merged[n-1].end) {
+				merged[n-1].end = r.end
+			}
+			continue
+		}
+		merged = append(merged, r)
+	}
+	if len(merged) > s.p.MaxHeldRanges {
+		merged = merged[:s.p.MaxHeldRanges]
+	}
+	c.heldN = uint8(copy(held, merged))
+	s.heldTmp = rs[:0]
+}
+
+// processFin is step eight for a FIN at RCV.NXT (R9293-SEG-FIN,
+// R9293-MUST12); it reports whether TIME-WAIT follows.
+func (s *Stack) processFin(c *conn) bool {
+	c.rcvNxt = c.rcvNxt.Add(1)
+	c.flags &^= fHeldFin
+	c.heldN = 0
+	s.notify(c, spec.NoticePeerClosed)
+	if sk := s.sockOf(c); sk != nil {
+		sk.eof = true
+	}
+	switch c.state {
+	case spec.SynReceived, spec.Established:
+		c.state = spec.CloseWait
+	case spec.FinWait1:
+		// A FIN-WAIT-1 whose FIN is acknowledged has already moved to
+		// FIN-WAIT-2 in step five (R9293-NOTE2).
+		c.state = spec.Closing
+	case spec.FinWait2:
+		return true
+	}
+	return false
+}

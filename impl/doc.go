@@ -1,0 +1,25 @@
+// Package impl is the optimized implementation of tcpclose's closing
+// rules: a host (Stack) that behaves exactly as the executable model
+// (package model) does, output for output and snapshot for snapshot, for
+// every profile and every event sequence, while using fixed-size state,
+// no allocation per event in steady state, and data structures whose cost
+// does not grow with the number of connections.
+//
+// Layout:
+//
+//   - Full connections (every state but TIME-WAIT) are fixed-size conn
+//     values in a chunked slab, found by 4-tuple through an open-addressing
+//     index with a keyed hash (hash/maphash, one seed per Stack).
+//   - Their timers sit in one binary heap with a node per connection, keyed
+//     by the connection's earliest timer (deadline, connection ID, kind):
+//     the model's firing order.
+//   - TIME-WAIT connections move to a compact table of 48-byte entries
+//     (twTable) with its own index; they expire through a FIFO of entry
+//     numbers in which stale slots are recognised by position, because
+//     every TIME-WAIT lasts the same time.
+//   - Sockets sit in a table by descriptor; per-port counters answer
+//     bind(2) and automatic port choice without scanning connections.
+//
+// impl never imports the model; the tests in package props compare the
+// two.
+package impl

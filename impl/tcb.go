@@ -1,0 +1,267 @@
+package impl
+
+import (
+	"time"
+
+	"github.com/tcpclose/tcpclose/spec"
+)
+
+// finSent reports whether our FIN has been transmitted (it occupies sndEnd).
+func (c *conn) finSent() bool { return c.has(fFinQueued) && c.sndNxt == c.sndEnd.Add(1) }
+
+// finAcked reports whether our FIN has been acknowledged.
+func (c *conn) finAcked() bool { return c.has(fFinQueued) && c.sndUna == c.sndEnd.Add(1) }
+
+// synAcked reports whether our SYN has been acknowledged.
+func (c *conn) synAcked() bool { return c.sndUna.GT(c.iss) }
+
+// unsent is the number of written octets not yet sent.
+func (c *conn) unsent() uint32 {
+	if c.state == spec.SynSent || c.state == spec.SynReceived {
+		return c.sndEnd.Sub(c.iss.Add(1))
+	}
+	if c.sndNxt.GEQ(c.sndEnd) {
+		return 0
+	}
+	return c.sndEnd.Sub(c.sndNxt)
+}
+
+// inSendBuffer counts written octets not yet acknowledged.
+func (c *conn) inSendBuffer() uint32 {
+	start := c.sndUna
+	if !c.synAcked() {
+		start = c.iss.Add(1)
+	}
+	if c.sndEnd.LEQ(start) {
+		return 0
+	}
+	return c.sndEnd.Sub(start)
+}
+
+// rcvWnd is RCV.WND: the free part of the receive buffer.
+func (s *Stack) rcvWnd(c *conn) uint32 {
+	if c.unread >= s.p.RecvBuf {
+		return 0
+	}
+	return s.p.RecvBuf - c.unread
+}
+
+func (s *Stack) tsOpt(g *spec.Segment, recent uint32) {
+	g.Opts.HasTS = true
+	g.Opts.TS = spec.Timestamp{Val: spec.TSClock(s.now), Ecr: recent}
+}
+
+// sendSeg sends a segment of c, formed in the output buffer: every
+// segment but a RST without ACK acknowledges RCV.NXT, and with timestamps
+// negotiated every segment carries them (R7323-TS-EVERY). It returns the
+// segment (valid until the next output).
+func (s *Stack) sendSeg(c *conn, flags spec.Flags, seq spec.Seq, n uint32) *spec.Segment {
+	g := s.segOut()
+	g.Src, g.Dst, g.Flags, g.Seq, g.Len = s.local(c.key), remote(c.key), flags, seq, n
+	if flags&spec.ACK != 0 {
+		g.Ack = c.rcvNxt
+	}
+	if flags&spec.RST == 0 {
+		g.Wnd = uint16(min(s.rcvWnd(c), 65535))
+	}
+	if c.has(fTSOK) {
+		s.tsOpt(g, c.tsRecent)
+	}
+	return g
+}
+
+func (s *Stack) sendAck(c *conn) { s.sendSeg(c, spec.ACK, c.sndNxt, 0) }
+
+// oowAllowed applies RFC 5961 §7 throttling (R5961-THROTTLE) to the ACK
+// answering seg, updating the rate-limit clock.
+func (s *Stack) oowAllowed(seg *spec.Segment, last *spec.Time, sent bool) (allowed, nowSent bool) {
+	iv := s.p.OOWAckInterval
+	if iv > 0 && (seg.Len == 0 || seg.Flags&spec.SYN != 0) {
+		if sent && s.now.Sub(*last) < iv {
+			return false, sent
+		}
+		*last = s.now
+		return true, true
+	}
+	return true, sent
+}
+
+// sendOOWAck sends the ACK that answers an unacceptable segment or
+// challenges a RST or SYN, unless throttled.
+func (s *Stack) sendOOWAck(c *conn, seg *spec.Segment) {
+	ok, sent := s.oowAllowed(seg, &c.lastOOW, c.has(fOOWSent))
+	c.set(fOOWSent, sent)
+	if ok {
+		s.sendAck(c)
+	}
+}
+
+// sendSyn sends our SYN or SYN,ACK with its options.
+func (s *Stack) sendSyn(c *conn) {
+	flags := spec.SYN
+	if c.state != spec.SynSent {
+		flags |= spec.ACK // SYN,ACK: we have the peer's SYN
+	}
+	g := s.segOut()
+	g.Src, g.Dst, g.Flags, g.Seq = s.local(c.key), remote(c.key), flags, c.iss
+	if flags&spec.ACK != 0 {
+		g.Ack = c.rcvNxt
+	}
+	g.Wnd = uint16(min(s.rcvWnd(c), 65535))
+	g.Opts.MSS = s.p.MSS
+	if s.p.Timestamps && (c.state == spec.SynSent || c.has(fTSOK)) {
+		s.tsOpt(g, c.tsRecent)
+	}
+}
+
+// sendAbortRST sends the RST an ABORT sends: <SEQ=SND.NXT><CTL=RST>, with
+// ACK where the profile says so (R9293-ABORT-SYNC).
+func (s *Stack) sendAbortRST(c *conn) {
+	flags := spec.RST
+	if s.p.RSTCarriesACK {
+		flags |= spec.ACK
+	}
+	s.sendSeg(c, flags, c.sndNxt, 0)
+}
+
+// output sends new data within the send window, then the FIN
+// (R9293-CLOSE-ACTIVE, R2525-FIN-PROMPT). It reports whether it sent
+// anything.
+func (s *Stack) output(c *conn) bool {
+	switch c.state {
+	case spec.Established, spec.CloseWait, spec.FinWait1, spec.LastAck, spec.Closing:
+	default:
+		return false
+	}
+	sent := false
+	mss := uint32(c.sendMSS)
+	for {
+		unsent := c.unsent()
+		if unsent == 0 {
+			break
+		}
+		wndEnd := c.sndUna.Add(c.sndWnd)
+		if c.sndNxt.GEQ(wndEnd) {
+			break
+		}
+		n := min(unsent, wndEnd.Sub(c.sndNxt), mss)
+		flags := spec.ACK
+		if c.has(fFinQueued) && n == unsent && c.state.OurFinQueued() {
+			flags |= spec.FIN
+		}
+		s.transmitNew(c, flags, n)
+		sent = true
+	}
+	if c.has(fFinQueued) && !c.finSent() && c.unsent() == 0 && c.state.OurFinQueued() {
+		s.transmitNew(c, spec.FIN|spec.ACK, 0)
+		sent = true
+	}
+	// Zero-window probing (R9293-MUST36).
+	if c.unsent() > 0 && c.sndUna == c.sndNxt && c.timer[spec.TimerRetransmit] == spec.Never {
+		s.setTimer(c, spec.TimerRetransmit, s.now.Add(c.rto))
+	}
+	return sent
+}
+
+// transmitNew sends n new octets at SND.NXT (plus FIN if flags has it).
+func (s *Stack) transmitNew(c *conn, flags spec.Flags, n uint32) {
+	if !c.has(fTiming) && c.retrans == 0 {
+		c.flags |= fTiming
+		c.rttSeq, c.rttStart = c.sndNxt, s.now
+	}
+	g := s.sendSeg(c, flags, c.sndNxt, n)
+	c.sndNxt = c.sndNxt.Add(g.SegLen())
+	s.armRetransmit(c)
+	s.armUserTimeout(c)
+}
+
+// armRetransmit starts the retransmission timer if it is not running
+// (R6298-TIMER).
+func (s *Stack) armRetransmit(c *conn) {
+	if c.timer[spec.TimerRetransmit] == spec.Never {
+		s.setTimer(c, spec.TimerRetransmit, s.now.Add(c.rto))
+	}
+}
+
+// armUserTimeout starts the user timeout when data is outstanding.
+func (s *Stack) armUserTimeout(c *conn) {
+	if c.userTimeout > 0 && c.timer[spec.TimerUser] == spec.Never && c.sndUna != c.sndNxt {
+		s.setTimer(c, spec.TimerUser, s.now.Add(c.userTimeout))
+	}
+}
+
+// retransmit resends the head of the retransmission queue
+// (R9293-TO-RETX).
+func (s *Stack) retransmit(c *conn) {
+	if !c.synAcked() {
+		s.sendSyn(c)
+		return
+	}
+	if c.sndUna == c.sndNxt {
+		if c.unsent() > 0 { // zero-window probe (R9293-MUST36)
+			s.sendSeg(c, spec.ACK, c.sndNxt, 1)
+			c.sndNxt = c.sndNxt.Add(1)
+		}
+		return
+	}
+	dataEnd := c.sndNxt
+	if c.finSent() {
+		dataEnd = c.sndEnd
+	}
+	n := min(dataEnd.Sub(c.sndUna), uint32(c.sendMSS))
+	flags := spec.ACK
+	if c.finSent() && c.sndUna.Add(n) == c.sndEnd {
+		flags |= spec.FIN
+	}
+	s.sendSeg(c, flags, c.sndUna, n)
+}
+
+// sampleRTT folds a round-trip sample into SRTT and RTTVAR (R6298-RTO).
+func (s *Stack) sampleRTT(c *conn, r time.Duration) {
+	if !c.has(fHaveRTT) {
+		c.srtt, c.rttVar = r, r/2
+		c.flags |= fHaveRTT
+	} else {
+		d := c.srtt - r
+		if d < 0 {
+			d = -d
+		}
+		c.rttVar = (3*c.rttVar + d) / 4
+		c.srtt = (7*c.srtt + r) / 8
+	}
+	k := 4 * c.rttVar
+	if k < time.Millisecond {
+		k = time.Millisecond
+	}
+	c.rto = s.clampRTO(c.srtt + k)
+}
+
+func (s *Stack) clampRTO(d time.Duration) time.Duration {
+	if d < s.p.RTOMin {
+		d = s.p.RTOMin
+	}
+	if d > s.p.RTOMax {
+		d = s.p.RTOMax
+	}
+	return d
+}
+
+// acceptable is the test of RFC 9293 Table 6 (R9293-SEG-ACCEPT) against
+// RCV.NXT and RCV.WND, with the profile's right-edge allowance
+// (AMB-ZEROLEN-EDGE).
+func (s *Stack) acceptable(rcvNxt spec.Seq, wnd uint32, seg *spec.Segment) bool {
+	n := seg.SegLen()
+	switch {
+	case n == 0 && wnd == 0:
+		return seg.Seq == rcvNxt
+	case n == 0:
+		if s.p.ZeroLenEdgeAcceptable && seg.Seq == rcvNxt.Add(wnd) {
+			return true
+		}
+		return seg.Seq.InWindow(rcvNxt, wnd)
+	case wnd == 0:
+		return false
+	default:
+		return seg.Seq.InWindow(rcvNxt, wnd) || seg.Seq.Add(n-1).InWindow(rcvNxt, wnd)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -28,13 +29,13 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // parseInterleaved parses flags that may come before, between or after
 // the positional arguments.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseInterleaved(flags *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := flags.Parse(args); err != nil {
 			return nil, err
 		}
-		args = fs.Args()
+		args = flags.Args()
 		if len(args) == 0 {
 			return pos, nil
 		}
@@ -44,7 +45,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // ExpandScripts turns the arguments into script files: a directory
-// stands for the *.pkt files in it, sorted.
+// stands for the *.pkt files in it and in its subdirectories, sorted.
 func ExpandScripts(args []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
@@ -56,15 +57,21 @@ func ExpandScripts(args []string) ([]string, error) {
 			out = append(out, a)
 			continue
 		}
-		m, err := filepath.Glob(filepath.Join(a, "*.pkt"))
+		var found []string
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".pkt") {
+				found = append(found, p)
+			}
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
-		if len(m) == 0 {
+		if len(found) == 0 {
 			return nil, fmt.Errorf("%s: no *.pkt scripts", a)
 		}
-		sort.Strings(m)
-		out = append(out, m...)
+		sort.Strings(found)
+		out = append(out, found...)
 	}
 	return out, nil
 }
@@ -83,23 +90,23 @@ func ExpandScripts(args []string) ([]string, error) {
 // script passed on both, ExitDivergence if any diverged, ExitUsage (with
 // one line on stderr) for bad arguments or scripts.
 func RunCommand(reg Registry, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	stackName := fs.String("stack", "", "stack under test: "+strings.Join(reg.Names(), ", "))
-	profile := fs.String("profile", "", "profile for the stack and the model (default: the stack's own)")
-	verbose := fs.Bool("v", false, "print the stack's run line by line")
-	seed := fs.Uint64("seed", 0, "seed for stacks that take one")
+	flags := flag.NewFlagSet("run", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	stackName := flags.String("stack", "", "stack under test: "+strings.Join(reg.Names(), ", "))
+	profile := flags.String("profile", "", "profile for the stack and the model (default: the stack's own)")
+	verbose := flags.Bool("v", false, "print the stack's run line by line")
+	seed := flags.Uint64("seed", 0, "seed for stacks that take one")
 	var sets listFlag
-	fs.Var(&sets, "set", "profile override Field=Value (repeatable)")
-	fs.Usage = func() {
+	flags.Var(&sets, "set", "profile override Field=Value (repeatable)")
+	flags.Usage = func() {
 		fmt.Fprintf(stderr, "usage: tcpclose run --stack %s [--profile P] [--set F=V]... [-v] SCRIPT...\n", strings.Join(reg.Names(), "|"))
-		fs.PrintDefaults()
+		flags.PrintDefaults()
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "tcpclose run: "+format+"\n", a...)
 		return ExitUsage
 	}
-	files, err := parseInterleaved(fs, args)
+	files, err := parseInterleaved(flags, args)
 	if err != nil {
 		if err == flag.ErrHelp {
 			return ExitUsage

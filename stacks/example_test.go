@@ -28,6 +28,6 @@ func ExampleRegistry_With() {
 	fmt.Println(reg.Names())
 	fmt.Println(more.Names())
 	// Output:
-	// [linux linux-quickack model]
-	// [linux linux-quickack model model-again]
+	// [impl linux linux-quickack model]
+	// [impl linux linux-quickack model model-again]
 }

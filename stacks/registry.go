@@ -108,25 +108,14 @@ func (r Registry) New(name string, p spec.Profile, opts Options) (script.Stack, 
 // Default returns a new registry with the stacks of this module: the
 // model and the Linux kernel (in a private network namespace; it needs
 // root, and fails to build otherwise), plain ("linux") and without
-// delayed ACKs ("linux-quickack").
-//
-// The optimized implementation (package impl) is added here once it is
-// finished: see the IMPL HOOK comment in the source.
+// delayed ACKs ("linux-quickack"),
+// and the optimized implementation ("impl", package impl).
 func Default() Registry {
 	r := Registry{}.With(ModelEntry())
 	r = r.With(LinuxEntry())
 	r = r.With(LinuxQuickAckEntry())
-	// IMPL HOOK: once package impl offers a script.Stack, add it here:
-	//
-	//	r = r.With(Entry{
-	//		Name: "impl", Profile: "rfc9293", Doc: "the optimized implementation",
-	//		New: func(p spec.Profile, o Options) (script.Stack, error) {
-	//			return impl.NewScriptStack(p, impl.Config{Addr: script.LocalIP, ISNSecret: o.Seed, FixedISS: o.FixedISS})
-	//		},
-	//	})
-	//
-	// (impl on a virtual clock: Tolerance 0, RealTime false.) Nothing else
-	// in stacks or conform needs to change.
+	// The optimized implementation: a stack like any other (impl.go).
+	r = r.With(ImplEntry())
 	return r
 }
 
@@ -162,17 +151,19 @@ func ProfileDiff(base, p spec.Profile) [][2]string {
 	return out
 }
 
-// profileSysctlKeys are the sysctls that package script maps onto profile
-// fields (ModelSetup): a real stack gets them through the profile the
-// factory is given, so a Commander does not apply them a second time.
-var profileSysctlKeys = []string{
-	"tcp_rfc1337", "tcp_fin_timeout", "tcp_max_tw_buckets", "tcp_timestamps",
-	"tcp_syn_retries", "tcp_retries2", "tcp_retries1", "tcp_invalid_ratelimit",
-	"tcp_tw_reuse", "tcp_tw_reuse_delay",
+// profileSysctlKeys are the sysctls that package script maps onto
+// profile fields (ModelSetup): a real stack gets them through the profile
+// the factory is given, so a Commander does not apply them a second time.
+func profileSysctlKeys() []string {
+	return []string{
+		"tcp_rfc1337", "tcp_fin_timeout", "tcp_max_tw_buckets", "tcp_timestamps",
+		"tcp_syn_retries", "tcp_retries2", "tcp_retries1", "tcp_invalid_ratelimit",
+		"tcp_tw_reuse", "tcp_tw_reuse_delay",
+	}
 }
 
 // IsProfileSysctl says whether package script maps sysctl key (with or
 // without "net.ipv4.") onto a profile field.
 func IsProfileSysctl(key string) bool {
-	return slices.Contains(profileSysctlKeys, strings.TrimPrefix(strings.ReplaceAll(key, "/", "."), "net.ipv4."))
+	return slices.Contains(profileSysctlKeys(), strings.TrimPrefix(strings.ReplaceAll(key, "/", "."), "net.ipv4."))
 }

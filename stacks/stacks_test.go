@@ -21,7 +21,7 @@ func TestRegistryIsAValue(t *testing.T) {
 	if _, ok := b.Lookup("x"); !ok {
 		t.Fatal("With did not add the entry")
 	}
-	for _, n := range []string{"model", "linux", "linux-quickack"} {
+	for _, n := range []string{"model", "impl", "linux", "linux-quickack"} {
 		if _, ok := a.Lookup(n); !ok {
 			t.Errorf("Default lacks %s", n)
 		}
@@ -75,7 +75,7 @@ func TestLinuxSysctls(t *testing.T) {
 func TestProfileSysctlKeys(t *testing.T) {
 	values := map[string]string{"tcp_rfc1337": "1", "tcp_fin_timeout": "5", "tcp_max_tw_buckets": "10", "tcp_timestamps": "0",
 		"tcp_syn_retries": "3", "tcp_retries2": "5", "tcp_retries1": "2", "tcp_invalid_ratelimit": "100", "tcp_tw_reuse": "1", "tcp_tw_reuse_delay": "500"}
-	for _, k := range profileSysctlKeys {
+	for _, k := range profileSysctlKeys() {
 		v, ok := values[k]
 		if !ok {
 			t.Fatalf("no test value for %s", k)

@@ -158,3 +158,32 @@ func TestCommandUsage(t *testing.T) {
 		t.Errorf("the seed is not printed:\n%s", out.String())
 	}
 }
+
+// TestEvidenceScripts: the shrunk scripts kept as evidence for
+// docs/deviations.md parse and pass on the model (their expected lines
+// are the model's); on their stacks they diverge (tcpclose run).
+func TestEvidenceScripts(t *testing.T) {
+	files, _ := filepath.Glob("testdata/evidence/*.pkt")
+	if len(files) == 0 {
+		t.Skip("no evidence scripts")
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := script.Parse(filepath.Base(f), src)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		res, err := script.RunModel(s, s.Profiles[0], script.RunOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if !res.Passed() && res.Divergence.Kind != script.DivBlocked {
+			t.Errorf("%s does not pass on the model: %v", f, res.Divergence)
+		}
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tcpclose/tcpclose/impl"
 	"io"
 	"os"
 	"sort"
@@ -66,10 +67,11 @@ type Tool struct {
 
 // New returns the tcpclose tool with every subcommand this build has.
 func New() *Tool {
-	t := &Tool{Name: "tcpclose"}
+	t := &Tool{Name: "tcpclose", Impl: implFactory}
 	t.Commands = []Command{
 		{"sim", "run two endpoints over a simulated network and draw the ladder diagram", t.runSim},
 		{"check", "check scenario scripts against the model", t.runCheck},
+		{"explore", "explore every state of two hosts over a lossy channel; report violations and stuck states", t.runExplore},
 
 		{"diagram", "print the state diagram generated from the model's transitions", t.runDiagram},
 		{"rules", "list the rule catalogue with where each rule is implemented and tested", t.runRules},
@@ -79,6 +81,15 @@ func New() *Tool {
 		{"help", "print help for the tool or a subcommand", t.runHelp},
 	}
 	return t
+}
+
+// implFactory builds the optimized implementation as a simulator endpoint.
+func implFactory(hc sim.HostConfig) (sim.Endpoint, error) {
+	s, err := impl.New(hc.Profile, impl.Config{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
+	if err != nil {
+		return nil, err
+	}
+	return sim.Buffered(s), nil
 }
 
 // Main runs the tcpclose command line with args (without the program

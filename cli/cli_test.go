@@ -46,7 +46,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"sim", "normal", "-faults", "C3:drop"}, "-faults"},
 		{[]string{"sim", "normal", "-faults", "A3:explode"}, "action must be drop"},
 		{[]string{"sim", "normal", "-loss", "1.5"}, "not a probability"},
-		{[]string{"sim", "normal", "-endpoints", "impl"}, "not part of this build"},
+		{[]string{"sim", "normal", "-endpoints", "bogus"}, "not one of model, impl, mixed"},
 		{[]string{"sim", "normal", "-endpoints", "quantum"}, `"quantum" is not one of`},
 		{[]string{"sim", "normal", "-svg", filepath.Join(missing, "x.svg")}, "-svg: create"},
 		{[]string{"sim", "testdata/passive-close.pkt", "-loss", "0.1"}, "-loss applies to built-in scenarios"},
@@ -57,6 +57,13 @@ func TestBadInput(t *testing.T) {
 		{[]string{"check", "testdata/unknown-profile.pkt"}, `unknown profile "bsd42"`},
 		{[]string{"check", "-profile", "bsd42", "testdata/passive-close.pkt"}, `unknown profile "bsd42"`},
 		{[]string{"check", "-set", "TimeWait", "testdata/passive-close.pkt"}, "want Field=Value"},
+		{[]string{"explore", "-frobnicate"}, "unknown flag -frobnicate"},
+		{[]string{"explore", "nosuch"}, "scenarios: "},
+		{[]string{"explore", "-profile", "bsd42"}, `unknown profile "bsd42"`},
+		{[]string{"explore", "-c", "0"}, "-c must be at least 1"},
+		{[]string{"explore", "-r", "-1"}, "-r must be at least 0"},
+		{[]string{"explore", "close", "abort"}, "at most one scenario"},
+		{[]string{"explore", "-set", "TimeWait=soon"}, "TimeWait"},
 		{[]string{"diagram", "-frobnicate"}, "unknown flag -frobnicate"},
 		{[]string{"diagram", "-profile", "bsd42"}, `unknown profile "bsd42"`},
 		{[]string{"diagram", "-format", "png"}, `"png" is not one of`},
@@ -314,4 +321,20 @@ func regexpLine(s, pattern string) bool {
 		}
 	}
 	return false
+}
+
+// TestExploreFindsFinWait2Hang: the explore command reports the FIN-WAIT-2
+// hang under rfc9293 (exit 1) and none under linux (exit 0) (AMB-FW2-TIMER).
+func TestExploreFindsFinWait2Hang(t *testing.T) {
+	var out, errb strings.Builder
+	if code := Main([]string{"explore", "-c", "1", "-r", "0", "-traces", "1"}, &out, &errb); code != ExitFail {
+		t.Fatalf("rfc9293: exit %d, want 1\n%s%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "FIN-WAIT-2") || !strings.Contains(out.String(), "cannot reach both-CLOSED") {
+		t.Errorf("rfc9293 report lacks the FIN-WAIT-2 hang:\n%s", out.String())
+	}
+	out.Reset()
+	if code := Main([]string{"explore", "-profile", "linux", "-c", "1", "-r", "0"}, &out, &errb); code != ExitOK {
+		t.Fatalf("linux: exit %d, want 0\n%s%s", code, out.String(), errb.String())
+	}
 }

@@ -167,7 +167,7 @@ func (t *Tool) simScenario(sc sim.Scenario, f *simFlags, stdout, stderr io.Write
 	}
 	kind := sim.Kind(f.endpoints.v)
 	if kind != sim.KindModel && t.Impl == nil {
-		return t.fail(stderr, cmd, "-endpoints %s: the optimized implementation (package impl) is not part of this build yet; use -endpoints model", kind)
+		return t.fail(stderr, cmd, "-endpoints %s: no factory for the optimized implementation in this build of the tool", kind)
 	}
 	eps, err := sim.Factories(kind, t.Impl)
 	if err != nil {

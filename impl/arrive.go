@@ -11,6 +11,10 @@ type memo struct {
 	tsok     bool
 	tsRecent uint32
 	deadline spec.Time
+	reuse    bool
+	explicit bool
+	oowSent  bool
+	lastOOW  spec.Time
 }
 
 // segmentArrives dispatches an arriving segment (RFC 9293 §3.10.7).
@@ -114,6 +118,16 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 		c.set(fPrevTSOK, prev.tsok)
 		c.prevID, c.prevSndNxt, c.prevRcvNxt = prev.id, prev.sndNxt, prev.rcvNxt
 		c.prevTSRecent, c.prevDeadline = prev.tsRecent, prev.deadline
+		c.prevLastOOW, c.prevFlags = prev.lastOOW, 0
+		if prev.reuse {
+			c.prevFlags |= prevReuse
+		}
+		if prev.explicit {
+			c.prevFlags |= prevExplicit
+		}
+		if prev.oowSent {
+			c.prevFlags |= prevOOWSent
+		}
 	}
 	s.sendSyn(c)
 	c.flags |= fTiming
@@ -284,7 +298,9 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 			var m memo
 			if c.has(fHasPrev) {
 				m = memo{ok: true, id: c.prevID, sndNxt: c.prevSndNxt, rcvNxt: c.prevRcvNxt,
-					tsok: c.has(fPrevTSOK), tsRecent: c.prevTSRecent, deadline: c.prevDeadline}
+					tsok: c.has(fPrevTSOK), tsRecent: c.prevTSRecent, deadline: c.prevDeadline,
+					reuse: c.prevFlags&prevReuse != 0, explicit: c.prevFlags&prevExplicit != 0,
+					oowSent: c.prevFlags&prevOOWSent != 0, lastOOW: c.prevLastOOW}
 			}
 			key := c.key
 			s.deleteConn(c, endLocal)

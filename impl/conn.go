@@ -72,7 +72,16 @@ type conn struct {
 	prevSndNxt   spec.Seq
 	prevRcvNxt   spec.Seq
 	prevTSRecent uint32
+	prevFlags    uint8 // prevReuse, prevExplicit, prevOOWSent
+	prevLastOOW  spec.Time
 }
+
+// Bits of conn.prevFlags: what the remembered TIME-WAIT carried.
+const (
+	prevReuse uint8 = 1 << iota
+	prevExplicit
+	prevOOWSent
+)
 
 func (c *conn) has(f uint16) bool { return c.flags&f != 0 }
 func (c *conn) set(f uint16, on bool) {

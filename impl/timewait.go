@@ -225,8 +225,16 @@ func (s *Stack) timeWaitSyn(i uint32, e *twEntry, seg *spec.Segment) bool {
 	if l == nil {
 		return silentIfNot // AMB-REOPEN-NOLISTEN
 	}
+	if int(s.children[l.fd]) >= max(l.backlog, 1) {
+		// The listener cannot take it: TIME-WAIT stays (R9293-MUST13).
+		if !p.ListenBacklogDrop {
+			s.replyClosed(seg)
+		}
+		return true
+	}
 	m := memo{ok: p.ReopenReturnsToTimeWait, id: e.id(), sndNxt: e.sndNxt, rcvNxt: e.rcvNxt,
-		tsok: e.tsok(), tsRecent: e.tsRecent, deadline: e.deadline}
+		tsok: e.tsok(), tsRecent: e.tsRecent, deadline: e.deadline,
+		reuse: e.reuse(), explicit: e.explicit(), oowSent: e.meta&twOOWSent != 0, lastOOW: e.lastOOW}
 	iss := e.sndNxt.Add(p.ReopenISSGap) // R9293-MAY2-ISS
 	key := e.key
 	if p.ReopenISSGap == 0 {
@@ -262,6 +270,10 @@ func (s *Stack) restoreTimeWait(key uint64, m *memo) {
 	if m.deadline != spec.Never && m.deadline <= s.now {
 		return
 	}
-	s.insertTW(twEntry{key: key, deadline: m.deadline, meta: twMeta(m.id, -1, m.tsok, false, false, true),
-		sndNxt: m.sndNxt, rcvNxt: m.rcvNxt, tsRecent: m.tsRecent})
+	if s.p.MaxTimeWait > 0 && s.tw.n >= s.p.MaxTimeWait {
+		s.twOver++
+		return
+	}
+	s.insertTW(twEntry{key: key, deadline: m.deadline, meta: twMeta(m.id, -1, m.tsok, m.reuse, m.oowSent, m.explicit),
+		lastOOW: m.lastOOW, sndNxt: m.sndNxt, rcvNxt: m.rcvNxt, tsRecent: m.tsRecent})
 }

@@ -90,6 +90,11 @@ type twMemo struct {
 	TSOK     bool
 	TSRecent uint32
 	Deadline spec.Time
+
+	ReuseAddr    bool
+	ExplicitBind bool
+	LastOOW      spec.Time
+	OOWSent      bool
 }
 
 func (c *Conn) clone() *Conn {

@@ -14,8 +14,17 @@ import (
 // shifted in time; the explorer uses it to recognise states it has seen.
 func (h *Host) Fingerprint() string {
 	var b strings.Builder
+	// rel renders a deadline (spec.Never: not armed); stamp renders an
+	// instant that is meaningful only while its flag holds, where 0 is an
+	// ordinary instant, not a sentinel.
 	rel := func(t spec.Time) string {
 		if t == spec.Never {
+			return "-"
+		}
+		return fmt.Sprint(int64(t - h.now))
+	}
+	stamp := func(valid bool, t spec.Time) string {
+		if !valid {
 			return "-"
 		}
 		return fmt.Sprint(int64(t - h.now))
@@ -38,11 +47,12 @@ func (h *Host) Fingerprint() string {
 		}
 		fmt.Fprintf(&b, " rec%t,%d", c.InRecovery, c.Recover)
 		fmt.Fprintf(&b, " lf%d rto%d rx%d r1%t srtt%d,%d,%t tm%t,%d,%s oow%t,%s ut%d r2%d fw%d",
-			c.LingerFD, c.RTO, c.Retrans, c.R1Noted, c.SRTT, c.RTTVar, c.HaveRTT, c.Timing, c.RTTSeq, rel(c.RTTStart),
-			c.OOWSent, rel(c.LastOOW), c.UserTimeout, c.R2, c.FW2Timeout)
+			c.LingerFD, c.RTO, c.Retrans, c.R1Noted, c.SRTT, c.RTTVar, c.HaveRTT, c.Timing, c.RTTSeq, stamp(c.Timing, c.RTTStart),
+			c.OOWSent, stamp(c.OOWSent, c.LastOOW), c.UserTimeout, c.R2, c.FW2Timeout)
 		if c.PrevTW != nil {
 			m := c.PrevTW
-			fmt.Fprintf(&b, " prev%d,%d,%t,%d,%s", m.SndNxt, m.RcvNxt, m.TSOK, m.TSRecent, rel(m.Deadline))
+			fmt.Fprintf(&b, " prev%d,%d,%t,%d,%s,%t,%t,%t,%s", m.SndNxt, m.RcvNxt, m.TSOK, m.TSRecent, rel(m.Deadline),
+				m.ReuseAddr, m.ExplicitBind, m.OOWSent, stamp(m.OOWSent, m.LastOOW))
 		}
 		b.WriteByte('|')
 	}

@@ -128,3 +128,21 @@ func TestRegressRecoveryAfterTimeout(t *testing.T) {
 		t.Fatal("recovery must end when everything is acknowledged")
 	}
 }
+
+// R9293-MUST13, R9293-MAY2: a SYN that would reopen TIME-WAIT but finds the
+// listener's queue full leaves TIME-WAIT in place (found by the
+// model-vs-impl agreement test).
+func TestRegressReopenIntoFullListenerKeepsTimeWait(t *testing.T) {
+	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
+	b.passiveOpen()
+	b.activeClose()
+	tw := b.tuple()
+	for i := 0; i < 8; i++ { // eight half-open connections fill the backlog of 8
+		b.peer.Port++
+		b.in(spec.SYN, 7000, 0, 0)
+	}
+	b.peer = tw.Remote
+	b.in(spec.SYN, 9000, 0, 0)
+	b.noSegs()
+	b.wantState(spec.TimeWait)
+}

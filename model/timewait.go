@@ -181,9 +181,19 @@ func (h *Host) timeWaitSyn(c *Conn, seg *spec.Segment) bool {
 		}
 		return false
 	}
+	if h.pendingChildren(l) >= max(l.Backlog, 1) {
+		// The listener cannot take the SYN: TIME-WAIT stays, for MAY-2
+		// lets it end only by accepting a new SYN (R9293-MUST13).
+		h.rule("R9293-MUST13")
+		if !h.p.ListenBacklogDrop {
+			h.replyClosed(seg)
+		}
+		return true
+	}
 	h.rule("R9293-MAY2-ISS")
 	memo := &twMemo{ID: c.ID, SndNxt: c.SndNxt, RcvNxt: c.RcvNxt, TSOK: c.TSOK, TSRecent: c.TSRecent,
-		Deadline: c.Timer[spec.TimerTimeWait]}
+		Deadline: c.Timer[spec.TimerTimeWait], ReuseAddr: c.ReuseAddr, ExplicitBind: c.ExplicitBind,
+		LastOOW: c.LastOOW, OOWSent: c.OOWSent}
 	iss := c.SndNxt.Add(p.ReopenISSGap)
 	if p.ReopenISSGap == 0 {
 		iss = h.issFor(c.Tuple) // a fresh ISS: MAY-2 (1) is not guaranteed
@@ -231,7 +241,12 @@ func (h *Host) restoreTimeWait(t spec.FourTuple, m *twMemo) {
 	if m.Deadline != spec.Never && m.Deadline <= h.now {
 		return
 	}
-	c := &Conn{ID: m.ID, Tuple: t, State: spec.TimeWait, FD: -1, Parent: -1, Orphan: true, ExplicitBind: true,
+	if h.p.MaxTimeWait > 0 && h.twCount >= h.p.MaxTimeWait {
+		h.timeWaitOverflow++
+		return
+	}
+	c := &Conn{ID: m.ID, Tuple: t, State: spec.TimeWait, FD: -1, Parent: -1, Orphan: true,
+		ReuseAddr: m.ReuseAddr, ExplicitBind: m.ExplicitBind, LastOOW: m.LastOOW, OOWSent: m.OOWSent,
 		SndUna: m.SndNxt, SndNxt: m.SndNxt, SndEnd: m.SndNxt, RcvNxt: m.RcvNxt,
 		TSOK: m.TSOK, TSRecent: m.TSRecent, RTO: h.p.RTOInitial, LingerFD: -1}
 	c.Timer[spec.TimerTimeWait] = m.Deadline

@@ -9,7 +9,12 @@ import (
 // The model never reads a wall clock; every event carries its Time.
 type Time int64
 
-// Never is the deadline of a timer that is not armed.
+// Never is the deadline of a timer that is not armed. It is the zero Time,
+// so that zero-valued timer arrays mean "nothing armed"; the price is that
+// a timer cannot be due at exactly time 0. Only a zero-length timer armed
+// at time 0 (a profile with TimeWait=0s, a connection closed at the very
+// first instant) runs into this; start such runs after time 0 (the
+// explorer starts its hosts at an epoch for this reason).
 const Never Time = 0
 
 // Add returns t+d.

@@ -48,6 +48,31 @@ func KnownCauses() []Cause {
 			Summary: "an orphaned FIN-WAIT-2 is a TIME-WAIT-like mini socket that resets on new data, on a FIN not at RCV.NXT and on a SYN (tcp_timewait_state_process: TCP_TW_RST); the model holds or acknowledges them (RSTOnDataAfterClose covers data only)",
 			Field:   `^(flags|extra R\.?)$`, State: `^FIN-WAIT-(1|2)$`, Tags: []string{"closed"}, Stack: `^R`,
 		},
+		{
+			ID: "oow-ack-fin-exempt", Stacks: lx, Verdict: VerdictModelFix,
+			Summary: "the ACK answering an out-of-window FIN is not rate-limited: Linux exempts every segment that occupies sequence space, FIN included (tcp_oow_rate_limited); the model exempts only segments with data from OOWAckInterval",
+			Field:   `^extra \.$`, Event: `^(seg|dup seg) F`,
+		},
+		{
+			ID: "linux-no-ack-bit", Stacks: lx, Verdict: VerdictStackDeparts,
+			Summary: "a segment without ACK, SYN or RST is dropped before the sequence test (tcp_rcv_established / tcp_validate_incoming), so an unacceptable one draws no ACK (RFC 9293: step 1 precedes the ACK-bit check); gVisor alike",
+			Field:   `^missing \.$`, Event: `^(seg|dup seg) - `,
+		},
+		{
+			ID: "linux-rst-after-fin", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) a RST at RCV.NXT-1 is accepted (tcp_reset_check, for peers that send RST with the FIN's sequence number); RFC 5961 §3.2 would send a challenge ACK, the model ignores it",
+			Field:   `^(missing F\.|missing \.|missing R\.?|.* errno|.* return)$`, State: `^(CLOSE-WAIT|CLOSING|LAST-ACK)$`, NotTags: []string{"rto", "zero-window"},
+		},
+		{
+			ID: "fin-waits-for-window", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "the FIN waits for the peer to open its zero window (tcp_snd_wnd_test counts the FIN's sequence number); the model sends it into a zero window",
+			Field:   `^missing F\.$`, Tags: []string{"zero-window"},
+		},
+		{
+			ID: "linux-reset-errno", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "when the stack resets a connection itself (data after SHUT_RD or close), the socket's error becomes ECONNRESET (tcp_reset sets sk_err), so the next read or write reports it; the model ends the connection silently (read: end-of-file, write: EPIPE)",
+			Field:   `^(read return|read errno|write errno|write return|getsockopt return)$`,
+		},
 		// ---- gVisor netstack ----------------------------------------
 		{
 			ID: "gvisor-late-data-rst-ack", Stacks: gv, Verdict: VerdictNoField,

@@ -79,6 +79,7 @@ type window struct {
 	after spec.ConnSnap // the connection just after the step
 	hasAf bool
 	rules []spec.RuleID
+	late  time.Duration // how late the stack got the event (wall clock)
 }
 
 // divergence is the first window in which the stack and the model
@@ -378,6 +379,7 @@ func (r *runner) apply(i int, st step, t spec.Time) error {
 				}
 			}
 		}
+		r.noteLate(t)
 		so, err := r.s.st.Call(t, c)
 		if err != nil {
 			return fmt.Errorf("%s: %s at %s: %w", r.s.st.Name(), c, t, err)
@@ -403,6 +405,7 @@ func (r *runner) apply(i int, st step, t spec.Time) error {
 			return err
 		}
 		r.observe(&r.m, mo)
+		r.noteLate(t)
 		so, err := r.s.st.Inject(t, sseg)
 		if err != nil {
 			return fmt.Errorf("%s: inject %s at %s: %w", r.s.st.Name(), sseg, t, err)
@@ -483,7 +486,18 @@ func (r *runner) concretize(s segSpec, t spec.Time) (spec.Segment, string) {
 
 // tolerance for an output at time at in a window that began at start.
 func (r *runner) tolerance(at, start spec.Time) time.Duration {
-	return r.c.tolerance + time.Duration(r.c.tolPct*float64(at.Sub(start)))
+	return r.c.tolerance + r.win.late + time.Duration(r.c.tolPct*float64(at.Sub(start)))
+}
+
+// noteLate records how late the stack gets the window's event: on the
+// wall clock a loaded machine or a fresh namespace can hand an event to
+// the kernel after its time, and everything the event causes comes that
+// much later. That lateness is the harness's, so it widens the window's
+// tolerance.
+func (r *runner) noteLate(t spec.Time) {
+	if now := r.s.st.Now(); now > t {
+		r.win.late = now.Sub(t)
+	}
 }
 
 // compare checks the current window (outputs up to t) and starts a new

@@ -25,6 +25,27 @@ type Result struct {
 	// Divergence is the first place the stack did other than the script
 	// says; nil when the stack passed.
 	Divergence *Divergence
+	// Trace lists, in the order played, the lines the stack played as
+	// the script says (up to the divergence): what it did for each and
+	// the rules it applied (for an Explainer). Comparing a run on a real
+	// stack with one on the model, it gives the model's prediction for
+	// the line where the real stack diverged.
+	Trace []LineTrace
+}
+
+// LineTrace is what a stack did for one script line it played as the
+// script says.
+type LineTrace struct {
+	Pos Pos
+	// At is when it happened: the injection, the call's return, the
+	// segment's departure.
+	At spec.Time
+	// Did is what the stack did, in the script's numbering: "injected <
+	// F. 1:1(0) ack 1 win 65535", "close(3, ...) = 0", "> F. 1:1(0) ack 1
+	// win 65535".
+	Did string
+	// Rules are the rules the stack applied in the step that did it.
+	Rules []spec.RuleID
 }
 
 // Passed reports whether the stack did what the script says.

@@ -1,0 +1,189 @@
+package conform
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tcpclose/tcpclose/model"
+	"github.com/tcpclose/tcpclose/script"
+	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stacks"
+)
+
+// oldEntry is the model always running another profile, whatever it is
+// given: a stack that departs from the campaign's profile on purpose.
+func oldEntry(name, profile string) stacks.Entry {
+	return stacks.Entry{Name: name, Profile: "rfc9293", ChoosesISS: true, New: func(spec.Profile, stacks.Options) (script.Stack, error) {
+		st, err := script.NewModelStack(spec.MustProfile(profile), model.Config{Addr: script.LocalIP, ISNSecret: 99})
+		if err != nil {
+			return nil, err
+		}
+		return stacks.NewReal(st, stacks.RealConfig{}), nil
+	}}
+}
+
+func registry() stacks.Registry {
+	return stacks.Default().With(oldEntry("old", "rfc793")).With(oldEntry("smol", "smoltcp"))
+}
+
+// TestModelAgainstItself: the model never diverges from itself, on any
+// profile; a failure here is a bug in the harness.
+func TestModelAgainstItself(t *testing.T) {
+	for _, p := range spec.ProfileNames() {
+		rep, err := Run(Config{Registry: registry(), Stack: "model", Profile: p, N: 300, Seed: 7}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Diverged != 0 || len(rep.Errors) != 0 {
+			var b bytes.Buffer
+			rep.Write(&b)
+			t.Errorf("profile %s:\n%s", p, b.String())
+		}
+		if rep.Steps < 300*8 {
+			t.Errorf("profile %s: only %d steps", p, rep.Steps)
+		}
+	}
+}
+
+// TestFindsShrinksAndReplays: a stack that runs RFC 793 against the
+// rfc9293 model diverges; every kind is shrunk to a script that passes on
+// the model and diverges on the stack.
+func TestFindsShrinksAndReplays(t *testing.T) {
+	out := t.TempDir()
+	rep, err := Run(Config{Registry: registry(), Stack: "old", N: 300, Seed: 1, Out: out, Explain: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Kinds) == 0 {
+		t.Fatal("no divergence found between RFC 793 and RFC 9293")
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.pkt"))
+	if len(files) != len(rep.Kinds) {
+		t.Errorf("%d scripts for %d kinds", len(files), len(rep.Kinds))
+	}
+	explained := false
+	for _, k := range rep.Kinds {
+		if k.Shrunk > k.Steps {
+			t.Errorf("%s: shrunk to %d from %d", k.Key, k.Shrunk, k.Steps)
+		}
+		if !strings.HasPrefix(k.Replay, "passes on the model") || !strings.Contains(k.Replay, "; the stack diverges") {
+			t.Errorf("%s: replay: %s\n%s", k.Key, k.Replay, k.Script)
+		}
+		src, err := os.ReadFile(k.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := script.Parse(k.File, src); err != nil {
+			t.Errorf("%s: %v", k.File, err)
+		}
+		for _, c := range k.Candidates {
+			// The stack is the model on rfc793: single fields of
+			// rfc793 explain some kinds.
+			if strings.HasSuffix(c, "(no divergence)") {
+				explained = true
+			}
+		}
+	}
+	if !explained {
+		t.Error("no kind was explained by a single profile field")
+	}
+}
+
+// TestDeterministic: the same seed gives the same campaign.
+func TestDeterministic(t *testing.T) {
+	keys := func() string {
+		rep, err := Run(Config{Registry: registry(), Stack: "smol", N: 200, Seed: 42, ShrinkRuns: -1, Workers: 2}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, k := range rep.Kinds {
+			b.WriteString(k.Key + "\n")
+		}
+		return b.String()
+	}
+	a, b := keys(), keys()
+	if a != b || a == "" {
+		t.Errorf("two runs differ or found nothing:\n%s\n---\n%s", a, b)
+	}
+}
+
+func TestCauses(t *testing.T) {
+	k := &Kind{Field: "flags", State: "FIN-WAIT-1", Event: "seg . data", Stack: "R. 2:2(0) ack 5 win 0 at 1", Model: "R 2:2(0) at 1", Tags: []string{"closed"}}
+	c := Cause{ID: "x", Stacks: []string{"gvisor", "linux"}, Field: "^flags$", Stack: `^R\. `, Model: `^R `, Tags: []string{"closed"}}
+	if !c.Matches(k) || !c.appliesTo("linux-quickack") || c.appliesTo("model") {
+		t.Error("cause does not match")
+	}
+	c.NotTags = []string{"closed"}
+	if c.Matches(k) {
+		t.Error("NotTags ignored")
+	}
+	for _, c := range KnownCauses() {
+		if c.ID == "" || c.Summary == "" || len(c.Stacks) == 0 {
+			t.Errorf("incomplete cause %+v", c)
+		}
+		switch c.Verdict {
+		case VerdictStackDeparts, VerdictProfileFix, VerdictModelFix, VerdictNoField:
+		default:
+			t.Errorf("%s: verdict %q", c.ID, c.Verdict)
+		}
+	}
+}
+
+func TestCommandUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "--stack is required"},
+		{[]string{"--stack", "nope"}, "unknown stack"},
+		{[]string{"--stack", "model", "--profile", "bsd"}, "bsd"},
+		{[]string{"--stack", "model", "--n", "0"}, "positive"},
+		{[]string{"--stack", "model", "extra"}, "unexpected argument"},
+		{[]string{"--stack", "model", "--set", "X=1"}, "X"},
+	} {
+		var out, errb bytes.Buffer
+		if code := Command(registry(), tc.args, &out, &errb); code != stacks.ExitUsage || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q (want %q)", tc.args, code, errb.String(), tc.want)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := Command(registry(), []string{"--stack", "model", "--n", "50", "--seed", "3"}, &out, &errb); code != stacks.ExitPass {
+		t.Errorf("model: exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "seed 3") {
+		t.Errorf("the seed is not printed:\n%s", out.String())
+	}
+}
+
+// TestEvidenceScripts: the shrunk scripts kept as evidence for
+// docs/deviations.md parse and pass on the model (their expected lines
+// are the model's); on their stacks they diverge (tcpclose run).
+func TestEvidenceScripts(t *testing.T) {
+	files, _ := filepath.Glob("testdata/evidence/*.pkt")
+	if len(files) == 0 {
+		t.Skip("no evidence scripts")
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := script.Parse(filepath.Base(f), src)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		res, err := script.RunModel(s, s.Profiles[0], script.RunOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if !res.Passed() && res.Divergence.Kind != script.DivBlocked {
+			t.Errorf("%s does not pass on the model: %v", f, res.Divergence)
+		}
+	}
+}

@@ -1,0 +1,22 @@
+package conform_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/tcpclose/tcpclose/conform"
+	"github.com/tcpclose/tcpclose/stacks"
+)
+
+// A campaign of the model against itself finds nothing; against a real
+// stack (--stack linux, or gvisor through tcpclose-gvisor) each kind of
+// divergence comes back shrunk to a script.
+func ExampleRun() {
+	rep, err := conform.Run(conform.Config{Registry: stacks.Default(), Stack: "model", Profile: "linux", N: 100, Seed: 1}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(rep.Scenarios, "scenarios,", rep.Diverged, "diverged,", len(rep.Kinds), "kinds")
+	// Output:
+	// 100 scenarios, 0 diverged, 0 kinds
+}

@@ -1,0 +1,173 @@
+package conform
+
+// KnownCauses returns the causes of divergence found and triaged so far;
+// docs/deviations.md has the evidence for each (source lines, scripts).
+// It returns a new slice on every call. Order matters: a kind takes the
+// first cause that matches it.
+func KnownCauses() []Cause {
+	gv := []string{"gvisor"}
+	lx := []string{"linux"}
+	both := []string{"gvisor", "linux"}
+	return []Cause{
+		// ---- Outside the model's scope or choices (both stacks) -----
+		{
+			ID: "rto-calculation", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "Linux's RTO is SRTT + max(4·RTTVAR, rto_min) (tcp_set_rto), not max(SRTT + 4·RTTVAR, RTOMin) (RFC 6298 §2): retransmissions come later than the model's",
+			Field:   `^(time|missing F\.|missing \.|missing S\.|missing R\.|extra F\.|extra \.)$`, Event: `^timer`,
+		},
+
+		// ---- Linux ----------------------------------------------------
+		{
+			ID: "cc-after-rto", Stacks: both, Verdict: VerdictNoField,
+			Summary: "after a retransmission timeout the stack sends within a congestion window of one segment (RFC 5681 §3.1) and retransmits segments as first sent; the model has no congestion control and resends everything unacknowledged, FIN included, as one segment",
+			Field:   `^(flags|len|seq|time|missing F\.|missing \.|extra F\.|extra \.)$`, Event: `^(timer|call (write|close|shutdown))`,
+			Tags: []string{"rto"}, Stack: `^(\(nothing\)|P?\.|F\.|P\.)`,
+		},
+		{
+			ID: "zero-window-probe", Stacks: both, Verdict: VerdictNoField,
+			Summary: "the stack probes a zero window with a segment below SND.UNA (Linux tcp_xmit_probe_skb, gVisor alike); the model sends the next octet of new data (RFC 9293 §3.8.6.1)",
+			Field:   `^(seq|missing \.|time|extra \.)$`, Event: `^timer`, Tags: []string{"zero-window"},
+		},
+		{
+			ID: "linux-ack-above-challenge", Stacks: lx, Verdict: VerdictProfileFix,
+			Summary: "in ESTABLISHED an ACK above SND.NXT draws an ACK (RFC 9293 step 5, RFC 5961 §5.2) before the segment is dropped; the linux profile says AckAboveSndNxt=drop-in-established (true of older kernels); proposed: send-ack",
+			Field:   `^extra \.$`, State: `^ESTABLISHED$`, Event: `ack>snd\.nxt`,
+		},
+		{
+			ID: "linux-old-ack-bytes-acked", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "an ACK below SND.UNA is acceptable only within the bytes the peer has acknowledged so far (tcp_ack: max_window = min(max_window, bytes_acked)), not within MAX.SND.WND as RFC 5961 §5.2 says: right after the handshake it draws a challenge ACK and the segment is dropped",
+			Field:   `^(ack|extra \.|missing \.|seq|len)$`, Event: `old ack`,
+		},
+		{
+			ID: "nagle", Stacks: both, Verdict: VerdictNoField,
+			Summary: "a small segment waits while earlier data is unacknowledged (Nagle, RFC 1122 §4.2.3.4, on by default); the model sends every write at once",
+			Field:   `^missing \.$`, Event: `^call write$`, NotTags: []string{"rto"},
+		},
+		{
+			ID: "linux-orphan-fin-wait-rst", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "an orphaned FIN-WAIT-2 is a TIME-WAIT-like mini socket that resets on new data, on a FIN not at RCV.NXT and on a SYN (tcp_timewait_state_process: TCP_TW_RST); the model holds or acknowledges them (RSTOnDataAfterClose covers data only)",
+			Field:   `^(flags|extra R\.?)$`, State: `^FIN-WAIT-(1|2)$`, Tags: []string{"closed"}, Stack: `^R`,
+		},
+		{
+			ID: "oow-ack-fin-exempt", Stacks: lx, Verdict: VerdictModelFix,
+			Summary: "the ACK answering an out-of-window FIN is not rate-limited: Linux exempts every segment that occupies sequence space, FIN included (tcp_oow_rate_limited); the model exempts only segments with data from OOWAckInterval",
+			Field:   `^extra \.$`, Event: `^(seg|dup seg) F`,
+		},
+		{
+			ID: "linux-no-ack-bit", Stacks: lx, Verdict: VerdictStackDeparts,
+			Summary: "a segment without ACK, SYN or RST is dropped before the sequence test (tcp_rcv_established / tcp_validate_incoming), so an unacceptable one draws no ACK (RFC 9293: step 1 precedes the ACK-bit check); gVisor alike",
+			Field:   `^missing \.$`, Event: `^(seg|dup seg) - `,
+		},
+		{
+			ID: "linux-rst-after-fin", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) a RST at RCV.NXT-1 is accepted (tcp_reset_check, for peers that send RST with the FIN's sequence number); RFC 5961 §3.2 would send a challenge ACK, the model ignores it",
+			Field:   `^(missing F\.|missing \.|missing R\.?|.* errno|.* return)$`, State: `^(CLOSE-WAIT|CLOSING|LAST-ACK)$`, NotTags: []string{"rto", "zero-window"},
+		},
+		{
+			ID: "fin-waits-for-window", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "the FIN waits for the peer to open its zero window (tcp_snd_wnd_test counts the FIN's sequence number); the model sends it into a zero window",
+			Field:   `^missing F\.$`, Tags: []string{"zero-window"},
+		},
+		{
+			ID: "linux-reset-errno", Stacks: lx, Verdict: VerdictNoField,
+			Summary: "when the stack resets a connection itself (data after SHUT_RD or close), the socket's error becomes ECONNRESET (tcp_reset sets sk_err), so the next read or write reports it; the model ends the connection silently (read: end-of-file, write: EPIPE)",
+			Field:   `^(read return|read errno|write errno|write return|getsockopt return)$`,
+		},
+		// ---- gVisor netstack ----------------------------------------
+		{
+			ID: "gvisor-late-data-rst-ack", Stacks: gv, Verdict: VerdictNoField,
+			Summary: "the RST answering data after close()/SHUT_RD carries ACK at SND.NXT (R.); the model forms it from the segment (R, <SEQ=SEG.ACK>), as Linux does; no profile field (RSTCarriesACK covers ABORT only)",
+			Field:   `^flags$`, Stack: `^R\. `, Model: `^R \d`,
+		},
+		{
+			ID: "gvisor-ack-above-accepts-data", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "in ESTABLISHED a segment whose ACK is above SND.NXT still has its text and FIN processed and acknowledged (connect.go handleSegmentLocked runs rcv before snd); RFC 9293 §3.10.7.4 step 5: send an ACK and drop it; the profile's AckAboveSndNxt=drop-in-established holds only for bare ACKs",
+			Field:   `^(extra \.|ack|seq)$`, State: `^ESTABLISHED$`, Event: `ack>snd\.nxt`,
+		},
+		{
+			ID: "gvisor-fin-after-fin", Stacks: gv, Verdict: VerdictNoField,
+			Summary: "a second FIN at RCV.NXT after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) advances RCV.NXT again and is acknowledged (the letter of RFC 9293 step 8); Linux drops it, the model ignores it",
+			Field:   `^extra \.$`, State: `^(CLOSE-WAIT|CLOSING|LAST-ACK)$`, Event: `^seg F`,
+		},
+		{
+			ID: "gvisor-shutdown-unread-rst", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "shutdown(SHUT_RD or SHUT_RDWR) with unread data resets the connection (R.) like close(); Linux and the model send a FIN (RFC 9293 SHLD-3 concerns CLOSE only)",
+			Field:   `^(flags|extra R\.)$`, Event: `^call shutdown`, Stack: `^R\. `,
+		},
+		{
+			ID: "gvisor-orphan-rst", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "after close() or the peer's FIN, a segment beyond RCV.NXT (data, an out-of-order FIN, an in-window ACK) resets the connection (rcv.go handleRcvdSegmentClosing: ErrConnectionAborted); RFC 9293 acknowledges or ignores such segments (step 1, step 7 'ignore the segment text'); Linux resets only on new data in FIN-WAIT-1/2",
+			Field:   `^(flags|extra R\.)$`, State: `^(FIN-WAIT-1|FIN-WAIT-2|CLOSING|LAST-ACK|CLOSE-WAIT|TIME-WAIT)$`, Event: `^(seg|dup seg|timer)`, Stack: `^R\. `,
+		},
+		{
+			ID: "gvisor-tw-socket-attached", Stacks: gv, Verdict: VerdictNoField,
+			Summary: "the socket keeps its connection in TIME-WAIT: TCP_INFO reads TIME-WAIT and close() with unread data resets it (AMB-SOCKET-TW; the model and Linux detach the socket)",
+			State:   `^TIME-WAIT$`, Event: `^call (close|getsockopt TCP_INFO|shutdown)`,
+		},
+		{
+			ID: "gvisor-tw-segments", Stacks: gv, Verdict: VerdictNoField,
+			Summary: "in TIME-WAIT netstack acknowledges any segment with text or not at RCV.NXT and ignores a FIN at RCV.NXT or an ACK above SND.NXT (rcv.go handleTimeWaitSegment); the model ignores text beyond the FIN and acknowledges the others",
+			Field:   `^(extra \.|missing \.)$`, State: `^TIME-WAIT$`,
+		},
+		{
+			ID: "gvisor-no-paws", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "a segment whose TSval is older than TS.Recent is processed (or dropped without the ACK RFC 7323 §5.3 asks for): netstack does not implement PAWS",
+			Event:   `stale TS`,
+		},
+		{
+			ID: "gvisor-held-fin", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "a held out-of-order bare FIN is discarded when the gap fills (rcv.go: segSeq.Add(segLen-1) underflows for segLen 0), so the FIN must be retransmitted; RFC 9293 SHLD-31/MUST-58",
+			Field:   `^ack$`, Tags: []string{"peer-fin"},
+		},
+		{
+			ID: "gvisor-no-ack-bit", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "a segment without ACK (and without SYN or RST) is dropped before the sequence check, so an unacceptable one draws no ACK (RFC 9293 §3.10.7.4: step 1 comes before the ACK bit check)",
+			Field:   `^missing \.$`, Event: `^(seg|dup seg) - `,
+		},
+		{
+			ID: "rto-rewinds-snd-nxt", Stacks: both, Verdict: VerdictNoField,
+			Summary: "after a retransmission timeout the stack sets SND.NXT back to SND.UNA and resends from there (go-back-N), so its ACKs to later segments carry the FIN or data again where the model's carry the SND.NXT it had reached",
+			Field:   `^(flags|seq|len)$`, Event: `^(seg|dup seg|call close)`, Tags: []string{"rto"}, Stack: `^(F\.|P?\.|R\.) `,
+		},
+		{
+			ID: "gvisor-synrcvd-ack-first", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "in SYN-RECEIVED (the listener's handshake) netstack checks SEG.ACK before SEG.SEQ and answers unacceptable segments, SYNs and SYN,ACKs with RST <SEQ=SEG.ACK>; RFC 9293 §3.10.7.4 checks the sequence number first and acknowledges",
+			Field:   `^(flags|extra R\.?|missing \.|ack|missing R\.)$`, State: `^SYN-RECEIVED$`,
+		},
+		{
+			ID: "rst-carries-timestamps", Stacks: both, Verdict: VerdictNoField,
+			Summary: "the stack's RST carries the Timestamps option; the model's never does (RFC 7323 §3.2 neither requires nor forbids it)",
+			Field:   `^timestamps$`, Stack: `^R`,
+		},
+		{
+			ID: "gvisor-text-after-fin-drops-ack", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "after the peer's FIN, a segment with text (or beyond RCV.NXT) is dropped whole before its ACK is processed (rcv.go handleRcvdSegmentClosing), so acknowledged data is retransmitted and no ACK answers an unacceptable segment; RFC 9293 processes the ACK (step 5), ignores the text (step 7) and acknowledges unacceptable segments (step 1)",
+			Field:   `^(extra \.|extra F\.|missing \.|seq|len)$`, State: `^(CLOSE-WAIT|LAST-ACK|CLOSING)$`, Tags: []string{"peer-fin"},
+		},
+		{
+			ID: "gvisor-abort-late-states", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "close() with SO_LINGER {1, 0} in LAST-ACK or CLOSING neither resets nor deletes the connection: the FIN is still retransmitted (RFC 9293 §3.10.5 ABORT: delete the TCB)",
+			Field:   `^extra F\.$`, State: `^(LAST-ACK|CLOSING)$`, Tags: []string{"closed"},
+		},
+		{
+			ID: "unread-close-after-fin", Stacks: both, Verdict: VerdictModelFix,
+			Summary: "close() with unread data in LAST-ACK or CLOSING resets the connection (Linux tcp_close: data_was_unread, in any state; gVisor alike); the model applies RSTOnUnreadClose only before its own FIN (RFC 9293 SHLD-3 and RFC 2525 §2.17 name no states)",
+			Field:   `^(extra R\.|flags)$`, State: `^(LAST-ACK|CLOSING)$`, Event: `^call close$`, Stack: `^R\. `,
+		},
+		{
+			ID: "gvisor-linger-close-return", Stacks: gv, Verdict: VerdictNoField,
+			Summary: "a lingering close() (SO_LINGER {1, t>0}) returns when TIME-WAIT or CLOSED is entered (the sentry waits for EventHUp), not when the FIN is acknowledged",
+			Field:   `^(missing result close|extra result close|close time)$`,
+		},
+		{
+			ID: "gvisor-error-sticky", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "an error a call has already returned is reported again by SO_ERROR or the next read (netstack keeps lastError beside hardError); Linux reports a pending error once",
+			Field:   `^(getsockopt|read) (return|errno)$`, State: `^(no connection|LISTEN only)$`,
+		},
+		{
+			ID: "gvisor-rst-check", Stacks: gv, Verdict: VerdictStackDeparts,
+			Summary: "an out-of-window RST (or RST,ACK) in ESTABLISHED or CLOSE-WAIT draws no ACK; RFC 9293 step 1 asks for an ACK to every unacceptable segment but a RST, and drops the RST silently — the model sends the ACK of RFC 5961 §3.2 for an in-window one only",
+			Field:   `^missing \.$`, Event: `^seg R`,
+		},
+	}
+}

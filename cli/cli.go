@@ -35,6 +35,7 @@ import (
 	"strings"
 
 	"github.com/tcpclose/tcpclose/sim"
+	"github.com/tcpclose/tcpclose/stacks"
 )
 
 // Exit statuses.
@@ -58,6 +59,9 @@ type Tool struct {
 	// Impl builds the optimized implementation for sim --endpoints
 	// impl|mixed; nil until package impl is part of the build.
 	Impl sim.EndpointFactory
+	// Stacks are the stacks run and conform can drive; New uses
+	// stacks.Default (model, impl, linux, linux-quickack).
+	Stacks stacks.Registry
 	// Commands in the order help lists them.
 	Commands []Command
 	// Getenv reads the environment (NO_COLOR, COLUMNS); nil means
@@ -67,10 +71,12 @@ type Tool struct {
 
 // New returns the tcpclose tool with every subcommand this build has.
 func New() *Tool {
-	t := &Tool{Name: "tcpclose", Impl: implFactory}
+	t := &Tool{Name: "tcpclose", Impl: implFactory, Stacks: stacks.Default()}
 	t.Commands = []Command{
 		{"sim", "run two endpoints over a simulated network and draw the ladder diagram", t.runSim},
 		{"check", "check scenario scripts against the model", t.runCheck},
+		{"run", "run scenario scripts on a stack (model, impl, linux, linux-quickack) with the model as second opinion", t.runRun},
+		{"conform", "generate scenarios from the model, run them on a stack in lockstep, shrink every divergence to a script", t.runConform},
 		{"explore", "explore every state of two hosts over a lossy channel; report violations and stuck states", t.runExplore},
 
 		{"diagram", "print the state diagram generated from the model's transitions", t.runDiagram},

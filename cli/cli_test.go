@@ -57,6 +57,18 @@ func TestBadInput(t *testing.T) {
 		{[]string{"check", "testdata/unknown-profile.pkt"}, `unknown profile "bsd42"`},
 		{[]string{"check", "-profile", "bsd42", "testdata/passive-close.pkt"}, `unknown profile "bsd42"`},
 		{[]string{"check", "-set", "TimeWait", "testdata/passive-close.pkt"}, "want Field=Value"},
+		{[]string{"run", "-frobnicate"}, "unknown flag -frobnicate"},
+		{[]string{"run", "testdata/passive-close.pkt"}, "--stack is required"},
+		{[]string{"run", "-stack", "bsd42", "testdata/passive-close.pkt"}, `unknown stack "bsd42"`},
+		{[]string{"run", "-stack", "model"}, "no scripts given"},
+		{[]string{"run", "-stack", "model", missing}, "no such file or directory"},
+		{[]string{"run", "-stack", "model", "testdata/malformed.pkt"}, "malformed.pkt:2"},
+		{[]string{"run", "-stack", "impl", "-profile", "bsd42", "testdata/passive-close.pkt"}, `unknown profile "bsd42"`},
+		{[]string{"conform", "-frobnicate"}, "unknown flag -frobnicate"},
+		{[]string{"conform"}, "--stack is required"},
+		{[]string{"conform", "-stack", "bsd42"}, `unknown stack "bsd42"`},
+		{[]string{"conform", "-stack", "impl", "extra"}, `unexpected argument "extra"`},
+		{[]string{"conform", "-stack", "impl", "-n", "many"}, "-n"},
 		{[]string{"explore", "-frobnicate"}, "unknown flag -frobnicate"},
 		{[]string{"explore", "nosuch"}, "scenarios: "},
 		{[]string{"explore", "-profile", "bsd42"}, `unknown profile "bsd42"`},
@@ -98,7 +110,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"-h"}, {"sim", "-h"}, {"help", "sim"}, {"check", "-help"}, {"diagram", "-h"}, {"rules", "-h"}, {"profiles", "-h"}, {"lab", "-h"}, {"version", "-h"}} {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"sim", "-h"}, {"help", "sim"}, {"check", "-help"}, {"diagram", "-h"}, {"rules", "-h"}, {"profiles", "-h"}, {"lab", "-h"}, {"run", "-h"}, {"conform", "-h"}, {"version", "-h"}} {
 		code, stdout, stderr := run(args...)
 		if code != ExitOK || stderr != "" || !strings.Contains(stdout, "Usage") && !strings.Contains(stdout, "Commands") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
@@ -336,5 +348,23 @@ func TestExploreFindsFinWait2Hang(t *testing.T) {
 	out.Reset()
 	if code := Main([]string{"explore", "-profile", "linux", "-c", "1", "-r", "0"}, &out, &errb); code != ExitOK {
 		t.Fatalf("linux: exit %d, want 0\n%s%s", code, out.String(), errb.String())
+	}
+}
+
+// TestRunAndConformOnImpl runs the two real-stack commands on the
+// optimized implementation, which must agree with the model: a script
+// passes on it, and a conformance campaign finds no divergence.
+func TestRunAndConformOnImpl(t *testing.T) {
+	code, stdout, stderr := run("run", "-stack", "impl", "testdata/passive-close.pkt")
+	if code != ExitOK || !strings.Contains(stdout, "1 pass on impl, 1 pass on the model") {
+		t.Errorf("run -stack impl: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = run("conform", "-stack", "impl", "-n", "200", "-seed", "1")
+	if code != ExitOK || !strings.Contains(stdout, "200 scenarios") || !strings.Contains(stdout, "0 diverged") {
+		t.Errorf("conform -stack impl: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, _ = run("run", "-stack", "impl", "testdata/wrong-ack.pkt")
+	if code != ExitFail || !strings.Contains(stdout, "wrong-ack.pkt:13") {
+		t.Errorf("run -stack impl wrong-ack.pkt: exit %d, want 1 and the line; stdout %q", code, stdout)
 	}
 }

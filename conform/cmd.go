@@ -21,7 +21,6 @@ import (
 // a stack that cannot be run (one line on stderr).
 func Command(reg stacks.Registry, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfg := Config{Registry: reg}
 	fs.StringVar(&cfg.Stack, "stack", "", "stack under test: "+strings.Join(reg.Names(), ", "))
 	fs.StringVar(&cfg.Profile, "profile", "", "profile of the model (default: the stack's own)")
@@ -35,15 +34,12 @@ func Command(reg stacks.Registry, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.Explain, "explain", false, "seek the profile fields that would explain each kind (about 60 reruns per kind)")
 	var sets setList
 	fs.Var(&sets, "set", "profile override Field=Value for both sides (repeatable)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tcpclose conform --stack %s [--profile P] [--set F=V]... [--n N] [--seed X] [--out DIR]\n", strings.Join(reg.Names(), "|"))
-		fs.PrintDefaults()
+	pos, code := stacks.ParseFlags(fs, "conform", "tcpclose conform --stack "+strings.Join(reg.Names(), "|")+" [--profile P] [--set F=V]... [--n N] [--seed X] [--out DIR] [--explain]", args, stdout, stderr)
+	if code >= 0 {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		return stacks.ExitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "tcpclose conform: unexpected argument %q\n", fs.Arg(0))
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "tcpclose conform: unexpected argument %q (conform takes only flags)\n", pos[0])
 		return stacks.ExitUsage
 	}
 	if cfg.Stack == "" {

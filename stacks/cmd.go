@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,6 +27,33 @@ type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// ParseFlags parses the flags of command cmd ("run", "conform") as every
+// tcpclose command does: flags may come before, between or after the
+// positional arguments; -h prints usage (a line, then fs's flags) on
+// stdout and returns code ExitPass; any other error is one line on stderr
+// naming the command, with code ExitUsage. On success code is -1.
+func ParseFlags(fs *flag.FlagSet, cmd, usage string, args []string, stdout, stderr io.Writer) (pos []string, code int) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stdout, "Usage: %s\n\nFlags:\n", usage)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		return nil, ExitPass
+	}
+	if err != nil {
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+			msg = fmt.Sprintf("unknown flag %s (run 'tcpclose %s -h' for the flags)", name, cmd)
+		}
+		fmt.Fprintf(stderr, "tcpclose %s: %s\n", cmd, msg)
+		return nil, ExitUsage
+	}
+	return pos, -1
+}
 
 // parseInterleaved parses flags that may come before, between or after
 // the positional arguments.
@@ -91,27 +119,19 @@ func ExpandScripts(args []string) ([]string, error) {
 // one line on stderr) for bad arguments or scripts.
 func RunCommand(reg Registry, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("run", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	stackName := flags.String("stack", "", "stack under test: "+strings.Join(reg.Names(), ", "))
 	profile := flags.String("profile", "", "profile for the stack and the model (default: the stack's own)")
 	verbose := flags.Bool("v", false, "print the stack's run line by line")
 	seed := flags.Uint64("seed", 0, "seed for stacks that take one")
 	var sets listFlag
 	flags.Var(&sets, "set", "profile override Field=Value (repeatable)")
-	flags.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tcpclose run --stack %s [--profile P] [--set F=V]... [-v] SCRIPT...\n", strings.Join(reg.Names(), "|"))
-		flags.PrintDefaults()
-	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "tcpclose run: "+format+"\n", a...)
 		return ExitUsage
 	}
-	files, err := parseInterleaved(flags, args)
-	if err != nil {
-		if err == flag.ErrHelp {
-			return ExitUsage
-		}
-		return usage("%v", err)
+	files, code := ParseFlags(flags, "run", "tcpclose run --stack "+strings.Join(reg.Names(), "|")+" [--profile P] [--set F=V]... [-v] SCRIPT|DIR...", args, stdout, stderr)
+	if code >= 0 {
+		return code
 	}
 	if *stackName == "" {
 		return usage("--stack is required (%s)", strings.Join(reg.Names(), ", "))
@@ -128,7 +148,8 @@ func RunCommand(reg Registry, args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		return usage("no scripts given")
 	}
-	if files, err = ExpandScripts(files); err != nil {
+	files, err := ExpandScripts(files)
+	if err != nil {
 		return usage("%v", err)
 	}
 	// Parse everything first: a bad script is a usage error before any

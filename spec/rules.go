@@ -375,7 +375,7 @@ var Rules = []Rule{
 	{ID: "R6298-BACKOFF", Source: "RFC 6298 §5.5-5.6", Keyword: Must, Profile: "RTOMax",
 		Summary: "Each expiry doubles the RTO (up to the maximum), kept until new data is acknowledged without retransmission."},
 	{ID: "R6298-SYN-FALLBACK", Source: "RFC 6298 §5.7", Keyword: Must,
-		Summary: "An implementation whose initial RTO is under 3 s, having timed out on its SYN, starts data transfer with an RTO of 3 s.",
+		Summary:     "An implementation whose initial RTO is under 3 s, having timed out on its SYN, starts data transfer with an RTO of 3 s.",
 		NotModelled: "not yet: after a SYN or SYN-ACK timeout the model carries the backed-off RTO into ESTABLISHED; this moves when the first retransmission after the handshake (a FIN's included) happens, not which segments are exchanged. Linux re-initializes to 3 s when the handshake gave no RTT sample (tcp_init_metrics)"},
 
 	// ---- Ambiguities this project settled -------------------------------------------------

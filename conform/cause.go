@@ -17,6 +17,11 @@ const (
 	// VerdictModelFix: the model departs from its own profile or the
 	// RFCs; a model fix is proposed.
 	VerdictModelFix = "model fix proposed"
+	// VerdictModelFixed: the model or its profile departed and has been
+	// fixed; the cause
+	// stays so that reports of older runs still name it, and new campaigns
+	// should no longer meet it.
+	VerdictModelFixed = "model fixed"
 	// VerdictNoField: both are defensible and the profile has no field
 	// for the difference (a choice the model does not offer, or
 	// behaviour outside its scope such as congestion control).

@@ -126,7 +126,7 @@ func TestCauses(t *testing.T) {
 			t.Errorf("incomplete cause %+v", c)
 		}
 		switch c.Verdict {
-		case VerdictStackDeparts, VerdictProfileFix, VerdictModelFix, VerdictNoField:
+		case VerdictStackDeparts, VerdictProfileFix, VerdictModelFix, VerdictModelFixed, VerdictNoField:
 		default:
 			t.Errorf("%s: verdict %q", c.ID, c.Verdict)
 		}

@@ -29,8 +29,8 @@ func KnownCauses() []Cause {
 			Field:   `^(seq|missing \.|time|extra \.)$`, Event: `^timer`, Tags: []string{"zero-window"},
 		},
 		{
-			ID: "linux-ack-above-challenge", Stacks: lx, Verdict: VerdictProfileFix,
-			Summary: "in ESTABLISHED an ACK above SND.NXT draws an ACK (RFC 9293 step 5, RFC 5961 §5.2) before the segment is dropped; the linux profile says AckAboveSndNxt=drop-in-established (true of older kernels); proposed: send-ack",
+			ID: "linux-ack-above-challenge", Stacks: lx, Verdict: VerdictModelFixed,
+			Summary: "in ESTABLISHED an ACK above SND.NXT draws an ACK (RFC 9293 step 5, RFC 5961 §5.2) before the segment is dropped; the linux profile said AckAboveSndNxt=drop-in-established (true of older kernels) and now says send-ack",
 			Field:   `^extra \.$`, State: `^ESTABLISHED$`, Event: `ack>snd\.nxt`,
 		},
 		{
@@ -49,8 +49,8 @@ func KnownCauses() []Cause {
 			Field:   `^(flags|extra R\.?)$`, State: `^FIN-WAIT-(1|2)$`, Tags: []string{"closed"}, Stack: `^R`,
 		},
 		{
-			ID: "oow-ack-fin-exempt", Stacks: lx, Verdict: VerdictModelFix,
-			Summary: "the ACK answering an out-of-window FIN is not rate-limited: Linux exempts every segment that occupies sequence space, FIN included (tcp_oow_rate_limited); the model exempts only segments with data from OOWAckInterval",
+			ID: "oow-ack-fin-exempt", Stacks: lx, Verdict: VerdictModelFixed,
+			Summary: "the ACK answering an out-of-window FIN is not rate-limited: Linux exempts every segment that occupies sequence space, FIN included (tcp_oow_rate_limited); the model exempted only segments with data from OOWAckInterval, and now exempts FINs too (script seq/oow-ack-fin-exempt.pkt)",
 			Field:   `^extra \.$`, Event: `^(seg|dup seg) F`,
 		},
 		{
@@ -150,8 +150,8 @@ func KnownCauses() []Cause {
 			Field:   `^extra F\.$`, State: `^(LAST-ACK|CLOSING)$`, Tags: []string{"closed"},
 		},
 		{
-			ID: "unread-close-after-fin", Stacks: both, Verdict: VerdictModelFix,
-			Summary: "close() with unread data in LAST-ACK or CLOSING resets the connection (Linux tcp_close: data_was_unread, in any state; gVisor alike); the model applies RSTOnUnreadClose only before its own FIN (RFC 9293 SHLD-3 and RFC 2525 §2.17 name no states)",
+			ID: "unread-close-after-fin", Stacks: both, Verdict: VerdictModelFixed,
+			Summary: "close() with SO_LINGER {1, 0} and unread data in LAST-ACK or CLOSING resets the connection (Linux tcp_close tests data_was_unread before the linger; gVisor alike); the model took the ABORT path first, which sends no RST in those states (R9293-ABORT-LATE), and now lets the unread data decide as RFC 1122 §4.2.2.13 asks (scripts close/unread-close-linger0-last-ack*.pkt)",
 			Field:   `^(extra R\.|flags)$`, State: `^(LAST-ACK|CLOSING)$`, Event: `^call close$`, Stack: `^R\. `,
 		},
 		{

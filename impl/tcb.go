@@ -76,7 +76,8 @@ func (s *Stack) sendAck(c *conn) { s.sendSeg(c, spec.ACK, c.sndNxt, 0) }
 // answering seg, updating the rate-limit clock.
 func (s *Stack) oowAllowed(seg *spec.Segment, last *spec.Time, sent bool) (allowed, nowSent bool) {
 	iv := s.p.OOWAckInterval
-	if iv > 0 && (seg.Len == 0 || seg.Flags&spec.SYN != 0) {
+	exempt := seg.Flags&spec.SYN == 0 && (seg.Len > 0 || (s.p.OOWAckExemptFIN && seg.Flags&spec.FIN != 0))
+	if iv > 0 && !exempt {
 		if sent && s.now.Sub(*last) < iv {
 			return false, sent
 		}

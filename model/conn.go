@@ -189,10 +189,12 @@ func (c *Conn) sendAck(h *Host) {
 
 // sendOOWAck sends the ACK that answers an unacceptable segment or
 // challenges a RST or SYN, unless RFC 5961 §7 throttling holds it back:
-// at most one per OOWAckInterval, segments carrying data exempt.
+// at most one per OOWAckInterval. Segments with data are exempt, and
+// FINs where the profile says so (OOWAckExemptFIN); SYNs never are.
 func (c *Conn) sendOOWAck(h *Host, seg *spec.Segment) {
 	iv := h.p.OOWAckInterval
-	if iv > 0 && (seg.Len == 0 || seg.Flags&spec.SYN != 0) {
+	exempt := seg.Flags&spec.SYN == 0 && (seg.Len > 0 || (h.p.OOWAckExemptFIN && seg.Flags&spec.FIN != 0))
+	if iv > 0 && !exempt {
 		if c.OOWSent && h.now.Sub(c.LastOOW) < iv {
 			h.rule("R5961-THROTTLE")
 			return

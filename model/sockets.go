@@ -626,16 +626,22 @@ func (h *Host) callClose(s *Socket, c spec.Call) {
 	conn := h.connOf(s)
 	switch {
 	case conn == nil:
-	case s.LingerOn && s.LingerSecs == 0:
-		// SO_LINGER {on, 0}: close is ABORT.
-		h.rule("R9293-CALL-ABORT")
-		h.abortCall(conn, false)
 	case h.p.RSTOnUnreadClose && conn.Unread > 0 && conn.State != spec.SynSent:
+		// Data would be lost: RST, in any synchronized state, whatever
+		// SO_LINGER says. This comes before the {on, 0} case because an
+		// ABORT in CLOSING or LAST-ACK sends no RST (R9293-ABORT-LATE),
+		// while RFC 1122 §4.2.2.13 asks for one whenever a CLOSE leaves
+		// received data unread (Linux tcp_close tests data_was_unread
+		// first; gVisor alike: conform cause unread-close-after-fin).
 		h.rule("R9293-MAY1")
 		h.rule("R9293-SHLD3")
 		h.rule("R2525-RST-UNREAD")
 		h.rule("R1122-HALFDUPLEX")
 		h.abortCall(conn, true)
+	case s.LingerOn && s.LingerSecs == 0:
+		// SO_LINGER {on, 0}: close is ABORT.
+		h.rule("R9293-CALL-ABORT")
+		h.abortCall(conn, false)
 	default:
 		conn.Orphan, conn.RcvShut, conn.Unread = true, true, 0
 		conn.FD = -1

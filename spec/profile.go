@@ -101,8 +101,15 @@ type Profile struct {
 	AckAboveSndNxt AckAbove
 	// OOWAckInterval rate-limits the ACKs sent in reply to unacceptable
 	// segments and challenge ACKs (RFC 5961 §7): at most one per interval
-	// per connection, data segments exempt. 0 means no limit.
+	// per connection; segments with data are exempt (and FINs too where
+	// OOWAckExemptFIN says so), SYNs never. 0 means no limit.
 	OOWAckInterval time.Duration
+	// OOWAckExemptFIN: an unacceptable segment carrying a FIN (typically
+	// the peer retransmitting a FIN whose ACK was lost) is answered even
+	// within OOWAckInterval, as data is. RFC 5961 §7 leaves the policy to
+	// the implementation; Linux exempts every segment that occupies
+	// sequence space but a SYN (tcp_oow_rate_limited).
+	OOWAckExemptFIN bool
 	// AckOutOfOrder: an acceptable segment that does not begin at RCV.NXT
 	// is acknowledged at once (MAY-13).
 	AckOutOfOrder bool

@@ -38,6 +38,7 @@ var Choices = []Choice{
 	{"ACKWindowCheck", "Is the RFC 5961 §5 ACK range check made?", []RuleID{"R9293-MAY12", "R5961-ACK"}},
 	{"AckAboveSndNxt", "What does an ACK of data never sent do?", []RuleID{"R9293-SEG-ACK-ESTAB", "AMB-ACK-ABOVE"}},
 	{"OOWAckInterval", "Are ACKs to unacceptable segments and challenge ACKs rate-limited?", []RuleID{"R5961-THROTTLE", "R9293-SEG-UNACCEPT"}},
+	{"OOWAckExemptFIN", "Is an unacceptable FIN answered even while out-of-window ACKs are rate-limited?", []RuleID{"R5961-THROTTLE"}},
 	{"AckOutOfOrder", "Is an out-of-order segment acknowledged at once?", []RuleID{"R9293-MAY13"}},
 	{"ZeroLenEdgeAcceptable", "Is a zero-length segment at RCV.NXT+RCV.WND acceptable?", []RuleID{"R9293-SEG-ACCEPT", "AMB-ZEROLEN-EDGE"}},
 	{"TimeWaitRestart", "Which segments restart the 2MSL timer?", []RuleID{"R9293-SEG-ACK-TW", "R9293-SEG-FIN-TW", "AMB-TW-FIN"}},
@@ -92,7 +93,7 @@ func rfc9293() Profile {
 		SynInSync: SynChallengeACK, TimeWaitReopen: ReopenRFC6191, ReopenISSGap: 65537, ReopenReturnsToTimeWait: true,
 		SynFinDropped: false, CloseSynSentSendsRST: false,
 		EmbryonicRSTInWindow: false, EmbryonicSyn: EmbryonicSynRFC,
-		ACKWindowCheck: true, AckAboveSndNxt: AckAboveSendACK, OOWAckInterval: 500 * time.Millisecond, AckOutOfOrder: true,
+		ACKWindowCheck: true, AckAboveSndNxt: AckAboveSendACK, OOWAckInterval: 500 * time.Millisecond, OOWAckExemptFIN: true, AckOutOfOrder: true,
 		ZeroLenEdgeAcceptable: false,
 		TimeWaitRestart:       TWRestartOnFIN, ClosingStartsTimeWait: true, MaxTimeWait: 0,
 		RSTOnUnreadClose: true, RSTOnDataAfterClose: true, CloseInFinWait: CloseReplyError,
@@ -131,6 +132,7 @@ func rfc9293() Profile {
 			"ACKWindowCheck":             "RFC 9293 §3.10.7.4 MAY-12 taken, as RFC 5961 §5 recommends",
 			"AckAboveSndNxt":             "RFC 9293 §3.10.7.4 step 5: send an ACK, drop the segment",
 			"OOWAckInterval":             "RFC 5961 §7 SHOULD throttle; the RFC gives no value, 500 ms is Linux's tcp_invalid_ratelimit. Without it a TIME-WAIT and a SYN-RECEIVED on the same 4-tuple answer each other's out-of-window ACKs for the whole of TIME-WAIT (found by FuzzSim: 1.7 million segments in 240 s)",
+			"OOWAckExemptFIN":            "RFC 5961 §7 leaves what to exempt open; a FIN below RCV.NXT is the peer retransmitting because our ACK was lost, and holding its ACK back only prolongs the close, so FINs are exempt like data (as Linux)",
 			"AckOutOfOrder":              "RFC 9293 MAY-13 taken, as RFC 5681 §4.2 recommends for out-of-order segments",
 			"ZeroLenEdgeAcceptable":      "RFC 9293 Table 6",
 			"TimeWaitRestart":            "RFC 9293 §3.10.7.4 steps 5 and 8: a retransmitted FIN restarts the timer (AMB-TW-FIN)",
@@ -185,6 +187,8 @@ func rfc793() Profile {
 	c["Timestamps"] = "RFC 1323/7323 postdate RFC 793"
 	c["TSMissingDrop"] = "no timestamps"
 	c["OOWAckInterval"] = "RFC 793 has no throttling: two hosts can exchange out-of-window ACKs until a timer ends one side (RFC 5961 §7 came later)"
+	p.OOWAckExemptFIN = false
+	c["OOWAckExemptFIN"] = "moot: RFC 793 has no throttling (OOWAckInterval 0)"
 	c["RSTOnUnreadClose"] = "RFC 793 treats CLOSE as simplex and says nothing of unread data"
 	c["RSTOnDataAfterClose"] = "RFC 793 treats CLOSE as simplex: data after CLOSE is still received"
 	p.Cite = c
@@ -208,7 +212,7 @@ func linux() Profile {
 	p.TimeWaitReopen = ReopenLinux
 	p.ReopenReturnsToTimeWait = false
 	p.SynFinDropped = true
-	p.AckAboveSndNxt = AckAboveDropInEstablished
+	p.AckAboveSndNxt = AckAboveSendACK
 	p.OOWAckInterval = 500 * time.Millisecond
 	p.ZeroLenEdgeAcceptable = true
 	p.TimeWaitRestart = TWRestartOnACK
@@ -250,8 +254,9 @@ func linux() Profile {
 		"SynFinDropped":              linuxSrc + "tcp_rcv_state_process TCP_LISTEN: SYN with FIN is discarded",
 		"CloseSynSentSendsRST":       linuxSrc + "tcp_close in SYN-SENT sends nothing (LX-02)",
 		"ACKWindowCheck":             linuxSrc + "tcp_ack, commit 354e4aa391ed (RFC 5961 §5)",
-		"AckAboveSndNxt":             linuxSrc + "tcp_ack drops silently in ESTABLISHED (PI-12, LX-28); closing states ACK (PI-13..15). A 2026 commit sends a challenge ACK instead",
+		"AckAboveSndNxt":             "measured on Linux 6.18.44 (docs/deviations.md Linux item 5; script seq/ack-above-snd-nxt.pkt passes on linux-quickack): an ACK above SND.NXT in ESTABLISHED draws an ACK and the segment is dropped, as in the closing states (tcp_ack: a challenge ACK where older kernels, PI-12 and LX-28, dropped silently)",
 		"OOWAckInterval":             linuxSrc + "sysctl net.ipv4.tcp_invalid_ratelimit = 500 ms, per socket (tcp_oow_rate_limited)",
+		"OOWAckExemptFIN":            linuxSrc + "tcp_oow_rate_limited: a segment with seq != end_seq and no SYN (data or FIN) is never rate-limited; measured on 6.18.44 by the conform campaign (cause oow-ack-fin-exempt)",
 		"AckOutOfOrder":              linuxSrc + "tcp_data_queue: out-of-order data is ACKed at once",
 		"ZeroLenEdgeAcceptable":      linuxSrc + "tcp_sequence accepts a zero-length segment at the right edge (PI-10)",
 		"TimeWaitRestart":            linuxSrc + tcpMinisocks + ": inet_twsk_reschedule for an exact bare ACK and for any other segment with ACK",
@@ -324,6 +329,7 @@ func freebsd() Profile {
 		"ACKWindowCheck":             "FreeBSD tcp_input.c has no RFC 5961 §5 range check (not verified beyond the source read)",
 		"AckAboveSndNxt":             "FreeBSD tcp_input.c: SEQ_GT(th_ack, snd_max) goes to dropafterack",
 		"OOWAckInterval":             notVerified,
+		"OOWAckExemptFIN":            notVerified,
 		"AckOutOfOrder":              "FreeBSD tcp_reass: out-of-order segments are ACKed at once",
 		"ZeroLenEdgeAcceptable":      notVerified,
 		"TimeWaitRestart":            "FreeBSD tcp_twcheck: 2MSL restarts only for a FIN with seq+1 == rcv_nxt (FB-08)",
@@ -369,6 +375,7 @@ func gvisor() Profile {
 	p.SynAckR2 = 6
 	p.EphemeralLow, p.EphemeralHigh = 16000, 65535
 	p.ConnectOverTimeWait = TWConnectRefused
+	p.AckAboveSndNxt = AckAboveDropInEstablished
 	c := copyCite(p.Cite)
 	gv := "gVisor pkg/tcpip/transport/tcp "
 	c["TimeWait"] = gv + "DefaultTCPTimeWaitTimeout = 60 s"
@@ -393,14 +400,16 @@ func gvisor() Profile {
 	c["ReopenReturnsToTimeWait"] = "gVisor frees the TIME-WAIT endpoint when the listener takes the SYN (handleTimeWaitSegments)"
 	c["SynFinDropped"] = notVerified
 	c["ACKWindowCheck"] = notVerified
-	c["AckAboveSndNxt"] = "gVisor behaves as Linux in packetimpact PI-12..15"
+	c["AckAboveSndNxt"] = "gVisor: a bare ACK above SND.NXT in ESTABLISHED is dropped silently, the closing states ACK it (packetimpact PI-12..15; measured: `< . 1:1(0) ack 10001` draws nothing on netstack). Text and FIN on such a segment are still processed (docs/deviations.md gVisor item 11; not expressible)"
 	c["OOWAckInterval"] = "gVisor rate-limits as Linux (PI-10)"
+	p.OOWAckExemptFIN = false
+	c["OOWAckExemptFIN"] = "gVisor snd.go maybeSendOutOfWindowAck exempts only segments with payload; measured: a retransmitted FIN within the limit draws no ACK (script seq/oow-ack-fin-throttled.pkt passes on netstack; 35 divergence kinds of a 10,000-scenario campaign while the profile exempted FINs)"
 	c["ZeroLenEdgeAcceptable"] = "gVisor as Linux (PI-10)"
 	c["TimeWaitRestart"] = "gVisor handleTimeWaitSegments: a retransmitted FIN is ACKed and the timer reset (GV-22)"
 	c["MaxTimeWait"] = "gVisor sets no cap"
 	c["CloseInFinWait"] = "gVisor: close after shutdown returns without a second FIN (not verified)"
 	c["RSTOnUnreadClose"] = "gVisor endpoint Close: RST|ACK with unread data (GV-07)"
-	c["RSTOnDataAfterClose"] = notVerified
+	c["RSTOnDataAfterClose"] = "measured: netstack resets on data arriving after close() (docs/deviations.md gVisor item 2; scripts data-after-close.pkt, close/data-after-close-fin-wait-1.pkt)"
 	c["Timestamps"] = "gVisor offers timestamps when enabled (not verified)"
 	c["TSMissingDrop"] = notVerified
 	c["EphemeralLow"] = "gVisor pkg/tcpip/ports FirstEphemeral = 16000"
@@ -461,6 +470,8 @@ func smoltcp() Profile {
 	c["CloseSynSentSendsRST"] = sm + "close() in SYN-SENT emits RST (source only)"
 	c["ACKWindowCheck"] = notVerified
 	c["OOWAckInterval"] = sm + "challenge ACKs at most one per second, data exempt (SM-36)"
+	p.OOWAckExemptFIN = false
+	c["OOWAckExemptFIN"] = sm + "only segments with data are exempt from the challenge-ACK limit (SM-36)"
 	c["RSTOnUnreadClose"] = sm + "close() is a half-close and sends FIN (source)"
 	c["RSTOnDataAfterClose"] = sm + "data after close() is still received (close is a half-close)"
 	c["HoldOutOfOrderFIN"] = sm + "an out-of-order FIN is discarded (SM-07)"

@@ -171,11 +171,11 @@ func TestE2EHalfCloseLargeReplyRapid(t *testing.T) {
 	})
 }
 
-// TestE2EModelBugLastAckStall is the minimal reproducer of e2eLastAckBug:
-// no loss; the client half-closes at once; the server reads EOF, writes
-// 65536 octets (one more than the client's window) and closes. The model
-// sends 65535 octets, enters LAST-ACK, takes their ACK and stops: the last
-// octet and the FIN are never sent. R9293-CLOSE-CLOSEWAIT,
+// TestE2ERegressLastAckStall keeps the minimal reproducer of the LAST-ACK
+// hang, fixed in the model: no loss; the client half-closes at once; the
+// server reads EOF, writes 65536 octets (one more than the client's
+// window) and closes. The model used to send 65535 octets, enter LAST-ACK,
+// take their ACK and stop: the last octet and the FIN were never sent. R9293-CLOSE-CLOSEWAIT,
 // R9293-CLOSE-RELIABLE, R9293-HALFCLOSE.
 func TestE2ERegressLastAckStall(t *testing.T) {
 	h := e2eHalfClose{e2eCase: e2eCase{Seed: 1, Profile: "rfc9293", Shape: shapeReplyAfterEOF, DelayMs: 10}, Pieces: []int64{65536}}

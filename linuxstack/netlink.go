@@ -137,6 +137,13 @@ func addAddr(ifindex int, ip [4]byte, prefix uint8) error {
 // addRoute routes dst/prefix out of interface ifindex (scope link), with
 // src as the preferred source address.
 func addRoute(ifindex int, dst [4]byte, prefix uint8, src [4]byte) error {
+	return route(ifindex, dst, prefix, src, unix.NLM_F_CREATE|unix.NLM_F_EXCL, nil)
+}
+
+// route sends RTM_NEWROUTE for dst/prefix out of interface ifindex (scope
+// link, preferred source src) with the given request flags and, if
+// metrics is not nil, an RTA_METRICS attribute holding it.
+func route(ifindex int, dst [4]byte, prefix uint8, src [4]byte, flags uint16, metrics []byte) error {
 	body := make([]byte, unix.SizeofRtMsg)
 	m := (*unix.RtMsg)(unsafe.Pointer(&body[0]))
 	m.Family = unix.AF_INET
@@ -148,10 +155,31 @@ func addRoute(ifindex int, dst [4]byte, prefix uint8, src [4]byte) error {
 	body = append(body, rtAttr(unix.RTA_DST, dst[:])...)
 	body = append(body, rtAttr(unix.RTA_PREFSRC, src[:])...)
 	body = append(body, rtAttr(unix.RTA_OIF, u32(uint32(ifindex)))...)
-	if err := rtnlRequest(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL, body); err != nil {
-		return fmt.Errorf("add route %s/%d: %w", net.IP(dst[:]), prefix, err)
+	if metrics != nil {
+		body = append(body, rtAttr(unix.RTA_METRICS, metrics)...)
+	}
+	if err := rtnlRequest(unix.RTM_NEWROUTE, flags, body); err != nil {
+		return fmt.Errorf("route %s/%d: %w", net.IP(dst[:]), prefix, err)
 	}
 	return nil
+}
+
+// SetRouteQuickAck replaces, inside the namespace, the route to dst/prefix
+// out of interface ifname (preferred source src) with one carrying the
+// quickack metric (ip route replace ... quickack 1, RTAX_QUICKACK):
+// tcp_in_quickack_mode is then always true and Linux acknowledges every
+// segment at once instead of entering delayed-ACK ("pingpong") mode.
+func (n *NetNS) SetRouteQuickAck(ifname string, dst [4]byte, prefix uint8, src [4]byte) error {
+	return n.Do(func() error {
+		idx, err := ifIndex(ifname)
+		if err != nil {
+			return err
+		}
+		if err := route(idx, dst, prefix, src, unix.NLM_F_CREATE|unix.NLM_F_REPLACE, rtAttr(unix.RTAX_QUICKACK, u32(1))); err != nil {
+			return fmt.Errorf("quickack: %w", err)
+		}
+		return nil
+	})
 }
 
 // ifIndex returns the index of the named interface.

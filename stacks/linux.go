@@ -52,12 +52,12 @@ func newLinux(p spec.Profile, quickAck bool) (script.Stack, error) {
 	sysctls, notes := LinuxSysctls(p)
 	st, err := linuxstack.New(linuxstack.Config{Sysctls: sysctls, Settle: LinuxSettle})
 	if err != nil {
-		return nil, fmt.Errorf("linux: %w", err)
+		return nil, err // the caller names the stack
 	}
 	if quickAck {
 		if err := setQuickAck(st.NS()); err != nil {
 			st.Close()
-			return nil, fmt.Errorf("linux: %w", err)
+			return nil, fmt.Errorf("setting the quickack route: %w", err)
 		}
 		notes = append(notes, "route quickack 1: Linux acknowledges every segment at once (no delayed ACK)")
 	}

@@ -19,7 +19,7 @@ func LinuxEntry() Entry {
 		Name: "linux", Profile: "linux", Tolerance: LinuxTolerance, RealTime: true, ChoosesISS: true,
 		Doc: "the running Linux kernel (needs Linux)",
 		New: func(spec.Profile, Options) (script.Stack, error) {
-			return nil, errors.New("linux: needs a Linux kernel")
+			return nil, errors.New("needs a Linux kernel (and root)")
 		},
 	}
 }

@@ -359,3 +359,28 @@ func TestAMB_SimultaneousOpen(t *testing.T) {
 
 // farBelow is an ACK value 70000 below our ISS+1, beyond MAX.SND.WND.
 var farBelow = func() spec.Seq { s := spec.Seq(1001); return s - 70000 }()
+
+// R5961-THROTTLE, OOWAckExemptFIN: inside the throttle interval an
+// unacceptable FIN (a retransmission whose ACK was lost) is still answered
+// where the profile exempts FINs (linux), and held back where only data is
+// exempt (gvisor).
+func TestR5961_ThrottleExemptsFIN(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		answer  bool
+	}{{"linux", true}, {"gvisor", false}} {
+		b := newBench(t, tc.profile)
+		b.passiveOpen()
+		b.in(spec.ACK, 5001+200000, 1001, 0) // out of window: answered, the interval starts
+		if len(b.segs()) != 1 {
+			t.Fatalf("%s: first out-of-window ACK missing", tc.profile)
+		}
+		b.in(spec.FIN|spec.ACK, 4000, 1001, 0) // an old FIN, inside the interval
+		if got := len(b.segs()) == 1; got != tc.answer {
+			t.Errorf("%s: old FIN answered %t, want %t", tc.profile, got, tc.answer)
+		}
+		if !tc.answer && !b.fired("R5961-THROTTLE") {
+			t.Errorf("%s: throttle not recorded", tc.profile)
+		}
+	}
+}

@@ -30,7 +30,7 @@ func Command(reg stacks.Registry, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Workers, "workers", 0, "parallel scenarios (default: CPUs; 16 on the wall clock)")
 	fs.IntVar(&cfg.Steps, "steps", 10, "random steps per scenario after the set-up")
 	fs.IntVar(&cfg.ShrinkRuns, "shrink", 0, "reruns per divergence kind for shrinking (0: default, -1: none)")
-	progress := fs.Bool("progress", false, "print progress to stderr")
+	progress := fs.Bool("progress", false, "print progress to stderr (default: when stderr is a terminal)")
 	fs.BoolVar(&cfg.Explain, "explain", false, "seek the profile fields that would explain each kind (about 60 reruns per kind)")
 	var sets setList
 	fs.Var(&sets, "set", "profile override Field=Value for both sides (repeatable)")
@@ -56,9 +56,7 @@ func Command(reg stacks.Registry, args []string, stdout, stderr io.Writer) int {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
 	cfg.Sets = sets
-	if *progress {
-		cfg.Progress = stderr
-	}
+	cfg.Progress = ProgressTo(*progress, stderr)
 	rep, err := Run(cfg, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "tcpclose conform: %v\n", err)

@@ -129,8 +129,26 @@ func TestRenderings(t *testing.T) {
 	if err := g.Dot(&d, RenderOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(d.String(), `"TIME-WAIT" -> "CLOSED" [label="2MSL timeout"];`) {
+	if !strings.Contains(d.String(), `"TIME-WAIT" -> "CLOSED after TIME-WAIT" [label="2MSL timeout`) {
 		t.Errorf("dot:\n%s", d.String())
+	}
+	// Collapsed for Graphviz: one edge per pair of nodes, none into the
+	// CLOSED where connections start but from the start point.
+	seen := map[string]bool{}
+	for _, l := range strings.Split(d.String(), "\n") {
+		from, rest, ok := strings.Cut(strings.TrimSpace(l), " -> ")
+		if !ok {
+			continue
+		}
+		to, _, _ := strings.Cut(rest, " [")
+		to = strings.TrimSuffix(to, ";")
+		if seen[from+to] {
+			t.Errorf("dot: two edges %s -> %s", from, to)
+		}
+		seen[from+to] = true
+		if to == `"CLOSED"` && from != "start" {
+			t.Errorf("dot: an edge into the starting CLOSED: %s", l)
+		}
 	}
 	if err := g.SVG(&s, RenderOptions{}); err != nil {
 		t.Fatal(err)

@@ -238,13 +238,49 @@ func parseSVG(t *testing.T, b []byte) []svgText {
 	return out
 }
 
-// The SVG ladder is well-formed and no two pieces of text overlap, in
-// every scenario.
+// lossyRun is scenario on profile linux over a network that loses,
+// duplicates and reorders segments.
+func lossyRun(t *testing.T, scenario string, seed uint64) *sim.Trace {
+	t.Helper()
+	sc, err := sim.LookupScenario(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := sc.Config(spec.MustProfile("linux"), seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cfg.Net.Links {
+		cfg.Net.Links[i].Loss, cfg.Net.Links[i].Dup, cfg.Net.Links[i].Reorder = 0.2, 0.05, 0.05
+	}
+	res, err := sim.Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Trace
+}
+
+// The SVG ladder is well-formed and no two pieces of text overlap (a
+// label, a lost marker, a "later" mark, a note), in every scenario, clean
+// and over a lossy network.
 func TestSVGLabelsDoNotOverlap(t *testing.T) {
+	type run1 struct {
+		name string
+		tr   *sim.Trace
+	}
+	var runs []run1
 	for _, sc := range sim.Scenarios() {
-		tr := run(t, sc.Name, "rfc9293", 1)
+		runs = append(runs, run1{sc.Name, run(t, sc.Name, "rfc9293", 1)})
+	}
+	for seed := uint64(1); seed <= 8; seed++ {
+		for _, name := range []string{"normal", "half-close", "lost-final-ack"} {
+			runs = append(runs, run1{fmt.Sprintf("%s lossy seed %d", name, seed), lossyRun(t, name, seed)})
+		}
+	}
+	for _, sc := range runs {
+		tr := sc.tr
 		var b bytes.Buffer
-		if err := SVG(&b, tr, Options{Title: sc.Name}); err != nil {
+		if err := SVG(&b, tr, Options{Title: sc.name}); err != nil {
 			t.Fatal(err)
 		}
 		texts := parseSVG(t, b.Bytes())
@@ -255,14 +291,14 @@ func TestSVGLabelsDoNotOverlap(t *testing.T) {
 			}
 		}
 		if got := strings.Count(b.String(), "<line ") - 2; got < arrows {
-			t.Errorf("%s: %d lines for %d segments", sc.Name, got, arrows)
+			t.Errorf("%s: %d lines for %d segments", sc.name, got, arrows)
 		}
 		for i := range texts {
 			for j := i + 1; j < len(texts); j++ {
 				a0, a1, ay0, ay1 := texts[i].box()
 				b0, b1, by0, by1 := texts[j].box()
 				if a0 < b1 && b0 < a1 && ay0 < by1 && by0 < ay1 {
-					t.Errorf("%s: %q and %q overlap", sc.Name, texts[i].text, texts[j].text)
+					t.Errorf("%s: %q and %q overlap", sc.name, texts[i].text, texts[j].text)
 				}
 			}
 		}

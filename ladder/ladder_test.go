@@ -76,6 +76,37 @@ func TestTextFitsWidth(t *testing.T) {
 	}
 }
 
+// A narrow ladder that cuts a segment's options or window says so ("<…>",
+// "…"); it never drops them silently.
+func TestTextMarksCutOptions(t *testing.T) {
+	for _, sc := range sim.Scenarios() {
+		tr := run(t, sc.Name, "rfc9293", 1)
+		for _, w := range []int{MinWidth, 80, 100} {
+			out := text(t, tr, Options{Width: w})
+			for _, r := range tr.Records {
+				if r.Kind != sim.RecSend || r.Copy > 0 {
+					continue
+				}
+				o := r.Seg.Opts
+				hasOpts := o.MSS != 0 || o.SackOK || o.HasTS || o.WScale != 0
+				id := fmt.Sprintf("#%d ", r.SegID)
+				for _, ln := range strings.Split(out, "\n") {
+					if !strings.Contains(ln, id) {
+						continue
+					}
+					if hasOpts && !strings.Contains(ln, "<") && !strings.Contains(ln, "…") {
+						t.Errorf("%s width %d: segment %d's options dropped without a mark: %q", sc.Name, w, r.SegID, ln)
+					}
+					if !strings.Contains(ln, " win ") && !strings.Contains(ln, "…") {
+						t.Errorf("%s width %d: segment %d's window dropped without a mark: %q", sc.Name, w, r.SegID, ln)
+					}
+					break
+				}
+			}
+		}
+	}
+}
+
 // Sequence numbers are relative to each side's ISN unless Absolute is set.
 func TestRelativeAndAbsoluteNumbers(t *testing.T) {
 	tr := run(t, "normal", "rfc793", 1)

@@ -338,12 +338,12 @@ func segLabels(r *sim.Record, isn map[tupleKey][]spec.Seq, absolute bool) []stri
 	if s.Opts.WScale != 0 {
 		opts = append(opts, fmt.Sprintf("wscale %d", s.Opts.WScale-1))
 	}
-	labels := []string{}
+	// The shorter forms, for narrow ladders, say what they leave out:
+	// "<…>" stands for the options, a trailing "…" for the window too.
 	if len(opts) > 0 {
-		labels = append(labels, core+win+" <"+strings.Join(opts, ",")+">")
+		return []string{core + win + " <" + strings.Join(opts, ",") + ">", core + win + " <…>", core + " …"}
 	}
-	labels = append(labels, core+win, core)
-	return labels
+	return []string{core + win, core + " …"}
 }
 
 // endReason is the reason of an end record without the details the

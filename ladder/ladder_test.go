@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tcpclose/tcpclose/sim"
@@ -333,5 +334,28 @@ func TestSVGLabelsDoNotOverlap(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A window draws only its part of the run: the states at its start head
+// the ladder, nothing sent outside it is drawn, and its end says where the
+// run ends; -conn picks the time a connection lived.
+func TestWindow(t *testing.T) {
+	tr := run(t, "timewait-assassination", "rfc9293", 1)
+	if n := Conns(tr); n != 2 {
+		t.Fatalf("Conns = %d, want 2", n)
+	}
+	out := text(t, tr, Options{Width: 100, From: spec.Time(20 * time.Millisecond), To: spec.Time(30 * time.Millisecond)})
+	if !strings.Contains(out, "TIME-WAIT") || !strings.Contains(out, "#93 R") || strings.Contains(out, "#1 S") || !strings.Contains(out, "end of window") {
+		t.Errorf("window 20-30 ms:\n%s", out)
+	}
+	full := text(t, tr, Options{Width: 100})
+	c2 := text(t, tr, Options{Width: 100, Conn: 2})
+	if strings.Contains(c2, "#1 S") || !strings.Contains(c2, "#94 S") || len(c2) >= len(full) {
+		t.Errorf("conn 2:\n%s", c2)
+	}
+	var b bytes.Buffer
+	if err := SVG(&b, tr, Options{Conn: 1, To: spec.Time(10 * time.Millisecond)}); err != nil {
+		t.Fatal(err)
 	}
 }

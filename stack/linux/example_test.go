@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/tcpclose/tcpclose/stack/linux"
-	"github.com/tcpclose/tcpclose/stack"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
+	"github.com/tcpclose/tcpclose/stack/linux"
 )
 
 // A passive open on the real kernel: the scripted peer's SYN is injected

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpclose/tcpclose/stack"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 	"golang.org/x/sys/unix"
 )
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpclose/tcpclose/stack"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // newStack returns a Linux stack or skips the test, saying why.

@@ -8,6 +8,12 @@ import "github.com/tcpclose/tcpclose/spec"
 // script; a virtual stack moves its own clock, a real stack maps them onto
 // its real clock.
 //
+// The slice of outputs Inject, Call and Advance return is the caller's to
+// read until its next call on the same stack: a stack may reuse it (a
+// VirtualStack does, so that driving a host allocates nothing per step).
+// A caller that keeps outputs longer copies them, as every driver in this
+// module does (they keep the Observed values, not the slice).
+//
 // Socket calls use the script's file descriptor numbers (3, 4, ...); a
 // stack whose descriptors differ maps them. Addresses in segments are
 // those of the script: the stack under test is LocalIP, the scripted peer

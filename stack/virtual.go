@@ -23,6 +23,8 @@ type VirtualStack struct {
 	name     string
 	fired    []spec.RuleID
 	buf      []spec.Output
+	obs      []Observed // reused by every Inject, Call and Advance
+	ev       spec.Event // the event being stepped (see step)
 	steps    int
 	maxSteps int
 }
@@ -97,16 +99,17 @@ func (v *VirtualStack) Models(field string) bool {
 	return false
 }
 
-// step applies one event and appends its outputs, stamped with the
-// host's time after the step.
-func (v *VirtualStack) step(ev spec.Event, out []Observed) ([]Observed, error) {
+// step applies v.ev, set by the caller, and appends its outputs, stamped
+// with the host's time after the step. (The event lives in the stack so
+// that passing it to the host neither copies nor allocates it.)
+func (v *VirtualStack) step(out []Observed) ([]Observed, error) {
 	if v.maxSteps > 0 {
 		if v.steps >= v.maxSteps {
 			return out, fmt.Errorf("%s: %w (%d)", v.name, ErrStepLimit, v.maxSteps)
 		}
 		v.steps++
 	}
-	v.buf = v.h.Step(&ev, v.buf[:0])
+	v.buf = v.h.Step(&v.ev, v.buf[:0])
 	if v.firer != nil {
 		v.fired = append(v.fired, v.firer.Fired()...)
 	}
@@ -127,7 +130,8 @@ func (v *VirtualStack) runTimers(until spec.Time, stopEarly bool, out []Observed
 		}
 		n := len(out)
 		var err error
-		if out, err = v.step(spec.Event{Kind: spec.EvAdvance, At: d}, out); err != nil {
+		v.ev = spec.Event{Kind: spec.EvAdvance, At: d}
+		if out, err = v.step(out); err != nil {
 			return out, err
 		}
 		if stopEarly && len(out) > n {
@@ -136,32 +140,48 @@ func (v *VirtualStack) runTimers(until spec.Time, stopEarly bool, out []Observed
 	}
 }
 
-// Inject implements Stack: timers due by at fire first.
+// Inject implements Stack: timers due by at fire first. The returned
+// slice is reused by the next Inject, Call or Advance.
 func (v *VirtualStack) Inject(at spec.Time, seg spec.Segment) ([]Observed, error) {
 	v.fired = nil
-	out, err := v.runTimers(at, false, nil)
-	if err != nil {
-		return out, err
+	out, err := v.runTimers(at, false, v.obs[:0])
+	if err == nil {
+		v.ev = spec.Event{Kind: spec.EvSegment, At: at, Seg: seg}
+		out, err = v.step(out)
 	}
-	return v.step(spec.Event{Kind: spec.EvSegment, At: at, Seg: seg}, out)
+	return v.done(out, err)
 }
 
-// Call implements Stack: timers due by at fire first.
+// Call implements Stack: timers due by at fire first. The returned slice
+// is reused by the next Inject, Call or Advance.
 func (v *VirtualStack) Call(at spec.Time, c spec.Call) ([]Observed, error) {
 	v.fired = nil
-	out, err := v.runTimers(at, false, nil)
-	if err != nil {
-		return out, err
+	out, err := v.runTimers(at, false, v.obs[:0])
+	if err == nil {
+		v.ev = spec.Event{Kind: spec.EvCall, At: at, Call: c}
+		out, err = v.step(out)
 	}
-	return v.step(spec.Event{Kind: spec.EvCall, At: at, Call: c}, out)
+	return v.done(out, err)
 }
 
-// Advance implements Stack.
+// Advance implements Stack. The returned slice is reused by the next
+// Inject, Call or Advance.
 func (v *VirtualStack) Advance(until spec.Time) ([]Observed, error) {
 	v.fired = nil
-	out, err := v.runTimers(until, true, nil)
-	if err != nil || len(out) > 0 || until <= v.h.Now() {
-		return out, err
+	out, err := v.runTimers(until, true, v.obs[:0])
+	if err == nil && len(out) == 0 && until > v.h.Now() {
+		v.ev = spec.Event{Kind: spec.EvAdvance, At: until}
+		out, err = v.step(out)
 	}
-	return v.step(spec.Event{Kind: spec.EvAdvance, At: until}, out)
+	return v.done(out, err)
+}
+
+// done keeps out's array for the next call and returns out (nil if
+// empty).
+func (v *VirtualStack) done(out []Observed, err error) ([]Observed, error) {
+	v.obs = out[:0]
+	if len(out) == 0 {
+		return nil, err
+	}
+	return out, err
 }

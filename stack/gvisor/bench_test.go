@@ -1,11 +1,12 @@
-package gvisorstack
+package gvisor
 
 import (
 	"testing"
 	"time"
 
-	"github.com/tcpclose/tcpclose/script"
+	"github.com/tcpclose/tcpclose/internal/tmphost"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // The close-handshake benchmark: two hosts of one implementation wired
@@ -14,31 +15,32 @@ import (
 // between iterations, outside the timing, virtual time runs past TIME-WAIT
 // so that the next iteration reuses the same 4-tuple.
 //
-// To add the optimized implementation when impl/ lands: give impl.Stack a
-// script.Stack adapter, add {"impl", implPair} to closeBenches and set
-// ratioBase to "impl".
+// Every host is driven through the same stack.Stack face: the model and
+// the optimized implementation as stack.Virtual of their spec.Host,
+// netstack through its adapter.
 var closeBenches = []closeBench{
+	{name: "impl", pair: implPair},
 	{name: "model", pair: modelPair},
 	{name: "gvisor", pair: gvisorPair},
 }
 
 // ratioBase is the implementation the other ones are measured against.
-const ratioBase = "model"
+const ratioBase = "impl"
 
 type closeBench struct {
 	name string
-	pair func(tb testing.TB) [2]script.Stack
+	pair func(tb testing.TB) [2]stack.Stack
 }
 
 var (
-	clientIP = script.LocalIP  // 192.168.0.1
-	serverIP = script.RemoteIP // 192.0.2.1
+	clientIP = stack.LocalIP()  // 192.168.0.1
+	serverIP = stack.RemoteIP() // 192.0.2.1
 	server   = spec.SockAddr{IP: serverIP, Port: 8080}
 	client   = spec.SockAddr{IP: clientIP, Port: 40000}
 )
 
-func modelPair(tb testing.TB) [2]script.Stack {
-	var st [2]script.Stack
+func modelPair(tb testing.TB) [2]stack.Stack {
+	var st [2]stack.Stack
 	for i, ip := range []spec.IPv4{clientIP, serverIP} {
 		m, err := newModelStack(spec.MustProfile("gvisor"), ip)
 		if err != nil {
@@ -49,7 +51,32 @@ func modelPair(tb testing.TB) [2]script.Stack {
 	return st
 }
 
-func gvisorPair(tb testing.TB) [2]script.Stack {
+func implPair(tb testing.TB) [2]stack.Stack {
+	var st [2]stack.Stack
+	for i, ip := range []spec.IPv4{clientIP, serverIP} {
+		h, err := tmphost.Impl(spec.MustProfile("gvisor"), spec.HostConfig{Addr: ip})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		st[i] = implStack{stack.Virtual(h, stack.Named("impl/gvisor"))}
+	}
+	return st
+}
+
+// implStack tells connection states from the implementation's snapshot.
+type implStack struct{ *stack.VirtualStack }
+
+func (s implStack) ConnState(t spec.FourTuple) spec.State {
+	snap := s.Host().Snapshot()
+	for _, c := range snap.Conns {
+		if c.Tuple == t {
+			return c.State
+		}
+	}
+	return spec.Closed
+}
+
+func gvisorPair(tb testing.TB) [2]stack.Stack {
 	a, err := New(Config{Addr: clientIP, Peers: spec.IPv4{192, 0, 2, 0}, Seed: 1})
 	if err != nil {
 		tb.Fatal(err)
@@ -60,13 +87,13 @@ func gvisorPair(tb testing.TB) [2]script.Stack {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { a.Close(); b.Close() })
-	return [2]script.Stack{a, b}
+	return [2]stack.Stack{a, b}
 }
 
 // wire carries segments between two stacks, without loss or delay.
 type wire struct {
 	tb  testing.TB
-	st  [2]script.Stack
+	st  [2]stack.Stack
 	at  spec.Time
 	res [2][]spec.Output
 	q   []hop
@@ -77,7 +104,7 @@ type hop struct {
 	seg spec.Segment
 }
 
-func (w *wire) take(from int, out []script.Observed, err error) {
+func (w *wire) take(from int, out []stack.Observed, err error) {
 	if err != nil {
 		w.tb.Fatal(err)
 	}
@@ -91,11 +118,12 @@ func (w *wire) take(from int, out []script.Observed, err error) {
 	}
 }
 
-// pump delivers queued segments until the wire is quiet.
+// pump delivers queued segments until the wire is quiet. The queue is
+// walked by index and reset, so that its array is reused and the harness
+// allocates nothing in steady state.
 func (w *wire) pump() {
-	for len(w.q) > 0 {
-		h := w.q[0]
-		w.q = w.q[1:]
+	for i := 0; i < len(w.q); i++ {
+		h := w.q[i]
 		out, err := w.st[h.to].Inject(w.at, h.seg)
 		w.take(h.to, out, err)
 	}

@@ -1,4 +1,4 @@
-package gvisorstack
+package gvisor
 
 import (
 	"bytes"
@@ -12,8 +12,8 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/waiter"
 
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // maxFD bounds the descriptor table, as the model's does.
@@ -298,7 +298,7 @@ func (s *Stack) pollClose(sk *socket) (spec.Output, bool) {
 
 // pollBlocked completes parked calls that can now return, in ascending fd
 // order.
-func (s *Stack) pollBlocked(out []script.Observed) []script.Observed {
+func (s *Stack) pollBlocked(out []stack.Observed) []stack.Observed {
 	var fds []int32
 	for fd, sk := range s.socks {
 		if sk.blocked.Kind != spec.CallNone {
@@ -328,7 +328,7 @@ func (s *Stack) pollBlocked(out []script.Observed) []script.Observed {
 		}
 		if done {
 			sk.blocked = spec.Call{}
-			out = append(out, script.Observed{At: s.Now(), Out: res})
+			out = append(out, stack.Observed{At: s.Now(), Out: res})
 		}
 	}
 	return out

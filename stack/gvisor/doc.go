@@ -1,9 +1,11 @@
-// Package gvisorstack runs gVisor's netstack in-process as a script.Stack,
-// so that tcpclose scenarios, the model and the optimized implementation
-// can be checked against a real TCP implementation.
+// Package gvisor runs gVisor's netstack in-process as a stack.Stack, so
+// that tcpclose scenarios, the model and the optimized implementation can
+// be checked against a real TCP implementation. It is a Go module of its
+// own (github.com/tcpclose/tcpclose/stack/gvisor), so that the main module
+// does not depend on gVisor; stack/gvisor/test.sh runs its tests.
 //
 // A Stack owns one netstack stack.Stack with a single NIC (address
-// script.LocalIP, a route to 192.0.2.0/24 where the scripted peer lives)
+// stack.LocalIP(), 192.168.0.1, a route to 192.0.2.0/24 where the scripted peer lives)
 // whose link is a channel endpoint, and a manual clock
 // (faketime.ManualClock), so time is virtual and every run is
 // deterministic:
@@ -29,4 +31,9 @@
 // The stack options that matter for closing are set with Config, with
 // Sysctl (Linux sysctl names such as net.ipv4.tcp_fin_timeout) or with
 // SetProfileField (spec.Profile field names such as TimeWait).
-package gvisorstack
+//
+// Entry is the registry entry that configures a Stack from a profile and
+// wraps it in stack.Real; the tcpclose-gvisor command (cmd/tcpclose-gvisor)
+// is the tcpclose command line with this one entry added, and package
+// stack/oracle judges it from Go with the same verdicts (docs/oracle.md).
+package gvisor

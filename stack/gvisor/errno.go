@@ -1,4 +1,4 @@
-package gvisorstack
+package gvisor
 
 import (
 	"gvisor.dev/gvisor/pkg/tcpip"

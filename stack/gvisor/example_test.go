@@ -1,28 +1,28 @@
-package gvisorstack_test
+package gvisor_test
 
 import (
 	"fmt"
 	"log"
 	"time"
 
-	"github.com/tcpclose/tcpclose/gvisorstack"
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
+	"github.com/tcpclose/tcpclose/stack/gvisor"
 )
 
 // A peer closes a connection to netstack: netstack ACKs the FIN, the
 // application closes, netstack sends its own FIN, retransmitted one second
 // later (virtual time) because the peer stays silent.
 func Example() {
-	s, err := gvisorstack.New(gvisorstack.Config{Seed: 1})
+	s, err := gvisor.New(gvisor.Config{Seed: 1})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer s.Close()
-	local := spec.SockAddr{IP: script.LocalIP, Port: script.LocalPort}
-	peer := spec.SockAddr{IP: script.RemoteIP, Port: script.RemotePort}
+	local := spec.SockAddr{IP: stack.LocalIP(), Port: stack.LocalPort}
+	peer := spec.SockAddr{IP: stack.RemoteIP(), Port: stack.RemotePort}
 	var iss spec.Seq // netstack's ISS
-	show := func(out []script.Observed, err error) {
+	show := func(out []stack.Observed, err error) {
 		if err != nil {
 			log.Fatal(err)
 		}

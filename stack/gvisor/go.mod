@@ -1,4 +1,4 @@
-module github.com/tcpclose/tcpclose/gvisorstack
+module github.com/tcpclose/tcpclose/stack/gvisor
 
 go 1.26.3
 
@@ -11,8 +11,9 @@ require (
 	github.com/google/btree v1.1.2 // indirect
 	github.com/google/gopacket v1.1.19 // indirect
 	golang.org/x/exp v0.0.0-20250711185948-6ae5c78190dc // indirect
+	golang.org/x/net v0.52.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )
 
-replace github.com/tcpclose/tcpclose => ../
+replace github.com/tcpclose/tcpclose => ../../

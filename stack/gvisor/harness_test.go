@@ -1,4 +1,4 @@
-package gvisorstack
+package gvisor
 
 import (
 	"fmt"
@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // Addresses of the tests: the stack under test and the scripted peer.
 var (
-	local  = spec.SockAddr{IP: script.LocalIP, Port: script.LocalPort}
-	remote = spec.SockAddr{IP: script.RemoteIP, Port: script.RemotePort}
+	local  = spec.SockAddr{IP: stack.LocalIP(), Port: stack.LocalPort}
+	remote = spec.SockAddr{IP: stack.RemoteIP(), Port: stack.RemotePort}
 )
 
 // connStater is what both netstack and the model tell about connections
@@ -22,14 +22,14 @@ type connStater interface {
 	ConnState(spec.FourTuple) spec.State
 }
 
-// peer plays the remote end of connections to a script.Stack. It keeps the
+// peer plays the remote end of connections to a stack.Stack. It keeps the
 // sequence numbers on both sides and writes a trace of everything in and
 // out, in packetdrill's notation with sequence numbers relative to each
 // side's first ISS, without windows and options: the form in which
 // netstack and the model are compared.
 type peer struct {
 	t     testing.TB
-	s     script.Stack
+	s     stack.Stack
 	at    spec.Time
 	trace []string
 
@@ -56,7 +56,7 @@ type peer struct {
 	tsEcr uint32
 }
 
-func newPeer(t testing.TB, s script.Stack) *peer {
+func newPeer(t testing.TB, s stack.Stack) *peer {
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Error(err)
@@ -86,7 +86,7 @@ func (p *peer) note(format string, args ...any) {
 
 // observe takes in what the stack did: it learns the stack's sequence
 // numbers and appends the outputs to the trace.
-func (p *peer) observe(out []script.Observed, err error) []script.Observed {
+func (p *peer) observe(out []stack.Observed, err error) []stack.Observed {
 	p.t.Helper()
 	if err != nil {
 		p.t.Fatalf("at %s: %v", p.at, err)
@@ -135,7 +135,7 @@ func (p *peer) body(o spec.Output) string {
 
 // want checks that out, segments and results in order, is exactly lines
 // (trace bodies such as "> F. 1:1(0) ack 2" or "close(4) = 0").
-func (p *peer) want(out []script.Observed, lines ...string) {
+func (p *peer) want(out []stack.Observed, lines ...string) {
 	p.t.Helper()
 	var got []string
 	for _, o := range out {
@@ -179,7 +179,7 @@ func (p *peer) wantSockState(fd int32, want spec.State) {
 	p.want(out, spec.ResultOut(fd, spec.CallGetsockopt, int64(want), spec.OK).String())
 }
 
-func (p *peer) call(c spec.Call) []script.Observed {
+func (p *peer) call(c spec.Call) []stack.Observed {
 	p.t.Helper()
 	p.note("call %s", c)
 	return p.observe(p.s.Call(p.at, c))
@@ -195,7 +195,7 @@ func (p *peer) mustCall(c spec.Call, ret int64) {
 	}
 }
 
-func (p *peer) inject(seg spec.Segment) []script.Observed {
+func (p *peer) inject(seg spec.Segment) []stack.Observed {
 	p.t.Helper()
 	line := fmt.Sprintf("< %s %d:%d(%d)", seg.Flags, p.relOurs(seg.Seq), p.relOurs(seg.Seq.Add(seg.Len)), seg.Len)
 	if seg.Flags&spec.ACK != 0 {
@@ -206,9 +206,9 @@ func (p *peer) inject(seg spec.Segment) []script.Observed {
 }
 
 // advance runs the stack to until and returns everything it did.
-func (p *peer) advance(until spec.Time) []script.Observed {
+func (p *peer) advance(until spec.Time) []stack.Observed {
 	p.t.Helper()
-	var all []script.Observed
+	var all []stack.Observed
 	for p.s.Now() < until {
 		out, err := p.s.Advance(until)
 		if len(out) > 0 {
@@ -220,7 +220,7 @@ func (p *peer) advance(until spec.Time) []script.Observed {
 	return all
 }
 
-func (p *peer) wait(d time.Duration) []script.Observed {
+func (p *peer) wait(d time.Duration) []stack.Observed {
 	p.t.Helper()
 	return p.advance(p.at.Add(d))
 }
@@ -239,7 +239,7 @@ func (p *peer) seg(f spec.Flags, n uint32) spec.Segment {
 }
 
 // send injects a segment from the peer and advances its SND.NXT.
-func (p *peer) send(f spec.Flags, n uint32) []script.Observed {
+func (p *peer) send(f spec.Flags, n uint32) []stack.Observed {
 	p.t.Helper()
 	s := p.seg(f, n)
 	p.sndNxt = s.End()
@@ -248,14 +248,14 @@ func (p *peer) send(f spec.Flags, n uint32) []script.Observed {
 
 // resend injects a segment at sequence number seq (relative to the peer's
 // ISS) without moving SND.NXT: a retransmission or an old duplicate.
-func (p *peer) resend(f spec.Flags, seq, n uint32) []script.Observed {
+func (p *peer) resend(f spec.Flags, seq, n uint32) []stack.Observed {
 	p.t.Helper()
 	s := p.seg(f, n)
 	s.Seq = p.iss.Add(seq)
 	return p.inject(s)
 }
 
-func segments(out []script.Observed) []spec.Segment {
+func segments(out []stack.Observed) []spec.Segment {
 	var s []spec.Segment
 	for _, o := range out {
 		if o.Out.Kind == spec.OutSegment {
@@ -265,7 +265,7 @@ func segments(out []script.Observed) []spec.Segment {
 	return s
 }
 
-func results(out []script.Observed) []spec.Output {
+func results(out []stack.Observed) []spec.Output {
 	var r []spec.Output
 	for _, o := range out {
 		if o.Out.Kind == spec.OutResult {
@@ -278,7 +278,7 @@ func results(out []script.Observed) []spec.Output {
 // expect checks that out holds exactly one segment with flags f, sequence
 // number seq (relative to the stack's ISS), n octets and, with ACK, ack
 // (relative to the peer's ISS).
-func (p *peer) expect(out []script.Observed, f spec.Flags, seq, ack, n uint32) spec.Segment {
+func (p *peer) expect(out []stack.Observed, f spec.Flags, seq, ack, n uint32) spec.Segment {
 	p.t.Helper()
 	segs := segments(out)
 	if len(segs) != 1 {
@@ -295,7 +295,7 @@ func (p *peer) expect(out []script.Observed, f spec.Flags, seq, ack, n uint32) s
 	return s
 }
 
-func (p *peer) expectNone(out []script.Observed) {
+func (p *peer) expectNone(out []stack.Observed) {
 	p.t.Helper()
 	if segs := segments(out); len(segs) != 0 {
 		p.t.Fatalf("want no segment, got:\n%s", dump(out))
@@ -304,7 +304,7 @@ func (p *peer) expectNone(out []script.Observed) {
 
 // expectResult checks that out holds a result of call k on fd with ret and
 // errno e.
-func (p *peer) expectResult(out []script.Observed, k spec.CallKind, fd int32, ret int64, e spec.Errno) {
+func (p *peer) expectResult(out []stack.Observed, k spec.CallKind, fd int32, ret int64, e spec.Errno) {
 	p.t.Helper()
 	for _, r := range results(out) {
 		if r.Call == k && r.FD == fd {
@@ -399,7 +399,7 @@ func (p *peer) activeOpenReuse(reuse bool) int32 {
 	return 3
 }
 
-func dump(out []script.Observed) string {
+func dump(out []stack.Observed) string {
 	var b strings.Builder
 	for _, o := range out {
 		b.WriteString(o.At.String() + " " + o.Out.String() + "\n")

@@ -1,4 +1,4 @@
-package gvisorstack
+package gvisor
 
 import (
 	"fmt"
@@ -69,10 +69,10 @@ func (s *Stack) Sysctl(name, value string) error {
 		n, err = strconv.ParseUint(value, 10, 32)
 		opt = ptr(tcpip.TCPMaxRTOOption(time.Duration(n) * time.Millisecond))
 	default:
-		return fmt.Errorf("gvisorstack: sysctl %s: not supported by the netstack adapter", name)
+		return fmt.Errorf("gvisor: sysctl %s: not supported by the netstack adapter", name)
 	}
 	if err != nil {
-		return fmt.Errorf("gvisorstack: sysctl %s=%q: %w", name, value, err)
+		return fmt.Errorf("gvisor: sysctl %s=%q: %w", name, value, err)
 	}
 	return s.SetTransportOption(opt)
 }
@@ -99,7 +99,7 @@ func (s *Stack) SetProfileField(field, value string) error {
 	if field == "TimeWaitReuseAfter" {
 		d, err := time.ParseDuration(value)
 		if err != nil {
-			return fmt.Errorf("gvisorstack: profile field %s=%q: %w", field, value, err)
+			return fmt.Errorf("gvisor: profile field %s=%q: %w", field, value, err)
 		}
 		mode := tcpip.TCPTimeWaitReuseGlobal
 		if d == 0 {
@@ -109,13 +109,13 @@ func (s *Stack) SetProfileField(field, value string) error {
 	}
 	name, found := profileSysctls[field]
 	if !found {
-		return fmt.Errorf("gvisorstack: profile field %s cannot be set on netstack", field)
+		return fmt.Errorf("gvisor: profile field %s cannot be set on netstack", field)
 	}
 	switch field {
 	case "TimeWait", "FinWait2Timeout", "RTOMin", "RTOMax":
 		d, err := time.ParseDuration(value)
 		if err != nil {
-			return fmt.Errorf("gvisorstack: profile field %s=%q: %w", field, value, err)
+			return fmt.Errorf("gvisor: profile field %s=%q: %w", field, value, err)
 		}
 		switch field {
 		case "RTOMin":

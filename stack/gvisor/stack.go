@@ -1,4 +1,4 @@
-package gvisorstack
+package gvisor
 
 import (
 	"encoding/binary"
@@ -12,11 +12,11 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/link/channel"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
-	"gvisor.dev/gvisor/pkg/tcpip/stack"
+	netstack "gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // Version is the gVisor module version this adapter is built and tested
@@ -24,12 +24,12 @@ import (
 const Version = "gvisor.dev/gvisor v0.0.0-20260905035102-160fafc42237"
 
 // Config describes a netstack host. The zero value is netstack's defaults
-// at script.LocalIP.
+// at stack.LocalIP().
 type Config struct {
-	// Addr is the host's address; zero means script.LocalIP.
+	// Addr is the host's address; zero means stack.LocalIP().
 	Addr spec.IPv4
 	// Peers is the network the scripted peers live on, routed through the
-	// NIC; zero means 192.0.2.0/24 (the network of script.RemoteIP).
+	// NIC; zero means 192.0.2.0/24 (the network of stack.RemoteIP()).
 	Peers spec.IPv4
 	// PeersPrefix is the prefix length of Peers; 0 means 24.
 	PeersPrefix int
@@ -50,18 +50,18 @@ type Config struct {
 	Sysctls [][2]string
 }
 
-// Stack is gVisor's netstack driven as a script.Stack. It is not safe for
+// Stack is gVisor's netstack driven as a stack.Stack. It is not safe for
 // concurrent use.
 type Stack struct {
 	cfg   Config
 	clock *clock
 	link  *channel.Endpoint
-	st    *stack.Stack
+	st    *netstack.Stack
 	socks map[int32]*socket
 	err   error // set once the stack failed or was closed
 }
 
-var _ script.Stack = (*Stack)(nil)
+var _ stack.Stack = (*Stack)(nil)
 
 const (
 	nicID      = 1
@@ -72,28 +72,28 @@ const (
 // New builds a netstack host.
 func New(cfg Config) (*Stack, error) {
 	if cfg.Addr == (spec.IPv4{}) {
-		cfg.Addr = script.LocalIP
+		cfg.Addr = stack.LocalIP()
 	}
 	if cfg.Peers == (spec.IPv4{}) {
-		cfg.Peers = spec.IPv4{script.RemoteIP[0], script.RemoteIP[1], script.RemoteIP[2], 0}
+		cfg.Peers = spec.IPv4{stack.RemoteIP()[0], stack.RemoteIP()[1], stack.RemoteIP()[2], 0}
 	}
 	if cfg.PeersPrefix == 0 {
 		cfg.PeersPrefix = 24
 	}
 	if cfg.PeersPrefix < 0 || cfg.PeersPrefix > 32 {
-		return nil, fmt.Errorf("gvisorstack: peers prefix /%d out of range", cfg.PeersPrefix)
+		return nil, fmt.Errorf("gvisor: peers prefix /%d out of range", cfg.PeersPrefix)
 	}
 	if cfg.MTU == 0 {
 		cfg.MTU = defaultMTU
 	}
 	if cfg.MTU < 68 {
-		return nil, fmt.Errorf("gvisorstack: MTU %d below the IPv4 minimum of 68", cfg.MTU)
+		return nil, fmt.Errorf("gvisor: MTU %d below the IPv4 minimum of 68", cfg.MTU)
 	}
 	clk := newClock()
 	rs := newSeededRand(cfg.Seed)
-	st := stack.New(stack.Options{
-		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol},
-		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol},
+	st := netstack.New(netstack.Options{
+		NetworkProtocols:   []netstack.NetworkProtocolFactory{ipv4.NewProtocol},
+		TransportProtocols: []netstack.TransportProtocolFactory{tcp.NewProtocol},
 		Clock:              clk,
 		RandSource:         rs,
 		SecureRNG:          rs,
@@ -102,20 +102,20 @@ func New(cfg Config) (*Stack, error) {
 	s.link = channel.New(linkQueue, cfg.MTU, "")
 	if err := st.CreateNIC(nicID, s.link); err != nil {
 		s.destroy()
-		return nil, fmt.Errorf("gvisorstack: create NIC: %s", err)
+		return nil, fmt.Errorf("gvisor: create NIC: %s", err)
 	}
 	pa := tcpip.ProtocolAddress{
 		Protocol:          ipv4.ProtocolNumber,
 		AddressWithPrefix: tcpip.AddrFrom4(cfg.Addr).WithPrefix(),
 	}
-	if err := st.AddProtocolAddress(nicID, pa, stack.AddressProperties{}); err != nil {
+	if err := st.AddProtocolAddress(nicID, pa, netstack.AddressProperties{}); err != nil {
 		s.destroy()
-		return nil, fmt.Errorf("gvisorstack: add address %s: %s", cfg.Addr, err)
+		return nil, fmt.Errorf("gvisor: add address %s: %s", cfg.Addr, err)
 	}
 	subnet, err := tcpip.NewSubnet(tcpip.AddrFrom4(cfg.Peers), tcpip.MaskFromBytes(prefixMask(cfg.PeersPrefix)))
 	if err != nil {
 		s.destroy()
-		return nil, fmt.Errorf("gvisorstack: peer subnet %s/%d: %w", cfg.Peers, cfg.PeersPrefix, err)
+		return nil, fmt.Errorf("gvisor: peer subnet %s/%d: %w", cfg.Peers, cfg.PeersPrefix, err)
 	}
 	st.SetRouteTable([]tcpip.Route{{Destination: subnet, NIC: nicID}})
 	if cfg.TimeWait != 0 {
@@ -179,30 +179,30 @@ func (r *seededRand) Int63() int64 {
 
 func (r *seededRand) Seed(int64) {}
 
-// Name implements script.Stack.
+// Name implements stack.Stack.
 func (s *Stack) Name() string { return "gvisor" }
 
-// Now implements script.Stack: the manual clock's time since the start.
+// Now implements stack.Stack: the manual clock's time since the start.
 func (s *Stack) Now() spec.Time { return toSpec(s.clock.Now()) }
 
 func toSpec(t time.Time) spec.Time   { return spec.Time(t.Sub(epoch)) }
 func fromSpec(t spec.Time) time.Time { return epoch.Add(time.Duration(t)) }
 
 // Netstack returns the underlying netstack, for tests and experiments that
-// need more than the script.Stack interface. Actions taken on it directly
+// need more than the stack.Stack interface. Actions taken on it directly
 // bypass the adapter's bookkeeping.
-func (s *Stack) Netstack() *stack.Stack { return s.st }
+func (s *Stack) Netstack() *netstack.Stack { return s.st }
 
 // SetTransportOption sets a stack-wide TCP option, such as
 // tcpip.TCPTimeWaitTimeoutOption.
 func (s *Stack) SetTransportOption(opt tcpip.SettableTransportProtocolOption) error {
 	if err := s.st.SetTransportProtocolOption(tcp.ProtocolNumber, opt); err != nil {
-		return fmt.Errorf("gvisorstack: set %T(%v): %s", opt, opt, err)
+		return fmt.Errorf("gvisor: set %T(%v): %s", opt, opt, err)
 	}
 	return nil
 }
 
-// Close implements script.Stack. It aborts every endpoint and stops
+// Close implements stack.Stack. It aborts every endpoint and stops
 // netstack's goroutines.
 func (s *Stack) Close() error {
 	if errors.Is(s.err, errClosed) {
@@ -212,7 +212,7 @@ func (s *Stack) Close() error {
 	return nil
 }
 
-var errClosed = errors.New("gvisorstack: stack closed")
+var errClosed = errors.New("gvisor: stack closed")
 
 func (s *Stack) destroy() {
 	for _, sk := range s.socks {
@@ -225,37 +225,37 @@ func (s *Stack) destroy() {
 	s.err = errClosed
 }
 
-// Inject implements script.Stack. Time first runs to at (timer outputs
+// Inject implements stack.Stack. Time first runs to at (timer outputs
 // on the way are returned too, with their times), then seg arrives.
 // Addresses left zero in seg default to the script's: the peer is
-// script.RemoteIP, the host its own address.
-func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]script.Observed, error) {
+// stack.RemoteIP(), the host its own address.
+func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]stack.Observed, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
 	if seg.Src.IP == (spec.IPv4{}) {
-		seg.Src.IP = script.RemoteIP
+		seg.Src.IP = stack.RemoteIP()
 	}
 	if seg.Dst.IP == (spec.IPv4{}) {
 		seg.Dst.IP = s.cfg.Addr
 	}
 	b, err := EncodeSegment(seg)
 	if err != nil {
-		return nil, fmt.Errorf("gvisorstack: inject at %s: %w", at, err)
+		return nil, fmt.Errorf("gvisor: inject at %s: %w", at, err)
 	}
 	out, err := s.runTo(at)
 	if err != nil {
 		return out, err
 	}
-	pkt := stack.NewPacketBuffer(stack.PacketBufferOptions{Payload: buffer.MakeWithData(b)})
+	pkt := netstack.NewPacketBuffer(netstack.PacketBufferOptions{Payload: buffer.MakeWithData(b)})
 	s.link.InjectInbound(ipv4.ProtocolNumber, pkt)
 	pkt.DecRef()
 	return s.collect(out, nil)
 }
 
-// Call implements script.Stack. Time first runs to at, then the call is
+// Call implements stack.Stack. Time first runs to at, then the call is
 // made; its result comes after the segments it caused.
-func (s *Stack) Call(at spec.Time, c spec.Call) ([]script.Observed, error) {
+func (s *Stack) Call(at spec.Time, c spec.Call) ([]stack.Observed, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -270,10 +270,10 @@ func (s *Stack) Call(at spec.Time, c spec.Call) ([]script.Observed, error) {
 	return s.collect(out, &res)
 }
 
-// Advance implements script.Stack. The manual clock moves from timer
+// Advance implements stack.Stack. The manual clock moves from timer
 // deadline to timer deadline; it stops just after the first deadline at
 // which the stack produced output, or at until.
-func (s *Stack) Advance(until spec.Time) ([]script.Observed, error) {
+func (s *Stack) Advance(until spec.Time) ([]stack.Observed, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -292,7 +292,7 @@ func (s *Stack) Advance(until spec.Time) ([]script.Observed, error) {
 			return out, err
 		}
 	}
-	return nil, fmt.Errorf("gvisorstack: advance to %s: more than %d timer deadlines without output at %s", until, maxTimerSteps, s.Now())
+	return nil, fmt.Errorf("gvisor: advance to %s: more than %d timer deadlines without output at %s", until, maxTimerSteps, s.Now())
 }
 
 // maxTimerSteps bounds one Advance; netstack arms a handful of timers per
@@ -301,8 +301,8 @@ const maxTimerSteps = 1 << 20
 
 // runTo advances the clock to at without stopping, collecting every output
 // on the way.
-func (s *Stack) runTo(at spec.Time) ([]script.Observed, error) {
-	var all []script.Observed
+func (s *Stack) runTo(at spec.Time) ([]stack.Observed, error) {
+	var all []stack.Observed
 	for s.Now() < at {
 		out, err := s.Advance(at)
 		all = append(all, out...)
@@ -316,7 +316,7 @@ func (s *Stack) runTo(at spec.Time) ([]script.Observed, error) {
 // collect waits for netstack to go idle, then gathers the segments it
 // sent, then res (the result of the call just made, if any), then the
 // results of parked calls that can now complete, all at the current time.
-func (s *Stack) collect(out []script.Observed, res *spec.Output) ([]script.Observed, error) {
+func (s *Stack) collect(out []stack.Observed, res *spec.Output) ([]stack.Observed, error) {
 	for {
 		s.settle()
 		var err error
@@ -324,7 +324,7 @@ func (s *Stack) collect(out []script.Observed, res *spec.Output) ([]script.Obser
 			return out, err
 		}
 		if res != nil {
-			out = append(out, script.Observed{At: s.Now(), Out: *res})
+			out = append(out, stack.Observed{At: s.Now(), Out: *res})
 			res = nil
 		}
 		n := len(out)
@@ -336,7 +336,7 @@ func (s *Stack) collect(out []script.Observed, res *spec.Output) ([]script.Obser
 }
 
 // drain reads every packet the stack sent from the channel endpoint.
-func (s *Stack) drain(out []script.Observed) ([]script.Observed, error) {
+func (s *Stack) drain(out []stack.Observed) ([]stack.Observed, error) {
 	now := s.Now()
 	for {
 		pkt := s.link.Read()
@@ -351,9 +351,9 @@ func (s *Stack) drain(out []script.Observed) ([]script.Observed, error) {
 			continue
 		}
 		if err != nil {
-			return out, fmt.Errorf("gvisorstack: packet sent at %s: %w", now, err)
+			return out, fmt.Errorf("gvisor: packet sent at %s: %w", now, err)
 		}
-		out = append(out, script.Observed{At: now, Out: spec.SegmentOut(seg)})
+		out = append(out, stack.Observed{At: now, Out: spec.SegmentOut(seg)})
 	}
 }
 
@@ -399,7 +399,7 @@ func (s *Stack) Conns() map[spec.FourTuple]spec.State {
 		if !isTCP {
 			continue
 		}
-		info, isInfo := ep.Info().(*stack.TransportEndpointInfo)
+		info, isInfo := ep.Info().(*netstack.TransportEndpointInfo)
 		if !isInfo || info.ID.RemotePort == 0 {
 			continue
 		}

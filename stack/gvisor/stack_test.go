@@ -1,4 +1,4 @@
-package gvisorstack
+package gvisor
 
 import (
 	"reflect"
@@ -9,8 +9,8 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // TestAdvanceStopsAtOutput: Advance stops just after the first instant
@@ -58,9 +58,9 @@ func TestInjectRunsTimersFirst(t *testing.T) {
 // TestDeterministic: the same seed gives the same run, ISNs included; a
 // different seed gives different ISNs.
 func TestDeterministic(t *testing.T) {
-	run := func(seed uint64) []script.Observed {
+	run := func(seed uint64) []stack.Observed {
 		p, _ := newGvisorPeer(t, Config{Seed: seed})
-		var all []script.Observed
+		var all []stack.Observed
 		p.s = recorder{Stack: p.s, out: &all}
 		activeCloseTimeWait(p)
 		return all
@@ -76,21 +76,21 @@ func TestDeterministic(t *testing.T) {
 
 // recorder keeps every output of a stack.
 type recorder struct {
-	script.Stack
-	out *[]script.Observed
+	stack.Stack
+	out *[]stack.Observed
 }
 
-func (r recorder) keep(o []script.Observed, err error) ([]script.Observed, error) {
+func (r recorder) keep(o []stack.Observed, err error) ([]stack.Observed, error) {
 	*r.out = append(*r.out, o...)
 	return o, err
 }
-func (r recorder) Inject(at spec.Time, s spec.Segment) ([]script.Observed, error) {
+func (r recorder) Inject(at spec.Time, s spec.Segment) ([]stack.Observed, error) {
 	return r.keep(r.Stack.Inject(at, s))
 }
-func (r recorder) Call(at spec.Time, c spec.Call) ([]script.Observed, error) {
+func (r recorder) Call(at spec.Time, c spec.Call) ([]stack.Observed, error) {
 	return r.keep(r.Stack.Call(at, c))
 }
-func (r recorder) Advance(u spec.Time) ([]script.Observed, error) { return r.keep(r.Stack.Advance(u)) }
+func (r recorder) Advance(u spec.Time) ([]stack.Observed, error) { return r.keep(r.Stack.Advance(u)) }
 func (r recorder) ConnState(t spec.FourTuple) spec.State {
 	return r.Stack.(connStater).ConnState(t)
 }

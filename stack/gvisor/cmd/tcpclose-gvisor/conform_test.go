@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/tcpclose/tcpclose/conform"
+	"github.com/tcpclose/tcpclose/stack"
+	"github.com/tcpclose/tcpclose/stack/gvisor"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/untriaged-gvisor.txt")
@@ -34,7 +36,7 @@ func TestConformGvisor(t *testing.T) {
 		n = v
 	}
 	const seed = 20261123
-	rep, err := conform.Run(conform.Config{Registry: registry(), Stack: "gvisor", N: n, Seed: seed, ShrinkRuns: -1}, nil)
+	rep, err := conform.Run(conform.Config{Registry: stack.Registry{}.With(gvisor.Entry()), Stack: "gvisor", N: n, Seed: seed, ShrinkRuns: -1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +60,7 @@ func TestConformGvisor(t *testing.T) {
 		}
 		untriaged = append(untriaged, k.Key)
 		if !listed[k.Key] && !*update {
-			t.Errorf("new kind of divergence (seed %d, scenario %d): %s\n  stack: %s\n  model: %s\n  tags: %v\nreplay with: go run ./cmd/tcpclose-gvisor conform --stack gvisor --seed %d --n %d --out DIR",
+			t.Errorf("new kind of divergence (seed %d, scenario %d): %s\n  stack: %s\n  model: %s\n  tags: %v\nreplay with: go run ./cmd/tcpclose-gvisor conform -stack gvisor -seed %d -n %d -out DIR",
 				seed, k.Scenario, k.Key, k.Stack, k.Model, k.Tags, seed, n)
 		}
 	}

@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"github.com/tcpclose/tcpclose/script"
-	"github.com/tcpclose/tcpclose/stacks"
+	"github.com/tcpclose/tcpclose/stack/gvisor"
+	"github.com/tcpclose/tcpclose/stack/oracle"
 )
 
-const scenarios = "../../../script/testdata/scenarios"
+const scenarios = "../../../../script/testdata/scenarios"
 
 // expectedFile lists the scenario scripts that do not pass on netstack
 // with the gvisor profile: script | line where netstack first departs |
@@ -25,16 +26,16 @@ const expectedFile = "testdata/expected-gvisor.txt"
 // a virtual clock: the outcome is exact. -update rewrites the file,
 // keeping the reasons of entries whose line did not change.
 func TestCorpusGvisor(t *testing.T) {
-	files, err := stacks.ExpandScripts([]string{scenarios})
+	files, err := oracle.ExpandScripts([]string{scenarios})
 	if err != nil || len(files) == 0 {
 		t.Skipf("no scenario scripts under %s: %v", scenarios, err)
 	}
-	exp, err := stacks.LoadExpectations(expectedFile)
+	exp, err := oracle.LoadExpectations(expectedFile)
 	if err != nil && !*update {
 		t.Fatal(err)
 	}
-	next := stacks.Expectations{}
-	reg := registry()
+	next := oracle.Expectations{}
+	e := gvisor.Entry()
 	pass := 0
 	for _, f := range files {
 		name, _ := filepath.Rel(scenarios, f)
@@ -47,7 +48,7 @@ func TestCorpusGvisor(t *testing.T) {
 			t.Errorf("%v", err)
 			continue
 		}
-		rep, err := stacks.RunScript(reg, s, stacks.RunConfig{Stack: "gvisor"})
+		rep, err := oracle.Run(e, s, oracle.Config{})
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -55,11 +56,11 @@ func TestCorpusGvisor(t *testing.T) {
 		if rep.StackPassed() {
 			pass++
 		} else {
-			e := stacks.Expectation{Line: rep.Stack.Divergence.Pos.Line, Reason: rep.Reason()}
-			if old, ok := exp[name]; ok && old.Line == e.Line {
-				e = old
+			x := oracle.Expectation{Line: rep.Stack.Divergence.Pos.Line, Reason: rep.Reason()}
+			if old, ok := exp[name]; ok && old.Line == x.Line {
+				x = old
 			}
-			next[name] = e
+			next[name] = x
 		}
 		var b bytes.Buffer
 		rep.Write(&b)

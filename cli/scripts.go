@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/tcpclose/tcpclose/internal/tmphost"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
@@ -46,7 +46,7 @@ func modelFor(s *script.Script, profile string, sets []string) (*stack.VirtualSt
 			return nil, err
 		}
 	}
-	h, err := tmphost.Model(su.Profile, su.Config)
+	h, err := model.New(su.Profile, su.Config)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpclose/tcpclose/internal/tmphost"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
 )
@@ -665,7 +665,7 @@ func (r *runner) tags() []string {
 // newModel is the model with profile p as the campaign's second side,
 // named "model/<profile>".
 func newModel(p spec.Profile) (*stack.VirtualStack, error) {
-	h, err := tmphost.Model(p, spec.HostConfig{Addr: stack.LocalIP()})
+	h, err := model.New(p, spec.HostConfig{Addr: stack.LocalIP()})
 	if err != nil {
 		return nil, err
 	}

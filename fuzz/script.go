@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tcpclose/tcpclose/impl"
-	"github.com/tcpclose/tcpclose/internal/tmphost"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
@@ -26,7 +26,7 @@ const MaxScriptSteps = 100000
 // with the model's outputs and rules (Fired); the first disagreement is
 // kept in Err. stack.Virtual drives it as a script's stack (NewTwinStack).
 type TwinHost struct {
-	m     *tmphost.ModelHost
+	m     *model.Host
 	s     *impl.Stack
 	label string
 	buf   []spec.Output
@@ -40,15 +40,15 @@ var _ spec.Host = (*TwinHost)(nil)
 // configuration cfg as one host.
 func NewTwinHost(p spec.Profile, cfg spec.HostConfig) (*TwinHost, error) {
 	cfg = cfg.WithDefaults()
-	m, err := tmphost.Model(p, cfg)
+	m, err := model.New(p, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("fuzz: %w", err)
 	}
-	s, err := tmphost.Impl(p, cfg)
+	s, err := impl.New(p, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("fuzz: %w", err)
 	}
-	return &TwinHost{m: &m, s: s, label: "twin/" + p.Name}, nil
+	return &TwinHost{m: m, s: s, label: "twin/" + p.Name}, nil
 }
 
 // NewTwinStack is NewTwinHost as a script's stack, named "twin/<profile>",

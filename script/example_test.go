@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/tcpclose/tcpclose/internal/tmphost"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/stack"
 )
@@ -54,7 +54,7 @@ func ExampleRun() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	h, err := tmphost.Model(su.Profile, su.Config)
+	h, err := model.New(su.Profile, su.Config)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 package script
 
 import (
-	"github.com/tcpclose/tcpclose/internal/tmphost"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
 )
@@ -28,7 +28,7 @@ const (
 // NewModelStack is the model with profile p as a Stack named
 // "model/<profile>".
 func NewModelStack(p spec.Profile, cfg spec.HostConfig) (*ModelStack, error) {
-	h, err := tmphost.Model(p, cfg)
+	h, err := model.New(p, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tcpclose/tcpclose/impl"
-	"github.com/tcpclose/tcpclose/internal/tmphost"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
@@ -48,8 +48,8 @@ func corpus(t *testing.T) map[string]*script.Script {
 // hosts builds the model or the implementation for the set-up a script
 // asks for on a profile.
 var hosts = map[string]func(spec.Profile, spec.HostConfig) (spec.Host, error){
-	"model": func(p spec.Profile, c spec.HostConfig) (spec.Host, error) { return tmphost.Model(p, c) },
-	"impl":  func(p spec.Profile, c spec.HostConfig) (spec.Host, error) { return tmphost.Impl(p, c) },
+	"model": func(p spec.Profile, c spec.HostConfig) (spec.Host, error) { return model.New(p, c) },
+	"impl":  func(p spec.Profile, c spec.HostConfig) (spec.Host, error) { return impl.New(p, c) },
 }
 
 // recorder is a wrapper that logs every step the runner takes on the
@@ -164,7 +164,7 @@ func TestCorpusCatchesMutants(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				h, err := tmphost.ImplMutant(su.Profile, su.Config, m)
+				h, err := impl.NewMutant(su.Profile, su.Config, m)
 				if err != nil {
 					t.Fatal(err)
 				}

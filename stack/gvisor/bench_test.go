@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpclose/tcpclose/internal/tmphost"
+	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
 )
@@ -54,7 +54,7 @@ func modelPair(tb testing.TB) [2]stack.Stack {
 func implPair(tb testing.TB) [2]stack.Stack {
 	var st [2]stack.Stack
 	for i, ip := range []spec.IPv4{clientIP, serverIP} {
-		h, err := tmphost.Impl(spec.MustProfile("gvisor"), spec.HostConfig{Addr: ip})
+		h, err := impl.New(spec.MustProfile("gvisor"), spec.HostConfig{Addr: ip})
 		if err != nil {
 			tb.Fatal(err)
 		}

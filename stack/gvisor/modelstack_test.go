@@ -1,7 +1,7 @@
 package gvisor
 
 import (
-	"github.com/tcpclose/tcpclose/internal/tmphost"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
 )
@@ -14,7 +14,7 @@ type modelStack struct {
 }
 
 func newModelStack(p spec.Profile, addr spec.IPv4) (modelStack, error) {
-	h, err := tmphost.Model(p, spec.HostConfig{Addr: addr})
+	h, err := model.New(p, spec.HostConfig{Addr: addr})
 	if err != nil {
 		return modelStack{}, err
 	}

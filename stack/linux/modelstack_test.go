@@ -3,7 +3,7 @@
 package linux
 
 import (
-	"github.com/tcpclose/tcpclose/internal/tmphost"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
 )
@@ -18,7 +18,7 @@ type modelStack struct {
 }
 
 func newModelStack(p spec.Profile) *modelStack {
-	h, err := tmphost.Model(p, spec.HostConfig{Addr: stack.LocalIP(), ISNSecret: 1})
+	h, err := model.New(p, spec.HostConfig{Addr: stack.LocalIP(), ISNSecret: 1})
 	if err != nil {
 		panic(err)
 	}

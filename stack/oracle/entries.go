@@ -1,7 +1,8 @@
 package oracle
 
 import (
-	"github.com/tcpclose/tcpclose/internal/tmphost"
+	"github.com/tcpclose/tcpclose/impl"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
 )
@@ -14,7 +15,7 @@ func ModelEntry() stack.Entry {
 	return stack.Entry{
 		Name: "model", Doc: "the executable model (package model)",
 		New: func(p spec.Profile, o stack.Options) (stack.Stack, error) {
-			h, err := tmphost.Model(p, o.HostConfig())
+			h, err := model.New(p, o.HostConfig())
 			if err != nil {
 				return nil, err
 			}
@@ -31,7 +32,7 @@ func ImplEntry() stack.Entry {
 	return stack.Entry{
 		Name: "impl", Doc: "the optimized implementation (package impl)",
 		New: func(p spec.Profile, o stack.Options) (stack.Stack, error) {
-			h, err := tmphost.Impl(p, o.HostConfig())
+			h, err := impl.New(p, o.HostConfig())
 			if err != nil {
 				return nil, err
 			}

@@ -13,7 +13,8 @@ import (
 // back to back go through a whole connection (open, 100 octets of data,
 // active close, the final ACK, TIME-WAIT entry). The hosts are made once;
 // between iterations, outside the timing, virtual time runs past TIME-WAIT
-// so that the next iteration reuses the same 4-tuple.
+// so that the next iteration reuses the same 4-tuple. Its ratio line
+// gives gVisor and the model over impl (docs/performance.md, section 6).
 //
 // Every host is driven through the same stack.Stack face: the model and
 // the optimized implementation as stack.Virtual of their spec.Host,

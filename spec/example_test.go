@@ -29,16 +29,22 @@ func ExampleProfile_SetField() {
 }
 
 // Every rule of the catalogue has an ID, the RFC section it comes from,
-// and the profile field that decides it where the RFCs leave a choice.
+// and the profile field that decides it where the RFCs leave a choice:
+// here, the rules the field TimeWaitRST decides.
 func ExampleLookupRule() {
-	r, ok := spec.LookupRule("R1337-F1")
-	if !ok {
-		fmt.Println("no such rule")
-		return
+	for _, r := range spec.Rules {
+		if r.Profile != "TimeWaitRST" {
+			continue
+		}
+		same, ok := spec.LookupRule(r.ID)
+		fmt.Println(ok && same.ID == r.ID, "|", r.Source, "|", r.Keyword)
+		fmt.Println(r.Summary)
 	}
-	fmt.Println(r.ID, "|", r.Source, "|", r.Keyword, "|", r.Profile)
-	fmt.Println(r.Summary)
 	// Output:
-	// R1337-F1 | RFC 1337 §3 | SHOULD | TimeWaitRST
+	// true | RFC 9293 §3.10.7.4 step 2 | desc
+	// In CLOSING, LAST-ACK and TIME-WAIT a valid RST simply deletes the TCB.
+	// true | RFC 1337 §3 | SHOULD
 	// Ignoring RST in TIME-WAIT removes all three assassination hazards.
+	// true | RFC 9293 §3.10.7.4 vs RFC 1337 | ambiguity
+	// RFC 9293 lets a valid RST close TIME-WAIT; RFC 1337 argues it should be ignored.
 }

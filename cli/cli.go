@@ -28,14 +28,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/tcpclose/tcpclose/impl"
 	"io"
 	"os"
 	"sort"
 	"strings"
 
-	"github.com/tcpclose/tcpclose/sim"
-	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stacks"
 )
 
@@ -57,9 +54,6 @@ type Command struct {
 type Tool struct {
 	// Name prefixes messages ("tcpclose sim: ...").
 	Name string
-	// Impl builds the optimized implementation for sim --endpoints
-	// impl|mixed; nil until package impl is part of the build.
-	Impl sim.EndpointFactory
 	// Stacks are the stacks run and conform can drive; New uses
 	// stacks.Default (model, impl, linux, linux-quickack).
 	Stacks stacks.Registry
@@ -72,7 +66,7 @@ type Tool struct {
 
 // New returns the tcpclose tool with every subcommand this build has.
 func New() *Tool {
-	t := &Tool{Name: "tcpclose", Impl: implFactory, Stacks: stacks.Default()}
+	t := &Tool{Name: "tcpclose", Stacks: stacks.Default()}
 	t.Commands = []Command{
 		{"sim", "run two endpoints over a simulated network and draw the ladder diagram", t.runSim},
 		{"check", "check scenario scripts against the model", t.runCheck},
@@ -90,14 +84,6 @@ func New() *Tool {
 	return t
 }
 
-// implFactory builds the optimized implementation as a simulator endpoint.
-func implFactory(hc sim.HostConfig) (sim.Endpoint, error) {
-	s, err := impl.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
-	if err != nil {
-		return nil, err
-	}
-	return sim.Buffered(s), nil
-}
 
 // Main runs the tcpclose command line with args (without the program
 // name) and returns the exit status.

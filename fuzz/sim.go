@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -167,21 +166,13 @@ func simPings(n int) sim.Script {
 	return s
 }
 
-func implFactory(hc sim.HostConfig) (sim.Endpoint, error) {
-	s, err := impl.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
-	if err != nil {
-		return nil, fmt.Errorf("fuzz: side %s: %w", hc.Side, err)
-	}
-	return sim.Buffered(s), nil
-}
-
 // Config returns the simulator's configuration of the case.
 func (c SimCase) Config() (sim.Config, error) {
 	p, err := c.ProfileValue()
 	if err != nil {
 		return sim.Config{}, err
 	}
-	eps, err := sim.Factories(c.Kind, implFactory)
+	hosts, err := sim.Hosts(c.Kind)
 	if err != nil {
 		return sim.Config{}, fmt.Errorf("fuzz: %w", err)
 	}
@@ -190,13 +181,13 @@ func (c SimCase) Config() (sim.Config, error) {
 		Loss: float64(c.LossPct) / 100, Dup: float64(c.DupPct) / 100, Reorder: float64(c.ReorderPct) / 100,
 	}
 	cfg := sim.Config{
-		Seed:      c.Seed,
-		Profiles:  [2]spec.Profile{p, p},
-		Endpoints: eps,
-		Net:       sim.Symmetric(link, 0),
-		Faults:    c.Faults,
-		Until:     6 * time.Hour,
-		MaxSteps:  200000,
+		Seed:     c.Seed,
+		Profiles: [2]spec.Profile{p, p},
+		Hosts:    hosts,
+		Net:      sim.Symmetric(link, 0),
+		Faults:   c.Faults,
+		Until:    6 * time.Hour,
+		MaxSteps: 200000,
 	}
 	a, b := c.WriteA, c.WriteB
 	switch c.Shape {

@@ -93,9 +93,9 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 	t.Run("interchange/an endpoint that hides notices", func(t *testing.T) {
 		cfg, _ := base.config()
 		want := mustRun(t, cfg)
-		cfg.Endpoints[sim.B] = func(hc sim.HostConfig) (sim.Endpoint, error) {
-			h, err := model.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret})
-			return sim.Buffered(e2eMute{h}), err
+		cfg.Hosts[sim.B] = func(_ sim.Side, p spec.Profile, hc spec.HostConfig) (spec.Host, error) {
+			h, err := model.New(p, hc)
+			return e2eMute{h}, err
 		}
 		if _, ok := e2eFirstDiff(want.Trace.Records, mustRun(t, cfg).Trace.Records); ok {
 			t.Fatal("traces equal although one endpoint hides its notices")

@@ -7,12 +7,8 @@ import (
 
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
-	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 )
-
-// impl.Stack plugs into the simulator as a buffered stepper.
-var _ sim.BufferedStepper = (*impl.Stack)(nil)
 
 // runBoth feeds events to the model and the implementation and fails at
 // the first difference in outputs or snapshots.

@@ -84,7 +84,6 @@ func New() *Tool {
 	return t
 }
 
-
 // Main runs the tcpclose command line with args (without the program
 // name) and returns the exit status.
 func Main(args []string, stdout, stderr io.Writer) int {

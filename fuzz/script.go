@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
@@ -98,13 +99,13 @@ func (t *TwinStack) step(ev spec.Event, out []script.Observed) ([]script.Observe
 	fail := func(format string, args ...any) {
 		t.err = &AgreeError{Label: t.name, Step: len(t.log), What: fmt.Sprintf(format, args...), Events: append([]spec.Event(nil), t.log...)}
 	}
-	if !outputsEqual(mo, io) {
+	if !check.OutputsEqual(mo, io) {
 		fail("outputs differ after %s\n-model +impl\n%s", ev, cmp.Diff(mo, io))
 		return out, nil
 	}
 	ms, is := t.m.Snapshot(), t.s.Snapshot()
 	switch {
-	case !snapsEqual(&ms, &is):
+	case !ms.Equal(&is):
 		fail("snapshots differ after %s\n-model +impl\n%s", ev, cmp.Diff(ms, is))
 	case t.m.NextDeadline() != t.s.NextDeadline():
 		fail("NextDeadline: model %d, impl %d", t.m.NextDeadline(), t.s.NextDeadline())

@@ -51,19 +51,6 @@ func Open(p spec.Profile, cfg spec.HostConfig) (*Stack, error) {
 	return &Stack{s: s, name: "impl/" + p.Name}, nil
 }
 
-// OpenMutant is Open for an implementation built with the deliberate
-// defect m (impl.NewMutant), for the mutation tests.
-func OpenMutant(p spec.Profile, cfg spec.HostConfig, m impl.Mutant) (*Stack, error) {
-	if cfg.Addr == (spec.IPv4{}) {
-		cfg.Addr = script.LocalIP
-	}
-	s, err := impl.NewMutant(p, cfg, m)
-	if err != nil {
-		return nil, fmt.Errorf("implstack: %w", err)
-	}
-	return &Stack{s: s, name: "impl/" + p.Name}, nil
-}
-
 // Impl returns the implementation, for tests that inspect it.
 func (st *Stack) Impl() *impl.Stack { return st.s }
 

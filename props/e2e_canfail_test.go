@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
@@ -108,7 +109,7 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 		cfg.Net.Links[sim.A].MaxLossRun = 0
 		cfg.Until = time.Hour
 		cfg.NoTrace = true
-		n, _ := e2eCount(c, mustRun(t, cfg))
+		n, _ := check.CountGraceful(c.graceful(), mustRun(t, cfg))
 		if n.NotClosed == 0 {
 			t.Fatalf("counters missed a black hole: %+v", n)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 	"pgregory.net/rapid"
@@ -61,7 +62,7 @@ func (h e2eHalfClose) config() (sim.Config, error) {
 func e2eCheckHalfClose(h e2eHalfClose, res *sim.Result) error {
 	c := h.e2eCase
 	c.Shape, c.WriteB = shapeReplyAfterEOF, h.total()
-	_, why := e2eCount(c, res)
+	_, why := check.CountGraceful(c.graceful(), res)
 	if len(why) == 0 {
 		// Every write of the reply came after the server's EOF: the data
 		// travelled in the half-open direction.
@@ -77,7 +78,7 @@ func e2eCheckHalfClose(h e2eHalfClose, res *sim.Result) error {
 				why = append(why, fmt.Sprintf("server wrote at %s, before its EOF", r.At))
 			}
 		}
-		if !e2ePassed(res, sim.B, spec.CloseWait) {
+		if !check.Passed(res, sim.B, spec.CloseWait) {
 			why = append(why, "the server never was in CLOSE-WAIT")
 		}
 	}

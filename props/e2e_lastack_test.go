@@ -9,6 +9,7 @@ import (
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 	"pgregory.net/rapid"
@@ -99,7 +100,7 @@ func e2eCheckLostAck(c e2eLostAck, res *sim.Result) error {
 		}
 	}
 	for s := sim.A; s <= sim.B; s++ {
-		for _, x := range e2eWrongNotices(&res.Sides[s]) {
+		for _, x := range check.WrongNotices(&res.Sides[s]) {
 			why = append(why, x+" (R9293-MUST12)")
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 	"pgregory.net/rapid"
@@ -51,7 +52,7 @@ func e2eCheckSimClose(c e2eSimClose, res *sim.Result) error {
 		why = append(why, err.Error())
 	}
 	for s := sim.A; s <= sim.B; s++ {
-		closing := e2eSpans(res, spec.Closing)
+		closing := check.Spans(res, spec.Closing)
 		ok := false
 		for _, sp := range closing {
 			if sp.Side == s {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
@@ -23,11 +24,11 @@ func runBoth(t *testing.T, p spec.Profile, events []spec.Event) {
 	for i, ev := range events {
 		mo := m.Step(&ev, nil)
 		out = s.Step(&ev, out[:0])
-		if !outputsEqual(mo, out) {
+		if !check.OutputsEqual(mo, out) {
 			t.Fatalf("event %d (%s): outputs differ\n%s", i, ev, cmp.Diff(mo, out))
 		}
 		ms, is := m.Snapshot(), s.Snapshot()
-		if !snapsEqual(&ms, &is) {
+		if !ms.Equal(&is) {
 			t.Fatalf("after event %d (%s): snapshots differ\n%s", i, ev, cmp.Diff(ms, is))
 		}
 	}

@@ -15,12 +15,12 @@ const maxPayload = 65535
 
 // Stack is one TCP host: the optimized counterpart of model.Host.
 type Stack struct {
-	p      spec.Profile
-	cfg    spec.HostConfig
+	p        spec.Profile
+	cfg      spec.HostConfig
 	mutation // empty but with -tags mutants (mutant_on.go)
-	now    spec.Time
-	nextID uint64
-	out    []spec.Output
+	now      spec.Time
+	nextID   uint64
+	out      []spec.Output
 
 	seed   hashKey
 	conns  connSlab

@@ -8,7 +8,6 @@ import (
 
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
-	"github.com/leanovate/gopter/prop"
 	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
@@ -71,46 +70,20 @@ func e2eGenAbort(t *rapid.T) e2eAbort {
 // TestE2EAbortRapid: after ABORT the peer is told "reset" and receives no
 // byte after it, under loss, duplication and reordering. R9293-CALL-ABORT,
 // R9293-ABORT-SYNC, R9293-RST-ABORT, R9293-MUST12, R1122-INFORM.
-func TestE2EAbortRapid(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		c := e2eGenAbort(t)
-		cfg, err := c.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckAbort(c, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
+func TestE2EAbortRapid(t *testing.T) { e2eAbortProp().Rapid(t) }
+
+// e2eAbortProp is the abort property (check.CheckAbort).
+func e2eAbortProp() e2eProp[e2eAbort] {
+	return e2eProp[e2eAbort]{name: "the peer of an abort is told reset", rapid: e2eGenAbort,
+		gopter: gopter.CombineGens(e2eGopterGraceful(), gen.IntRange(0, 3000)).Map(func(v []any) e2eAbort {
+			return e2eAbort{e2eCase: v[0].(e2eCase), AbortAfterMs: v[1].(int)}
+		}),
+		check: e2eCheckAbort}
 }
 
 // TestE2EAbortGopter is the abort property driven by gopter.
 // R9293-CALL-ABORT, R9293-MUST12.
-func TestE2EAbortGopter(t *testing.T) {
-	props := gopter.NewProperties(e2eGopterParams(t, 100))
-	props.Property("the peer of an abort is told reset", prop.ForAll(
-		func(base e2eCase, after int) (bool, error) {
-			c := e2eAbort{e2eCase: base, AbortAfterMs: after}
-			cfg, err := c.config()
-			if err != nil {
-				return false, err
-			}
-			res, err := e2eRun(cfg)
-			if err != nil {
-				return false, err
-			}
-			if err := e2eCheckAbort(c, res); err != nil {
-				t.Logf("%v\n%s", err, e2eReport(res))
-				return false, err
-			}
-			return true, nil
-		}, e2eGopterGraceful(), gen.IntRange(0, 3000)))
-	props.TestingRun(t)
-}
+func TestE2EAbortGopter(t *testing.T) { e2eAbortProp().Gopter(t, 100) }
 
 // e2eUnread is a close-with-unread-data case: the client writes (at least
 // one octet) and keeps writing a little every two seconds; the server
@@ -188,18 +161,5 @@ func TestE2EUnreadCloseRapid(t *testing.T) {
 	if len(e2eRSTProfiles()) == 0 {
 		t.Fatal("no built-in profile follows SHLD-3")
 	}
-	rapid.Check(t, func(t *rapid.T) {
-		c := e2eGenUnread(t)
-		cfg, err := c.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckUnread(c, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
+	e2eProp[e2eUnread]{rapid: e2eGenUnread, check: e2eCheckUnread}.Rapid(t)
 }

@@ -113,20 +113,7 @@ func e2eGenGhost(t *rapid.T) e2eGhost {
 // old segments are delayed and whenever the client reconnects.
 // R9293-MUST13, R1122-TIMEWAIT, R1337-F1, R1337-TWA.
 func TestE2EGhostTimeWaitHonouredRapid(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		g := e2eGenGhost(t)
-		cfg, err := g.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckNoGhost(g, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
+	e2eProp[e2eGhost]{rapid: e2eGenGhost, check: e2eCheckNoGhost}.Rapid(t)
 }
 
 // e2eDrawGhost draws a small reuse case for the hazard searches: quick

@@ -13,17 +13,16 @@ import (
 // active close, the final ACK, TIME-WAIT entry). The hosts are made once;
 // between iterations, outside the timing, virtual time runs past TIME-WAIT
 // so that the next iteration reuses the same 4-tuple.
-//
-// To add the optimized implementation when impl/ lands: give impl.Stack a
-// script.Stack adapter, add {"impl", implPair} to closeBenches and set
-// ratioBase to "impl".
+// The model and the optimized implementation both run as a spec.Host
+// behind the same minimal script.Stack loop (modelstack_test.go).
 var closeBenches = []closeBench{
-	{name: "model", pair: modelPair},
+	{name: "impl", pair: hostPair(newImplStack)},
+	{name: "model", pair: hostPair(newModelStack)},
 	{name: "gvisor", pair: gvisorPair},
 }
 
 // ratioBase is the implementation the other ones are measured against.
-const ratioBase = "model"
+const ratioBase = "impl"
 
 type closeBench struct {
 	name string
@@ -37,16 +36,19 @@ var (
 	client   = spec.SockAddr{IP: clientIP, Port: 40000}
 )
 
-func modelPair(tb testing.TB) [2]script.Stack {
-	var st [2]script.Stack
-	for i, ip := range []spec.IPv4{clientIP, serverIP} {
-		m, err := newModelStack(spec.MustProfile("gvisor"), ip)
-		if err != nil {
-			tb.Fatal(err)
+// hostPair makes two hosts of one engine, on the gvisor profile.
+func hostPair(open func(spec.Profile, spec.IPv4) (modelStack, error)) func(testing.TB) [2]script.Stack {
+	return func(tb testing.TB) [2]script.Stack {
+		var st [2]script.Stack
+		for i, ip := range []spec.IPv4{clientIP, serverIP} {
+			m, err := open(spec.MustProfile("gvisor"), ip)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			st[i] = m
 		}
-		st[i] = m
+		return st
 	}
-	return st
 }
 
 func gvisorPair(tb testing.TB) [2]script.Stack {

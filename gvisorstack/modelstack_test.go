@@ -1,15 +1,20 @@
 package gvisorstack
 
 import (
+	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// modelStack drives a model.Host as a script.Stack, for comparing netstack
-// with the model's gvisor profile. (The script package's own model adapter
-// is written in parallel; this one stays minimal.)
-type modelStack struct{ h *model.Host }
+// modelStack drives any spec.Host (the model, or the optimized
+// implementation) as a script.Stack, for comparing netstack with the
+// gvisor profile. (The script package's own model adapter is written in
+// parallel; this one stays minimal.)
+type modelStack struct {
+	h    spec.Host
+	name string
+}
 
 var _ script.Stack = modelStack{}
 
@@ -18,14 +23,32 @@ func newModelStack(p spec.Profile, addr spec.IPv4) (modelStack, error) {
 	if err != nil {
 		return modelStack{}, err
 	}
-	return modelStack{h}, nil
+	return modelStack{h, "model/" + p.Name}, nil
 }
 
-func (m modelStack) Name() string   { return "model/" + m.h.Profile().Name }
+func newImplStack(p spec.Profile, addr spec.IPv4) (modelStack, error) {
+	h, err := impl.New(p, spec.HostConfig{Addr: addr})
+	if err != nil {
+		return modelStack{}, err
+	}
+	return modelStack{h, "impl/" + p.Name}, nil
+}
+
+func (m modelStack) Name() string   { return m.name }
 func (m modelStack) Now() spec.Time { return m.h.Now() }
 func (m modelStack) Close() error   { return nil }
 
-func (m modelStack) ConnState(t spec.FourTuple) spec.State { return m.h.ConnState(t) }
+// ConnState is the state of connection t in the host's snapshot, CLOSED
+// if it has none.
+func (m modelStack) ConnState(t spec.FourTuple) spec.State {
+	snap := m.h.Snapshot()
+	for i := range snap.Conns {
+		if snap.Conns[i].Tuple == t {
+			return snap.Conns[i].State
+		}
+	}
+	return spec.Closed
+}
 
 func (m modelStack) step(ev spec.Event) []script.Observed {
 	outs := m.h.Step(&ev, nil)

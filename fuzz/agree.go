@@ -179,7 +179,6 @@ type AgreeRun struct {
 	mem     check.Memory // what the host sent and returned lately
 	peerTS  uint32
 	noTS    bool
-	buf     []spec.Output
 	lastOut []spec.Output
 
 	// Log is every event played, in order.

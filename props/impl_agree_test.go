@@ -140,7 +140,6 @@ type agree struct {
 	mem     check.Memory // what the host sent and returned lately
 	peerTS  uint32
 	log     []string
-	buf     []spec.Output
 	steps   int
 	setup   int                 // steps of the opening calls
 	cov     map[spec.RuleID]int // rules the model applied

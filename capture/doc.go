@@ -1,0 +1,32 @@
+// Package capture reads a packet capture (pcap or pcapng, through package
+// wire) and judges how every TCP connection in it closed.
+//
+// Connections are keyed by their 4-tuple and an incarnation number: a
+// new SYN on a tuple whose connection has ended (or whose close left one
+// side in TIME-WAIT) starts the next incarnation, and a SYN that arrives
+// while a side holds TIME-WAIT is reported as a TIME-WAIT reopen. A
+// capture that starts in the middle of a connection is judged from its
+// first packet on and says so; one that ends early says what was still
+// pending.
+//
+// For every connection Judge reports a close summary richer than Zeek's
+// conn_state (who closed first; four-way, simultaneous, half-close with
+// data after the first FIN, or abortive; the RSTs, by whom and whether
+// they were acceptable; the final ACK lost and re-sent from TIME-WAIT;
+// who held TIME-WAIT and for how long as far as the capture shows) and,
+// per endpoint, a verdict: conforms, a violation at packet #N naming the
+// rules of the catalogue (spec.Rules) it breaks, or cannot judge with the
+// reason.
+//
+// The checks are rules about what one endpoint sent, given what the
+// capture shows the other sent (sequence space after a FIN, FIN
+// retransmissions, acknowledgment of FINs, RST acceptability, the
+// TIME-WAIT re-ACK). They do not yet drive the model (model.New) with
+// inferred application calls and timers: a conforming verdict means no
+// rule checked here was broken, not that some run of the model under the
+// profile produces the capture.
+//
+// Memory is bounded by the connections alive in the capture: a finished
+// connection is reported and forgotten once the capture has moved
+// Options.Linger past its last packet.
+package capture

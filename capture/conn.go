@@ -100,12 +100,13 @@ type Conn struct {
 	ReopenOf    string `json:"reopen_of,omitempty"`
 	ClosedFirst string `json:"closed_first,omitempty"`
 
-	notes   map[int][]string // per packet, for annotation
-	oowRST  int              // an out-of-window RST (packet), to see whether it was taken
-	oowSide Side
-	oowLive bool // the receiver of the out-of-window RST sent something after it
-	ended   bool // both FINs acknowledged, or a RST
-	endAt   time.Time
+	notes    map[int][]string // per packet, for annotation
+	annotate bool             // keep notes (Options.Notes is set)
+	oowRST   int              // an out-of-window RST (packet), to see whether it was taken
+	oowSide  Side
+	oowLive  bool // the receiver of the out-of-window RST sent something after it
+	ended    bool // both FINs acknowledged, or a RST
+	endAt    time.Time
 	// The previous incarnation's FINs, to recognise its TIME-WAIT
 	// answering this one's SYN.
 	closedBoth    bool // ended by both FINs acknowledged
@@ -117,7 +118,16 @@ type Conn struct {
 	twACK         spec.Seq
 }
 
+func (c *Conn) notef(n int, format string, a ...any) {
+	if c.annotate {
+		c.note(n, fmt.Sprintf(format, a...))
+	}
+}
+
 func (c *Conn) note(n int, s string) {
+	if !c.annotate {
+		return
+	}
 	if c.notes == nil {
 		c.notes = map[int][]string{}
 	}
@@ -126,7 +136,10 @@ func (c *Conn) note(n int, s string) {
 
 func (c *Conn) flag(n int, side Side, msg string, rules ...string) {
 	c.Findings = append(c.Findings, Finding{Packet: n, Side: side, Rules: rules, Msg: msg})
-	c.note(n, fmt.Sprintf("VIOLATION by %s: %s [%s]", side, msg, strings.Join(rules, ", ")))
+	if !c.annotate {
+		return
+	}
+	c.notef(n, "VIOLATION by %s: %s [%s]", side, msg, strings.Join(rules, ", "))
 }
 
 // seen processes one packet of the connection, sent by side s.
@@ -138,7 +151,7 @@ func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) {
 		if c.MidStart {
 			start = "already open when the capture starts"
 		}
-		c.note(n, fmt.Sprintf("conn %d inc%d %s", c.ID, c.Inc, start))
+		c.notef(n, "conn %d inc%d %s", c.ID, c.Inc, start)
 	}
 	c.Packets++
 	c.Last, c.LastAt = n, at
@@ -174,7 +187,7 @@ func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) {
 	// RST: acceptable if in the window the receiver last advertised.
 	if seg.Flags&spec.RST != 0 && c.ended && c.closedBoth && c.rstAfterClose == 0 {
 		c.rstAfterClose = n
-		c.note(n, fmt.Sprintf("RST by %s after the close: into TIME-WAIT (RFC 1337; TimeWaitRST says whether it ends it)", s))
+		c.notef(n, "RST by %s after the close: into TIME-WAIT (RFC 1337; TimeWaitRST says whether it ends it)", s)
 		return
 	}
 	if seg.Flags&spec.RST != 0 {
@@ -183,12 +196,12 @@ func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) {
 		}
 		switch {
 		case !o.haveAck:
-			c.note(n, fmt.Sprintf("RST by %s", s))
+			c.notef(n, "RST by %s", s)
 		case inWindow(seg.Seq, o.maxAck, o.wnd):
-			c.note(n, fmt.Sprintf("RST by %s, in window (acceptable)", s))
+			c.notef(n, "RST by %s, in window (acceptable)", s)
 			c.end(at)
 		default:
-			c.note(n, fmt.Sprintf("RST by %s, out of %s's window [%d, +%d): must be dropped", s, s.Other(), o.maxAck, o.wnd))
+			c.notef(n, "RST by %s, out of %s's window [%d, +%d): must be dropped", s, s.Other(), o.maxAck, o.wnd)
 			if c.oowRST == 0 {
 				c.oowRST, c.oowSide, c.oowLive = n, s, false
 			}
@@ -213,16 +226,16 @@ func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) {
 			} else {
 				c.ClosedFirst = s.String()
 			}
-			c.note(n, fmt.Sprintf("FIN by %s (%s to close)", s, first))
+			c.notef(n, "FIN by %s (%s to close)", s, first)
 		case dataEnd != e.finSeq:
 			c.flag(n, s, fmt.Sprintf("resends its FIN with sequence number %d, first sent as %d (packet #%d)", dataEnd, e.finSeq, e.finPkt), "R9293-CLOSE-RELIABLE")
 		default:
 			e.finCount++
 			e.finLast = n
 			if o.ackedFIN != 0 {
-				c.note(n, fmt.Sprintf("FIN by %s resent after %s acknowledged it (#%d): that ACK was lost or late", s, s.Other(), o.ackedFIN))
+				c.notef(n, "FIN by %s resent after %s acknowledged it (#%d): that ACK was lost or late", s, s.Other(), o.ackedFIN)
 			} else {
-				c.note(n, fmt.Sprintf("FIN by %s resent", s))
+				c.notef(n, "FIN by %s resent", s)
 			}
 		}
 	}
@@ -264,14 +277,14 @@ func (c *Conn) ack(n int, at time.Time, s Side, seg *spec.Segment) {
 	case o.fin && e.ackedFIN == 0 && ack == o.finSeq.Add(1):
 		e.ackedFIN = n
 		o.finAcked = n
-		c.note(n, fmt.Sprintf("%s acknowledges %s's FIN", s, s.Other()))
+		c.notef(n, "%s acknowledges %s's FIN", s, s.Other())
 	case e.ackedFIN != 0 && ack == o.finSeq.Add(1) && o.finLast > e.ackedFIN && e.reACKed != o.finLast:
 		e.reACKed = o.finLast
 		where := ""
 		if !e.twAt.IsZero() {
 			where = " from TIME-WAIT"
 		}
-		c.note(n, fmt.Sprintf("%s re-ACKs %s's resent FIN%s", s, s.Other(), where))
+		c.notef(n, "%s re-ACKs %s's resent FIN%s", s, s.Other(), where)
 	}
 	win := uint32(seg.Wnd)
 	if e.wscale != 0 && o.wscale != 0 && seg.Flags&spec.SYN == 0 {
@@ -286,7 +299,7 @@ func (c *Conn) ack(n int, at time.Time, s Side, seg *spec.Segment) {
 		ex := &c.Ends[x]
 		if ex.twAt.IsZero() && ex.fin && ex.finAcked != 0 && ex.ackedFIN != 0 && ex.finPkt < ex.ackedFIN {
 			ex.twAt, ex.twPkt = at, n
-			c.note(n, fmt.Sprintf("%s enters TIME-WAIT", x))
+			c.notef(n, "%s enters TIME-WAIT", x)
 		}
 	}
 }
@@ -302,14 +315,14 @@ func (c *Conn) fromTimeWait(n int, s Side, seg *spec.Segment) bool {
 	case !c.prevFIN[o] || c.Ends[s].haveISN:
 	case seg.Flags&(spec.SYN|spec.RST) == 0 && seg.Flags&spec.ACK != 0 && seg.Ack == c.prevFINSeq[o].Add(1):
 		c.twACK = seg.Ack
-		c.note(n, fmt.Sprintf("%s answers from the TIME-WAIT of incarnation %d: an ACK of its old FIN", s, c.Inc-1))
+		c.notef(n, "%s answers from the TIME-WAIT of incarnation %d: an ACK of its old FIN", s, c.Inc-1)
 		if c.prevTW[s] && c.ReopenOf == "" {
 			c.ReopenOf = fmt.Sprintf("its SYN reached %s's TIME-WAIT of incarnation %d, which refused to reopen: it answered with an ACK of the old FIN (#%d)", s, c.Inc-1, n)
 		}
 		return true
 	}
 	if seg.Flags&spec.RST != 0 && c.twACK != 0 && seg.Seq == c.twACK {
-		c.note(n, fmt.Sprintf("%s resets the TIME-WAIT of incarnation %d (RFC 1337: whether it ends TIME-WAIT is TimeWaitRST)", s, c.Inc-1))
+		c.notef(n, "%s resets the TIME-WAIT of incarnation %d (RFC 1337: whether it ends TIME-WAIT is TimeWaitRST)", s, c.Inc-1)
 		return true
 	}
 	return false

@@ -53,7 +53,7 @@ type tracker struct {
 	o      Options
 	live   map[key]*Conn
 	nextID int
-	incs   map[key]int // incarnations per tuple, for tuples seen again
+	incs   map[key]int // incarnations per live tuple
 	out    []*Conn
 }
 
@@ -169,7 +169,7 @@ func (t *tracker) packet(n int, at time.Time, p *wire.Packet) {
 	if c == nil {
 		t.nextID++
 		t.incs[k]++
-		c = &Conn{ID: t.nextID, Inc: t.incs[k]}
+		c = &Conn{ID: t.nextID, Inc: t.incs[k], annotate: t.o.Notes != nil}
 		c.Ends[A].Addr, c.Ends[B].Addr = p.Src, p.Dst
 		if !syn {
 			c.MidStart = true
@@ -234,6 +234,7 @@ func (t *tracker) sweep(now time.Time) {
 	for k, c := range t.live {
 		if c.ended && now.Sub(c.LastAt) > t.o.Linger {
 			t.retire(k, c, time.Time{}, 0)
+			delete(t.incs, k) // a tuple quiet for Linger numbers its incarnations from 1 again
 		}
 	}
 }

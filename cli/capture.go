@@ -115,7 +115,7 @@ func (t *Tool) runCheckCapture(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if !*asJSON {
-		fmt.Fprintf(out, "%s: %d records, %d TCP packets, %d connections, %d conform, %d break a rule", path, st.Records, st.TCP, conns, conns-bad, bad)
+		fmt.Fprintf(out, "%s: %d records, %d TCP packets, %d connections (at most %d at once), %d conform, %d break a rule", path, st.Records, st.TCP, conns, st.MaxLive, conns-bad, bad)
 		if st.NotTCP+st.Bad > 0 {
 			fmt.Fprintf(out, "; %d not TCP, %d undecodable", st.NotTCP, st.Bad)
 		}

@@ -346,7 +346,7 @@ func inWindow(seq, rcvNxt spec.Seq, wnd uint32) bool {
 // finish writes the summary, the pending items and the verdicts, at the
 // end of the connection's part of the capture (endOfCapture: the time of
 // the capture's last packet, or zero when the capture goes on).
-func (c *Conn) finish(endOfCapture time.Time, captureLast int) {
+func (c *Conn) finish(endOfCapture time.Time) {
 	a, b := &c.Ends[A], &c.Ends[B]
 	var sum []string
 	if c.MidStart {

@@ -88,21 +88,19 @@ func Judge(r io.Reader, o Options) iter.Seq2[*Conn, error] {
 			return
 		}
 		var last time.Time
-		lastN := 0
 		for {
 			rec, err := rd.Next()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				t.finishAll(last, lastN)
+				t.finishAll(last)
 				if flush() {
 					yield(nil, err)
 				}
 				return
 			}
 			st.Records++
-			lastN = rec.N
 			if rec.Time.After(last) {
 				last = rec.Time
 			}
@@ -139,7 +137,7 @@ func Judge(r io.Reader, o Options) iter.Seq2[*Conn, error] {
 				return
 			}
 		}
-		t.finishAll(last, lastN)
+		t.finishAll(last)
 		flush()
 	}
 }
@@ -162,7 +160,7 @@ func (t *tracker) packet(n int, at time.Time, p *wire.Packet) {
 			c.Reopened, c.reopenAt = true, at
 			c.note(n, "this SYN reopens the TIME-WAIT of the previous incarnation")
 		}
-		t.retire(k, c, time.Time{}, 0)
+		t.retire(k, c, time.Time{})
 		prev = c
 		c = nil
 	}
@@ -212,8 +210,8 @@ func (c *Conn) newIncarnation(seg *spec.Segment, src netip.AddrPort) bool {
 }
 
 // retire reports a connection and forgets it.
-func (t *tracker) retire(k key, c *Conn, endOfCapture time.Time, lastN int) {
-	c.finish(endOfCapture, lastN)
+func (t *tracker) retire(k key, c *Conn, endOfCapture time.Time) {
+	c.finish(endOfCapture)
 	if t.o.Notes != nil {
 		ns := make([]int, 0, len(c.notes))
 		for n := range c.notes {
@@ -233,7 +231,7 @@ func (t *tracker) retire(k key, c *Conn, endOfCapture time.Time, lastN int) {
 func (t *tracker) sweep(now time.Time) {
 	for k, c := range t.live {
 		if c.ended && now.Sub(c.LastAt) > t.o.Linger {
-			t.retire(k, c, time.Time{}, 0)
+			t.retire(k, c, time.Time{})
 			delete(t.incs, k) // a tuple quiet for Linger numbers its incarnations from 1 again
 		}
 	}
@@ -241,7 +239,7 @@ func (t *tracker) sweep(now time.Time) {
 
 // finishAll retires every live connection at the end of the capture, in
 // order of first packet.
-func (t *tracker) finishAll(end time.Time, lastN int) {
+func (t *tracker) finishAll(end time.Time) {
 	type kc struct {
 		k key
 		c *Conn
@@ -252,7 +250,7 @@ func (t *tracker) finishAll(end time.Time, lastN int) {
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].c.ID < all[j].c.ID })
 	for _, x := range all {
-		t.retire(x.k, x.c, end, lastN)
+		t.retire(x.k, x.c, end)
 	}
 }
 

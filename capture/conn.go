@@ -49,6 +49,10 @@ type Endpoint struct {
 
 	// Verdict: "conforms", "violation at packet #N", or "cannot judge: why".
 	Verdict string `json:"verdict"`
+	// Model: with Options.Profile, the verdict of replaying this endpoint
+	// on the model: "conforms to P (calls inferred: ...)", "violation of P
+	// at packet #N: ...", or "cannot judge: why".
+	Model string `json:"model,omitempty"`
 
 	haveISN  bool
 	isn      spec.Seq
@@ -71,6 +75,7 @@ type Endpoint struct {
 	twAt     time.Time // entered TIME-WAIT (as far as the capture shows); zero if not
 	twPkt    int
 	reACKed  int // the peer's FIN transmission last re-acknowledged
+	syns     int // SYNs (without ACK) sent
 	// dataAfterPeerFIN: first packet with payload sent after this side
 	// acknowledged the peer's FIN (a half-close with data after).
 	dataAfterPeerFIN int
@@ -100,6 +105,10 @@ type Conn struct {
 	ReopenOf    string `json:"reopen_of,omitempty"`
 	ClosedFirst string `json:"closed_first,omitempty"`
 
+	// Candidates: call lists the model replay tried, both endpoints.
+	Candidates int `json:"candidates,omitempty"`
+
+	pkts     []pk             // kept for the model replay
 	notes    map[int][]string // per packet, for annotation
 	annotate bool             // keep notes (Options.Notes is set)
 	oowRST   int              // an out-of-window RST (packet), to see whether it was taken
@@ -143,7 +152,7 @@ func (c *Conn) flag(n int, side Side, msg string, rules ...string) {
 }
 
 // seen processes one packet of the connection, sent by side s.
-func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) {
+func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) bool {
 	e, o := &c.Ends[s], &c.Ends[s.Other()]
 	if c.Packets == 0 {
 		c.First, c.FirstAt = n, at
@@ -166,12 +175,19 @@ func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) {
 	}
 	e.lastPkt, e.lastAt = n, at
 	if c.fromTimeWait(n, s, seg) {
-		return
+		return false
 	}
 
 	if seg.Flags&spec.SYN != 0 {
+		if seg.Flags&spec.ACK == 0 {
+			e.syns++
+		}
 		if seg.Flags&spec.ACK != 0 && c.prevTW[s] && c.ReopenOf == "" {
-			c.ReopenOf = fmt.Sprintf("its SYN reopened %s's TIME-WAIT of incarnation %d: %s answered with SYN-ACK #%d (MAY-2)", s, c.Inc-1, s, n)
+			if o.syns <= 1 {
+				c.ReopenOf = fmt.Sprintf("its SYN reopened %s's TIME-WAIT of incarnation %d: %s answered with SYN-ACK #%d (MAY-2)", s, c.Inc-1, s, n)
+			} else {
+				c.ReopenOf = fmt.Sprintf("its SYN reached %s's TIME-WAIT of incarnation %d, which did not answer; %s answered SYN number %d with SYN-ACK #%d", s, c.Inc-1, s, o.syns, n)
+			}
 		}
 		if !e.haveISN {
 			e.haveISN, e.isn = true, seg.Seq
@@ -188,7 +204,7 @@ func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) {
 	if seg.Flags&spec.RST != 0 && c.ended && c.closedBoth && c.rstAfterClose == 0 {
 		c.rstAfterClose = n
 		c.notef(n, "RST by %s after the close: into TIME-WAIT (RFC 1337; TimeWaitRST says whether it ends it)", s)
-		return
+		return true
 	}
 	if seg.Flags&spec.RST != 0 {
 		if e.rst == 0 {
@@ -209,7 +225,7 @@ func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) {
 		if !o.haveAck {
 			c.end(at)
 		}
-		return
+		return true
 	}
 
 	// Sequence space after the FIN.
@@ -254,6 +270,7 @@ func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) {
 		c.closedBoth = true
 		c.end(at)
 	}
+	return true
 }
 
 // ack processes the acknowledgment field of a segment s sent.

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net/netip"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
@@ -25,6 +26,11 @@ type Options struct {
 	Notes func(packet int, conn int, notes []string)
 	// Stats, if set, is filled in as the capture is read.
 	Stats *Stats
+	// Profile, if set, also judges every endpoint for which it returns
+	// a profile by replaying it on the model under that profile (see
+	// Endpoint.Model). Replay keeps the packets of live connections in
+	// memory.
+	Profile func(endpoint netip.AddrPort) (spec.Profile, bool)
 }
 
 // Stats count what the reader saw.
@@ -126,7 +132,7 @@ func Judge(r io.Reader, o Options) iter.Seq2[*Conn, error] {
 			if p.Truncated {
 				st.Truncated++
 			}
-			t.packet(rec.N, rec.Time, &p)
+			t.packet(rec.N, rec.Time, &p, rec.Comment)
 			if len(t.live) > st.MaxLive {
 				st.MaxLive = len(t.live)
 			}
@@ -143,7 +149,7 @@ func Judge(r io.Reader, o Options) iter.Seq2[*Conn, error] {
 }
 
 // packet files one TCP packet under its connection.
-func (t *tracker) packet(n int, at time.Time, p *wire.Packet) {
+func (t *tracker) packet(n int, at time.Time, p *wire.Packet, comment string) {
 	k, _ := keyOf(p.Src, p.Dst)
 	c := t.live[k]
 	seg := &p.Seg
@@ -192,7 +198,9 @@ func (t *tracker) packet(n int, at time.Time, p *wire.Packet) {
 	if p.Src != c.Ends[A].Addr {
 		side = B
 	}
-	c.seen(n, at, side, seg)
+	if c.seen(n, at, side, seg) && t.o.Profile != nil {
+		c.pkts = append(c.pkts, pk{n: n, at: at, side: side, seg: *seg, lost: strings.Contains(comment, "LOST")})
+	}
 }
 
 // newIncarnation: a SYN from src on this connection's tuple starts a new
@@ -212,6 +220,16 @@ func (c *Conn) newIncarnation(seg *spec.Segment, src netip.AddrPort) bool {
 // retire reports a connection and forgets it.
 func (t *tracker) retire(k key, c *Conn, endOfCapture time.Time) {
 	c.finish(endOfCapture)
+	if t.o.Profile != nil {
+		for _, s := range []Side{A, B} {
+			if p, ok := t.o.Profile(c.Ends[s].Addr); ok {
+				v, n := c.replay(c.pkts, s, p)
+				c.Ends[s].Model = v
+				c.Candidates += n
+			}
+		}
+		c.pkts = nil
+	}
 	if t.o.Notes != nil {
 		ns := make([]int, 0, len(c.notes))
 		for n := range c.notes {

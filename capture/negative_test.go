@@ -3,10 +3,12 @@ package capture_test
 import (
 	"bytes"
 	"io"
+	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/tcpclose/tcpclose/capture"
+	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/wire"
 )
@@ -20,7 +22,7 @@ func edit(t *testing.T, b []byte, f func(n int, p *wire.Packet) bool) []byte {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	w, err := wire.NewWriter(&out, wire.Pcap, wire.LinkEthernet)
+	w, err := wire.NewWriter(&out, wire.Pcapng, wire.LinkEthernet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +51,7 @@ func edit(t *testing.T, b []byte, f func(n int, p *wire.Packet) bool) []byte {
 				t.Fatal(err)
 			}
 		}
-		if err := w.Write(rec.Time, frame, ""); err != nil {
+		if err := w.Write(rec.Time, frame, rec.Comment); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -69,9 +71,10 @@ func TestNegativeControls(t *testing.T) {
 	cases := []struct {
 		name, scenario, profile string
 		// edit gets the packets in order; it returns whether it changed p.
-		edit func() func(n int, p *wire.Packet) bool
-		side capture.Side
-		rule string
+		edit  func() func(n int, p *wire.Packet) bool
+		side  capture.Side
+		rule  string
+		model bool // the model replay sees it too
 	}{
 		{"FIN never acknowledged", "normal", "rfc9293", func() func(int, *wire.Packet) bool {
 			var finA spec.Seq
@@ -87,7 +90,7 @@ func TestNegativeControls(t *testing.T) {
 				}
 				return false
 			}
-		}, capture.B, "R9293-SEG-FIN"},
+		}, capture.B, "R9293-SEG-FIN", false},
 		{"FIN resent with another sequence number", "lost-final-ack", "rfc9293", func() func(int, *wire.Packet) bool {
 			fins := 0
 			return func(n int, p *wire.Packet) bool {
@@ -99,7 +102,7 @@ func TestNegativeControls(t *testing.T) {
 				}
 				return false
 			}
-		}, capture.B, "R9293-CLOSE-RELIABLE"},
+		}, capture.B, "R9293-CLOSE-RELIABLE", true},
 		{"data after its own FIN", "normal", "rfc9293", func() func(int, *wire.Packet) bool {
 			finSent := false
 			return func(n int, p *wire.Packet) bool {
@@ -117,7 +120,7 @@ func TestNegativeControls(t *testing.T) {
 				}
 				return false
 			}
-		}, capture.A, "R9293-SEND-CLOSING"},
+		}, capture.A, "R9293-SEND-CLOSING", true},
 		{"TIME-WAIT re-ACK with a wrong ack", "lost-final-ack", "rfc9293", func() func(int, *wire.Packet) bool {
 			acks := 0
 			return func(n int, p *wire.Packet) bool {
@@ -130,7 +133,7 @@ func TestNegativeControls(t *testing.T) {
 				}
 				return false
 			}
-		}, capture.A, "R9293-SEG-FIN-TW"},
+		}, capture.A, "R9293-SEG-FIN-TW", false},
 		{"out-of-window RST taken", "fin-wait-2-timeout", "linux", func() func(int, *wire.Packet) bool {
 			return func(n int, p *wire.Packet) bool {
 				if p.Seg.Flags.Has(spec.RST) {
@@ -139,11 +142,11 @@ func TestNegativeControls(t *testing.T) {
 				}
 				return false
 			}
-		}, capture.B, "R9293-RST-WINDOW"},
+		}, capture.B, "R9293-RST-WINDOW", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			orig, _ := simCapture(t, c.scenario, c.profile, 1, 0, wire.Pcap)
+			orig, _ := simCapture(t, c.scenario, c.profile, 1, 0, wire.Pcapng)
 			for _, conn := range judgeAll(t, orig) {
 				if !conn.Conforms() {
 					t.Fatalf("unedited capture: %s %v", conn, conn.Findings)
@@ -159,6 +162,29 @@ func TestNegativeControls(t *testing.T) {
 				t.Errorf("flagged %s, want %s breaking %s", f, c.side, c.rule)
 			}
 			t.Logf("%s: %s", c.name, f)
+			// Replayed on the model under the run's profile, the edited
+			// endpoint does not conform either.
+			p := spec.MustProfile(c.profile)
+			sc, _ := sim.LookupScenario(c.scenario)
+			cfg, _ := sc.Config(p, 1)
+			opts := capture.Options{Profile: func(ep netip.AddrPort) (spec.Profile, bool) {
+				if ep.Addr() == netip.AddrFrom4(sim.DefaultAddrs()[sim.A].IP) {
+					return cfg.Profiles[sim.A], true
+				}
+				return cfg.Profiles[sim.B], true
+			}}
+			for conn, err := range capture.Judge(bytes.NewReader(orig), opts) {
+				if err != nil || !strings.HasPrefix(conn.Ends[c.side].Model, "conforms") {
+					t.Errorf("unedited capture on the model: %v %s", err, conn.Ends[c.side].Model)
+				}
+			}
+			for conn, err := range capture.Judge(bytes.NewReader(bad), opts) {
+				v := conn.Ends[c.side].Model
+				if err != nil || c.model != strings.HasPrefix(v, "violation") {
+					t.Errorf("edited capture on the model (want violation: %v): %v %s", c.model, err, v)
+				}
+				t.Logf("  model: %s", v)
+			}
 		})
 	}
 }

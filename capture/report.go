@@ -30,6 +30,9 @@ func WriteText(w io.Writer, c *Conn) error {
 	}
 	for _, s := range []Side{A, B} {
 		fmt.Fprintf(&b, "  %s %s: %s\n", s, c.Ends[s].Addr, c.Ends[s].Verdict)
+		if c.Ends[s].Model != "" {
+			fmt.Fprintf(&b, "    model: %s\n", c.Ends[s].Model)
+		}
 	}
 	for _, f := range c.Findings {
 		fmt.Fprintf(&b, "    %s\n", f)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"net/netip"
 	"strings"
 
 	"github.com/tcpclose/tcpclose/capture"
+	"github.com/tcpclose/tcpclose/spec"
 )
 
 const checkCaptureDescription = `
@@ -22,8 +24,13 @@ pending when the capture ends, and per endpoint a verdict: conforms, or
 the first violation with its packet number and rule IDs.
 
 The checks are rules about what each endpoint sent given what the capture
-shows of the other (see package capture); they do not yet search the
-model for hidden application calls and timers, so -profile is not offered.
+shows of the other (see package capture). With -profile P each endpoint is
+also replayed on the model under P: the other side's packets are its input
+(one handshake delay after the capture saw them, lost ones skipped when
+the capture marks them as sim -pcap FILE.pcapng does), its application
+calls (write, close, shutdown, abort) are searched for where the capture
+shows a segment the model did not send, and every SYN, FIN, RST and data
+segment it sent must come out of the model in order.
 
 Exit status: 0 when every connection conforms, 1 when one breaks a rule,
 2 when the file cannot be read (the error names the record).`
@@ -65,11 +72,14 @@ func capturesIn(args []string) bool {
 
 func (t *Tool) runCheckCapture(args []string, stdout, stderr io.Writer) int {
 	const cmd = "check"
-	fs := t.flagSet(cmd, "[-json] [-conn N] [-annotate OUT.pcapng] [-q] FILE.pcap|FILE.pcapng", checkCaptureDescription)
+	fs := t.flagSet(cmd, "[-profile P [-set F=V]] [-json] [-conn N] [-annotate OUT.pcapng] [-q] FILE.pcap|FILE.pcapng", checkCaptureDescription)
 	asJSON := fs.Bool("json", false, "print one JSON object per connection (JSON lines)")
 	connID := fs.Int("conn", 0, "report only connection `N`")
 	annotate := fs.String("annotate", "", "also write the capture as pcapng to `FILE`, the judge's notes and verdicts as packet comments")
 	quiet := fs.Bool("q", false, "report only connections that break a rule, and the totals")
+	profile := fs.String("profile", "", "also replay every endpoint on the model under this profile: "+strings.Join(spec.ProfileNames(), ", "))
+	var sets listFlag
+	fs.Var(&sets, "set", "override a field of the -profile profile, `Field=Value` (repeatable)")
 	files, code := t.parseOrExit(fs, cmd, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -89,6 +99,18 @@ func (t *Tool) runCheckCapture(args []string, stdout, stderr io.Writer) int {
 	if *annotate != "" {
 		o.Notes = nb.Add
 	}
+	if *profile != "" {
+		p, err := spec.LookupProfile(*profile)
+		if err != nil {
+			return t.fail(stderr, cmd, "%s", err)
+		}
+		for _, kv := range sets {
+			if err := setField(&p, kv); err != nil {
+				return t.fail(stderr, cmd, "%s", err)
+			}
+		}
+		o.Profile = func(netip.AddrPort) (spec.Profile, bool) { return p, true }
+	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	status, conns, bad := ExitOK, 0, 0
@@ -98,7 +120,7 @@ func (t *Tool) runCheckCapture(args []string, stdout, stderr io.Writer) int {
 			return t.fail(stderr, cmd, "%s: %s", path, err)
 		}
 		conns++
-		if !c.Conforms() {
+		if !c.Conforms() || strings.HasPrefix(c.Ends[0].Model, "violation") || strings.HasPrefix(c.Ends[1].Model, "violation") {
 			bad++
 			status = ExitFail
 		}

@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"net/netip"
+	"os"
 	"strings"
 
 	"github.com/tcpclose/tcpclose/capture"

@@ -66,3 +66,23 @@ func TestCheckCapture(t *testing.T) {
 		t.Errorf("cut file: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestCheckCaptureProfile: -profile replays the endpoints on the model;
+// the profile the run used conforms, another one is a violation (exit 1).
+func TestCheckCaptureProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.pcapng")
+	if code, _, stderr := run("sim", "unread-rst", "-profile", "linux", "-pcap", path); code != ExitOK {
+		t.Fatalf("sim: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := run("check", "-profile", "linux", path)
+	if code != ExitOK || strings.Count(stdout, "model: conforms to linux") != 2 {
+		t.Fatalf("linux: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = run("check", "-profile", "rfc793", path)
+	if code != ExitFail || !strings.Contains(stdout, "model: violation of rfc793 at packet #") {
+		t.Fatalf("rfc793: exit %d\n%s", code, stdout)
+	}
+	if code, _, stderr := run("check", "-profile", "nosuch", path); code != ExitUsage || !strings.Contains(stderr, "nosuch") {
+		t.Errorf("unknown profile: exit %d %s", code, stderr)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tcpclose/tcpclose/cli"
@@ -23,8 +24,9 @@ import (
 )
 
 type pkt struct {
-	at    time.Time
-	frame []byte
+	at      time.Time
+	frame   []byte
+	comment string
 }
 
 func main() {
@@ -33,27 +35,28 @@ func main() {
 	batch := flag.Int("batch", 2000, "runs interleaved at once")
 	spread := flag.Duration("spread", 20*time.Second, "runs of a batch start within this span")
 	seed := flag.Uint64("seed", 1, "seed of the run mix")
-	out := flag.String("o", "big.pcap", "output file")
+	out := flag.String("o", "big.pcap", "output file (a name ending in .pcapng writes pcapng, lost packets marked in comments)")
+	profs := flag.String("profiles", "rfc9293,linux,freebsd,gvisor", "profiles the runs draw from, comma-separated")
 	flag.Parse()
-	if err := generate(*out, *runs, *batch, *loss, *spread, *seed); err != nil {
+	if err := generate(*out, *runs, *batch, *loss, *spread, *seed, strings.Split(*profs, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "gencapture:", err)
 		os.Exit(1)
 	}
 }
 
-func generate(path string, runs, batch int, loss float64, spread time.Duration, seed uint64) error {
+func generate(path string, runs, batch int, loss float64, spread time.Duration, seed uint64, profiles []string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	w, err := wire.NewWriter(f, wire.Pcap, wire.LinkEthernet)
+	format := cli.PcapFormatFor(path)
+	w, err := wire.NewWriter(f, format, wire.LinkEthernet)
 	if err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(seed, 1))
 	scenarios := []string{"normal", "half-close", "simultaneous", "abort", "unread-rst", "lost-final-ack", "timewait-reopen"}
-	profiles := []string{"rfc9293", "linux", "freebsd", "gvisor"}
 	epoch := cli.DefaultPcapEpoch()
 	total := 0
 	for start := 0; start < runs; start += batch {
@@ -73,7 +76,7 @@ func generate(path string, runs, batch int, loss float64, spread time.Duration, 
 				return err
 			}
 			var buf bytes.Buffer
-			if err := cli.WritePcap(&buf, res.Trace, cli.PcapOptions{Epoch: epoch}); err != nil {
+			if err := cli.WritePcap(&buf, res.Trace, cli.PcapOptions{Epoch: epoch, Format: format}); err != nil {
 				return err
 			}
 			off := time.Duration(start/batch)*spread + time.Duration(rng.Int64N(int64(spread)))
@@ -83,7 +86,7 @@ func generate(path string, runs, batch int, loss float64, spread time.Duration, 
 		}
 		sort.SliceStable(pkts, func(a, b int) bool { return pkts[a].at.Before(pkts[b].at) })
 		for _, p := range pkts {
-			if err := w.Write(p.at, p.frame, ""); err != nil {
+			if err := w.Write(p.at, p.frame, p.comment); err != nil {
 				return err
 			}
 		}
@@ -124,6 +127,6 @@ func collect(pkts *[]pkt, r io.Reader, i int, off time.Duration) error {
 		if frame, err = wire.AppendPacket(frame, &p); err != nil {
 			return err
 		}
-		*pkts = append(*pkts, pkt{rec.Time.Add(off), frame})
+		*pkts = append(*pkts, pkt{rec.Time.Add(off), frame, rec.Comment})
 	}
 }

@@ -21,10 +21,13 @@
 // The checks are rules about what one endpoint sent, given what the
 // capture shows the other sent (sequence space after a FIN, FIN
 // retransmissions, acknowledgment of FINs, RST acceptability, the
-// TIME-WAIT re-ACK). They do not yet drive the model (model.New) with
-// inferred application calls and timers: a conforming verdict means no
-// rule checked here was broken, not that some run of the model under the
-// profile produces the capture.
+// TIME-WAIT re-ACK). With Options.Profile each endpoint is also replayed
+// on the model (model.New): the other side's packets as input, its
+// application calls (write, close, shutdown, abort) searched for, its
+// SYN, FIN, RST and data segments compared (Endpoint.Model). The replay
+// takes the model's timers exactly, does not compare pure ACKs and does
+// not infer loss (it skips packets the capture marks LOST, as sim's
+// pcapng does); docs/capture.md lists its limits.
 //
 // Memory is bounded by the connections alive in the capture: a finished
 // connection is reported and forgotten once the capture has moved

@@ -69,7 +69,8 @@ func (c *Conn) replay(pkts []pk, x Side, p spec.Profile) (string, int) {
 		if q.side == x && (q.seg.Flags&(spec.SYN|spec.FIN|spec.RST) != 0 || q.seg.Len > 0) {
 			want = append(want, i)
 		}
-		if q.seg.Flags&spec.SYN != 0 && q.seg.Flags&spec.ACK == 0 && synAt.IsZero() {
+		// The SYN-ACK answers the last SYN that arrived before it.
+		if q.seg.Flags&spec.SYN != 0 && q.seg.Flags&spec.ACK == 0 && !q.lost && answerAt.IsZero() {
 			synAt = q.at
 		}
 		if q.seg.Flags&spec.SYN != 0 && q.seg.Flags&spec.ACK != 0 && answerAt.IsZero() {

@@ -120,11 +120,12 @@ func (t *Tool) runCheckCapture(args []string, stdout, stderr io.Writer) int {
 			return t.fail(stderr, cmd, "%s: %s", path, err)
 		}
 		conns++
-		if !c.Conforms() || strings.HasPrefix(c.Ends[0].Model, "violation") || strings.HasPrefix(c.Ends[1].Model, "violation") {
+		ok := c.Conforms() && !strings.HasPrefix(c.Ends[0].Model, "violation") && !strings.HasPrefix(c.Ends[1].Model, "violation")
+		if !ok {
 			bad++
 			status = ExitFail
 		}
-		if (*connID != 0 && c.ID != *connID) || (*quiet && c.Conforms()) {
+		if (*connID != 0 && c.ID != *connID) || (*quiet && ok) {
 			continue
 		}
 		if *asJSON {

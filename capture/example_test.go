@@ -16,7 +16,7 @@ import (
 func ExampleJudge() {
 	sc, _ := sim.LookupScenario("lost-final-ack")
 	cfg, _ := sc.Config(spec.MustProfile("rfc9293"), 1)
-	cfg.Endpoints, _ = sim.Factories(sim.KindModel, nil)
+	cfg.Hosts, _ = sim.Hosts(sim.KindModel)
 	res, _ := sim.Run(cfg)
 	var pcap bytes.Buffer
 	_ = cli.WritePcap(&pcap, res.Trace, cli.PcapOptions{})

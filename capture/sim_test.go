@@ -35,11 +35,11 @@ func simCapture(t testing.TB, scenario, profile string, seed uint64, loss float6
 			cfg.Net.Links[i].Loss = loss
 		}
 	}
-	eps, err := sim.Factories(sim.KindModel, nil)
+	hosts, err := sim.Hosts(sim.KindModel)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Endpoints = eps
+	cfg.Hosts = hosts
 	res, err := sim.Run(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpclose/tcpclose/linuxstack"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack/linux"
 	codec "github.com/tcpclose/tcpclose/wire"
 	"golang.org/x/sys/unix"
 )
@@ -37,7 +37,7 @@ type capture struct {
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 // startCapture opens an AF_PACKET socket on lo inside ns and starts reading.
-func startCapture(ns *linuxstack.NetNS) (*capture, error) {
+func startCapture(ns *linux.NetNS) (*capture, error) {
 	c := &capture{fd: -1, stop: -1, done: make(chan struct{})}
 	err := ns.Do(func() error {
 		ifi, err := net.InterfaceByName("lo")

@@ -70,7 +70,7 @@ func generate(path string, runs, batch int, loss float64, spread time.Duration, 
 			for l := range cfg.Net.Links {
 				cfg.Net.Links[l].Loss = loss
 			}
-			cfg.Endpoints, _ = sim.Factories(sim.KindModel, nil)
+			cfg.Hosts, _ = sim.Hosts(sim.KindModel)
 			res, err := sim.Run(cfg)
 			if err != nil {
 				return err

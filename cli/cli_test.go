@@ -250,7 +250,7 @@ func TestSimFiles(t *testing.T) {
 			break
 		}
 		n++
-		if ts := ci.Timestamp.Sub(PcapEpoch).Nanoseconds(); ts < last {
+		if ts := ci.Timestamp.Sub(DefaultPcapEpoch()).Nanoseconds(); ts < last {
 			t.Errorf("packet %d goes back in time", n)
 		} else {
 			last = ts

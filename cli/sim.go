@@ -76,7 +76,7 @@ func (t *Tool) runSim(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&f.endpoints, "endpoints", "which implementation runs: model, impl (the optimized implementation on both sides) or mixed (model on A, impl on B)")
 	fs.StringVar(&f.faults, "faults", "", "explicit fault `SPEC` replacing the scenario's, e.g. A3:drop,B2F.:delay=1.5s,A4.:dup=100ms (empty: none)")
 	fs.StringVar(&f.svg, "svg", "", "also write the ladder as an SVG picture to `FILE`")
-	fs.StringVar(&f.pcap, "pcap", "", "also write the segments as a pcap file to `FILE` (tcpdump -r, Wireshark)")
+	fs.StringVar(&f.pcap, "pcap", "", "also write the segments as a pcap file to `FILE` (tcpdump -r, Wireshark); a name ending in .pcapng writes pcapng with a comment on every packet (lost ones marked)")
 	fs.BoolVar(&f.trace, "trace", false, "print the raw trace, one record a line, instead of the ladder")
 	fs.BoolVar(&f.absolute, "absolute", false, "print raw sequence numbers and timestamp values")
 	fs.BoolVar(&f.list, "list", false, "list the built-in scenarios and exit")
@@ -231,7 +231,7 @@ func (t *Tool) writeOutputs(tr *sim.Trace, f *simFlags, title string, stdout, st
 		}
 	}
 	if f.pcap != "" {
-		if err := writeFile(f.pcap, func(w io.Writer) error { return WritePcap(w, tr) }); err != nil {
+		if err := writeFile(f.pcap, func(w io.Writer) error { return WritePcap(w, tr, PcapOptions{Format: PcapFormatFor(f.pcap)}) }); err != nil {
 			return t.fail(stderr, cmd, "-pcap: %s", err)
 		}
 	}

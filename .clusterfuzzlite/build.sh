@@ -26,7 +26,7 @@ compile_native_go_fuzzer github.com/tcpclose/tcpclose/fuzz FuzzSegmentCodec fuzz
 mv fuzz/register_oss_fuzz.go "$WORK/"
 go test ./fuzz -run '^TestExportCorpus$' -export "$WORK/corpus" -count=1
 mv "$WORK/register_oss_fuzz.go" fuzz/
-find script/testdata/scenarios -name '*.pkt' -exec cp {} "$WORK/corpus/FuzzScript/" \;
+find scenarios -name '*.pkt' -exec cp {} "$WORK/corpus/FuzzScript/" \;
 zip -qj "$OUT/fuzz_agree_seed_corpus.zip" "$WORK"/corpus/FuzzAgree/*
 zip -qj "$OUT/fuzz_sim_seed_corpus.zip" "$WORK"/corpus/FuzzSim/*
 zip -qj "$OUT/fuzz_script_seed_corpus.zip" "$WORK"/corpus/FuzzScript/*

@@ -6,37 +6,21 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/tcpclose/tcpclose/scenarios"
 )
 
-// scenarioDir holds the project's scenario scripts.
-var scenarioDir = filepath.Join("..", "script", "testdata", "scenarios")
-
-// scriptSeeds is the FuzzScript seed corpus: the top-level scenario
-// scripts, the first script of each scenario directory, the inputs of
+// scriptSeeds is the FuzzScript seed corpus: every sixth scenario script
+// (package scenarios, in its order: each topic is sampled), the inputs of
 // script's own FuzzParse corpus, and a few malformed texts. The copies
-// are a snapshot; -regen refreshes them.
+// are a snapshot; -rewrite refreshes them.
 func scriptSeeds() []namedSeed {
 	var seeds []namedSeed
-	top, _ := filepath.Glob(filepath.Join(scenarioDir, "*.pkt"))
-	sub, _ := filepath.Glob(filepath.Join(scenarioDir, "*", "*.pkt"))
-	sort.Strings(sub)
-	firstOf := map[string]bool{}
-	files := append([]string(nil), top...)
-	for _, f := range sub {
-		if d := filepath.Dir(f); !firstOf[d] {
-			firstOf[d] = true
-			files = append(files, f)
+	for i, sc := range scenarios.All() {
+		if i%6 == 0 {
+			name := "scenario-" + strings.NewReplacer("/", "-", ".pkt", "").Replace(sc.Name)
+			seeds = append(seeds, namedSeed{name, sc.Content})
 		}
-	}
-	sort.Strings(files)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		rel, _ := filepath.Rel(scenarioDir, f)
-		name := "scenario-" + strings.NewReplacer("/", "-", ".pkt", "").Replace(filepath.ToSlash(rel))
-		seeds = append(seeds, namedSeed{name, b})
 	}
 	parse, _ := filepath.Glob(filepath.Join("..", "script", "testdata", "fuzz", "FuzzParse", "*"))
 	sort.Strings(parse)
@@ -65,19 +49,9 @@ func scriptSeeds() []namedSeed {
 // model and the implementation in lockstep (FuzzScript's check): they
 // must agree at every step, whether or not the script passes.
 func TestScriptScenarios(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(scenarioDir, "*.pkt"))
-	sub, _ := filepath.Glob(filepath.Join(scenarioDir, "*", "*.pkt"))
-	files = append(files, sub...)
-	if len(files) == 0 {
-		t.Skip("no scenario scripts")
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := Script(b); err != nil {
-			t.Errorf("%s: %v", f, err)
+	for _, sc := range scenarios.All() {
+		if err := Script(sc.Content); err != nil {
+			t.Errorf("%s: %v", sc.Path, err)
 		}
 	}
 }

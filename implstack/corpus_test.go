@@ -2,28 +2,28 @@ package implstack_test
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/implstack"
+	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// corpus lists the scenario scripts of package script: the top level and
-// the topic folders.
-func corpus(t *testing.T) []string {
+// corpus parses the scenario corpus (package scenarios).
+func corpus(t *testing.T) []*script.Script {
 	t.Helper()
-	files, _ := filepath.Glob("../script/testdata/scenarios/*.pkt")
-	more, _ := filepath.Glob("../script/testdata/scenarios/*/*.pkt")
-	files = append(files, more...)
-	if len(files) == 0 {
-		t.Fatal("no scenario scripts")
+	var out []*script.Script
+	for _, sc := range scenarios.All() {
+		s, err := script.Parse(sc.Path, sc.Content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
 	}
-	return files
+	return out
 }
 
 // TestCorpus plays the whole scenario corpus on the implementation, on
@@ -31,17 +31,9 @@ func corpus(t *testing.T) []string {
 // package script plays it on the model: every script must pass.
 func TestCorpus(t *testing.T) {
 	runs, checked, scripts := 0, 0, 0
-	for _, f := range corpus(t) {
+	for _, s := range corpus(t) {
 		scripts++
-		name := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(f), "../script/testdata/scenarios/"), ".pkt")
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := script.Parse(filepath.Base(f), src)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		name := strings.TrimSuffix(strings.TrimPrefix(s.Name, scenarios.Dir+"/"), ".pkt")
 		t.Run(name, func(t *testing.T) {
 			for _, prof := range s.Profiles {
 				p, cfg, err := implstack.Config(s, prof)
@@ -67,14 +59,10 @@ func TestCorpus(t *testing.T) {
 // TestCorpusCatchesMutants: the corpus can fail: an implementation with a
 // deliberate defect diverges from some script.
 func TestCorpusCatchesMutants(t *testing.T) {
+	all := corpus(t)
 	for _, m := range []impl.Mutant{impl.MutantCloseWaitToClosing, impl.MutantTWNoRestartOnFIN, impl.MutantNoRSTOnUnreadClose} {
 		failed := 0
-		for _, f := range corpus(t) {
-			src, _ := os.ReadFile(f)
-			s, err := script.Parse(filepath.Base(f), src)
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, s := range all {
 			for _, prof := range s.Profiles {
 				p, cfg, err := implstack.Config(s, prof)
 				if err != nil {

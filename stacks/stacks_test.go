@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tcpclose/tcpclose/model"
+	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -166,11 +167,11 @@ func TestRunCommandDivergence(t *testing.T) {
 
 func TestRunScriptPrediction(t *testing.T) {
 	reg := Default().With(rfc793Entry())
-	src, err := os.ReadFile("../script/testdata/scenarios/unread-close.pkt")
+	sc, err := scenarios.Get("close/unread-close.pkt")
 	if err != nil {
-		t.Skip("needs the scenario corpus:", err)
+		t.Fatal(err)
 	}
-	s, err := script.Parse("unread-close.pkt", src)
+	s, err := script.Parse(sc.Name, sc.Content)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,8 @@
 // (gvisorstack), so the main tcpclose command cannot offer it; from
 // inside gvisorstack/:
 //
-//	go run ./cmd/tcpclose-gvisor run --stack gvisor ../script/testdata/scenarios
-//	go run ./cmd/tcpclose-gvisor run --stack gvisor --profile rfc9293 -v ../script/testdata/scenarios/passive-close.pkt
+//	go run ./cmd/tcpclose-gvisor run --stack gvisor ../scenarios
+//	go run ./cmd/tcpclose-gvisor run --stack gvisor --profile rfc9293 -v ../scenarios/close/passive-close.pkt
 //	go run ./cmd/tcpclose-gvisor conform --stack gvisor --n 10000 --seed 1 --out /tmp/gvisor-divergences
 //
 // The stacks are those of stacks.Default (model, linux) and gvisor

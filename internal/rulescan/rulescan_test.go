@@ -1,4 +1,4 @@
-package trace
+package rulescan
 
 import (
 	"os"
@@ -25,6 +25,7 @@ func TestScanAttributes(t *testing.T) {
 	write(t, root, "m/a.go", "package m\n// R9293-MUST13 implemented here\nvar _ = \"R9293-MUST12\"\n")
 	write(t, root, "m/a_test.go", "package m\nimport \"testing\"\n// R9293-MUST13\nfunc TestX(t *testing.T) { _ = \"AMB-TW-FIN\" }\n")
 	write(t, root, "m/testdata/s.pkt", "// pins R1337-F1\n")
+	write(t, root, "scenarios/close/c.pkt", "// R1337-F1 in the corpus\n")
 	write(t, root, "m/testdata/notes.txt", "R1337-F1 in a text file does not count\n")
 	write(t, root, "m/b.go", "package m\n// R9293-NOSUCH-RULE\n")
 	write(t, root, "docs/x.md", "R9293-ALSO-NOSUCH ignored: docs are generated\n")
@@ -47,7 +48,7 @@ func TestScanAttributes(t *testing.T) {
 	if c := get("AMB-TW-FIN"); !slices.Equal(c.Tested, []string{"m.TestX"}) {
 		t.Errorf("AMB-TW-FIN: %+v", c)
 	}
-	if c := get("R1337-F1"); !slices.Equal(c.Tested, []string{"m/testdata/s.pkt"}) {
+	if c := get("R1337-F1"); !slices.Equal(c.Tested, []string{"m/testdata/s.pkt", "scenarios/close/c.pkt"}) {
 		t.Errorf("R1337-F1: %+v", c)
 	}
 	if len(r.Unknown) != 1 || r.Unknown[0] != "R9293-NOSUCH-RULE (m/b.go)" {

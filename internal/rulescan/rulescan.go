@@ -1,9 +1,9 @@
-// Package trace finds where each rule of the catalogue (spec.Rules) is
+// Package rulescan finds where each rule of the catalogue (spec.Rules) is
 // implemented and where it is tested, by scanning the source tree for rule
 // IDs: non-test Go files are implementation sites, tests and scenario
 // scripts are test sites. It feeds docs/rules.md, the embedded coverage
 // data behind `tcpclose rules`, and the traceability test.
-package trace
+package rulescan
 
 import (
 	"bytes"
@@ -64,9 +64,9 @@ func Scan(root string) (*Report, error) {
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
 			base := d.Name()
-			// docs are generated from the scan; internal/trace's own tests
+			// docs are generated from the scan; internal/rulescan's own tests
 			// use made-up IDs on purpose.
-			if rel != "." && (strings.HasPrefix(base, ".") || base == "vendor" || rel == "docs" || rel == "internal/trace" || base == "node_modules") {
+			if rel != "." && (strings.HasPrefix(base, ".") || base == "vendor" || rel == "docs" || rel == "internal/rulescan" || base == "node_modules") {
 				return filepath.SkipDir
 			}
 			return nil
@@ -80,15 +80,15 @@ func Scan(root string) (*Report, error) {
 			}
 			src, err := os.ReadFile(path)
 			if err != nil {
-				return fmt.Errorf("trace: %w", err)
+				return fmt.Errorf("rulescan: %w", err)
 			}
 			for _, id := range spec.RuleIDPattern.FindAllString(string(src), -1) {
 				add(impl, spec.RuleID(id), rel)
 			}
-		case strings.Contains(rel, "testdata/") && (strings.HasSuffix(rel, ".pkt") || strings.HasSuffix(rel, ".script")):
+		case (strings.Contains(rel, "testdata/") || strings.HasPrefix(rel, "scenarios/")) && (strings.HasSuffix(rel, ".pkt") || strings.HasSuffix(rel, ".script")):
 			src, err := os.ReadFile(path)
 			if err != nil {
-				return fmt.Errorf("trace: %w", err)
+				return fmt.Errorf("rulescan: %w", err)
 			}
 			for _, id := range spec.RuleIDPattern.FindAllString(string(src), -1) {
 				add(tested, spec.RuleID(id), rel)
@@ -113,7 +113,7 @@ func Scan(root string) (*Report, error) {
 func scanTestFile(path, rel string, add func(spec.RuleID, string)) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("trace: %w", err)
+		return fmt.Errorf("rulescan: %w", err)
 	}
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, path, src, parser.ParseComments)

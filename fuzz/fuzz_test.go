@@ -8,7 +8,7 @@ import "testing"
 // writes them).
 //
 //	go test ./fuzz -run '^$' -fuzz '^FuzzAgree$' -fuzztime 600s
-//	scripts/fuzz.sh 600
+//	tools/fuzz.sh 600
 
 // FuzzAgree: model and implementation agree on every event sequence.
 func FuzzAgree(f *testing.F) {

@@ -51,7 +51,7 @@ const longScript = 5 * time.Second
 // linux-quickack, about 30 s) or TCPCLOSE_LONG=1 (everything): on the wall
 // clock, with 25 ms of tolerance, a loaded machine moves a departure by a
 // line or makes a known one vanish, which must not turn `go test ./...`
-// red. scripts/conform.sh runs it.
+// red. tools/conform.sh runs it.
 func TestCorpusLinux(t *testing.T) {
 	if os.Getenv("TCPCLOSE_LINUX_CORPUS") == "" && os.Getenv("TCPCLOSE_LONG") == "" {
 		t.Skip("the corpus on the kernel runs on the wall clock; set TCPCLOSE_LINUX_CORPUS=1 (short scripts) or TCPCLOSE_LONG=1 (all)")

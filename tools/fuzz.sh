@@ -2,7 +2,7 @@
 # Fuzzing campaign: runs each native Go fuzz target of ./fuzz for the given
 # number of seconds, one after another, and prints a summary table.
 #
-#   scripts/fuzz.sh [seconds-per-target] [target...]
+#   tools/fuzz.sh [seconds-per-target] [target...]
 #
 # Default: 600 s per target, every target (FuzzAgree FuzzSim FuzzScript
 # FuzzSegmentCodec). For each target it records the executions per second

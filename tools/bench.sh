@@ -1,5 +1,5 @@
 #!/bin/sh
-# scripts/bench.sh reproduces the tables of docs/performance.md:
+# tools/bench.sh reproduces the tables of docs/performance.md:
 #
 #   1. model vs implementation on the same recorded event streams
 #      (props BenchmarkEngines), with the impl/model ratio;

@@ -3,8 +3,8 @@
 # model-based scenarios run on gVisor's netstack and on the Linux kernel
 # against the model, each divergence kind shrunk to a script under OUT.
 #
-#   scripts/conform.sh                 10,000 scenarios per stack
-#   N=1000 SEED=7 OUT=/tmp/c scripts/conform.sh
+#   tools/conform.sh                 10,000 scenarios per stack
+#   N=1000 SEED=7 OUT=/tmp/c tools/conform.sh
 #
 # The kernel needs root (private network namespaces, TUN); it runs on the
 # wall clock at about 15 scenarios a second with 16 namespaces in

@@ -1,5 +1,5 @@
 #!/bin/sh
-# scripts/props-long.sh runs the long property campaigns of package props:
+# tools/props-long.sh runs the long property campaigns of package props:
 # the rapid and gopter agreement properties and the invariants with many
 # more and longer sequences (TCPCLOSE_LONG=1), then the mutation tests
 # (TCPCLOSE_MUTANTS=1), whose table goes to $OUT/mutants.md.

@@ -28,7 +28,7 @@ type Config struct {
 	FixedISS [2]spec.Seq
 	Net      Network
 	Faults   Faults
-	Scripts  [2]Script
+	Programs [2]Program
 	// Until bounds the run in virtual time; 0 means one hour.
 	Until time.Duration
 	// MaxSteps bounds the host steps of a run; 0 means one million.
@@ -50,14 +50,14 @@ type EndReason uint8
 
 // End reasons.
 const (
-	// EndClosed: both scripts ran to the end, both hosts are CLOSED
+	// EndClosed: both programs ran to the end, both hosts are CLOSED
 	// (no connection, no TIME-WAIT, no timer) and nothing is in flight.
 	EndClosed EndReason = iota + 1
 	// EndTimeBound: Config.Until was reached.
 	EndTimeBound
 	// EndStalled: nothing can happen any more (no timer, nothing in
 	// flight, the applications wait for what cannot come), yet a host
-	// keeps a connection or a script is unfinished.
+	// keeps a connection or a program is unfinished.
 	EndStalled
 	// EndStepBudget: Config.MaxSteps host steps were taken.
 	EndStepBudget
@@ -167,7 +167,7 @@ func (r *Result) Summary() string {
 				closed += fmt.Sprintf(" (%s after its close)", d)
 			}
 		}
-		s += fmt.Sprintf("  %s %s: wrote %d read %d, %s, script done %v\n", side, rep.Name, rep.Written(), rep.Read(), closed, rep.ScriptDone)
+		s += fmt.Sprintf("  %s %s: wrote %d read %d, %s, program done %v\n", side, rep.Name, rep.Written(), rep.Read(), closed, rep.ProgramDone)
 		for i, ss := range rep.Sessions {
 			var ns []string
 			for _, n := range ss.Notices {
@@ -295,7 +295,7 @@ func newRunner(cfg Config) (*runner, error) {
 		}
 		r.eps[s] = ep
 		r.res.Sides[s].Name = cfg.Names[s]
-		r.apps[s] = newApp(s, cfg.Scripts[s], cfg.Addrs[s], cfg.Addrs[s.Peer()], &r.res.Sides[s])
+		r.apps[s] = newApp(s, cfg.Programs[s], cfg.Addrs[s], cfg.Addrs[s.Peer()], &r.res.Sides[s])
 	}
 	return r, nil
 }
@@ -348,7 +348,7 @@ func (r *runner) loop() {
 	r.res.Net = r.net.stats
 	for s := A; s <= B; s++ {
 		rep := &r.res.Sides[s]
-		rep.ScriptDone = r.apps[s].done()
+		rep.ProgramDone = r.apps[s].done()
 		rep.Closed = len(r.tracks[s]) == 0
 		if !rep.Closed {
 			rep.ClosedAt = spec.Never

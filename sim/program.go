@@ -72,7 +72,7 @@ func (c Cond) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// Action is one step of an application's script.
+// Action is one step of an application program.
 type Action struct {
 	Op Op
 	// N: octets to write or read.
@@ -115,10 +115,10 @@ func (a Action) String() string {
 	return s
 }
 
-// Script is an application: its actions, run in order.
-type Script []Action
+// Program is an application program: its actions, run in order.
+type Program []Action
 
-func (s Script) String() string {
+func (s Program) String() string {
 	parts := make([]string, len(s))
 	for i, a := range s {
 		parts[i] = a.String()
@@ -255,8 +255,8 @@ type SideReport struct {
 	Sessions []*Session
 	// Errors of calls made outside a connection (listen, bind...).
 	Errors []CallError
-	// ScriptDone: every action ran.
-	ScriptDone bool
+	// ProgramDone: every action ran.
+	ProgramDone bool
 	// Closed: the host had no connection left at the end of the run (no
 	// TIME-WAIT either); ClosedAt is when its last connection went.
 	Closed   bool
@@ -310,10 +310,10 @@ func (r *SideReport) Established() []*Session {
 
 const readChunk = 1 << 16
 
-// app runs one side's script.
+// app runs one side's program.
 type app struct {
 	side   Side
-	script Script
+	prog   Program
 	local  spec.SockAddr
 	remote spec.SockAddr
 	rep    *SideReport
@@ -334,11 +334,11 @@ type app struct {
 	retries int
 }
 
-func newApp(side Side, s Script, local, remote spec.SockAddr, rep *SideReport) *app {
-	return &app{side: side, script: s, local: local, remote: remote, rep: rep, lfd: -1, fd: -1, sock: -1}
+func newApp(side Side, s Program, local, remote spec.SockAddr, rep *SideReport) *app {
+	return &app{side: side, prog: s, local: local, remote: remote, rep: rep, lfd: -1, fd: -1, sock: -1}
 }
 
-func (a *app) done() bool { return a.pc >= len(a.script) && !a.pending }
+func (a *app) done() bool { return a.pc >= len(a.prog) && !a.pending }
 
 func (a *app) condHolds(c Cond, now spec.Time) (bool, spec.Time) {
 	if spec.Time(c.At) > now {
@@ -376,8 +376,8 @@ func (a *app) next(now spec.Time) (c spec.Call, ok bool, wake spec.Time) {
 			a.cur.Closing, a.cur.CloseAt = true, now
 		}
 	}()
-	for !a.pending && a.pc < len(a.script) {
-		act := a.script[a.pc]
+	for !a.pending && a.pc < len(a.prog) {
+		act := a.prog[a.pc]
 		if a.phase == 0 {
 			if hold, at := a.condHolds(act.When, now); !hold {
 				return c, false, at
@@ -513,7 +513,7 @@ func (a *app) step(act Action, now spec.Time) (spec.Call, bool, spec.Time) {
 // result takes the result of the outstanding call.
 func (a *app) result(o spec.Output, now spec.Time) {
 	a.pending = false
-	act := a.script[a.pc]
+	act := a.prog[a.pc]
 	failed := o.Ret == -1
 	if failed {
 		e := CallError{At: now, Call: o.Call, Err: o.Err}

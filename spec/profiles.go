@@ -409,7 +409,7 @@ func gvisor() Profile {
 	c["MaxTimeWait"] = "gVisor sets no cap"
 	c["CloseInFinWait"] = "gVisor: close after shutdown returns without a second FIN (not verified)"
 	c["RSTOnUnreadClose"] = "gVisor endpoint Close: RST|ACK with unread data (GV-07)"
-	c["RSTOnDataAfterClose"] = "measured: netstack resets on data arriving after close() (docs/deviations.md gVisor item 2; scripts data-after-close.pkt, close/data-after-close-fin-wait-1.pkt)"
+	c["RSTOnDataAfterClose"] = "measured: netstack resets on data arriving after close() (docs/deviations.md gVisor item 2; scripts close/data-after-close.pkt, close/data-after-close-fin-wait-1.pkt)"
 	c["Timestamps"] = "gVisor offers timestamps when enabled (not verified)"
 	c["TSMissingDrop"] = notVerified
 	c["EphemeralLow"] = "gVisor pkg/tcpip/ports FirstEphemeral = 16000"

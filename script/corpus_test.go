@@ -106,7 +106,7 @@ var unpinnable = map[string]string{
 // built-in profiles, with each profile's value.
 func differingFields() map[string]map[string]string {
 	out := map[string]map[string]string{}
-	for _, c := range spec.Choices {
+	for _, c := range spec.Choices() {
 		vals := map[string]string{}
 		distinct := map[string]bool{}
 		for _, name := range spec.ProfileNames() {

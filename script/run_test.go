@@ -90,7 +90,7 @@ func commentRuleIDs(src []byte) []spec.RuleID {
 		if i < 0 {
 			continue
 		}
-		for _, m := range spec.RuleIDPattern.FindAllString(line[i:], -1) {
+		for _, m := range spec.FindRuleIDs(line[i:]) {
 			if id := spec.RuleID(m); !seen[id] {
 				seen[id] = true
 				ids = append(ids, id)
@@ -256,7 +256,7 @@ func TestRuleIDsExist(t *testing.T) {
 		if err != nil {
 			continue // directories
 		}
-		for _, m := range spec.RuleIDPattern.FindAllString(string(b), -1) {
+		for _, m := range spec.FindRuleIDs(string(b)) {
 			if _, ok := spec.LookupRule(spec.RuleID(m)); !ok {
 				t.Errorf("%s names %s, which the catalogue lacks", f, m)
 			}

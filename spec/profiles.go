@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// Choices lists every profile field with the question it settles and the
-// rules that leave the question open. A test checks that it covers exactly
-// the fields of Profile.
-var Choices = []Choice{
+// choices lists every profile field with the question it settles and the
+// rules that leave the question open (Choices). A test checks that it
+// covers exactly the fields of Profile.
+var choices = []Choice{
 	{"TimeWait", "How long does TIME-WAIT last (2×MSL)?", []RuleID{"R9293-MUST13", "R1122-TIMEWAIT"}},
 	{"RTOInitial", "What is the RTO before any RTT sample?", []RuleID{"R6298-RTO"}},
 	{"RTOMin", "What is the smallest RTO?", []RuleID{"R6298-RTO"}},

@@ -82,7 +82,7 @@ func Scan(root string) (*Report, error) {
 			if err != nil {
 				return fmt.Errorf("rulescan: %w", err)
 			}
-			for _, id := range spec.RuleIDPattern.FindAllString(string(src), -1) {
+			for _, id := range spec.FindRuleIDs(string(src)) {
 				add(impl, spec.RuleID(id), rel)
 			}
 		case (strings.Contains(rel, "testdata/") || strings.HasPrefix(rel, "scenarios/")) && (strings.HasSuffix(rel, ".pkt") || strings.HasSuffix(rel, ".script")):
@@ -90,7 +90,7 @@ func Scan(root string) (*Report, error) {
 			if err != nil {
 				return fmt.Errorf("rulescan: %w", err)
 			}
-			for _, id := range spec.RuleIDPattern.FindAllString(string(src), -1) {
+			for _, id := range spec.FindRuleIDs(string(src)) {
 				add(tested, spec.RuleID(id), rel)
 			}
 		}
@@ -100,7 +100,7 @@ func Scan(root string) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{}
-	for _, rule := range spec.Rules {
+	for _, rule := range spec.Rules() {
 		r.Rules = append(r.Rules, Coverage{ID: rule.ID, Implemented: keys(impl[rule.ID]), Tested: keys(tested[rule.ID])})
 	}
 	r.Unknown = keys(unknown)
@@ -118,7 +118,7 @@ func scanTestFile(path, rel string, add func(spec.RuleID, string)) error {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, path, src, parser.ParseComments)
 	if err != nil {
-		for _, id := range spec.RuleIDPattern.FindAllString(string(src), -1) {
+		for _, id := range spec.FindRuleIDs(string(src)) {
 			add(spec.RuleID(id), rel)
 		}
 		return nil
@@ -140,7 +140,7 @@ func scanTestFile(path, rel string, add func(spec.RuleID, string)) error {
 		if name != "" {
 			where = dir + "." + name
 		}
-		for _, id := range spec.RuleIDPattern.FindAllString(text, -1) {
+		for _, id := range spec.FindRuleIDs(text) {
 			add(spec.RuleID(id), where)
 		}
 	}

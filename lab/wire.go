@@ -233,3 +233,13 @@ type sentSeg struct {
 	From side
 	Seg  spec.Segment
 }
+
+func (m *modelActor) changes() []StateChange { return m.w.changes }
+
+func newModelActor(ps [2]spec.Profile) (*modelActor, error) {
+	w, err := newWire(ps)
+	if err != nil {
+		return nil, err
+	}
+	return &modelActor{w: w}, nil
+}

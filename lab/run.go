@@ -96,11 +96,10 @@ func runPlayed(name string, opts Options, w io.Writer, sc func(actor)) (Result, 
 	if err != nil {
 		return r, err
 	}
-	wire, err := newWire(ps)
+	m, err := newModelActor(ps)
 	if err != nil {
 		return r, err
 	}
-	m := &modelActor{w: wire}
 	sc(m)
 	mseg := m.segments()
 

@@ -218,11 +218,10 @@ func runStates(opts Options, w io.Writer) (Result, error) {
 	if err != nil {
 		return r, err
 	}
-	wire, err := newWire(ps)
+	m, err := newModelActor(ps)
 	if err != nil {
 		return r, err
 	}
-	m := &modelActor{w: wire}
 	scenarioStates(m)
 	mend := m.elapsed()
 
@@ -235,11 +234,12 @@ func runStates(opts Options, w io.Writer) (Result, error) {
 		fmt.Fprintf(w, "  %10.6f %-8s %-12s %s\n", c.At.Seconds(), c.Who, c.State, c.Note)
 	}
 	fmt.Fprintf(w, "state log, model (linux profile):\n")
-	for _, c := range wire.changes {
+	mchanges := m.changes()
+	for _, c := range mchanges {
 		fmt.Fprintf(w, "  %10.6f %-8s %s\n", c.At.Seconds(), c.Who, c.State)
 	}
 	for _, role := range []string{client.String(), server.String()} {
-		obs, pred := sequence(changes, role, end), sequence(wire.changes, role, mend)
+		obs, pred := sequence(changes, role, end), sequence(mchanges, role, mend)
 		ok, missed := matchStates(obs, pred)
 		fmt.Fprintf(w, "%s:\n  kernel: %s\n  model:  %s\n", role, names(obs), names(pred))
 		if len(missed) > 0 {

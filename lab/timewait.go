@@ -146,11 +146,11 @@ func reuseRow(c reuseSpec) (ReuseCase, error) {
 	if err != nil {
 		return row, err
 	}
-	wire, err := newWire(ps)
+	m, err := newModelActor(ps)
 	if err != nil {
 		return row, err
 	}
-	row.Predicted = scenarioReuse(&modelActor{w: wire}, c)
+	row.Predicted = scenarioReuse(m, c)
 	return row, nil
 }
 

@@ -222,7 +222,7 @@ type runner struct {
 
 // Run runs a simulation.
 func Run(cfg Config) (*Result, error) {
-	r, err := newRunner(cfg)
+	r, err := newRunner(cfg, false)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +238,9 @@ func mix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-func newRunner(cfg Config) (*runner, error) {
+// newRunner checks cfg and builds the hosts. With sharedAddr both sides
+// may have one IP address, as two sockets on loopback do.
+func newRunner(cfg Config, sharedAddr bool) (*runner, error) {
 	if cfg.Names[A] == "" {
 		cfg.Names[A] = "client"
 	}
@@ -251,7 +253,7 @@ func newRunner(cfg Config) (*runner, error) {
 			cfg.Addrs[s] = def[s]
 		}
 	}
-	if cfg.Addrs[A].IP == cfg.Addrs[B].IP {
+	if cfg.Addrs[A].IP == cfg.Addrs[B].IP && !sharedAddr {
 		return nil, fmt.Errorf("sim: both sides have address %s", cfg.Addrs[A].IP)
 	}
 	if cfg.Until <= 0 {
@@ -318,15 +320,7 @@ func (r *runner) loop() {
 			reason = EndStepBudget
 			break
 		}
-		next, which := spec.Never, -1
-		for s := A; s <= B; s++ {
-			if d := r.eps[s].NextDeadline(); d != spec.Never && (which < 0 || d < next) {
-				next, which = d, int(s)
-			}
-		}
-		if h := r.net.head(); h != spec.Never && (which < 0 || h < next) {
-			next, which = h, 2
-		}
+		next, which := r.nextEvent()
 		if which < 0 {
 			reason = EndStalled
 			break
@@ -336,13 +330,7 @@ func (r *runner) loop() {
 			reason = EndTimeBound
 			break
 		}
-		r.now = max(r.now, next)
-		if which < 2 {
-			r.step(Side(which), spec.Event{Kind: spec.EvAdvance, At: r.now}, nil)
-		} else {
-			r.event(r.net.pop())
-		}
-		r.runApps()
+		r.fire(next, which)
 	}
 	r.res.Reason, r.res.End = reason, r.now
 	r.res.Net = r.net.stats
@@ -356,6 +344,35 @@ func (r *runner) loop() {
 	}
 	r.rec(Record{At: r.now, Side: NoSide, Kind: RecEnd, Note: fmt.Sprintf("%s (A closed %v at %s, B closed %v at %s)",
 		reason, r.res.Sides[A].Closed, r.res.Sides[A].ClosedAt, r.res.Sides[B].Closed, r.res.Sides[B].ClosedAt)})
+}
+
+// nextEvent returns when the next thing happens and what it is: a timer
+// of side 0 (A) or 1 (B), or 2, the network (a delivery, an expiry, an
+// application's wake-up); -1 if nothing is due ever. Ties go to A's
+// timers, then B's, then the network.
+func (r *runner) nextEvent() (next spec.Time, which int) {
+	next, which = spec.Never, -1
+	for s := A; s <= B; s++ {
+		if d := r.eps[s].NextDeadline(); d != spec.Never && (which < 0 || d < next) {
+			next, which = d, int(s)
+		}
+	}
+	if h, ok := r.net.head(); ok && (which < 0 || h < next) {
+		next, which = h, 2
+	}
+	return next, which
+}
+
+// fire moves the clock to next and makes what nextEvent found happen,
+// then lets the applications make the calls they can.
+func (r *runner) fire(next spec.Time, which int) {
+	r.now = max(r.now, next)
+	if which < 2 {
+		r.step(Side(which), spec.Event{Kind: spec.EvAdvance, At: r.now}, nil)
+	} else {
+		r.event(r.net.pop())
+	}
+	r.runApps()
 }
 
 func (r *runner) finished() bool {

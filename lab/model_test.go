@@ -14,19 +14,18 @@ func modelRun(t *testing.T, sc func(actor)) *modelActor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := newWire(ps)
+	m, err := newModelActor(ps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &modelActor{w: w}
 	sc(m)
 	return m
 }
 
-// TestWireNormalClose: two linux-profile model hosts joined as loopback
+// TestModelNormalClose: two linux-profile model hosts joined as loopback
 // close in four segments, the server's FIN after its ACK of the client's
 // (R9293-SEG-FIN: the FIN is acknowledged at once).
-func TestWireNormalClose(t *testing.T) {
+func TestModelNormalClose(t *testing.T) {
 	m := modelRun(t, scenarioNormal)
 	got := strings.Join(canonical(m.segments()), "\n")
 	want := strings.Join([]string{
@@ -50,15 +49,15 @@ func TestWireNormalClose(t *testing.T) {
 	}
 }
 
-// TestWireStates: the model pair's state log for scenarioStates, with
+// TestModelStates: the model pair's state log for scenarioStates, with
 // the client left in TIME-WAIT (R9293-MUST13) and the server CLOSED.
-func TestWireStates(t *testing.T) {
+func TestModelStates(t *testing.T) {
 	m := modelRun(t, scenarioStates)
 	end := m.elapsed()
-	if got := names(sequence(m.w.changes, "client", end)); got != "SYN-SENT -> ESTABLISHED -> FIN-WAIT-1 -> FIN-WAIT-2 -> TIME-WAIT" {
+	if got := names(sequence(m.changes(), "client", end)); got != "SYN-SENT -> ESTABLISHED -> FIN-WAIT-1 -> FIN-WAIT-2 -> TIME-WAIT" {
 		t.Errorf("client states: %s", got)
 	}
-	if got := names(sequence(m.w.changes, "server", end)); got != "SYN-RECEIVED -> ESTABLISHED -> CLOSE-WAIT -> LAST-ACK -> CLOSED" {
+	if got := names(sequence(m.changes(), "server", end)); got != "SYN-RECEIVED -> ESTABLISHED -> CLOSE-WAIT -> LAST-ACK -> CLOSED" {
 		t.Errorf("server states: %s", got)
 	}
 }

@@ -28,12 +28,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/tcpclose/tcpclose/impl"
 	"io"
 	"os"
 	"sort"
 	"strings"
 
+	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/stacks"
 )
@@ -57,7 +57,7 @@ type Tool struct {
 	// Name prefixes messages ("tcpclose sim: ...").
 	Name string
 	// Impl builds the optimized implementation for sim --endpoints
-	// impl|mixed; nil until package impl is part of the build.
+	// impl|mixed; New sets it, nil makes those endpoints unavailable.
 	Impl sim.EndpointFactory
 	// Stacks are the stacks run and conform can drive; New uses
 	// stacks.Default (model, impl, linux, linux-quickack).

@@ -33,16 +33,13 @@ func scriptSeeds() []namedSeed {
 			seeds = append(seeds, namedSeed{"parse-" + filepath.Base(f), data})
 		}
 	}
-	for _, s := range []namedSeed{
+	return append(seeds, []namedSeed{
 		{"empty", nil},
 		{"unterminated-packet", []byte("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 < S 0:0(0 win")},
 		{"time-backwards", []byte("1 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n0.5 bind(3, ..., ...) = 0\n")},
 		{"rto-1ns", []byte("--tcpclose_set=RTOMin=1ns\n--tcpclose_set=RTOInitial=1ns\n--tcpclose_set=RTOMax=1ns\n--tcpclose_set=R2=-1\n" +
 			"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 connect(3, ..., ...) = 0\n+0 > S 0:0(0) <...>\n+1000 close(3) = 0\n")},
-	} {
-		seeds = append(seeds, s)
-	}
-	return seeds
+	}...)
 }
 
 // TestScriptScenarios plays every scenario script of the project on the

@@ -143,7 +143,6 @@ type agreeCoverage struct {
 	overflow    bool
 	rstInTW     int // a RST arrived in TIME-WAIT and the entry went
 	reopened    int // TIME-WAIT became SYN-RECEIVED
-	tsEvents    int
 }
 
 func newAgreeCoverage() *agreeCoverage {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tcpclose/tcpclose/linuxstack"
@@ -20,7 +19,6 @@ type poller struct {
 	start   time.Time
 	stop    chan struct{}
 	done    chan struct{}
-	mu      sync.Mutex
 	last    map[spec.FourTuple]string
 	missing map[spec.FourTuple]time.Duration // when a tuple was first missed
 	changes []StateChange

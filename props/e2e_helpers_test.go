@@ -121,7 +121,7 @@ func (c e2eCase) config() (sim.Config, error) {
 		Seed:     c.Seed,
 		Profiles: [2]spec.Profile{p, p},
 		Net:      sim.Network{Links: [2]sim.Link{c.link(0), c.link(c.AsymMs)}},
-		Programs:  e2eScripts(c.Shape, c.WriteA, c.WriteB),
+		Programs: e2eScripts(c.Shape, c.WriteA, c.WriteB),
 		Until:    e2eUntil,
 	}, nil
 }

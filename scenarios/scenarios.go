@@ -98,7 +98,3 @@ func Get(name string) (Script, error) {
 	}
 	return Script{Topic: path.Dir(name), Name: name, Path: Dir + "/" + name, Content: b}, nil
 }
-
-// FS returns the corpus as a read-only file system, topic folders at its
-// root.
-func FS() fs.FS { return files }

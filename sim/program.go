@@ -401,6 +401,21 @@ func (a *app) next(now spec.Time) (c spec.Call, ok bool, wake spec.Time) {
 	return c, false, spec.Never
 }
 
+// setupCall is the call of phases 1 to 3 of OpListen and OpConnect:
+// socket, SO_REUSEADDR, bind to the side's address; ok is false in the
+// other phases.
+func (a *app) setupCall() (c spec.Call, ok bool) {
+	switch a.phase {
+	case 1:
+		return spec.Call{Kind: spec.CallSocket}, true
+	case 2:
+		return spec.Call{Kind: spec.CallSetsockopt, FD: a.sock, Opt: spec.OptReuseAddr, Val: 1}, true
+	case 3:
+		return spec.Call{Kind: spec.CallBind, FD: a.sock, Addr: a.local}, true
+	}
+	return spec.Call{}, false
+}
+
 func (a *app) finish() { a.pc++; a.phase = 0 }
 
 // step produces the next call of action act in its current phase, or
@@ -417,25 +432,19 @@ func (a *app) step(act Action, now spec.Time) (spec.Call, bool, spec.Time) {
 	}
 	switch act.Op {
 	case OpListen:
+		if c, ok := a.setupCall(); ok {
+			return c, true, 0
+		}
 		switch a.phase {
-		case 1:
-			return spec.Call{Kind: spec.CallSocket}, true, 0
-		case 2:
-			return spec.Call{Kind: spec.CallSetsockopt, FD: a.sock, Opt: spec.OptReuseAddr, Val: 1}, true, 0
-		case 3:
-			return spec.Call{Kind: spec.CallBind, FD: a.sock, Addr: a.local}, true, 0
 		case 4:
 			return spec.Call{Kind: spec.CallListen, FD: a.sock, N: 16}, true, 0
 		}
 		a.lfd, a.sock = a.sock, -1
 	case OpConnect:
+		if c, ok := a.setupCall(); ok {
+			return c, true, 0
+		}
 		switch a.phase {
-		case 1:
-			return spec.Call{Kind: spec.CallSocket}, true, 0
-		case 2:
-			return spec.Call{Kind: spec.CallSetsockopt, FD: a.sock, Opt: spec.OptReuseAddr, Val: 1}, true, 0
-		case 3:
-			return spec.Call{Kind: spec.CallBind, FD: a.sock, Addr: a.local}, true, 0
 		case 4:
 			a.cur = &Session{FD: a.sock, Opened: now, Tuple: spec.FourTuple{Local: a.local, Remote: a.remote}}
 			a.rep.Sessions = append(a.rep.Sessions, a.cur)

@@ -40,8 +40,23 @@ type modelActor struct {
 	calls []callRecord
 }
 
-// newModelActor builds the world: both hosts on labAddr, as on loopback.
-func newModelActor(ps [2]spec.Profile) (*modelActor, error) {
+// loopbackMSS is the MSS Linux uses on lo (MTU 65536 less 40 octets of
+// headers and 12 of timestamps): the model's hosts use it too, so that
+// both cut data into the same segments.
+const loopbackMSS = "65483"
+
+// newModelActor builds the world: two hosts with the linux profile,
+// loopback's MSS and the overrides given, both on labAddr as on loopback.
+func newModelActor(overrides ...[2]string) (*modelActor, error) {
+	var ps [2]spec.Profile
+	for i := range ps {
+		ps[i] = spec.MustProfile("linux")
+		for _, kv := range append([][2]string{{"MSS", loopbackMSS}}, overrides...) {
+			if err := ps[i].SetField(kv[0], kv[1]); err != nil {
+				return nil, fmt.Errorf("lab: profile: %w", err)
+			}
+		}
+	}
 	w, err := sim.NewWorld(sim.Config{
 		Seed:     1,
 		Profiles: ps,

@@ -1,3 +1,5 @@
+//go:build linux
+
 package lab
 
 import (
@@ -10,11 +12,7 @@ import (
 
 func modelRun(t *testing.T, sc func(actor)) *modelActor {
 	t.Helper()
-	ps, err := linuxPair()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := newModelActor(ps)
+	m, err := newModelActor()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,11 +52,7 @@ func TestModelPredictions(t *testing.T) {
 		dump(sc.name, modelRun(t, sc.play))
 	}
 	for i, c := range reuseCases {
-		ps, err := linuxPair(c.overrides...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := newModelActor(ps)
+		m, err := newModelActor(c.overrides...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -204,19 +204,11 @@ func runStates(opts Options, w io.Writer) (Result, error) {
 	r.States = changes
 	kseg := l.segments()
 	r.Segments = tcpdumpLines(kseg)
-	if opts.PcapDir != "" {
-		path, err := l.writePcap(opts.PcapDir, "states")
-		if err != nil {
-			return r, err
-		}
-		r.PcapFiles = append(r.PcapFiles, path)
-	}
-
-	ps, err := linuxPair()
-	if err != nil {
+	if err := l.savePcap(opts, "states", &r); err != nil {
 		return r, err
 	}
-	m, err := newModelActor(ps)
+
+	m, err := newModelActor()
 	if err != nil {
 		return r, err
 	}

@@ -142,11 +142,7 @@ func reuseRow(c reuseSpec) (ReuseCase, error) {
 	}
 	row.Kernel = scenarioReuse(l.k, c)
 	l.close()
-	ps, err := linuxPair(c.overrides...)
-	if err != nil {
-		return row, err
-	}
-	m, err := newModelActor(ps)
+	m, err := newModelActor(c.overrides...)
 	if err != nil {
 		return row, err
 	}

@@ -1,6 +1,6 @@
 // Package archdoc draws the package map of docs/architecture.md from the
 // code: every package of the module, as `go list` sees it on Linux, and
-// the packages of the gvisorstack module (its own module, read with
+// the packages of the stack/gvisor module (its own module, read with
 // go/parser so that the root module's tests need no gVisor download),
 // with the imports between them. A test regenerates the map and fails
 // when the copy in docs/architecture.md is stale, so the drawing stays
@@ -27,7 +27,7 @@ const Module = "github.com/tcpclose/tcpclose"
 
 // Package is one package of the map.
 type Package struct {
-	Path     string   // relative to the module root ("sim", "gvisorstack/cmd/tcpclose-gvisor")
+	Path     string   // relative to the module root ("sim", "stack/gvisor/cmd/tcpclose-gvisor")
 	Doc      string   // the first sentence of its doc comment
 	Imports  []string // the map's packages it imports (relative paths), sorted
 	TestOnly bool     // it has only test files (its imports are its tests')
@@ -36,7 +36,7 @@ type Package struct {
 
 // otherModules are folders holding modules of their own that the map
 // includes.
-var otherModules = []string{"gvisorstack"}
+var otherModules = []string{"stack/gvisor"}
 
 // List reads the packages of the module rooted at root.
 func List(root string) ([]Package, error) {

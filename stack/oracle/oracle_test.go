@@ -3,7 +3,6 @@ package oracle
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -24,19 +23,6 @@ func rfc793Entry() stack.Entry {
 		}
 		return stack.NewReal(st, stack.RealConfig{Notes: []string{"always rfc793"}}), nil
 	}}
-}
-
-func parseFile(t *testing.T, path string) *script.Script {
-	t.Helper()
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Skip("needs the scenario corpus:", err)
-	}
-	s, err := script.Parse(path, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 func TestRunPrediction(t *testing.T) {

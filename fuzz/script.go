@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
@@ -93,18 +92,9 @@ func (t *TwinHost) Step(ev *spec.Event, out []spec.Output) []spec.Output {
 	fail := func(format string, args ...any) {
 		t.err = &AgreeError{Label: t.label, Step: len(t.log), What: fmt.Sprintf(format, args...), Events: append([]spec.Event(nil), t.log...)}
 	}
-	if !outputsEqual(mo, io) {
-		fail("outputs differ after %s\n-model +impl\n%s", *ev, cmp.Diff(mo, io))
-		return out
-	}
-	ms, is := t.m.Snapshot(), t.s.Snapshot()
-	switch {
-	case !snapsEqual(&ms, &is):
-		fail("snapshots differ after %s\n-model +impl\n%s", *ev, cmp.Diff(ms, is))
-	case t.m.NextDeadline() != t.s.NextDeadline():
-		fail("NextDeadline: model %d, impl %d", t.m.NextDeadline(), t.s.NextDeadline())
-	case t.m.Now() != t.s.Now():
-		fail("Now: model %d, impl %d", t.m.Now(), t.s.Now())
+	mv, iv := check.Observe(t.m, mo), check.Observe(t.s, io)
+	if err := check.Compare(&mv, &iv); err != nil {
+		fail("after %s: %v", *ev, err)
 	}
 	return out
 }

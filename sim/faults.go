@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
+
+	"github.com/tcpclose/tcpclose/internal/enum"
 )
 
 // FaultAction is what a Fault does to the segment it matches.
@@ -21,12 +23,7 @@ const (
 
 var faultActionNames = [...]string{"drop", "delay", "dup"}
 
-func (a FaultAction) String() string {
-	if int(a) < len(faultActionNames) {
-		return faultActionNames[a]
-	}
-	return fmt.Sprintf("FaultAction(%d)", uint8(a))
-}
+func (a FaultAction) String() string { return enum.Name(faultActionNames[:], "FaultAction", a) }
 
 // Fault is an explicit network fault: it matches the Nth segment (counting
 // from 1) sent by Side whose flags are exactly Flags (any flags if Any is

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
+
+	"github.com/tcpclose/tcpclose/internal/enum"
 )
 
 // Op is an application action. Each action is one or more blocking socket
@@ -29,12 +31,7 @@ const (
 
 var opNames = [...]string{"", "listen", "accept", "connect", "write", "read", "shutdown", "close", "abort", "wait"}
 
-func (o Op) String() string {
-	if int(o) < len(opNames) && o != 0 {
-		return opNames[o]
-	}
-	return fmt.Sprintf("Op(%d)", uint8(o))
-}
+func (o Op) String() string { return enum.Name(opNames[:], "Op", o) }
 
 // Cond holds an action back until all its parts hold.
 type Cond struct {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
+
+	"github.com/tcpclose/tcpclose/internal/enum"
 )
 
 // Config describes a run.
@@ -63,19 +65,9 @@ const (
 	EndStepBudget
 )
 
-func (r EndReason) String() string {
-	switch r {
-	case EndClosed:
-		return "closed"
-	case EndTimeBound:
-		return "time bound"
-	case EndStalled:
-		return "stalled"
-	case EndStepBudget:
-		return "step budget"
-	}
-	return fmt.Sprintf("EndReason(%d)", uint8(r))
-}
+var endReasonNames = [...]string{EndClosed: "closed", EndTimeBound: "time bound", EndStalled: "stalled", EndStepBudget: "step budget"}
+
+func (r EndReason) String() string { return enum.Name(endReasonNames[:], "EndReason", r) }
 
 // HazardKind names a hazard the simulator watches for.
 type HazardKind uint8
@@ -92,15 +84,9 @@ const (
 	HazardAssassination
 )
 
-func (k HazardKind) String() string {
-	switch k {
-	case HazardGhost:
-		return "ghost segment accepted"
-	case HazardAssassination:
-		return "TIME-WAIT assassinated"
-	}
-	return fmt.Sprintf("HazardKind(%d)", uint8(k))
-}
+var hazardNames = [...]string{HazardGhost: "ghost segment accepted", HazardAssassination: "TIME-WAIT assassinated"}
+
+func (k HazardKind) String() string { return enum.Name(hazardNames[:], "HazardKind", k) }
 
 // Hazard is one hazard seen.
 type Hazard struct {

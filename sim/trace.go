@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/tcpclose/tcpclose/spec"
+
+	"github.com/tcpclose/tcpclose/internal/enum"
 )
 
 // Side names one of the two endpoints. In the built-in scenarios A is the
@@ -54,12 +56,7 @@ const (
 
 var recNames = [...]string{"", "send", "recv", "drop", "dup", "expire", "call", "result", "notice", "state", "HAZARD", "end"}
 
-func (k RecordKind) String() string {
-	if int(k) < len(recNames) && k != 0 {
-		return recNames[k]
-	}
-	return fmt.Sprintf("RecordKind(%d)", uint8(k))
-}
+func (k RecordKind) String() string { return enum.Name(recNames[:], "RecordKind", k) }
 
 // Record is one entry of the global trace. Fields a kind does not use are
 // zero. Records are flat values so that other packages can draw ladder

@@ -3,6 +3,8 @@ package spec
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tcpclose/tcpclose/internal/enum"
 )
 
 // EventKind says what an Event carries.
@@ -19,17 +21,9 @@ const (
 	EvSegment
 )
 
-func (k EventKind) String() string {
-	switch k {
-	case EvAdvance:
-		return "advance"
-	case EvCall:
-		return "call"
-	case EvSegment:
-		return "segment"
-	}
-	return fmt.Sprintf("EventKind(%d)", uint8(k))
-}
+var eventKindNames = [...]string{EvAdvance: "advance", EvCall: "call", EvSegment: "segment"}
+
+func (k EventKind) String() string { return enum.Name(eventKindNames[:], "EventKind", k) }
 
 // Event is one input to a host: a clock advance, a socket call or an
 // arriving segment. Every event first advances the clock to At (firing due
@@ -75,12 +69,7 @@ const (
 
 var callNames = [...]string{"none", "socket", "bind", "listen", "accept", "connect", "read", "write", "shutdown", "close", "setsockopt", "getsockopt"}
 
-func (c CallKind) String() string {
-	if int(c) < len(callNames) {
-		return callNames[c]
-	}
-	return fmt.Sprintf("CallKind(%d)", uint8(c))
-}
+func (c CallKind) String() string { return enum.Name(callNames[:], "CallKind", c) }
 
 // ShutHow is the second argument of shutdown(2).
 type ShutHow uint8
@@ -92,17 +81,9 @@ const (
 	ShutRDWR
 )
 
-func (h ShutHow) String() string {
-	switch h {
-	case ShutRD:
-		return "SHUT_RD"
-	case ShutWR:
-		return "SHUT_WR"
-	case ShutRDWR:
-		return "SHUT_RDWR"
-	}
-	return fmt.Sprintf("ShutHow(%d)", uint8(h))
-}
+var shutHowNames = [...]string{ShutRD: "SHUT_RD", ShutWR: "SHUT_WR", ShutRDWR: "SHUT_RDWR"}
+
+func (h ShutHow) String() string { return enum.Name(shutHowNames[:], "ShutHow", h) }
 
 // SockOpt names a socket option the sockets layer models.
 type SockOpt uint8
@@ -124,12 +105,7 @@ const (
 
 var optNames = [...]string{"none", "SO_REUSEADDR", "SO_LINGER", "O_NONBLOCK", "TCP_USER_TIMEOUT", "TCP_LINGER2", "SO_ERROR", "TCP_INFO", "TCP_NODELAY", "TCP_R2"}
 
-func (o SockOpt) String() string {
-	if int(o) < len(optNames) {
-		return optNames[o]
-	}
-	return fmt.Sprintf("SockOpt(%d)", uint8(o))
-}
+func (o SockOpt) String() string { return enum.Name(optNames[:], "SockOpt", o) }
 
 // Call is a socket call with its arguments. Fields a call does not use are
 // zero.

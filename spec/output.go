@@ -1,6 +1,10 @@
 package spec
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tcpclose/tcpclose/internal/enum"
+)
 
 // OutputKind says what an Output carries.
 type OutputKind uint8
@@ -17,17 +21,9 @@ const (
 	OutNotice
 )
 
-func (k OutputKind) String() string {
-	switch k {
-	case OutSegment:
-		return "segment"
-	case OutResult:
-		return "result"
-	case OutNotice:
-		return "notice"
-	}
-	return fmt.Sprintf("OutputKind(%d)", uint8(k))
-}
+var outputKindNames = [...]string{OutSegment: "segment", OutResult: "result", OutNotice: "notice"}
+
+func (k OutputKind) String() string { return enum.Name(outputKindNames[:], "OutputKind", k) }
 
 // Notice is an asynchronous report to the application (RFC 9293 §3.9.1.8 and
 // the signals of §3.10.7). RFC 9293 MUST-12: when the peer closes, the
@@ -60,12 +56,7 @@ const (
 
 var noticeNames = [...]string{"none", "established", "peer-closed", "reset", "refused", "timeout", "delivery-problem", "close-done"}
 
-func (n Notice) String() string {
-	if int(n) < len(noticeNames) {
-		return noticeNames[n]
-	}
-	return fmt.Sprintf("Notice(%d)", uint8(n))
-}
+func (n Notice) String() string { return enum.Name(noticeNames[:], "Notice", n) }
 
 // Output is one thing a host does in response to an event. It is a flat
 // value (no pointers) so that the optimized implementation can write

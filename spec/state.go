@@ -1,6 +1,10 @@
 package spec
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tcpclose/tcpclose/internal/enum"
+)
 
 // State is a TCP connection state (RFC 9293 §3.3.2, R9293-STATES). Closed is
 // the fictional state in which no TCB exists.
@@ -37,12 +41,7 @@ var stateNames = [...]string{
 }
 
 // String returns the state's name as RFC 9293 spells it, e.g. "FIN-WAIT-1".
-func (s State) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return fmt.Sprintf("State(%d)", uint8(s))
-}
+func (s State) String() string { return enum.Name(stateNames[:], "State", s) }
 
 // ParseState accepts an RFC name ("TIME-WAIT"), the Linux spelling
 // ("TIME_WAIT", "TCP_TIME_WAIT") or the abbreviations of Figure 5

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 
 	"github.com/tcpclose/tcpclose/spec"
+
+	"github.com/tcpclose/tcpclose/internal/enum"
 )
 
 // Family is the IP version of a packet.
@@ -18,15 +20,9 @@ const (
 	IPv6 Family = 6
 )
 
-func (f Family) String() string {
-	switch f {
-	case IPv4:
-		return "IPv4"
-	case IPv6:
-		return "IPv6"
-	}
-	return fmt.Sprintf("Family(%d)", uint8(f))
-}
+var familyNames = [...]string{IPv4: "IPv4", IPv6: "IPv6"}
+
+func (f Family) String() string { return enum.Name(familyNames[:], "Family", f) }
 
 // Errors a decoder returns (wrapped, with where) for packets it does not
 // take apart; test with errors.Is.

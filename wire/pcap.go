@@ -11,6 +11,8 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+
+	"github.com/tcpclose/tcpclose/internal/enum"
 )
 
 // Format is a capture file format.
@@ -22,15 +24,9 @@ const (
 	Pcapng                   // pcapng (Wireshark's default), with packet comments
 )
 
-func (f Format) String() string {
-	switch f {
-	case Pcap:
-		return "pcap"
-	case Pcapng:
-		return "pcapng"
-	}
-	return fmt.Sprintf("Format(%d)", uint8(f))
-}
+var formatNames = [...]string{Pcap: "pcap", Pcapng: "pcapng"}
+
+func (f Format) String() string { return enum.Name(formatNames[:], "Format", f) }
 
 // MaxRecord is the largest captured frame a reader accepts (and the most
 // it allocates for one): 256 KiB, tcpdump's default snap length.

@@ -2,7 +2,6 @@ package capture_test
 
 import (
 	"bytes"
-	"io"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -26,11 +25,7 @@ func convert(t *testing.T, b []byte, f wire.Format, lt wire.LinkType, v6 bool, s
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		rec, err := r.Next()
-		if err == io.EOF {
-			break
-		}
+	for rec, err := range r.Records() {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package capture_test
 
 import (
 	"bytes"
-	"io"
 	"net/netip"
 	"strings"
 	"testing"
@@ -27,11 +26,7 @@ func edit(t *testing.T, b []byte, f func(n int, p *wire.Packet) bool) []byte {
 		t.Fatal(err)
 	}
 	edited := 0
-	for {
-		rec, err := r.Next()
-		if err == io.EOF {
-			break
-		}
+	for rec, err := range r.Records() {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -79,11 +79,7 @@ func (nb *Notebook) Annotate(dst io.Writer, src io.Reader) error {
 	}
 	var w *wire.Writer
 	var link wire.LinkType
-	for {
-		rec, err := r.Next()
-		if err == io.EOF {
-			break
-		}
+	for rec, err := range r.Records() {
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,11 +27,7 @@ func TestSimPcapng(t *testing.T) {
 		t.Fatalf("%v, format %v", err, r.Format())
 	}
 	lost, n := 0, 0
-	for {
-		rec, err := r.Next()
-		if err == io.EOF {
-			break
-		}
+	for rec, err := range r.Records() {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"time"
 
 	"github.com/google/gopacket"
@@ -100,6 +101,24 @@ func NewReader(r io.Reader) (*Reader, error) {
 
 // Format reports which format the file is in.
 func (r *Reader) Format() Format { return r.format }
+
+// Records iterates over the packets left, each with a nil error, then stops
+// after the last; a read error other than io.EOF is yielded once, with a
+// nil record, and ends the iteration. The record is reused from one step
+// to the next, as with Next.
+func (r *Reader) Records() iter.Seq2[*Record, error] {
+	return func(yield func(*Record, error) bool) {
+		for {
+			rec, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			if !yield(rec, err) || err != nil {
+				return
+			}
+		}
+	}
+}
 
 // Next returns the next packet, or io.EOF after the last. Any other error
 // names the record (its number and offset) and ends the reading.

@@ -258,3 +258,37 @@ func readAll(b []byte) (int, error) {
 		}
 	}
 }
+
+// Records yields every record, then stops; a truncated file yields its
+// records and then the error, once.
+func TestRecords(t *testing.T) {
+	for _, f := range []Format{Pcap, Pcapng} {
+		file, frames := writeCapture(t, f, LinkEthernet, false)
+		for _, cut := range []int{0, 3} {
+			r, err := NewReader(bytes.NewReader(file[:len(file)-cut]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, errs := 0, 0
+			for rec, err := range r.Records() {
+				if err != nil {
+					if errs++; errs > 1 {
+						break
+					}
+					continue
+				}
+				n++
+				if rec.N != n {
+					t.Errorf("%s cut %d: record %d numbered %d", f, cut, n, rec.N)
+				}
+			}
+			want, wantErrs := len(frames), 0
+			if cut > 0 {
+				want, wantErrs = len(frames)-1, 1
+			}
+			if n != want || errs != wantErrs {
+				t.Errorf("%s cut %d: %d records and %d errors, want %d and %d", f, cut, n, errs, want, wantErrs)
+			}
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl"
+	"github.com/tcpclose/tcpclose/internal/splitmix"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -217,7 +218,7 @@ func NewAgreeRun(data []byte, obs func(*Step)) (*AgreeRun, error) {
 	r := &AgreeRun{data: data, mem: check.NewMemory(), peerTS: 1000, obs: obs}
 	h0, h1, h2 := r.next(), r.next(), r.next()
 	r.Profile, r.Label = AgreeProfile(h0)
-	cfg := spec.HostConfig{ISNSecret: mix(uint64(h2 >> 3)), FixedISS: issTable[h1>>4&7]}
+	cfg := spec.HostConfig{ISNSecret: splitmix.Mix(uint64(h2 >> 3)), FixedISS: issTable[h1>>4&7]}
 	var err error
 	if r.m, err = model.New(r.Profile, cfg); err != nil {
 		return nil, fmt.Errorf("fuzz: agree %s: %w", r.Label, err)
@@ -273,14 +274,6 @@ func (r *AgreeRun) Run() error {
 
 // Err returns the first disagreement so far.
 func (r *AgreeRun) Err() error { return r.err }
-
-func mix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
-}
 
 // next returns the next byte, 0 past the end.
 func (r *AgreeRun) next() byte {
@@ -881,7 +874,7 @@ func (r *AgreeRun) lifecycle(v byte, activeClose bool) {
 		if r.conn(tu) != nil {
 			return
 		}
-		peer(spec.SYN, spec.Seq(mix(uint64(len(r.Log)))), 0, 0)
+		peer(spec.SYN, spec.Seq(splitmix.Mix(uint64(len(r.Log)))), 0, 0)
 		c := r.conn(tu)
 		if c == nil || c.State != spec.SynReceived {
 			return
@@ -911,7 +904,7 @@ func (r *AgreeRun) lifecycle(v byte, activeClose bool) {
 			return
 		}
 		tu = c.Tuple
-		peer(spec.SYN|spec.ACK, spec.Seq(mix(uint64(len(r.Log)))), c.SndNxt, 0)
+		peer(spec.SYN|spec.ACK, spec.Seq(splitmix.Mix(uint64(len(r.Log)))), c.SndNxt, 0)
 	}
 	if activeClose {
 		r.call(spec.Call{Kind: spec.CallClose, FD: fd})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/check"
+	"github.com/tcpclose/tcpclose/internal/splitmix"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -115,7 +116,7 @@ func DecodeSim(data []byte) SimCase {
 		DupPct:       pctTable[b3>>2&3],
 		ReorderPct:   pctTable[b3>>4&3],
 		Jitter:       jitterTable[b3>>6],
-		Seed:         mix(uint64(at(4)) + 1),
+		Seed:         splitmix.Mix(uint64(at(4)) + 1),
 	}
 	if c.Shape == ShapeAbort {
 		c.AbortAfter = abortTable[b2>>3&7]

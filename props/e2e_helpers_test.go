@@ -157,14 +157,6 @@ func e2eReport(res *sim.Result) string {
 	return b.String()
 }
 
-func e2eMix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
 // e2eSeed returns the master seed of a loop of random runs: TCPCLOSE_SEED
 // if set, otherwise the clock. Callers print it.
 func e2eSeed() uint64 {

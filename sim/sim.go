@@ -8,6 +8,7 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 
 	"github.com/tcpclose/tcpclose/internal/enum"
+	"github.com/tcpclose/tcpclose/internal/splitmix"
 )
 
 // Config describes a run.
@@ -222,14 +223,6 @@ func Run(cfg Config) (*Result, error) {
 	return r.res, nil
 }
 
-func mix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
 // newRunner checks cfg and builds the hosts. With sharedAddr both sides
 // may have one IP address, as two sockets on loopback do.
 func newRunner(cfg Config, sharedAddr bool) (*runner, error) {
@@ -283,7 +276,7 @@ func newRunner(cfg Config, sharedAddr bool) (*runner, error) {
 			f = ModelHost
 		}
 		h, err := f(s, cfg.Profiles[s], spec.HostConfig{Addr: cfg.Addrs[s].IP,
-			ISNSecret: mix(cfg.Seed ^ uint64(s+1)*0x9e3779b97f4a7c15), FixedISS: cfg.FixedISS[s]})
+			ISNSecret: splitmix.Mix(cfg.Seed ^ uint64(s+1)*0x9e3779b97f4a7c15), FixedISS: cfg.FixedISS[s]})
 		if err != nil {
 			return nil, fmt.Errorf("sim: side %s: %w", s, err)
 		}

@@ -104,3 +104,19 @@ func (r *Report) Reason() string {
 	}
 	return "TRIAGE " + strings.ReplaceAll(s, "|", "/")
 }
+
+// Next records rep's outcome for name into next, the expectations a
+// -rewrite would write: a departure gets an entry, whose reason is the old
+// one from e when the line did not change. It reports whether the stack
+// passed.
+func (e Expectations) Next(next Expectations, name string, rep *Report) bool {
+	if rep.StackPassed() {
+		return true
+	}
+	x := Expectation{Line: rep.Stack.Divergence.Pos.Line, Reason: rep.Reason()}
+	if old, ok := e[name]; ok && old.Line == x.Line {
+		x = old
+	}
+	next[name] = x
+	return false
+}

@@ -43,14 +43,8 @@ func TestCorpusGvisor(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		if rep.StackPassed() {
+		if exp.Next(next, name, rep) {
 			pass++
-		} else {
-			x := oracle.Expectation{Line: rep.Stack.Divergence.Pos.Line, Reason: rep.Reason()}
-			if old, ok := exp[name]; ok && old.Line == x.Line {
-				x = old
-			}
-			next[name] = x
 		}
 		var b bytes.Buffer
 		rep.Write(&b)

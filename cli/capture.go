@@ -100,14 +100,9 @@ func (t *Tool) runCheckCapture(args []string, stdout, stderr io.Writer) int {
 		o.Notes = nb.Add
 	}
 	if *profile != "" {
-		p, err := spec.LookupProfile(*profile)
+		p, err := profileWith(*profile, sets)
 		if err != nil {
 			return t.fail(stderr, cmd, "%s", err)
-		}
-		for _, kv := range sets {
-			if err := setField(&p, kv); err != nil {
-				return t.fail(stderr, cmd, "%s", err)
-			}
 		}
 		o.Profile = func(netip.AddrPort) (spec.Profile, bool) { return p, true }
 	}

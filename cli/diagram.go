@@ -36,14 +36,9 @@ func (t *Tool) runDiagram(args []string, stdout, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return t.fail(stderr, cmd, "takes no arguments (use -profile %s)", pos[0])
 	}
-	p, err := spec.LookupProfile(*profile)
+	p, err := profileWith(*profile, sets)
 	if err != nil {
 		return t.fail(stderr, cmd, "%s", err)
-	}
-	for _, kv := range sets {
-		if err := setField(&p, kv); err != nil {
-			return t.fail(stderr, cmd, "%s", err)
-		}
 	}
 	g, err := diagram.Generate(p)
 	if err != nil {

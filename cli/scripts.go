@@ -53,6 +53,21 @@ func modelFor(s *script.Script, profile string, sets []string) (*stack.VirtualSt
 	return stack.Virtual(h, stack.Named("model/"+su.Profile.Name)), nil
 }
 
+// profileWith looks up the named profile and applies the "Field=Value"
+// overrides of -set to it.
+func profileWith(name string, sets []string) (spec.Profile, error) {
+	p, err := spec.LookupProfile(name)
+	if err != nil {
+		return p, err
+	}
+	for _, kv := range sets {
+		if err := setField(&p, kv); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
 // setField applies one "Field=Value" override.
 func setField(p *spec.Profile, kv string) error {
 	k, v, ok := strings.Cut(kv, "=")

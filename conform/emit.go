@@ -179,28 +179,11 @@ func callLine(e recEvent, end spec.Time) string {
 }
 
 // linuxState is the tcpi_state name of Linux's TCP_INFO for st.
+var linuxStates = [...]string{spec.Closed: "TCP_CLOSE", spec.Listen: "TCP_LISTEN", spec.SynSent: "TCP_SYN_SENT", spec.SynReceived: "TCP_SYN_RECV", spec.Established: "TCP_ESTABLISHED", spec.FinWait1: "TCP_FIN_WAIT1", spec.FinWait2: "TCP_FIN_WAIT2", spec.CloseWait: "TCP_CLOSE_WAIT", spec.Closing: "TCP_CLOSING", spec.LastAck: "TCP_LAST_ACK", spec.TimeWait: "TCP_TIME_WAIT"}
+
 func linuxState(st spec.State) string {
-	switch st {
-	case spec.Listen:
-		return "TCP_LISTEN"
-	case spec.SynSent:
-		return "TCP_SYN_SENT"
-	case spec.SynReceived:
-		return "TCP_SYN_RECV"
-	case spec.Established:
-		return "TCP_ESTABLISHED"
-	case spec.FinWait1:
-		return "TCP_FIN_WAIT1"
-	case spec.FinWait2:
-		return "TCP_FIN_WAIT2"
-	case spec.CloseWait:
-		return "TCP_CLOSE_WAIT"
-	case spec.Closing:
-		return "TCP_CLOSING"
-	case spec.LastAck:
-		return "TCP_LAST_ACK"
-	case spec.TimeWait:
-		return "TCP_TIME_WAIT"
+	if int(st) < len(linuxStates) {
+		return linuxStates[st]
 	}
 	return "TCP_CLOSE"
 }

@@ -465,18 +465,11 @@ func giveUp(t spec.FourTuple) func(h *model.Host, n *node) []spec.Output {
 	}
 }
 
+var timerLabels = [...]string{spec.TimerRetransmit: "retransmission timeout", spec.TimerFinWait2: "FIN-WAIT-2 timeout", spec.TimerTimeWait: "2MSL timeout", spec.TimerUser: "user timeout", spec.TimerLinger: "linger timeout"}
+
 func timerLabel(k spec.TimerKind) string {
-	switch k {
-	case spec.TimerRetransmit:
-		return "retransmission timeout"
-	case spec.TimerFinWait2:
-		return "FIN-WAIT-2 timeout"
-	case spec.TimerTimeWait:
-		return "2MSL timeout"
-	case spec.TimerUser:
-		return "user timeout"
-	case spec.TimerLinger:
-		return "linger timeout"
+	if int(k) < len(timerLabels) {
+		return timerLabels[k]
 	}
 	return "timeout"
 }

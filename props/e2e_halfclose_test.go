@@ -142,13 +142,7 @@ func TestE2EHalfCloseLargeReplyRapid(t *testing.T) { e2eHalfCloseProp(300000).Ra
 func TestE2ERegressLastAckStall(t *testing.T) {
 	h := e2eHalfClose{e2eCase: e2eCase{Seed: 1, Profile: "rfc9293", Shape: shapeReplyAfterEOF, DelayMs: 10}, Pieces: []int64{65536}}
 	cfg, err := h.config()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := e2eRun(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := e2eMustRun(t, cfg, err)
 	if err := e2eCheckHalfClose(h, res); err != nil {
 		t.Fatalf("%v\n%s", err, e2eReport(res))
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/tcpclose/tcpclose/check"
@@ -133,6 +134,20 @@ func e2eRun(cfg sim.Config) (*sim.Result, error) {
 		return nil, fmt.Errorf("seed %d: %w", cfg.Seed, err)
 	}
 	return res, nil
+}
+
+// e2eMustRun runs cfg and stops the test if it fails; cfgErr is the error
+// of building cfg, which stops the test first.
+func e2eMustRun(t testing.TB, cfg sim.Config, cfgErr error) *sim.Result {
+	t.Helper()
+	if cfgErr != nil {
+		t.Fatal(cfgErr)
+	}
+	res, err := e2eRun(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // e2eReport is what a failing property prints: the seed, the outcome and

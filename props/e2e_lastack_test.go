@@ -192,13 +192,7 @@ func e2eSearch[C fmt.Stringer](t *testing.T, n int, draw func(*rand.Rand) C, cfg
 	for i := 0; i < n; i++ {
 		c := draw(rng)
 		cfg, err := cfgOf(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := e2eMustRun(t, cfg, err)
 		if err := check(c, res); err != nil {
 			return c, res, err
 		}

@@ -18,27 +18,20 @@ const (
 	URG
 )
 
+// flagLetters are the flags in packetdrill's order with their letters.
+var flagLetters = [...]struct {
+	bit    Flags
+	letter rune
+}{{SYN, 'S'}, {FIN, 'F'}, {RST, 'R'}, {PSH, 'P'}, {URG, 'U'}, {ACK, '.'}}
+
 // String prints flags in packetdrill's notation: S, F, R, P, then "." for ACK
 // (e.g. "F.", "S.", "R."). A segment with no flags prints as "-".
 func (f Flags) String() string {
 	var b strings.Builder
-	if f&SYN != 0 {
-		b.WriteByte('S')
-	}
-	if f&FIN != 0 {
-		b.WriteByte('F')
-	}
-	if f&RST != 0 {
-		b.WriteByte('R')
-	}
-	if f&PSH != 0 {
-		b.WriteByte('P')
-	}
-	if f&URG != 0 {
-		b.WriteByte('U')
-	}
-	if f&ACK != 0 {
-		b.WriteByte('.')
+	for _, fl := range flagLetters {
+		if f&fl.bit != 0 {
+			b.WriteRune(fl.letter)
+		}
 	}
 	if b.Len() == 0 {
 		return "-"
@@ -56,32 +49,23 @@ func ParseFlags(s string) (Flags, error) {
 		return 0, fmt.Errorf("empty flag set")
 	}
 	var f Flags
+next:
 	for _, c := range s {
-		var bit Flags
-		switch c {
-		case 'S':
-			bit = SYN
-		case 'F':
-			bit = FIN
-		case 'R':
-			bit = RST
-		case 'P':
-			bit = PSH
-		case 'U':
-			bit = URG
-		case '.':
-			bit = ACK
-		case 'E', 'W':
+		if c == 'E' || c == 'W' {
 			// ECE and CWR: accepted and ignored (congestion signals play
 			// no part in closing).
 			continue
-		default:
-			return 0, fmt.Errorf("unknown flag %q in %q", c, s)
 		}
-		if f&bit != 0 {
-			return 0, fmt.Errorf("flag %q repeated in %q", c, s)
+		for _, fl := range flagLetters {
+			if c == fl.letter {
+				if f&fl.bit != 0 {
+					return 0, fmt.Errorf("flag %q repeated in %q", c, s)
+				}
+				f |= fl.bit
+				continue next
+			}
 		}
-		f |= bit
+		return 0, fmt.Errorf("unknown flag %q in %q", c, s)
 	}
 	return f, nil
 }

@@ -39,12 +39,17 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 		cfg.Programs[sim.A] = sim.Program{sim.Connect(), sim.Write(base.WriteA), sim.Wait(time.Second), sim.Abort()}
 		expect(t, e2eCheckGraceful(base, e2eMustRun(t, cfg, nil)), "told reset")
 	})
-	t.Run("graceful/black hole from server to client", func(t *testing.T) {
+	// blackHole is base with every segment side sends lost, for an hour.
+	blackHole := func(side sim.Side) (e2eCase, sim.Config) {
 		c := base
 		c.LossPct = 100
 		cfg, _ := c.config()
-		cfg.Net.Links[sim.B].MaxLossRun = 0
+		cfg.Net.Links[side].MaxLossRun = 0
 		cfg.Until = time.Hour
+		return c, cfg
+	}
+	t.Run("graceful/black hole from server to client", func(t *testing.T) {
+		c, cfg := blackHole(sim.B)
 		expect(t, e2eCheckGraceful(c, e2eMustRun(t, cfg, nil)), "without both sides CLOSED")
 	})
 	t.Run("half-close/reply before EOF", func(t *testing.T) {
@@ -95,11 +100,7 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 		}
 	})
 	t.Run("counters/black hole", func(t *testing.T) {
-		c := base
-		c.LossPct = 100
-		cfg, _ := c.config()
-		cfg.Net.Links[sim.A].MaxLossRun = 0
-		cfg.Until = time.Hour
+		c, cfg := blackHole(sim.A)
 		cfg.NoTrace = true
 		n, _ := check.CountGraceful(c.graceful(), e2eMustRun(t, cfg, nil))
 		if n.NotClosed == 0 {

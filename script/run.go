@@ -84,11 +84,14 @@ type runner struct {
 	last        spec.Time // latest script time reached (events, call ends)
 	lastStep    *stepRec  // latest step that applied rules
 
-	tsOffset  uint32 // actual minus scripted TS val (MapTSEcr)
-	localISN  spec.Seq
-	haveLocal bool
-	remoteISN spec.Seq
-	tuple     spec.FourTuple // Local: the stack under test; Remote: the scripted peer
+	lastEv     *Event
+	started    bool   // a packet or call has been played
+	initBeyond string // the untimed first command is beyond the model
+	tsOffset   uint32 // actual minus scripted TS val (MapTSEcr)
+	localISN   spec.Seq
+	haveLocal  bool
+	remoteISN  spec.Seq
+	tuple      spec.FourTuple // Local: the stack under test; Remote: the scripted peer
 }
 
 // Run plays script s against stack st as packetdrill would, and reports
@@ -114,6 +117,26 @@ func Run(s *Script, st Stack, opts RunOptions) (*Result, error) {
 	if len(s.Events) == 0 {
 		return nil, fmt.Errorf("%s: script has no events", s.Name)
 	}
+	i := 0
+	return run(s, st, opts, func() (*Event, error) {
+		if i >= len(s.Events) {
+			return nil, nil
+		}
+		i++
+		return s.Events[i-1], nil
+	})
+}
+
+// RunReader plays a script as it is read: each event is parsed when the
+// run reaches it and dropped once played, so memory follows the
+// connection's live state, not the script's size. A parse error after
+// the first event is returned as the error, with what was played so far
+// in the Result.
+func RunReader(rd *Reader, st Stack, opts RunOptions) (*Result, error) {
+	return run(rd.Script(), st, opts, rd.Next)
+}
+
+func run(s *Script, st Stack, opts RunOptions, next func() (*Event, error)) (*Result, error) {
 	r := &runner{
 		s: s, st: st, opts: opts,
 		res:       &Result{Script: s.Name, Stack: st.Name()},
@@ -134,20 +157,35 @@ func Run(s *Script, st Stack, opts RunOptions) (*Result, error) {
 	r.cmd, _ = st.(Commander)
 	r.base = st.Now()
 	if s.Init != nil {
-		if err := r.command(s.Init, st.Now()); err != nil {
+		if err := r.command(s.Init, st.Now(), false); err != nil {
 			return r.res, err
 		}
 	}
-	for _, ev := range s.Events {
+	for {
+		ev, err := next()
+		if err != nil {
+			return r.res, err
+		}
+		if ev == nil {
+			break
+		}
+		r.lastEv = ev
 		d, err := r.event(ev)
 		if err != nil {
 			return r.res, err
 		}
-		r.res.Events++
 		if d != nil {
+			r.res.Events++
 			r.res.Divergence = d
 			return r.res, nil
 		}
+		if r.res.Beyond != nil {
+			return r.res, nil
+		}
+		r.res.Events++
+	}
+	if r.lastEv == nil {
+		return nil, fmt.Errorf("%s: script has no events", s.Name)
 	}
 	d, err := r.finish()
 	if err != nil {
@@ -155,7 +193,7 @@ func Run(s *Script, st Stack, opts RunOptions) (*Result, error) {
 	}
 	r.res.Divergence = d
 	if s.Cleanup != nil && d == nil {
-		if err := r.command(s.Cleanup, st.Now()); err != nil {
+		if err := r.command(s.Cleanup, st.Now(), true); err != nil {
 			return r.res, err
 		}
 	}
@@ -336,6 +374,15 @@ func (r *runner) event(ev *Event) (*Divergence, error) {
 	if d, err := r.flushBlocked(lo); d != nil || err != nil {
 		return d, err
 	}
+	if ev.Beyond == "" && r.initBeyond != "" {
+		ev.Beyond, r.initBeyond = r.initBeyond+" (first shell command)", ""
+	}
+	if ev.Beyond != "" {
+		return r.beyond(ev, t)
+	}
+	if ev.Kind == EventPacket || ev.Kind == EventSyscall {
+		r.started = true
+	}
 	if ev.Kind == EventPacket && ev.Packet.Dir == Outbound {
 		return r.outbound(ev, t, lo, hi, tol)
 	}
@@ -377,12 +424,45 @@ func (r *runner) event(ev *Event) (*Divergence, error) {
 		}
 		return r.call(ev, at, end)
 	case EventCommand:
-		return nil, r.command(ev.Command, at)
+		if err := r.command(ev.Command, at, false); err != nil {
+			return nil, err
+		}
+		if ev.Beyond != "" {
+			return r.beyond(ev, t)
+		}
+		return nil, nil
+	case EventCode:
+		r.verbosef("%s: %s empty python block", ev.Pos, at)
+		return nil, nil
 	}
 	return nil, fmt.Errorf("%s: event of unknown kind", ev.Pos)
 }
 
-func (r *runner) command(c *Command, at spec.Time) error {
+// beyond ends the run at a line the model cannot predict: everything
+// before it conformed (an inbound line, call or command first lets the
+// stack run to its time, so a segment no earlier line expects is still a
+// divergence); from it on the script is beyond the model.
+func (r *runner) beyond(ev *Event, t spec.Time) (*Divergence, error) {
+	if !(ev.Kind == EventPacket && ev.Packet.Dir == Outbound) {
+		if d, err := r.advanceTo(t); d != nil || err != nil {
+			return d, err
+		}
+		if len(r.segs) > 0 {
+			o := r.segs[0]
+			return r.diverge(&Divergence{
+				Pos: ev.Pos, Kind: DivUnexpected,
+				Detail: "the stack sent a segment that no line before this one expects",
+				Script: r.scriptLine(ev, t),
+				Actual: fmt.Sprintf("%s %s", o.At, r.describe(o.Out.Seg)),
+			}, o.step), nil
+		}
+	}
+	r.res.Beyond = &Beyond{Pos: ev.Pos, Feature: ev.Beyond}
+	r.verbosef("%s: beyond the model: %s", ev.Pos, ev.Beyond)
+	return nil, nil
+}
+
+func (r *runner) command(c *Command, at spec.Time, cleanup bool) error {
 	if r.cmd != nil {
 		if err := r.cmd.Command(at, c); err != nil {
 			return fmt.Errorf("%s: %s: %w", c.Pos, r.st.Name(), err)
@@ -390,31 +470,20 @@ func (r *runner) command(c *Command, at spec.Time) error {
 		r.verbosef("%s: %s shell command run by %s", c.Pos, at, r.st.Name())
 		return nil
 	}
-	var st sysctlState
-	for _, sc := range c.Sysctls {
-		eff, known, err := st.effect(sc)
-		msg := ""
-		switch {
-		case err != nil:
-			msg = err.Error()
-		case !known:
-			msg = "no profile field; ignored"
-		default:
-			var sets []string
-			for _, s := range eff.Sets {
-				sets = append(sets, s.Field+"="+s.Value)
-			}
-			msg = "sets profile " + strings.Join(sets, ", ")
-			if eff.Note != "" {
-				msg += " (" + eff.Note + ")"
-			}
-		}
-		r.res.Commands = append(r.res.Commands, fmt.Sprintf("%s: %s", sc.Pos, sc.Text))
-		r.verbosef("%s: sysctl %s=%s not run by %s: %s", sc.Pos, sc.Key, sc.Value, r.st.Name(), msg)
+	if cleanup {
+		r.res.Commands = append(r.res.Commands, fmt.Sprintf("%s: %s", c.Pos, abbreviate(c.Text)))
+		return nil
 	}
-	for _, part := range c.Other {
-		r.res.Commands = append(r.res.Commands, fmt.Sprintf("%s: %s", part.Pos, part.Text))
-		r.verbosef("%s: shell command not understood, not run by %s: %s", part.Pos, r.st.Name(), part.Text)
+	beyond, reports := shellBeyond(c, r.started)
+	r.res.Commands = append(r.res.Commands, reports...)
+	for _, rep := range reports {
+		r.verbosef("%s: not run by %s (known): %s", c.Pos, r.st.Name(), rep)
+	}
+	if beyond != "" && r.cur != nil && r.cur.Command == c {
+		r.cur.Beyond = beyond
+	} else if beyond != "" {
+		// The untimed first command: beyond from the first line.
+		r.initBeyond = beyond
 	}
 	return nil
 }
@@ -452,6 +521,12 @@ func (r *runner) inject(ev *Event, at spec.Time) (*Divergence, error) {
 // call starts a socket call and checks its result if it returns at once.
 func (r *runner) call(ev *Event, at, end spec.Time) (*Divergence, error) {
 	sc := ev.Syscall
+	if sc.Noop {
+		r.res.Unchecked += len(sc.Unchecked)
+		r.verbosef("%s: %s: not made; unchecked: %s", ev.Pos, r.callLine(ev, at, end), strings.Join(sc.Unchecked, ", "))
+		r.trace(ev, at, "not made: "+sc.String(), nil)
+		return nil, nil
+	}
 	outs, err := r.st.Call(at, sc.Call)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %s: %w", ev.Pos, r.st.Name(), sc.Call, err)
@@ -538,7 +613,7 @@ func (r *runner) checkResult(ev *Event, o obs, start, end spec.Time) *Divergence
 	var why []string
 	if ret != sc.Ret {
 		why = append(why, fmt.Sprintf("returned %d, expected %d", ret, sc.Ret))
-	} else if ret == -1 && errno != sc.Errno {
+	} else if ret == -1 && errno != sc.Errno && !sc.AnyErrno {
 		why = append(why, fmt.Sprintf("errno %s, expected %s", errno, sc.Errno))
 	}
 	checked := 1
@@ -682,7 +757,7 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 	diff := func(field, exp, act string) { diffs = append(diffs, FieldDiff{field, exp, act}) }
 	// The first SYN (or a SYN on a new 4-tuple) teaches the local ISN
 	// and the connection's addresses.
-	if pk.Flags&spec.SYN != 0 && s.Flags&spec.SYN != 0 {
+	if pk.Flags&spec.SYN != 0 && s.Flags&spec.SYN != 0 && !pk.AnySeq {
 		newTuple := spec.FourTuple{Local: s.Src, Remote: s.Dst}
 		if !r.haveLocal || (newTuple != r.tuple && !r.s.HasLocalISS) {
 			r.localISN, r.haveLocal = s.Seq-spec.Seq(pk.Seq), true
@@ -710,7 +785,10 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 	// A RST with sequence number 0 answers a segment without ACK
 	// (RFC 9293 §3.10.7.1): its 0 is absolute, whatever the ISN.
 	rst0 := pk.Flags&spec.RST != 0 && pk.Seq == 0 && s.Flags&spec.RST != 0 && s.Seq == 0
-	if rel := uint32(s.Seq - r.localISN); rel != pk.Seq && !rst0 {
+	if pk.AnySeq {
+		checked = checked[:len(checked)-1]
+		unchecked = append(unchecked, "seq (...)")
+	} else if rel := uint32(s.Seq - r.localISN); rel != pk.Seq && !rst0 {
 		diff("seq", fmt.Sprint(pk.Seq), fmt.Sprint(rel))
 	}
 	checked = append(checked, "len")
@@ -816,7 +894,7 @@ func (r *runner) finish() (*Divergence, error) {
 	if d, err := r.advanceTo(r.last); d != nil || err != nil {
 		return d, err
 	}
-	last := r.s.Events[len(r.s.Events)-1]
+	last := r.lastEv
 	if len(r.segs) > 0 {
 		o := r.segs[0]
 		return r.diverge(&Divergence{

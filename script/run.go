@@ -87,6 +87,7 @@ type runner struct {
 	lastEv     *Event
 	started    bool   // a packet or call has been played
 	initBeyond string // the untimed first command is beyond the model
+	pendingDiv *Divergence // a sockstat check that failed
 	tsOffset   uint32 // actual minus scripted TS val (MapTSEcr)
 	localISN   spec.Seq
 	haveLocal  bool
@@ -427,6 +428,10 @@ func (r *runner) event(ev *Event) (*Divergence, error) {
 		if err := r.command(ev.Command, at, false); err != nil {
 			return nil, err
 		}
+		if d := r.pendingDiv; d != nil {
+			r.pendingDiv = nil
+			return d, nil
+		}
 		if ev.Beyond != "" {
 			return r.beyond(ev, t)
 		}
@@ -474,18 +479,55 @@ func (r *runner) command(c *Command, at spec.Time, cleanup bool) error {
 		r.res.Commands = append(r.res.Commands, fmt.Sprintf("%s: %s", c.Pos, abbreviate(c.Text)))
 		return nil
 	}
-	beyond, reports := shellBeyond(c, r.started)
+	// FreeBSD's sockstat state checks become checks of the stack's
+	// connection states.
+	rest := *c
+	rest.Other = nil
+	for _, part := range c.Other {
+		chk, ok, why := parseSockstat(part.Text)
+		if !ok {
+			rest.Other = append(rest.Other, part)
+			continue
+		}
+		sc, counts := r.st.(stateCounter)
+		if why == "" && !counts {
+			why = "sockstat on " + r.st.Name()
+		}
+		if why != "" {
+			r.setBeyond(c, why)
+			return nil
+		}
+		got := sc.CountState(chk.State, chk.Port)
+		r.res.Checked++
+		if got != chk.Want {
+			r.pendingDiv = r.diverge(&Divergence{
+				Pos: part.Pos, Kind: DivResult,
+				Detail: fmt.Sprintf("%d connections in %s, the script's sockstat expects %d", got, chk.Name, chk.Want),
+				Script: fmt.Sprintf("%s `%s`", at, part.Text),
+			}, nil)
+			return nil
+		}
+		r.verbosef("%s: sockstat: %d connections in %s, as expected", part.Pos, got, chk.Name)
+	}
+	beyond, reports := shellBeyond(&rest, r.started)
 	r.res.Commands = append(r.res.Commands, reports...)
 	for _, rep := range reports {
 		r.verbosef("%s: not run by %s (known): %s", c.Pos, r.st.Name(), rep)
 	}
-	if beyond != "" && r.cur != nil && r.cur.Command == c {
-		r.cur.Beyond = beyond
-	} else if beyond != "" {
-		// The untimed first command: beyond from the first line.
-		r.initBeyond = beyond
+	if beyond != "" {
+		r.setBeyond(c, beyond)
 	}
 	return nil
+}
+
+// setBeyond marks command c's line beyond the model; for the untimed first
+// command, the first event.
+func (r *runner) setBeyond(c *Command, why string) {
+	if r.cur != nil && r.cur.Command == c {
+		r.cur.Beyond = why
+	} else {
+		r.initBeyond = why
+	}
 }
 
 // inject builds the inbound segment in absolute numbers and delivers it.

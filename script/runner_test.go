@@ -302,7 +302,7 @@ func TestRunShellBeyond(t *testing.T) {
 		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_fin_timeout=0`\n", "t.pkt:2: t.pkt:2: sysctl net.ipv4.tcp_fin_timeout=0: 0 has no profile equivalent"},
 		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_bogus=1`\n", "t.pkt:2: sysctl net.ipv4.tcp_bogus (not in the model's sysctl table)"},
 		{"0 close(3) = 0\n+0 `sysctl -w net.inet.tcp.blackhole=2`\n", "t.pkt:2: sysctl net.inet.tcp.blackhole=2"},
-		{"`sockstat -4 | grep -c TIME_WAIT`\n0 close(3) = 0\n", "t.pkt:2: shell command `sockstat"},
+		{"`sockstat -4 | grep -c TIME_WAIT`\n0 close(3) = 0\n", "t.pkt:2: sockstat pipeline sockstat -4"},
 		{"0 close(3) = 0\n+0 %{ assert tcpi_snd_cwnd == 10 }%\n", "t.pkt:2: python code (assert tcpi_snd_cwnd == 10)"},
 	}
 	for _, c := range cases {

@@ -19,13 +19,25 @@ import (
 func parseCommand(pos Pos, text string) *Command {
 	c := &Command{Pos: pos, Text: text}
 	line := pos.Line
-	for _, ln := range strings.Split(text, "\n") {
+	lines := strings.Split(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		ln := lines[i]
+		first := line
+		// A backslash at the end of a line continues it.
+		for strings.HasSuffix(strings.TrimRight(ln, " \t"), "\\") && i+1 < len(lines) {
+			ln = strings.TrimSuffix(strings.TrimRight(ln, " \t"), "\\") + " " + lines[i+1]
+			i++
+			line++
+		}
+		if k := strings.Index(ln, " #"); k >= 0 { // a shell comment
+			ln = ln[:k]
+		}
 		for _, part := range splitShell(ln) {
 			part = strings.TrimSpace(part)
 			if part == "" || strings.HasPrefix(part, "#") {
 				continue
 			}
-			here := Pos{pos.File, line}
+			here := Pos{pos.File, first}
 			if ss, ok := parseSysctl(here, part); ok {
 				c.Sysctls = append(c.Sysctls, ss...)
 			} else {
@@ -65,6 +77,17 @@ func parseSysctl(pos Pos, part string) ([]Sysctl, bool) {
 				return nil, false
 			}
 			out = append(out, Sysctl{Pos: pos, Key: strings.ReplaceAll(k, "/", "."), Value: v, Text: part})
+		}
+		return out, len(out) > 0
+	case "../common/set_sysctls.py", "../../common/set_sysctls.py", "../../../common/set_sysctls.py":
+		// packetdrill's helper: set_sysctls.py /proc/sys/a/b=V ...
+		var out []Sysctl
+		for _, a := range f[1:] {
+			k, v, ok := strings.Cut(a, "=")
+			if !ok || !strings.HasPrefix(k, "/proc/sys/") {
+				return nil, false
+			}
+			out = append(out, Sysctl{Pos: pos, Key: strings.ReplaceAll(strings.TrimPrefix(k, "/proc/sys/"), "/", "."), Value: v, Text: part})
 		}
 		return out, len(out) > 0
 	case "echo":

@@ -85,10 +85,10 @@ type runner struct {
 	lastStep    *stepRec  // latest step that applied rules
 
 	lastEv     *Event
-	started    bool   // a packet or call has been played
-	initBeyond string // the untimed first command is beyond the model
+	started    bool        // a packet or call has been played
+	initBeyond string      // the untimed first command is beyond the model
 	pendingDiv *Divergence // a sockstat check that failed
-	tsOffset   uint32 // actual minus scripted TS val (MapTSEcr)
+	tsOffset   uint32      // actual minus scripted TS val (MapTSEcr)
 	localISN   spec.Seq
 	haveLocal  bool
 	remoteISN  spec.Seq

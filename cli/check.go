@@ -106,7 +106,7 @@ func (t *Tool) runCheck(args []string, stdout, stderr io.Writer) int {
 		worse(c)
 	}
 	if dirs || len(paths) > 1 {
-		fmt.Fprintf(out, "%d scripts: %s\n", len(paths), tally)
+		fmt.Fprintf(out, "%d scripts (%d runs): %s\n", len(paths), tally.conform+tally.diverge+tally.beyond+tally.errors, tally)
 	}
 	return status
 }

@@ -141,7 +141,7 @@ func (t *Tool) usage(w io.Writer) {
 		fmt.Fprintf(w, "\t%-9s %s\n", c.Name, c.Summary)
 	}
 	fmt.Fprintf(w, "\nRun '%s <command> -h' for a command's flags.\n", t.Name)
-	fmt.Fprintf(w, "Exit status: 0 all conforms, 1 a divergence or violation, 2 a usage or input error.\n")
+	fmt.Fprintf(w, "Exit status: 0 all conforms, 1 a divergence or violation, 2 a usage or input error, 3 (check) beyond the model: every script conforms up to a line the model does not cover.\n")
 }
 
 func (t *Tool) getenv(k string) string {

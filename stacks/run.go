@@ -43,10 +43,10 @@ type ScriptReport struct {
 }
 
 // StackPassed says whether the stack did what the script says.
-func (r *ScriptReport) StackPassed() bool { return r.Stack != nil && r.Stack.Passed() }
+func (r *ScriptReport) StackPassed() bool { return r.Stack != nil && r.Stack.Divergence == nil }
 
 // ModelPassed says whether the model did what the script says.
-func (r *ScriptReport) ModelPassed() bool { return r.Model != nil && r.Model.Passed() }
+func (r *ScriptReport) ModelPassed() bool { return r.Model != nil && r.Model.Divergence == nil }
 
 // Passed says whether both did.
 func (r *ScriptReport) Passed() bool { return r.StackPassed() && r.ModelPassed() }

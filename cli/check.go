@@ -177,7 +177,7 @@ func (t *Tool) checkFile(file, profile string, sets []string, defs map[string]st
 			status = max(status, fail("%s", err))
 			continue
 		}
-		opts := script.RunOptions{}
+		opts := script.RunOptions{NoTrace: true}
 		if verbose {
 			opts.Verbose = out
 		}

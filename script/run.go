@@ -40,6 +40,9 @@ type RunOptions struct {
 	// harness's (a slow namespace, a loaded machine), not the stack's;
 	// on a virtual clock it means the script asks for the impossible.
 	PlayLate bool
+	// NoTrace leaves Result.Trace empty, so that a long script's run
+	// keeps no per-line record (check does not print it).
+	NoTrace bool
 }
 
 const defaultAnyTimeWait = 10 * time.Minute
@@ -133,8 +136,24 @@ func Run(s *Script, st Stack, opts RunOptions) (*Result, error) {
 // connection's live state, not the script's size. A parse error after
 // the first event is returned as the error, with what was played so far
 // in the Result.
+//
+// As packetdrill reads a whole script before it runs it, the rest of a
+// script is still read (and dropped) after a divergence or a line beyond
+// the model: a syntax error anywhere is an error.
 func RunReader(rd *Reader, st Stack, opts RunOptions) (*Result, error) {
-	return run(rd.Script(), st, opts, rd.Next)
+	res, err := run(rd.Script(), st, opts, rd.Next)
+	if err != nil {
+		return res, err
+	}
+	for {
+		ev, err := rd.Next()
+		if err != nil {
+			return res, err
+		}
+		if ev == nil {
+			return res, nil
+		}
+	}
 }
 
 func run(s *Script, st Stack, opts RunOptions, next func() (*Event, error)) (*Result, error) {
@@ -305,6 +324,9 @@ func (r *runner) flushBlocked(t spec.Time) (*Divergence, error) {
 // trace records what the stack did for a line that it played as the
 // script says.
 func (r *runner) trace(ev *Event, at spec.Time, did string, step *stepRec) {
+	if r.opts.NoTrace {
+		return
+	}
 	lt := LineTrace{Pos: ev.Pos, At: at, Did: did}
 	if step != nil {
 		lt.Rules = step.rules

@@ -87,15 +87,18 @@ type runner struct {
 	last        spec.Time // latest script time reached (events, call ends)
 	lastStep    *stepRec  // latest step that applied rules
 
-	lastEv     *Event
-	started    bool        // a packet or call has been played
-	initBeyond string      // the untimed first command is beyond the model
-	pendingDiv *Divergence // a sockstat check that failed
-	tsOffset   uint32      // actual minus scripted TS val (MapTSEcr)
-	localISN   spec.Seq
-	haveLocal  bool
-	remoteISN  spec.Seq
-	tuple      spec.FourTuple // Local: the stack under test; Remote: the scripted peer
+	lastEv      *Event
+	started     bool            // a packet or call has been played
+	initBeyond  string          // the untimed first command is beyond the model
+	pendingDiv  *Divergence     // a sockstat check that failed
+	deferred    *Beyond         // a shell command beyond the model, awaiting a line it affects
+	checkBeyond bool            // a sockstat check the model cannot make
+	tsOffset    uint32          // actual minus scripted TS val (MapTSEcr)
+	fds         map[int32]int32 // script fd → stack fd, where they differ (packetdrill's to_live_fd)
+	localISN    spec.Seq
+	haveLocal   bool
+	remoteISN   spec.Seq
+	tuple       spec.FourTuple // Local: the stack under test; Remote: the scripted peer
 }
 
 // Run plays script s against stack st as packetdrill would, and reports
@@ -400,10 +403,14 @@ func (r *runner) event(ev *Event) (*Divergence, error) {
 	if ev.Beyond == "" && r.initBeyond != "" {
 		ev.Beyond, r.initBeyond = r.initBeyond+" (first shell command)", ""
 	}
-	if ev.Beyond != "" {
+	if ev.Beyond != "" && ev.Kind != EventCommand {
 		return r.beyond(ev, t)
 	}
 	if ev.Kind == EventPacket || ev.Kind == EventSyscall {
+		if r.deferred != nil {
+			r.res.Beyond = r.deferred
+			return nil, nil
+		}
 		r.started = true
 	}
 	if ev.Kind == EventPacket && ev.Packet.Dir == Outbound {
@@ -454,8 +461,15 @@ func (r *runner) event(ev *Event) (*Divergence, error) {
 			r.pendingDiv = nil
 			return d, nil
 		}
-		if ev.Beyond != "" {
+		if ev.Beyond != "" && r.checkBeyond {
 			return r.beyond(ev, t)
+		}
+		if ev.Beyond != "" && r.deferred == nil {
+			// What a shell command does shows only in the lines after
+			// it: the run stops at the next packet or call, and a
+			// script that ends first conforms.
+			r.deferred = &Beyond{Pos: ev.Pos, Feature: ev.Beyond}
+			r.verbosef("%s: beyond the model if a packet or call follows: %s", ev.Pos, ev.Beyond)
 		}
 		return nil, nil
 	case EventCode:
@@ -516,7 +530,9 @@ func (r *runner) command(c *Command, at spec.Time, cleanup bool) error {
 			why = "sockstat on " + r.st.Name()
 		}
 		if why != "" {
+			// An assertion the model cannot check: beyond at once.
 			r.setBeyond(c, why)
+			r.checkBeyond = true
 			return nil
 		}
 		got := sc.CountState(chk.State, chk.Port)
@@ -591,13 +607,15 @@ func (r *runner) call(ev *Event, at, end spec.Time) (*Divergence, error) {
 		r.trace(ev, at, "not made: "+sc.String(), nil)
 		return nil, nil
 	}
-	outs, err := r.st.Call(at, sc.Call)
+	call := sc.Call
+	call.FD = r.liveFD(call.FD)
+	outs, err := r.st.Call(at, call)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %s: %w", ev.Pos, r.st.Name(), sc.Call, err)
 	}
 	own := -1
 	for i, o := range outs {
-		if o.Out.Kind == spec.OutResult && o.Out.Call == sc.Call.Kind && (o.Out.FD == sc.Call.FD || sc.Call.Kind == spec.CallSocket) {
+		if o.Out.Kind == spec.OutResult && o.Out.Call == sc.Call.Kind && (o.Out.FD == call.FD || sc.Call.Kind == spec.CallSocket) {
 			own = i
 			break
 		}
@@ -614,11 +632,11 @@ func (r *runner) call(ev *Event, at, end spec.Time) (*Divergence, error) {
 				Script: r.scriptLine(ev, at),
 			}, step), nil
 		}
-		if _, dup := r.pending[sc.Call.FD]; dup {
+		if _, dup := r.pending[call.FD]; dup {
 			return nil, fmt.Errorf("%s: a second blocking call on fd %d while one is pending", ev.Pos, sc.Call.FD)
 		}
 		etol := r.tolerance(end)
-		r.pending[sc.Call.FD] = &pendingCall{ev: ev, start: at, end: end, tol: etol, deadline: end.Add(etol)}
+		r.pending[call.FD] = &pendingCall{ev: ev, start: at, end: end, tol: etol, deadline: end.Add(etol)}
 		r.verbosef("%s: %s: blocked", ev.Pos, r.callLine(ev, at, end))
 		return nil, nil
 	}
@@ -630,6 +648,14 @@ func (r *runner) call(ev *Event, at, end spec.Time) (*Divergence, error) {
 		}
 	}
 	return r.checkResult(ev, o, at, end), nil
+}
+
+// liveFD is the stack's fd for a script fd.
+func (r *runner) liveFD(fd int32) int32 {
+	if l, ok := r.fds[fd]; ok {
+		return l
+	}
+	return fd
 }
 
 // blockedReturns handles a call result that arrives after its call
@@ -673,6 +699,20 @@ func (r *runner) checkResult(ev *Event, o obs, start, end spec.Time) *Divergence
 		} else {
 			ret = -1
 		}
+	}
+	if (sc.Call.Kind == spec.CallSocket || sc.Call.Kind == spec.CallAccept) && errno == spec.OK && ret >= 0 && sc.Ret >= 0 {
+		// packetdrill's script fds name sockets; the stack's own
+		// numbers may differ (run_system_call.c, to_live_fd).
+		if ret != sc.Ret {
+			if r.fds == nil {
+				r.fds = map[int32]int32{}
+			}
+			r.fds[int32(sc.Ret)] = int32(ret)
+			r.verbosef("%s: script fd %d is the stack's fd %d", ev.Pos, sc.Ret, ret)
+		} else if r.fds != nil {
+			delete(r.fds, int32(sc.Ret))
+		}
+		ret = sc.Ret
 	}
 	var why []string
 	if ret != sc.Ret {

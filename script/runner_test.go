@@ -298,10 +298,10 @@ func TestRunCalls(t *testing.T) {
 func TestRunShellBeyond(t *testing.T) {
 	cases := []struct{ src, want string }{
 		{"0 close(3) = 0\n+0 `tc qdisc add dev tun0 root netem loss 100%`\n+1 close(3) = 0\n", "t.pkt:2: shell command `tc qdisc"},
-		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_rfc1337=1`\n", "t.pkt:2: sysctl net.ipv4.tcp_rfc1337=1 after the first packet or call"},
-		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_fin_timeout=0`\n", "t.pkt:2: t.pkt:2: sysctl net.ipv4.tcp_fin_timeout=0: 0 has no profile equivalent"},
-		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_bogus=1`\n", "t.pkt:2: sysctl net.ipv4.tcp_bogus (not in the model's sysctl table)"},
-		{"0 close(3) = 0\n+0 `sysctl -w net.inet.tcp.blackhole=2`\n", "t.pkt:2: sysctl net.inet.tcp.blackhole=2"},
+		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_rfc1337=1`\n+0 close(3) = 0\n", "t.pkt:2: sysctl net.ipv4.tcp_rfc1337=1 after the first packet or call"},
+		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_fin_timeout=0`\n+0 close(3) = 0\n", "t.pkt:2: t.pkt:2: sysctl net.ipv4.tcp_fin_timeout=0: 0 has no profile equivalent"},
+		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_bogus=1`\n+0 close(3) = 0\n", "t.pkt:2: sysctl net.ipv4.tcp_bogus (not in the model's sysctl table)"},
+		{"0 close(3) = 0\n+0 `sysctl -w net.inet.tcp.blackhole=2`\n+0 close(3) = 0\n", "t.pkt:2: sysctl net.inet.tcp.blackhole=2"},
 		{"`sockstat -4 | grep -c TIME_WAIT`\n0 close(3) = 0\n", "t.pkt:2: sockstat pipeline sockstat -4"},
 		{"0 close(3) = 0\n+0 %{ assert tcpi_snd_cwnd == 10 }%\n", "t.pkt:2: python code (assert tcpi_snd_cwnd == 10)"},
 	}
@@ -315,8 +315,14 @@ func TestRunShellBeyond(t *testing.T) {
 			t.Errorf("%q: beyond %q, want %q", c.src, got, c.want)
 		}
 	}
+	// A shell command shows only in the lines after it: a script that
+	// ends first conforms.
+	res, err := Run(mustParse(t, "0 close(3) = 0\n+0 `tcpdrop -s TIME_WAIT`\n"), &fakeStack{}, RunOptions{})
+	if err != nil || !res.Passed() {
+		t.Errorf("command at the end: %v %v %v", err, res.Divergence, res.Beyond)
+	}
 	// Known commands and unmodelled sysctls are reported, not beyond.
-	res, err := Run(mustParse(t, "`../common/defaults.sh`\n0 close(3) = 0\n+0 `sysctl -w net.inet.tcp.sack.enable=1 net.inet.tcp.blackhole=0`\n"), &fakeStack{}, RunOptions{})
+	res, err = Run(mustParse(t, "`../common/defaults.sh`\n0 close(3) = 0\n+0 `sysctl -w net.inet.tcp.sack.enable=1 net.inet.tcp.blackhole=0`\n"), &fakeStack{}, RunOptions{})
 	if err != nil || !res.Passed() || len(res.Commands) != 3 {
 		t.Errorf("known commands: %v %v %v", err, res.Beyond, res.Commands)
 	}

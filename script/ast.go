@@ -209,6 +209,8 @@ type Packet struct {
 	Proto string
 	// AnySeq is NPLab's "...(len)": the sequence number is not checked.
 	AnySeq bool
+	// AbsSeq is NPLab's "0:0(0)!": the sequence number is absolute.
+	AbsSeq bool
 	// Beyond names what in the line the model cannot play, if anything.
 	Beyond string
 	// AnyOptions is "<...>": options are not checked.
@@ -310,6 +312,9 @@ func (p *Packet) String() string {
 		fmt.Fprintf(&b, " %s ...(%d)", p.FlagText, p.Len)
 	} else {
 		fmt.Fprintf(&b, " %s %d:%d(%d)", p.FlagText, p.Seq, p.Seq+p.Len, p.Len)
+		if p.AbsSeq {
+			b.WriteString("!")
+		}
 	}
 	if p.HasAck {
 		fmt.Fprintf(&b, " ack %d", p.Ack)

@@ -852,6 +852,11 @@ func (p *parser) packet() (pk *Packet, err error) {
 		return nil, err
 	}
 	pk.Len = uint32(n)
+	if p.isPunct("!") && p.peek().line == dt.line {
+		// NPLab: the sequence number is absolute, not relative to the ISN.
+		p.next()
+		pk.AbsSeq = true
+	}
 	if !pk.AnySeq && uint32(seqEnd) != pk.Seq+pk.Len {
 		return nil, p.errf(seqTok, "inconsistent TCP sequence numbers and payload size: %d:%d(%d)", pk.Seq, seqEnd, n)
 	}

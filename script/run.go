@@ -586,6 +586,9 @@ func (r *runner) inject(ev *Event, at spec.Time) (*Divergence, error) {
 	if r.opts.MapTSEcr && seg.Opts.HasTS && seg.Opts.TS.Ecr != 0 {
 		seg.Opts.TS.Ecr += r.tsOffset
 	}
+	if pk.AbsSeq {
+		seg.Seq = spec.Seq(pk.Seq)
+	}
 	outs, err := r.st.Inject(at, seg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: inject %s: %w", ev.Pos, r.st.Name(), seg, err)
@@ -892,6 +895,10 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 	if pk.AnySeq {
 		checked = checked[:len(checked)-1]
 		unchecked = append(unchecked, "seq (...)")
+	} else if pk.AbsSeq {
+		if uint32(s.Seq) != pk.Seq {
+			diff("seq", fmt.Sprint(pk.Seq)+"!", fmt.Sprint(uint32(s.Seq)))
+		}
 	} else if rel := uint32(s.Seq - r.localISN); rel != pk.Seq && !rst0 {
 		diff("seq", fmt.Sprint(pk.Seq), fmt.Sprint(rel))
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
@@ -93,8 +94,8 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 	t.Run("interchange/an endpoint that hides notices", func(t *testing.T) {
 		cfg, _ := base.config()
 		want := mustRun(t, cfg)
-		cfg.Endpoints[sim.B] = func(hc sim.HostConfig) (sim.Endpoint, error) {
-			h, err := model.New(hc.Profile, model.Config{Addr: hc.Addr, ISNSecret: hc.ISNSecret})
+		cfg.Hosts[sim.B] = func(_ sim.Side, p spec.Profile, hc spec.HostConfig) (spec.Host, error) {
+			h, err := model.New(p, hc)
 			return e2eMute{h}, err
 		}
 		if _, ok := e2eFirstDiff(want.Trace.Records, mustRun(t, cfg).Trace.Records); ok {
@@ -108,7 +109,7 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 		cfg.Net.Links[sim.A].MaxLossRun = 0
 		cfg.Until = time.Hour
 		cfg.NoTrace = true
-		n, _ := e2eCount(c, mustRun(t, cfg))
+		n, _ := check.CountGraceful(c.graceful(), mustRun(t, cfg))
 		if n.NotClosed == 0 {
 			t.Fatalf("counters missed a black hole: %+v", n)
 		}
@@ -118,10 +119,11 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 // e2eMute is a model host that drops its peer-closed notices.
 type e2eMute struct{ *model.Host }
 
-func (m e2eMute) Step(ev spec.Event) []spec.Output {
-	out := m.Host.Step(ev)
-	kept := out[:0]
-	for _, o := range out {
+func (m e2eMute) Step(ev *spec.Event, out []spec.Output) []spec.Output {
+	n := len(out)
+	out = m.Host.Step(ev, out)
+	kept := out[:n]
+	for _, o := range out[n:] {
 		if o.Kind != spec.OutNotice || o.Notice != spec.NoticePeerClosed {
 			kept = append(kept, o)
 		}

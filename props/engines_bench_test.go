@@ -8,6 +8,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl/workload"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -68,7 +69,7 @@ func BenchmarkEngines(b *testing.B) {
 						m, s := newHosts(b, prof, g)
 						rec := newRecorded(g)
 						var out []spec.Output
-						step := func(ev *spec.Event) { m.Step(*ev) }
+						step := func(ev *spec.Event) { m.Step(ev, nil) }
 						if engine == "impl" {
 							out = make([]spec.Output, 0, 64)
 							step = func(ev *spec.Event) { out = s.Step(ev, out[:0]) }
@@ -137,14 +138,14 @@ func TestEnginesAgreeOnRecordedStreams(t *testing.T) {
 			var out []spec.Output
 			for i := range n {
 				ev := rec.next(nil)
-				mo := m.Step(*ev)
+				mo := m.Step(ev, nil)
 				out = s.Step(ev, out[:0])
-				if !outputsEqual(mo, out) {
+				if !check.OutputsEqual(mo, out) {
 					t.Fatalf("%s gap=%s event %d (%s): outputs differ", mix, gap, i, ev)
 				}
 			}
 			ms, is := m.Snapshot(), s.Snapshot()
-			if !snapsEqual(&ms, &is) {
+			if !ms.Equal(&is) {
 				t.Fatalf("%s gap=%s: snapshots differ", mix, gap)
 			}
 		}

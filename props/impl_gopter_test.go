@@ -14,6 +14,7 @@ import (
 	"github.com/leanovate/gopter/commands"
 	"github.com/leanovate/gopter/gen"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
@@ -71,9 +72,9 @@ type gMode struct {
 type gState struct {
 	p     spec.Profile
 	role  string
-	cfg   model.Config
+	cfg   spec.HostConfig
 	mode  gMode
-	h     host // the model; in invariant runs the implementation
+	h     spec.Host // the model; in invariant runs the implementation
 	inv   *invChecker
 	snap  spec.HostSnap
 	last  []spec.Output // h's outputs of the last command
@@ -96,7 +97,7 @@ func (s *gState) String() string {
 // step runs one event on the state's host; its outputs are appended to
 // s.last (a command may run several events).
 func (s *gState) step(ev spec.Event) {
-	out := s.h.Step(ev)
+	out := s.h.Step(&ev, nil)
 	s.last = append(s.last, out...)
 	s.snap = s.h.Snapshot()
 	if f, ok := s.h.(interface{ Fired() []spec.RuleID }); ok && s.stats.cov != nil {
@@ -113,10 +114,10 @@ func (s *gState) step(ev spec.Event) {
 	for _, o := range out {
 		switch o.Kind {
 		case spec.OutSegment:
-			s.sent = appendRing(s.sent, o.Seg, 12)
+			s.sent = check.AppendRing(s.sent, o.Seg, 12)
 		case spec.OutResult:
 			if (o.Call == spec.CallSocket || o.Call == spec.CallAccept) && o.Ret >= 0 {
-				s.fds = appendRing(s.fds, int32(o.Ret), 6)
+				s.fds = check.AppendRing(s.fds, int32(o.Ret), 6)
 			}
 			if o.Call == spec.CallSocket && o.Ret >= 0 {
 				s.lastSock = int32(o.Ret)
@@ -129,7 +130,7 @@ func (s *gState) step(ev spec.Event) {
 // events it ran.
 type gSUT struct {
 	s        *impl.Stack
-	h        *implHost
+	h        spec.Host
 	lastSock int32
 	log      []string
 	setup    string // a difference already in the set-up
@@ -139,10 +140,7 @@ type gSUT struct {
 type gResult struct {
 	ev    spec.Event
 	out   []spec.Output
-	snap  spec.HostSnap
-	next  spec.Time
-	now   spec.Time
-	twc   int
+	view  check.View // the implementation's, after the command
 	setup string
 	log   []string // the events run so far, set-up included
 }
@@ -216,7 +214,7 @@ type gStep struct {
 }
 
 // play runs a macro on host h, calling each with every resolved event.
-func (c *gCmd) play(h host, lastSock func() int32, each func(spec.Event)) {
+func (c *gCmd) play(h spec.Host, lastSock func() int32, each func(spec.Event)) {
 	var tu spec.FourTuple
 	have := false
 	for _, st := range c.macro {
@@ -325,7 +323,7 @@ func (c *gCmd) Run(sut commands.SystemUnderTest) commands.Result {
 	run := func(ev spec.Event) {
 		r.ev = ev
 		u.log = append(u.log, ev.String())
-		for _, o := range u.h.Step(ev) {
+		for _, o := range u.h.Step(&ev, nil) {
 			r.out = append(r.out, o)
 			if o.Kind == spec.OutResult && o.Call == spec.CallSocket && o.Ret >= 0 {
 				u.lastSock = int32(o.Ret)
@@ -337,7 +335,7 @@ func (c *gCmd) Run(sut commands.SystemUnderTest) commands.Result {
 	} else {
 		run(c.resolve(u.s.Now(), u.s.NextDeadline()))
 	}
-	r.snap, r.next, r.now, r.twc = u.s.Snapshot(), u.s.NextDeadline(), u.s.Now(), u.s.TimeWaitCount()
+	r.view = check.Observe(u.s, r.out)
 	r.log = u.log
 	return r
 }
@@ -377,24 +375,10 @@ func (c *gCmd) post(s *gState, res commands.Result) *gopter.PropResult {
 	switch {
 	case r.setup != "":
 		msg = r.setup
-	case !outputsEqual(s.last, r.out):
-		msg = fmt.Sprintf("outputs differ (-model +impl)\n%s", cmp.Diff(s.last, r.out))
-	case !snapsEqual(&s.snap, &r.snap):
-		msg = fmt.Sprintf("snapshots differ (-model +impl)\n%s", cmp.Diff(s.snap, r.snap))
-	case s.h.NextDeadline() != r.next:
-		msg = fmt.Sprintf("NextDeadline: model %s, impl %s", s.h.NextDeadline(), r.next)
-	case s.h.Now() != r.now:
-		msg = fmt.Sprintf("Now: model %s, impl %s", s.h.Now(), r.now)
-	}
-	if msg == "" {
-		tw := 0
-		for i := range s.snap.Conns {
-			if s.snap.Conns[i].State == spec.TimeWait {
-				tw++
-			}
-		}
-		if tw != r.twc {
-			msg = fmt.Sprintf("TimeWaitCount: model %d, impl %d", tw, r.twc)
+	default:
+		mv := check.Observe(s.h, s.last)
+		if err := check.Compare(&mv, &r.view); err != nil {
+			msg = err.Error()
 		}
 	}
 	if msg == "" {
@@ -411,13 +395,13 @@ func gCommands(p spec.Profile, role string, mode gMode, stats *gStats) commands.
 		InitialStateGen: gopter.CombineGens(gen.UInt64(), gen.IntRange(0, len(fixed)-1), gen.Bool(),
 			gen.OneConstOf(1, 0, 2, 3, 8), gen.Bool()).Map(func(v []interface{}) *gState {
 			s := &gState{p: p, role: role, mode: mode, peerT: 5000, stats: stats,
-				cfg: model.Config{ISNSecret: v[0].(uint64), FixedISS: fixed[v[1].(int)]}}
+				cfg: spec.HostConfig{ISNSecret: v[0].(uint64), FixedISS: fixed[v[1].(int)]}}
 			if mode.invariants {
-				is, err := impl.New(p, impl.Config{ISNSecret: s.cfg.ISNSecret, FixedISS: s.cfg.FixedISS, Mutant: mode.mutant})
+				is, err := newImpl(p, s.cfg, mode.mutant)
 				if err != nil {
 					panic(err)
 				}
-				s.h = &implHost{s: is}
+				s.h = is
 				s.inv = newInvChecker(p)
 			} else {
 				s.h = model.MustNew(p, s.cfg)
@@ -450,17 +434,17 @@ func gCommands(p spec.Profile, role string, mode gMode, stats *gStats) commands.
 				return nil
 			}
 			s := st.(*gState)
-			is, err := impl.New(p, impl.Config{ISNSecret: s.cfg.ISNSecret, FixedISS: s.cfg.FixedISS, Mutant: mode.mutant})
+			is, err := newImpl(p, s.cfg, mode.mutant)
 			if err != nil {
 				panic(err)
 			}
-			u := &gSUT{s: is, h: &implHost{s: is}, lastSock: s.lastSock}
+			u := &gSUT{s: is, h: is, lastSock: s.lastSock}
 			var all []spec.Output
 			for _, ev := range s.setup {
 				u.log = append(u.log, ev.String())
 				all = append(all, is.Step(&ev, nil)...)
 			}
-			if !outputsEqual(all, s.sOut) {
+			if !check.OutputsEqual(all, s.sOut) {
 				u.setup = fmt.Sprintf("set-up outputs differ (-model +impl)\n%s", cmp.Diff(s.sOut, all))
 			}
 			return u

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // ParseError is a malformed or unsupported script construct, with where it
@@ -375,11 +376,11 @@ func (p *parser) applyOption(o Option) error {
 		if err != nil {
 			return bad("%q is not an IP address", clip(o.Value))
 		}
-		if o.Name == "local_ip" && a.Is4() && a != netip.AddrFrom4([4]byte(LocalIP)) {
-			s.addrBeyond(fmt.Sprintf("--local_ip=%s (the runner's local address is %s)", a, netip.AddrFrom4([4]byte(LocalIP))))
+		if o.Name == "local_ip" && a.Is4() && a != netip.AddrFrom4([4]byte(stack.LocalIP())) {
+			s.addrBeyond(fmt.Sprintf("--local_ip=%s (the runner's local address is %s)", a, netip.AddrFrom4([4]byte(stack.LocalIP()))))
 		}
-		if o.Name == "remote_ip" && a.Is4() && a != netip.AddrFrom4([4]byte(RemoteIP)) {
-			s.addrBeyond(fmt.Sprintf("--remote_ip=%s (the runner's remote address is %s)", a, netip.AddrFrom4([4]byte(RemoteIP))))
+		if o.Name == "remote_ip" && a.Is4() && a != netip.AddrFrom4([4]byte(stack.RemoteIP())) {
+			s.addrBeyond(fmt.Sprintf("--remote_ip=%s (the runner's remote address is %s)", a, netip.AddrFrom4([4]byte(stack.RemoteIP()))))
 		}
 	case "bind_port", "connect_port":
 		if err := need(); err != nil {
@@ -389,9 +390,9 @@ func (p *parser) applyOption(o Option) error {
 		if err != nil {
 			return bad("%q is not a port", clip(o.Value))
 		}
-		want := ConnectPort
+		want := stack.ConnectPort
 		if o.Name == "bind_port" {
-			want = LocalPort
+			want = stack.LocalPort
 		}
 		if uint16(n) != want {
 			s.addrBeyond(fmt.Sprintf("--%s=%d (the runner's is %d)", o.Name, n, want))
@@ -424,7 +425,7 @@ func (p *parser) applyOption(o Option) error {
 			return bad("wants a sequence number between 1 and 4294967295, not %q", o.Value)
 		}
 		if n == 0 {
-			return bad("0 cannot be used: model.Config.FixedISS reads 0 as \"not fixed\"")
+			return bad("0 cannot be used: spec.HostConfig.FixedISS reads 0 as \"not fixed\"")
 		}
 		s.LocalISS, s.HasLocalISS = spec.Seq(n), true
 	case "tcpclose_remote_isn":

@@ -72,21 +72,21 @@ func parseSockstat(part string) (c sockstatCheck, ok bool, beyond string) {
 	return c, true, ""
 }
 
-// stateCounter is a stack that can count its connections in a state, for
-// sockstat checks.
-type stateCounter interface {
-	CountState(s spec.State, port uint16) int
+// hostStack is a stack that shows its host's state (stack.VirtualStack):
+// sockstat checks count the host's connections by state.
+type hostStack interface {
+	Host() spec.Host
 }
 
-// CountState counts the model's connections in state s; with port, those
-// whose local or remote port is port.
-func (m *ModelStack) CountState(s spec.State, port uint16) int {
+// countState counts h's connections in state s; with port, those whose
+// local or remote port is port.
+func countState(h spec.Host, s spec.State, port uint16) int {
 	n := 0
-	for _, t := range m.h.Tuples() {
-		if port != 0 && t.Local.Port != port && t.Remote.Port != port {
+	for _, c := range h.Snapshot().Conns {
+		if port != 0 && c.Tuple.Local.Port != port && c.Tuple.Remote.Port != port {
 			continue
 		}
-		if m.h.ConnState(t) == s {
+		if c.State == s {
 			n++
 		}
 	}

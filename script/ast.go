@@ -476,3 +476,15 @@ type ShellPart struct {
 	Pos
 	Text string
 }
+
+// ListsProfile reports whether the script's --tcpclose_profiles (rfc9293
+// when absent) names profile: the hook for run to skip scripts whose
+// profiles exclude a stack's unless asked to play them all.
+func (s *Script) ListsProfile(profile string) bool {
+	for _, p := range s.Profiles {
+		if p == profile {
+			return true
+		}
+	}
+	return false
+}

@@ -201,7 +201,7 @@ func (lx *lexer) skipInactive() {
 func (lx *lexer) next() token {
 	s := lx.s
 	for {
-		if !lx.active() {
+		if !lx.active() && lx.i < len(s) {
 			lx.skipInactive()
 			lx.lineHead = true
 			continue

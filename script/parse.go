@@ -330,11 +330,11 @@ var nplabOptions = map[string]string{
 func (p *parser) applyOption(o Option) error {
 	s := p.s
 	bad := func(format string, args ...any) error {
-		return &ParseError{o.Pos, fmt.Sprintf("--%s: ", o.Name) + fmt.Sprintf(format, args...)}
+		return &ParseError{o.Pos, fmt.Sprintf("--%s: ", clip(o.Name)) + fmt.Sprintf(format, args...)}
 	}
 	need := func() error {
 		if !o.HasValue || o.Value == "" {
-			return bad("needs a value (--%s=...)", o.Name)
+			return bad("needs a value (--%s=...)", clip(o.Name))
 		}
 		return nil
 	}

@@ -214,16 +214,18 @@ func TestDeterministicAndCrossChecked(t *testing.T) {
 		if a.String() != b.String() {
 			t.Errorf("%s: two runs differ:\n%s\n----\n%s", p, a, b)
 		}
-		e := &explorer{cfg: cfg, prof: cfg.effectiveProfile(), prog: [2]Program{cfg.A, cfg.B},
-			index: make(map[stateKey]int32), sigIdx: make(map[string]uint16), noMemo: true}
-		e.cfg.MaxStates, e.cfg.MaxTraces = defaultMaxStates, defaultMaxTraces
-		init, err := e.initial()
+		e, err := newExplorer(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.search(init, time.Now(), nil)
-		e.analyse()
-		if c := e.report(0); c.String() != a.String() {
+		e.noMemo = true
+		c, err := e.run(nil)
+		e.close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Elapsed = 0
+		if c.String() != a.String() {
 			t.Errorf("%s: without the memo the report differs:\n%s\n----\n%s", p, c.Summary(), a.Summary())
 		}
 		cfg.RawFingerprints = true
@@ -247,8 +249,12 @@ func TestCanonicalMergesOnlyEquivalentHosts(t *testing.T) {
 	for _, p := range []string{"rfc9293", "linux", "smoltcp"} {
 		cfg := MustConfig("abort", p)
 		cfg.Capacity, cfg.R = 1, 1
-		e := &explorer{cfg: cfg, prof: cfg.effectiveProfile(), prog: [2]Program{cfg.A, cfg.B},
-			index: make(map[stateKey]int32), sigIdx: make(map[string]uint16), noMemo: true}
+		e, err := newExplorer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.close()
+		e.noMemo = true
 		canon := func(h *model.Host) string {
 			c, miss := canonicalFingerprint(h.Fingerprint(), e.prof.OOWAckInterval)
 			if miss != 0 {
@@ -258,20 +264,21 @@ func TestCanonicalMergesOnlyEquivalentHosts(t *testing.T) {
 		}
 		init, _ := e.initial()
 		rep := map[string]*model.Host{}
-		seen := map[stateKey]bool{}
+		seen := map[uint64]bool{}
 		q := []*sys{init}
 		compared := 0
 		for len(q) > 0 {
 			s := q[0]
 			q = q[1:]
 			for x := 0; x < 2; x++ {
-				c := canon(s.h[x])
+				h := s.hr[x].h
+				c := canon(h)
 				r, ok := rep[c]
 				if !ok {
-					rep[c] = s.h[x]
+					rep[c] = h
 					continue
 				}
-				if r.Fingerprint() == s.h[x].Fingerprint() {
+				if r.Fingerprint() == h.Fingerprint() {
 					continue
 				}
 				evs := []spec.Event{{Kind: spec.EvAdvance}}
@@ -279,7 +286,7 @@ func TestCanonicalMergesOnlyEquivalentHosts(t *testing.T) {
 					evs = append(evs, spec.Event{Kind: spec.EvSegment, Seg: cs.seg})
 				}
 				for _, ev := range evs {
-					h1, h2 := s.h[x].Clone(), r.Clone()
+					h1, h2 := h.Clone(), r.Clone()
 					e1, e2 := ev, ev
 					e1.At, e2.At = h1.Now(), h2.Now()
 					if ev.Kind == spec.EvAdvance {
@@ -292,7 +299,7 @@ func TestCanonicalMergesOnlyEquivalentHosts(t *testing.T) {
 					compared++
 					if !reflect.DeepEqual(o1, o2) || canon(h1) != canon(h2) {
 						t.Fatalf("%s: hosts merged by canonicalFingerprint differ on %v:\n%s\n%s\noutputs %v\n        %v",
-							p, ev, s.h[x].Fingerprint(), r.Fingerprint(), o1, o2)
+							p, ev, h.Fingerprint(), r.Fingerprint(), o1, o2)
 					}
 				}
 			}

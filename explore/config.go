@@ -146,7 +146,7 @@ type Config struct {
 	// truncated and why.
 	MaxMem int64
 	// FrontierMem bounds the bytes of encoded frontier states kept in
-	// memory per BFS level (0: 8 MiB); the rest spills to a temporary
+	// memory per BFS level (0: 2 MiB); the rest spills to a temporary
 	// file.
 	FrontierMem int
 	// TempDir is where the state records, the edges and the spilled

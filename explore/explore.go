@@ -27,7 +27,7 @@ type Stats struct {
 const (
 	defaultMaxStates   = 4_000_000
 	defaultMaxTraces   = 3
-	defaultFrontierMem = 8 << 20
+	defaultFrontierMem = 2 << 20
 	progressEvery      = 1 << 14
 	maxGroupTraces     = 8
 )
@@ -418,7 +418,7 @@ func (e *explorer) search(init *sys, start time.Time, progress func(Stats)) erro
 			if !full && e.cfg.MaxMem > 0 && e.memInUse() > e.cfg.MaxMem {
 				full = true
 				stop.Store(true)
-				e.stopReason = fmt.Sprintf("memory bound %d MB reached", e.cfg.MaxMem>>20)
+				e.stopReason = fmt.Sprintf("memory bound %.0f MB reached", float64(e.cfg.MaxMem)/1e6)
 			}
 			for off, ss := range ch.res {
 				from := ch.first + int32(off)

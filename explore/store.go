@@ -212,6 +212,9 @@ type queue struct {
 func (q *queue) push(enc []byte) error {
 	need := binary.MaxVarintLen32 + len(enc)
 	if q.w == nil && len(q.mem)+need <= q.memBound {
+		if q.mem == nil {
+			q.mem = make([]byte, 0, q.memBound)
+		}
 		q.mem = binary.AppendUvarint(q.mem, uint64(len(enc)))
 		q.mem = append(q.mem, enc...)
 		q.n++

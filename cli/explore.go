@@ -36,6 +36,7 @@ func (t *Tool) runExplore(args []string, stdout, stderr io.Writer) int {
 	shared := fs.Bool("shared-clock", false, "one clock for both hosts (default: independent clocks)")
 	maxStates := fs.Int("max-states", 4_000_000, "stop after `n` states (the report says it was truncated)")
 	maxMem := fs.String("max-mem", "", "stop once the explorer holds more than `size` of memory, e.g. 8GB or 500MB (the report says it was truncated)")
+	maxTime := fs.Duration("max-time", 0, "stop after `duration` of wall time, e.g. 10m (the report says it was truncated)")
 	frontierMem := fs.String("frontier-mem", "2MiB", "frontier states kept in memory per BFS level; the rest spills to a temporary file (`size`)")
 	tmpDir := fs.String("tmp", "", "`dir`ectory for the state records, edges and spilled frontier (default: the system's)")
 	workers := fs.Int("workers", 0, "goroutines expanding states (`n`; 0: one per core); counts do not depend on it")
@@ -95,6 +96,7 @@ func (t *Tool) runExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.Capacity, cfg.R, cfg.Dups, cfg.Loss = *capacity, *r, *dups, !*lossless
 	cfg.MaxStates, cfg.MaxTraces = *maxStates, max(*traces, 1)
+	cfg.MaxTime = *maxTime
 	cfg.MaxMem, cfg.FrontierMem, cfg.TempDir, cfg.Workers, cfg.FPKey = memBound, int(min(frontierBound, 1<<40)), *tmpDir, *workers, *fpKey
 	if *shared {
 		cfg.Clock = explore.Shared

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -145,6 +146,9 @@ type Config struct {
 	// (Stats.Mem) exceeds it, in bytes; the report says it was
 	// truncated and why.
 	MaxMem int64
+	// MaxTime, if positive, stops the search after this much wall time,
+	// likewise.
+	MaxTime time.Duration
 	// FrontierMem bounds the bytes of encoded frontier states kept in
 	// memory per BFS level (0: 2 MiB); the rest spills to a temporary
 	// file.

@@ -323,7 +323,7 @@ func (e *explorer) memInUse() int64 {
 	return m
 }
 
-func (e *explorer) states() int { return e.table.fps.len() }
+func (e *explorer) states() int { return e.flags.len() }
 
 func (e *explorer) search(init *sys, start time.Time, progress func(Stats)) error {
 	fp0 := e.key(init)
@@ -420,6 +420,11 @@ func (e *explorer) search(init *sys, start time.Time, progress func(Stats)) erro
 				stop.Store(true)
 				e.stopReason = fmt.Sprintf("memory bound %.0f MB reached", float64(e.cfg.MaxMem)/1e6)
 			}
+			if !full && e.cfg.MaxTime > 0 && time.Since(start) > e.cfg.MaxTime {
+				full = true
+				stop.Store(true)
+				e.stopReason = fmt.Sprintf("time bound %s reached", e.cfg.MaxTime)
+			}
 			for off, ss := range ch.res {
 				from := ch.first + int32(off)
 				if full {
@@ -500,6 +505,7 @@ func (e *explorer) search(init *sys, start time.Time, progress func(Stats)) erro
 	}
 	e.depth = depth
 	e.memInUse()
+	e.table.free() // the analysis and the report need only flags and records
 	return e.recs.flush()
 }
 

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"sort"
@@ -462,28 +463,42 @@ func TestBoundsTable(t *testing.T) {
 	}
 	// TCPCLOSE_BOUNDS=quick: rfc9293 and linux, C <= 3, R <= 2, at most
 	// 2,000,000 states a run (about half an hour on two shared cores).
-	profiles, maxR, maxStates := []string{"rfc9293", "rfc793", "linux", "freebsd", "gvisor", "smoltcp"}, 3, 6_000_000
-	if os.Getenv("TCPCLOSE_BOUNDS") == "quick" {
+	// TCPCLOSE_BOUNDS=deep: every profile at C=3 R=3 only, each run
+	// bounded by 8 GB and TCPCLOSE_BOUNDS_TIME (default 10m).
+	profiles, minC, minR, maxR, maxStates := []string{"rfc9293", "rfc793", "linux", "freebsd", "gvisor", "smoltcp"}, 1, 0, 3, 6_000_000
+	var maxTime time.Duration
+	switch os.Getenv("TCPCLOSE_BOUNDS") {
+	case "quick":
 		profiles, maxR, maxStates = []string{"rfc9293", "linux"}, 2, 2_000_000
+	case "deep":
+		minC, minR, maxStates, maxTime = 3, 3, 1<<31-1, 10*time.Minute
+		if d, err := time.ParseDuration(os.Getenv("TCPCLOSE_BOUNDS_TIME")); err == nil {
+			maxTime = d
+		}
 	}
-	t.Logf("| scenario | profile | C | R | states | edges | depth | stuck | deadlocks | FW2-stuck | time |")
+	t.Logf("| scenario | profile | C | R | states | edges | depth | stuck | deadlocks | FW2-stuck | violations | time | peak mem |")
 	for _, sc := range []string{"close"} {
 		for _, p := range profiles {
-			for c := 1; c <= 3; c++ {
-				for r := 0; r <= maxR; r++ {
+			for c := minC; c <= 3; c++ {
+				for r := minR; r <= maxR; r++ {
 					cfg := MustConfig(sc, p)
 					cfg.Capacity, cfg.R = c, r
-					cfg.MaxStates = maxStates
+					cfg.MaxStates, cfg.MaxTime, cfg.MaxMem = maxStates, maxTime, 8e9
 					rep, err := Run(cfg, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
 					tr := ""
 					if rep.Truncated {
-						tr = " (truncated)"
+						tr = " (" + rep.StopReason + ")"
 					}
-					t.Logf("| %s | %s | %d | %d | %d%s | %d | %d | %d (+%d) | %d | %d | %s |", sc, p, c, r, rep.States, tr, rep.Edges, rep.Depth,
-						rep.Stuck, rep.StuckInconclusive, rep.Deadlocks, rep.StuckMatching("FIN-WAIT-2"), rep.Elapsed.Round(10*time.Millisecond))
+					var vs []string
+					for _, v := range rep.Violations {
+						vs = append(vs, fmt.Sprintf("%s %d", v.Property.Name, v.Count))
+					}
+					t.Logf("| %s | %s | %d | %d | %d%s | %d | %d | %d (+%d) | %d | %d | %s | %s | %.0f MB |", sc, p, c, r, rep.States, tr, rep.Edges, rep.Depth,
+						rep.Stuck, rep.StuckInconclusive, rep.Deadlocks, rep.StuckMatching("FIN-WAIT-2"), strings.Join(vs, ", "),
+						rep.Elapsed.Round(10*time.Millisecond), float64(rep.PeakMem)/1e6)
 				}
 			}
 		}

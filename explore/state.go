@@ -359,7 +359,7 @@ func (e *explorer) apply(s *sys, l label, verbose bool) *step {
 		if verbose {
 			st.note("%s timers %v at %s", sideName[x], dueKinds(h.snap, at), at-epoch)
 		}
-		st.hostEvent(x, spec.Event{Kind: spec.EvAdvance, At: at})
+		st.hostEvent(x, spec.Event{Kind: spec.EvAdvance, At: at}, "")
 	case actTick:
 		at, _ := e.nextTick(s)
 		for y := 0; y < 2; y++ {
@@ -368,7 +368,7 @@ func (e *explorer) apply(s *sys, l label, verbose bool) *step {
 					st.note("%s timers %v at %s", sideName[y], ks, at-epoch)
 				}
 			}
-			st.hostEvent(y, spec.Event{Kind: spec.EvAdvance, At: at})
+			st.hostEvent(y, spec.Event{Kind: spec.EvAdvance, At: at}, "")
 		}
 	case actDeliver, actDrop, actDup:
 		ch := s.ch[x]
@@ -383,7 +383,7 @@ func (e *explorer) apply(s *sys, l label, verbose bool) *step {
 		}
 		if l.kind == actDeliver {
 			y := 1 - x
-			st.hostEvent(y, spec.Event{Kind: spec.EvSegment, At: st.n.hr[y].h.Now(), Seg: seg})
+			st.hostEvent(y, spec.Event{Kind: spec.EvSegment, At: st.n.hr[y].h.Now(), Seg: seg}, ch[i].enc)
 		}
 	}
 	return st
@@ -402,9 +402,9 @@ func (st *step) memoKeyFor(x int, kind spec.EventKind) memoKey {
 	return k
 }
 
-// hostEvent steps host x with a clock advance or a segment, through the
-// memo unless verbose.
-func (st *step) hostEvent(x int, ev spec.Event) {
+// hostEvent steps host x with a clock advance or a segment (whose
+// encoding is enc), through the memo unless verbose.
+func (st *step) hostEvent(x int, ev spec.Event, enc string) {
 	if st.verbose || st.e.noMemo {
 		st.begin(x)
 		st.ev(ev)
@@ -416,7 +416,7 @@ func (st *step) hostEvent(x int, ev spec.Event) {
 	if ev.Kind == spec.EvAdvance {
 		k.at = ev.At - h.Now()
 	} else {
-		k.seg = encodeSeg(ev.Seg)
+		k.seg = enc
 	}
 	hs := st.e.memo.get(k)
 	if hs == nil {

@@ -192,10 +192,15 @@ func (e *explorer) initial() (*sys, error) {
 }
 
 // sigKey identifies a connection-state signature: the two host records
-// and where each application is.
+// and where each application is (appSuffix, by pointer: the suffixes are
+// constants).
 type sigKey struct {
 	h [2]uint32
-	a [2]string
+	a [2]appPlace
+}
+
+func (e *explorer) sigKeyOf(s *sys) sigKey {
+	return sigKey{h: [2]uint32{s.hr[0].id, s.hr[1].id}, a: [2]appPlace{appPlaceOf(s.app[0]), appPlaceOf(s.app[1])}}
 }
 
 func (e *explorer) sigOf(k sigKey) uint16 {
@@ -204,7 +209,7 @@ func (e *explorer) sigOf(k sigKey) uint16 {
 	}
 	r0, _ := e.hosts.get(k.h[0])
 	r1, _ := e.hosts.get(k.h[1])
-	sg := r0.conns + k.a[0] + " | " + r1.conns + k.a[1]
+	sg := r0.conns + appPlaceNames[k.a[0]] + " | " + r1.conns + appPlaceNames[k.a[1]]
 	i, ok := e.sigStr[sg]
 	if !ok {
 		i = uint16(min(len(e.sigs), 65535))
@@ -270,13 +275,18 @@ type succ struct {
 func (e *explorer) expand(s *sys, fp uint64, buf []byte) ([]succ, []byte) {
 	ls := e.enabled(s)
 	out := make([]succ, len(ls))
+	// one step and one successor, reused: a successor lives only until it
+	// is encoded
+	st := &step{e: e}
+	n := &sys{}
 	for i, l := range ls {
-		st := e.apply(s, l, false)
+		*n = *s
+		*st = step{e: e, n: n}
+		e.applyTo(st, s, l)
 		out[i] = succ{lab: l, viol: st.viol, cut: st.cut}
 		if st.cut {
 			continue
 		}
-		n := st.n
 		out[i].fp = e.key(n)
 		if out[i].fp == fp {
 			out[i].self = true
@@ -287,7 +297,7 @@ func (e *explorer) expand(s *sys, fp uint64, buf []byte) ([]succ, []byte) {
 		out[i].enc = buf[start:len(buf):len(buf)]
 		out[i].goal = e.goal(n)
 		out[i].sviol = e.checkState(n)
-		out[i].sig = sigKey{h: [2]uint32{n.hr[0].id, n.hr[1].id}, a: [2]string{appSuffix(n.app[0]), appSuffix(n.app[1])}}
+		out[i].sig = e.sigKeyOf(n)
 	}
 	return out, buf
 }
@@ -327,7 +337,7 @@ func (e *explorer) states() int { return e.flags.len() }
 
 func (e *explorer) search(init *sys, start time.Time, progress func(Stats)) error {
 	fp0 := e.key(init)
-	if _, err := e.add(fp0, -1, noLabel, e.goal(init), sigKey{h: [2]uint32{init.hr[0].id, init.hr[1].id}, a: [2]string{appSuffix(init.app[0]), appSuffix(init.app[1])}}, e.checkState(init)); err != nil {
+	if _, err := e.add(fp0, -1, noLabel, e.goal(init), e.sigKeyOf(init), e.checkState(init)); err != nil {
 		return err
 	}
 	cur := &queue{dir: e.cfg.TempDir, memBound: e.cfg.FrontierMem}
@@ -389,7 +399,7 @@ func (e *explorer) search(init *sys, start time.Time, progress func(Stats)) erro
 				for ch := range todo {
 					ch.res = make([][]succ, len(ch.ends))
 					if ch.err == nil && !stop.Load() {
-						out = nil
+						out = make([]byte, 0, 32*chunkSize*8)
 						from := 0
 						for i, end := range ch.ends {
 							s, err := e.decode(ch.buf[from:end])

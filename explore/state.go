@@ -349,6 +349,13 @@ type hostStep struct {
 // apply performs transition l from s.
 func (e *explorer) apply(s *sys, l label, verbose bool) *step {
 	st := &step{e: e, n: s.clone(), verbose: verbose}
+	e.applyTo(st, s, l)
+	return st
+}
+
+// applyTo performs transition l from s into st, whose n is a copy of s.
+func (e *explorer) applyTo(st *step, s *sys, l label) {
+	verbose := st.verbose
 	x := int(l.side)
 	switch l.kind {
 	case actApp:
@@ -386,7 +393,6 @@ func (e *explorer) apply(s *sys, l label, verbose bool) *step {
 			st.hostEvent(y, spec.Event{Kind: spec.EvSegment, At: st.n.hr[y].h.Now(), Seg: seg}, ch[i].enc)
 		}
 	}
-	return st
 }
 
 // memoKeyFor is the memo key of stepping host x of the current state.
@@ -670,23 +676,35 @@ func (e *explorer) describe(s *sys) string {
 	return string(b)
 }
 
-// appSuffix names where side x's application is, for connStates.
-func appSuffix(a appState) string {
+// appPlace is where an application is, as connStates prints it.
+type appPlace uint8
+
+const (
+	placeOpen appPlace = iota
+	placeNotStarted
+	placeClosed
+	placeShutWR
+	placeListening
+)
+
+var appPlaceNames = [...]string{"", " (app not started)", " (app closed)", " (app shut wr)", " (listening)"}
+
+func appPlaceOf(a appState) appPlace {
 	switch {
 	case !a.started:
-		return " (app not started)"
+		return placeNotStarted
 	case a.closed:
-		return " (app closed)"
+		return placeClosed
 	case a.shutWR:
-		return " (app shut wr)"
+		return placeShutWR
 	case a.fd < 0 && a.lfd >= 0:
-		return " (listening)"
+		return placeListening
 	}
-	return ""
+	return placeOpen
 }
 
 // connStates names the states of host x's connections and its
 // application's socket, e.g. "FIN-WAIT-2 (app closed)".
 func (e *explorer) connStates(s *sys, x int) string {
-	return s.hr[x].conns + appSuffix(s.app[x])
+	return s.hr[x].conns + appPlaceNames[appPlaceOf(s.app[x])]
 }

@@ -102,6 +102,9 @@ type edgeLog struct {
 	blocks []edgeBlock
 	off    int64
 	n      int64 // edges
+	// reading, kept across passes
+	raw   []byte
+	pairs []int32
 }
 
 type edgeBlock struct {
@@ -155,8 +158,11 @@ func (l *edgeLog) backward(fn func(from, to int32)) error {
 	if err := l.flush(); err != nil {
 		return err
 	}
-	raw := make([]byte, 0, edgeBlockSize+1024)
-	var pairs []int32
+	if l.raw == nil {
+		l.raw = make([]byte, 0, edgeBlockSize+1024)
+	}
+	raw, pairs := l.raw, l.pairs
+	defer func() { l.raw, l.pairs = raw, pairs }()
 	for b := len(l.blocks) - 1; b >= 0; b-- {
 		blk := l.blocks[b]
 		raw = raw[:blk.size]

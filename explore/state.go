@@ -456,8 +456,9 @@ func (st *step) begin(x int) {
 
 func (st *step) ev(ev spec.Event) []spec.Output {
 	h := st.curH
-	out := h.Step(ev)
-	st.cur.outs = append(st.cur.outs, out...)
+	n := len(st.cur.outs)
+	st.cur.outs = h.Step(&ev, st.cur.outs)
+	out := st.cur.outs[n:]
 	for _, r := range h.Fired() {
 		if abnormalRule(r) {
 			st.cur.abnormal = true

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // ParseError is a malformed or unsupported script construct, with where it
@@ -190,7 +191,7 @@ func (s *Script) applyOption(o Option) error {
 			return bad("IPv6 is not supported (only --ip_version=ipv4)")
 		}
 	case "local_ip", "remote_ip", "bind_port", "connect_port", "define", "D":
-		return bad("not supported: the runner uses the addresses of script/stack.go (%s:%d, peer %s)", LocalIP, LocalPort, RemoteIP)
+		return bad("not supported: the runner uses the addresses of package stack (%s, peer %s)", stack.LocalAddr(), stack.RemoteIP())
 	case "tcpclose_profiles":
 		if err := need(); err != nil {
 			return err
@@ -213,7 +214,7 @@ func (s *Script) applyOption(o Option) error {
 			return bad("wants a sequence number between 1 and 4294967295, not %q", o.Value)
 		}
 		if n == 0 {
-			return bad("0 cannot be used: model.Config.FixedISS reads 0 as \"not fixed\"")
+			return bad("0 cannot be used: spec.HostConfig.FixedISS reads 0 as \"not fixed\"")
 		}
 		s.LocalISS, s.HasLocalISS = spec.Seq(n), true
 	case "tcpclose_remote_isn":

@@ -20,6 +20,12 @@ trace). The scenario names the pair of applications (see -list); the
 profile is the rule set both hosts run. explore/FINDINGS.md explains the
 abstractions and what the explorer has found.
 
+States are kept as 64-bit fingerprints (about 30 bytes of memory a state);
+parents, edges and a large frontier go to temporary files (-tmp). The report
+gives the probability that a fingerprint collision hid a state, and a
+resources line (states per second, peak RSS, bytes per state). -max-states,
+-max-mem and -max-time stop the search with a truncated report.
+
 Exit status: 0 when no property is violated and no state is stuck, 1
 otherwise, 2 on a usage error.`
 

@@ -36,14 +36,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/tcpclose/tcpclose/impl"
 	"io"
 	"os"
 	"sort"
 	"strings"
 
-	"github.com/tcpclose/tcpclose/sim"
-	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
 )
 
@@ -65,9 +62,6 @@ type Command struct {
 type Tool struct {
 	// Name prefixes messages ("tcpclose sim: ...").
 	Name string
-	// Impl builds the optimized implementation for sim --endpoints
-	// impl|mixed; nil until package impl is part of the build.
-	Impl sim.EndpointFactory
 	// Stacks are the stacks run and conform can drive; New uses Stacks()
 	// (model, impl, linux, linux-quickack) and the entries of WithStacks.
 	Stacks stack.Registry
@@ -96,7 +90,7 @@ func WithName(name string) Option {
 // New returns the tcpclose tool with every subcommand this build has,
 // configured by opts.
 func New(opts ...Option) *Tool {
-	t := &Tool{Name: "tcpclose", Impl: implFactory, Stacks: Stacks()}
+	t := &Tool{Name: "tcpclose", Stacks: Stacks()}
 	for _, o := range opts {
 		o(t)
 	}
@@ -115,15 +109,6 @@ func New(opts ...Option) *Tool {
 		{"help", "print help for the tool or a subcommand", t.runHelp},
 	}
 	return t
-}
-
-// implFactory builds the optimized implementation as a simulator endpoint.
-func implFactory(hc sim.HostConfig) (sim.Endpoint, error) {
-	s, err := impl.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
-	if err != nil {
-		return nil, err
-	}
-	return sim.Buffered(s), nil
 }
 
 // Main runs the tcpclose command line with args (without the program

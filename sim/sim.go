@@ -16,9 +16,9 @@ type Config struct {
 	Names [2]string
 	// Profiles of sides A and B.
 	Profiles [2]spec.Profile
-	// Endpoints build the hosts; a nil factory builds the model. See
-	// Factories for the impl and mixed kinds.
-	Endpoints [2]EndpointFactory
+	// Hosts build the sides' hosts; a nil factory builds the model. See
+	// Hosts for the impl and mixed kinds.
+	Hosts [2]HostFactory
 	// Addrs are the sides' socket addresses: each side binds its own
 	// port, and A connects to B. Zero means 10.0.0.1:40000 for A and
 	// 10.0.0.2:8080 for B.
@@ -156,8 +156,14 @@ func (r *Result) hazards(k HazardKind) []Hazard {
 
 // Summary is a few lines on how the run ended.
 func (r *Result) Summary() string {
-	s := fmt.Sprintf("seed %d: ended %s at %s after %d steps; net sent %d delivered %d lost %d faulted %d dup %d reordered %d expired %d\n",
-		r.Seed, r.Reason, r.End, r.Steps, r.Net.Sent, r.Net.Delivered, r.Net.Lost, r.Net.Faulted, r.Net.Duplicated, r.Net.Reordered, r.Net.Expired)
+	// "lost" counts every segment the ladder marks lost, at random or by
+	// the fault schedule.
+	lost := fmt.Sprint(r.Net.Lost + r.Net.Faulted)
+	if r.Net.Faulted > 0 {
+		lost += fmt.Sprintf(" (%d by faults)", r.Net.Faulted)
+	}
+	s := fmt.Sprintf("seed %d: ended %s at %s after %d steps; net sent %d delivered %d lost %s dup %d reordered %d expired %d\n",
+		r.Seed, r.Reason, r.End, r.Steps, r.Net.Sent, r.Net.Delivered, lost, r.Net.Duplicated, r.Net.Reordered, r.Net.Expired)
 	for side := A; side <= B; side++ {
 		rep := &r.Sides[side]
 		closed := "not closed"
@@ -205,7 +211,7 @@ type heldRange struct {
 
 type runner struct {
 	cfg   Config
-	eps   [2]Endpoint
+	hosts [2]spec.Host
 	apps  [2]*app
 	net   network
 	trace *Trace
@@ -284,16 +290,16 @@ func newRunner(cfg Config) (*runner, error) {
 	r.net = network{cfg: cfg.Net, msl: msl, faults: cfg.Faults,
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x746370636c6f7365))}
 	for s := A; s <= B; s++ {
-		f := cfg.Endpoints[s]
+		f := cfg.Hosts[s]
 		if f == nil {
-			f = ModelFactory
+			f = ModelHost
 		}
-		ep, err := f(HostConfig{Side: s, Profile: cfg.Profiles[s], Addr: cfg.Addrs[s].IP,
+		h, err := f(s, cfg.Profiles[s], spec.HostConfig{Addr: cfg.Addrs[s].IP,
 			ISNSecret: mix(cfg.Seed ^ uint64(s+1)*0x9e3779b97f4a7c15), FixedISS: cfg.FixedISS[s]})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sim: side %s: %w", s, err)
 		}
-		r.eps[s] = ep
+		r.hosts[s] = h
 		r.res.Sides[s].Name = cfg.Names[s]
 		r.apps[s] = newApp(s, cfg.Scripts[s], cfg.Addrs[s], cfg.Addrs[s.Peer()], &r.res.Sides[s])
 	}
@@ -320,7 +326,7 @@ func (r *runner) loop() {
 		}
 		next, which := spec.Never, -1
 		for s := A; s <= B; s++ {
-			if d := r.eps[s].NextDeadline(); d != spec.Never && (which < 0 || d < next) {
+			if d := r.hosts[s].NextDeadline(); d != spec.Never && (which < 0 || d < next) {
 				next, which = d, int(s)
 			}
 		}
@@ -360,7 +366,7 @@ func (r *runner) loop() {
 
 func (r *runner) finished() bool {
 	return r.apps[A].done() && r.apps[B].done() && len(r.tracks[A]) == 0 && len(r.tracks[B]) == 0 &&
-		r.eps[A].NextDeadline() == spec.Never && r.eps[B].NextDeadline() == spec.Never && r.net.pending == 0
+		r.hosts[A].NextDeadline() == spec.Never && r.hosts[B].NextDeadline() == spec.Never && r.net.pending == 0
 }
 
 func (r *runner) event(e *event) {
@@ -413,8 +419,7 @@ func (r *runner) step(s Side, ev spec.Event, d *event) {
 	if d != nil {
 		r.rec(Record{At: r.now, Side: s, Kind: RecDeliver, Seg: d.seg, SegID: d.id, Copy: d.cp, Inc: d.inc})
 	}
-	outs := r.eps[s].Step(ev)
-	r.outs = append(r.outs[:0], outs...) // the endpoint may reuse its buffer
+	r.outs = r.hosts[s].Step(&ev, r.outs[:0])
 	before := r.tracks[s]
 	after := r.observe(s)
 
@@ -469,7 +474,7 @@ func (r *runner) step(s Side, ev spec.Event, d *event) {
 // observe takes the host's snapshot, records state changes in r.states
 // and numbers incarnations. It returns the new tracks.
 func (r *runner) observe(s Side) []track {
-	snap := r.eps[s].Snapshot()
+	snap := r.hosts[s].Snapshot()
 	before := r.tracks[s]
 	after := make([]track, 0, len(snap.Conns))
 	r.states = r.states[:0]
@@ -542,6 +547,9 @@ func (r *runner) delivered(s Side, d *event, before, after []track) {
 	h := Hazard{Kind: HazardGhost, At: r.now, Side: s, Tuple: t, Seg: d.seg, SegID: d.id, Copy: d.cp,
 		SegInc: d.inc, ConnInc: bt.inc, PeerInc: bt.peer}
 	b := bt.snap
+	// Sequence numbers are relative to the connection's initial ones, as
+	// the ladder prints them.
+	const relNote = "; numbers relative to its ISS/IRS"
 	// Did the connection take d itself?
 	if ghost {
 		var why string
@@ -554,12 +562,12 @@ func (r *runner) delivered(s Side, d *event, before, after []track) {
 			why = fmt.Sprintf("it moved the connection %s -> %s", b.State, at.snap.State)
 		case d.seg.SegLen() > 0 && overlaps(d.seg.Seq, d.seg.End(), b.RcvNxt, at.snap.RcvNxt):
 			lo, hi := clip(d.seg.Seq, d.seg.End(), b.RcvNxt, at.snap.RcvNxt)
-			why = fmt.Sprintf("its octets [%d,%d) were taken as new (RCV.NXT %d -> %d)", uint32(lo), uint32(hi), uint32(b.RcvNxt), uint32(at.snap.RcvNxt))
+			why = fmt.Sprintf("its octets [%d,%d) were taken as new (RCV.NXT %d -> %d)", uint32(lo-b.IRS), uint32(hi-b.IRS), uint32(b.RcvNxt-b.IRS), uint32(at.snap.RcvNxt-b.IRS))
 		case d.seg.Flags&spec.ACK != 0 && at.snap.SndUna != b.SndUna:
-			why = fmt.Sprintf("its ACK moved SND.UNA %d -> %d", uint32(b.SndUna), uint32(at.snap.SndUna))
+			why = fmt.Sprintf("its ACK moved SND.UNA %d -> %d", uint32(b.SndUna-b.ISS), uint32(at.snap.SndUna-b.ISS))
 		}
 		if why != "" {
-			h.Note = fmt.Sprintf("segment of inc%d accepted by %s inc%d (paired with inc%d): %s", d.inc, t, bt.inc, bt.peer, why)
+			h.Note = fmt.Sprintf("segment of inc%d accepted by %s inc%d (paired with inc%d): %s%s", d.inc, t, bt.inc, bt.peer, why, relNote)
 			r.hazard(h)
 			return
 		}
@@ -589,8 +597,8 @@ func (r *runner) delivered(s Side, d *event, before, after []track) {
 			if len(left) > 0 {
 				lo, hi = left[0].lo, left[0].hi
 				h.SegID, h.Copy, h.SegInc, h.Seg = g.id, g.cp, g.inc, g.seg
-				h.Note = fmt.Sprintf("held octets [%d,%d) of inc%d segment #%d were delivered by %s inc%d (paired with inc%d) when #%d filled the gap (RCV.NXT %d -> %d)",
-					uint32(lo), uint32(hi), g.inc, g.id, t, bt.inc, bt.peer, d.id, uint32(r0), uint32(r1))
+				h.Note = fmt.Sprintf("held octets [%d,%d) of inc%d segment #%d were delivered by %s inc%d (paired with inc%d) when #%d filled the gap (RCV.NXT %d -> %d)%s",
+					uint32(lo-b.IRS), uint32(hi-b.IRS), g.inc, g.id, t, bt.inc, bt.peer, d.id, uint32(r0-b.IRS), uint32(r1-b.IRS), relNote)
 				r.hazard(h)
 				break
 			}

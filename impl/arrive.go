@@ -295,7 +295,7 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 		check = spec.RSTInWindow // Linux request sockets: any in-window RST
 	}
 	if check == spec.RSTExact && seg.Seq != c.rcvNxt && !s.mutant(MutantRSTAnyInWindow) {
-		s.sendOOWAck(c, seg)
+		s.sendChallengeAck(c, seg)
 		return
 	}
 	switch c.state {
@@ -344,14 +344,14 @@ func (s *Stack) synPolicy(c *conn, seg *spec.Segment) {
 	switch s.p.SynInSync {
 	case spec.SynChallengeACK:
 		if !s.mutant(MutantNoSynChallenge) {
-			s.sendOOWAck(c, seg)
+			s.sendChallengeAck(c, seg)
 		}
 	case spec.SynRFC793:
 		s.sendAbortRST(c)
 		s.deleteConn(c, endReset)
 	case spec.SynChallengeIfACK:
 		if seg.Flags&spec.ACK != 0 {
-			s.sendOOWAck(c, seg)
+			s.sendChallengeAck(c, seg)
 		}
 	}
 }
@@ -369,11 +369,11 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		if s.p.AckAboveSndNxt == spec.AckAboveDropInEstablished && c.state == spec.Established {
 			return false
 		}
-		s.sendOOWAck(c, seg)
+		s.sendChallengeAck(c, seg)
 		return false
 	}
 	if s.p.ACKWindowCheck && seg.Ack.LT(c.sndUna-spec.Seq(c.maxSndWnd)) { // R5961-ACK
-		s.sendOOWAck(c, seg)
+		s.sendChallengeAck(c, seg)
 		return false
 	}
 	advanced := c.sndUna.LT(seg.Ack)

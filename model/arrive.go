@@ -332,7 +332,7 @@ func (h *Host) rstArrives(c *Conn, seg *spec.Segment) {
 		h.rule("R9293-SEG-RST5961")
 		if seg.Seq != c.RcvNxt {
 			h.rule("R5961-RST-CHALLENGE")
-			c.sendOOWAck(h, seg)
+			c.sendChallengeAck(h, seg)
 			return
 		}
 		h.rule("R5961-RST-EXACT")
@@ -393,7 +393,7 @@ func (h *Host) synPolicy(c *Conn, seg *spec.Segment) {
 	case spec.SynChallengeACK:
 		h.rule("R9293-SEG-SYN-CHALLENGE")
 		h.rule("R5961-SYN")
-		c.sendOOWAck(h, seg)
+		c.sendChallengeAck(h, seg)
 	case spec.SynRFC793:
 		h.rule("R9293-SEG-SYN-793")
 		h.send(c.abortRST(h))
@@ -401,7 +401,7 @@ func (h *Host) synPolicy(c *Conn, seg *spec.Segment) {
 	case spec.SynChallengeIfACK:
 		h.rule("AMB-SYN-SYNC")
 		if seg.Flags&spec.ACK != 0 {
-			c.sendOOWAck(h, seg)
+			c.sendChallengeAck(h, seg)
 		}
 	}
 }
@@ -423,13 +423,13 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 			h.rule("AMB-ACK-ABOVE")
 			return false
 		}
-		c.sendOOWAck(h, seg)
+		c.sendChallengeAck(h, seg)
 		return false
 	}
 	if h.p.ACKWindowCheck && seg.Ack.LT(c.SndUna-spec.Seq(c.MaxSndWnd)) {
 		h.rule("R9293-MAY12")
 		h.rule("R5961-ACK")
-		c.sendOOWAck(h, seg)
+		c.sendChallengeAck(h, seg)
 		return false
 	}
 	advanced := c.SndUna.LT(seg.Ack)

@@ -384,3 +384,32 @@ func TestR5961_ThrottleExemptsFIN(t *testing.T) {
 		}
 	}
 }
+
+// R5961-THROTTLE, R5961-ACK, ChallengeACKExempt: a data segment whose ACK
+// fails the RFC 5961 §5 range check draws a challenge ACK. Inside the
+// throttle interval the rfc9293 profile still answers it (data is exempt,
+// as for out-of-window ACKs); Linux holds it back, because
+// tcp_send_challenge_ack uses __tcp_oow_rate_limited, which exempts nothing.
+func TestR5961_ChallengeAckExempt(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		answer  bool
+	}{{"rfc9293", true}, {"linux", false}} {
+		b := newBench(t, tc.profile)
+		b.passiveOpen()
+		b.in(spec.RST, 5001+100, 0, 0) // a RST not at RCV.NXT: challenged, the interval starts
+		if len(b.segs()) != 1 {
+			t.Fatalf("%s: first challenge ACK missing", tc.profile)
+		}
+		b.in(spec.ACK, 5001, farBelow, 5) // data with an ACK far below SND.UNA, inside the interval
+		if got := len(b.segs()) == 1; got != tc.answer {
+			t.Errorf("%s: challenge for a data segment answered %t, want %t", tc.profile, got, tc.answer)
+		}
+		if !tc.answer && !b.fired("R5961-THROTTLE") {
+			t.Errorf("%s: throttle not recorded", tc.profile)
+		}
+		if b.conn().Unread != 0 {
+			t.Errorf("%s: data of a segment failing the ACK check was taken", tc.profile)
+		}
+	}
+}

@@ -110,6 +110,14 @@ type Profile struct {
 	// the implementation; Linux exempts every segment that occupies
 	// sequence space but a SYN (tcp_oow_rate_limited).
 	OOWAckExemptFIN bool
+	// ChallengeACKExempt: challenge ACKs (RFC 5961 §3.2 for a RST not at
+	// RCV.NXT, §4.2 for a SYN, §5.2 for an ACK out of range, and the ACK
+	// answering an ACK above SND.NXT) get the same exemptions as ACKs to
+	// unacceptable segments (data, and FINs per OOWAckExemptFIN). False:
+	// every challenge ACK counts against OOWAckInterval, whatever the
+	// segment carries (Linux tcp_send_challenge_ack calls
+	// __tcp_oow_rate_limited, which has no exemption).
+	ChallengeACKExempt bool
 	// AckOutOfOrder: an acceptable segment that does not begin at RCV.NXT
 	// is acknowledged at once (MAY-13).
 	AckOutOfOrder bool

@@ -39,6 +39,7 @@ var Choices = []Choice{
 	{"AckAboveSndNxt", "What does an ACK of data never sent do?", []RuleID{"R9293-SEG-ACK-ESTAB", "AMB-ACK-ABOVE"}},
 	{"OOWAckInterval", "Are ACKs to unacceptable segments and challenge ACKs rate-limited?", []RuleID{"R5961-THROTTLE", "R9293-SEG-UNACCEPT"}},
 	{"OOWAckExemptFIN", "Is an unacceptable FIN answered even while out-of-window ACKs are rate-limited?", []RuleID{"R5961-THROTTLE"}},
+	{"ChallengeACKExempt", "Are challenge ACKs exempt from the throttle for data and FINs, as ACKs to unacceptable segments are?", []RuleID{"R5961-THROTTLE", "R5961-RST-CHALLENGE", "R5961-ACK"}},
 	{"AckOutOfOrder", "Is an out-of-order segment acknowledged at once?", []RuleID{"R9293-MAY13"}},
 	{"ZeroLenEdgeAcceptable", "Is a zero-length segment at RCV.NXT+RCV.WND acceptable?", []RuleID{"R9293-SEG-ACCEPT", "AMB-ZEROLEN-EDGE"}},
 	{"TimeWaitRestart", "Which segments restart the 2MSL timer?", []RuleID{"R9293-SEG-ACK-TW", "R9293-SEG-FIN-TW", "AMB-TW-FIN"}},
@@ -93,7 +94,7 @@ func rfc9293() Profile {
 		SynInSync: SynChallengeACK, TimeWaitReopen: ReopenRFC6191, ReopenISSGap: 65537, ReopenReturnsToTimeWait: true,
 		SynFinDropped: false, CloseSynSentSendsRST: false,
 		EmbryonicRSTInWindow: false, EmbryonicSyn: EmbryonicSynRFC,
-		ACKWindowCheck: true, AckAboveSndNxt: AckAboveSendACK, OOWAckInterval: 500 * time.Millisecond, OOWAckExemptFIN: true, AckOutOfOrder: true,
+		ACKWindowCheck: true, AckAboveSndNxt: AckAboveSendACK, OOWAckInterval: 500 * time.Millisecond, OOWAckExemptFIN: true, ChallengeACKExempt: true, AckOutOfOrder: true,
 		ZeroLenEdgeAcceptable: false,
 		TimeWaitRestart:       TWRestartOnFIN, ClosingStartsTimeWait: true, MaxTimeWait: 0,
 		RSTOnUnreadClose: true, RSTOnDataAfterClose: true, CloseInFinWait: CloseReplyError,
@@ -133,6 +134,7 @@ func rfc9293() Profile {
 			"AckAboveSndNxt":             "RFC 9293 §3.10.7.4 step 5: send an ACK, drop the segment",
 			"OOWAckInterval":             "RFC 5961 §7 SHOULD throttle; the RFC gives no value, 500 ms is Linux's tcp_invalid_ratelimit. Without it a TIME-WAIT and a SYN-RECEIVED on the same 4-tuple answer each other's out-of-window ACKs for the whole of TIME-WAIT (found by FuzzSim: 1.7 million segments in 240 s)",
 			"OOWAckExemptFIN":            "RFC 5961 §7 leaves what to exempt open; a FIN below RCV.NXT is the peer retransmitting because our ACK was lost, and holding its ACK back only prolongs the close, so FINs are exempt like data (as Linux)",
+			"ChallengeACKExempt":         "RFC 5961 §7 leaves what to exempt open; challenge ACKs are exempted as out-of-window ACKs are, so one throttle rule covers both",
 			"AckOutOfOrder":              "RFC 9293 MAY-13 taken, as RFC 5681 §4.2 recommends for out-of-order segments",
 			"ZeroLenEdgeAcceptable":      "RFC 9293 Table 6",
 			"TimeWaitRestart":            "RFC 9293 §3.10.7.4 steps 5 and 8: a retransmitted FIN restarts the timer (AMB-TW-FIN)",
@@ -189,6 +191,7 @@ func rfc793() Profile {
 	c["OOWAckInterval"] = "RFC 793 has no throttling: two hosts can exchange out-of-window ACKs until a timer ends one side (RFC 5961 §7 came later)"
 	p.OOWAckExemptFIN = false
 	c["OOWAckExemptFIN"] = "moot: RFC 793 has no throttling (OOWAckInterval 0)"
+	c["ChallengeACKExempt"] = "moot: RFC 793 has no throttling and no challenge ACKs"
 	c["RSTOnUnreadClose"] = "RFC 793 treats CLOSE as simplex and says nothing of unread data"
 	c["RSTOnDataAfterClose"] = "RFC 793 treats CLOSE as simplex: data after CLOSE is still received"
 	p.Cite = c
@@ -214,6 +217,7 @@ func linux() Profile {
 	p.SynFinDropped = true
 	p.AckAboveSndNxt = AckAboveSendACK
 	p.OOWAckInterval = 500 * time.Millisecond
+	p.ChallengeACKExempt = false
 	p.ZeroLenEdgeAcceptable = true
 	p.TimeWaitRestart = TWRestartOnACK
 	p.MaxTimeWait = 131072
@@ -257,6 +261,7 @@ func linux() Profile {
 		"AckAboveSndNxt":             "measured on Linux 6.18.44 (docs/deviations.md Linux item 5; script seq/ack-above-snd-nxt.pkt passes on linux-quickack): an ACK above SND.NXT in ESTABLISHED draws an ACK and the segment is dropped, as in the closing states (tcp_ack: a challenge ACK where older kernels, PI-12 and LX-28, dropped silently)",
 		"OOWAckInterval":             linuxSrc + "sysctl net.ipv4.tcp_invalid_ratelimit = 500 ms, per socket (tcp_oow_rate_limited)",
 		"OOWAckExemptFIN":            linuxSrc + "tcp_oow_rate_limited: a segment with seq != end_seq and no SYN (data or FIN) is never rate-limited; measured on 6.18.44 by the conform campaign (cause oow-ack-fin-exempt)",
+		"ChallengeACKExempt":         linuxSrc + "net/ipv4/tcp_input.c tcp_send_challenge_ack checks the per-socket limit with __tcp_oow_rate_limited, which exempts nothing, where tcp_oow_rate_limited (the dupack for an out-of-window or PAWS-failed segment in tcp_validate_incoming) first exempts seq != end_seq && !syn; challenge ACKs come from tcp_validate_incoming (RST not at rcv_nxt, SYN) and tcp_ack (ACK too old, ACK above snd_nxt)",
 		"AckOutOfOrder":              linuxSrc + "tcp_data_queue: out-of-order data is ACKed at once",
 		"ZeroLenEdgeAcceptable":      linuxSrc + "tcp_sequence accepts a zero-length segment at the right edge (PI-10)",
 		"TimeWaitRestart":            linuxSrc + tcpMinisocks + ": inet_twsk_reschedule for an exact bare ACK and for any other segment with ACK",
@@ -330,6 +335,7 @@ func freebsd() Profile {
 		"AckAboveSndNxt":             "FreeBSD tcp_input.c: SEQ_GT(th_ack, snd_max) goes to dropafterack",
 		"OOWAckInterval":             notVerified,
 		"OOWAckExemptFIN":            notVerified,
+		"ChallengeACKExempt":         notVerified,
 		"AckOutOfOrder":              "FreeBSD tcp_reass: out-of-order segments are ACKed at once",
 		"ZeroLenEdgeAcceptable":      notVerified,
 		"TimeWaitRestart":            "FreeBSD tcp_twcheck: 2MSL restarts only for a FIN with seq+1 == rcv_nxt (FB-08)",
@@ -404,6 +410,7 @@ func gvisor() Profile {
 	c["OOWAckInterval"] = "gVisor rate-limits as Linux (PI-10)"
 	p.OOWAckExemptFIN = false
 	c["OOWAckExemptFIN"] = "gVisor snd.go maybeSendOutOfWindowAck exempts only segments with payload; measured: a retransmitted FIN within the limit draws no ACK (script seq/oow-ack-fin-throttled.pkt passes on netstack; 35 divergence kinds of a 10,000-scenario campaign while the profile exempted FINs)"
+	c["ChallengeACKExempt"] = gv + "rcv.go answers a RST not at RCV.NXT through snd.go maybeSendOutOfWindowAck, the function that answers out-of-window segments, so the same payload exemption applies (source read, not measured)"
 	c["ZeroLenEdgeAcceptable"] = "gVisor as Linux (PI-10)"
 	c["TimeWaitRestart"] = "gVisor handleTimeWaitSegments: a retransmitted FIN is ACKed and the timer reset (GV-22)"
 	c["MaxTimeWait"] = "gVisor sets no cap"
@@ -472,6 +479,7 @@ func smoltcp() Profile {
 	c["OOWAckInterval"] = sm + "challenge ACKs at most one per second, data exempt (SM-36)"
 	p.OOWAckExemptFIN = false
 	c["OOWAckExemptFIN"] = sm + "only segments with data are exempt from the challenge-ACK limit (SM-36)"
+	c["ChallengeACKExempt"] = sm + "one limit for every challenge ACK, data exempt (SM-36)"
 	c["RSTOnUnreadClose"] = sm + "close() is a half-close and sends FIN (source)"
 	c["RSTOnDataAfterClose"] = sm + "data after close() is still received (close is a half-close)"
 	c["HoldOutOfOrderFIN"] = sm + "an out-of-order FIN is discarded (SM-07)"

@@ -413,3 +413,35 @@ func TestR5961_ChallengeAckExempt(t *testing.T) {
 		}
 	}
 }
+
+// R9293-RST-ABORT, R1122-INFORM, ResetErrnoCloseWait: a valid RST in
+// CLOSE-WAIT leaves the profile's error pending. The peer had closed
+// first, so reads see end-of-file either way; SO_ERROR and the next write
+// report ECONNRESET under RFC 9293 and FreeBSD (tcp_do_segment), EPIPE
+// under Linux (tcp_reset).
+func TestR9293_RSTInCloseWaitErrno(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		want    spec.Errno
+	}{{"rfc9293", spec.ECONNRESET}, {"freebsd", spec.ECONNRESET}, {"linux", spec.EPIPE}} {
+		for _, viaWrite := range []bool{false, true} {
+			b := newBench(t, tc.profile)
+			b.passiveOpen()
+			b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
+			b.wantState(spec.CloseWait)
+			b.in(spec.RST, 5002, 0, 0)
+			b.wantState(spec.Closed)
+			if !b.fired("R9293-RST-ABORT") {
+				t.Fatalf("%s: R9293-RST-ABORT not applied", tc.profile)
+			}
+			b.mustCall(spec.Call{Kind: spec.CallRead, FD: 4, N: 10}, 0)
+			if !viaWrite {
+				b.mustCall(spec.Call{Kind: spec.CallGetsockopt, FD: 4, Opt: spec.OptError}, int64(tc.want))
+				continue
+			}
+			if ret, err, _ := b.call(spec.Call{Kind: spec.CallWrite, FD: 4, N: 10}); ret != -1 || err != tc.want {
+				t.Errorf("%s: write after the RST = %d %s, want -1 %s", tc.profile, ret, err, tc.want)
+			}
+		}
+	}
+}

@@ -170,6 +170,11 @@ type Profile struct {
 	// not read (RFC 9293 step 2: "all segment queues should be flushed");
 	// otherwise read(2) returns that data before the error.
 	RSTFlushesReceive bool
+	// ResetErrnoCloseWait is the pending socket error a valid RST sets in
+	// CLOSE-WAIT, when the peer had already closed (in every other
+	// synchronized state it is ECONNRESET): Linux tcp_reset sets EPIPE,
+	// FreeBSD tcp_do_segment ECONNRESET.
+	ResetErrnoCloseWait Errno
 	// ZeroWindowAcceptsFIN: a FIN with no data at RCV.NXT is accepted while
 	// RCV.WND = 0 (Table 6 counts the FIN as an octet and refuses it).
 	ZeroWindowAcceptsFIN bool
@@ -417,6 +422,15 @@ func (p *Profile) SetField(name, value string) error {
 				return fmt.Errorf("field %s: negative duration %s", name, value)
 			}
 			v.SetInt(int64(d))
+			return nil
+		}
+	case reflect.Uint16:
+		if v.Type() == reflect.TypeOf(Errno(0)) {
+			e, err := ParseErrno(value)
+			if err != nil {
+				return fmt.Errorf("field %s: %w", name, err)
+			}
+			v.SetUint(uint64(e))
 			return nil
 		}
 	case reflect.Uint8:

@@ -55,6 +55,7 @@ var Choices = []Choice{
 	{"SendBuf", "How much may write(2) queue?", []RuleID{"R9293-SEND-OPEN"}},
 	{"MSS", "What MSS do we announce and use?", []RuleID{"R9293-SEND-OPEN"}},
 	{"RSTFlushesReceive", "Does a RST discard data not yet read?", []RuleID{"R9293-RST-ABORT", "AMB-RST-FLUSH"}},
+	{"ResetErrnoCloseWait", "What error does a RST in CLOSE-WAIT leave for the application?", []RuleID{"R9293-RST-ABORT", "R1122-INFORM"}},
 	{"ZeroWindowAcceptsFIN", "Is a bare FIN at RCV.NXT accepted into a zero window?", []RuleID{"R9293-SEG-ACCEPT", "AMB-FIN-ZEROWND"}},
 	{"SimOpenSynAckAccepted", "Is the crossing SYN,ACK of a simultaneous open accepted in SYN-RECEIVED?", []RuleID{"R9293-A2", "AMB-SIMOPEN"}},
 	{"Timestamps", "Do we offer the Timestamps option?", []RuleID{"R7323-TS-EVERY", "R9293-SHLD4"}},
@@ -100,7 +101,7 @@ func rfc9293() Profile {
 		RSTOnUnreadClose: true, RSTOnDataAfterClose: true, CloseInFinWait: CloseReplyError,
 		HoldOutOfOrder: true, HoldOutOfOrderFIN: true, MaxHeldRanges: 4,
 		RecvBuf: 65535, SendBuf: 65535, MSS: 1460,
-		RSTFlushesReceive: true, ZeroWindowAcceptsFIN: false, SimOpenSynAckAccepted: false,
+		RSTFlushesReceive: true, ResetErrnoCloseWait: ECONNRESET, ZeroWindowAcceptsFIN: false, SimOpenSynAckAccepted: false,
 		Timestamps: true, TSMissingDrop: true,
 		EphemeralLow: 49152, EphemeralHigh: 65535,
 		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
@@ -150,6 +151,7 @@ func rfc9293() Profile {
 			"SendBuf":                    "model choice",
 			"MSS":                        "model choice: Ethernet-sized segments",
 			"RSTFlushesReceive":          "RFC 9293 §3.10.7.4 step 2: all segment queues should be flushed",
+			"ResetErrnoCloseWait":        "RFC 9293 §3.10.7.4 step 2: in CLOSE-WAIT, as in ESTABLISHED and FIN-WAIT, outstanding RECEIVEs and SENDs get \"reset\" responses and the user is signalled \"connection reset\"",
 			"ZeroWindowAcceptsFIN":       "RFC 9293 Table 6: a segment of length > 0 is never acceptable into a zero window",
 			"SimOpenSynAckAccepted":      "RFC 9293 Table 6 read strictly; Appendix A.2 notes the stall, which the SYN,ACK retransmission ends",
 			"Timestamps":                 "RFC 9293 §3.6.1 SHLD-4 presumes timestamps (RFC 7323)",
@@ -227,10 +229,12 @@ func linux() Profile {
 	p.BindTimeWaitNeedsBothReuse = true
 	p.ConnectOverTimeWait = TWConnectReuseWithTS
 	p.RSTFlushesReceive = false
+	p.ResetErrnoCloseWait = EPIPE
 	p.ZeroWindowAcceptsFIN = true
 	p.SimOpenSynAckAccepted = true
 	p.Cite = map[string]string{
 		"RSTFlushesReceive":          linuxSrc + "tcp_reset purges the write queue only; tcp_recvmsg returns queued data before sk_err",
+		"ResetErrnoCloseWait":        linuxSrc + "net/ipv4/tcp_input.c tcp_reset: sk_err is ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT, ECONNRESET otherwise (script rst/rst-close-wait.pkt)",
 		"ZeroWindowAcceptsFIN":       linuxSrc + "a FIN into a zero window is accepted (LX-25)",
 		"SimOpenSynAckAccepted":      linuxSrc + "tcp_validate_incoming passes the SYN,ACK of a simultaneous open in SYN_RECV",
 		"TimeWait":                   linuxSrc + "include/net/tcp.h TCP_TIMEWAIT_LEN (60*HZ); measured 60.65 s (shared/reference/stacks.md)",
@@ -359,6 +363,7 @@ func freebsd() Profile {
 		"TimeWaitReuseAfter":         notVerified,
 		"ListenBacklogDrop":          notVerified,
 		"RSTFlushesReceive":          notVerified,
+		"ResetErrnoCloseWait":        "FreeBSD sys/netinet/tcp_input.c tcp_do_segment, RST processing: so_error = ECONNRESET for ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING and LAST_ACK before tcp_close (freebsd-net/tcp-testsuite's CLOSE-WAIT RST scripts expect ECONNRESET)",
 		"ZeroWindowAcceptsFIN":       notVerified,
 		"SimOpenSynAckAccepted":      notVerified,
 	}
@@ -426,6 +431,8 @@ func gvisor() Profile {
 	c["TimeWaitReuseAfter"] = "gVisor TCPTimeWaitReuseOption defaults to LoopbackOnly"
 	c["ListenBacklogDrop"] = notVerified
 	c["RSTFlushesReceive"] = "gVisor as Linux: queued data is read before the error (GS-12)"
+	p.ResetErrnoCloseWait = EPIPE
+	c["ResetErrnoCloseWait"] = "assumed as Linux, the value the model used for every profile before this field (not verified on netstack)"
 	c["ZeroWindowAcceptsFIN"] = "assumed as Linux (not verified)"
 	c["SimOpenSynAckAccepted"] = "assumed as Linux (not verified)"
 	p.Cite = c
@@ -487,6 +494,7 @@ func smoltcp() Profile {
 	c["TSMissingDrop"] = "no timestamps"
 	c["ZeroWindowAcceptsFIN"] = sm + "a FIN into a zero window is accepted (SM-33)"
 	c["RSTFlushesReceive"] = notVerified
+	c["ResetErrnoCloseWait"] = notVerified
 	c["SimOpenSynAckAccepted"] = notVerified
 	p.Cite = c
 	return p

@@ -84,7 +84,7 @@ func AgreeVariants() []AgreeVariant {
 			"TimeWaitReuseAfter=1s", "TimeWait=1000s"}},
 		{Name: "odd", Overrides: []string{"AbortEntersTimeWait=true", "ClosingStartsTimeWait=false", "ListenBacklogDrop=false",
 			"CloseSynSentSendsRST=true", "RecvBuf=2000", "MaxHeldRanges=1", "MaxTimeWait=2", "OOWAckInterval=300ms",
-			"ConnectOverTimeWait=reuse-with-ts", "BindTimeWaitNeedsBothReuse=true", "TimeWait=600s", "EphemeralHigh=49154"}},
+			"ConnectOverTimeWait=reuse-with-ts", "BindTimeWaitNeedsBothReuse=true", "TimeWait=600s", "EphemeralHigh=49154", "ChallengeACKExempt=false"}},
 		{Name: "793ish", Overrides: []string{"SynInSync=rfc793", "TimeWaitRST=exact-only", "TimeWait=30s", "R2=3",
 			"SendBuf=1500", "HoldOutOfOrder=false"}},
 		{Name: "zero", Overrides: []string{"RecvBuf=1", "ZeroLenEdgeAcceptable=true", "MaxHeldRanges=0",
@@ -95,10 +95,10 @@ func AgreeVariants() []AgreeVariant {
 		{Name: "timers", Overrides: []string{"FinWait2Timeout=5s", "FinWait2OrphanOnly=false", "FinWait2SendsRST=true",
 			"TimeoutSendsRST=true", "R1=1", "R2=2", "SynR2=1", "SynAckR2=1", "RTOMax=2s"}},
 		{Name: "embryonic", Overrides: []string{"EmbryonicSyn=resend-or-reset", "EmbryonicRSTInWindow=true", "SynAckR2=2",
-			"RSTCheck=in-window", "SynFinDropped=true", "SimOpenSynAckAccepted=true"}},
+			"RSTCheck=in-window", "SynFinDropped=true", "SimOpenSynAckAccepted=true", "SynFinDroppedAnyState=true"}},
 		{Name: "lenient", Overrides: []string{"RSTOnUnreadClose=false", "RSTOnDataAfterClose=false", "CloseInFinWait=ok",
 			"RSTFlushesReceive=false", "ZeroWindowAcceptsFIN=true", "AckAboveSndNxt=drop-in-established",
-			"ACKWindowCheck=false", "RSTCarriesACK=true", "HoldOutOfOrderFIN=false"}},
+			"ACKWindowCheck=false", "RSTCarriesACK=true", "HoldOutOfOrderFIN=false", "ResetErrnoCloseWait=ECONNRESET"}},
 	}
 }
 

@@ -24,6 +24,14 @@ func (s *Stack) segmentArrives(seg *spec.Segment) {
 	}
 	key := tupleKey(seg.Src.IP, seg.Src.Port, seg.Dst.Port)
 	h := s.cidx.hash(key) // both indexes share the Stack's seed
+	if s.synFinDropped(seg) {
+		if _, ok := s.cidx.findHashed(key, h); ok {
+			return
+		}
+		if _, ok := s.tw.idx.findHashed(key, h); ok {
+			return
+		}
+	}
 	if i, ok := s.cidx.findHashed(key, h); ok {
 		c := s.conns.at(i)
 		if c.state == spec.SynSent {
@@ -42,6 +50,12 @@ func (s *Stack) segmentArrives(seg *spec.Segment) {
 		return
 	}
 	s.replyClosed(seg) // R9293-SEG-CLOSED
+}
+
+// synFinDropped: SYN|FIN dropped in every connection state
+// (AMB-SYNFIN-STATE).
+func (s *Stack) synFinDropped(seg *spec.Segment) bool {
+	return s.p.SynFinDropped && s.p.SynFinDroppedAnyState && seg.Flags&(spec.SYN|spec.FIN) == spec.SYN|spec.FIN
 }
 
 // replyClosed answers a segment for which no connection exists

@@ -13,6 +13,9 @@ func (h *Host) segmentArrives(seg *spec.Segment) {
 		return // not for this host, or malformed: dropped without reply
 	}
 	if c := h.conns[seg.Tuple()]; c != nil {
+		if h.synFinDropped(seg) {
+			return
+		}
 		switch c.State {
 		case spec.SynSent:
 			h.arriveSynSent(c, seg)
@@ -29,6 +32,17 @@ func (h *Host) segmentArrives(seg *spec.Segment) {
 	}
 	h.rule("R9293-SEG-CLOSED")
 	h.replyClosed(seg)
+}
+
+// synFinDropped: where the profile drops SYN|FIN in every state
+// (SynFinDropped and SynFinDroppedAnyState), a connection drops it before
+// any other test (AMB-SYNFIN-STATE).
+func (h *Host) synFinDropped(seg *spec.Segment) bool {
+	if h.p.SynFinDropped && h.p.SynFinDroppedAnyState && seg.Flags&(spec.SYN|spec.FIN) == spec.SYN|spec.FIN {
+		h.rule("AMB-SYNFIN-STATE")
+		return true
+	}
+	return false
 }
 
 // replyClosed answers a segment for which no connection exists

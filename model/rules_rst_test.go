@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/tcpclose/tcpclose/spec"
@@ -443,5 +444,42 @@ func TestR9293_RSTInCloseWaitErrno(t *testing.T) {
 				t.Errorf("%s: write after the RST = %d %s, want -1 %s", tc.profile, ret, err, tc.want)
 			}
 		}
+	}
+}
+
+// AMB-SYNFIN-STATE, SynFinDroppedAnyState: with SYN|FIN dropping on
+// (FreeBSD net.inet.tcp.drop_synfin=1), FreeBSD drops a SYN|FIN in SYN-SENT
+// and in TIME-WAIT too; Linux drops it only at a listener, so in SYN-SENT
+// it is a simultaneous open's SYN and draws a SYN,ACK.
+func TestAMB_SynFinDroppedAnyState(t *testing.T) {
+	dropOn := func(p *spec.Profile) { p.SynFinDropped = true }
+	for _, tc := range []struct {
+		profile string
+		dropped bool
+	}{{"freebsd", true}, {"linux", false}} {
+		b := newBench(t, tc.profile, dropOn)
+		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
+		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.wantSegs(fmt.Sprintf("S %d 0", b.iss))
+		b.in(spec.SYN|spec.FIN, b.irs, 0, 0)
+		if got := len(b.segs()) == 0 && b.state() == spec.SynSent; got != tc.dropped {
+			t.Errorf("%s: SYN|FIN in SYN-SENT dropped %t, want %t", tc.profile, got, tc.dropped)
+		}
+		if b.fired("AMB-SYNFIN-STATE") != tc.dropped {
+			t.Errorf("%s: AMB-SYNFIN-STATE applied %t, want %t", tc.profile, !tc.dropped, tc.dropped)
+		}
+	}
+	// TIME-WAIT: the SYN|FIN is dropped before the TIME-WAIT rules see it.
+	b := newBench(t, "freebsd", dropOn)
+	b.passiveOpen()
+	b.activeClose()
+	b.wantState(spec.TimeWait)
+	b.in(spec.SYN|spec.FIN, 9000, 0, 0)
+	b.noSegs()
+	b.wantState(spec.TimeWait)
+	if !b.fired("AMB-SYNFIN-STATE") {
+		t.Error("freebsd: SYN|FIN in TIME-WAIT not dropped by AMB-SYNFIN-STATE")
 	}
 }

@@ -82,6 +82,11 @@ type Profile struct {
 	// SynFinDropped: a segment carrying both SYN and FIN is dropped in
 	// LISTEN.
 	SynFinDropped bool
+	// SynFinDroppedAnyState: where SynFinDropped is set, a segment with
+	// both SYN and FIN is dropped in every state of a connection (SYN-SENT,
+	// the synchronized states, TIME-WAIT), not only by a listener, as
+	// FreeBSD's net.inet.tcp.drop_synfin does.
+	SynFinDroppedAnyState bool
 	// CloseSynSentSendsRST: close() in SYN-SENT sends a RST (the RFC
 	// deletes the TCB silently).
 	CloseSynSentSendsRST bool

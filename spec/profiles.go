@@ -32,6 +32,7 @@ var Choices = []Choice{
 	{"ReopenISSGap", "How far above the old SND.NXT does a reopened connection's ISS start?", []RuleID{"R9293-MAY2-ISS"}},
 	{"ReopenReturnsToTimeWait", "Does a reopened connection go back to TIME-WAIT if the SYN was an old duplicate?", []RuleID{"R9293-MAY2-RETURN"}},
 	{"SynFinDropped", "Is a SYN that also carries FIN dropped by a listener?", []RuleID{"R9293-SEG-LISTEN-SYN"}},
+	{"SynFinDroppedAnyState", "Where SYN|FIN is dropped, is it dropped in every connection state, not only by a listener?", []RuleID{"AMB-SYNFIN-STATE"}},
 	{"CloseSynSentSendsRST", "Does close() in SYN-SENT send a RST?", []RuleID{"R9293-CLOSE-SYNSENT"}},
 	{"EmbryonicRSTInWindow", "Does any in-window RST reset a passive SYN-RECEIVED, without the exact test?", []RuleID{"R9293-RST-SYNRCVD", "R9293-SEG-RST5961"}},
 	{"EmbryonicSyn", "How does a passive SYN-RECEIVED answer a SYN?", []RuleID{"R9293-SEG-SYN-SYNRCVD"}},
@@ -93,7 +94,7 @@ func rfc9293() Profile {
 		TimeoutSendsRST: false, FinWait2SendsRST: false,
 		RSTCheck: RSTExact, TimeWaitRST: TWRSTCloses, RSTCarriesACK: false, AbortEntersTimeWait: false,
 		SynInSync: SynChallengeACK, TimeWaitReopen: ReopenRFC6191, ReopenISSGap: 65537, ReopenReturnsToTimeWait: true,
-		SynFinDropped: false, CloseSynSentSendsRST: false,
+		SynFinDropped: false, SynFinDroppedAnyState: false, CloseSynSentSendsRST: false,
 		EmbryonicRSTInWindow: false, EmbryonicSyn: EmbryonicSynRFC,
 		ACKWindowCheck: true, AckAboveSndNxt: AckAboveSendACK, OOWAckInterval: 500 * time.Millisecond, OOWAckExemptFIN: true, ChallengeACKExempt: true, AckOutOfOrder: true,
 		ZeroLenEdgeAcceptable: false,
@@ -130,6 +131,7 @@ func rfc9293() Profile {
 			"ReopenISSGap":               "RFC 9293 §3.6.1 MAY-2 (1) asks only for an ISS above the old sequence space; 65537 matches Linux so scripts carry over",
 			"ReopenReturnsToTimeWait":    "RFC 9293 §3.6.1 MAY-2 (2)",
 			"SynFinDropped":              "RFC 9293 §3.10.7.2: other control in a SYN is queued for later processing",
+			"SynFinDroppedAnyState":      "RFC 9293 §3.10.7.3 and §3.10.7.4 process the SYN and then the FIN of such a segment; nothing is dropped for carrying both",
 			"CloseSynSentSendsRST":       "RFC 9293 §3.10.4: delete the TCB",
 			"ACKWindowCheck":             "RFC 9293 §3.10.7.4 MAY-12 taken, as RFC 5961 §5 recommends",
 			"AckAboveSndNxt":             "RFC 9293 §3.10.7.4 step 5: send an ACK, drop the segment",
@@ -260,6 +262,7 @@ func linux() Profile {
 		"ReopenISSGap":               linuxSrc + tcpMinisocks + ": isn = tw_snd_nxt + 65535 + 2",
 		"ReopenReturnsToTimeWait":    linuxSrc + tcpMinisocks + ": the RED-PEN comment admits the old-duplicate case is not handled",
 		"SynFinDropped":              linuxSrc + "tcp_rcv_state_process TCP_LISTEN: SYN with FIN is discarded",
+		"SynFinDroppedAnyState":      linuxSrc + "net/ipv4/tcp_input.c: only the TCP_LISTEN case of tcp_rcv_state_process drops th->syn && th->fin; tcp_rcv_synsent_state_process and tcp_validate_incoming treat SYN|FIN as a SYN",
 		"CloseSynSentSendsRST":       linuxSrc + "tcp_close in SYN-SENT sends nothing (LX-02)",
 		"ACKWindowCheck":             linuxSrc + "tcp_ack, commit 354e4aa391ed (RFC 5961 §5)",
 		"AckAboveSndNxt":             "measured on Linux 6.18.44 (docs/deviations.md Linux item 5; script seq/ack-above-snd-nxt.pkt passes on linux-quickack): an ACK above SND.NXT in ESTABLISHED draws an ACK and the segment is dropped, as in the closing states (tcp_ack: a challenge ACK where older kernels, PI-12 and LX-28, dropped silently)",
@@ -310,6 +313,7 @@ func freebsd() Profile {
 	p.ACKWindowCheck = false
 	p.RSTOnUnreadClose = false
 	p.TSMissingDrop = false
+	p.SynFinDroppedAnyState = true
 	p.Cite = map[string]string{
 		"TimeWait":                   "FreeBSD sys/netinet/tcp_timer.h TCPTV_MSL = 30 s, 2×MSL = 60 s",
 		"RTOInitial":                 "FreeBSD tcp_timer.h TCPTV_RTOBASE = 1 s",
@@ -334,6 +338,7 @@ func freebsd() Profile {
 		"ReopenISSGap":               notVerified,
 		"ReopenReturnsToTimeWait":    "FreeBSD frees the TIME-WAIT state on recycle (tcp_twclose)",
 		"SynFinDropped":              "FreeBSD net.inet.tcp.drop_synfin defaults to 0",
+		"SynFinDroppedAnyState":      "FreeBSD head sys/netinet/tcp_input.c applies net.inet.tcp.drop_synfin to every segment with SYN and FIN, whatever the state (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-fin-syn-sent/rcv-syn-fin-without-data-syn-sent-dropping-enabled-ipv4.pkt passes on FreeBSD head: the SYN|FIN in SYN-SENT draws nothing and the SYN is retransmitted)",
 		"CloseSynSentSendsRST":       notVerified,
 		"ACKWindowCheck":             "FreeBSD tcp_input.c has no RFC 5961 §5 range check (not verified beyond the source read)",
 		"AckAboveSndNxt":             "FreeBSD tcp_input.c: SEQ_GT(th_ack, snd_max) goes to dropafterack",

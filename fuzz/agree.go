@@ -89,7 +89,7 @@ func AgreeVariants() []AgreeVariant {
 			"SendBuf=1500", "HoldOutOfOrder=false"}},
 		{Name: "zero", Overrides: []string{"RecvBuf=1", "ZeroLenEdgeAcceptable=true", "MaxHeldRanges=0",
 			"TimeWaitRestart=on-ack", "OOWAckInterval=1ms", "TimeWait=0s", "AckOutOfOrder=false", "TimeWaitReopen=linux",
-			"Timestamps=true", "TSMissingDrop=true"}},
+			"Timestamps=true", "TSMissingDrop=true", "TSRecentAfterACK=true"}},
 		{Name: "reopen", Overrides: []string{"TimeWaitReopen=rfc6191", "ReopenISSGap=0", "ReopenReturnsToTimeWait=true",
 			"Timestamps=true", "TimeWaitRST=ignored", "ConnectOverTimeWait=reuse-with-ts", "TimeWaitReuseAfter=1s"}},
 		{Name: "timers", Overrides: []string{"FinWait2Timeout=5s", "FinWait2OrphanOnly=false", "FinWait2SendsRST=true",

@@ -251,7 +251,9 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 			return
 		}
 	}
-	s.updateTSRecent(c, &seg)
+	if !s.p.TSRecentAfterACK {
+		s.updateTSRecent(c, &seg)
+	}
 	if seg.Flags&spec.RST != 0 {
 		s.rstArrives(c, &seg)
 		return
@@ -389,6 +391,9 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	if s.p.ACKWindowCheck && seg.Ack.LT(c.sndUna-spec.Seq(c.maxSndWnd)) { // R5961-ACK
 		s.sendChallengeAck(c, seg)
 		return false
+	}
+	if s.p.TSRecentAfterACK && c.sndUna.LEQ(seg.Ack) {
+		s.updateTSRecent(c, seg)
 	}
 	advanced := c.sndUna.LT(seg.Ack)
 	if advanced {

@@ -264,7 +264,9 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 			return
 		}
 	}
-	c.updateTSRecent(h, &seg)
+	if !h.p.TSRecentAfterACK {
+		c.updateTSRecent(h, &seg)
+	}
 	// Second: RST.
 	if seg.Flags&spec.RST != 0 {
 		h.rstArrives(c, &seg)
@@ -445,6 +447,9 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		h.rule("R5961-ACK")
 		c.sendChallengeAck(h, seg)
 		return false
+	}
+	if h.p.TSRecentAfterACK && c.SndUna.LEQ(seg.Ack) {
+		c.updateTSRecent(h, seg) // only now that the ACK is accepted
 	}
 	advanced := c.SndUna.LT(seg.Ack)
 	if advanced {

@@ -483,3 +483,37 @@ func TestAMB_SynFinDroppedAnyState(t *testing.T) {
 		t.Error("freebsd: SYN|FIN in TIME-WAIT not dropped by AMB-SYNFIN-STATE")
 	}
 }
+
+// R7323-TSRECENT, R7323-PAWS, TSRecentAfterACK: a segment whose ACK is
+// above SND.NXT carries TSval 5000. RFC 7323 §4.3 order (rfc9293) records
+// it before the ACK is found invalid, so the next valid segment (TSval 200)
+// fails PAWS; Linux (tcp_ack → tcp_replace_ts_recent after the ACK
+// checks) keeps TS.Recent and takes the data.
+func TestR7323_TSRecentAfterACK(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		recent  uint32
+		taken   uint32
+	}{{"rfc9293", 5000, 0}, {"linux", 101, 10}} {
+		b := newBench(t, tc.profile)
+		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		ts := func(v uint32) spec.Options { return spec.Options{HasTS: true, TS: spec.Timestamp{Val: v}} }
+		b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 1000, Opts: ts(100)})
+		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 1000, Opts: ts(101)})
+		b.mustCall(spec.Call{Kind: spec.CallAccept, FD: 3}, 4)
+		b.segs()
+		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 2000, Wnd: 1000, Opts: ts(5000)}) // ACK above SND.NXT
+		if got := b.conn().TSRecent; got != tc.recent {
+			t.Errorf("%s: TS.Recent = %d after an invalid ACK, want %d", tc.profile, got, tc.recent)
+		}
+		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 1000, Len: 10, Opts: ts(200)})
+		if got := b.conn().Unread; got != tc.taken {
+			t.Errorf("%s: %d octets taken from the next valid segment, want %d", tc.profile, got, tc.taken)
+		}
+		if (tc.taken == 0) != b.fired("R7323-PAWS") {
+			t.Errorf("%s: R7323-PAWS applied %t", tc.profile, b.fired("R7323-PAWS"))
+		}
+	}
+}

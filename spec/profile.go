@@ -195,6 +195,12 @@ type Profile struct {
 	// TSMissingDrop: on a connection with timestamps, a non-RST segment
 	// without the option is dropped (RFC 7323 §3.2 SHOULD).
 	TSMissingDrop bool
+	// TSRecentAfterACK: TS.Recent is updated only from a segment whose ACK
+	// is accepted (SND.UNA =< SEG.ACK =< SND.NXT and within the RFC 5961
+	// §5 range), not as soon as the segment passes the sequence test.
+	// RFC 7323 §4.3 leaves the order open; Linux tcp_ack calls
+	// tcp_replace_ts_recent only after its ACK checks.
+	TSRecentAfterACK bool
 
 	// ---- Sockets and host -----------------------------------------------
 

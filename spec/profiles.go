@@ -61,6 +61,7 @@ var Choices = []Choice{
 	{"SimOpenSynAckAccepted", "Is the crossing SYN,ACK of a simultaneous open accepted in SYN-RECEIVED?", []RuleID{"R9293-A2", "AMB-SIMOPEN"}},
 	{"Timestamps", "Do we offer the Timestamps option?", []RuleID{"R7323-TS-EVERY", "R9293-SHLD4"}},
 	{"TSMissingDrop", "Is a segment without timestamps on a timestamp connection dropped?", []RuleID{"R7323-TS-MISSING"}},
+	{"TSRecentAfterACK", "Is TS.Recent updated only once the segment's ACK is accepted?", []RuleID{"R7323-TSRECENT"}},
 	{"EphemeralLow", "Lowest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
 	{"EphemeralHigh", "Highest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
 	{"BindTimeWaitNeedsBothReuse", "Must both sockets set SO_REUSEADDR to bind over TIME-WAIT?", []RuleID{"R1122-TIMEWAIT", "AMB-SOCKET-TW"}},
@@ -103,7 +104,7 @@ func rfc9293() Profile {
 		HoldOutOfOrder: true, HoldOutOfOrderFIN: true, MaxHeldRanges: 4,
 		RecvBuf: 65535, SendBuf: 65535, MSS: 1460,
 		RSTFlushesReceive: true, ResetErrnoCloseWait: ECONNRESET, ZeroWindowAcceptsFIN: false, SimOpenSynAckAccepted: false,
-		Timestamps: true, TSMissingDrop: true,
+		Timestamps: true, TSMissingDrop: true, TSRecentAfterACK: false,
 		EphemeralLow: 49152, EphemeralHigh: 65535,
 		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
 		ListenBacklogDrop: true,
@@ -158,6 +159,7 @@ func rfc9293() Profile {
 			"SimOpenSynAckAccepted":      "RFC 9293 Table 6 read strictly; Appendix A.2 notes the stall, which the SYN,ACK retransmission ends",
 			"Timestamps":                 "RFC 9293 §3.6.1 SHLD-4 presumes timestamps (RFC 7323)",
 			"TSMissingDrop":              "RFC 7323 §3.2 SHOULD",
+			"TSRecentAfterACK":           "RFC 7323 §4.3 (2) updates TS.Recent from any acceptable segment with SEG.SEQ =< Last.ACK.sent, before the ACK field is examined",
 			"EphemeralLow":               ephIANA,
 			"EphemeralHigh":              ephIANA,
 			"BindTimeWaitNeedsBothReuse": "sockets are outside RFC 9293; the traditional BSD meaning of SO_REUSEADDR is kept",
@@ -227,6 +229,7 @@ func linux() Profile {
 	p.MaxTimeWait = 131072
 	p.CloseInFinWait = CloseReplyOK
 	p.TSMissingDrop = false
+	p.TSRecentAfterACK = true
 	p.EphemeralLow, p.EphemeralHigh = 32768, 60999
 	p.BindTimeWaitNeedsBothReuse = true
 	p.ConnectOverTimeWait = TWConnectReuseWithTS
@@ -262,6 +265,7 @@ func linux() Profile {
 		"ReopenISSGap":               linuxSrc + tcpMinisocks + ": isn = tw_snd_nxt + 65535 + 2",
 		"ReopenReturnsToTimeWait":    linuxSrc + tcpMinisocks + ": the RED-PEN comment admits the old-duplicate case is not handled",
 		"SynFinDropped":              linuxSrc + "tcp_rcv_state_process TCP_LISTEN: SYN with FIN is discarded",
+		"TSRecentAfterACK":           linuxSrc + "net/ipv4/tcp_input.c tcp_ack: tcp_replace_ts_recent (FLAG_UPDATE_TS_RECENT) runs only after the too-old and above-snd_nxt ACK checks return; upstream selftest tools/testing/selftests/net/packetdrill/tcp_ts_recent_invalid_ack.pkt",
 		"SynFinDroppedAnyState":      linuxSrc + "net/ipv4/tcp_input.c: only the TCP_LISTEN case of tcp_rcv_state_process drops th->syn && th->fin; tcp_rcv_synsent_state_process and tcp_validate_incoming treat SYN|FIN as a SYN",
 		"CloseSynSentSendsRST":       linuxSrc + "tcp_close in SYN-SENT sends nothing (LX-02)",
 		"ACKWindowCheck":             linuxSrc + "tcp_ack, commit 354e4aa391ed (RFC 5961 §5)",
@@ -338,6 +342,7 @@ func freebsd() Profile {
 		"ReopenISSGap":               notVerified,
 		"ReopenReturnsToTimeWait":    "FreeBSD frees the TIME-WAIT state on recycle (tcp_twclose)",
 		"SynFinDropped":              "FreeBSD net.inet.tcp.drop_synfin defaults to 0",
+		"TSRecentAfterACK":           "FreeBSD sys/netinet/tcp_input.c tcp_do_segment records ts_recent (TSval of a segment with SEQ_LEQ(th_seq, last_ack_sent)) before the RST, SYN and ACK processing",
 		"SynFinDroppedAnyState":      "FreeBSD head sys/netinet/tcp_input.c applies net.inet.tcp.drop_synfin to every segment with SYN and FIN, whatever the state (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-fin-syn-sent/rcv-syn-fin-without-data-syn-sent-dropping-enabled-ipv4.pkt passes on FreeBSD head: the SYN|FIN in SYN-SENT draws nothing and the SYN is retransmitted)",
 		"CloseSynSentSendsRST":       notVerified,
 		"ACKWindowCheck":             "FreeBSD tcp_input.c has no RFC 5961 §5 range check (not verified beyond the source read)",
@@ -420,6 +425,11 @@ func gvisor() Profile {
 	c["OOWAckInterval"] = "gVisor rate-limits as Linux (PI-10)"
 	p.OOWAckExemptFIN = false
 	c["OOWAckExemptFIN"] = "gVisor snd.go maybeSendOutOfWindowAck exempts only segments with payload; measured: a retransmitted FIN within the limit draws no ACK (script seq/oow-ack-fin-throttled.pkt passes on netstack; 35 divergence kinds of a 10,000-scenario campaign while the profile exempted FINs)"
+	p.ChallengeACKExempt = true
+	p.SynFinDroppedAnyState = false
+	c["SynFinDroppedAnyState"] = "moot: SynFinDropped is false"
+	p.TSRecentAfterACK = false
+	c["TSRecentAfterACK"] = notVerified
 	c["ChallengeACKExempt"] = gv + "rcv.go answers a RST not at RCV.NXT through snd.go maybeSendOutOfWindowAck, the function that answers out-of-window segments, so the same payload exemption applies (source read, not measured)"
 	c["ZeroLenEdgeAcceptable"] = "gVisor as Linux (PI-10)"
 	c["TimeWaitRestart"] = "gVisor handleTimeWaitSegments: a retransmitted FIN is ACKed and the timer reset (GV-22)"

@@ -151,6 +151,20 @@ func (l *lab) segments() []sentSeg {
 	return out
 }
 
+// savePcap writes the capture to opts.PcapDir/name.pcap, if opts asks for
+// it, and lists the file in r.
+func (l *lab) savePcap(opts Options, name string, r *Result) error {
+	if opts.PcapDir == "" {
+		return nil
+	}
+	path, err := l.writePcap(opts.PcapDir, name)
+	if err != nil {
+		return err
+	}
+	r.PcapFiles = append(r.PcapFiles, path)
+	return nil
+}
+
 // writePcap writes the capture to dir/name.pcap.
 func (l *lab) writePcap(dir, name string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -161,14 +175,7 @@ func (l *lab) writePcap(dir, name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("pcap: %w", err)
 	}
-	pw, err := newPcapWriter(f)
-	if err == nil {
-		for _, p := range l.pkts {
-			if err = pw.write(p.When, p.Frame); err != nil {
-				break
-			}
-		}
-	}
+	err = writePcap(f, l.pkts)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -28,7 +28,7 @@ type Config struct {
 	FixedISS [2]spec.Seq
 	Net      Network
 	Faults   Faults
-	Scripts  [2]Script
+	Programs [2]Program
 	// Until bounds the run in virtual time; 0 means one hour.
 	Until time.Duration
 	// MaxSteps bounds the host steps of a run; 0 means one million.
@@ -50,14 +50,14 @@ type EndReason uint8
 
 // End reasons.
 const (
-	// EndClosed: both scripts ran to the end, both hosts are CLOSED
+	// EndClosed: both programs ran to the end, both hosts are CLOSED
 	// (no connection, no TIME-WAIT, no timer) and nothing is in flight.
 	EndClosed EndReason = iota + 1
 	// EndTimeBound: Config.Until was reached.
 	EndTimeBound
 	// EndStalled: nothing can happen any more (no timer, nothing in
 	// flight, the applications wait for what cannot come), yet a host
-	// keeps a connection or a script is unfinished.
+	// keeps a connection or a program is unfinished.
 	EndStalled
 	// EndStepBudget: Config.MaxSteps host steps were taken.
 	EndStepBudget
@@ -156,8 +156,14 @@ func (r *Result) hazards(k HazardKind) []Hazard {
 
 // Summary is a few lines on how the run ended.
 func (r *Result) Summary() string {
-	s := fmt.Sprintf("seed %d: ended %s at %s after %d steps; net sent %d delivered %d lost %d faulted %d dup %d reordered %d expired %d\n",
-		r.Seed, r.Reason, r.End, r.Steps, r.Net.Sent, r.Net.Delivered, r.Net.Lost, r.Net.Faulted, r.Net.Duplicated, r.Net.Reordered, r.Net.Expired)
+	// "lost" counts every segment the ladder marks lost, at random or by
+	// the fault schedule.
+	lost := fmt.Sprint(r.Net.Lost + r.Net.Faulted)
+	if r.Net.Faulted > 0 {
+		lost += fmt.Sprintf(" (%d by faults)", r.Net.Faulted)
+	}
+	s := fmt.Sprintf("seed %d: ended %s at %s after %d steps; net sent %d delivered %d lost %s dup %d reordered %d expired %d\n",
+		r.Seed, r.Reason, r.End, r.Steps, r.Net.Sent, r.Net.Delivered, lost, r.Net.Duplicated, r.Net.Reordered, r.Net.Expired)
 	for side := A; side <= B; side++ {
 		rep := &r.Sides[side]
 		closed := "not closed"
@@ -167,7 +173,7 @@ func (r *Result) Summary() string {
 				closed += fmt.Sprintf(" (%s after its close)", d)
 			}
 		}
-		s += fmt.Sprintf("  %s %s: wrote %d read %d, %s, script done %v\n", side, rep.Name, rep.Written(), rep.Read(), closed, rep.ScriptDone)
+		s += fmt.Sprintf("  %s %s: wrote %d read %d, %s, program done %v\n", side, rep.Name, rep.Written(), rep.Read(), closed, rep.ProgramDone)
 		for i, ss := range rep.Sessions {
 			var ns []string
 			for _, n := range ss.Notices {
@@ -222,7 +228,7 @@ type runner struct {
 
 // Run runs a simulation.
 func Run(cfg Config) (*Result, error) {
-	r, err := newRunner(cfg)
+	r, err := newRunner(cfg, false)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +244,9 @@ func mix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-func newRunner(cfg Config) (*runner, error) {
+// newRunner checks cfg and builds the hosts. With sharedAddr both sides
+// may have one IP address, as two sockets on loopback do.
+func newRunner(cfg Config, sharedAddr bool) (*runner, error) {
 	if cfg.Names[A] == "" {
 		cfg.Names[A] = "client"
 	}
@@ -251,7 +259,7 @@ func newRunner(cfg Config) (*runner, error) {
 			cfg.Addrs[s] = def[s]
 		}
 	}
-	if cfg.Addrs[A].IP == cfg.Addrs[B].IP {
+	if cfg.Addrs[A].IP == cfg.Addrs[B].IP && !sharedAddr {
 		return nil, fmt.Errorf("sim: both sides have address %s", cfg.Addrs[A].IP)
 	}
 	if cfg.Until <= 0 {
@@ -295,7 +303,7 @@ func newRunner(cfg Config) (*runner, error) {
 		}
 		r.hosts[s] = h
 		r.res.Sides[s].Name = cfg.Names[s]
-		r.apps[s] = newApp(s, cfg.Scripts[s], cfg.Addrs[s], cfg.Addrs[s.Peer()], &r.res.Sides[s])
+		r.apps[s] = newApp(s, cfg.Programs[s], cfg.Addrs[s], cfg.Addrs[s.Peer()], &r.res.Sides[s])
 	}
 	return r, nil
 }
@@ -318,15 +326,7 @@ func (r *runner) loop() {
 			reason = EndStepBudget
 			break
 		}
-		next, which := spec.Never, -1
-		for s := A; s <= B; s++ {
-			if d := r.hosts[s].NextDeadline(); d != spec.Never && (which < 0 || d < next) {
-				next, which = d, int(s)
-			}
-		}
-		if h := r.net.head(); h != spec.Never && (which < 0 || h < next) {
-			next, which = h, 2
-		}
+		next, which := r.nextEvent()
 		if which < 0 {
 			reason = EndStalled
 			break
@@ -336,19 +336,13 @@ func (r *runner) loop() {
 			reason = EndTimeBound
 			break
 		}
-		r.now = max(r.now, next)
-		if which < 2 {
-			r.step(Side(which), spec.Event{Kind: spec.EvAdvance, At: r.now}, nil)
-		} else {
-			r.event(r.net.pop())
-		}
-		r.runApps()
+		r.fire(next, which)
 	}
 	r.res.Reason, r.res.End = reason, r.now
 	r.res.Net = r.net.stats
 	for s := A; s <= B; s++ {
 		rep := &r.res.Sides[s]
-		rep.ScriptDone = r.apps[s].done()
+		rep.ProgramDone = r.apps[s].done()
 		rep.Closed = len(r.tracks[s]) == 0
 		if !rep.Closed {
 			rep.ClosedAt = spec.Never
@@ -356,6 +350,35 @@ func (r *runner) loop() {
 	}
 	r.rec(Record{At: r.now, Side: NoSide, Kind: RecEnd, Note: fmt.Sprintf("%s (A closed %v at %s, B closed %v at %s)",
 		reason, r.res.Sides[A].Closed, r.res.Sides[A].ClosedAt, r.res.Sides[B].Closed, r.res.Sides[B].ClosedAt)})
+}
+
+// nextEvent returns when the next thing happens and what it is: a timer
+// of side 0 (A) or 1 (B), or 2, the network (a delivery, an expiry, an
+// application's wake-up); -1 if nothing is due ever. Ties go to A's
+// timers, then B's, then the network.
+func (r *runner) nextEvent() (next spec.Time, which int) {
+	next, which = spec.Never, -1
+	for s := A; s <= B; s++ {
+		if d := r.hosts[s].NextDeadline(); d != spec.Never && (which < 0 || d < next) {
+			next, which = d, int(s)
+		}
+	}
+	if h, ok := r.net.head(); ok && (which < 0 || h < next) {
+		next, which = h, 2
+	}
+	return next, which
+}
+
+// fire moves the clock to next and makes what nextEvent found happen,
+// then lets the applications make the calls they can.
+func (r *runner) fire(next spec.Time, which int) {
+	r.now = max(r.now, next)
+	if which < 2 {
+		r.step(Side(which), spec.Event{Kind: spec.EvAdvance, At: r.now}, nil)
+	} else {
+		r.event(r.net.pop())
+	}
+	r.runApps()
 }
 
 func (r *runner) finished() bool {
@@ -541,6 +564,9 @@ func (r *runner) delivered(s Side, d *event, before, after []track) {
 	h := Hazard{Kind: HazardGhost, At: r.now, Side: s, Tuple: t, Seg: d.seg, SegID: d.id, Copy: d.cp,
 		SegInc: d.inc, ConnInc: bt.inc, PeerInc: bt.peer}
 	b := bt.snap
+	// Sequence numbers are relative to the connection's initial ones, as
+	// the ladder prints them.
+	const relNote = "; numbers relative to its ISS/IRS"
 	// Did the connection take d itself?
 	if ghost {
 		var why string
@@ -553,12 +579,12 @@ func (r *runner) delivered(s Side, d *event, before, after []track) {
 			why = fmt.Sprintf("it moved the connection %s -> %s", b.State, at.snap.State)
 		case d.seg.SegLen() > 0 && overlaps(d.seg.Seq, d.seg.End(), b.RcvNxt, at.snap.RcvNxt):
 			lo, hi := clip(d.seg.Seq, d.seg.End(), b.RcvNxt, at.snap.RcvNxt)
-			why = fmt.Sprintf("its octets [%d,%d) were taken as new (RCV.NXT %d -> %d)", uint32(lo), uint32(hi), uint32(b.RcvNxt), uint32(at.snap.RcvNxt))
+			why = fmt.Sprintf("its octets [%d,%d) were taken as new (RCV.NXT %d -> %d)", uint32(lo-b.IRS), uint32(hi-b.IRS), uint32(b.RcvNxt-b.IRS), uint32(at.snap.RcvNxt-b.IRS))
 		case d.seg.Flags&spec.ACK != 0 && at.snap.SndUna != b.SndUna:
-			why = fmt.Sprintf("its ACK moved SND.UNA %d -> %d", uint32(b.SndUna), uint32(at.snap.SndUna))
+			why = fmt.Sprintf("its ACK moved SND.UNA %d -> %d", uint32(b.SndUna-b.ISS), uint32(at.snap.SndUna-b.ISS))
 		}
 		if why != "" {
-			h.Note = fmt.Sprintf("segment of inc%d accepted by %s inc%d (paired with inc%d): %s", d.inc, t, bt.inc, bt.peer, why)
+			h.Note = fmt.Sprintf("segment of inc%d accepted by %s inc%d (paired with inc%d): %s%s", d.inc, t, bt.inc, bt.peer, why, relNote)
 			r.hazard(h)
 			return
 		}
@@ -588,8 +614,8 @@ func (r *runner) delivered(s Side, d *event, before, after []track) {
 			if len(left) > 0 {
 				lo, hi = left[0].lo, left[0].hi
 				h.SegID, h.Copy, h.SegInc, h.Seg = g.id, g.cp, g.inc, g.seg
-				h.Note = fmt.Sprintf("held octets [%d,%d) of inc%d segment #%d were delivered by %s inc%d (paired with inc%d) when #%d filled the gap (RCV.NXT %d -> %d)",
-					uint32(lo), uint32(hi), g.inc, g.id, t, bt.inc, bt.peer, d.id, uint32(r0), uint32(r1))
+				h.Note = fmt.Sprintf("held octets [%d,%d) of inc%d segment #%d were delivered by %s inc%d (paired with inc%d) when #%d filled the gap (RCV.NXT %d -> %d)%s",
+					uint32(lo-b.IRS), uint32(hi-b.IRS), g.inc, g.id, t, bt.inc, bt.peer, d.id, uint32(r0-b.IRS), uint32(r1-b.IRS), relNote)
 				r.hazard(h)
 				break
 			}

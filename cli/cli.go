@@ -29,6 +29,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/tcpclose/tcpclose/impl"
+	execstack "github.com/tcpclose/tcpclose/stack/exec"
 	"io"
 	"os"
 	"sort"
@@ -60,7 +61,8 @@ type Tool struct {
 	// impl|mixed; nil until package impl is part of the build.
 	Impl sim.EndpointFactory
 	// Stacks are the stacks run and conform can drive; New uses
-	// stacks.Default (model, impl, linux, linux-quickack).
+	// stacks.Default (model, impl, linux, linux-quickack) with the
+	// out-of-process stacks of package execstack (exec:PATH, lwip).
 	Stacks stacks.Registry
 	// Commands in the order help lists them.
 	Commands []Command
@@ -71,11 +73,11 @@ type Tool struct {
 
 // New returns the tcpclose tool with every subcommand this build has.
 func New() *Tool {
-	t := &Tool{Name: "tcpclose", Impl: implFactory, Stacks: stacks.Default()}
+	t := &Tool{Name: "tcpclose", Impl: implFactory, Stacks: execstack.With(stacks.Default())}
 	t.Commands = []Command{
 		{"sim", "run two endpoints over a simulated network and draw the ladder diagram", t.runSim},
 		{"check", "check scenario scripts against the model", t.runCheck},
-		{"run", "run scenario scripts on a stack (model, impl, linux, linux-quickack) with the model as second opinion", t.runRun},
+		{"run", "run scenario scripts on a stack (model, impl, linux, linux-quickack, lwip, exec:PATH) with the model as second opinion", t.runRun},
 		{"conform", "generate scenarios from the model, run them on a stack in lockstep, shrink every divergence to a script", t.runConform},
 		{"explore", "explore every state of two hosts over a lossy channel; report violations and stuck states", t.runExplore},
 

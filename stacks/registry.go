@@ -55,6 +55,10 @@ type Entry struct {
 	ChoosesISS bool
 	// Doc is a one-line description for usage messages.
 	Doc string
+	// Expand, if set, makes this a prefix entry: Name ends in ':' and
+	// Lookup answers a name NAME+ARG with Expand(ARG), e.g.
+	// "exec:/path/agent -v" (package execstack).
+	Expand func(arg string) Entry
 }
 
 // Registry maps stack names to entries. The zero value is an empty
@@ -76,16 +80,29 @@ func (r Registry) With(e Entry) Registry {
 	return Registry{entries: m}
 }
 
-// Lookup returns the entry named name.
+// Lookup returns the entry named name, or the expansion of the prefix
+// entry name starts with (Entry.Expand).
 func (r Registry) Lookup(name string) (Entry, bool) {
-	e, ok := r.entries[name]
-	return e, ok
+	if e, ok := r.entries[name]; ok && e.Expand == nil {
+		return e, ok
+	}
+	for k, e := range r.entries {
+		if e.Expand != nil && strings.HasPrefix(name, k) && len(name) > len(k) {
+			x := e.Expand(name[len(k):])
+			x.Name = name
+			return x, true
+		}
+	}
+	return Entry{}, false
 }
 
 // Names lists the registry's stacks, sorted.
 func (r Registry) Names() []string {
 	var out []string
-	for k := range r.entries {
+	for k, e := range r.entries {
+		if e.Expand != nil {
+			k += "PATH"
+		}
 		out = append(out, k)
 	}
 	sort.Strings(out)
@@ -94,7 +111,7 @@ func (r Registry) Names() []string {
 
 // New builds the stack named name with profile p.
 func (r Registry) New(name string, p spec.Profile, opts Options) (script.Stack, error) {
-	e, ok := r.entries[name]
+	e, ok := r.Lookup(name)
 	if !ok {
 		return nil, fmt.Errorf("stacks: unknown stack %q (known: %s)", name, strings.Join(r.Names(), ", "))
 	}

@@ -1,0 +1,133 @@
+package execstack
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tcpclose/tcpclose/script"
+	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stacks"
+)
+
+// Models implements script.FieldModeller. An exact agent (Caps.Exact)
+// is checked on what the model models (the window, the MSS and
+// Timestamps options); a real stack on the MSS and Timestamps presence,
+// as stacks.Real checks the kernel and netstack.
+func (s *Stack) Models(field string) bool {
+	switch field {
+	case script.FieldMSS, script.FieldTS:
+		return true
+	case script.FieldWindow:
+		return s.caps.Exact
+	}
+	return false
+}
+
+var _ script.FieldModeller = (*Stack)(nil)
+
+// With returns reg with the entries of this package added: the prefix
+// entry "exec:" (Exec) and the shipped agents by name (LwIP).
+func With(reg stacks.Registry) stacks.Registry {
+	return reg.With(Exec()).With(LwIP())
+}
+
+// Exec is the prefix entry "exec:": --stack "exec:PATH ARGS..." runs the
+// agent PATH with ARGS (split at spaces).
+func Exec() stacks.Entry {
+	return stacks.Entry{
+		Name: "exec:",
+		Doc:  "a stack in another process speaking docs/stack-protocol.md: exec:PATH [ARGS]",
+		Expand: func(arg string) stacks.Entry {
+			return Entry("exec:"+arg, strings.Fields(arg), nil)
+		},
+	}
+}
+
+// LwIPAgentEnv names the environment variable that overrides where the
+// lwIP agent is found.
+const LwIPAgentEnv = "TCPCLOSE_LWIP_AGENT"
+
+// LwIP is the entry "lwip": the lwIP 2.1.3 agent of agents/lwip, found
+// through $TCPCLOSE_LWIP_AGENT or as agents/lwip/lwip-agent in this
+// directory or a parent (build it with make -C agents/lwip).
+func LwIP() stacks.Entry {
+	e := stacks.Entry{
+		Name: "lwip", Profile: "lwip", ChoosesISS: true,
+		Doc: "lwIP 2.1.3 (Debian liblwip-dev) in the agent agents/lwip/lwip-agent",
+	}
+	e.New = func(p spec.Profile, o stacks.Options) (script.Stack, error) {
+		path, err := FindLwIPAgent()
+		if err != nil {
+			return nil, err
+		}
+		return Entry("lwip", []string{path}, &e).New(p, o)
+	}
+	return e
+}
+
+// FindLwIPAgent returns the path of the lwIP agent binary.
+func FindLwIPAgent() (string, error) {
+	if p := os.Getenv(LwIPAgentEnv); p != "" {
+		return p, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, "agents", "lwip", "lwip-agent")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("the lwIP agent is not built: run make -C agents/lwip (it needs liblwip-dev), or set " + LwIPAgentEnv)
+		}
+		dir = parent
+	}
+}
+
+// Entry is a registry entry for the agent argv. Unless known is given,
+// the agent is started once to read its capabilities: its profile
+// (Caps.Profile), its clock and whether it takes a fixed ISS. An agent
+// that cannot be started gives an entry whose New returns why.
+func Entry(name string, argv []string, known *stacks.Entry) stacks.Entry {
+	e := stacks.Entry{Name: name, Doc: "agent " + strings.Join(argv, " "), ChoosesISS: true}
+	if known != nil {
+		e = *known
+	} else if len(argv) > 0 {
+		p, _ := spec.LookupProfile("rfc9293")
+		probe, err := Start(Config{Argv: argv, Profile: p})
+		if err != nil {
+			return stacks.Entry{Name: name, New: func(spec.Profile, stacks.Options) (script.Stack, error) { return nil, err }}
+		}
+		c := probe.Caps()
+		_ = probe.Close()
+		e.Profile = c.Profile
+		e.ChoosesISS = !c.ISS
+		if c.Clock == "wall" {
+			e.RealTime, e.Tolerance = true, 10*time.Millisecond
+		}
+	}
+	e.New = func(p spec.Profile, o stacks.Options) (script.Stack, error) {
+		if len(argv) == 0 {
+			return nil, errors.New("exec: no agent command (want exec:PATH [ARGS])")
+		}
+		cfg := Config{Argv: argv, Profile: p, Seed: o.Seed, FixedISS: o.FixedISS}
+		st, err := Start(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	if known == nil && len(argv) == 0 {
+		e.New = func(spec.Profile, stacks.Options) (script.Stack, error) {
+			return nil, fmt.Errorf("exec: no agent command (want exec:PATH [ARGS])")
+		}
+	}
+	return e
+}

@@ -484,6 +484,14 @@ func smoltcp() Profile {
 	return p
 }
 
+func lwip() Profile {
+	p := rfc9293()
+	p.Name = "lwip"
+	p.Description = "lwIP 2.1.3 (Debian liblwip-dev), from src/core/tcp.c, tcp_in.c, tcp_out.c and its options, measured with conform against agents/lwip"
+	p.Cite = copyCite(p.Cite)
+	return p
+}
+
 func copyCite(m map[string]string) map[string]string {
 	c := make(map[string]string, len(m))
 	for k, v := range m {
@@ -499,6 +507,7 @@ var builders = map[string]func() Profile{
 	"freebsd": freebsd,
 	"gvisor":  gvisor,
 	"smoltcp": smoltcp,
+	"lwip":    lwip,
 }
 
 // DefaultProfile is the name of the profile used when none is given.

@@ -35,6 +35,9 @@ type Config struct {
 	// can be set to (Caps.Sets) are sent with "set"; the others that
 	// differ from the agent's own profile become notes (Notes).
 	Profile spec.Profile
+	// Log, if set, receives the transcript: every request ("> "), every
+	// reply line ("< ") and the agent's standard error ("! ").
+	Log io.Writer
 	// Timeout bounds each exchange (0: DefaultTimeout). On the wall
 	// clock an advance gets the time it asks for on top.
 	Timeout time.Duration
@@ -89,6 +92,9 @@ func Start(cfg Config) (*Stack, error) {
 	s.cmd = exec.Command(cfg.Argv[0], cfg.Argv[1:]...)
 	s.cmd.Dir = cfg.Dir
 	s.cmd.Stderr = s.tail
+	if cfg.Log != nil {
+		s.cmd.Stderr = io.MultiWriter(s.tail, &prefixWriter{w: cfg.Log, prefix: "! "})
+	}
 	var err error
 	if s.stdin, err = s.cmd.StdinPipe(); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
@@ -126,7 +132,11 @@ func (s *Stack) read(r io.Reader) {
 			}
 			break
 		}
-		s.lines <- lineOrErr{line: strings.TrimRight(string(b), "\r\n")}
+		line := strings.TrimRight(string(b), "\r\n")
+		if s.cfg.Log != nil {
+			fmt.Fprintf(s.cfg.Log, "< %s\n", line)
+		}
+		s.lines <- lineOrErr{line: line}
 	}
 	// Drain the pipe so the agent never blocks writing, then reap it.
 	_, _ = io.Copy(io.Discard, r)
@@ -184,6 +194,9 @@ func (s *Stack) kill() {
 
 // send writes a request line.
 func (s *Stack) send(req string) error {
+	if s.cfg.Log != nil {
+		fmt.Fprintf(s.cfg.Log, "> %s\n", req)
+	}
 	if _, err := io.WriteString(s.stdin, req+"\n"); err != nil {
 		return s.fail(req, "cannot write the request: "+s.exited())
 	}
@@ -516,4 +529,34 @@ func (t *tailBuffer) last() string {
 		l = l[:200] + "..."
 	}
 	return l
+}
+
+// prefixWriter writes each line with a prefix.
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+	mid    bool
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	n := len(b)
+	for len(b) > 0 {
+		if !p.mid {
+			if _, err := io.WriteString(p.w, p.prefix); err != nil {
+				return 0, err
+			}
+		}
+		i := strings.IndexByte(string(b), '\n')
+		if i < 0 {
+			p.mid = true
+			_, err := p.w.Write(b)
+			return n, err
+		}
+		if _, err := p.w.Write(b[:i+1]); err != nil {
+			return 0, err
+		}
+		p.mid = false
+		b = b[i+1:]
+	}
+	return n, nil
 }

@@ -47,6 +47,11 @@ func Exec() stacks.Entry {
 	}
 }
 
+// LogEnv names the environment variable that, set to a file name, makes
+// every agent started through the registry append its transcript there
+// (Config.Log).
+const LogEnv = "TCPCLOSE_EXEC_LOG"
+
 // LwIPAgentEnv names the environment variable that overrides where the
 // lwIP agent is found.
 const LwIPAgentEnv = "TCPCLOSE_LWIP_AGENT"
@@ -118,6 +123,13 @@ func Entry(name string, argv []string, known *stacks.Entry) stacks.Entry {
 			return nil, errors.New("exec: no agent command (want exec:PATH [ARGS])")
 		}
 		cfg := Config{Argv: argv, Profile: p, Seed: o.Seed, FixedISS: o.FixedISS}
+		if path := os.Getenv(LogEnv); path != "" {
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", LogEnv, err)
+			}
+			cfg.Log = f // closed with the process's pipes at exit
+		}
 		st, err := Start(cfg)
 		if err != nil {
 			return nil, err

@@ -163,6 +163,22 @@ struct conn {
 
 static struct conn *fds[MAX_FD];
 
+/* quickack (-quickack): after every request, ACKs lwIP has delayed to its
+ * next fast timer (TF_ACK_DELAY) are sent at once, as Linux does with the
+ * quickack route metric. lwIP has no such switch; this is the agent's. */
+static int quickack;
+
+static void flush_delayed_acks(void) {
+  if (!quickack)
+    return;
+  for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {
+    if (p->flags & TF_ACK_DELAY) {
+      tcp_ack_now(p);
+      tcp_output(p);
+    }
+  }
+}
+
 static void result(int fd, enum call c, long ret, int e) {
   if (ret == -1)
     out("ret %" PRIu64 " %d %s -1 %s", now_ns, fd, call_names[c], errno_name(e));
@@ -613,6 +629,8 @@ static const char *do_call(char **f, int nf) {
     err_t e = tcp_shutdown(pcb, rx, tx);
     if (tx && e == ERR_OK)
       c->shut_wr = 1;
+    if (rx && e == ERR_OK)
+      c->eof = 1; /* read returns what is queued, then 0 */
     if (rx && tx) {
       c->dead = 1;
       c->eof = 1;
@@ -732,6 +750,7 @@ static void advance(uint64_t until, int stop) {
     int before = produced;
     sys_check_timeouts();
     poll_blocked();
+    flush_delayed_acks();
     if (stop && produced > before)
       return;
   }
@@ -843,10 +862,10 @@ static int handle(char *line) {
     netif_set_default(&nif);
     netif_set_up(&nif);
     netif_set_link_up(&nif);
-    out("hello %d name=lwip-%s clock=virtual ipv6=no state=yes exact=no iss=no profile=lwip sets=none "
+    out("hello %d name=lwip-%s%s clock=virtual ipv6=no state=yes exact=no iss=no profile=lwip sets=none "
         "calls=socket,bind,listen,accept,connect,read,write,shutdown,close,setsockopt,getsockopt "
         "opts=SO_REUSEADDR,SO_LINGER,O_NONBLOCK,TCP_NODELAY,SO_ERROR,TCP_INFO",
-        PROTO_VERSION, LWIP_VERSION_STRING);
+        PROTO_VERSION, LWIP_VERSION_STRING, quickack ? "-quickack" : "");
     if (strcmp(f[1], "1"))
       return -1;
     return 0;
@@ -871,6 +890,7 @@ static int handle(char *line) {
       advance(at, 0);
       err = inject(f[2]);
       poll_blocked();
+      flush_delayed_acks();
     }
   } else if (!strcmp(f[0], "call")) {
     if (nf < 3) {
@@ -879,6 +899,7 @@ static int handle(char *line) {
       advance(at, 0);
       err = do_call(f + 2, nf - 2);
       poll_blocked();
+      flush_delayed_acks();
     }
   } else {
     err = "unknown request";
@@ -890,8 +911,16 @@ static int handle(char *line) {
   return 0;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   static char line[MAX_LINE];
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "-quickack")) {
+      quickack = 1;
+    } else {
+      fprintf(stderr, "usage: lwip-agent [-quickack]\n");
+      return 2;
+    }
+  }
   /* The protocol gets its own copy of standard output; descriptor 1 goes
    * to standard error, so that whatever the library prints (its
    * assertions print with printf before they abort) cannot be taken for

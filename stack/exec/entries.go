@@ -32,7 +32,7 @@ var _ script.FieldModeller = (*Stack)(nil)
 // With returns reg with the entries of this package added: the prefix
 // entry "exec:" (Exec) and the shipped agents by name (LwIP).
 func With(reg stacks.Registry) stacks.Registry {
-	return reg.With(Exec()).With(LwIP())
+	return reg.With(Exec()).With(LwIP()).With(LwIPQuickAck())
 }
 
 // Exec is the prefix entry "exec:": --stack "exec:PATH ARGS..." runs the
@@ -70,6 +70,24 @@ func LwIP() stacks.Entry {
 			return nil, err
 		}
 		return Entry("lwip", []string{path}, &e).New(p, o)
+	}
+	return e
+}
+
+// LwIPQuickAck is "lwip-quickack": the lwIP agent with -quickack, which
+// sends the ACKs lwIP delays to its 250 ms fast timer at once (as
+// linux-quickack does for Linux), so that campaigns see the closing
+// behaviour rather than the delayed-ACK timing the model does not model.
+func LwIPQuickAck() stacks.Entry {
+	e := LwIP()
+	e.Name = "lwip-quickack"
+	e.Doc = "lwIP 2.1.3 in agents/lwip/lwip-agent -quickack: delayed ACKs sent at once"
+	e.New = func(p spec.Profile, o stacks.Options) (script.Stack, error) {
+		path, err := FindLwIPAgent()
+		if err != nil {
+			return nil, err
+		}
+		return Entry("lwip-quickack", []string{path, "-quickack"}, &e).New(p, o)
 	}
 	return e
 }

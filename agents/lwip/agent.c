@@ -228,10 +228,35 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err) 
   return ERR_OK;
 }
 
+static int in_input; /* lwIP is processing an injected segment */
+
 static void on_err(void *arg, err_t err) {
   struct conn *c = arg;
   c->pcb = NULL;
   c->dead = 1;
+  if (err == ERR_CLSD) {
+    /* the connection closed normally (LAST-ACK or CLOSING acknowledged)
+     * before the application closed the socket */
+    c->eof = 1;
+    c->connecting = 0;
+    return;
+  }
+  if (err == ERR_ABRT && in_input) {
+    /* lwIP aborted the connection itself on a segment (data after
+     * SHUT_RD): it sent a RST; the socket reports ECONNRESET once, as
+     * Linux's and the model's do */
+    c->eof = 1;
+    c->connecting = 0;
+    c->err = E_CONNRESET;
+    return;
+  }
+  if (err == ERR_RST && c->eof) {
+    /* a RST after the peer's FIN: reads still end with end-of-file,
+     * writes fail with EPIPE (c->dead) */
+    return;
+  }
+  /* a RST (refused in SYN-SENT), or a timer giving up (ERR_ABRT from
+   * tcp_slowtmr: R2, SYN retries, FIN-WAIT-2, LAST-ACK, SYN-RECEIVED) */
   if (c->connecting)
     c->err = err == ERR_RST ? E_CONNREFUSED : E_TIMEDOUT;
   else
@@ -427,8 +452,27 @@ static int try_connect(struct conn *c, int fd) {
   return 0;
 }
 
+/* release_time_wait lets go of a pcb that entered TIME-WAIT: lwIP frees
+ * TIME-WAIT pcbs when 2MSL ends without calling the err callback, so the
+ * socket must not keep a pointer to it (the socket shows CLOSED). */
+static void release_time_wait(struct conn *c) {
+  if (c->pcb && !c->listener && c->pcb->state == TIME_WAIT) {
+    detach(c);
+    c->dead = 1;
+    c->eof = 1;
+  }
+}
+
 /* poll_blocked completes the parked calls that can now return. */
 static void poll_blocked(void) {
+  for (int fd = 3; fd < MAX_FD; fd++) {
+    struct conn *c = fds[fd];
+    if (!c)
+      continue;
+    release_time_wait(c);
+    for (int i = 0; i < c->nqueue; i++)
+      release_time_wait(c->queue[i]);
+  }
   for (int fd = 3; fd < MAX_FD; fd++) {
     struct conn *c = fds[fd];
     if (!c || c->blocked == C_NONE)
@@ -783,8 +827,10 @@ static const char *inject(const char *hex) {
   if (!p)
     return "inject: out of memory";
   pbuf_take(p, buf, (u16_t)(n / 2));
+  in_input = 1;
   if (nif.input(p, &nif) != ERR_OK)
     pbuf_free(p);
+  in_input = 0;
   return NULL;
 }
 

@@ -62,6 +62,10 @@ const LwIPAgentEnv = "TCPCLOSE_LWIP_AGENT"
 func LwIP() stacks.Entry {
 	e := stacks.Entry{
 		Name: "lwip", Profile: "lwip", ChoosesISS: true,
+		// lwIP's TCP timers tick every 500 ms (tcp_slowtmr, TCP_SLOW_INTERVAL)
+		// from when the timer was armed, so a timeout lands up to a tick
+		// from where a continuous clock puts it.
+		Tolerance: 500 * time.Millisecond,
 		Doc: "lwIP 2.1.3 (Debian liblwip-dev) in the agent agents/lwip/lwip-agent",
 	}
 	e.New = func(p spec.Profile, o stacks.Options) (script.Stack, error) {

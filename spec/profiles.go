@@ -518,6 +518,9 @@ func lwip() Profile {
 	p.RSTFlushesReceive = false
 	p.Timestamps = false
 	p.TSMissingDrop = false
+	p.ZeroWindowAcceptsFIN = true
+	p.AbortEntersTimeWait = false
+	p.SimOpenSynAckAccepted = false
 	c := copyCite(p.Cite)
 	core := "lwIP 2.1.3 src/core/"
 	c["TimeWait"] = core + "tcp.c tcp_slowtmr: a TIME-WAIT pcb goes when tcp_ticks - pcb->tmr > 2 * TCP_MSL / TCP_SLOW_INTERVAL, TCP_MSL = 60000 ms (tcp_priv.h); pcb->tmr is not reset on entering TIME-WAIT (docs/deviations.md lwIP item 1)"
@@ -557,6 +560,22 @@ func lwip() Profile {
 	c["ListenBacklogDrop"] = "Debian lwipopts.h leaves TCP_LISTEN_BACKLOG = 0: no backlog, so moot"
 	c["HoldOutOfOrder"] = "lwIP opt.h TCP_QUEUE_OOSEQ = 1"
 	c["HoldOutOfOrderFIN"] = core + "tcp_in.c tcp_receive keeps the FIN flag of queued ooseq segments"
+	c["ZeroWindowAcceptsFIN"] = "measured: a bare FIN at RCV.NXT into a zero window is acknowledged (script seq/zero-window-fin-accepted.pkt passes on lwip)"
+	c["AbortEntersTimeWait"] = core + "tcp.c tcp_abandon frees the pcb after the RST"
+	c["SimOpenSynAckAccepted"] = core + "tcp_in.c tcp_process SYN_SENT: a SYN without ACK is not handled (no simultaneous open; scripts open/simultaneous-open*.pkt)"
+	c["R1"] = "lwIP has no R1 warning to the application; the RFC value is kept (not observable through the agent)"
+	c["ReopenISSGap"] = "no reopen, so moot"
+	c["SynFinDropped"] = core + "tcp_in.c tcp_listen_input: a SYN with FIN opens a connection (measured: open/syn-fin-dropped-linux.pkt departs)"
+	c["EmbryonicRSTInWindow"] = core + "tcp_in.c tcp_process: the exact-RST test applies in SYN_RCVD too"
+	c["AckOutOfOrder"] = core + "tcp_in.c tcp_receive: an out-of-sequence segment is queued and acknowledged at once (tcp_send_empty_ack)"
+	c["ZeroLenEdgeAcceptable"] = notVerified
+	c["ClosingStartsTimeWait"] = core + "tcp_in.c tcp_process CLOSING: on the ACK of our FIN the pcb moves to tcp_tw_pcbs (timed from pcb->tmr)"
+	c["MaxTimeWait"] = "lwIP sets no cap on TIME-WAIT pcbs (MEMP_NUM_TCP_PCB bounds all pcbs; Debian's MEMP_MEM_MALLOC lifts it)"
+	c["MaxHeldRanges"] = notVerified
+	c["OOWAckExemptFIN"] = "no rate limit, so moot"
+	c["BindTimeWaitNeedsBothReuse"] = notVerified
+	c["ConnectOverTimeWait"] = "measured: connect to a 4-tuple in TIME-WAIT fails with ERR_USE (EADDRINUSE through the agent), not EADDRNOTAVAIL (timewait/tw-bind-reuse-*.pkt)"
+	c["TimeWaitReuseAfter"] = notVerified
 	p.Cite = c
 	return p
 }

@@ -66,7 +66,7 @@ func LwIP() stacks.Entry {
 		// from when the timer was armed, so a timeout lands up to a tick
 		// from where a continuous clock puts it.
 		Tolerance: 500 * time.Millisecond,
-		Doc: "lwIP 2.1.3 (Debian liblwip-dev) in the agent agents/lwip/lwip-agent",
+		Doc:       "lwIP 2.1.3 (Debian liblwip-dev) in the agent agents/lwip/lwip-agent",
 	}
 	e.New = func(p spec.Profile, o stacks.Options) (script.Stack, error) {
 		path, err := FindLwIPAgent()

@@ -49,14 +49,26 @@ func TestLwIPBugs(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no lwIP scripts: %v", err)
 	}
+	// The line at which lwIP departs from each script.
+	want := map[string]int{
+		"late-fin-after-close.pkt":       22, // no RST
+		"rst-window-edge.pkt":            20, // the challenge ACK, seen at the next line
+		"time-wait-after-idle-close.pkt": 30, // R. instead of the ACK
+	}
 	reg := With(stacks.Default())
 	for _, f := range files {
 		rep := runScript(t, reg, "lwip", f)
 		if !rep.ModelPassed() {
 			t.Errorf("%s: the model fails: %s", f, rep.Model.Summary())
 		}
-		if rep.StackPassed() {
+		line, ok := want[filepath.Base(f)]
+		switch {
+		case !ok:
+			t.Errorf("%s: no expected line in TestLwIPBugs", f)
+		case rep.StackPassed():
 			t.Errorf("%s: lwIP passes; the bug is gone?", f)
+		case rep.Stack.Divergence.Pos.Line != line:
+			t.Errorf("%s: lwIP departs at line %d, want %d: %s", f, rep.Stack.Divergence.Pos.Line, line, rep.Stack.Summary())
 		}
 	}
 }

@@ -149,6 +149,7 @@ struct conn {
   int err;             /* pending error, reported once (SO_ERROR, read, write) */
   int dead;            /* lwIP freed the pcb: a reset or a timeout */
   int shut_wr;         /* shutdown(SHUT_WR) or close */
+  int listed;          /* the pcb has been seen on one of lwIP's lists */
   long unread;         /* octets received, not yet read */
   /* accept queue of a listener */
   struct conn *queue[256];
@@ -463,15 +464,51 @@ static void release_time_wait(struct conn *c) {
   }
 }
 
+/* listed says whether pcb is on one of lwIP's pcb lists. */
+static int listed(const void *pcb) {
+  const struct tcp_pcb *lists[] = {tcp_active_pcbs, tcp_tw_pcbs, tcp_bound_pcbs};
+  for (int i = 0; i < 3; i++)
+    for (const struct tcp_pcb *p = lists[i]; p; p = p->next)
+      if ((const void *)p == pcb)
+        return 1;
+  for (const struct tcp_pcb_listen *p = tcp_listen_pcbs.listen_pcbs; p; p = p->next)
+    if ((const void *)p == pcb)
+      return 1;
+  return 0;
+}
+
+/* release_freed lets go of a pcb lwIP freed without the err callback: a
+ * pcb whose receive side is closed (SHUT_RD) is freed silently when its
+ * FIN is acknowledged in LAST-ACK or CLOSING (tcp_input, TF_CLOSED). A pcb
+ * once seen on a list and now on none is gone. Only one segment, timer
+ * round or call runs between two checks, and none both frees a pcb and
+ * allocates another, so the address cannot have been reused meanwhile. */
+static void release_freed(struct conn *c) {
+  if (!c->pcb)
+    return;
+  if (listed(c->pcb)) {
+    c->listed = 1;
+    return;
+  }
+  if (c->listed) {
+    c->pcb = NULL;
+    c->dead = 1;
+    c->eof = 1;
+  }
+}
+
 /* poll_blocked completes the parked calls that can now return. */
 static void poll_blocked(void) {
   for (int fd = 3; fd < MAX_FD; fd++) {
     struct conn *c = fds[fd];
     if (!c)
       continue;
+    release_freed(c);
     release_time_wait(c);
-    for (int i = 0; i < c->nqueue; i++)
+    for (int i = 0; i < c->nqueue; i++) {
+      release_freed(c->queue[i]);
       release_time_wait(c->queue[i]);
+    }
   }
   for (int fd = 3; fd < MAX_FD; fd++) {
     struct conn *c = fds[fd];

@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/tcpclose/tcpclose/sim"
+	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stacks"
 )
 
@@ -93,7 +94,7 @@ func New() *Tool {
 
 // implFactory builds the optimized implementation as a simulator endpoint.
 func implFactory(hc sim.HostConfig) (sim.Endpoint, error) {
-	s, err := impl.New(hc.Profile, impl.Config{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
+	s, err := impl.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stacks"
@@ -228,7 +227,7 @@ type result struct {
 // runScenario plays sc on a fresh stack and a fresh model: its steps if
 // g is nil, otherwise those g chooses.
 func (c *campaign) runScenario(sc *scenario, g *gen) result {
-	ms, err := script.NewModelStack(c.profile, model.Config{Addr: script.LocalIP})
+	ms, err := script.NewModelStack(c.profile, spec.HostConfig{Addr: script.LocalIP})
 	if err != nil {
 		return result{sc: sc, err: err}
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stacks"
@@ -17,7 +16,7 @@ import (
 // given: a stack that departs from the campaign's profile on purpose.
 func oldEntry(name, profile string) stacks.Entry {
 	return stacks.Entry{Name: name, Profile: "rfc9293", ChoosesISS: true, New: func(spec.Profile, stacks.Options) (script.Stack, error) {
-		st, err := script.NewModelStack(spec.MustProfile(profile), model.Config{Addr: script.LocalIP, ISNSecret: 99})
+		st, err := script.NewModelStack(spec.MustProfile(profile), spec.HostConfig{Addr: script.LocalIP, ISNSecret: 99})
 		if err != nil {
 			return nil, err
 		}

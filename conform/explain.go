@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stacks"
@@ -102,7 +101,7 @@ func (c *campaign) explain(k *Kind, sc *scenario, base *divergence) {
 // runScenarioWith plays sc's steps with the model set to mp and the
 // stack to the campaign's profile.
 func (c *campaign) runScenarioWith(sc *scenario, mp spec.Profile) result {
-	ms, err := script.NewModelStack(mp, model.Config{Addr: script.LocalIP})
+	ms, err := script.NewModelStack(mp, spec.HostConfig{Addr: script.LocalIP})
 	if err != nil {
 		return result{sc: sc, err: err}
 	}

@@ -153,7 +153,7 @@ type gen struct {
 }
 
 func (g *gen) newHost() (*model.Host, error) {
-	h, err := model.New(g.p, model.Config{Addr: hostIP, ISNSecret: 1, FixedISS: hostISS})
+	h, err := model.New(g.p, spec.HostConfig{Addr: hostIP, ISNSecret: 1, FixedISS: hostISS})
 	if err != nil {
 		return nil, fmt.Errorf("diagram: %w", err)
 	}
@@ -161,7 +161,7 @@ func (g *gen) newHost() (*model.Host, error) {
 }
 
 func call(h *model.Host, c spec.Call) []spec.Output {
-	return h.Step(spec.Event{Kind: spec.EvCall, At: h.Now() + step, Call: c})
+	return h.Step(&spec.Event{Kind: spec.EvCall, At: h.Now() + step, Call: c}, nil)
 }
 
 // setup makes a non-blocking socket bound to port; it returns the fd.
@@ -350,7 +350,7 @@ func (g *gen) events(n *node) []event {
 	}
 	rcv := func(label string, s spec.Segment) {
 		evs = append(evs, event{label, func(h *model.Host, _ *node) []spec.Output {
-			return h.Step(spec.Event{Kind: spec.EvSegment, At: h.Now() + step, Seg: s})
+			return h.Step(&spec.Event{Kind: spec.EvSegment, At: h.Now() + step, Seg: s}, nil)
 		}})
 	}
 	if !ok {
@@ -435,7 +435,7 @@ func (g *gen) events(n *node) []event {
 		if kind >= 0 {
 			tk := spec.TimerKind(kind)
 			evs = append(evs, event{timerLabel(tk), func(h *model.Host, _ *node) []spec.Output {
-				return h.Step(spec.Event{Kind: spec.EvAdvance, At: h.NextDeadline()})
+				return h.Step(&spec.Event{Kind: spec.EvAdvance, At: h.NextDeadline()}, nil)
 			}})
 			if tk == spec.TimerRetransmit {
 				evs = append(evs, event{"retransmissions exhausted", giveUp(n.tuple)})
@@ -456,7 +456,7 @@ func giveUp(t spec.FourTuple) func(h *model.Host, n *node) []spec.Output {
 			if !ok || d == spec.Never || c.Timers[spec.TimerRetransmit] != d {
 				return nil
 			}
-			outs := h.Step(spec.Event{Kind: spec.EvAdvance, At: d})
+			outs := h.Step(&spec.Event{Kind: spec.EvAdvance, At: d}, nil)
 			if h.ConnState(t) != start {
 				return outs
 			}

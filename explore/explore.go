@@ -109,11 +109,11 @@ const epoch = spec.Time(1000 * time.Second)
 func (e *explorer) initial() (*sys, error) {
 	s := &sys{}
 	for x := 0; x < 2; x++ {
-		h, err := model.New(e.prof, model.Config{Addr: e.addr(x), ISNSecret: uint64(x + 1)})
+		h, err := model.New(e.prof, spec.HostConfig{Addr: e.addr(x), ISNSecret: uint64(x + 1)})
 		if err != nil {
 			return nil, fmt.Errorf("explore: host %s: %w", sideName[x], err)
 		}
-		h.Step(spec.Event{Kind: spec.EvAdvance, At: epoch})
+		h.Step(&spec.Event{Kind: spec.EvAdvance, At: epoch}, nil)
 		s.h[x] = h
 		s.fph[x] = e.hostDigest(h)
 		s.app[x] = appState{fd: -1, lfd: -1}

@@ -288,7 +288,7 @@ func TestCanonicalMergesOnlyEquivalentHosts(t *testing.T) {
 						}
 						e1.At, e2.At = h1.NextDeadline(), h2.NextDeadline()
 					}
-					o1, o2 := h1.Step(e1), h2.Step(e2)
+					o1, o2 := h1.Step(&e1, nil), h2.Step(&e2, nil)
 					compared++
 					if !reflect.DeepEqual(o1, o2) || canon(h1) != canon(h2) {
 						t.Fatalf("%s: hosts merged by canonicalFingerprint differ on %v:\n%s\n%s\noutputs %v\n        %v",

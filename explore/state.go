@@ -455,7 +455,7 @@ func (st *step) begin(x int) {
 
 func (st *step) ev(x int, ev spec.Event) []spec.Output {
 	h := st.cur.h
-	out := h.Step(ev)
+	out := h.Step(&ev, nil)
 	st.cur.outs = append(st.cur.outs, out...)
 	for _, r := range h.Fired() {
 		if abnormalRule(r) {

@@ -201,12 +201,12 @@ func NewAgreeRun(data []byte, obs func(*Step)) (*AgreeRun, error) {
 	r := &AgreeRun{data: data, hostTS: map[spec.FourTuple]uint32{}, peerTS: 1000, obs: obs}
 	h0, h1, h2 := r.next(), r.next(), r.next()
 	r.Profile, r.Label = AgreeProfile(h0)
-	cfg := model.Config{ISNSecret: mix(uint64(h2 >> 3)), FixedISS: issTable[h1>>4&7]}
+	cfg := spec.HostConfig{ISNSecret: mix(uint64(h2 >> 3)), FixedISS: issTable[h1>>4&7]}
 	var err error
 	if r.m, err = model.New(r.Profile, cfg); err != nil {
 		return nil, fmt.Errorf("fuzz: agree %s: %w", r.Label, err)
 	}
-	if r.s, err = impl.New(r.Profile, impl.Config{ISNSecret: cfg.ISNSecret, FixedISS: cfg.FixedISS}); err != nil {
+	if r.s, err = impl.New(r.Profile, spec.HostConfig{ISNSecret: cfg.ISNSecret, FixedISS: cfg.FixedISS}); err != nil {
 		return nil, fmt.Errorf("fuzz: agree %s: %w", r.Label, err)
 	}
 	r.noTS = h1&0x80 != 0
@@ -306,7 +306,7 @@ func (r *AgreeRun) step(ev spec.Event) {
 	fail := func(format string, args ...any) {
 		r.err = &AgreeError{Label: r.Label, Step: n, What: fmt.Sprintf(format, args...), Events: append([]spec.Event(nil), r.Log...)}
 	}
-	mo := r.m.Step(ev)
+	mo := r.m.Step(&ev, nil)
 	io := r.s.Step(&ev, r.buf[:0])
 	r.buf = io
 	if !outputsEqual(mo, io) {

@@ -40,7 +40,7 @@ type TwinStack struct {
 
 // NewTwinStack returns the model and the implementation with profile p
 // and configuration cfg as one script.Stack.
-func NewTwinStack(p spec.Profile, cfg model.Config) (*TwinStack, error) {
+func NewTwinStack(p spec.Profile, cfg spec.HostConfig) (*TwinStack, error) {
 	if cfg.Addr == (spec.IPv4{}) {
 		cfg.Addr = script.LocalIP
 	}
@@ -48,7 +48,7 @@ func NewTwinStack(p spec.Profile, cfg model.Config) (*TwinStack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fuzz: %w", err)
 	}
-	s, err := impl.New(p, impl.Config{Addr: cfg.Addr, ISNSecret: cfg.ISNSecret, FixedISS: cfg.FixedISS})
+	s, err := impl.New(p, spec.HostConfig{Addr: cfg.Addr, ISNSecret: cfg.ISNSecret, FixedISS: cfg.FixedISS})
 	if err != nil {
 		return nil, fmt.Errorf("fuzz: %w", err)
 	}
@@ -85,7 +85,7 @@ func (t *TwinStack) step(ev spec.Event, out []script.Observed) ([]script.Observe
 		return out, errStepBudget
 	}
 	t.log = append(t.log, ev)
-	mo := t.m.Step(ev)
+	mo := t.m.Step(&ev, nil)
 	t.fired = append(t.fired, t.m.Fired()...)
 	for _, o := range mo {
 		out = append(out, script.Observed{At: t.m.Now(), Out: o})

@@ -168,7 +168,7 @@ func simPings(n int) sim.Script {
 }
 
 func implFactory(hc sim.HostConfig) (sim.Endpoint, error) {
-	s, err := impl.New(hc.Profile, impl.Config{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
+	s, err := impl.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
 	if err != nil {
 		return nil, fmt.Errorf("fuzz: side %s: %w", hc.Side, err)
 	}

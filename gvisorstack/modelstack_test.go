@@ -14,7 +14,7 @@ type modelStack struct{ h *model.Host }
 var _ script.Stack = modelStack{}
 
 func newModelStack(p spec.Profile, addr spec.IPv4) (modelStack, error) {
-	h, err := model.New(p, model.Config{Addr: addr})
+	h, err := model.New(p, spec.HostConfig{Addr: addr})
 	if err != nil {
 		return modelStack{}, err
 	}
@@ -28,7 +28,7 @@ func (m modelStack) Close() error   { return nil }
 func (m modelStack) ConnState(t spec.FourTuple) spec.State { return m.h.ConnState(t) }
 
 func (m modelStack) step(ev spec.Event) []script.Observed {
-	outs := m.h.Step(ev)
+	outs := m.h.Step(&ev, nil)
 	obs := make([]script.Observed, 0, len(outs))
 	for _, o := range outs {
 		obs = append(obs, script.Observed{At: m.h.Now(), Out: o})

@@ -10,7 +10,7 @@ import (
 // A host listens on port 8080; a peer's SYN arrives and is answered with
 // a SYN,ACK; the peer's RST then ends the half-open connection.
 func Example() {
-	s, err := impl.New(spec.MustProfile("rfc793"), impl.Config{FixedISS: 1000})
+	s, err := impl.New(spec.MustProfile("rfc793"), spec.HostConfig{FixedISS: 1000})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -3,7 +3,7 @@ package impl
 import "fmt"
 
 // Mutant names a deliberate, realistic defect that a Stack can be built
-// with (Config.Mutant), so that the property tests in package props can
+// with (NewMutant), so that the property tests in package props can
 // show that they catch it: a mutation test of the agreement and invariant
 // properties. The zero value, MutantNone, is the correct implementation;
 // every other value changes one decision in one place, guarded by a

@@ -7,20 +7,6 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// Config describes a host; the fields mean what model.Config's do.
-type Config struct {
-	// Addr is the host's only IPv4 address; zero means 192.168.0.1.
-	Addr spec.IPv4
-	// ISNSecret keys the initial sequence number function (RFC 6528).
-	ISNSecret uint64
-	// FixedISS, when non-zero, is the ISS of every connection the host
-	// opens that is not a TIME-WAIT takeover.
-	FixedISS spec.Seq
-	// Mutant, when not MutantNone, builds the Stack with a deliberate
-	// defect, for the mutation tests of package props; leave it zero.
-	Mutant Mutant
-}
-
 // maxFD bounds the descriptor table (EMFILE beyond it), as in the model.
 const maxFD = 1024
 
@@ -30,7 +16,7 @@ const maxPayload = 65535
 // Stack is one TCP host: the optimized counterpart of model.Host.
 type Stack struct {
 	p      spec.Profile
-	cfg    Config
+	cfg    spec.HostConfig
 	mut    Mutant // MutantNone but in mutation tests
 	now    spec.Time
 	nextID uint64
@@ -75,18 +61,25 @@ type portInfo struct {
 	connExplicit uint32 // connections of such sockets (TIME-WAIT included)
 }
 
-// New returns a host with profile p; the profile is validated.
-func New(p spec.Profile, cfg Config) (*Stack, error) {
+// Stack satisfies the one host contract.
+var _ spec.Host = (*Stack)(nil)
+
+// New returns a host with profile p; the profile is validated and zero
+// fields of cfg take their defaults (spec.HostConfig.WithDefaults).
+func New(p spec.Profile, cfg spec.HostConfig) (*Stack, error) {
+	return NewMutant(p, cfg, MutantNone)
+}
+
+// NewMutant is New for a Stack built with the deliberate defect m, for the
+// mutation tests of package props; MutantNone gives New's Stack.
+func NewMutant(p spec.Profile, cfg spec.HostConfig, m Mutant) (*Stack, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("impl: %w", err)
 	}
-	if cfg.Mutant >= numMutants {
-		return nil, fmt.Errorf("impl: unknown mutant %d", cfg.Mutant)
+	if m >= numMutants {
+		return nil, fmt.Errorf("impl: unknown mutant %d", m)
 	}
-	if cfg.Addr == (spec.IPv4{}) {
-		cfg.Addr = spec.IPv4{192, 168, 0, 1}
-	}
-	s := &Stack{p: p, cfg: cfg, mut: cfg.Mutant, seed: newHashKey()}
+	s := &Stack{p: p, cfg: cfg.WithDefaults(), mut: m, seed: newHashKey()}
 	s.conns.stride = p.MaxHeldRanges
 	s.cidx = newIndex(s.seed, connKeys{&s.conns})
 	s.tw.init(s.seed)

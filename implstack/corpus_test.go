@@ -80,8 +80,11 @@ func TestCorpusCatchesMutants(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cfg.Mutant = m
-				res, err := script.Run(s, implstack.New(p, cfg), script.RunOptions{})
+				st, err := implstack.OpenMutant(p, cfg, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := script.Run(s, st, script.RunOptions{})
 				if err != nil || !res.Passed() {
 					failed++
 				}
@@ -98,10 +101,10 @@ func TestCorpusCatchesMutants(t *testing.T) {
 func TestInvalidProfile(t *testing.T) {
 	p := spec.MustProfile("linux")
 	p.RecvBuf = 0
-	if _, err := implstack.Open(p, impl.Config{}); err == nil {
+	if _, err := implstack.Open(p, spec.HostConfig{}); err == nil {
 		t.Fatal("Open accepted an invalid profile")
 	}
-	st := implstack.New(p, impl.Config{})
+	st := implstack.New(p, spec.HostConfig{})
 	if _, err := st.Advance(1); err == nil {
 		t.Fatal("Advance on a stack with an invalid profile did not fail")
 	}

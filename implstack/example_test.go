@@ -3,7 +3,6 @@ package implstack_test
 import (
 	"fmt"
 
-	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/implstack"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
@@ -31,7 +30,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	st := implstack.New(spec.MustProfile("rfc793"), impl.Config{})
+	st := implstack.New(spec.MustProfile("rfc793"), spec.HostConfig{})
 	res, err := script.Run(s, st, script.RunOptions{})
 	if err != nil {
 		fmt.Println(err)

@@ -31,7 +31,7 @@ var (
 // a script.Stack named "impl/<profile name>". A zero cfg.Addr means
 // script.LocalIP. If p is invalid, every Inject, Call and Advance of the
 // returned stack fails with the reason (Open reports it at once).
-func New(p spec.Profile, cfg impl.Config) script.Stack {
+func New(p spec.Profile, cfg spec.HostConfig) script.Stack {
 	s, err := Open(p, cfg)
 	if err != nil {
 		return &Stack{name: "impl/" + p.Name, err: err}
@@ -40,11 +40,24 @@ func New(p spec.Profile, cfg impl.Config) script.Stack {
 }
 
 // Open is New for callers that want the error of an invalid profile.
-func Open(p spec.Profile, cfg impl.Config) (*Stack, error) {
+func Open(p spec.Profile, cfg spec.HostConfig) (*Stack, error) {
 	if cfg.Addr == (spec.IPv4{}) {
 		cfg.Addr = script.LocalIP
 	}
 	s, err := impl.New(p, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("implstack: %w", err)
+	}
+	return &Stack{s: s, name: "impl/" + p.Name}, nil
+}
+
+// OpenMutant is Open for an implementation built with the deliberate
+// defect m (impl.NewMutant), for the mutation tests.
+func OpenMutant(p spec.Profile, cfg spec.HostConfig, m impl.Mutant) (*Stack, error) {
+	if cfg.Addr == (spec.IPv4{}) {
+		cfg.Addr = script.LocalIP
+	}
+	s, err := impl.NewMutant(p, cfg, m)
 	if err != nil {
 		return nil, fmt.Errorf("implstack: %w", err)
 	}
@@ -138,10 +151,10 @@ func (st *Stack) Advance(until spec.Time) ([]script.Observed, error) {
 // Config returns the implementation's configuration for running script s
 // on the named profile as script.ModelSetup sets up the model: the
 // profile with the script's overrides, and its fixed local ISS.
-func Config(s *script.Script, profile string) (spec.Profile, impl.Config, error) {
+func Config(s *script.Script, profile string) (spec.Profile, spec.HostConfig, error) {
 	su, err := script.ModelSetup(s, profile)
 	if err != nil {
-		return spec.Profile{}, impl.Config{}, fmt.Errorf("implstack: %w", err)
+		return spec.Profile{}, spec.HostConfig{}, fmt.Errorf("implstack: %w", err)
 	}
-	return su.Profile, impl.Config{Addr: su.Config.Addr, ISNSecret: su.Config.ISNSecret, FixedISS: su.Config.FixedISS}, nil
+	return su.Profile, spec.HostConfig{Addr: su.Config.Addr, ISNSecret: su.Config.ISNSecret, FixedISS: su.Config.FixedISS}, nil
 }

@@ -63,7 +63,7 @@ type wire struct {
 func newWire(p [2]spec.Profile) (*wire, error) {
 	w := &wire{states: make(map[spec.FourTuple]spec.State)}
 	for i := range w.h {
-		h, err := model.New(p[i], model.Config{Addr: labAddr, ISNSecret: uint64(i + 1)})
+		h, err := model.New(p[i], spec.HostConfig{Addr: labAddr, ISNSecret: uint64(i + 1)})
 		if err != nil {
 			return nil, fmt.Errorf("lab: model %s: %w", side(i), err)
 		}
@@ -75,7 +75,7 @@ func newWire(p [2]spec.Profile) (*wire, error) {
 // step applies ev to host who and routes its segments onto the wire.
 func (w *wire) step(who side, ev spec.Event) []spec.Output {
 	ev.At = w.now
-	outs := w.h[who].Step(ev)
+	outs := w.h[who].Step(&ev, nil)
 	for _, o := range outs {
 		w.events = append(w.events, wireEvent{At: w.now, Host: who, Out: o})
 		if o.Kind == spec.OutSegment {

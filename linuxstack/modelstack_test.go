@@ -11,7 +11,7 @@ import (
 type modelStack struct{ h *model.Host }
 
 func newModelStack(p spec.Profile) *modelStack {
-	return &modelStack{h: model.MustNew(p, model.Config{Addr: script.LocalIP, ISNSecret: 1})}
+	return &modelStack{h: model.MustNew(p, spec.HostConfig{Addr: script.LocalIP, ISNSecret: 1})}
 }
 
 func (m *modelStack) Name() string   { return "model/" + m.h.Profile().Name }
@@ -20,7 +20,7 @@ func (m *modelStack) Close() error   { return nil }
 
 func (m *modelStack) step(ev spec.Event) []script.Observed {
 	var obs []script.Observed
-	for _, o := range m.h.Step(ev) {
+	for _, o := range m.h.Step(&ev, nil) {
 		obs = append(obs, script.Observed{At: m.h.Now(), Out: o})
 	}
 	return obs

@@ -36,7 +36,7 @@ func newBench(t *testing.T, profile string, mods ...func(*spec.Profile)) *bench 
 	for _, m := range mods {
 		m(&p)
 	}
-	h, err := New(p, Config{Addr: spec.IPv4{192, 168, 0, 1}, ISNSecret: 7, FixedISS: testISS})
+	h, err := New(p, spec.HostConfig{Addr: spec.IPv4{192, 168, 0, 1}, ISNSecret: 7, FixedISS: testISS})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func (b *bench) tuple() spec.FourTuple { return spec.FourTuple{Local: b.local, R
 
 func (b *bench) step(ev spec.Event) []spec.Output {
 	ev.At = b.now
-	b.out = b.h.Step(ev)
+	b.out = b.h.Step(&ev, nil)
 	return b.out
 }
 

@@ -16,7 +16,7 @@ func TestFingerprintTimeShift(t *testing.T) {
 	b.passiveOpen()
 	b.in(spec.ACK, 900000, 1001, 0) // out of window at t=0: ACK sent, throttle stamped 0
 	h2 := b.h.Clone()
-	h2.Step(spec.Event{Kind: spec.EvAdvance, At: spec.Time(10 * time.Second)})
+	h2.Step(&spec.Event{Kind: spec.EvAdvance, At: spec.Time(10 * time.Second)}, nil)
 	if b.h.Fingerprint() == h2.Fingerprint() {
 		t.Fatal("hosts that answer the next out-of-window segment differently share a fingerprint")
 	}

@@ -7,25 +7,10 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// Config describes a host.
-type Config struct {
-	// Addr is the host's only IPv4 address.
-	Addr spec.IPv4
-	// ISNSecret keys the initial sequence number function (RFC 6528).
-	ISNSecret uint64
-	// FixedISS, when non-zero, is used as the ISS of every connection the
-	// host opens that is not a TIME-WAIT takeover (scripts use it to put a
-	// connection near the 2^32 wrap).
-	FixedISS spec.Seq
-}
-
-// DefaultAddr is the address packetdrill gives the host under test.
-var DefaultAddr = spec.IPv4{192, 168, 0, 1}
-
 // Host is one TCP host.
 type Host struct {
 	p      spec.Profile
-	cfg    Config
+	cfg    spec.HostConfig
 	now    spec.Time
 	nextID uint64
 
@@ -39,24 +24,25 @@ type Host struct {
 	fired []spec.RuleID
 }
 
-// New returns a host with profile p. The profile is validated.
-func New(p spec.Profile, cfg Config) (*Host, error) {
+// Host satisfies the one host contract.
+var _ spec.Host = (*Host)(nil)
+
+// New returns a host with profile p. The profile is validated; zero
+// fields of cfg take their defaults (spec.HostConfig.WithDefaults).
+func New(p spec.Profile, cfg spec.HostConfig) (*Host, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
-	if cfg.Addr == (spec.IPv4{}) {
-		cfg.Addr = DefaultAddr
-	}
 	return &Host{
 		p:     p,
-		cfg:   cfg,
+		cfg:   cfg.WithDefaults(),
 		conns: make(map[spec.FourTuple]*Conn),
 		socks: make(map[int32]*Socket),
 	}, nil
 }
 
 // MustNew is New for profiles known to be valid.
-func MustNew(p spec.Profile, cfg Config) *Host {
+func MustNew(p spec.Profile, cfg spec.HostConfig) *Host {
 	h, err := New(p, cfg)
 	if err != nil {
 		panic(err)
@@ -76,15 +62,20 @@ func (h *Host) Addr() spec.IPv4 { return h.cfg.Addr }
 // Fired returns the IDs of the rules the last Step applied, in order.
 func (h *Host) Fired() []spec.RuleID { return h.fired }
 
-// Step applies one event and returns the outputs it caused, in order. The
-// clock first advances to ev.At, firing every due timer (deadline order,
-// then connection ID, then spec.TimerKind); then the event is handled.
-// After each fired timer and after the event, blocked calls that can now
+// Step applies one event and appends the outputs it caused to out, in
+// order, returning the extended slice (spec.Host). The clock first
+// advances to ev.At, firing every due timer (deadline order, then
+// connection ID, then spec.TimerKind); then the event is handled. After
+// each fired timer and after the event, blocked calls that can now
 // complete return, in ascending fd order. Step never panics on bad input:
-// a malformed segment is dropped and an impossible call returns an errno.
-func (h *Host) Step(ev spec.Event) []spec.Output {
-	h.out = nil
+// a nil event is ignored, a malformed segment is dropped and an impossible
+// call returns an errno.
+func (h *Host) Step(ev *spec.Event, out []spec.Output) []spec.Output {
 	h.fired = nil
+	if ev == nil {
+		return out
+	}
+	h.out = out
 	h.advance(ev.At)
 	switch ev.Kind {
 	case spec.EvAdvance:
@@ -98,7 +89,9 @@ func (h *Host) Step(ev spec.Event) []spec.Output {
 	default:
 		h.rule("MODEL-BAD-EVENT")
 	}
-	return h.out
+	out = h.out
+	h.out = nil
+	return out
 }
 
 // NextDeadline returns the earliest armed timer, or spec.Never.

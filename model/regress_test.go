@@ -64,9 +64,9 @@ func TestRegressEphemeralConnectSharesPort(t *testing.T) {
 	p := spec.MustProfile("linux")
 	p.EphemeralLow, p.EphemeralHigh = 40000, 40000
 	p.TimeWaitReuseAfter = time.Second
-	h := MustNew(p, Config{Addr: spec.IPv4{192, 168, 0, 1}, FixedISS: 1000})
+	h := MustNew(p, spec.HostConfig{Addr: spec.IPv4{192, 168, 0, 1}, FixedISS: 1000})
 	now := spec.Time(0)
-	step := func(ev spec.Event) []spec.Output { ev.At = now; return h.Step(ev) }
+	step := func(ev spec.Event) []spec.Output { ev.At = now; return h.Step(&ev, nil) }
 	call := func(c spec.Call) spec.Output {
 		for _, o := range step(spec.Event{Kind: spec.EvCall, Call: c}) {
 			if o.Kind == spec.OutResult {

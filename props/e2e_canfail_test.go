@@ -94,8 +94,8 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 		cfg, _ := base.config()
 		want := mustRun(t, cfg)
 		cfg.Endpoints[sim.B] = func(hc sim.HostConfig) (sim.Endpoint, error) {
-			h, err := model.New(hc.Profile, model.Config{Addr: hc.Addr, ISNSecret: hc.ISNSecret})
-			return e2eMute{h}, err
+			h, err := model.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret})
+			return sim.Buffered(e2eMute{h}), err
 		}
 		if _, ok := e2eFirstDiff(want.Trace.Records, mustRun(t, cfg).Trace.Records); ok {
 			t.Fatal("traces equal although one endpoint hides its notices")
@@ -118,10 +118,11 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 // e2eMute is a model host that drops its peer-closed notices.
 type e2eMute struct{ *model.Host }
 
-func (m e2eMute) Step(ev spec.Event) []spec.Output {
-	out := m.Host.Step(ev)
-	kept := out[:0]
-	for _, o := range out {
+func (m e2eMute) Step(ev *spec.Event, out []spec.Output) []spec.Output {
+	n := len(out)
+	out = m.Host.Step(ev, out)
+	kept := out[:n]
+	for _, o := range out[n:] {
 		if o.Kind != spec.OutNotice || o.Notice != spec.NoticePeerClosed {
 			kept = append(kept, o)
 		}

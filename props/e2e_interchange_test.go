@@ -16,13 +16,13 @@ import (
 type e2eBufModel struct{ h *model.Host }
 
 func (b e2eBufModel) Step(ev *spec.Event, out []spec.Output) []spec.Output {
-	return append(out, b.h.Step(*ev)...)
+	return b.h.Step(ev, out)
 }
 func (b e2eBufModel) NextDeadline() spec.Time { return b.h.NextDeadline() }
 func (b e2eBufModel) Snapshot() spec.HostSnap { return b.h.Snapshot() }
 
 func e2eBufModelFactory(hc sim.HostConfig) (sim.Endpoint, error) {
-	h, err := model.New(hc.Profile, model.Config{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
+	h, err := model.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
 	if err != nil {
 		return nil, err
 	}

@@ -68,7 +68,7 @@ func BenchmarkEngines(b *testing.B) {
 						m, s := newHosts(b, prof, g)
 						rec := newRecorded(g)
 						var out []spec.Output
-						step := func(ev *spec.Event) { m.Step(*ev) }
+						step := func(ev *spec.Event) { m.Step(ev, nil) }
 						if engine == "impl" {
 							out = make([]spec.Output, 0, 64)
 							step = func(ev *spec.Event) { out = s.Step(ev, out[:0]) }
@@ -137,7 +137,7 @@ func TestEnginesAgreeOnRecordedStreams(t *testing.T) {
 			var out []spec.Output
 			for i := range n {
 				ev := rec.next(nil)
-				mo := m.Step(*ev)
+				mo := m.Step(ev, nil)
 				out = s.Step(ev, out[:0])
 				if !outputsEqual(mo, out) {
 					t.Fatalf("%s gap=%s event %d (%s): outputs differ", mix, gap, i, ev)

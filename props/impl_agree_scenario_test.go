@@ -18,14 +18,14 @@ var _ sim.BufferedStepper = (*impl.Stack)(nil)
 // the first difference in outputs or snapshots.
 func runBoth(t *testing.T, p spec.Profile, events []spec.Event) {
 	t.Helper()
-	m := model.MustNew(p, model.Config{FixedISS: 5000})
-	s, err := impl.New(p, impl.Config{FixedISS: 5000})
+	m := model.MustNew(p, spec.HostConfig{FixedISS: 5000})
+	s, err := impl.New(p, spec.HostConfig{FixedISS: 5000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []spec.Output
 	for i, ev := range events {
-		mo := m.Step(ev)
+		mo := m.Step(&ev, nil)
 		out = s.Step(&ev, out[:0])
 		if !outputsEqual(mo, out) {
 			t.Fatalf("event %d (%s): outputs differ\n%s", i, ev, cmp.Diff(mo, out))

@@ -133,7 +133,7 @@ type agree struct {
 	// m is the host the generator reads: the model, or a lone impl; s is
 	// the implementation compared with m (nil in single-host runs); check
 	// is an extra per-step check (invariants), "" when the step is fine.
-	m        host
+	m        spec.Host
 	s        *impl.Stack
 	check    func(ev spec.Event, out []spec.Output, snap *spec.HostSnap) string
 	snap     spec.HostSnap
@@ -165,12 +165,11 @@ type agreeOpts struct {
 }
 
 func newAgreeWith(t *rapid.T, p spec.Profile, role string, o agreeOpts) *agree {
-	cfg := model.Config{
+	cfg := spec.HostConfig{
 		ISNSecret: rapid.Uint64().Draw(t, "isnSecret"),
 		FixedISS:  rapid.SampledFrom([]spec.Seq{0, 0xFFFFFF00, 0xFFFFFFFF, 0x7FFFFFF0, 1000}).Draw(t, "fixedISS"),
 	}
-	icfg := impl.Config{Addr: cfg.Addr, ISNSecret: cfg.ISNSecret, FixedISS: cfg.FixedISS, Mutant: o.mutant}
-	var m host
+	var m spec.Host
 	var s *impl.Stack
 	if o.single != "impl" {
 		mh, err := model.New(p, cfg)
@@ -180,14 +179,14 @@ func newAgreeWith(t *rapid.T, p spec.Profile, role string, o agreeOpts) *agree {
 		m = mh
 	}
 	if o.single != "model" {
-		is, err := impl.New(p, icfg)
+		is, err := impl.NewMutant(p, cfg, o.mutant)
 		if err != nil {
 			t.Fatalf("impl.New: %v", err)
 		}
 		s = is
 	}
 	if o.single == "impl" {
-		m, s = &implHost{s: s}, nil
+		m, s = s, nil
 	}
 	a := &agree{t: t, p: p, role: role, m: m, s: s, check: o.check, hostTS: map[spec.FourTuple]uint32{}, peerTS: 1000}
 	a.snap = m.Snapshot()
@@ -231,7 +230,7 @@ func (a *agree) actions() map[string]func(*rapid.T) {
 func (a *agree) step(ev spec.Event) {
 	a.steps++
 	a.log = append(a.log, ev.String())
-	mo := a.m.Step(ev)
+	mo := a.m.Step(&ev, nil)
 	if a.s == nil {
 		ms := a.m.Snapshot()
 		a.observe(ev, mo, ms)

@@ -20,7 +20,7 @@ type stepper interface {
 
 type modelStepper struct{ h *model.Host }
 
-func (m modelStepper) step(ev *spec.Event) { m.h.Step(*ev) }
+func (m modelStepper) step(ev *spec.Event) { m.h.Step(ev, nil) }
 
 type implStepper struct {
 	s   *impl.Stack
@@ -32,16 +32,16 @@ func (m *implStepper) step(ev *spec.Event) { m.out = m.s.Step(ev, m.out[:0]) }
 func newHosts(tb testing.TB, profile string, g *workload.Gen) (*model.Host, *impl.Stack) {
 	tb.Helper()
 	p := spec.MustProfile(profile)
-	m, err := model.New(p, model.Config{FixedISS: workload.ISS})
+	m, err := model.New(p, spec.HostConfig{FixedISS: workload.ISS})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := impl.New(p, impl.Config{FixedISS: workload.ISS})
+	s, err := impl.New(p, spec.HostConfig{FixedISS: workload.ISS})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	for _, ev := range g.Setup() {
-		m.Step(ev)
+		m.Step(&ev, nil)
 		s.Step(&ev, nil)
 	}
 	return m, s
@@ -112,7 +112,7 @@ func TestImplAgreesOnWorkloads(t *testing.T) {
 				var out []spec.Output
 				for i := range n {
 					g.Next(&ev)
-					mo := m.Step(ev)
+					mo := m.Step(&ev, nil)
 					out = s.Step(&ev, out[:0])
 					if !outputsEqual(mo, out) {
 						t.Fatalf("event %d (%s): outputs differ\n%s", i, ev, cmp.Diff(mo, out))

@@ -71,9 +71,9 @@ type gMode struct {
 type gState struct {
 	p     spec.Profile
 	role  string
-	cfg   model.Config
+	cfg   spec.HostConfig
 	mode  gMode
-	h     host // the model; in invariant runs the implementation
+	h     spec.Host // the model; in invariant runs the implementation
 	inv   *invChecker
 	snap  spec.HostSnap
 	last  []spec.Output // h's outputs of the last command
@@ -96,7 +96,7 @@ func (s *gState) String() string {
 // step runs one event on the state's host; its outputs are appended to
 // s.last (a command may run several events).
 func (s *gState) step(ev spec.Event) {
-	out := s.h.Step(ev)
+	out := s.h.Step(&ev, nil)
 	s.last = append(s.last, out...)
 	s.snap = s.h.Snapshot()
 	if f, ok := s.h.(interface{ Fired() []spec.RuleID }); ok && s.stats.cov != nil {
@@ -129,7 +129,7 @@ func (s *gState) step(ev spec.Event) {
 // events it ran.
 type gSUT struct {
 	s        *impl.Stack
-	h        *implHost
+	h        spec.Host
 	lastSock int32
 	log      []string
 	setup    string // a difference already in the set-up
@@ -216,7 +216,7 @@ type gStep struct {
 }
 
 // play runs a macro on host h, calling each with every resolved event.
-func (c *gCmd) play(h host, lastSock func() int32, each func(spec.Event)) {
+func (c *gCmd) play(h spec.Host, lastSock func() int32, each func(spec.Event)) {
 	var tu spec.FourTuple
 	have := false
 	for _, st := range c.macro {
@@ -325,7 +325,7 @@ func (c *gCmd) Run(sut commands.SystemUnderTest) commands.Result {
 	run := func(ev spec.Event) {
 		r.ev = ev
 		u.log = append(u.log, ev.String())
-		for _, o := range u.h.Step(ev) {
+		for _, o := range u.h.Step(&ev, nil) {
 			r.out = append(r.out, o)
 			if o.Kind == spec.OutResult && o.Call == spec.CallSocket && o.Ret >= 0 {
 				u.lastSock = int32(o.Ret)
@@ -411,13 +411,13 @@ func gCommands(p spec.Profile, role string, mode gMode, stats *gStats) commands.
 		InitialStateGen: gopter.CombineGens(gen.UInt64(), gen.IntRange(0, len(fixed)-1), gen.Bool(),
 			gen.OneConstOf(1, 0, 2, 3, 8), gen.Bool()).Map(func(v []interface{}) *gState {
 			s := &gState{p: p, role: role, mode: mode, peerT: 5000, stats: stats,
-				cfg: model.Config{ISNSecret: v[0].(uint64), FixedISS: fixed[v[1].(int)]}}
+				cfg: spec.HostConfig{ISNSecret: v[0].(uint64), FixedISS: fixed[v[1].(int)]}}
 			if mode.invariants {
-				is, err := impl.New(p, impl.Config{ISNSecret: s.cfg.ISNSecret, FixedISS: s.cfg.FixedISS, Mutant: mode.mutant})
+				is, err := impl.NewMutant(p, s.cfg, mode.mutant)
 				if err != nil {
 					panic(err)
 				}
-				s.h = &implHost{s: is}
+				s.h = is
 				s.inv = newInvChecker(p)
 			} else {
 				s.h = model.MustNew(p, s.cfg)
@@ -450,11 +450,11 @@ func gCommands(p spec.Profile, role string, mode gMode, stats *gStats) commands.
 				return nil
 			}
 			s := st.(*gState)
-			is, err := impl.New(p, impl.Config{ISNSecret: s.cfg.ISNSecret, FixedISS: s.cfg.FixedISS, Mutant: mode.mutant})
+			is, err := impl.NewMutant(p, s.cfg, mode.mutant)
 			if err != nil {
 				panic(err)
 			}
-			u := &gSUT{s: is, h: &implHost{s: is}, lastSock: s.lastSock}
+			u := &gSUT{s: is, h: is, lastSock: s.lastSock}
 			var all []spec.Output
 			for _, ev := range s.setup {
 				u.log = append(u.log, ev.String())

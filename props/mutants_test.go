@@ -17,7 +17,7 @@ import (
 )
 
 // Mutation tests: the implementation built with a deliberate defect
-// (impl.Config.Mutant) must be caught by the properties. For every
+// (impl.NewMutant) must be caught by the properties. For every
 // mutant, four properties run in turn over every profile and role until
 // one fails: agreement with the model under rapid and under gopter, and
 // the invariants of invariants_test.go on the implementation alone under

@@ -15,7 +15,7 @@
 //     without effect (IgnoredOption). This project's own:
 //     --tcpclose_profiles=rfc9293,rfc793 (the profiles the script must pass
 //     on; rfc9293 when absent), --tcpclose_local_iss=N (the model's ISS,
-//     model.Config.FixedISS; N > 0), --tcpclose_remote_isn=N (the peer's
+//     spec.HostConfig.FixedISS; N > 0), --tcpclose_remote_isn=N (the peer's
 //     ISN, added to inbound sequence numbers), and --tcpclose_set=Field=Value
 //     (a spec.Profile override through SetField; repeatable).
 //   - an optional untimed `shell command` before the first event, and one

@@ -56,7 +56,7 @@ type ModelStack struct {
 // NewModelStack returns the model with profile p and configuration cfg as
 // a Stack named "model/<profile name>". It fails if the profile is
 // invalid.
-func NewModelStack(p spec.Profile, cfg model.Config) (*ModelStack, error) {
+func NewModelStack(p spec.Profile, cfg spec.HostConfig) (*ModelStack, error) {
 	if cfg.Addr == (spec.IPv4{}) {
 		cfg.Addr = LocalIP
 	}
@@ -92,7 +92,7 @@ func (m *ModelStack) Models(field string) bool {
 }
 
 func (m *ModelStack) step(ev spec.Event, out []Observed) []Observed {
-	outs := m.h.Step(ev)
+	outs := m.h.Step(&ev, nil)
 	m.fired = append(m.fired, m.h.Fired()...)
 	for _, o := range outs {
 		out = append(out, Observed{At: m.h.Now(), Out: o})

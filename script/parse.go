@@ -213,7 +213,7 @@ func (s *Script) applyOption(o Option) error {
 			return bad("wants a sequence number between 1 and 4294967295, not %q", o.Value)
 		}
 		if n == 0 {
-			return bad("0 cannot be used: model.Config.FixedISS reads 0 as \"not fixed\"")
+			return bad("0 cannot be used: spec.HostConfig.FixedISS reads 0 as \"not fixed\"")
 		}
 		s.LocalISS, s.HasLocalISS = spec.Seq(n), true
 	case "tcpclose_remote_isn":

@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
 // Setup is what a script asks of the model on one profile.
 type Setup struct {
 	Profile spec.Profile
-	Config  model.Config
+	Config  spec.HostConfig
 	// Applied lists every profile override in the order applied, with the
 	// line it came from (--tcpclose_set or a sysctl).
 	Applied []Setting
@@ -26,14 +25,14 @@ type Setup struct {
 // --tcpclose_set overrides, then the sysctl settings of its shell commands
 // (those before the first packet or system call; the model's profile is
 // fixed when the run starts), then --tcpclose_local_iss as
-// model.Config.FixedISS. A sysctl that contradicts a --tcpclose_set, or
+// spec.HostConfig.FixedISS. A sysctl that contradicts a --tcpclose_set, or
 // that comes after the first packet or system call, is an error.
 func ModelSetup(s *Script, profile string) (*Setup, error) {
 	p, err := spec.LookupProfile(profile)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
 	}
-	su := &Setup{Config: model.Config{Addr: LocalIP}}
+	su := &Setup{Config: spec.HostConfig{Addr: LocalIP}}
 	explicit := map[string]Setting{}
 	for _, set := range s.Sets {
 		if err := p.SetField(set.Field, set.Value); err != nil {

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
@@ -133,4 +132,4 @@ func TestModelStack(t *testing.T) {
 	}
 }
 
-func modelConfig() model.Config { return model.Config{Addr: LocalIP} }
+func modelConfig() spec.HostConfig { return spec.HostConfig{Addr: LocalIP} }

@@ -7,8 +7,7 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// Endpoint is a TCP host the simulator drives. *model.Host satisfies it as
-// is. The slice Step returns is read before the next call to Step on the
+// Endpoint is a TCP host the simulator drives. The slice Step returns is read before the next call to Step on the
 // same endpoint, so an implementation may reuse its buffer.
 type Endpoint interface {
 	// Step applies one event and returns the host's outputs in order
@@ -19,8 +18,6 @@ type Endpoint interface {
 	// Snapshot is the host's observable state.
 	Snapshot() spec.HostSnap
 }
-
-var _ Endpoint = (*model.Host)(nil)
 
 // BufferedStepper is a host that writes its outputs into a caller's buffer,
 // the signature of the optimized implementation (impl.Stack).
@@ -54,7 +51,7 @@ type HostConfig struct {
 	// ISNSecret keys the host's initial sequence numbers (RFC 6528).
 	ISNSecret uint64
 	// FixedISS, when non-zero, is the ISS of every connection the host
-	// opens (model.Config.FixedISS).
+	// opens (spec.HostConfig.FixedISS).
 	FixedISS spec.Seq
 }
 
@@ -63,11 +60,11 @@ type EndpointFactory func(HostConfig) (Endpoint, error)
 
 // ModelFactory builds a *model.Host.
 func ModelFactory(hc HostConfig) (Endpoint, error) {
-	h, err := model.New(hc.Profile, model.Config{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
+	h, err := model.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
 	if err != nil {
 		return nil, fmt.Errorf("sim: side %s: %w", hc.Side, err)
 	}
-	return h, nil
+	return Buffered(h), nil
 }
 
 // Kind names which implementation runs on each side.

@@ -55,13 +55,13 @@ func TestDeterministic(t *testing.T) {
 type bufModel struct{ h *model.Host }
 
 func (b bufModel) Step(ev *spec.Event, out []spec.Output) []spec.Output {
-	return append(out, b.h.Step(*ev)...)
+	return b.h.Step(ev, out)
 }
 func (b bufModel) NextDeadline() spec.Time { return b.h.NextDeadline() }
 func (b bufModel) Snapshot() spec.HostSnap { return b.h.Snapshot() }
 
 func bufFactory(hc sim.HostConfig) (sim.Endpoint, error) {
-	h, err := model.New(hc.Profile, model.Config{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
+	h, err := model.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
 	if err != nil {
 		return nil, err
 	}

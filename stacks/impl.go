@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/implstack"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
@@ -14,7 +13,7 @@ func ImplEntry() Entry {
 	return Entry{
 		Name: "impl", Doc: "the optimized implementation (package impl)",
 		New: func(p spec.Profile, o Options) (script.Stack, error) {
-			st, err := implstack.Open(p, impl.Config{Addr: script.LocalIP, ISNSecret: o.Seed, FixedISS: o.FixedISS})
+			st, err := implstack.Open(p, spec.HostConfig{Addr: script.LocalIP, ISNSecret: o.Seed, FixedISS: o.FixedISS})
 			if err != nil {
 				return nil, err
 			}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -19,7 +18,7 @@ type Options struct {
 	// fixed default, so runs repeat.
 	Seed uint64
 	// FixedISS, when non-zero, is the ISS of the model's connections
-	// (model.Config.FixedISS, from a script's --tcpclose_local_iss).
+	// (spec.HostConfig.FixedISS, from a script's --tcpclose_local_iss).
 	// Real stacks choose their own and ignore it.
 	FixedISS spec.Seq
 }
@@ -142,7 +141,7 @@ func ModelEntry() Entry {
 	return Entry{
 		Name: "model", Doc: "the executable model (package model)",
 		New: func(p spec.Profile, o Options) (script.Stack, error) {
-			return script.NewModelStack(p, model.Config{Addr: script.LocalIP, ISNSecret: o.Seed, FixedISS: o.FixedISS})
+			return script.NewModelStack(p, spec.HostConfig{Addr: script.LocalIP, ISNSecret: o.Seed, FixedISS: o.FixedISS})
 		},
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -135,7 +134,7 @@ func TestRunCommandUsage(t *testing.T) {
 // is given: a stack that departs from rfc9293, for testing reports.
 func rfc793Entry() Entry {
 	return Entry{Name: "old", Profile: "rfc9293", New: func(spec.Profile, Options) (script.Stack, error) {
-		st, err := script.NewModelStack(spec.MustProfile("rfc793"), model.Config{Addr: script.LocalIP})
+		st, err := script.NewModelStack(spec.MustProfile("rfc793"), spec.HostConfig{Addr: script.LocalIP})
 		if err != nil {
 			return nil, err
 		}

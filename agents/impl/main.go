@@ -18,9 +18,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/implstack"
-	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 	execstack "github.com/tcpclose/tcpclose/stack/exec"
@@ -30,12 +28,12 @@ func main() {
 	useModel := flag.Bool("model", false, "serve the model instead of the implementation")
 	flag.Parse()
 	a := execstack.Agent{Name: "impl", Exact: true, New: func(p spec.Profile, addr spec.IPv4, seed uint64, iss spec.Seq) (script.Stack, error) {
-		return implstack.Open(p, impl.Config{Addr: addr, ISNSecret: seed, FixedISS: iss})
+		return implstack.Open(p, spec.HostConfig{Addr: addr, ISNSecret: seed, FixedISS: iss})
 	}}
 	if *useModel {
 		a.Name = "model"
 		a.New = func(p spec.Profile, addr spec.IPv4, seed uint64, iss spec.Seq) (script.Stack, error) {
-			return script.NewModelStack(p, model.Config{Addr: addr, ISNSecret: seed, FixedISS: iss})
+			return script.NewModelStack(p, spec.HostConfig{Addr: addr, ISNSecret: seed, FixedISS: iss})
 		}
 	}
 	if err := execstack.Serve(a, os.Stdin, os.Stdout); err != nil {

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/implstack"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
@@ -28,7 +27,7 @@ func TestMain(m *testing.M) {
 
 func implAgent() Agent {
 	return Agent{Name: "impl", Exact: true, New: func(p spec.Profile, addr spec.IPv4, seed uint64, iss spec.Seq) (script.Stack, error) {
-		return implstack.Open(p, impl.Config{Addr: addr, ISNSecret: seed, FixedISS: iss})
+		return implstack.Open(p, spec.HostConfig{Addr: addr, ISNSecret: seed, FixedISS: iss})
 	}}
 }
 

@@ -1,0 +1,47 @@
+package execstack
+
+import (
+	"os"
+	"testing"
+
+	"github.com/tcpclose/tcpclose/script"
+	"github.com/tcpclose/tcpclose/stacks"
+)
+
+// BenchmarkScript plays one scenario script on impl in-process and on
+// impl served over the protocol (this test binary as the agent): the
+// difference is the protocol's cost per script, agent start included.
+//
+//	go test ./stack/exec -run '^$' -bench Script -count 10 | tee /tmp/b.txt
+//	go run golang.org/x/perf/cmd/benchstat /tmp/b.txt
+func BenchmarkScript(b *testing.B) {
+	const path = "../../script/testdata/scenarios/active-close-timewait.pkt"
+	src, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := script.Parse(path, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Setenv(agentEnv, "impl")
+	reg := With(stacks.Default())
+	over := "exec:" + exe
+	e, _ := reg.Lookup(over)
+	e.Name = "impl-exec"
+	reg = reg.With(e) // probe once, not per run
+	for _, stack := range []string{"impl", "impl-exec"} {
+		b.Run(stack, func(b *testing.B) {
+			for b.Loop() {
+				rep, err := stacks.RunScript(reg, s, stacks.RunConfig{Stack: stack})
+				if err != nil || !rep.StackPassed() {
+					b.Fatalf("%s: %v", stack, err)
+				}
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tcpclose/tcpclose/script"
@@ -37,12 +38,25 @@ func With(reg stacks.Registry) stacks.Registry {
 
 // Exec is the prefix entry "exec:": --stack "exec:PATH ARGS..." runs the
 // agent PATH with ARGS (split at spaces).
+//
+// The agent is started once per command line to read its capabilities
+// (Entry); the entry remembers the result, so that playing a directory of
+// scripts does not start it twice per script.
 func Exec() stacks.Entry {
+	var mu sync.Mutex
+	probed := make(map[string]stacks.Entry)
 	return stacks.Entry{
 		Name: "exec:",
 		Doc:  "a stack in another process speaking docs/stack-protocol.md: exec:PATH [ARGS]",
 		Expand: func(arg string) stacks.Entry {
-			return Entry("exec:"+arg, strings.Fields(arg), nil)
+			mu.Lock()
+			defer mu.Unlock()
+			if e, ok := probed[arg]; ok {
+				return e
+			}
+			e := Entry("exec:"+arg, strings.Fields(arg), nil)
+			probed[arg] = e
+			return e
 		},
 	}
 }

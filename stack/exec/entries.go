@@ -144,6 +144,7 @@ func Entry(name string, argv []string, known *stacks.Entry) stacks.Entry {
 		p, _ := spec.LookupProfile("rfc9293")
 		probe, err := Start(Config{Argv: argv, Profile: p})
 		if err != nil {
+			err = errors.New(strings.TrimPrefix(err.Error(), "exec:"+argv[0]+": "))
 			return stacks.Entry{Name: name, New: func(spec.Profile, stacks.Options) (script.Stack, error) { return nil, err }}
 		}
 		c := probe.Caps()
@@ -168,6 +169,11 @@ func Entry(name string, argv []string, known *stacks.Entry) stacks.Entry {
 		}
 		st, err := Start(cfg)
 		if err != nil {
+			// The registry's caller names the stack ("exec:PATH ARGS"),
+			// which starts with what Start's error begins with.
+			if strings.HasPrefix(name, "exec:") {
+				return nil, errors.New(strings.TrimPrefix(err.Error(), "exec:"+argv[0]+": "))
+			}
 			return nil, err
 		}
 		return st, nil

@@ -217,6 +217,16 @@ func KnownCauses() []Cause {
 			Field:   `^ack$`, Event: `^(seg|dup seg) SF`,
 		},
 		{
+			ID: "lwip-delayed-ack", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "lwIP delays the ACK of in-order text to its 250 ms fast timer (TF_ACK_DELAY, tcp_fasttmr) or to the next segment it sends, which then carries a later acknowledgment number; the model ACKs at once (the lwip-quickack entry sends delayed ACKs at once, as linux-quickack)",
+			Field:   `^(missing \.|ack|extra \.)$`, Event: `^(seg|dup seg) [.PF]`, Model: `^\. `,
+		},
+		{
+			ID: "lwip-late-ooseq-data", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "out-of-order text after close() is queued and acknowledged: tcp_input resets only for in-order text (recv_data with TF_RXCLOSED), where the model resets on any new text after close (RFC 9293 SHLD-3)",
+			Field:   `^flags$`, Stack: `^\. `, Model: `^R `, Tags: []string{"closed"},
+		},
+		{
 			ID: "lwip-rst-always-ack", Stacks: lw, Verdict: VerdictNoField,
 			Summary: "every RST lwIP forms carries ACK at RCV.NXT with SEQ = SND.NXT (tcp_rst, tcp_abandon), also where RFC 9293 §3.10.7.1 forms <SEQ=SEG.ACK><CTL=RST> (no connection, data after close); RSTCarriesACK covers ABORT only",
 			Field:   `^(flags|seq)$`, Stack: `^R\. `, Model: `^R \d`,

@@ -147,6 +147,7 @@ struct conn {
   int connected;       /* reached ESTABLISHED */
   int eof;             /* the peer's FIN arrived */
   int err;             /* pending error, reported once (SO_ERROR, read, write) */
+  int so_err;          /* an error only SO_ERROR reports (a RST after the peer's FIN) */
   int dead;            /* lwIP freed the pcb: a reset or a timeout */
   int shut_wr;         /* shutdown(SHUT_WR) or close */
   int listed;          /* the pcb has been seen on one of lwIP's lists */
@@ -253,7 +254,9 @@ static void on_err(void *arg, err_t err) {
   }
   if (err == ERR_RST && c->eof) {
     /* a RST after the peer's FIN: reads still end with end-of-file,
-     * writes fail with EPIPE (c->dead) */
+     * writes fail with EPIPE (c->dead); SO_ERROR tells EPIPE in
+     * CLOSE-WAIT and ECONNRESET after our FIN, as Linux's tcp_reset */
+    c->so_err = c->shut_wr ? E_CONNRESET : E_PIPE;
     return;
   }
   /* a RST (refused in SYN-SENT), or a timer giving up (ERR_ABRT from
@@ -778,8 +781,9 @@ static const char *do_call(char **f, int nf) {
       return "getsockopt wants FD OPT";
     long v = 0;
     if (!strcmp(f[2], "SO_ERROR")) {
-      v = c->err;
+      v = c->err ? c->err : c->so_err;
       c->err = 0;
+      c->so_err = 0;
     } else if (!strcmp(f[2], "TCP_INFO")) {
       /* lwIP's enum tcp_state has RFC 9293's order, as spec.State. A
        * socket whose connection lwIP freed or put in TIME-WAIT shows

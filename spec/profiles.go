@@ -217,7 +217,7 @@ func linux() Profile {
 	p.ZeroLenEdgeAcceptable = true
 	p.TimeWaitRestart = TWRestartOnACK
 	p.MaxTimeWait = 131072
-	p.CloseInFinWait = CloseReplyError
+	p.CloseInFinWait = CloseReplyOK
 	p.TSMissingDrop = false
 	p.EphemeralLow, p.EphemeralHigh = 32768, 60999
 	p.BindTimeWaitNeedsBothReuse = true

@@ -3,8 +3,10 @@ package execstack
 import (
 	"os"
 	"testing"
+	"time"
 
 	"github.com/tcpclose/tcpclose/script"
+	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stacks"
 )
 
@@ -40,6 +42,43 @@ func BenchmarkScript(b *testing.B) {
 				rep, err := stacks.RunScript(reg, s, stacks.RunConfig{Stack: stack})
 				if err != nil || !rep.StackPassed() {
 					b.Fatalf("%s: %v", stack, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkExchange is the cost of one request and its reply on a
+// running agent (an advance on impl served by this test binary, and
+// on the lwIP agent if built): the protocol's cost without the agent's
+// start.
+func BenchmarkExchange(b *testing.B) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Setenv(agentEnv, "impl")
+	argvs := map[string][]string{"impl": {exe}}
+	if p, err := FindLwIPAgent(); err == nil {
+		argvs["lwip"] = []string{p}
+	}
+	for _, name := range []string{"impl", "lwip"} {
+		argv, ok := argvs[name]
+		if !ok {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			p := spec.MustProfile("rfc9293")
+			st, err := Start(Config{Argv: argv, Profile: p})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			t := spec.Time(0)
+			for b.Loop() {
+				t += spec.Time(time.Millisecond)
+				if _, err := st.Advance(t); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})

@@ -237,6 +237,11 @@ func KnownCauses() []Cause {
 			Field:   `^(extra \.|extra R\.?|extra F\.|flags|ack|missing F\.|missing \.|time|.* return|.* errno)$`, Event: `ack>snd\.nxt`,
 		},
 		{
+			ID: "lwip-accepted-text-unread", Stacks: lw, Verdict: VerdictStackDeparts,
+			Summary: "a consequence of lwip-ack-above-accepts-data: lwIP holds text the model dropped (it came on a segment whose ACK is above SND.NXT), so a later read returns it where the model says EAGAIN, and close() resets for unread data where the model sends FIN",
+			Field:   `^(flags|read return)$`, State: `^ESTABLISHED$`, Event: `^call (close|read)$`, Stack: `^(R\. |read\(\d+\) = [1-9])`, Model: `^(F\. |read\(\d+\) = -1 EAGAIN)`,
+		},
+		{
 			ID: "lwip-shutdown-states", Stacks: lw, Verdict: VerdictNoField,
 			Summary: "tcp_shutdown returns ERR_CONN (ENOTCONN, as lwIP's sockets map it) outside SYN-RECEIVED, ESTABLISHED and CLOSE-WAIT, so a second shutdown(SHUT_WR) or shutdown in SYN-SENT fails where the model returns 0",
 			Field:   `^shutdown (return|errno)$`,

@@ -4,6 +4,16 @@
 //
 //	code := cli.Main(os.Args[1:], os.Stdout, os.Stderr)
 //
+// A binary that links more stacks is the same command with more registry
+// entries: stack/gvisor's tcpclose-gvisor is
+//
+//	code := cli.Main(os.Args[1:], os.Stdout, os.Stderr,
+//		cli.WithName("tcpclose-gvisor"), cli.WithStacks(gvisor.Entry()))
+//
+// The stacks run and conform drive are a stack.Registry (Stacks: model,
+// impl, linux, linux-quickack); run judges a stack through package
+// stack/oracle, conform through package conform.
+//
 // Conventions every subcommand follows:
 //
 //   - one flag.FlagSet per subcommand; flags may come before or after the
@@ -19,25 +29,19 @@
 //     "tcpclose sim: unknown profile "bsd" (known: rfc9293, ...)".
 //
 // The subcommands are a table (Tool.Commands). Each entry's Run has the
-// signature func(args []string, stdout, stderr io.Writer) int, so a
-// package that implements a subcommand of its own (running scripts on
-// real stacks, conformance campaigns) plugs in with one line.
+// signature func(args []string, stdout, stderr io.Writer) int.
 package cli
 
 import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/tcpclose/tcpclose/impl"
-	execstack "github.com/tcpclose/tcpclose/stack/exec"
 	"io"
 	"os"
 	"sort"
 	"strings"
 
-	"github.com/tcpclose/tcpclose/sim"
-	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stacks"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // Exit statuses.
@@ -58,13 +62,9 @@ type Command struct {
 type Tool struct {
 	// Name prefixes messages ("tcpclose sim: ...").
 	Name string
-	// Impl builds the optimized implementation for sim --endpoints
-	// impl|mixed; nil until package impl is part of the build.
-	Impl sim.EndpointFactory
-	// Stacks are the stacks run and conform can drive; New uses
-	// stacks.Default (model, impl, linux, linux-quickack) with the
-	// out-of-process stacks of package execstack (exec:PATH, lwip).
-	Stacks stacks.Registry
+	// Stacks are the stacks run and conform can drive; New uses Stacks()
+	// (model, impl, linux, linux-quickack, exec:PATH, lwip, lwip-quickack) and the entries of WithStacks.
+	Stacks stack.Registry
 	// Commands in the order help lists them.
 	Commands []Command
 	// Getenv reads the environment (NO_COLOR, COLUMNS); nil means
@@ -72,13 +72,32 @@ type Tool struct {
 	Getenv func(string) string
 }
 
-// New returns the tcpclose tool with every subcommand this build has.
-func New() *Tool {
-	t := &Tool{Name: "tcpclose", Impl: implFactory, Stacks: execstack.With(stacks.Default())}
+// Option configures the tool New builds.
+type Option func(*Tool)
+
+// WithStacks adds registry entries to the stacks run and conform can
+// drive (replacing entries of the same name).
+func WithStacks(entries ...stack.Entry) Option {
+	return func(t *Tool) { t.Stacks = t.Stacks.With(entries...) }
+}
+
+// WithName sets the tool's name, which prefixes its messages and usage
+// ("tcpclose-gvisor run: ...").
+func WithName(name string) Option {
+	return func(t *Tool) { t.Name = name }
+}
+
+// New returns the tcpclose tool with every subcommand this build has,
+// configured by opts.
+func New(opts ...Option) *Tool {
+	t := &Tool{Name: "tcpclose", Stacks: Stacks()}
+	for _, o := range opts {
+		o(t)
+	}
 	t.Commands = []Command{
 		{"sim", "run two endpoints over a simulated network and draw the ladder diagram", t.runSim},
 		{"check", "check scenario scripts against the model", t.runCheck},
-		{"run", "run scenario scripts on a stack (model, impl, linux, linux-quickack, lwip, exec:PATH) with the model as second opinion", t.runRun},
+		{"run", "run scenario scripts on a stack (" + t.stackList(", ") + ") with the model as second opinion", t.runRun},
 		{"conform", "generate scenarios from the model, run them on a stack in lockstep, shrink every divergence to a script", t.runConform},
 		{"explore", "explore every state of two hosts over a lossy channel; report violations and stuck states", t.runExplore},
 
@@ -92,19 +111,11 @@ func New() *Tool {
 	return t
 }
 
-// implFactory builds the optimized implementation as a simulator endpoint.
-func implFactory(hc sim.HostConfig) (sim.Endpoint, error) {
-	s, err := impl.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
-	if err != nil {
-		return nil, err
-	}
-	return sim.Buffered(s), nil
-}
-
 // Main runs the tcpclose command line with args (without the program
-// name) and returns the exit status.
-func Main(args []string, stdout, stderr io.Writer) int {
-	return New().Main(args, stdout, stderr)
+// name) and returns the exit status; opts add stacks (WithStacks) or
+// rename the tool (WithName).
+func Main(args []string, stdout, stderr io.Writer, opts ...Option) int {
+	return New(opts...).Main(args, stdout, stderr)
 }
 
 // Main runs the command line with args (without the program name).

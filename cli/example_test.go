@@ -34,3 +34,17 @@ func ExampleMain_badInput() {
 	// tcpclose sim: unknown profile "bsd42" (known: rfc9293, freebsd, gvisor, linux, lwip, rfc793, smoltcp)
 	// exit status 2
 }
+
+// Replay a script on a stack with the model as second opinion, as
+// "tcpclose run -stack model" does; with -stack linux (root) the same
+// script runs on the kernel.
+func ExampleMain_run() {
+	code := cli.Main([]string{"run", "-stack", "model", "testdata/passive-close.pkt"}, os.Stdout, os.Stderr)
+	fmt.Println("exit", code)
+	// Output:
+	// testdata/passive-close.pkt [profile rfc9293]: pass
+	//   model/rfc9293: passed (14 lines, 31 fields checked, 0 unchecked)
+	//   model/rfc9293: passed (14 lines, 31 fields checked, 0 unchecked)
+	// 1 scripts, profile (each script's first): 1 pass on model, 1 pass on the model
+	// exit 0
+}

@@ -9,9 +9,11 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // loadScript reads and parses a scenario script. Its errors are one line
@@ -34,7 +36,7 @@ func loadScript(path string) (*script.Script, error) {
 
 // modelFor builds the model stack a script runs on with profile, the
 // script's own settings, then the command line's overrides.
-func modelFor(s *script.Script, profile string, sets []string) (*script.ModelStack, error) {
+func modelFor(s *script.Script, profile string, sets []string) (*stack.VirtualStack, error) {
 	su, err := script.ModelSetup(s, profile)
 	if err != nil {
 		return nil, err
@@ -44,7 +46,11 @@ func modelFor(s *script.Script, profile string, sets []string) (*script.ModelSta
 			return nil, err
 		}
 	}
-	return script.NewModelStack(su.Profile, su.Config)
+	h, err := model.New(su.Profile, su.Config)
+	if err != nil {
+		return nil, err
+	}
+	return stack.Virtual(h, stack.Named("model/"+su.Profile.Name)), nil
 }
 
 // setField applies one "Field=Value" override.
@@ -133,7 +139,7 @@ func writeVerdict(w io.Writer, res *script.Result) {
 // scripted peer is side A, the model side B. Segments take no time in
 // transit.
 type recorder struct {
-	m      *script.ModelStack
+	m      *stack.VirtualStack
 	tr     sim.Trace
 	states map[spec.FourTuple]spec.State
 	inc    map[spec.FourTuple]int
@@ -141,7 +147,7 @@ type recorder struct {
 	segs   int
 }
 
-func newRecorder(m *script.ModelStack) *recorder {
+func newRecorder(m *stack.VirtualStack) *recorder {
 	return &recorder{
 		m:      m,
 		tr:     sim.Trace{Names: [2]string{"script", m.Name()}},
@@ -163,7 +169,7 @@ func (r *recorder) segment(at spec.Time, from sim.Side, seg spec.Segment) {
 }
 
 // observe records the model's outputs, then its state changes.
-func (r *recorder) observe(obs []script.Observed, err error) ([]script.Observed, error) {
+func (r *recorder) observe(obs []stack.Observed, err error) ([]stack.Observed, error) {
 	for _, o := range obs {
 		switch o.Out.Kind {
 		case spec.OutSegment:
@@ -226,34 +232,38 @@ func (r *recorder) finish() *sim.Trace {
 	return &r.tr
 }
 
-// Name implements script.Stack.
+// Name implements stack.Stack.
 func (r *recorder) Name() string { return r.m.Name() }
 
-// Inject implements script.Stack.
-func (r *recorder) Inject(at spec.Time, seg spec.Segment) ([]script.Observed, error) {
+// Inject implements stack.Stack.
+func (r *recorder) Inject(at spec.Time, seg spec.Segment) ([]stack.Observed, error) {
 	r.segment(at, sim.A, seg)
 	return r.observe(r.m.Inject(at, seg))
 }
 
-// Call implements script.Stack.
-func (r *recorder) Call(at spec.Time, c spec.Call) ([]script.Observed, error) {
+// Call implements stack.Stack.
+func (r *recorder) Call(at spec.Time, c spec.Call) ([]stack.Observed, error) {
 	r.add(sim.Record{At: at, Side: sim.B, Kind: sim.RecCall, Call: c})
 	return r.observe(r.m.Call(at, c))
 }
 
-// Advance implements script.Stack.
-func (r *recorder) Advance(until spec.Time) ([]script.Observed, error) {
+// Advance implements stack.Stack.
+func (r *recorder) Advance(until spec.Time) ([]stack.Observed, error) {
 	return r.observe(r.m.Advance(until))
 }
 
-// Now implements script.Stack.
+// Now implements stack.Stack.
 func (r *recorder) Now() spec.Time { return r.m.Now() }
 
-// Close implements script.Stack.
+// Close implements stack.Stack.
 func (r *recorder) Close() error { return nil }
 
-// Explain implements script.Explainer.
+// Explain implements stack.Explainer.
 func (r *recorder) Explain() []spec.RuleID { return r.m.Explain() }
+
+// Unwrap implements stack.Unwrapper: the runner finds the model's other
+// optional interfaces (the fields it models) through it.
+func (r *recorder) Unwrap() stack.Stack { return r.m }
 
 // Models implements script.FieldModeller.
 func (r *recorder) Models(field string) bool { return r.m.Models(field) }

@@ -166,14 +166,11 @@ func (t *Tool) simScenario(sc sim.Scenario, f *simFlags, stdout, stderr io.Write
 		}
 	}
 	kind := sim.Kind(f.endpoints.v)
-	if kind != sim.KindModel && t.Impl == nil {
-		return t.fail(stderr, cmd, "-endpoints %s: no factory for the optimized implementation in this build of the tool", kind)
-	}
-	eps, err := sim.Factories(kind, t.Impl)
+	hosts, err := sim.Hosts(kind)
 	if err != nil {
 		return t.fail(stderr, cmd, "%s", strings.TrimPrefix(err.Error(), "sim: "))
 	}
-	cfg.Endpoints = eps
+	cfg.Hosts = hosts
 	res, err := sim.Run(cfg)
 	if err != nil {
 		return t.fail(stderr, cmd, "%s", strings.TrimPrefix(err.Error(), "sim: "))

@@ -12,15 +12,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stacks"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // Config describes a campaign.
 type Config struct {
 	// Registry holds the stacks; Stack names the one under test.
-	Registry stacks.Registry
+	Registry stack.Registry
 	Stack    string
 	// Profile is the built-in profile of the model (and the stack's
 	// configuration); "" means the stack's own (Entry.Profile, rfc9293
@@ -106,7 +105,7 @@ type Kind struct {
 	// written (Config.Out).
 	Script string
 	File   string
-	// Replay is the outcome of replaying Script with stacks.RunScript.
+	// Replay is the outcome of replaying Script with oracle.Run.
 	Replay string
 	// Candidates are the single profile changes that make the model do
 	// what the stack did in the shrunk scenario (Config.Explain): the
@@ -136,7 +135,7 @@ func (r *Report) New() int {
 // campaign is a Config made ready to run.
 type campaign struct {
 	cfg       Config
-	entry     stacks.Entry
+	entry     stack.Entry
 	profName  string
 	profile   spec.Profile
 	real      bool
@@ -227,11 +226,11 @@ type result struct {
 // runScenario plays sc on a fresh stack and a fresh model: its steps if
 // g is nil, otherwise those g chooses.
 func (c *campaign) runScenario(sc *scenario, g *gen) result {
-	ms, err := script.NewModelStack(c.profile, spec.HostConfig{Addr: script.LocalIP})
+	ms, err := newModel(c.profile)
 	if err != nil {
 		return result{sc: sc, err: err}
 	}
-	st, err := c.entry.New(c.profile, stacks.Options{Seed: sc.Seed})
+	st, err := c.entry.New(c.profile, stack.Options{Seed: sc.Seed})
 	if err != nil {
 		return result{sc: sc, err: fmt.Errorf("%s: %w", c.cfg.Stack, err)}
 	}
@@ -263,12 +262,12 @@ func Run(cfg Config, stdout io.Writer) (*Report, error) {
 	}
 	// Build one stack first: a stack that cannot be built (no root, no
 	// TUN) fails the campaign with one clear error.
-	probe, err := c.entry.New(c.profile, stacks.Options{})
+	probe, err := c.entry.New(c.profile, stack.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Stack, err)
 	}
 	c.stackName = probe.Name()
-	if n, ok := probe.(stacks.Noter); ok {
+	if n, ok := stack.As[stack.Noter](probe); ok {
 		c.notes = n.Notes()
 	}
 	probe.Close()

@@ -9,23 +9,24 @@ import (
 
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stacks"
+	"github.com/tcpclose/tcpclose/stack"
+	"github.com/tcpclose/tcpclose/stack/oracle"
 )
 
 // oldEntry is the model always running another profile, whatever it is
 // given: a stack that departs from the campaign's profile on purpose.
-func oldEntry(name, profile string) stacks.Entry {
-	return stacks.Entry{Name: name, Profile: "rfc9293", ChoosesISS: true, New: func(spec.Profile, stacks.Options) (script.Stack, error) {
-		st, err := script.NewModelStack(spec.MustProfile(profile), spec.HostConfig{Addr: script.LocalIP, ISNSecret: 99})
+func oldEntry(name, profile string) stack.Entry {
+	return stack.Entry{Name: name, Profile: "rfc9293", ChoosesISS: true, New: func(spec.Profile, stack.Options) (stack.Stack, error) {
+		st, err := oracle.ModelEntry().New(spec.MustProfile(profile), stack.Options{Seed: 99})
 		if err != nil {
 			return nil, err
 		}
-		return stacks.NewReal(st, stacks.RealConfig{}), nil
+		return stack.NewReal(st, stack.RealConfig{}), nil
 	}}
 }
 
-func registry() stacks.Registry {
-	return stacks.Default().With(oldEntry("old", "rfc793")).With(oldEntry("smol", "smoltcp"))
+func registry() stack.Registry {
+	return stack.Registry{}.With(oracle.ModelEntry(), oracle.ImplEntry(), oldEntry("old", "rfc793"), oldEntry("smol", "smoltcp"))
 }
 
 // TestModelAgainstItself: the model never diverges from itself, on any
@@ -132,32 +133,6 @@ func TestCauses(t *testing.T) {
 	}
 }
 
-func TestCommandUsage(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{nil, "--stack is required"},
-		{[]string{"--stack", "nope"}, "unknown stack"},
-		{[]string{"--stack", "model", "--profile", "bsd"}, "bsd"},
-		{[]string{"--stack", "model", "--n", "0"}, "positive"},
-		{[]string{"--stack", "model", "extra"}, "unexpected argument"},
-		{[]string{"--stack", "model", "--set", "X=1"}, "X"},
-	} {
-		var out, errb bytes.Buffer
-		if code := Command(registry(), tc.args, &out, &errb); code != stacks.ExitUsage || !strings.Contains(errb.String(), tc.want) {
-			t.Errorf("%v: exit %d, stderr %q (want %q)", tc.args, code, errb.String(), tc.want)
-		}
-	}
-	var out, errb bytes.Buffer
-	if code := Command(registry(), []string{"--stack", "model", "--n", "50", "--seed", "3"}, &out, &errb); code != stacks.ExitPass {
-		t.Errorf("model: exit %d: %s", code, errb.String())
-	}
-	if !strings.Contains(out.String(), "seed 3") {
-		t.Errorf("the seed is not printed:\n%s", out.String())
-	}
-}
-
 // TestEvidenceScripts: the shrunk scripts kept as evidence for
 // docs/deviations.md parse and pass on the model (their expected lines
 // are the model's); on their stacks they diverge (tcpclose run).
@@ -176,7 +151,12 @@ func TestEvidenceScripts(t *testing.T) {
 			t.Errorf("%v", err)
 			continue
 		}
-		res, err := script.RunModel(s, s.Profiles[0], script.RunOptions{})
+		rep, err := oracle.Run(oracle.ModelEntry(), s, oracle.Config{})
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		res := rep.Model
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue

@@ -45,5 +45,8 @@
 //
 // Runs are deterministic given the seed on virtual clocks (the model,
 // gVisor's netstack); on the kernel, timing varies a little from run to
-// run. Run and Command print the seed.
+// run. Run prints the seed. The `tcpclose conform` command (package cli)
+// parses its flags and sets its exit status; the stacks come from a
+// stack.Registry, the model is stack.Virtual of model.New, and each
+// shrunk script is replayed with stack/oracle.Run.
 package conform

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stacks"
+	"github.com/tcpclose/tcpclose/stack/oracle"
 )
 
 // secs prints a time as a script does: seconds, as many decimals as
@@ -261,13 +261,13 @@ func options(o spec.Options) string {
 }
 
 // replay plays kind k's script on the stack and the model through
-// stacks.RunScript and says what happened.
+// oracle.Run and says what happened.
 func (c *campaign) replay(k *Kind) string {
 	s, err := script.Parse(fmt.Sprintf("%s-kind.pkt", c.cfg.Stack), []byte(k.Script))
 	if err != nil {
 		return "the script does not parse: " + err.Error()
 	}
-	rep, err := stacks.RunScript(c.cfg.Registry, s, stacks.RunConfig{Stack: c.cfg.Stack, Profile: c.profName})
+	rep, err := oracle.Run(c.entry, s, oracle.Config{Profile: c.profName})
 	if err != nil {
 		return "the script does not run: " + err.Error()
 	}

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stacks"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // variant is the campaign's profile with one field changed.
@@ -101,11 +100,11 @@ func (c *campaign) explain(k *Kind, sc *scenario, base *divergence) {
 // runScenarioWith plays sc's steps with the model set to mp and the
 // stack to the campaign's profile.
 func (c *campaign) runScenarioWith(sc *scenario, mp spec.Profile) result {
-	ms, err := script.NewModelStack(mp, spec.HostConfig{Addr: script.LocalIP})
+	ms, err := newModel(mp)
 	if err != nil {
 		return result{sc: sc, err: err}
 	}
-	st, err := c.entry.New(c.profile, stacks.Options{Seed: sc.Seed})
+	st, err := c.entry.New(c.profile, stack.Options{Seed: sc.Seed})
 	if err != nil {
 		return result{sc: sc, err: err}
 	}

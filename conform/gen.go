@@ -4,8 +4,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // scenario is one generated scenario: its parameters and its steps.
@@ -68,7 +68,7 @@ func newScenario(i int, seed uint64, maxSteps int, real bool) (*scenario, *gen) 
 	if rng.IntN(3) == 0 {
 		call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptReuseAddr, Val: 1})
 	}
-	call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: script.LocalIP, Port: script.LocalPort}})
+	call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: stack.LocalAddr()})
 	if sc.Passive {
 		g.listenFD, g.connFD = 3, 4
 		call(spec.Call{Kind: spec.CallListen, FD: 3, N: int64(1 + rng.IntN(4))})
@@ -77,7 +77,7 @@ func newScenario(i int, seed uint64, maxSteps int, real bool) (*scenario, *gen) 
 		call(spec.Call{Kind: spec.CallAccept, FD: 3})
 	} else {
 		g.listenFD, g.connFD = -1, 3
-		setup(step{Kind: stepCall, Gap: gap(), Call: spec.Call{Kind: spec.CallConnect, FD: 3, Addr: spec.SockAddr{IP: script.RemoteIP, Port: script.ConnectPort}}})
+		setup(step{Kind: stepCall, Gap: gap(), Call: spec.Call{Kind: spec.CallConnect, FD: 3, Addr: stack.ConnectAddr()}})
 		setup(step{Kind: stepSeg, Gap: g.rtt(), Seg: segSpec{Flags: spec.SYN | spec.ACK, SeqRef: seqPeerISN, AckRef: ackSndNxt, Win: 65535, MSS: true, Dup: -1}})
 	}
 	if !g.blocking {

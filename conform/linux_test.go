@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tcpclose/tcpclose/linuxstack"
-	"github.com/tcpclose/tcpclose/stacks"
+	"github.com/tcpclose/tcpclose/stack"
+	"github.com/tcpclose/tcpclose/stack/linux"
 )
 
 // TestCampaignLinux runs a conformance campaign against the kernel (with
@@ -27,8 +27,8 @@ func TestCampaignLinux(t *testing.T) {
 	if _, err := os.Stat("/dev/net/tun"); err != nil {
 		t.Skipf("needs /dev/net/tun: %v", err)
 	}
-	if ns, err := linuxstack.NewNetNS(); err != nil {
-		if errors.Is(err, linuxstack.ErrNotPermitted) || os.Geteuid() != 0 {
+	if ns, err := linux.NewNetNS(); err != nil {
+		if errors.Is(err, linux.ErrNotPermitted) || os.Geteuid() != 0 {
 			t.Skipf("needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN): %v", err)
 		}
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestCampaignLinux(t *testing.T) {
 		n = v
 	}
 	const seed = 20261123
-	rep, err := Run(Config{Registry: stacks.Default(), Stack: "linux-quickack", N: n, Seed: seed, ShrinkRuns: -1}, nil)
+	rep, err := Run(Config{Registry: stack.Registry{}.With(linux.QuickAckEntry()), Stack: "linux-quickack", N: n, Seed: seed, ShrinkRuns: -1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpclose/tcpclose/script"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // out is one output of a side, normalized for comparison.
@@ -57,7 +58,7 @@ func (o out) String() string {
 
 // side is one of the two stacks in a lockstep run.
 type side struct {
-	st      script.Stack
+	st      stack.Stack
 	iss     spec.Seq
 	haveISS bool
 	tsVal   uint32 // the latest TSval it sent
@@ -109,7 +110,7 @@ func (d *divergence) Key() string { return d.Field + " | " + d.State + " | " + d
 type runner struct {
 	c     *campaign
 	sc    *scenario
-	model *script.ModelStack
+	model *stack.VirtualStack
 	m, s  side
 	tuple spec.FourTuple
 	now   spec.Time
@@ -163,9 +164,9 @@ func (r *runner) conn() (spec.ConnSnap, bool) {
 func (r *runner) play(next func(conn *spec.ConnSnap, injected int) (step, bool)) (*divergence, error) {
 	r.m.st = r.model
 	if r.sc.Passive {
-		r.tuple = spec.FourTuple{Local: spec.SockAddr{IP: script.LocalIP, Port: script.LocalPort}, Remote: spec.SockAddr{IP: script.RemoteIP, Port: script.RemotePort}}
+		r.tuple = spec.FourTuple{Local: stack.LocalAddr(), Remote: stack.RemoteAddr()}
 	} else {
-		r.tuple = spec.FourTuple{Local: spec.SockAddr{IP: script.LocalIP, Port: script.LocalPort}, Remote: spec.SockAddr{IP: script.RemoteIP, Port: script.ConnectPort}}
+		r.tuple = spec.FourTuple{Local: stack.LocalAddr(), Remote: stack.ConnectAddr()}
 	}
 	for i := 0; ; i++ {
 		var st step
@@ -284,7 +285,7 @@ func (r *runner) advance(t spec.Time) error {
 
 // observe normalizes a side's outputs and queues them for comparison;
 // notices are dropped (a real stack has none).
-func (r *runner) observe(sd *side, obs []script.Observed) {
+func (r *runner) observe(sd *side, obs []stack.Observed) {
 	if sd == &r.m {
 		r.win.rules = append(r.win.rules, r.model.Explain()...)
 	}
@@ -659,4 +660,14 @@ func (r *runner) tags() []string {
 	add(r.win.have && r.win.snap.State.PeerFinReceived() || r.win.hasAf && r.win.after.State.PeerFinReceived(), "peer-fin")
 	add(r.sc.TSOn, "ts")
 	return t
+}
+
+// newModel is the model with profile p as the campaign's second side,
+// named "model/<profile>".
+func newModel(p spec.Profile) (*stack.VirtualStack, error) {
+	h, err := model.New(p, spec.HostConfig{Addr: stack.LocalIP()})
+	if err != nil {
+		return nil, err
+	}
+	return stack.Virtual(h, stack.Named("model/"+p.Name)), nil
 }

@@ -6,8 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
@@ -177,14 +176,10 @@ type AgreeRun struct {
 	s       *impl.Stack
 	snap    spec.HostSnap
 
-	fds      []int32        // recent descriptors socket and accept returned
-	sent     []spec.Segment // recent segments the host sent
-	injected []spec.Segment // recent segments the peer sent
-	hostTS   map[spec.FourTuple]uint32
-	peerTS   uint32
-	noTS     bool
-	buf      []spec.Output
-	lastOut  []spec.Output
+	mem     check.Memory // what the host sent and returned lately
+	peerTS  uint32
+	noTS    bool
+	lastOut []spec.Output
 
 	// Log is every event played, in order.
 	Log []spec.Event
@@ -198,7 +193,7 @@ func NewAgreeRun(data []byte, obs func(*Step)) (*AgreeRun, error) {
 	if len(data) > MaxAgreeInput {
 		data = data[:MaxAgreeInput]
 	}
-	r := &AgreeRun{data: data, hostTS: map[spec.FourTuple]uint32{}, peerTS: 1000, obs: obs}
+	r := &AgreeRun{data: data, mem: check.NewMemory(), peerTS: 1000, obs: obs}
 	h0, h1, h2 := r.next(), r.next(), r.next()
 	r.Profile, r.Label = AgreeProfile(h0)
 	cfg := spec.HostConfig{ISNSecret: mix(uint64(h2 >> 3)), FixedISS: issTable[h1>>4&7]}
@@ -306,99 +301,19 @@ func (r *AgreeRun) step(ev spec.Event) {
 	fail := func(format string, args ...any) {
 		r.err = &AgreeError{Label: r.Label, Step: n, What: fmt.Sprintf(format, args...), Events: append([]spec.Event(nil), r.Log...)}
 	}
-	mo := r.m.Step(&ev, nil)
-	io := r.s.Step(&ev, r.buf[:0])
-	r.buf = io
-	if !outputsEqual(mo, io) {
-		fail("outputs differ after %s\n-model +impl\n%s", ev, cmp.Diff(mo, io))
+	v, err := check.Agree(r.m, r.s, &ev)
+	if err != nil {
+		fail("after %s: %v", ev, err)
 		return
 	}
-	ms, is := r.m.Snapshot(), r.s.Snapshot()
-	if !snapsEqual(&ms, &is) {
-		fail("snapshots differ after %s\n-model +impl\n%s", ev, cmp.Diff(ms, is))
-		return
-	}
-	if md, id := r.m.NextDeadline(), r.s.NextDeadline(); md != id {
-		fail("NextDeadline: model %d, impl %d", md, id)
-		return
-	}
-	if r.m.Now() != r.s.Now() {
-		fail("Now: model %d, impl %d", r.m.Now(), r.s.Now())
-		return
-	}
-	tw := 0
-	for i := range ms.Conns {
-		if ms.Conns[i].State == spec.TimeWait {
-			tw++
-		}
-	}
-	if tw != r.s.TimeWaitCount() {
-		fail("TimeWaitCount: model %d, impl %d", tw, r.s.TimeWaitCount())
-		return
-	}
+	mo, ms := v.Out, v.Snap
 	before := r.snap
 	r.snap = ms
 	r.lastOut = append(r.lastOut[:0], mo...)
-	for _, o := range mo {
-		switch o.Kind {
-		case spec.OutSegment:
-			r.sent = appendRing(r.sent, o.Seg, 16)
-			if o.Seg.Opts.HasTS {
-				r.hostTS[spec.FourTuple{Local: o.Seg.Src, Remote: o.Seg.Dst}] = o.Seg.Opts.TS.Val
-			}
-		case spec.OutResult:
-			if (o.Call == spec.CallSocket || o.Call == spec.CallAccept) && o.Ret >= 0 {
-				r.fds = appendRing(r.fds, int32(o.Ret), 8)
-			}
-		}
-	}
+	r.mem.Observe(mo)
 	if r.obs != nil {
 		r.obs(&Step{N: n, Event: ev, Out: mo, Before: &before, After: &r.snap, Fired: r.m.Fired()})
 	}
-}
-
-func appendRing[T any](s []T, v T, n int) []T {
-	if len(s) >= n {
-		copy(s, s[1:])
-		s = s[:n-1]
-	}
-	return append(s, v)
-}
-
-func outputsEqual(a, b []spec.Output) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func snapsEqual(a, b *spec.HostSnap) bool {
-	if a.Now != b.Now || a.TimeWaitOverflow != b.TimeWaitOverflow ||
-		len(a.Conns) != len(b.Conns) || len(a.Listeners) != len(b.Listeners) {
-		return false
-	}
-	for i := range a.Conns {
-		if a.Conns[i] != b.Conns[i] {
-			return false
-		}
-	}
-	for i := range a.Listeners {
-		x, y := &a.Listeners[i], &b.Listeners[i]
-		if x.FD != y.FD || x.Port != y.Port || x.Backlog != y.Backlog || len(x.Queue) != len(y.Queue) {
-			return false
-		}
-		for j := range x.Queue {
-			if x.Queue[j] != y.Queue[j] {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func (r *AgreeRun) call(c spec.Call) {
@@ -441,8 +356,8 @@ func (r *AgreeRun) fd(i byte) int32 {
 	i &= 15
 	if i >= 4 && i < 8 {
 		k := int(i - 4)
-		if k < len(r.fds) {
-			return r.fds[len(r.fds)-1-k]
+		if k < len(r.mem.FDs) {
+			return r.mem.FDs[len(r.mem.FDs)-1-k]
 		}
 		return 3
 	}
@@ -560,7 +475,7 @@ func (r *AgreeRun) segOpts(seg *spec.Segment, o byte) {
 		r.peerTS++
 		seg.Opts.TS = spec.Timestamp{
 			Val: [8]uint32{r.peerTS, r.peerTS - 2, r.peerTS + 1, r.peerTS - 1<<31, 0, r.peerTS + 1<<30, r.peerTS, 1}[o>>2&7],
-			Ecr: r.hostTS[seg.Tuple()],
+			Ecr: r.mem.HostTS[seg.Tuple()],
 		}
 	}
 	if seg.Flags&spec.SYN != 0 {
@@ -580,23 +495,23 @@ func (r *AgreeRun) peerTSOpt(seg *spec.Segment, ecr uint32, haveEcr bool) {
 	}
 	r.peerTS++
 	if !haveEcr {
-		ecr = r.hostTS[seg.Tuple()]
+		ecr = r.mem.HostTS[seg.Tuple()]
 	}
 	seg.Opts.HasTS = true
 	seg.Opts.TS = spec.Timestamp{Val: r.peerTS, Ecr: ecr}
 }
 
 func (r *AgreeRun) inject(at spec.Time, seg spec.Segment) {
-	r.injected = appendRing(r.injected, seg, 16)
+	r.mem.Inject(seg)
 	r.step(spec.Event{Kind: spec.EvSegment, At: at, Seg: seg})
 }
 
 func (r *AgreeRun) opReply(p byte) {
 	x := r.next()
-	if len(r.sent) == 0 {
+	if len(r.mem.Sent) == 0 {
 		return
 	}
-	h := r.sent[len(r.sent)-1-int(p&15)%len(r.sent)]
+	h := r.mem.Sent[len(r.mem.Sent)-1-int(p&15)%len(r.mem.Sent)]
 	rep := spec.Segment{Src: h.Dst, Dst: h.Src, Wnd: 65535}
 	switch {
 	case h.Flags&spec.RST != 0:
@@ -632,16 +547,16 @@ func (r *AgreeRun) opReply(p byte) {
 func (r *AgreeRun) opReplay(p byte) {
 	mode, k := p&3, int(p>>2)
 	if mode == 0 {
-		if len(r.injected) == 0 {
+		if len(r.mem.Injected) == 0 {
 			return
 		}
-		r.inject(r.now(), r.injected[len(r.injected)-1-k%len(r.injected)])
+		r.inject(r.now(), r.mem.Injected[len(r.mem.Injected)-1-k%len(r.mem.Injected)])
 		return
 	}
-	if len(r.sent) == 0 {
+	if len(r.mem.Sent) == 0 {
 		return
 	}
-	h := r.sent[len(r.sent)-1-k%len(r.sent)]
+	h := r.mem.Sent[len(r.mem.Sent)-1-k%len(r.mem.Sent)]
 	s := h
 	s.Src, s.Dst = h.Dst, h.Src
 	if mode != 2 {

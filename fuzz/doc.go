@@ -8,15 +8,17 @@
 //     and replays of what the host sent, clock advances to the edges of
 //     armed timers) for a profile named by the first byte. The sequence
 //     runs through the model (the oracle) and the optimized
-//     implementation; outputs, snapshots, clocks and deadlines must agree
-//     after every step.
+//     implementation; outputs, snapshots, clocks, deadlines and TIME-WAIT
+//     counts must agree after every step (check.Agree, the comparator the
+//     property tests use too).
 //   - FuzzSim (Sim): the bytes choose an application shape, a profile, the
 //     endpoints (model, impl, mixed), a network and a fault schedule
 //     (sim.FaultsFromBytes). The end-to-end properties of the shape must
-//     hold: every octet read once and in order before EOF on graceful
-//     closes, the right notices (normal close or reset), no ghost segment
-//     accepted while TIME-WAIT is honoured, both sides CLOSED within the
-//     run's bound under fair loss.
+//     hold (package check, shared with the property tests): every octet
+//     read once and in order before EOF on graceful closes, the right
+//     notices (normal close or reset), TIME-WAIT lasting its time, no ghost
+//     segment accepted while TIME-WAIT is honoured, both sides CLOSED
+//     within the run's bound under fair loss.
 //   - FuzzScript (Script): the bytes are a packetdrill-style script; it
 //     parses or fails with a positioned error, and a script that parses
 //     plays on the model and the implementation in lockstep, which must

@@ -3,8 +3,8 @@
 package fuzz
 
 import (
-	"github.com/tcpclose/tcpclose/linuxstack"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack/linux"
 )
 
 // codecSeeds is the FuzzSegmentCodec seed corpus: packets the encoder
@@ -30,7 +30,7 @@ func codecSeeds() []namedSeed {
 	}
 	var seeds []namedSeed
 	for _, s := range segs {
-		pkt, err := linuxstack.EncodeIPv4(s.seg, 1)
+		pkt, err := linux.EncodeIPv4(s.seg, 1)
 		if err != nil {
 			panic(err)
 		}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tcpclose/tcpclose/impl"
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -167,21 +167,13 @@ func simPings(n int) sim.Script {
 	return s
 }
 
-func implFactory(hc sim.HostConfig) (sim.Endpoint, error) {
-	s, err := impl.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
-	if err != nil {
-		return nil, fmt.Errorf("fuzz: side %s: %w", hc.Side, err)
-	}
-	return sim.Buffered(s), nil
-}
-
 // Config returns the simulator's configuration of the case.
 func (c SimCase) Config() (sim.Config, error) {
 	p, err := c.ProfileValue()
 	if err != nil {
 		return sim.Config{}, err
 	}
-	eps, err := sim.Factories(c.Kind, implFactory)
+	hosts, err := sim.Hosts(c.Kind)
 	if err != nil {
 		return sim.Config{}, fmt.Errorf("fuzz: %w", err)
 	}
@@ -190,13 +182,13 @@ func (c SimCase) Config() (sim.Config, error) {
 		Loss: float64(c.LossPct) / 100, Dup: float64(c.DupPct) / 100, Reorder: float64(c.ReorderPct) / 100,
 	}
 	cfg := sim.Config{
-		Seed:      c.Seed,
-		Profiles:  [2]spec.Profile{p, p},
-		Endpoints: eps,
-		Net:       sim.Symmetric(link, 0),
-		Faults:    c.Faults,
-		Until:     6 * time.Hour,
-		MaxSteps:  200000,
+		Seed:     c.Seed,
+		Profiles: [2]spec.Profile{p, p},
+		Hosts:    hosts,
+		Net:      sim.Symmetric(link, 0),
+		Faults:   c.Faults,
+		Until:    6 * time.Hour,
+		MaxSteps: 200000,
 	}
 	a, b := c.WriteA, c.WriteB
 	switch c.Shape {
@@ -316,11 +308,12 @@ func SimCheck(data []byte) error {
 	var why []string
 	switch {
 	case c.Shape.Graceful():
-		why = checkGraceful(c, p, res)
+		why = check.CheckGraceful(check.Graceful{Profile: p, Write: [2]int64{c.WriteA, c.WriteB},
+			Reads: [2]bool{c.Shape != ShapeRequestReply, true}}, res)
 	case c.Shape == ShapeAbort:
-		why = checkAbort(c, p, res)
+		why = check.CheckAbort(p, c.WriteA, res)
 	default:
-		why = checkNoGhost(res)
+		why = check.CheckNoGhost(res)
 	}
 	if len(why) == 0 {
 		return nil
@@ -333,206 +326,4 @@ func SimCheck(data []byte) error {
 		e.Trace = res.Trace.String()
 	}
 	return e
-}
-
-// wrongNotices lists what a normal close never tells an application:
-// reset, refused, timeout, a second peer-closed, a failed call.
-func wrongNotices(rep *sim.SideReport) []string {
-	var out []string
-	for i, s := range rep.Sessions {
-		for _, n := range s.Notices {
-			switch n.Notice {
-			case spec.NoticeReset, spec.NoticeRefused, spec.NoticeTimeout:
-				out = append(out, fmt.Sprintf("%s conn %d told %s at %s", rep.Name, i+1, n.Notice, n.At))
-			}
-		}
-		if c := s.Count(spec.NoticePeerClosed); c > 1 {
-			out = append(out, fmt.Sprintf("%s conn %d told peer-closed %d times", rep.Name, i+1, c))
-		}
-		for _, e := range s.Errors {
-			out = append(out, fmt.Sprintf("%s conn %d: %s failed with %s at %s", rep.Name, i+1, e.Call, e.Err, e.At))
-		}
-	}
-	for _, e := range rep.Errors {
-		out = append(out, fmt.Sprintf("%s: %s failed with %s at %s", rep.Name, e.Call, e.Err, e.At))
-	}
-	return out
-}
-
-// twSpan is a stay in TIME-WAIT that ended: when it began and ended,
-// and whether an arriving segment ended it (a RST, or an in-window SYN
-// where the profile resets on one) rather than a timer.
-type twSpan struct {
-	side      sim.Side
-	inc       int
-	from, to  spec.Time
-	bySegment bool
-}
-
-// timeWaitSpans returns the stays in TIME-WAIT that ended.
-func timeWaitSpans(res *sim.Result) []twSpan {
-	var out []twSpan
-	open := map[[2]int]spec.Time{}
-	type arrival struct {
-		at    spec.Time
-		tuple spec.FourTuple
-	}
-	var last [2]arrival
-	for _, r := range res.Trace.Records {
-		if r.Kind == sim.RecDeliver && r.Side <= sim.B {
-			last[r.Side] = arrival{r.At, r.Seg.Tuple()}
-		}
-		if r.Kind != sim.RecState {
-			continue
-		}
-		k := [2]int{int(r.Side), r.Inc}
-		if r.From == spec.TimeWait {
-			if t, ok := open[k]; ok {
-				l := last[r.Side]
-				out = append(out, twSpan{r.Side, r.Inc, t, r.At, l.at == r.At && l.tuple == r.Tuple})
-				delete(open, k)
-			}
-		}
-		if r.To == spec.TimeWait {
-			open[k] = r.At
-		}
-	}
-	return out
-}
-
-// checkGraceful: every octet read once and in order before EOF, both
-// applications told of a normal close and nothing else, both sides
-// CLOSED within the run's bound, every TIME-WAIT that ended by its timer
-// lasted the profile's TimeWait, and no ghost segment was accepted.
-func checkGraceful(c SimCase, p spec.Profile, res *sim.Result) []string {
-	var why []string
-	if res.Reason != sim.EndClosed || !res.Sides[sim.A].Closed || !res.Sides[sim.B].Closed {
-		why = append(why, fmt.Sprintf("run ended %s at %s without both sides CLOSED", res.Reason, res.End))
-	}
-	var ss [2]*sim.Session
-	for s := sim.A; s <= sim.B; s++ {
-		est := res.Sides[s].Established()
-		if len(est) != 1 {
-			return append(why, fmt.Sprintf("side %s has %d connections, want 1", s, len(est)))
-		}
-		ss[s] = est[0]
-	}
-	want := [2]int64{c.WriteA, c.WriteB}
-	for w := sim.A; w <= sim.B; w++ {
-		wr, rd := ss[w], ss[w.Peer()]
-		if wr.Written != want[w] {
-			why = append(why, fmt.Sprintf("%s wrote %d of %d octets", w, wr.Written, want[w]))
-		}
-		if d := want[w] - rd.Read; d > 0 {
-			why = append(why, fmt.Sprintf("%d octets %s->%s never read", d, w, w.Peer()))
-		} else if d < 0 {
-			why = append(why, fmt.Sprintf("%d octets %s->%s read twice", -d, w, w.Peer()))
-		}
-		if rd.EOF && rd.ReadAtEOF != want[w] {
-			why = append(why, fmt.Sprintf("%s saw EOF after %d of %d octets", w.Peer(), rd.ReadAtEOF, want[w]))
-		}
-	}
-	for s := sim.A; s <= sim.B; s++ {
-		why = append(why, wrongNotices(&res.Sides[s])...)
-		reads := !(c.Shape == ShapeRequestReply && s == sim.A)
-		if reads && !ss[s].EOF {
-			why = append(why, fmt.Sprintf("%s never saw EOF", s))
-		}
-	}
-	// TIME-WAIT that ends by its timer lasts TimeWait. (A segment may
-	// end it early where the profile lets it: a RST, RFC 1337's
-	// assassination, or an in-window SYN under the RFC 793 rules.)
-	for _, s := range timeWaitSpans(res) {
-		if d := s.to.Sub(s.from); d < p.TimeWait && !s.bySegment {
-			why = append(why, fmt.Sprintf("%s inc%d left TIME-WAIT after %s < TimeWait %s", s.side, s.inc, d, p.TimeWait))
-		}
-	}
-	for _, h := range res.Ghosts() {
-		why = append(why, h.String())
-	}
-	return why
-}
-
-// sentBeforeRST returns how many octets side s sent before its first
-// RST on its first connection.
-func sentBeforeRST(res *sim.Result, s sim.Side) (int64, bool) {
-	var iss spec.Seq
-	inc := 0
-	for _, r := range res.Trace.Records {
-		if r.Kind != sim.RecSend || r.Side != s {
-			continue
-		}
-		if inc == 0 && r.Seg.Flags&spec.SYN != 0 {
-			iss, inc = r.Seg.Seq, r.Inc
-		}
-		if inc != 0 && r.Inc == inc && r.Seg.Flags&spec.RST != 0 {
-			return int64(r.Seg.Seq.Sub(iss.Add(1))), true
-		}
-	}
-	return 0, false
-}
-
-// checkAbort: the peer of an abort is told "reset" once, a call fails
-// with ECONNRESET, it is never told of a normal close, it reads no octet
-// the aborting side had not sent before its RST, and none after the
-// reset where a RST flushes the receive queue.
-func checkAbort(c SimCase, p spec.Profile, res *sim.Result) []string {
-	var why []string
-	if !res.Sides[sim.A].Closed {
-		why = append(why, "the aborting side kept a connection")
-	}
-	est := res.Sides[sim.B].Established()
-	if len(est) > 1 {
-		return append(why, "server accepted twice")
-	}
-	if len(est) == 0 {
-		return why
-	}
-	srv := est[0]
-	if n := srv.Count(spec.NoticeReset); n != 1 {
-		why = append(why, fmt.Sprintf("server told reset %d times, want once", n))
-	}
-	if !srv.SawReset {
-		why = append(why, "no call of the server failed with ECONNRESET")
-	}
-	if srv.Told(spec.NoticePeerClosed) || (srv.EOF && !srv.SawReset) {
-		why = append(why, "server told of a normal close after an abort")
-	}
-	if sent, ok := sentBeforeRST(res, sim.A); !ok {
-		why = append(why, "the client never sent its RST")
-	} else if srv.Read > sent || srv.Read > c.WriteA {
-		why = append(why, fmt.Sprintf("server read %d octets; the client sent %d before its RST, wrote %d", srv.Read, sent, c.WriteA))
-	}
-	if p.RSTFlushesReceive {
-		told := false
-		for _, r := range res.Trace.Records {
-			if r.Side != sim.B {
-				continue
-			}
-			if r.Kind == sim.RecNotice && r.Out.Notice == spec.NoticeReset {
-				told = true
-			}
-			if told && r.Kind == sim.RecResult && r.Out.Call == spec.CallRead && r.Out.Ret > 0 {
-				why = append(why, fmt.Sprintf("server read %d octets at %s after the reset flushed its queue", r.Out.Ret, r.At))
-			}
-		}
-	}
-	if res.Reason != sim.EndClosed {
-		why = append(why, fmt.Sprintf("run ended %s at %s", res.Reason, res.End))
-	}
-	return why
-}
-
-// checkNoGhost: with TIME-WAIT honoured no segment of an old incarnation
-// is accepted by a new one and no RST ends TIME-WAIT early; the run does
-// not end in an endless exchange.
-func checkNoGhost(res *sim.Result) []string {
-	var why []string
-	for _, h := range res.Hazards {
-		why = append(why, h.String())
-	}
-	if res.Reason == sim.EndStepBudget {
-		why = append(why, "step budget exhausted (an ACK war between desynchronized ends?)")
-	}
-	return why
 }

@@ -140,7 +140,7 @@ func (s *Stack) peerMSS(seg *spec.Segment) uint16 {
 	if seg.Opts.MSS != 0 {
 		m = seg.Opts.MSS
 	}
-	if s.mut == MutantIgnorePeerMSS {
+	if s.mutant(MutantIgnorePeerMSS) {
 		m = s.p.MSS
 	}
 	return min(m, s.p.MSS)
@@ -262,7 +262,7 @@ func (s *Stack) timestampsPass(c *conn, seg *spec.Segment) bool {
 		return true
 	}
 	if seg.Flags&spec.RST != 0 {
-		return s.mut != MutantPAWSOnRST || !seg.Opts.HasTS || int32(seg.Opts.TS.Val-c.tsRecent) >= 0
+		return !s.mutant(MutantPAWSOnRST) || !seg.Opts.HasTS || int32(seg.Opts.TS.Val-c.tsRecent) >= 0
 	}
 	if !seg.Opts.HasTS {
 		return !s.p.TSMissingDrop
@@ -294,7 +294,7 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 	if c.state == spec.SynReceived && c.has(fPassive) && s.p.EmbryonicRSTInWindow {
 		check = spec.RSTInWindow // Linux request sockets: any in-window RST
 	}
-	if check == spec.RSTExact && seg.Seq != c.rcvNxt && s.mut != MutantRSTAnyInWindow {
+	if check == spec.RSTExact && seg.Seq != c.rcvNxt && !s.mutant(MutantRSTAnyInWindow) {
 		s.sendOOWAck(c, seg)
 		return
 	}
@@ -343,7 +343,7 @@ func (s *Stack) bareSynDropped(seg *spec.Segment) bool {
 func (s *Stack) synPolicy(c *conn, seg *spec.Segment) {
 	switch s.p.SynInSync {
 	case spec.SynChallengeACK:
-		if s.mut != MutantNoSynChallenge {
+		if !s.mutant(MutantNoSynChallenge) {
 			s.sendOOWAck(c, seg)
 		}
 	case spec.SynRFC793:
@@ -365,7 +365,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		}
 		s.establish(c, seg)
 	}
-	if seg.Ack.GT(c.sndNxt) && s.mut != MutantAckAboveSndNxt {
+	if seg.Ack.GT(c.sndNxt) && !s.mutant(MutantAckAboveSndNxt) {
 		if s.p.AckAboveSndNxt == spec.AckAboveDropInEstablished && c.state == spec.Established {
 			return false
 		}
@@ -382,7 +382,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	}
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
-	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mut == MutantStaleAckWindow) {
+	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow)) {
 		c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
@@ -458,7 +458,7 @@ func (s *Stack) ackNew(c *conn, ack spec.Seq) {
 		c.timer[spec.TimerUser] = spec.Never
 	} else {
 		c.timer[spec.TimerRetransmit] = s.now.Add(c.rto)
-		if c.userTimeout > 0 && s.mut != MutantUserTimeoutNotRearmed {
+		if c.userTimeout > 0 && !s.mutant(MutantUserTimeoutNotRearmed) {
 			c.timer[spec.TimerUser] = s.now.Add(c.userTimeout)
 		}
 	}
@@ -472,7 +472,7 @@ func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 	end := start.Add(seg.Len)
 	wndEnd := c.rcvNxt.Add(s.rcvWnd(c))
 	textState := c.state == spec.Established || c.state == spec.FinWait1 || c.state == spec.FinWait2
-	if s.mut == MutantTextAfterFIN && c.state == spec.CloseWait {
+	if s.mutant(MutantTextAfterFIN) && c.state == spec.CloseWait {
 		textState = true
 	}
 	if textState {

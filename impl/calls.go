@@ -130,7 +130,7 @@ func (s *Stack) closeCall(c *conn) reply {
 	case spec.CloseWait: // R9293-CLOSE-CLOSEWAIT
 		c.flags |= fFinQueued
 		c.state = spec.LastAck
-		if s.mut == MutantCloseWaitToClosing {
+		if s.mutant(MutantCloseWaitToClosing) {
 			c.state = spec.Closing
 		}
 		s.output(c)

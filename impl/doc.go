@@ -20,6 +20,13 @@
 //   - Sockets sit in a table by descriptor; per-port counters answer
 //     bind(2) and automatic port choice without scanning connections.
 //
-// impl never imports the model; the tests in package props compare the
-// two.
+// New(profile, spec.HostConfig) returns a *Stack, which satisfies spec.Host
+// like model.New's host, so every driver takes either. impl never imports
+// the model; package check compares the two (check.Agree) for the property
+// tests of package props and the fuzz targets of package fuzz.
+//
+// The mutation tests build a Stack with a deliberate defect
+// (NewMutant, mutant.go). NewMutant and the per-Stack defect exist only in
+// the build with -tags mutants; in the default build every guard
+// s.mutant(m) is the constant false (mutant_off.go) and compiles away.
 package impl

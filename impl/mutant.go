@@ -3,11 +3,13 @@ package impl
 import "fmt"
 
 // Mutant names a deliberate, realistic defect that a Stack can be built
-// with (NewMutant), so that the property tests in package props can
-// show that they catch it: a mutation test of the agreement and invariant
-// properties. The zero value, MutantNone, is the correct implementation;
-// every other value changes one decision in one place, guarded by a
-// comparison of a per-Stack field, and is never set outside tests.
+// with (NewMutant, in the build with -tags mutants only), so that the
+// property tests in package props can show that they catch it: a mutation
+// test of the agreement and invariant properties. The zero value,
+// MutantNone, is the correct implementation; every other value changes
+// one decision in one place, guarded by s.mutant(m), which is constant
+// false in the default build (mutant_off.go) and compares a per-Stack
+// field under -tags mutants (mutant_on.go).
 type Mutant uint8
 
 // The mutants. Each comment says what the defective Stack does instead of

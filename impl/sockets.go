@@ -703,7 +703,7 @@ func (s *Stack) callClose(k *sock, c *spec.Call) {
 	cn := s.connOf(k)
 	switch {
 	case cn == nil:
-	case s.p.RSTOnUnreadClose && cn.unread > 0 && cn.state != spec.SynSent && s.mut != MutantNoRSTOnUnreadClose: // R9293-SHLD3, R2525-RST-UNREAD (before SO_LINGER {on, 0}: RST in CLOSING and LAST-ACK too)
+	case s.p.RSTOnUnreadClose && cn.unread > 0 && cn.state != spec.SynSent && !s.mutant(MutantNoRSTOnUnreadClose): // R9293-SHLD3, R2525-RST-UNREAD (before SO_LINGER {on, 0}: RST in CLOSING and LAST-ACK too)
 		s.abortCall(cn, true)
 	case k.lingerOn && k.lingerSecs == 0: // R9293-CALL-ABORT
 		s.abortCall(cn, false)

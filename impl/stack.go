@@ -15,12 +15,12 @@ const maxPayload = 65535
 
 // Stack is one TCP host: the optimized counterpart of model.Host.
 type Stack struct {
-	p      spec.Profile
-	cfg    spec.HostConfig
-	mut    Mutant // MutantNone but in mutation tests
-	now    spec.Time
-	nextID uint64
-	out    []spec.Output
+	p        spec.Profile
+	cfg      spec.HostConfig
+	mutation // empty but with -tags mutants (mutant_on.go)
+	now      spec.Time
+	nextID   uint64
+	out      []spec.Output
 
 	seed   hashKey
 	conns  connSlab
@@ -67,19 +67,10 @@ var _ spec.Host = (*Stack)(nil)
 // New returns a host with profile p; the profile is validated and zero
 // fields of cfg take their defaults (spec.HostConfig.WithDefaults).
 func New(p spec.Profile, cfg spec.HostConfig) (*Stack, error) {
-	return NewMutant(p, cfg, MutantNone)
-}
-
-// NewMutant is New for a Stack built with the deliberate defect m, for the
-// mutation tests of package props; MutantNone gives New's Stack.
-func NewMutant(p spec.Profile, cfg spec.HostConfig, m Mutant) (*Stack, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("impl: %w", err)
 	}
-	if m >= numMutants {
-		return nil, fmt.Errorf("impl: unknown mutant %d", m)
-	}
-	s := &Stack{p: p, cfg: cfg.WithDefaults(), mut: m, seed: newHashKey()}
+	s := &Stack{p: p, cfg: cfg.WithDefaults(), seed: newHashKey()}
 	s.conns.stride = p.MaxHeldRanges
 	s.cidx = newIndex(s.seed, connKeys{&s.conns})
 	s.tw.init(s.seed)

@@ -215,7 +215,7 @@ func (s *Stack) retransmit(c *conn) {
 		flags |= spec.FIN
 	}
 	seq := c.sndUna
-	if s.mut == MutantFINRetransmitAtSndNxt && n == 0 && flags&spec.FIN != 0 {
+	if s.mutant(MutantFINRetransmitAtSndNxt) && n == 0 && flags&spec.FIN != 0 {
 		seq = c.sndNxt
 	}
 	s.sendSeg(c, flags, seq, n)
@@ -268,7 +268,7 @@ func (s *Stack) acceptable(rcvNxt spec.Seq, wnd uint32, seg *spec.Segment) bool 
 		return false
 	default:
 		last := seg.Seq.Add(n - 1)
-		if s.mut == MutantWindowEdgeOffByOne {
+		if s.mutant(MutantWindowEdgeOffByOne) {
 			last = seg.Seq.Add(n)
 		}
 		return seg.Seq.InWindow(rcvNxt, wnd) || last.InWindow(rcvNxt, wnd)

@@ -51,7 +51,7 @@ func (s *Stack) retransmitTimeout(c *conn) {
 			s.notify(c, spec.NoticeDeliveryProblem)
 		}
 	}
-	if s.mut != MutantNoRTOBackoff {
+	if !s.mutant(MutantNoRTOBackoff) {
 		c.rto = min(2*c.rto, s.p.RTOMax)
 	}
 	if c.sndUna != c.sndNxt || c.unsent() > 0 {
@@ -77,7 +77,7 @@ func (s *Stack) armFinWait2(c *conn) {
 	if c.fw2Timeout > 0 {
 		d = c.fw2Timeout
 	}
-	if d <= 0 || (s.p.FinWait2OrphanOnly && !c.has(fOrphan) && s.mut != MutantFW2TimerNonOrphan) {
+	if d <= 0 || (s.p.FinWait2OrphanOnly && !c.has(fOrphan) && !s.mutant(MutantFW2TimerNonOrphan)) {
 		return
 	}
 	if c.timer[spec.TimerFinWait2] == spec.Never {

@@ -6,7 +6,7 @@ import "github.com/tcpclose/tcpclose/spec"
 // AMB-SOCKET-TW). Over the profile's cap the connection is closed instead
 // and counted.
 func (s *Stack) enterTimeWait(c *conn, startTimer bool) {
-	if s.p.MaxTimeWait > 0 && s.tw.n >= s.p.MaxTimeWait && s.mut != MutantNoTimeWaitCap {
+	if s.p.MaxTimeWait > 0 && s.tw.n >= s.p.MaxTimeWait && !s.mutant(MutantNoTimeWaitCap) {
 		s.twOver++
 		s.detach(c, endNormal)
 		s.deleteConn(c, endNormal)
@@ -16,7 +16,7 @@ func (s *Stack) enterTimeWait(c *conn, startTimer bool) {
 	dl := spec.Never
 	if startTimer {
 		dl = s.now.Add(s.p.TimeWait)
-		if s.mut == MutantTimeWaitShort {
+		if s.mutant(MutantTimeWaitShort) {
 			dl--
 		}
 	}
@@ -115,7 +115,7 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 			return
 		}
 		s.twOOWAck(e, seg)
-		if seg.Flags&spec.FIN != 0 && seg.End() == e.rcvNxt && s.mut != MutantTWNoRestartOnFIN {
+		if seg.Flags&spec.FIN != 0 && seg.End() == e.rcvNxt && !s.mutant(MutantTWNoRestartOnFIN) {
 			s.restartTimeWait(i, e) // AMB-TW-FIN, R9293-SEG-ACK-TW
 		}
 		return
@@ -138,7 +138,7 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 	}
 	if seg.Flags&spec.FIN != 0 { // R9293-SEG-FIN-TW
 		s.sendTW(e, spec.ACK)
-		if s.mut != MutantTWNoRestartOnFIN {
+		if !s.mutant(MutantTWNoRestartOnFIN) {
 			s.restartTimeWait(i, e)
 		}
 	}
@@ -242,7 +242,7 @@ func (s *Stack) timeWaitSyn(i uint32, e *twEntry, seg *spec.Segment) bool {
 		reuse: e.reuse(), explicit: e.explicit(), oowSent: e.meta&twOOWSent != 0, lastOOW: e.lastOOW}
 	iss := e.sndNxt.Add(p.ReopenISSGap) // R9293-MAY2-ISS
 	key := e.key
-	if p.ReopenISSGap == 0 || s.mut == MutantReopenFreshISS {
+	if p.ReopenISSGap == 0 || s.mutant(MutantReopenFreshISS) {
 		iss = s.issFor(key) // a fresh ISS: MAY-2 (1) is not guaranteed
 	}
 	s.deleteTW(i)

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpclose/tcpclose/linuxstack"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack/linux"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,7 +36,7 @@ type capture struct {
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 // startCapture opens an AF_PACKET socket on lo inside ns and starts reading.
-func startCapture(ns *linuxstack.NetNS) (*capture, error) {
+func startCapture(ns *linux.NetNS) (*capture, error) {
 	c := &capture{fd: -1, stop: -1, done: make(chan struct{})}
 	err := ns.Do(func() error {
 		ifi, err := net.InterfaceByName("lo")
@@ -117,7 +117,7 @@ func (c *capture) drain(buf []byte) {
 		}
 		p := packet{When: now, Frame: append([]byte(nil), buf[:n]...)}
 		if n > 14 && binary.BigEndian.Uint16(buf[12:14]) == unix.ETH_P_IP {
-			if seg, err := linuxstack.DecodeIPv4(buf[14:n]); err == nil {
+			if seg, err := linux.DecodeIPv4(buf[14:n]); err == nil {
 				p.Seg, p.IsTCP = seg, true
 			}
 		}

@@ -3,7 +3,7 @@
 // (spec.MustProfile("linux")).
 //
 // Every experiment runs over loopback inside a private network namespace
-// (linuxstack.NetNS), never on the host's network. Segments are captured
+// (linux.NetNS), never on the host's network. Segments are captured
 // with an AF_PACKET socket on lo, as tcpdump would show them (no libpcap),
 // and may be written to pcap files; socket states come from netlink
 // sock_diag, as ss shows them. The model's prediction comes from running

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpclose/tcpclose/linuxstack"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack/linux"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,14 +19,14 @@ import (
 // namespace. Each side has its own descriptor numbers (3, 4, ...), as each
 // model host has, mapped to the kernel's.
 type kernelActor struct {
-	ns    *linuxstack.NetNS
+	ns    *linux.NetNS
 	start time.Time
 	fds   [2]map[int32]int
 	mu    sync.Mutex
 	calls []callRecord
 }
 
-func newKernelActor(ns *linuxstack.NetNS) *kernelActor {
+func newKernelActor(ns *linux.NetNS) *kernelActor {
 	return &kernelActor{ns: ns, start: time.Now(), fds: [2]map[int32]int{{}, {}}}
 }
 
@@ -89,14 +89,14 @@ func (k *kernelActor) closeAll() {
 
 // lab is one experiment's kernel side: a namespace, an actor, a capture.
 type lab struct {
-	ns   *linuxstack.NetNS
+	ns   *linux.NetNS
 	k    *kernelActor
 	cap  *capture
 	pkts []packet
 }
 
 func newLab(capture bool, sysctls ...[2]string) (*lab, error) {
-	ns, err := linuxstack.NewNetNS()
+	ns, err := linux.NewNetNS()
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}

@@ -11,16 +11,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpclose/tcpclose/linuxstack"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack/linux"
 )
 
 // needRoot skips a test that needs a network namespace.
 func needRoot(t *testing.T) {
 	t.Helper()
-	ns, err := linuxstack.NewNetNS()
+	ns, err := linux.NewNetNS()
 	if err != nil {
-		if errors.Is(err, linuxstack.ErrNotPermitted) || os.Geteuid() != 0 {
+		if errors.Is(err, linux.ErrNotPermitted) || os.Geteuid() != 0 {
 			t.Skipf("needs root to create a network namespace: %v", err)
 		}
 		t.Fatal(err)

@@ -10,13 +10,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpclose/tcpclose/linuxstack"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack/linux"
 )
 
 // poller reads sock_diag over and over and logs every change of state.
 type poller struct {
-	d       *linuxstack.DiagSocket
+	d       *linux.DiagSocket
 	start   time.Time
 	stop    chan struct{}
 	done    chan struct{}
@@ -28,7 +28,7 @@ type poller struct {
 	err     error
 }
 
-func startPoller(ns *linuxstack.NetNS, start time.Time) (*poller, error) {
+func startPoller(ns *linux.NetNS, start time.Time) (*poller, error) {
 	d, err := ns.NewDiagSocket()
 	if err != nil {
 		return nil, err
@@ -39,9 +39,9 @@ func startPoller(ns *linuxstack.NetNS, start time.Time) (*poller, error) {
 	return p, nil
 }
 
-func diagRole(s linuxstack.SockInfo) string {
+func diagRole(s linux.SockInfo) string {
 	switch {
-	case s.State == linuxstack.TCPListen:
+	case s.State == linux.TCPListen:
 		return "listener"
 	case s.Tuple.Local.Port == srvPort:
 		return server.String()
@@ -70,7 +70,7 @@ func (p *poller) loop() {
 			// can still catch it while an orphan is being replaced by its
 			// TIME-WAIT (or FIN-WAIT-2) mini-socket. ss shows it as UNCONN
 			// for that instant; the connection itself lives on.
-			if s.State == linuxstack.TCPClose {
+			if s.State == linux.TCPClose {
 				continue
 			}
 			seen[s.Tuple] = true
@@ -79,7 +79,7 @@ func (p *poller) loop() {
 			if p.last[s.Tuple] != st {
 				p.last[s.Tuple] = st
 				note := s.State.String()
-				if s.Timer != linuxstack.TimerOff {
+				if s.Timer != linux.TimerOff {
 					note += fmt.Sprintf(" timer:(%s,%.3fsec)", s.Timer, s.Expires.Seconds())
 				}
 				p.changes = append(p.changes, StateChange{At: at, Who: diagRole(s), State: st, Note: note})

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpclose/tcpclose/linuxstack"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack/linux"
 )
 
 // oldPort is the client port whose 4-tuple the reuse cases leave in
@@ -171,17 +171,17 @@ func timeWaitLife(quick bool, w io.Writer) (timer, life time.Duration, err error
 		return 0, 0, err
 	}
 	defer d.Close()
-	find := func() (linuxstack.SockInfo, bool, error) {
+	find := func() (linux.SockInfo, bool, error) {
 		socks, err := d.Sockets()
 		if err != nil {
-			return linuxstack.SockInfo{}, false, err
+			return linux.SockInfo{}, false, err
 		}
 		for _, s := range socks {
-			if s.State == linuxstack.TCPTimeWait {
+			if s.State == linux.TCPTimeWait {
 				return s, true, nil
 			}
 		}
-		return linuxstack.SockInfo{}, false, nil
+		return linux.SockInfo{}, false, nil
 	}
 	var entered time.Time
 	for deadline := time.Now().Add(time.Second); ; {

@@ -3,11 +3,15 @@
 // to be read beside RFC 9293 §3.10 and the other documents of the rule
 // catalogue (package spec).
 //
-// The model is a deterministic state machine. Host.Step takes one event (a
-// clock advance, a socket call, an arriving segment) and returns what the
-// host does (segments sent, call results, notices to the application). It
-// reads no clock, draws no random numbers, keeps no global state and starts
-// no goroutines: the same host and event always give the same outputs.
+// The model is a deterministic state machine and satisfies spec.Host, the
+// one host contract it shares with the optimized implementation (package
+// impl): New(profile, spec.HostConfig) builds a host, and Host.Step takes
+// one event (a clock advance, a socket call, an arriving segment) and
+// appends what the host does (segments sent, call results, notices to the
+// application) to the caller's slice. It reads no clock, draws no random
+// numbers, keeps no global state and starts no goroutines: the same host
+// and event always give the same outputs. Beyond the contract it offers
+// what drivers of the oracle need: Clone, Fired, ConnState, Tuples.
 //
 // Every branch that implements a rule names the rule's ID (for example
 // R9293-MUST13) in a call to h.rule, so that Host.Fired can say which rules

@@ -8,7 +8,7 @@ import (
 
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
-	"github.com/leanovate/gopter/prop"
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 	"pgregory.net/rapid"
@@ -49,25 +49,6 @@ func (c e2eAbort) config() (sim.Config, error) {
 	return cfg, nil
 }
 
-// e2eSentBeforeRST returns how many octets side s sent before its first
-// RST on its first connection: RST.SEQ - (ISS+1).
-func e2eSentBeforeRST(res *sim.Result, s sim.Side) (int64, bool) {
-	var iss spec.Seq
-	inc := 0
-	for _, r := range res.Trace.Records {
-		if r.Kind != sim.RecSend || r.Side != s {
-			continue
-		}
-		if inc == 0 && r.Seg.Flags&spec.SYN != 0 {
-			iss, inc = r.Seg.Seq, r.Inc
-		}
-		if inc != 0 && r.Inc == inc && r.Seg.Flags&spec.RST != 0 {
-			return int64(r.Seg.Seq.Sub(iss.Add(1))), true
-		}
-	}
-	return 0, false
-}
-
 // e2eCheckAbort: the peer of an abort is told "reset" once, its calls fail
 // with ECONNRESET, it is never told the peer closed normally, and it reads
 // no octet the aborting side had not sent before its RST; where a RST
@@ -75,56 +56,11 @@ func e2eSentBeforeRST(res *sim.Result, s sim.Side) (int64, bool) {
 // (R9293-CALL-ABORT, R9293-ABORT-SYNC, R9293-RST-ABORT, R9293-MUST12,
 // R1122-INFORM, AMB-RST-FLUSH).
 func e2eCheckAbort(c e2eAbort, res *sim.Result) error {
-	var why []string
 	p, err := c.profile()
 	if err != nil {
 		return err
 	}
-	if !res.Sides[sim.A].Closed {
-		why = append(why, "the aborting side kept a connection")
-	}
-	est := res.Sides[sim.B].Established()
-	if len(est) == 1 {
-		srv := est[0]
-		if n := srv.Count(spec.NoticeReset); n != 1 {
-			why = append(why, fmt.Sprintf("server told reset %d times, want once (R9293-MUST12)", n))
-		}
-		if !srv.SawReset {
-			why = append(why, "no call of the server failed with ECONNRESET (R9293-RST-ABORT)")
-		}
-		if srv.Told(spec.NoticePeerClosed) || (srv.EOF && !srv.SawReset) {
-			why = append(why, "server told of a normal close after an abort (R9293-MUST12)")
-		}
-		sent, ok := e2eSentBeforeRST(res, sim.A)
-		if !ok {
-			why = append(why, "the client never sent its RST (R9293-ABORT-SYNC)")
-		} else if srv.Read > sent || srv.Read > c.WriteA {
-			why = append(why, fmt.Sprintf("server read %d octets; the client sent %d before its RST, wrote %d", srv.Read, sent, c.WriteA))
-		}
-		if p.RSTFlushesReceive {
-			told := false
-			for _, r := range res.Trace.Records {
-				if r.Side != sim.B {
-					continue
-				}
-				if r.Kind == sim.RecNotice && r.Out.Notice == spec.NoticeReset {
-					told = true
-				}
-				if told && r.Kind == sim.RecResult && r.Out.Call == spec.CallRead && r.Out.Ret > 0 {
-					why = append(why, fmt.Sprintf("server read %d octets at %s after the reset flushed its queue (AMB-RST-FLUSH)", r.Out.Ret, r.At))
-				}
-			}
-		}
-		if res.Reason != sim.EndClosed {
-			why = append(why, fmt.Sprintf("run ended %s", res.Reason))
-		}
-	} else if len(est) > 1 {
-		why = append(why, "server accepted twice")
-	}
-	if len(why) > 0 {
-		return fmt.Errorf("case %v:\n  %s", c, strings.Join(why, "\n  "))
-	}
-	return nil
+	return e2eWhy(c, check.CheckAbort(p, c.WriteA, res))
 }
 
 func e2eGenAbort(t *rapid.T) e2eAbort {
@@ -134,46 +70,20 @@ func e2eGenAbort(t *rapid.T) e2eAbort {
 // TestE2EAbortRapid: after ABORT the peer is told "reset" and receives no
 // byte after it, under loss, duplication and reordering. R9293-CALL-ABORT,
 // R9293-ABORT-SYNC, R9293-RST-ABORT, R9293-MUST12, R1122-INFORM.
-func TestE2EAbortRapid(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		c := e2eGenAbort(t)
-		cfg, err := c.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckAbort(c, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
+func TestE2EAbortRapid(t *testing.T) { e2eAbortProp().Rapid(t) }
+
+// e2eAbortProp is the abort property (check.CheckAbort).
+func e2eAbortProp() e2eProp[e2eAbort] {
+	return e2eProp[e2eAbort]{name: "the peer of an abort is told reset", rapid: e2eGenAbort,
+		gopter: gopter.CombineGens(e2eGopterGraceful(), gen.IntRange(0, 3000)).Map(func(v []any) e2eAbort {
+			return e2eAbort{e2eCase: v[0].(e2eCase), AbortAfterMs: v[1].(int)}
+		}),
+		check: e2eCheckAbort}
 }
 
 // TestE2EAbortGopter is the abort property driven by gopter.
 // R9293-CALL-ABORT, R9293-MUST12.
-func TestE2EAbortGopter(t *testing.T) {
-	props := gopter.NewProperties(e2eGopterParams(t, 100))
-	props.Property("the peer of an abort is told reset", prop.ForAll(
-		func(base e2eCase, after int) (bool, error) {
-			c := e2eAbort{e2eCase: base, AbortAfterMs: after}
-			cfg, err := c.config()
-			if err != nil {
-				return false, err
-			}
-			res, err := e2eRun(cfg)
-			if err != nil {
-				return false, err
-			}
-			if err := e2eCheckAbort(c, res); err != nil {
-				t.Logf("%v\n%s", err, e2eReport(res))
-				return false, err
-			}
-			return true, nil
-		}, e2eGopterGraceful(), gen.IntRange(0, 3000)))
-	props.TestingRun(t)
-}
+func TestE2EAbortGopter(t *testing.T) { e2eAbortProp().Gopter(t, 100) }
 
 // e2eUnread is a close-with-unread-data case: the client writes (at least
 // one octet) and keeps writing a little every two seconds; the server
@@ -251,18 +161,5 @@ func TestE2EUnreadCloseRapid(t *testing.T) {
 	if len(e2eRSTProfiles()) == 0 {
 		t.Fatal("no built-in profile follows SHLD-3")
 	}
-	rapid.Check(t, func(t *rapid.T) {
-		c := e2eGenUnread(t)
-		cfg, err := c.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckUnread(c, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
+	e2eProp[e2eUnread]{rapid: e2eGenUnread, check: e2eCheckUnread}.Rapid(t)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
@@ -93,9 +94,9 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 	t.Run("interchange/an endpoint that hides notices", func(t *testing.T) {
 		cfg, _ := base.config()
 		want := mustRun(t, cfg)
-		cfg.Endpoints[sim.B] = func(hc sim.HostConfig) (sim.Endpoint, error) {
-			h, err := model.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret})
-			return sim.Buffered(e2eMute{h}), err
+		cfg.Hosts[sim.B] = func(_ sim.Side, p spec.Profile, hc spec.HostConfig) (spec.Host, error) {
+			h, err := model.New(p, hc)
+			return e2eMute{h}, err
 		}
 		if _, ok := e2eFirstDiff(want.Trace.Records, mustRun(t, cfg).Trace.Records); ok {
 			t.Fatal("traces equal although one endpoint hides its notices")
@@ -108,7 +109,7 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 		cfg.Net.Links[sim.A].MaxLossRun = 0
 		cfg.Until = time.Hour
 		cfg.NoTrace = true
-		n, _ := e2eCount(c, mustRun(t, cfg))
+		n, _ := check.CountGraceful(c.graceful(), mustRun(t, cfg))
 		if n.NotClosed == 0 {
 			t.Fatalf("counters missed a black hole: %+v", n)
 		}

@@ -3,10 +3,10 @@ package props_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 	"pgregory.net/rapid"
@@ -75,17 +75,7 @@ func (g e2eGhost) config() (sim.Config, error) {
 // one, and no RST ends TIME-WAIT early (R1337-TWA, R1337-F1,
 // R9293-MUST13, R1122-TIMEWAIT).
 func e2eCheckNoGhost(g e2eGhost, res *sim.Result) error {
-	var why []string
-	for _, h := range res.Hazards {
-		why = append(why, h.String())
-	}
-	if res.Reason == sim.EndStepBudget {
-		why = append(why, "step budget exhausted (an ACK war between desynchronized ends?)")
-	}
-	if len(why) > 0 {
-		return fmt.Errorf("case %v:\n  %s", g, strings.Join(why, "\n  "))
-	}
-	return nil
+	return e2eWhy(g, check.CheckNoGhost(res))
 }
 
 // e2eHonoured are the overrides under which TIME-WAIT is honoured: it
@@ -123,20 +113,7 @@ func e2eGenGhost(t *rapid.T) e2eGhost {
 // old segments are delayed and whenever the client reconnects.
 // R9293-MUST13, R1122-TIMEWAIT, R1337-F1, R1337-TWA.
 func TestE2EGhostTimeWaitHonouredRapid(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		g := e2eGenGhost(t)
-		cfg, err := g.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckNoGhost(g, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
+	e2eProp[e2eGhost]{rapid: e2eGenGhost, check: e2eCheckNoGhost}.Rapid(t)
 }
 
 // e2eDrawGhost draws a small reuse case for the hazard searches: quick

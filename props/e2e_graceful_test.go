@@ -5,7 +5,6 @@ import (
 
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
-	"github.com/leanovate/gopter/prop"
 	"github.com/tcpclose/tcpclose/spec"
 	"pgregory.net/rapid"
 )
@@ -41,21 +40,12 @@ func e2eGenGraceful(t *rapid.T) e2eCase {
 // applications the peer closed normally, and brings both sides to CLOSED
 // in bounded virtual time. R9293-CLOSE-RELIABLE, R9293-MUST12,
 // R1122-INFORM, R9293-MUST13.
-func TestE2EGracefulCloseRapid(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		c := e2eGenGraceful(t)
-		cfg, err := c.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckGraceful(c, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
+func TestE2EGracefulCloseRapid(t *testing.T) { e2eGracefulProp().Rapid(t) }
+
+// e2eGracefulProp is the graceful-close property (check.CheckGraceful).
+func e2eGracefulProp() e2eProp[e2eCase] {
+	return e2eProp[e2eCase]{name: "graceful close is reliable and reported normal",
+		rapid: e2eGenGraceful, gopter: e2eGopterGraceful(), check: e2eCheckGraceful}
 }
 
 // e2eGopterGraceful generates the same cases for gopter.
@@ -103,23 +93,4 @@ func e2eGopterParams(t *testing.T, n int) *gopter.TestParameters {
 
 // TestE2EGracefulCloseGopter is TestE2EGracefulCloseRapid driven by gopter.
 // R9293-CLOSE-RELIABLE, R9293-MUST12, R9293-MUST13.
-func TestE2EGracefulCloseGopter(t *testing.T) {
-	props := gopter.NewProperties(e2eGopterParams(t, 100))
-	props.Property("graceful close is reliable and reported normal", prop.ForAll(
-		func(c e2eCase) (bool, error) {
-			cfg, err := c.config()
-			if err != nil {
-				return false, err
-			}
-			res, err := e2eRun(cfg)
-			if err != nil {
-				return false, err
-			}
-			if err := e2eCheckGraceful(c, res); err != nil {
-				t.Logf("%v\n%s", err, e2eReport(res))
-				return false, err
-			}
-			return true, nil
-		}, e2eGopterGraceful()))
-	props.TestingRun(t)
-}
+func TestE2EGracefulCloseGopter(t *testing.T) { e2eGracefulProp().Gopter(t, 100) }

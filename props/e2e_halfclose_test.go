@@ -8,7 +8,7 @@ import (
 
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
-	"github.com/leanovate/gopter/prop"
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 	"pgregory.net/rapid"
@@ -61,7 +61,7 @@ func (h e2eHalfClose) config() (sim.Config, error) {
 func e2eCheckHalfClose(h e2eHalfClose, res *sim.Result) error {
 	c := h.e2eCase
 	c.Shape, c.WriteB = shapeReplyAfterEOF, h.total()
-	_, why := e2eCount(c, res)
+	_, why := check.CountGraceful(c.graceful(), res)
 	if len(why) == 0 {
 		// Every write of the reply came after the server's EOF: the data
 		// travelled in the half-open direction.
@@ -77,7 +77,7 @@ func e2eCheckHalfClose(h e2eHalfClose, res *sim.Result) error {
 				why = append(why, fmt.Sprintf("server wrote at %s, before its EOF", r.At))
 			}
 		}
-		if !e2ePassed(res, sim.B, spec.CloseWait) {
+		if !check.Passed(res, sim.B, spec.CloseWait) {
 			why = append(why, "the server never was in CLOSE-WAIT")
 		}
 	}
@@ -106,47 +106,24 @@ func e2eGenHalfClose(t *rapid.T, maxTotal int64) e2eHalfClose {
 // TestE2EHalfCloseRapid: a half-closed connection carries the reply in its
 // open direction to completion under loss, duplication and reordering.
 // R9293-HALFCLOSE, R9293-CLOSE-RELIABLE, R9293-MUST12.
-func TestE2EHalfCloseRapid(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		h := e2eGenHalfClose(t, e2eMaxWrite)
-		cfg, err := h.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckHalfClose(h, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
+func TestE2EHalfCloseRapid(t *testing.T) { e2eHalfCloseProp(e2eMaxWrite).Rapid(t) }
+
+// e2eHalfCloseProp is the half-close property with replies of up to
+// maxTotal octets in all (gopter: one reply of up to e2eMaxWrite).
+func e2eHalfCloseProp(maxTotal int64) e2eProp[e2eHalfClose] {
+	return e2eProp[e2eHalfClose]{name: "the open direction of a half-closed connection carries its data",
+		rapid: func(t *rapid.T) e2eHalfClose { return e2eGenHalfClose(t, maxTotal) },
+		gopter: gopter.CombineGens(e2eGopterGraceful(), gen.Int64Range(0, e2eMaxWrite)).Map(func(v []any) e2eHalfClose {
+			h := e2eHalfClose{e2eCase: v[0].(e2eCase), Pieces: []int64{v[1].(int64)}}
+			h.Shape = shapeReplyAfterEOF
+			return h
+		}),
+		check: e2eCheckHalfClose}
 }
 
 // TestE2EHalfCloseGopter is the half-close property driven by gopter, with
 // one reply of up to e2eMaxWrite octets. R9293-HALFCLOSE.
-func TestE2EHalfCloseGopter(t *testing.T) {
-	props := gopter.NewProperties(e2eGopterParams(t, 100))
-	props.Property("the open direction of a half-closed connection carries its data", prop.ForAll(
-		func(c e2eCase, reply int64) (bool, error) {
-			h := e2eHalfClose{e2eCase: c, Pieces: []int64{reply}}
-			h.Shape = shapeReplyAfterEOF
-			cfg, err := h.config()
-			if err != nil {
-				return false, err
-			}
-			res, err := e2eRun(cfg)
-			if err != nil {
-				return false, err
-			}
-			if err := e2eCheckHalfClose(h, res); err != nil {
-				t.Logf("%v\n%s", err, e2eReport(res))
-				return false, err
-			}
-			return true, nil
-		}, e2eGopterGraceful(), gen.Int64Range(0, e2eMaxWrite)))
-	props.TestingRun(t)
-}
+func TestE2EHalfCloseGopter(t *testing.T) { e2eHalfCloseProp(e2eMaxWrite).Gopter(t, 100) }
 
 // TestE2EHalfCloseLargeReplyRapid is the half-close property with replies
 // larger than a window: a regression test for the LAST-ACK hang (CLOSE in
@@ -154,22 +131,7 @@ func TestE2EHalfCloseGopter(t *testing.T) {
 // the FIN) and for the one-RTO-per-segment recovery after a timeout, both
 // fixed in the model. R9293-HALFCLOSE,
 // R9293-CLOSE-RELIABLE, R9293-CLOSE-CLOSEWAIT.
-func TestE2EHalfCloseLargeReplyRapid(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		h := e2eGenHalfClose(t, 300000)
-		cfg, err := h.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckHalfClose(h, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
-}
+func TestE2EHalfCloseLargeReplyRapid(t *testing.T) { e2eHalfCloseProp(300000).Rapid(t) }
 
 // TestE2ERegressLastAckStall keeps the minimal reproducer of the LAST-ACK
 // hang, fixed in the model: no loss; the client half-closes at once; the

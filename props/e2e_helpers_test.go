@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -180,163 +181,33 @@ func e2eLong() bool { return os.Getenv("TCPCLOSE_LONG") == "1" }
 
 // ---- facts drawn from a result ------------------------------------------
 
-// e2eStateSpan is a stay of one connection in one state.
-type e2eStateSpan struct {
-	Side     sim.Side
-	Tuple    spec.FourTuple
-	Inc      int
-	From, To spec.Time // To is spec.Never if the state lasted to the end
+// graceful is what a graceful-close run of c must show (check.Graceful);
+// the profile is filled in by e2eCheckGraceful.
+func (c e2eCase) graceful() check.Graceful {
+	return check.Graceful{
+		Write: [2]int64{c.WriteA, c.WriteB},
+		// A request-reply client closes without reading to EOF.
+		Reads:        [2]bool{c.Shape != shapeRequestReply, true},
+		NeedTimeWait: true,
+	}
 }
 
-// e2eSpans lists the stays in state st, from the trace.
-func e2eSpans(res *sim.Result, st spec.State) []e2eStateSpan {
-	var out []e2eStateSpan
-	open := map[[2]int]int{} // (side, inc) -> index in out
-	for _, r := range res.Trace.Records {
-		if r.Kind != sim.RecState {
-			continue
-		}
-		k := [2]int{int(r.Side), r.Inc}
-		if r.From == st {
-			if i, ok := open[k]; ok {
-				out[i].To = r.At
-				delete(open, k)
-			}
-		}
-		if r.To == st {
-			open[k] = len(out)
-			out = append(out, e2eStateSpan{Side: r.Side, Tuple: r.Tuple, Inc: r.Inc, From: r.At, To: spec.Never})
-		}
-	}
-	return out
-}
-
-// e2ePassed reports whether side s entered state st.
-func e2ePassed(res *sim.Result, s sim.Side, st spec.State) bool {
-	for _, r := range res.Trace.Records {
-		if r.Kind == sim.RecState && r.Side == s && r.To == st {
-			return true
-		}
-	}
-	return false
-}
-
-// e2eWrongNotices lists the notices a normal close must never give: reset,
-// refused, timeout, and a second peer-closed.
-func e2eWrongNotices(rep *sim.SideReport) []string {
-	var out []string
-	for i, s := range rep.Sessions {
-		for _, n := range s.Notices {
-			switch n.Notice {
-			case spec.NoticeReset, spec.NoticeRefused, spec.NoticeTimeout:
-				out = append(out, fmt.Sprintf("%s conn %d told %s at %s", rep.Name, i+1, n.Notice, n.At))
-			}
-		}
-		if c := s.Count(spec.NoticePeerClosed); c > 1 {
-			out = append(out, fmt.Sprintf("%s conn %d told peer-closed %d times", rep.Name, i+1, c))
-		}
-		for _, e := range s.Errors {
-			out = append(out, fmt.Sprintf("%s conn %d: %s failed with %s at %s", rep.Name, i+1, e.Call, e.Err, e.At))
-		}
-	}
-	for _, e := range rep.Errors {
-		out = append(out, fmt.Sprintf("%s: %s failed with %s at %s", rep.Name, e.Call, e.Err, e.At))
-	}
-	return out
-}
-
-// e2eCounts are the counters of a graceful close.
-type e2eCounts struct {
-	Written, Read    int64
-	Lost, Duplicated int64 // octets written and never read; octets read beyond those written
-	WrongNotices     int
-	MissingNotices   int // EOF or a socket open at the peer's FIN without the peer-closed notice
-	EarlyEOF         int // EOF before every octet was read
-	NotClosed        int
-}
-
-// e2eCount measures a graceful-close run of case c.
-func e2eCount(c e2eCase, res *sim.Result) (e2eCounts, []string) {
-	var n e2eCounts
-	var why []string
-	want := [2]int64{c.WriteA, c.WriteB}
-	if res.Reason != sim.EndClosed || !res.Sides[sim.A].Closed || !res.Sides[sim.B].Closed {
-		n.NotClosed++
-		why = append(why, fmt.Sprintf("run ended %s at %s without both sides CLOSED (R9293-CLOSE-RELIABLE)", res.Reason, res.End))
-	}
-	var ss [2]*sim.Session
-	for s := sim.A; s <= sim.B; s++ {
-		est := res.Sides[s].Established()
-		if len(est) != 1 {
-			n.NotClosed++
-			why = append(why, fmt.Sprintf("side %s has %d connections, want 1", s, len(est)))
-			return n, why
-		}
-		ss[s] = est[0]
-	}
-	for w := sim.A; w <= sim.B; w++ {
-		wr, rd := ss[w], ss[w.Peer()]
-		n.Written += want[w]
-		n.Read += rd.Read
-		if wr.Written != want[w] {
-			why = append(why, fmt.Sprintf("%s wrote %d of %d octets", w, wr.Written, want[w]))
-		}
-		if d := want[w] - rd.Read; d > 0 {
-			n.Lost += d
-			why = append(why, fmt.Sprintf("%d octets %s->%s never read (R9293-CLOSE-RELIABLE)", d, w, w.Peer()))
-		} else if d < 0 {
-			n.Duplicated -= d
-			why = append(why, fmt.Sprintf("%d octets %s->%s read twice (R9293-CLOSE-RELIABLE)", -d, w, w.Peer()))
-		}
-		if rd.EOF && rd.ReadAtEOF != want[w] {
-			n.EarlyEOF++
-			why = append(why, fmt.Sprintf("%s saw EOF after %d of %d octets (R9293-CLOSE-RELIABLE)", w.Peer(), rd.ReadAtEOF, want[w]))
-		}
-	}
-	for s := sim.A; s <= sim.B; s++ {
-		wrong := e2eWrongNotices(&res.Sides[s])
-		n.WrongNotices += len(wrong)
-		for _, x := range wrong {
-			why = append(why, x+" (R9293-MUST12)")
-		}
-		reads := !(c.Shape == shapeRequestReply && s == sim.A) // reads to EOF
-		// The application learns of a normal close from read(2)
-		// returning 0 or from the peer-closed notice; a connection
-		// accepted after the FIN arrived can only learn it from read(2).
-		if reads && !ss[s].EOF {
-			n.MissingNotices++
-			why = append(why, fmt.Sprintf("%s never saw EOF (R9293-MUST12)", s))
-		}
-	}
-	return n, why
-}
-
-// e2eCheckGraceful checks a graceful close (R9293-CLOSE-RELIABLE,
-// R9293-MUST12, R9293-MUST13): every octet read once, EOF right after the
-// last, both applications told of a normal close, both sides CLOSED within
-// the run's bound, and every TIME-WAIT that ended by its timer lasted
-// 2×MSL (the profile's TimeWait).
+// e2eCheckGraceful checks a graceful close (check.CheckGraceful).
 func e2eCheckGraceful(c e2eCase, res *sim.Result) error {
-	_, why := e2eCount(c, res)
 	p, err := c.profile()
 	if err != nil {
 		return err
 	}
-	tw := e2eSpans(res, spec.TimeWait)
-	if len(tw) == 0 {
-		why = append(why, "no side passed TIME-WAIT (R9293-MUST13)")
+	g := c.graceful()
+	g.Profile = p
+	return e2eWhy(c, check.CheckGraceful(g, res))
+}
+
+// e2eWhy is nil without reasons, else one error naming the case and
+// listing them.
+func e2eWhy(c fmt.Stringer, why []string) error {
+	if len(why) == 0 {
+		return nil
 	}
-	killed := map[[2]int]bool{}
-	for _, h := range res.Assassinations() {
-		killed[[2]int{int(h.Side), h.ConnInc}] = true
-	}
-	for _, s := range tw {
-		if s.To != spec.Never && s.To.Sub(s.From) < p.TimeWait && !killed[[2]int{int(s.Side), s.Inc}] {
-			why = append(why, fmt.Sprintf("%s inc%d left TIME-WAIT after %s < TimeWait %s (R9293-MUST13)", s.Side, s.Inc, s.To.Sub(s.From), p.TimeWait))
-		}
-	}
-	if len(why) > 0 {
-		return fmt.Errorf("case %v:\n  %s", c, strings.Join(why, "\n  "))
-	}
-	return nil
+	return fmt.Errorf("case %v:\n  %s", c, strings.Join(why, "\n  "))
 }

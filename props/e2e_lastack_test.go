@@ -8,7 +8,7 @@ import (
 
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
-	"github.com/leanovate/gopter/prop"
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 	"pgregory.net/rapid"
@@ -99,7 +99,7 @@ func e2eCheckLostAck(c e2eLostAck, res *sim.Result) error {
 		}
 	}
 	for s := sim.A; s <= sim.B; s++ {
-		for _, x := range e2eWrongNotices(&res.Sides[s]) {
+		for _, x := range check.WrongNotices(&res.Sides[s]) {
 			why = append(why, x+" (R9293-MUST12)")
 		}
 	}
@@ -133,47 +133,22 @@ func e2eGenLostAck(t *rapid.T) e2eLostAck {
 // passive closer still ends normally because TIME-WAIT acknowledges its
 // retransmitted FIN. R9293-MUST13, AMB-TW-FIN, R9293-SEG-FIN-TW,
 // R9293-MUST12.
-func TestE2ELostFinalAckRapid(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		c := e2eGenLostAck(t)
-		cfg, err := c.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckLostAck(c, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
+func TestE2ELostFinalAckRapid(t *testing.T) { e2eLostAckProp().Rapid(t) }
+
+// e2eLostAckProp is the lost-final-ACK property (e2eCheckLostAck).
+func e2eLostAckProp() e2eProp[e2eLostAck] {
+	return e2eProp[e2eLostAck]{name: "TIME-WAIT re-acknowledges a retransmitted FIN", rapid: e2eGenLostAck,
+		gopter: gopter.CombineGens(e2eGopterGraceful(), gen.IntRange(1, 3)).Map(func(v []any) e2eLostAck {
+			base := v[0].(e2eCase)
+			base.LossPct, base.DupPct, base.ReorderPct, base.Overrides = 0, 0, 0, nil
+			return e2eLostAck{e2eCase: base, Drops: v[1].(int)}
+		}),
+		check: e2eCheckLostAck}
 }
 
 // TestE2ELostFinalAckGopter is the lost-final-ACK property driven by
 // gopter. R9293-MUST13, AMB-TW-FIN.
-func TestE2ELostFinalAckGopter(t *testing.T) {
-	props := gopter.NewProperties(e2eGopterParams(t, 100))
-	props.Property("TIME-WAIT re-acknowledges a retransmitted FIN", prop.ForAll(
-		func(base e2eCase, drops int) (bool, error) {
-			base.LossPct, base.DupPct, base.ReorderPct, base.Overrides = 0, 0, 0, nil
-			c := e2eLostAck{e2eCase: base, Drops: drops}
-			cfg, err := c.config()
-			if err != nil {
-				return false, err
-			}
-			res, err := e2eRun(cfg)
-			if err != nil {
-				return false, err
-			}
-			if err := e2eCheckLostAck(c, res); err != nil {
-				t.Logf("%v\n%s", err, e2eReport(res))
-				return false, err
-			}
-			return true, nil
-		}, e2eGopterGraceful(), gen.IntRange(1, 3)))
-	props.TestingRun(t)
-}
+func TestE2ELostFinalAckGopter(t *testing.T) { e2eLostAckProp().Gopter(t, 100) }
 
 // e2eLadder renders the records that matter on a ladder: segments, state
 // changes, notices, hazards and the end (calls and results left out). With

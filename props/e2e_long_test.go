@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -37,7 +38,7 @@ func TestE2ELongCounters(t *testing.T) {
 	seed := e2eSeed()
 	t.Logf("seed %d (TCPCLOSE_SEED=%d reproduces this run), %d closes", seed, seed, n)
 	rng := rand.New(rand.NewPCG(seed, 1))
-	var total e2eCounts
+	var total check.GracefulCounts
 	var steps, ghosts, assassinations, warnings, segs, lost, dups, reorders int
 	var virtual spec.Time
 	var bad []e2eCase
@@ -53,7 +54,7 @@ func TestE2ELongCounters(t *testing.T) {
 		if err != nil {
 			t.Fatalf("case %v: %v", c, err)
 		}
-		k, why := e2eCount(c, res)
+		k, why := check.CountGraceful(c.graceful(), res)
 		total.Written += k.Written
 		total.Read += k.Read
 		total.Lost += k.Lost

@@ -8,7 +8,7 @@ import (
 
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
-	"github.com/leanovate/gopter/prop"
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 	"pgregory.net/rapid"
@@ -51,7 +51,7 @@ func e2eCheckSimClose(c e2eSimClose, res *sim.Result) error {
 		why = append(why, err.Error())
 	}
 	for s := sim.A; s <= sim.B; s++ {
-		closing := e2eSpans(res, spec.Closing)
+		closing := check.Spans(res, spec.Closing)
 		ok := false
 		for _, sp := range closing {
 			if sp.Side == s {
@@ -95,48 +95,24 @@ func e2eGenSimClose(t *rapid.T) e2eSimClose {
 // TestE2ESimultaneousCloseRapid: when both sides close at once, both pass
 // CLOSING and then TIME-WAIT. R9293-CLOSE-SIMULTANEOUS,
 // R9293-SEG-ACK-CLOSING, R9293-MUST13.
-func TestE2ESimultaneousCloseRapid(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		c := e2eGenSimClose(t)
-		cfg, err := c.config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := e2eRun(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e2eCheckSimClose(c, res); err != nil {
-			t.Fatalf("%v\n%s", err, e2eReport(res))
-		}
-	})
-}
+func TestE2ESimultaneousCloseRapid(t *testing.T) { e2eSimCloseProp().Rapid(t) }
 
-// TestE2ESimultaneousCloseGopter is the simultaneous-close property driven
-// by gopter. R9293-CLOSE-SIMULTANEOUS.
-func TestE2ESimultaneousCloseGopter(t *testing.T) {
-	props := gopter.NewProperties(e2eGopterParams(t, 100))
-	props.Property("crossing FINs lead both sides through CLOSING", prop.ForAll(
-		func(base e2eCase, frac int) (bool, error) {
+// e2eSimCloseProp is the simultaneous-close property (e2eCheckSimClose).
+func e2eSimCloseProp() e2eProp[e2eSimClose] {
+	return e2eProp[e2eSimClose]{name: "crossing FINs lead both sides through CLOSING", rapid: e2eGenSimClose,
+		gopter: gopter.CombineGens(e2eGopterGraceful(), gen.IntRange(0, 1000)).Map(func(v []any) e2eSimClose {
+			base := v[0].(e2eCase)
 			base.LossPct, base.ReorderPct, base.JitterMs, base.Overrides = 0, 0, 0, nil
 			base.DelayMs = max(base.DelayMs, 2)
 			// frac in [0, 1000] places the offset in the open interval
 			// (-(delay B->A), delay A->B).
+			frac := v[1].(int)
 			lo, hi := -(base.DelayMs + base.AsymMs - 1), base.DelayMs-1
-			c := e2eSimClose{e2eCase: base, OffsetMs: lo + (hi-lo)*frac/1000}
-			cfg, err := c.config()
-			if err != nil {
-				return false, err
-			}
-			res, err := e2eRun(cfg)
-			if err != nil {
-				return false, err
-			}
-			if err := e2eCheckSimClose(c, res); err != nil {
-				t.Logf("%v\n%s", err, e2eReport(res))
-				return false, err
-			}
-			return true, nil
-		}, e2eGopterGraceful(), gen.IntRange(0, 1000)))
-	props.TestingRun(t)
+			return e2eSimClose{e2eCase: base, OffsetMs: lo + (hi-lo)*frac/1000}
+		}),
+		check: e2eCheckSimClose}
 }
+
+// TestE2ESimultaneousCloseGopter is the simultaneous-close property driven
+// by gopter. R9293-CLOSE-SIMULTANEOUS.
+func TestE2ESimultaneousCloseGopter(t *testing.T) { e2eSimCloseProp().Gopter(t, 100) }

@@ -8,6 +8,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl/workload"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -139,12 +140,12 @@ func TestEnginesAgreeOnRecordedStreams(t *testing.T) {
 				ev := rec.next(nil)
 				mo := m.Step(ev, nil)
 				out = s.Step(ev, out[:0])
-				if !outputsEqual(mo, out) {
+				if !check.OutputsEqual(mo, out) {
 					t.Fatalf("%s gap=%s event %d (%s): outputs differ", mix, gap, i, ev)
 				}
 			}
 			ms, is := m.Snapshot(), s.Snapshot()
-			if !snapsEqual(&ms, &is) {
+			if !ms.Equal(&is) {
 				t.Fatalf("%s gap=%s: snapshots differ", mix, gap)
 			}
 		}

@@ -5,14 +5,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
-	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 )
-
-// impl.Stack plugs into the simulator as a buffered stepper.
-var _ sim.BufferedStepper = (*impl.Stack)(nil)
 
 // runBoth feeds events to the model and the implementation and fails at
 // the first difference in outputs or snapshots.
@@ -27,11 +24,11 @@ func runBoth(t *testing.T, p spec.Profile, events []spec.Event) {
 	for i, ev := range events {
 		mo := m.Step(&ev, nil)
 		out = s.Step(&ev, out[:0])
-		if !outputsEqual(mo, out) {
+		if !check.OutputsEqual(mo, out) {
 			t.Fatalf("event %d (%s): outputs differ\n%s", i, ev, cmp.Diff(mo, out))
 		}
 		ms, is := m.Snapshot(), s.Snapshot()
-		if !snapsEqual(&ms, &is) {
+		if !ms.Equal(&is) {
 			t.Fatalf("after event %d (%s): snapshots differ\n%s", i, ev, cmp.Diff(ms, is))
 		}
 	}

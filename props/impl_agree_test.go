@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
@@ -133,21 +133,17 @@ type agree struct {
 	// m is the host the generator reads: the model, or a lone impl; s is
 	// the implementation compared with m (nil in single-host runs); check
 	// is an extra per-step check (invariants), "" when the step is fine.
-	m        spec.Host
-	s        *impl.Stack
-	check    func(ev spec.Event, out []spec.Output, snap *spec.HostSnap) string
-	snap     spec.HostSnap
-	fds      []int32
-	sent     []spec.Segment // recent segments the host sent
-	injected []spec.Segment // recent segments the peer sent
-	hostTS   map[spec.FourTuple]uint32
-	peerTS   uint32
-	log      []string
-	buf      []spec.Output
-	steps    int
-	setup    int                 // steps of the opening calls
-	cov      map[spec.RuleID]int // rules the model applied
-	lastOut  []spec.Output       // the model's outputs of the last step
+	m       spec.Host
+	s       *impl.Stack
+	check   func(ev spec.Event, out []spec.Output, snap *spec.HostSnap) string
+	snap    spec.HostSnap
+	mem     check.Memory // what the host sent and returned lately
+	peerTS  uint32
+	log     []string
+	steps   int
+	setup   int                 // steps of the opening calls
+	cov     map[spec.RuleID]int // rules the model applied
+	lastOut []spec.Output       // the model's outputs of the last step
 }
 
 func newAgree(t *rapid.T, p spec.Profile, role string) *agree {
@@ -179,7 +175,7 @@ func newAgreeWith(t *rapid.T, p spec.Profile, role string, o agreeOpts) *agree {
 		m = mh
 	}
 	if o.single != "model" {
-		is, err := impl.NewMutant(p, cfg, o.mutant)
+		is, err := newImpl(p, cfg, o.mutant)
 		if err != nil {
 			t.Fatalf("impl.New: %v", err)
 		}
@@ -188,7 +184,7 @@ func newAgreeWith(t *rapid.T, p spec.Profile, role string, o agreeOpts) *agree {
 	if o.single == "impl" {
 		m, s = s, nil
 	}
-	a := &agree{t: t, p: p, role: role, m: m, s: s, check: o.check, hostTS: map[spec.FourTuple]uint32{}, peerTS: 1000}
+	a := &agree{t: t, p: p, role: role, m: m, s: s, check: o.check, mem: check.NewMemory(), peerTS: 1000}
 	a.snap = m.Snapshot()
 	// Open the scene for the role: a listener on 8080 or a connect.
 	a.call(spec.Call{Kind: spec.CallSocket})
@@ -230,37 +226,16 @@ func (a *agree) actions() map[string]func(*rapid.T) {
 func (a *agree) step(ev spec.Event) {
 	a.steps++
 	a.log = append(a.log, ev.String())
-	mo := a.m.Step(&ev, nil)
 	if a.s == nil {
-		ms := a.m.Snapshot()
-		a.observe(ev, mo, ms)
+		mo := a.m.Step(&ev, nil)
+		a.observe(ev, mo, a.m.Snapshot())
 		return
 	}
-	io := a.s.Step(&ev, a.buf[:0])
-	a.buf = io
-	if !outputsEqual(mo, io) {
-		a.fail("outputs differ at step %d (%s)\n%s", a.steps, ev, cmp.Diff(mo, io))
+	v, err := check.Agree(a.m, a.s, &ev)
+	if err != nil {
+		a.fail("step %d (%s): %v", a.steps, ev, err)
 	}
-	ms, is := a.m.Snapshot(), a.s.Snapshot()
-	if !snapsEqual(&ms, &is) {
-		a.fail("snapshots differ after step %d (%s)\n-model +impl\n%s", a.steps, ev, cmp.Diff(ms, is))
-	}
-	if md, id := a.m.NextDeadline(), a.s.NextDeadline(); md != id {
-		a.fail("NextDeadline: model %d, impl %d", md, id)
-	}
-	if a.m.Now() != a.s.Now() {
-		a.fail("Now: model %d, impl %d", a.m.Now(), a.s.Now())
-	}
-	tw := 0
-	for i := range ms.Conns {
-		if ms.Conns[i].State == spec.TimeWait {
-			tw++
-		}
-	}
-	if tw != a.s.TimeWaitCount() {
-		a.fail("TimeWaitCount: model %d, impl %d", tw, a.s.TimeWaitCount())
-	}
-	a.observe(ev, mo, ms)
+	a.observe(ev, v.Out, v.Snap)
 }
 
 // observe runs the per-step check and records what the generator reads
@@ -278,68 +253,12 @@ func (a *agree) observe(ev spec.Event, mo []spec.Output, ms spec.HostSnap) {
 			a.cov[r]++
 		}
 	}
-	for _, o := range mo {
-		switch o.Kind {
-		case spec.OutSegment:
-			a.sent = appendRing(a.sent, o.Seg, 16)
-			if o.Seg.Opts.HasTS {
-				a.hostTS[spec.FourTuple{Local: o.Seg.Src, Remote: o.Seg.Dst}] = o.Seg.Opts.TS.Val
-			}
-		case spec.OutResult:
-			if (o.Call == spec.CallSocket || o.Call == spec.CallAccept) && o.Ret >= 0 {
-				a.fds = appendRing(a.fds, int32(o.Ret), 8)
-			}
-		}
-	}
+	a.mem.Observe(mo)
 }
 
 func (a *agree) fail(format string, args ...any) {
 	a.t.Fatalf("profile %s, role %s: %s\nevents:\n  %s", a.p.Name, a.role, fmt.Sprintf(format, args...),
 		strings.Join(a.log, "\n  "))
-}
-
-func appendRing[T any](s []T, v T, n int) []T {
-	if len(s) >= n {
-		copy(s, s[1:])
-		s = s[:n-1]
-	}
-	return append(s, v)
-}
-
-func outputsEqual(a, b []spec.Output) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func snapsEqual(a, b *spec.HostSnap) bool {
-	if a.Now != b.Now || a.TimeWaitOverflow != b.TimeWaitOverflow ||
-		len(a.Conns) != len(b.Conns) || len(a.Listeners) != len(b.Listeners) {
-		return false
-	}
-	for i := range a.Conns {
-		if a.Conns[i] != b.Conns[i] {
-			return false
-		}
-	}
-	for i := range a.Listeners {
-		x, y := &a.Listeners[i], &b.Listeners[i]
-		if x.FD != y.FD || x.Port != y.Port || x.Backlog != y.Backlog || len(x.Queue) != len(y.Queue) {
-			return false
-		}
-		for j := range x.Queue {
-			if x.Queue[j] != y.Queue[j] {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // at draws the time of the next event: mostly now, sometimes a little
@@ -356,7 +275,7 @@ func (a *agree) call(c spec.Call) {
 
 func (a *agree) drawFD(t *rapid.T) int32 {
 	pool := []int32{3, 4, 5}
-	pool = append(pool, a.fds...)
+	pool = append(pool, a.mem.FDs...)
 	pool = append(pool, -1, 1023, 7)
 	return rapid.SampledFrom(pool).Draw(t, "fd")
 }
@@ -462,7 +381,7 @@ func (a *agree) tsOpt(t *rapid.T, seg *spec.Segment) {
 		return
 	}
 	a.peerTS += uint32(rapid.IntRange(0, 3).Draw(t, "tsTick"))
-	ecr := a.hostTS[seg.Tuple()]
+	ecr := a.mem.HostTS[seg.Tuple()]
 	seg.Opts.HasTS = true
 	seg.Opts.TS = spec.Timestamp{
 		Val: rapid.SampledFrom([]uint32{a.peerTS, a.peerTS - 1, a.peerTS + 1, a.peerTS - 1<<31, 0, a.peerTS + 1<<30}).Draw(t, "tsval"),
@@ -471,7 +390,7 @@ func (a *agree) tsOpt(t *rapid.T, seg *spec.Segment) {
 }
 
 func (a *agree) inject(t *rapid.T, seg spec.Segment) {
-	a.injected = appendRing(a.injected, seg, 16)
+	a.mem.Inject(seg)
 	a.step(spec.Event{Kind: spec.EvSegment, At: a.at(t), Seg: seg})
 }
 
@@ -479,10 +398,10 @@ func (a *agree) inject(t *rapid.T, seg spec.Segment) {
 // acknowledging it and perhaps sending data or its own FIN, so runs reach
 // every state.
 func (a *agree) actReply(t *rapid.T) {
-	if len(a.sent) == 0 {
+	if len(a.mem.Sent) == 0 {
 		return
 	}
-	h := rapid.SampledFrom(a.sent).Draw(t, "replyTo")
+	h := rapid.SampledFrom(a.mem.Sent).Draw(t, "replyTo")
 	r := spec.Segment{Src: h.Dst, Dst: h.Src, Wnd: 65535}
 	switch {
 	case h.Flags&spec.RST != 0:
@@ -518,8 +437,8 @@ func (a *agree) actReply(t *rapid.T) {
 // actReplay sends again a segment the peer sent before (a duplicate), or
 // reflects one the host sent.
 func (a *agree) actReplay(t *rapid.T) {
-	pool := append([]spec.Segment(nil), a.injected...)
-	for _, s := range a.sent {
+	pool := append([]spec.Segment(nil), a.mem.Injected...)
+	for _, s := range a.mem.Sent {
 		s.Src, s.Dst = s.Dst, s.Src
 		pool = append(pool, s)
 	}
@@ -570,8 +489,8 @@ func (a *agree) actDrive(t *rapid.T) {
 			return
 		}
 		a.call(spec.Call{Kind: spec.CallSocket})
-		if len(a.fds) > 0 {
-			a.call(spec.Call{Kind: spec.CallConnect, FD: a.fds[len(a.fds)-1], Addr: spec.SockAddr{IP: peerIP, Port: 8080}})
+		if len(a.mem.FDs) > 0 {
+			a.call(spec.Call{Kind: spec.CallConnect, FD: a.mem.FDs[len(a.mem.FDs)-1], Addr: spec.SockAddr{IP: peerIP, Port: 8080}})
 		}
 		return
 	}

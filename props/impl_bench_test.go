@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/impl/workload"
 	"github.com/tcpclose/tcpclose/model"
@@ -114,7 +115,7 @@ func TestImplAgreesOnWorkloads(t *testing.T) {
 					g.Next(&ev)
 					mo := m.Step(&ev, nil)
 					out = s.Step(&ev, out[:0])
-					if !outputsEqual(mo, out) {
+					if !check.OutputsEqual(mo, out) {
 						t.Fatalf("event %d (%s): outputs differ\n%s", i, ev, cmp.Diff(mo, out))
 					}
 					if i%500 == 0 || i == n-1 {
@@ -122,7 +123,7 @@ func TestImplAgreesOnWorkloads(t *testing.T) {
 						if i == n-1 {
 							t.Logf("%d connections (%d in TIME-WAIT), %d outputs last", len(ms.Conns), s.TimeWaitCount(), len(out))
 						}
-						if !snapsEqual(&ms, &is) {
+						if !ms.Equal(&is) {
 							t.Fatalf("after event %d (%s): snapshots differ\n%s", i, ev, cmp.Diff(ms, is))
 						}
 					}

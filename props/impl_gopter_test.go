@@ -14,6 +14,7 @@ import (
 	"github.com/leanovate/gopter/commands"
 	"github.com/leanovate/gopter/gen"
 
+	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
@@ -113,10 +114,10 @@ func (s *gState) step(ev spec.Event) {
 	for _, o := range out {
 		switch o.Kind {
 		case spec.OutSegment:
-			s.sent = appendRing(s.sent, o.Seg, 12)
+			s.sent = check.AppendRing(s.sent, o.Seg, 12)
 		case spec.OutResult:
 			if (o.Call == spec.CallSocket || o.Call == spec.CallAccept) && o.Ret >= 0 {
-				s.fds = appendRing(s.fds, int32(o.Ret), 6)
+				s.fds = check.AppendRing(s.fds, int32(o.Ret), 6)
 			}
 			if o.Call == spec.CallSocket && o.Ret >= 0 {
 				s.lastSock = int32(o.Ret)
@@ -139,10 +140,7 @@ type gSUT struct {
 type gResult struct {
 	ev    spec.Event
 	out   []spec.Output
-	snap  spec.HostSnap
-	next  spec.Time
-	now   spec.Time
-	twc   int
+	view  check.View // the implementation's, after the command
 	setup string
 	log   []string // the events run so far, set-up included
 }
@@ -337,7 +335,7 @@ func (c *gCmd) Run(sut commands.SystemUnderTest) commands.Result {
 	} else {
 		run(c.resolve(u.s.Now(), u.s.NextDeadline()))
 	}
-	r.snap, r.next, r.now, r.twc = u.s.Snapshot(), u.s.NextDeadline(), u.s.Now(), u.s.TimeWaitCount()
+	r.view = check.Observe(u.s, r.out)
 	r.log = u.log
 	return r
 }
@@ -377,24 +375,10 @@ func (c *gCmd) post(s *gState, res commands.Result) *gopter.PropResult {
 	switch {
 	case r.setup != "":
 		msg = r.setup
-	case !outputsEqual(s.last, r.out):
-		msg = fmt.Sprintf("outputs differ (-model +impl)\n%s", cmp.Diff(s.last, r.out))
-	case !snapsEqual(&s.snap, &r.snap):
-		msg = fmt.Sprintf("snapshots differ (-model +impl)\n%s", cmp.Diff(s.snap, r.snap))
-	case s.h.NextDeadline() != r.next:
-		msg = fmt.Sprintf("NextDeadline: model %s, impl %s", s.h.NextDeadline(), r.next)
-	case s.h.Now() != r.now:
-		msg = fmt.Sprintf("Now: model %s, impl %s", s.h.Now(), r.now)
-	}
-	if msg == "" {
-		tw := 0
-		for i := range s.snap.Conns {
-			if s.snap.Conns[i].State == spec.TimeWait {
-				tw++
-			}
-		}
-		if tw != r.twc {
-			msg = fmt.Sprintf("TimeWaitCount: model %d, impl %d", tw, r.twc)
+	default:
+		mv := check.Observe(s.h, s.last)
+		if err := check.Compare(&mv, &r.view); err != nil {
+			msg = err.Error()
 		}
 	}
 	if msg == "" {
@@ -413,7 +397,7 @@ func gCommands(p spec.Profile, role string, mode gMode, stats *gStats) commands.
 			s := &gState{p: p, role: role, mode: mode, peerT: 5000, stats: stats,
 				cfg: spec.HostConfig{ISNSecret: v[0].(uint64), FixedISS: fixed[v[1].(int)]}}
 			if mode.invariants {
-				is, err := impl.NewMutant(p, s.cfg, mode.mutant)
+				is, err := newImpl(p, s.cfg, mode.mutant)
 				if err != nil {
 					panic(err)
 				}
@@ -450,7 +434,7 @@ func gCommands(p spec.Profile, role string, mode gMode, stats *gStats) commands.
 				return nil
 			}
 			s := st.(*gState)
-			is, err := impl.NewMutant(p, s.cfg, mode.mutant)
+			is, err := newImpl(p, s.cfg, mode.mutant)
 			if err != nil {
 				panic(err)
 			}
@@ -460,7 +444,7 @@ func gCommands(p spec.Profile, role string, mode gMode, stats *gStats) commands.
 				u.log = append(u.log, ev.String())
 				all = append(all, is.Step(&ev, nil)...)
 			}
-			if !outputsEqual(all, s.sOut) {
+			if !check.OutputsEqual(all, s.sOut) {
 				u.setup = fmt.Sprintf("set-up outputs differ (-model +impl)\n%s", cmp.Diff(s.sOut, all))
 			}
 			return u

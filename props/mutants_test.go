@@ -1,3 +1,5 @@
+//go:build mutants
+
 package props
 
 import (
@@ -16,7 +18,8 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// Mutation tests: the implementation built with a deliberate defect
+// Mutation tests (build tag mutants: impl.NewMutant exists only in that
+// build): the implementation built with a deliberate defect
 // (impl.NewMutant) must be caught by the properties. For every
 // mutant, four properties run in turn over every profile and role until
 // one fails: agreement with the model under rapid and under gopter, and
@@ -25,7 +28,7 @@ import (
 // sequences and how long (to the first failing sequence), and how many
 // events the shrunk counterexample has.
 //
-//	TCPCLOSE_MUTANTS=1 go test ./props -run TestMutants -v -timeout 60m
+//	TCPCLOSE_MUTANTS=1 go test -tags mutants ./props -run TestMutants -v -timeout 60m
 //
 // runs every mutant against every property and prints the table
 // (docs/performance.md keeps a copy; TCPCLOSE_MUTANT=<name> runs one

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // mapCall turns a parsed system call into the spec.Call a stack makes and
@@ -153,7 +154,7 @@ func (m callMapper) run() error {
 		if c.FD, err = m.fd(0); err != nil {
 			return err
 		}
-		if c.Addr, err = m.addr(1, spec.SockAddr{IP: LocalIP, Port: LocalPort}); err != nil {
+		if c.Addr, err = m.addr(1, stack.LocalAddr()); err != nil {
 			return err
 		}
 		if err = m.ellipsisOrInt(2); err != nil {
@@ -167,7 +168,7 @@ func (m callMapper) run() error {
 		if c.FD, err = m.fd(0); err != nil {
 			return err
 		}
-		if c.Addr, err = m.addr(1, spec.SockAddr{IP: RemoteIP, Port: ConnectPort}); err != nil {
+		if c.Addr, err = m.addr(1, stack.ConnectAddr()); err != nil {
 			return err
 		}
 		if err = m.ellipsisOrInt(2); err != nil {

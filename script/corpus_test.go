@@ -530,7 +530,7 @@ func (c *coverStack) classifySegment(seg spec.Segment) (spec.State, string) {
 	case f&spec.RST != 0:
 		wnd := conn.RcvWnd
 		if st == spec.TimeWait {
-			wnd = c.Host().Profile().RecvBuf // a TIME-WAIT snapshot keeps no window
+			wnd = hostProfile(c.ModelStack).RecvBuf // a TIME-WAIT snapshot keeps no window
 		}
 		switch {
 		case seg.Seq == conn.RcvNxt:
@@ -548,7 +548,7 @@ func (c *coverStack) classifySegment(seg spec.Segment) (spec.State, string) {
 	}
 	wnd := conn.RcvWnd
 	if st == spec.TimeWait {
-		wnd = c.Host().Profile().RecvBuf
+		wnd = hostProfile(c.ModelStack).RecvBuf
 	}
 	if !table6(seg, conn.RcvNxt, wnd) && !(f&spec.FIN != 0 && seg.End() == conn.RcvNxt) {
 		return st, "seg:unacceptable"

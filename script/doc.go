@@ -1,6 +1,9 @@
 // Package script parses scenario scripts written in a subset of
-// packetdrill's syntax and plays them against a Stack: the model, the
-// optimized implementation or a real TCP stack.
+// packetdrill's syntax and plays them against a stack.Stack: the model, the
+// optimized implementation or a real TCP stack. It is the parser and the
+// runner only: it does not import the model (the caller builds it, as
+// stack/oracle and the cli do) and the Stack interface lives in package
+// stack.
 //
 // # Scripts
 //
@@ -41,8 +44,8 @@
 // SO_LINGER {onoff=N, linger=N}, SO_ERROR [ERRNO], TCP_USER_TIMEOUT,
 // TCP_LINGER2, TCP_NODELAY, TCP_INFO {tcpi_state=STATE} and this project's
 // TCP_R2 (R2 as a retransmission count), fcntl(fd, F_SETFL,
-// O_RDWR|O_NONBLOCK). An address written ... is the default of stack.go
-// (bind: LocalIP:LocalPort; connect: RemoteIP:ConnectPort); an explicit
+// O_RDWR|O_NONBLOCK). An address written ... is the default of package stack
+// (bind: stack.LocalAddr(); connect: stack.ConnectAddr()); an explicit
 // {sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr("A")} is
 // accepted. Results are "= N", "= -1 ERRNO [(text)]" (errno and text on
 // the result's line; the text is not checked).
@@ -65,16 +68,19 @@
 // against what the stack sends, within the tolerance. Sequence numbers are
 // relative to the ISNs (see Run). Flags, sequence and acknowledgment
 // numbers, payload length and addresses are always checked; PSH, the
-// window and options only where the stack models them (FieldModeller);
+// window and options only where the stack models them (stack.FieldModeller);
 // timestamp values never. A field left open is counted and reported as
 // unchecked, never failed. A segment no line expects, a call that returns
 // other than scripted or at another time, and a segment that never comes
 // are divergences; Run reports the first in Result.Divergence with the
 // line, what the script expected, what the stack did, and, for an
-// Explainer, the rules the stack applied at that step with their
+// stack.Explainer, the rules the stack applied at that step with their
 // summaries from the catalogue. Notices (spec.OutNotice) are recorded in
 // the Result and never fail a script.
 //
-// ModelStack runs the model (package model) as a Stack; ModelSetup builds
-// its profile and configuration from a script; RunModel does both.
+// ModelSetup builds the profile and spec.HostConfig a script asks for;
+// stack.Virtual of model.New with them is the model the script expects
+// (stack/oracle.ModelEntry builds it so). Optional interfaces of a stack
+// (stack.Explainer, stack.FieldModeller, Commander) are found through
+// wrappers with stack.As.
 package script

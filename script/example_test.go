@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/script"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 const passiveClose = `// The peer closes; we acknowledge, close, and the peer acknowledges our FIN.
@@ -39,12 +41,24 @@ func ExampleParse() {
 	// passive.pkt:8: +0.01 < . 1:1(0) ack 1 win 32792
 }
 
-func ExampleRunModel() {
+// Run plays a script on any stack.Stack; here the model, which the
+// caller builds (package script does not import it): the profile and host
+// configuration the script asks for (ModelSetup), model.New, and
+// stack.Virtual to drive the host on its virtual clock.
+func ExampleRun() {
 	s, err := script.Parse("passive.pkt", []byte(passiveClose))
 	if err != nil {
 		log.Fatal(err)
 	}
-	res, err := script.RunModel(s, "rfc9293", script.RunOptions{})
+	su, err := script.ModelSetup(s, "rfc9293")
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := model.New(su.Profile, su.Config)
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := script.Run(s, stack.Virtual(h, stack.Named("model/rfc9293")), script.RunOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // ParseError is a malformed or unsupported script construct, with where it
@@ -190,7 +191,7 @@ func (s *Script) applyOption(o Option) error {
 			return bad("IPv6 is not supported (only --ip_version=ipv4)")
 		}
 	case "local_ip", "remote_ip", "bind_port", "connect_port", "define", "D":
-		return bad("not supported: the runner uses the addresses of script/stack.go (%s:%d, peer %s)", LocalIP, LocalPort, RemoteIP)
+		return bad("not supported: the runner uses the addresses of package stack (%s, peer %s)", stack.LocalAddr(), stack.RemoteIP())
 	case "tcpclose_profiles":
 		if err := need(); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 func mustParse(t *testing.T, src string) *Script {
@@ -141,8 +142,8 @@ func TestParsePackets(t *testing.T) {
 }
 
 func TestParseSyscalls(t *testing.T) {
-	local := spec.SockAddr{IP: LocalIP, Port: LocalPort}
-	remote := spec.SockAddr{IP: RemoteIP, Port: ConnectPort}
+	local := spec.SockAddr{IP: stack.LocalIP(), Port: stack.LocalPort}
+	remote := spec.SockAddr{IP: stack.RemoteIP(), Port: stack.ConnectPort}
 	cases := []struct {
 		src  string
 		call spec.Call
@@ -155,7 +156,7 @@ func TestParseSyscalls(t *testing.T) {
 		{"socket(AF_INET, SOCK_STREAM, 0) = 3", spec.Call{Kind: spec.CallSocket}, 3, 0, 0, false},
 		{"bind(3, ..., ...) = 0", spec.Call{Kind: spec.CallBind, FD: 3, Addr: local}, 0, 0, 0, false},
 		{`bind(3, {sa_family=AF_INET, sin_port=htons(9000), sin_addr=inet_addr("192.168.0.1")}, 16) = 0`,
-			spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: LocalIP, Port: 9000}}, 0, 0, 0, false},
+			spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: stack.LocalIP(), Port: 9000}}, 0, 0, 0, false},
 		{"listen(3, 1) = 0", spec.Call{Kind: spec.CallListen, FD: 3, N: 1}, 0, 0, 0, false},
 		{"accept(3, ..., ...) = 4", spec.Call{Kind: spec.CallAccept, FD: 3}, 4, 0, 0, false},
 		{"connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)", spec.Call{Kind: spec.CallConnect, FD: 3, Addr: remote}, -1, spec.EINPROGRESS, 0, false},

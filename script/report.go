@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // Result is the outcome of playing a script against a stack.
@@ -18,7 +19,7 @@ type Result struct {
 	Checked, Unchecked int
 	// Notices are the stack's notices to the application (OutNotice).
 	// They are not script lines and never fail a script.
-	Notices []Observed
+	Notices []stack.Observed
 	// Commands lists the shell commands the stack did not run
 	// (file:line: text).
 	Commands []string

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // RunOptions tune a run.
@@ -52,7 +53,7 @@ type stepRec struct {
 }
 
 type obs struct {
-	Observed
+	stack.Observed
 	step *stepRec
 }
 
@@ -66,10 +67,10 @@ type pendingCall struct {
 
 type runner struct {
 	s    *Script
-	st   Stack
+	st   stack.Stack
 	opts RunOptions
-	ex   Explainer
-	fm   FieldModeller
+	ex   stack.Explainer
+	fm   stack.FieldModeller
 	cmd  Commander
 	res  *Result
 
@@ -110,7 +111,7 @@ type runner struct {
 // the gap since the previous event, whichever is larger.
 //
 // Run does not close st.
-func Run(s *Script, st Stack, opts RunOptions) (*Result, error) {
+func Run(s *Script, st stack.Stack, opts RunOptions) (*Result, error) {
 	if len(s.Events) == 0 {
 		return nil, fmt.Errorf("%s: script has no events", s.Name)
 	}
@@ -122,16 +123,17 @@ func Run(s *Script, st Stack, opts RunOptions) (*Result, error) {
 		localISN:  s.LocalISS,
 		haveLocal: s.HasLocalISS,
 		tuple: spec.FourTuple{
-			Local:  spec.SockAddr{IP: LocalIP, Port: LocalPort},
-			Remote: spec.SockAddr{IP: RemoteIP, Port: RemotePort},
+			Local:  stack.LocalAddr(),
+			Remote: stack.RemoteAddr(),
 		},
 	}
 	if r.opts.AnyTimeWait <= 0 {
 		r.opts.AnyTimeWait = defaultAnyTimeWait
 	}
-	r.ex, _ = st.(Explainer)
-	r.fm, _ = st.(FieldModeller)
-	r.cmd, _ = st.(Commander)
+	// Optional interfaces are found through wrappers (stack.As).
+	r.ex, _ = stack.As[stack.Explainer](st)
+	r.fm, _ = stack.As[stack.FieldModeller](st)
+	r.cmd, _ = stack.As[Commander](st)
 	r.base = st.Now()
 	if s.Init != nil {
 		if err := r.command(s.Init, st.Now()); err != nil {
@@ -182,7 +184,7 @@ func (r *runner) tolerance(t spec.Time) time.Duration {
 // record notes a stack step and sorts its outputs: segments queue up to
 // be matched, results go to the calls waiting for them, notices to the
 // result.
-func (r *runner) record(what string, at spec.Time, outs []Observed, skip int) (*stepRec, *Divergence) {
+func (r *runner) record(what string, at spec.Time, outs []stack.Observed, skip int) (*stepRec, *Divergence) {
 	step := &stepRec{at: at, what: what}
 	if r.ex != nil {
 		step.rules = append([]spec.RuleID(nil), r.ex.Explain()...)
@@ -687,13 +689,13 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 		if !r.haveLocal || (newTuple != r.tuple && !r.s.HasLocalISS) {
 			r.localISN, r.haveLocal = s.Seq-spec.Seq(pk.Seq), true
 		}
-		if s.Src.IP == LocalIP && s.Dst.IP == RemoteIP {
+		if s.Src.IP == stack.LocalIP() && s.Dst.IP == stack.RemoteIP() {
 			r.tuple = newTuple
 		}
 	}
 	// Flags: PSH only if the stack models it.
 	want, got := pk.Flags, s.Flags
-	if !r.models(FieldPSH) {
+	if !r.models(stack.FieldPSH) {
 		want, got = want&^spec.PSH, got&^spec.PSH
 		if pk.Flags&spec.PSH != 0 {
 			unchecked = append(unchecked, "PSH (not modelled)")
@@ -732,7 +734,7 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 	switch {
 	case !pk.HasWin:
 		unchecked = append(unchecked, "win (not scripted)")
-	case !r.models(FieldWindow):
+	case !r.models(stack.FieldWindow):
 		unchecked = append(unchecked, "win (not modelled)")
 	default:
 		checked = append(checked, "win")
@@ -773,10 +775,10 @@ func (r *runner) compareOptions(pk *Packet, s spec.Segment, diff func(f, e, a st
 		formatting func(uint32) string
 	}
 	cases := []optCase{
-		{FieldMSS, OptMSS, s.Opts.MSS != 0, uint32(s.Opts.MSS), true, func(v uint32) string { return fmt.Sprintf("mss %d", v) }},
-		{FieldWScale, OptWScale, s.Opts.WScale != 0, uint32(s.Opts.WScale) - 1, true, func(v uint32) string { return fmt.Sprintf("wscale %d", v) }},
-		{FieldSackOK, OptSackOK, s.Opts.SackOK, 0, false, func(uint32) string { return "sackOK" }},
-		{FieldTS, OptTS, s.Opts.HasTS, 0, false, func(uint32) string { return "TS" }},
+		{stack.FieldMSS, OptMSS, s.Opts.MSS != 0, uint32(s.Opts.MSS), true, func(v uint32) string { return fmt.Sprintf("mss %d", v) }},
+		{stack.FieldWScale, OptWScale, s.Opts.WScale != 0, uint32(s.Opts.WScale) - 1, true, func(v uint32) string { return fmt.Sprintf("wscale %d", v) }},
+		{stack.FieldSackOK, OptSackOK, s.Opts.SackOK, 0, false, func(uint32) string { return "sackOK" }},
+		{stack.FieldTS, OptTS, s.Opts.HasTS, 0, false, func(uint32) string { return "TS" }},
 	}
 	for _, c := range cases {
 		o, want := pk.option(c.kind)
@@ -827,19 +829,4 @@ func (r *runner) finish() (*Divergence, error) {
 	}
 	r.verbosef("%s: end of script at %s: nothing unexpected", last.Pos, r.last)
 	return nil, nil
-}
-
-// RunModel plays s on the model with the named built-in profile, set up
-// by ModelSetup.
-func RunModel(s *Script, profile string, opts RunOptions) (*Result, error) {
-	su, err := ModelSetup(s, profile)
-	if err != nil {
-		return nil, err
-	}
-	st, err := NewModelStack(su.Profile, su.Config)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	return Run(s, st, opts)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // fakeStack is a Stack with canned behaviour: outputs scheduled at fixed
@@ -96,8 +97,8 @@ func (c commanding) Command(at spec.Time, cmd *Command) error {
 }
 
 var (
-	localAddr  = spec.SockAddr{IP: LocalIP, Port: LocalPort}
-	remoteAddr = spec.SockAddr{IP: RemoteIP, Port: RemotePort}
+	localAddr  = spec.SockAddr{IP: stack.LocalIP(), Port: stack.LocalPort}
+	remoteAddr = spec.SockAddr{IP: stack.RemoteIP(), Port: stack.RemotePort}
 )
 
 func seg(flags spec.Flags, seq, ack, n uint32) spec.Segment {
@@ -213,7 +214,7 @@ func TestRunSequenceMapping(t *testing.T) {
 		if c.Kind == spec.CallConnect {
 			syn := seg(spec.SYN, 4294967290, 0, 0)
 			syn.Src.Port = 40000
-			syn.Dst.Port = ConnectPort
+			syn.Dst.Port = stack.ConnectPort
 			return []Observed{{At: now, Out: spec.SegmentOut(syn)}}
 		}
 		return []Observed{{At: now, Out: spec.ResultOut(c.FD, c.Kind, 3, spec.OK)}}
@@ -233,7 +234,7 @@ func TestRunSequenceMapping(t *testing.T) {
 		t.Fatalf("%v", res.Divergence)
 	}
 	got := f.injected[0]
-	want := spec.Segment{Src: spec.SockAddr{IP: RemoteIP, Port: ConnectPort}, Dst: spec.SockAddr{IP: LocalIP, Port: 40000},
+	want := spec.Segment{Src: spec.SockAddr{IP: stack.RemoteIP(), Port: stack.ConnectPort}, Dst: spec.SockAddr{IP: stack.LocalIP(), Port: 40000},
 		Flags: spec.SYN | spec.ACK, Seq: 4294967295, Ack: 4294967291, Wnd: 1000}
 	if got != want {
 		t.Errorf("injected %v (%s->%s), want %v (%s->%s)", got, got.Src, got.Dst, want, want.Src, want.Dst)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // Setup is what a script asks of the model on one profile.
@@ -32,7 +33,7 @@ func ModelSetup(s *Script, profile string) (*Setup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
 	}
-	su := &Setup{Config: spec.HostConfig{Addr: LocalIP}}
+	su := &Setup{Config: spec.HostConfig{Addr: stack.LocalIP()}}
 	explicit := map[string]Setting{}
 	for _, set := range s.Sets {
 		if err := p.SetField(set.Field, set.Value); err != nil {

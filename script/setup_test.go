@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
 // TestModelSetupSysctls: each sysctl the package knows sets its profile
@@ -66,7 +67,7 @@ func TestModelSetup(t *testing.T) {
 	if su.Profile.Name != "linux" || su.Profile.TimeWait != 30*time.Second || su.Profile.TimeWaitRST != spec.TWRSTIgnored {
 		t.Errorf("profile %s TimeWait %v TimeWaitRST %v", su.Profile.Name, su.Profile.TimeWait, su.Profile.TimeWaitRST)
 	}
-	if su.Config.FixedISS != 1000 || su.Config.Addr != LocalIP {
+	if su.Config.FixedISS != 1000 || su.Config.Addr != stack.LocalIP() {
 		t.Errorf("config %+v", su.Config)
 	}
 	if len(su.Applied) != 3 || su.Applied[2].From != "net.ipv4.tcp_rfc1337=1" || su.Applied[2].Line != 4 {
@@ -132,4 +133,4 @@ func TestModelStack(t *testing.T) {
 	}
 }
 
-func modelConfig() spec.HostConfig { return spec.HostConfig{Addr: LocalIP} }
+func modelConfig() spec.HostConfig { return spec.HostConfig{Addr: stack.LocalIP()} }

@@ -17,9 +17,9 @@ N=${N:-10000}
 SEED=${SEED:-20261123}
 OUT=${OUT:-$(pwd)/conform-out}
 mkdir -p "$OUT"
-cd gvisorstack
+cd stack/gvisor
 go build -o "$OUT/tcpclose-gvisor" ./cmd/tcpclose-gvisor
-cd ..
+cd ../..
 status=0
 # campaign STACK N DIR [flags]: exit 1 (divergences found) is a result,
 # not a failure; 2 is.
@@ -39,11 +39,11 @@ if [ "$(id -u)" = 0 ] && [ -e /dev/net/tun ]; then
 	echo "== linux (plain, delayed ACKs): $((N / 10)) scenarios"
 	campaign linux "$((N / 10))" linux-plain
 	echo "== long tests: corpus on the kernel, every script"
-	TCPCLOSE_LONG=1 go test ./stacks -run TestCorpusLinux -v -timeout 60m | tail -20 || status=$?
+	TCPCLOSE_LONG=1 go test ./stack/oracle -run TestCorpusLinux -v -timeout 60m | tail -20 || status=$?
 else
 	echo "== linux skipped: needs root and /dev/net/tun"
 fi
 echo "== gvisor module, 10,000-scenario test"
-(cd gvisorstack && TCPCLOSE_LONG=1 go test ./cmd/tcpclose-gvisor -run 'TestConformGvisor|TestCorpusGvisor' -v | tail -5) || status=$?
+(cd stack/gvisor && TCPCLOSE_LONG=1 go test ./cmd/tcpclose-gvisor -run 'TestConformGvisor|TestCorpusGvisor' -v | tail -5) || status=$?
 echo "reports and scripts under $OUT"
 exit "$status"

@@ -12,5 +12,5 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 TCPCLOSE_LONG=1 go test ./props -run 'TestImplAgreesWithModel|TestImplAgreesWithModelGopter|TestModelInvariants|TestImplInvariants|TestEnginesAgree' -v -timeout 6h 2>&1 | tee "$OUT/props-long.txt" | grep -E '^(---|ok|FAIL)|sequences/s|abandoned'
-TCPCLOSE_MUTANTS=1 TCPCLOSE_MUTANTS_OUT="$OUT/mutants.md" go test ./props -run 'TestMutants$' -v -timeout 6h 2>&1 | tee "$OUT/mutants.txt" | grep -E '^(---|ok|FAIL)|agree/|invariants/'
+TCPCLOSE_MUTANTS=1 TCPCLOSE_MUTANTS_OUT="$OUT/mutants.md" go test -tags mutants ./props -run 'TestMutants$' -v -timeout 6h 2>&1 | tee "$OUT/mutants.txt" | grep -E '^(---|ok|FAIL)|agree/|invariants/'
 cat "$OUT/mutants.md"

@@ -2,8 +2,8 @@
 // an unreliable network with a virtual clock.
 //
 // A run (Run) takes a Config: a seed, a profile for each side, how each
-// side's host is built (an EndpointFactory: the model now, the optimized
-// implementation later through Buffered), the network (per-direction delay,
+// side's host is built (a HostFactory returning any spec.Host: ModelHost,
+// ImplHost, or the caller's own), the network (per-direction delay,
 // jitter, loss, duplication, reordering, and the MSL bound that kills any
 // segment older than MSL), an optional explicit fault schedule (Faults) and
 // a script of socket actions for each side's application. It returns a

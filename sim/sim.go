@@ -16,9 +16,9 @@ type Config struct {
 	Names [2]string
 	// Profiles of sides A and B.
 	Profiles [2]spec.Profile
-	// Endpoints build the hosts; a nil factory builds the model. See
-	// Factories for the impl and mixed kinds.
-	Endpoints [2]EndpointFactory
+	// Hosts build the sides' hosts; a nil factory builds the model. See
+	// Hosts for the impl and mixed kinds.
+	Hosts [2]HostFactory
 	// Addrs are the sides' socket addresses: each side binds its own
 	// port, and A connects to B. Zero means 10.0.0.1:40000 for A and
 	// 10.0.0.2:8080 for B.
@@ -205,7 +205,7 @@ type heldRange struct {
 
 type runner struct {
 	cfg   Config
-	eps   [2]Endpoint
+	hosts [2]spec.Host
 	apps  [2]*app
 	net   network
 	trace *Trace
@@ -284,16 +284,16 @@ func newRunner(cfg Config) (*runner, error) {
 	r.net = network{cfg: cfg.Net, msl: msl, faults: cfg.Faults,
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x746370636c6f7365))}
 	for s := A; s <= B; s++ {
-		f := cfg.Endpoints[s]
+		f := cfg.Hosts[s]
 		if f == nil {
-			f = ModelFactory
+			f = ModelHost
 		}
-		ep, err := f(HostConfig{Side: s, Profile: cfg.Profiles[s], Addr: cfg.Addrs[s].IP,
+		h, err := f(s, cfg.Profiles[s], spec.HostConfig{Addr: cfg.Addrs[s].IP,
 			ISNSecret: mix(cfg.Seed ^ uint64(s+1)*0x9e3779b97f4a7c15), FixedISS: cfg.FixedISS[s]})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sim: side %s: %w", s, err)
 		}
-		r.eps[s] = ep
+		r.hosts[s] = h
 		r.res.Sides[s].Name = cfg.Names[s]
 		r.apps[s] = newApp(s, cfg.Scripts[s], cfg.Addrs[s], cfg.Addrs[s.Peer()], &r.res.Sides[s])
 	}
@@ -320,7 +320,7 @@ func (r *runner) loop() {
 		}
 		next, which := spec.Never, -1
 		for s := A; s <= B; s++ {
-			if d := r.eps[s].NextDeadline(); d != spec.Never && (which < 0 || d < next) {
+			if d := r.hosts[s].NextDeadline(); d != spec.Never && (which < 0 || d < next) {
 				next, which = d, int(s)
 			}
 		}
@@ -360,7 +360,7 @@ func (r *runner) loop() {
 
 func (r *runner) finished() bool {
 	return r.apps[A].done() && r.apps[B].done() && len(r.tracks[A]) == 0 && len(r.tracks[B]) == 0 &&
-		r.eps[A].NextDeadline() == spec.Never && r.eps[B].NextDeadline() == spec.Never && r.net.pending == 0
+		r.hosts[A].NextDeadline() == spec.Never && r.hosts[B].NextDeadline() == spec.Never && r.net.pending == 0
 }
 
 func (r *runner) event(e *event) {
@@ -413,8 +413,7 @@ func (r *runner) step(s Side, ev spec.Event, d *event) {
 	if d != nil {
 		r.rec(Record{At: r.now, Side: s, Kind: RecDeliver, Seg: d.seg, SegID: d.id, Copy: d.cp, Inc: d.inc})
 	}
-	outs := r.eps[s].Step(ev)
-	r.outs = append(r.outs[:0], outs...) // the endpoint may reuse its buffer
+	r.outs = r.hosts[s].Step(&ev, r.outs[:0])
 	before := r.tracks[s]
 	after := r.observe(s)
 
@@ -469,7 +468,7 @@ func (r *runner) step(s Side, ev spec.Event, d *event) {
 // observe takes the host's snapshot, records state changes in r.states
 // and numbers incarnations. It returns the new tracks.
 func (r *runner) observe(s Side) []track {
-	snap := r.eps[s].Snapshot()
+	snap := r.hosts[s].Snapshot()
 	before := r.tracks[s]
 	after := make([]track, 0, len(snap.Conns))
 	r.states = r.states[:0]

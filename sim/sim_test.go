@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -50,52 +49,35 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// bufModel presents a model host with the optimized implementation's
-// buffered Step signature.
-type bufModel struct{ h *model.Host }
-
-func (b bufModel) Step(ev *spec.Event, out []spec.Output) []spec.Output {
-	return b.h.Step(ev, out)
-}
-func (b bufModel) NextDeadline() spec.Time { return b.h.NextDeadline() }
-func (b bufModel) Snapshot() spec.HostSnap { return b.h.Snapshot() }
-
-func bufFactory(hc sim.HostConfig) (sim.Endpoint, error) {
-	h, err := model.New(hc.Profile, spec.HostConfig{Addr: hc.Addr, ISNSecret: hc.ISNSecret, FixedISS: hc.FixedISS})
-	if err != nil {
-		return nil, err
-	}
-	return sim.Buffered(bufModel{h}), nil
-}
-
-// TestBufferedAdapter: a host behind Buffered (the impl path) gives the
-// same trace as the model plugged in directly.
-func TestBufferedAdapter(t *testing.T) {
-	for seed := uint64(1); seed <= 5; seed++ {
-		cfg := lossy(seed)
-		want := run(t, cfg)
-		fs, err := sim.Factories(sim.KindMixed, bufFactory)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Endpoints = fs
-		got := run(t, cfg)
-		if d := cmp.Diff(want.Trace.Records, got.Trace.Records); d != "" {
-			t.Fatalf("seed %d: adapter changes the trace (-direct +adapted):\n%s", seed, d)
+// TestHostKinds: the optimized implementation, on one side or both, gives
+// the same trace as the model for the same seed.
+func TestHostKinds(t *testing.T) {
+	for _, kind := range []sim.Kind{sim.KindMixed, sim.KindImpl} {
+		for seed := uint64(1); seed <= 5; seed++ {
+			cfg := lossy(seed)
+			want := run(t, cfg)
+			hs, err := sim.Hosts(kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Hosts = hs
+			got := run(t, cfg)
+			if d := cmp.Diff(want.Trace.Records, got.Trace.Records); d != "" {
+				t.Fatalf("%s, seed %d: the implementation changes the trace (-model +%s):\n%s", kind, seed, kind, d)
+			}
 		}
 	}
 }
 
-func TestFactories(t *testing.T) {
-	if _, err := sim.Factories(sim.KindImpl, nil); err == nil {
-		t.Error("impl without an implementation accepted")
-	}
-	if _, err := sim.Factories("bsd", nil); err == nil {
+func TestHosts(t *testing.T) {
+	if _, err := sim.Hosts("bsd"); err == nil {
 		t.Error("unknown kind accepted")
 	}
-	fs, err := sim.Factories(sim.KindModel, nil)
-	if err != nil || fs[0] == nil || fs[1] == nil {
-		t.Errorf("model factories: %v", err)
+	for _, k := range append(sim.Kinds(), "") {
+		fs, err := sim.Hosts(k)
+		if err != nil || fs[0] == nil || fs[1] == nil {
+			t.Errorf("%q factories: %v", k, err)
+		}
 	}
 	bad := spec.MustProfile("rfc9293")
 	bad.MSS = 0

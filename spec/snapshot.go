@@ -55,3 +55,30 @@ func (h *HostSnap) Sort() {
 	sort.Slice(h.Conns, func(i, j int) bool { return h.Conns[i].Tuple.Less(h.Conns[j].Tuple) })
 	sort.Slice(h.Listeners, func(i, j int) bool { return h.Listeners[i].Port < h.Listeners[j].Port })
 }
+
+// Equal reports whether h and o show the same state: the same clock,
+// connections, listeners (with their accept queues) and TIME-WAIT
+// overflow count. Both must be sorted (Sort), as Snapshot returns them.
+func (h *HostSnap) Equal(o *HostSnap) bool {
+	if h.Now != o.Now || h.TimeWaitOverflow != o.TimeWaitOverflow ||
+		len(h.Conns) != len(o.Conns) || len(h.Listeners) != len(o.Listeners) {
+		return false
+	}
+	for i := range h.Conns {
+		if h.Conns[i] != o.Conns[i] {
+			return false
+		}
+	}
+	for i := range h.Listeners {
+		x, y := &h.Listeners[i], &o.Listeners[i]
+		if x.FD != y.FD || x.Port != y.Port || x.Backlog != y.Backlog || len(x.Queue) != len(y.Queue) {
+			return false
+		}
+		for j := range x.Queue {
+			if x.Queue[j] != y.Queue[j] {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -18,22 +18,31 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/tcpclose/tcpclose/implstack"
-	"github.com/tcpclose/tcpclose/script"
+	"github.com/tcpclose/tcpclose/impl"
+	"github.com/tcpclose/tcpclose/model"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
 	execstack "github.com/tcpclose/tcpclose/stack/exec"
 )
 
 func main() {
 	useModel := flag.Bool("model", false, "serve the model instead of the implementation")
 	flag.Parse()
-	a := execstack.Agent{Name: "impl", Exact: true, New: func(p spec.Profile, addr spec.IPv4, seed uint64, iss spec.Seq) (script.Stack, error) {
-		return implstack.Open(p, spec.HostConfig{Addr: addr, ISNSecret: seed, FixedISS: iss})
+	a := execstack.Agent{Name: "impl", Exact: true, New: func(p spec.Profile, cfg spec.HostConfig) (stack.Stack, error) {
+		h, err := impl.New(p, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return stack.Virtual(h, stack.Named("impl/"+p.Name)), nil
 	}}
 	if *useModel {
 		a.Name = "model"
-		a.New = func(p spec.Profile, addr spec.IPv4, seed uint64, iss spec.Seq) (script.Stack, error) {
-			return script.NewModelStack(p, spec.HostConfig{Addr: addr, ISNSecret: seed, FixedISS: iss})
+		a.New = func(p spec.Profile, cfg spec.HostConfig) (stack.Stack, error) {
+			h, err := model.New(p, cfg)
+			if err != nil {
+				return nil, err
+			}
+			return stack.Virtual(h, stack.Named("model/"+p.Name)), nil
 		}
 	}
 	if err := execstack.Serve(a, os.Stdin, os.Stdout); err != nil {

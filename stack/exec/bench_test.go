@@ -7,7 +7,6 @@ import (
 
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stacks"
 )
 
 // BenchmarkScript plays one scenario script on impl in-process and on
@@ -31,17 +30,17 @@ func BenchmarkScript(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Setenv(agentEnv, "impl")
-	reg := With(stacks.Default())
+	reg := With(baseRegistry())
 	over := "exec:" + exe
 	e, _ := reg.Lookup(over)
 	e.Name = "impl-exec"
 	reg = reg.With(e) // probe once, not per run
-	for _, stack := range []string{"impl", "impl-exec"} {
-		b.Run(stack, func(b *testing.B) {
+	for _, name := range []string{"impl", "impl-exec"} {
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				rep, err := stacks.RunScript(reg, s, stacks.RunConfig{Stack: stack})
+				rep, err := runOn(reg, name, s)
 				if err != nil || !rep.StackPassed() {
-					b.Fatalf("%s: %v", stack, err)
+					b.Fatalf("%s: %v", name, err)
 				}
 			}
 		})

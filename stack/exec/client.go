@@ -12,9 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpclose/tcpclose/linuxstack"
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
+	linuxstack "github.com/tcpclose/tcpclose/stack/linux"
 )
 
 // Config says how to start an agent.
@@ -23,7 +23,7 @@ type Config struct {
 	Argv []string
 	// Dir is the agent's working directory ("" for this process's).
 	Dir string
-	// Addr is the stack's address; zero means script.LocalIP.
+	// Addr is the stack's address; zero means stack.LocalIP().
 	Addr spec.IPv4
 	// Seed is passed on in the hello (seed=), for agents that draw random
 	// numbers.
@@ -51,7 +51,7 @@ const DefaultTimeout = 10 * time.Second
 const maxReplies = 1 << 16
 
 // Stack is a stack in an agent process, driven over the protocol. It
-// implements script.Stack and stacks.Noter. It is not safe for concurrent
+// implements stack.Stack and stacks.Noter. It is not safe for concurrent
 // use.
 type Stack struct {
 	cfg   Config
@@ -75,7 +75,7 @@ type lineOrErr struct {
 	err  error
 }
 
-var _ script.Stack = (*Stack)(nil)
+var _ stack.Stack = (*Stack)(nil)
 
 // Start spawns the agent, does the handshake and sends the profile.
 func Start(cfg Config) (*Stack, error) {
@@ -83,7 +83,7 @@ func Start(cfg Config) (*Stack, error) {
 		return nil, errors.New("exec: no agent command")
 	}
 	if cfg.Addr == (spec.IPv4{}) {
-		cfg.Addr = script.LocalIP
+		cfg.Addr = stack.LocalIP()
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -270,15 +270,15 @@ func (s *Stack) Caps() Caps { return s.caps }
 // set to and what it said about the others.
 func (s *Stack) Notes() []string { return s.notes }
 
-// Name implements script.Stack.
+// Name implements stack.Stack.
 func (s *Stack) Name() string { return s.caps.Name }
 
-// Now implements script.Stack: the agent's clock as of its last reply.
+// Now implements stack.Stack: the agent's clock as of its last reply.
 func (s *Stack) Now() spec.Time { return s.now }
 
 // exchange sends req and reads the reply up to its "done" line. Outputs
 // are returned in order; "note" lines are collected.
-func (s *Stack) exchange(req string, extra func(f []string) (bool, error)) ([]script.Observed, error) {
+func (s *Stack) exchange(req string, extra func(f []string) (bool, error)) ([]stack.Observed, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -296,7 +296,7 @@ func (s *Stack) exchange(req string, extra func(f []string) (bool, error)) ([]sc
 	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()
-	var out []script.Observed
+	var out []stack.Observed
 	for n := 0; ; n++ {
 		if n > maxReplies {
 			return out, s.fail(req, fmt.Sprintf("more than %d reply lines", maxReplies))
@@ -309,7 +309,7 @@ func (s *Stack) exchange(req string, extra func(f []string) (bool, error)) ([]sc
 		if len(f) == 0 {
 			return out, s.fail(req, "sent an empty line")
 		}
-		bad := func(err error) ([]script.Observed, error) {
+		bad := func(err error) ([]stack.Observed, error) {
 			return out, s.fail(req, fmt.Sprintf("sent %s: %v", quote(line), err))
 		}
 		switch f[0] {
@@ -373,7 +373,7 @@ func (s *Stack) exchange(req string, extra func(f []string) (bool, error)) ([]sc
 					return bad(err)
 				}
 			}
-			out = append(out, script.Observed{At: at, Out: o})
+			out = append(out, stack.Observed{At: at, Out: o})
 			continue
 		}
 		if extra != nil {
@@ -388,11 +388,11 @@ func (s *Stack) exchange(req string, extra func(f []string) (bool, error)) ([]sc
 	}
 }
 
-// Inject implements script.Stack. Addresses left zero in seg default to
-// the script's: the peer is script.RemoteIP, the host its own address.
-func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]script.Observed, error) {
+// Inject implements stack.Stack. Addresses left zero in seg default to
+// the script's: the peer is stack.RemoteIP(), the host its own address.
+func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]stack.Observed, error) {
 	if seg.Src.IP == (spec.IPv4{}) {
-		seg.Src.IP = script.RemoteIP
+		seg.Src.IP = stack.RemoteIP()
 	}
 	if seg.Dst.IP == (spec.IPv4{}) {
 		seg.Dst.IP = s.cfg.Addr
@@ -405,9 +405,9 @@ func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]script.Observed, error
 	return s.exchange(fmt.Sprintf("inject %d %s", int64(max(at, s.now)), hex.EncodeToString(b)), nil)
 }
 
-// Call implements script.Stack. A call the agent does not list among its
+// Call implements stack.Stack. A call the agent does not list among its
 // capabilities returns -1 EOPNOTSUPP without reaching it (and a note).
-func (s *Stack) Call(at spec.Time, c spec.Call) ([]script.Observed, error) {
+func (s *Stack) Call(at spec.Time, c spec.Call) ([]stack.Observed, error) {
 	unsupported := len(s.caps.Calls) > 0 && !slices.Contains(s.caps.Calls, c.Kind.String()) ||
 		(c.Kind == spec.CallSetsockopt || c.Kind == spec.CallGetsockopt) && len(s.caps.Opts) > 0 && !slices.Contains(s.caps.Opts, c.Opt.String())
 	if unsupported {
@@ -419,23 +419,23 @@ func (s *Stack) Call(at spec.Time, c spec.Call) ([]script.Observed, error) {
 		if !slices.Contains(s.notes, note) {
 			s.notes = append(s.notes, note)
 		}
-		return append(out, script.Observed{At: s.now, Out: spec.ResultOut(c.FD, c.Kind, -1, spec.EOPNOTSUPP)}), nil
+		return append(out, stack.Observed{At: s.now, Out: spec.ResultOut(c.FD, c.Kind, -1, spec.EOPNOTSUPP)}), nil
 	}
 	return s.exchange(fmt.Sprintf("call %d %s", int64(max(at, s.now)), FormatCall(c)), nil)
 }
 
 // runTo advances to at without stopping at outputs.
-func (s *Stack) runTo(at spec.Time, out []script.Observed, err error) ([]script.Observed, error) {
+func (s *Stack) runTo(at spec.Time, out []stack.Observed, err error) ([]stack.Observed, error) {
 	for err == nil && s.now < at {
-		var more []script.Observed
+		var more []stack.Observed
 		more, err = s.Advance(at)
 		out = append(out, more...)
 	}
 	return out, err
 }
 
-// Advance implements script.Stack.
-func (s *Stack) Advance(until spec.Time) ([]script.Observed, error) {
+// Advance implements stack.Stack.
+func (s *Stack) Advance(until spec.Time) ([]stack.Observed, error) {
 	return s.exchange(fmt.Sprintf("advance %d", int64(max(until, s.now))), nil)
 }
 
@@ -471,7 +471,7 @@ func (s *Stack) Conns() (map[spec.FourTuple]spec.State, error) {
 	return m, err
 }
 
-// Close implements script.Stack: it says "quit", gives the agent the
+// Close implements stack.Stack: it says "quit", gives the agent the
 // exchange timeout to exit, then kills it.
 func (s *Stack) Close() error {
 	if errors.Is(s.err, errClosed) {

@@ -5,7 +5,7 @@
 // standard output with what the stack did (segments it sent, call
 // results, notices) and a closing "done" line.
 //
-// Stack is the client: it spawns the agent and implements script.Stack
+// Stack is the client: it spawns the agent and implements stack.Stack
 // (to move to stack.Stack when package stack lands), so that `tcpclose
 // run --stack exec:PATH` and `tcpclose conform --stack exec:PATH` drive
 // any stack in any language. Every exchange has a timeout, replies are
@@ -14,7 +14,7 @@
 // failed.
 //
 // Serve is the agent side for stacks written in Go: it serves any
-// script.Stack over the protocol (agents/impl serves the optimized
+// stack.Stack over the protocol (agents/impl serves the optimized
 // implementation with it). Entries returns the registry entries: the
 // "exec:" prefix and the shipped agents by name ("lwip").
 package execstack

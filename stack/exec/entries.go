@@ -9,30 +9,29 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stacks"
+	"github.com/tcpclose/tcpclose/stack"
 )
 
-// Models implements script.FieldModeller. An exact agent (Caps.Exact)
+// Models implements stack.FieldModeller. An exact agent (Caps.Exact)
 // is checked on what the model models (the window, the MSS and
 // Timestamps options); a real stack on the MSS and Timestamps presence,
 // as stacks.Real checks the kernel and netstack.
 func (s *Stack) Models(field string) bool {
 	switch field {
-	case script.FieldMSS, script.FieldTS:
+	case stack.FieldMSS, stack.FieldTS:
 		return true
-	case script.FieldWindow:
+	case stack.FieldWindow:
 		return s.caps.Exact
 	}
 	return false
 }
 
-var _ script.FieldModeller = (*Stack)(nil)
+var _ stack.FieldModeller = (*Stack)(nil)
 
 // With returns reg with the entries of this package added: the prefix
 // entry "exec:" (Exec) and the shipped agents by name (LwIP).
-func With(reg stacks.Registry) stacks.Registry {
+func With(reg stack.Registry) stack.Registry {
 	return reg.With(Exec()).With(LwIP()).With(LwIPQuickAck())
 }
 
@@ -42,13 +41,13 @@ func With(reg stacks.Registry) stacks.Registry {
 // The agent is started once per command line to read its capabilities
 // (Entry); the entry remembers the result, so that playing a directory of
 // scripts does not start it twice per script.
-func Exec() stacks.Entry {
+func Exec() stack.Entry {
 	var mu sync.Mutex
-	probed := make(map[string]stacks.Entry)
-	return stacks.Entry{
+	probed := make(map[string]stack.Entry)
+	return stack.Entry{
 		Name: "exec:",
 		Doc:  "a stack in another process speaking docs/stack-protocol.md: exec:PATH [ARGS]",
-		Expand: func(arg string) stacks.Entry {
+		Expand: func(arg string) stack.Entry {
 			mu.Lock()
 			defer mu.Unlock()
 			if e, ok := probed[arg]; ok {
@@ -73,8 +72,8 @@ const LwIPAgentEnv = "TCPCLOSE_LWIP_AGENT"
 // LwIP is the entry "lwip": the lwIP 2.1.3 agent of agents/lwip, found
 // through $TCPCLOSE_LWIP_AGENT or as agents/lwip/lwip-agent in this
 // directory or a parent (build it with make -C agents/lwip).
-func LwIP() stacks.Entry {
-	e := stacks.Entry{
+func LwIP() stack.Entry {
+	e := stack.Entry{
 		Name: "lwip", Profile: "lwip", ChoosesISS: true,
 		// lwIP's TCP timers tick every 500 ms (tcp_slowtmr, TCP_SLOW_INTERVAL)
 		// from when the timer was armed, so a timeout lands up to a tick
@@ -82,7 +81,7 @@ func LwIP() stacks.Entry {
 		Tolerance: 500 * time.Millisecond,
 		Doc:       "lwIP 2.1.3 (Debian liblwip-dev) in the agent agents/lwip/lwip-agent",
 	}
-	e.New = func(p spec.Profile, o stacks.Options) (script.Stack, error) {
+	e.New = func(p spec.Profile, o stack.Options) (stack.Stack, error) {
 		path, err := FindLwIPAgent()
 		if err != nil {
 			return nil, err
@@ -96,11 +95,11 @@ func LwIP() stacks.Entry {
 // sends the ACKs lwIP delays to its 250 ms fast timer at once (as
 // linux-quickack does for Linux), so that campaigns see the closing
 // behaviour rather than the delayed-ACK timing the model does not model.
-func LwIPQuickAck() stacks.Entry {
+func LwIPQuickAck() stack.Entry {
 	e := LwIP()
 	e.Name = "lwip-quickack"
 	e.Doc = "lwIP 2.1.3 in agents/lwip/lwip-agent -quickack: delayed ACKs sent at once"
-	e.New = func(p spec.Profile, o stacks.Options) (script.Stack, error) {
+	e.New = func(p spec.Profile, o stack.Options) (stack.Stack, error) {
 		path, err := FindLwIPAgent()
 		if err != nil {
 			return nil, err
@@ -136,8 +135,8 @@ func FindLwIPAgent() (string, error) {
 // the agent is started once to read its capabilities: its profile
 // (Caps.Profile), its clock and whether it takes a fixed ISS. An agent
 // that cannot be started gives an entry whose New returns why.
-func Entry(name string, argv []string, known *stacks.Entry) stacks.Entry {
-	e := stacks.Entry{Name: name, Doc: "agent " + strings.Join(argv, " "), ChoosesISS: true}
+func Entry(name string, argv []string, known *stack.Entry) stack.Entry {
+	e := stack.Entry{Name: name, Doc: "agent " + strings.Join(argv, " "), ChoosesISS: true}
 	if known != nil {
 		e = *known
 	} else if len(argv) > 0 {
@@ -145,7 +144,7 @@ func Entry(name string, argv []string, known *stacks.Entry) stacks.Entry {
 		probe, err := Start(Config{Argv: argv, Profile: p})
 		if err != nil {
 			err = errors.New(strings.TrimPrefix(err.Error(), "exec:"+argv[0]+": "))
-			return stacks.Entry{Name: name, New: func(spec.Profile, stacks.Options) (script.Stack, error) { return nil, err }}
+			return stack.Entry{Name: name, New: func(spec.Profile, stack.Options) (stack.Stack, error) { return nil, err }}
 		}
 		c := probe.Caps()
 		_ = probe.Close()
@@ -155,7 +154,7 @@ func Entry(name string, argv []string, known *stacks.Entry) stacks.Entry {
 			e.RealTime, e.Tolerance = true, 10*time.Millisecond
 		}
 	}
-	e.New = func(p spec.Profile, o stacks.Options) (script.Stack, error) {
+	e.New = func(p spec.Profile, o stack.Options) (stack.Stack, error) {
 		if len(argv) == 0 {
 			return nil, errors.New("exec: no agent command (want exec:PATH [ARGS])")
 		}
@@ -179,7 +178,7 @@ func Entry(name string, argv []string, known *stacks.Entry) stacks.Entry {
 		return st, nil
 	}
 	if known == nil && len(argv) == 0 {
-		e.New = func(spec.Profile, stacks.Options) (script.Stack, error) {
+		e.New = func(spec.Profile, stack.Options) (stack.Stack, error) {
 			return nil, fmt.Errorf("exec: no agent command (want exec:PATH [ARGS])")
 		}
 	}

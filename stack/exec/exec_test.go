@@ -8,10 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpclose/tcpclose/implstack"
+	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stacks"
+	"github.com/tcpclose/tcpclose/stack"
+	"github.com/tcpclose/tcpclose/stack/oracle"
 )
 
 // agentEnv makes the test binary act as an agent: a good one serving
@@ -26,8 +27,12 @@ func TestMain(m *testing.M) {
 }
 
 func implAgent() Agent {
-	return Agent{Name: "impl", Exact: true, New: func(p spec.Profile, addr spec.IPv4, seed uint64, iss spec.Seq) (script.Stack, error) {
-		return implstack.Open(p, spec.HostConfig{Addr: addr, ISNSecret: seed, FixedISS: iss})
+	return Agent{Name: "impl", Exact: true, New: func(p spec.Profile, cfg spec.HostConfig) (stack.Stack, error) {
+		h, err := impl.New(p, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return stack.Virtual(h, stack.Named("impl/"+p.Name)), nil
 	}}
 }
 
@@ -153,13 +158,13 @@ func TestImplOverProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(agentEnv, "impl")
-	reg := With(stacks.Default())
+	reg := With(baseRegistry())
 	name := "exec:" + exe
 	e, ok := reg.Lookup(name)
 	if !ok || e.Name != name {
 		t.Fatalf("Lookup(%q) = %+v, %v", name, e, ok)
 	}
-	files, err := stacks.ExpandScripts([]string{"../../script/testdata/scenarios"})
+	files, err := oracle.ExpandScripts([]string{"../../script/testdata/scenarios"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,11 +186,11 @@ func TestImplOverProtocol(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := stacks.RunScript(reg, s, stacks.RunConfig{Stack: "impl"})
+		in, err := runOn(reg, "impl", s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		over, err := stacks.RunScript(reg, s, stacks.RunConfig{Stack: name})
+		over, err := runOn(reg, name, s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,4 +226,18 @@ func TestCallRoundTrip(t *testing.T) {
 			t.Errorf("ParseCall(%q) succeeded", bad)
 		}
 	}
+}
+
+// baseRegistry is the model and impl, as the command line has them.
+func baseRegistry() stack.Registry {
+	return stack.Registry{}.With(oracle.ModelEntry(), oracle.ImplEntry())
+}
+
+// runOn plays s on the stack named name and on the model.
+func runOn(reg stack.Registry, name string, s *script.Script) (*oracle.Report, error) {
+	e, err := reg.Entry(name)
+	if err != nil {
+		return nil, err
+	}
+	return oracle.Run(e, s, oracle.Config{})
 }

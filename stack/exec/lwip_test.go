@@ -9,7 +9,8 @@ import (
 	"testing"
 
 	"github.com/tcpclose/tcpclose/script"
-	"github.com/tcpclose/tcpclose/stacks"
+	"github.com/tcpclose/tcpclose/stack"
+	"github.com/tcpclose/tcpclose/stack/oracle"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite testdata/lwip-corpus.txt from this run")
@@ -23,7 +24,7 @@ func lwipAgent(t *testing.T) {
 	}
 }
 
-func runScript(t *testing.T, reg stacks.Registry, stack, path string) *stacks.ScriptReport {
+func runScript(t *testing.T, reg stack.Registry, name, path string) *oracle.Report {
 	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -33,9 +34,9 @@ func runScript(t *testing.T, reg stacks.Registry, stack, path string) *stacks.Sc
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := stacks.RunScript(reg, s, stacks.RunConfig{Stack: stack})
+	rep, err := runOn(reg, name, s)
 	if err != nil {
-		t.Fatalf("%s on %s: %v", path, stack, err)
+		t.Fatalf("%s on %s: %v", path, name, err)
 	}
 	return rep
 }
@@ -55,7 +56,7 @@ func TestLwIPBugs(t *testing.T) {
 		"rst-window-edge.pkt":            20, // the challenge ACK, seen at the next line
 		"time-wait-after-idle-close.pkt": 30, // R. instead of the ACK
 	}
-	reg := With(stacks.Default())
+	reg := With(baseRegistry())
 	for _, f := range files {
 		rep := runScript(t, reg, "lwip", f)
 		if !rep.ModelPassed() {
@@ -78,11 +79,11 @@ func TestLwIPBugs(t *testing.T) {
 // TestLwIPCorpus -rewrite records a new one).
 func TestLwIPCorpus(t *testing.T) {
 	lwipAgent(t)
-	files, err := stacks.ExpandScripts([]string{"../../script/testdata/scenarios"})
+	files, err := oracle.ExpandScripts([]string{"../../script/testdata/scenarios"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := With(stacks.Default())
+	reg := With(baseRegistry())
 	var got strings.Builder
 	for _, f := range files {
 		rep := runScript(t, reg, "lwip", f)

@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tcpclose/tcpclose/linuxstack"
-	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/stack"
+	linuxstack "github.com/tcpclose/tcpclose/stack/linux"
 )
 
 // Agent describes a stack written in Go that Serve offers over the
@@ -24,7 +24,7 @@ type Agent struct {
 	Exact bool
 	// New builds the stack once the hello and the profile have arrived:
 	// every profile field is set ("sets=all"), starting from rfc9293.
-	New func(p spec.Profile, addr spec.IPv4, seed uint64, iss spec.Seq) (script.Stack, error)
+	New func(p spec.Profile, cfg spec.HostConfig) (stack.Stack, error)
 }
 
 // Serve answers the protocol on r and w for the stack a builds, until
@@ -67,7 +67,7 @@ type server struct {
 	seed  uint64
 	iss   spec.Seq
 	prof  spec.Profile
-	st    script.Stack
+	st    stack.Stack
 	ipID  uint16
 }
 
@@ -86,7 +86,7 @@ func (sv *server) handle(line string) (quit bool, err error) {
 	if !sv.hello {
 		return false, sv.handshake(f)
 	}
-	var out []script.Observed
+	var out []stack.Observed
 	switch f[0] {
 	case "quit":
 		return true, nil
@@ -184,7 +184,7 @@ func (sv *server) handshake(f []string) error {
 		fmt.Fprintf(sv.w, "hello %d name=%s\n", Version, sv.a.Name)
 		return fmt.Errorf("tcpclose speaks protocol %s, this agent %d", f[1], Version)
 	}
-	sv.addr = script.LocalIP
+	sv.addr = stack.LocalIP()
 	for _, kv := range f[2:] {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
@@ -226,7 +226,7 @@ func (sv *server) start() error {
 	if sv.st != nil {
 		return nil
 	}
-	st, err := sv.a.New(sv.prof, sv.addr, sv.seed, sv.iss)
+	st, err := sv.a.New(sv.prof, spec.HostConfig{Addr: sv.addr, ISNSecret: sv.seed, FixedISS: sv.iss})
 	if err != nil {
 		return err
 	}

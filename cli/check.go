@@ -27,6 +27,9 @@ profile (the other scripts are still checked).`
 
 func (t *Tool) runCheck(args []string, stdout, stderr io.Writer) int {
 	const cmd = "check"
+	if capturesIn(args) {
+		return t.runCheckCapture(args, stdout, stderr)
+	}
 	fs := t.flagSet(cmd, "[-profile P] [-set Field=Value] [-v] SCRIPT...", checkDescription)
 	profile := fs.String("profile", "", "check on this profile instead of the script's --tcpclose_profiles: "+strings.Join(spec.ProfileNames(), ", "))
 	var sets listFlag

@@ -88,7 +88,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"profiles", "linux", "-set", "Nope=1"}, `no settable field "Nope"`},
 		{[]string{"lab", "-frobnicate"}, "unknown flag -frobnicate"},
 		{[]string{"lab", "no-such-experiment"}, `unknown experiment "no-such-experiment"`},
-		{[]string{"lab", "-pcap", missing, "normal"}, ""}, // not root, or not a directory: either way one line
+		{[]string{"lab", "-pcap", "testdata/passive-close.pkt/pcaps", "normal"}, ""}, // not root, or cannot be created: either way one line
 		{[]string{"version", "extra"}, "takes no arguments"},
 		{[]string{"help", "frobnicate"}, `unknown command "frobnicate"`},
 	} {
@@ -110,7 +110,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"-h"}, {"sim", "-h"}, {"help", "sim"}, {"check", "-help"}, {"diagram", "-h"}, {"rules", "-h"}, {"profiles", "-h"}, {"lab", "-h"}, {"run", "-h"}, {"conform", "-h"}, {"version", "-h"}} {
+	for _, args := range [][]string{{"help"}, {"help", "-h"}, {"-h"}, {"sim", "-h"}, {"help", "sim"}, {"check", "-help"}, {"diagram", "-h"}, {"rules", "-h"}, {"profiles", "-h"}, {"lab", "-h"}, {"run", "-h"}, {"conform", "-h"}, {"version", "-h"}} {
 		code, stdout, stderr := run(args...)
 		if code != ExitOK || stderr != "" || !strings.Contains(stdout, "Usage") && !strings.Contains(stdout, "Commands") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
@@ -250,7 +250,7 @@ func TestSimFiles(t *testing.T) {
 			break
 		}
 		n++
-		if ts := ci.Timestamp.Sub(PcapEpoch).Nanoseconds(); ts < last {
+		if ts := ci.Timestamp.Sub(DefaultPcapEpoch()).Nanoseconds(); ts < last {
 			t.Errorf("packet %d goes back in time", n)
 		} else {
 			last = ts

@@ -51,8 +51,9 @@ func (t *Tool) runLab(args []string, stdout, stderr io.Writer) int {
 		return t.fail(stderr, cmd, "the lab needs root to create a network namespace (try: sudo %s lab)", t.Name)
 	}
 	if *pcapDir != "" {
-		if st, err := os.Stat(*pcapDir); err != nil || !st.IsDir() {
-			return t.fail(stderr, cmd, "-pcap: %s is not a directory", *pcapDir)
+		// Created if missing, as conform -out is.
+		if err := os.MkdirAll(*pcapDir, 0o755); err != nil {
+			return t.fail(stderr, cmd, "-pcap: %s", err)
 		}
 	}
 	status := ExitOK

@@ -159,7 +159,7 @@ func (t *Tool) runConform(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Workers, "workers", 0, "parallel scenarios (default: CPUs; 16 on the wall clock)")
 	fs.IntVar(&cfg.Steps, "steps", 10, "random steps per scenario after the set-up")
 	fs.IntVar(&cfg.ShrinkRuns, "shrink", 0, "reruns per divergence kind for shrinking (0: default, -1: none)")
-	progress := fs.Bool("progress", false, "print progress to stderr")
+	progress := fs.Bool("progress", false, "print progress to stderr (default: only when stderr is a terminal)")
 	fs.BoolVar(&cfg.Explain, "explain", false, "seek the profile fields that would explain each kind (about 60 reruns per kind)")
 	var sets listFlag
 	fs.Var(&sets, "set", "override a profile field for both sides, `Field=Value` (repeatable)")
@@ -185,7 +185,9 @@ func (t *Tool) runConform(args []string, stdout, stderr io.Writer) int {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
 	cfg.Sets = sets
-	if *progress {
+	// Progress on a terminal without asking; in a pipe or a log only
+	// with -progress.
+	if tty, _ := terminal(stderr); *progress || tty {
 		cfg.Progress = stderr
 	}
 	rep, err := conform.Run(cfg, stdout)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/tcpclose/tcpclose/ladder"
 	"github.com/tcpclose/tcpclose/sim"
@@ -52,6 +53,8 @@ type simFlags struct {
 	list      bool
 	width     int
 	allCalls  bool
+	from, to  time.Duration
+	conn      int
 	set       map[string]bool // flags given on the command line
 }
 
@@ -73,12 +76,15 @@ func (t *Tool) runSim(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&f.endpoints, "endpoints", "which implementation runs: model, impl (the optimized implementation on both sides) or mixed (model on A, impl on B)")
 	fs.StringVar(&f.faults, "faults", "", "explicit fault `SPEC` replacing the scenario's, e.g. A3:drop,B2F.:delay=1.5s,A4.:dup=100ms (empty: none)")
 	fs.StringVar(&f.svg, "svg", "", "also write the ladder as an SVG picture to `FILE`")
-	fs.StringVar(&f.pcap, "pcap", "", "also write the segments as a pcap file to `FILE` (tcpdump -r, Wireshark)")
+	fs.StringVar(&f.pcap, "pcap", "", "also write the segments as a pcap file to `FILE` (tcpdump -r, Wireshark); a name ending in .pcapng writes pcapng with a comment on every packet (lost ones marked)")
 	fs.BoolVar(&f.trace, "trace", false, "print the raw trace, one record a line, instead of the ladder")
 	fs.BoolVar(&f.absolute, "absolute", false, "print raw sequence numbers and timestamp values")
 	fs.BoolVar(&f.list, "list", false, "list the built-in scenarios and exit")
 	fs.IntVar(&f.width, "width", 0, "width of the ladder in columns (default: the terminal's, else $COLUMNS, else 80)")
 	fs.BoolVar(&f.allCalls, "all-calls", false, "show the set-up calls (socket, setsockopt, bind) too")
+	fs.DurationVar(&f.from, "from", 0, "draw the run from this virtual `TIME` on, e.g. 239s (the summary covers the whole run)")
+	fs.DurationVar(&f.to, "to", 0, "draw the run up to this virtual `TIME` (0: to the end)")
+	fs.IntVar(&f.conn, "conn", 0, "draw only the time connection `N` (1, 2, ...) lived, for runs with several")
 	pos, code := t.parseOrExit(fs, cmd, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -97,6 +103,12 @@ func (t *Tool) runSim(args []string, stdout, stderr io.Writer) int {
 	}
 	if f.width < 0 {
 		return t.fail(stderr, cmd, "-width must not be negative")
+	}
+	if f.from < 0 || f.to < 0 || f.conn < 0 {
+		return t.fail(stderr, cmd, "-from, -to and -conn must not be negative")
+	}
+	if f.to > 0 && f.to < f.from {
+		return t.fail(stderr, cmd, "-to %s is before -from %s", f.to, f.from)
 	}
 	if _, err := spec.LookupProfile(f.profile); err != nil {
 		return t.fail(stderr, cmd, "%s", err)
@@ -129,7 +141,8 @@ func (t *Tool) listScenarios(w io.Writer) int {
 
 // ladderOptions are the options of the ladder drawn on w.
 func (t *Tool) ladderOptions(f *simFlags, w io.Writer, title string) ladder.Options {
-	o := ladder.Options{Width: f.width, Absolute: f.absolute, AllCalls: f.allCalls, Title: title, Color: t.color(w)}
+	o := ladder.Options{Width: f.width, Absolute: f.absolute, AllCalls: f.allCalls, Title: title, Color: t.color(w),
+		From: spec.Time(f.from), To: spec.Time(f.to), Conn: f.conn}
 	if o.Width == 0 {
 		o.Width = t.width(w)
 	}
@@ -199,6 +212,9 @@ func (t *Tool) simScenario(sc sim.Scenario, f *simFlags, stdout, stderr io.Write
 // something failed.
 func (t *Tool) writeOutputs(tr *sim.Trace, f *simFlags, title string, stdout, stderr io.Writer) int {
 	const cmd = "sim"
+	if n := ladder.Conns(tr); f.conn > n {
+		return t.fail(stderr, cmd, "-conn %d: the run has %d connection(s)", f.conn, n)
+	}
 	if f.trace {
 		if _, err := io.WriteString(stdout, tr.String()); err != nil {
 			return t.fail(stderr, cmd, "%s", err)
@@ -215,7 +231,7 @@ func (t *Tool) writeOutputs(tr *sim.Trace, f *simFlags, title string, stdout, st
 		}
 	}
 	if f.pcap != "" {
-		if err := writeFile(f.pcap, func(w io.Writer) error { return WritePcap(w, tr) }); err != nil {
+		if err := writeFile(f.pcap, func(w io.Writer) error { return WritePcap(w, tr, PcapOptions{Format: PcapFormatFor(f.pcap)}) }); err != nil {
 			return t.fail(stderr, cmd, "-pcap: %s", err)
 		}
 	}

@@ -55,6 +55,9 @@ func Version() string {
 
 func (t *Tool) runHelp(args []string, stdout, stderr io.Writer) int {
 	const cmd = "help"
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		args = nil // help about help: the list of commands, exit 0
+	}
 	if len(args) == 0 {
 		t.usage(stdout)
 		return ExitOK

@@ -291,8 +291,8 @@ func Run(cfg Config, stdout io.Writer) (*Report, error) {
 				mu.Lock()
 				results[i] = res
 				done++
-				if cfg.Progress != nil && done%max(1, c.cfg.N/20) == 0 {
-					fmt.Fprintf(cfg.Progress, "conform: %d/%d scenarios, %.1f/s\n", done, c.cfg.N, float64(done)/time.Since(start).Seconds())
+				if done%max(1, c.cfg.N/20) == 0 {
+					progress(cfg.Progress, "conform: %d/%d scenarios, %.1f/s\n", done, c.cfg.N, float64(done)/time.Since(start).Seconds())
 				}
 				mu.Unlock()
 			}
@@ -336,6 +336,14 @@ func Run(cfg Config, stdout io.Writer) (*Report, error) {
 			return rep, err
 		}
 	}
+	// Name each kind's script first: the replay's messages cite it.
+	for i, k := range rep.Kinds {
+		k.File = fmt.Sprintf("%s-%02d-%s.pkt", cfg.Stack, i+1, slug(k))
+		if cfg.Out != "" {
+			k.File = filepath.Join(cfg.Out, k.File)
+		}
+	}
+	progress(cfg.Progress, "conform: shrinking %d kinds\n", len(rep.Kinds))
 	sem := make(chan struct{}, c.cfg.Workers)
 	for _, k := range rep.Kinds {
 		wg.Add(1)
@@ -352,12 +360,13 @@ func Run(cfg Config, stdout io.Writer) (*Report, error) {
 		causes = KnownCauses()
 	}
 	classify(cfg.Stack, causes, rep.Kinds)
-	for i, k := range rep.Kinds {
-		if cfg.Out != "" && k.Script != "" {
-			k.File = filepath.Join(cfg.Out, fmt.Sprintf("%s-%02d-%s.pkt", cfg.Stack, i+1, slug(k)))
-			if err := os.WriteFile(k.File, []byte(k.Script), 0o644); err != nil {
-				return rep, err
-			}
+	for _, k := range rep.Kinds {
+		if cfg.Out == "" || k.Script == "" {
+			k.File = ""
+			continue
+		}
+		if err := os.WriteFile(k.File, []byte(k.Script), 0o644); err != nil {
+			return rep, err
 		}
 	}
 	return rep, nil
@@ -378,10 +387,17 @@ func (c *campaign) finish(k *Kind, sc *scenario) {
 		k.Stack, k.Model, k.Rules, k.Tags = res.div.Stack, res.div.Model, res.div.Rules, res.div.Tags
 	}
 	k.Script = c.emit(k, res)
-	k.Replay = c.replay(k)
+	k.Replay = c.replay(k, k.File)
 	if c.cfg.Explain && res.div != nil {
 		k.Explained = true
 		c.explain(k, res.sc, res.div)
+	}
+}
+
+// progress writes a progress line to w, if w is not nil.
+func progress(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format, args...)
 	}
 }
 

@@ -261,9 +261,10 @@ func options(o spec.Options) string {
 }
 
 // replay plays kind k's script on the stack and the model through
-// oracle.Run and says what happened.
-func (c *campaign) replay(k *Kind) string {
-	s, err := script.Parse(fmt.Sprintf("%s-kind.pkt", c.cfg.Stack), []byte(k.Script))
+// oracle.Run and says what happened. name is the file the script is (or
+// would be) written to.
+func (c *campaign) replay(k *Kind, name string) string {
+	s, err := script.Parse(name, []byte(k.Script))
 	if err != nil {
 		return "the script does not parse: " + err.Error()
 	}

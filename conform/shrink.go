@@ -10,7 +10,7 @@ func (c *campaign) shrink(sc *scenario, key string) (result, int) {
 	try := func(steps []step) (result, bool) {
 		runs++
 		s2 := *sc
-		s2.Steps = steps
+		s2.Steps = startAtZero(steps)
 		res := c.runScenario(&s2, nil)
 		return res, res.err == nil && res.div != nil && res.div.Key() == key && !res.blocked
 	}
@@ -34,7 +34,7 @@ func (c *campaign) shrink(sc *scenario, key string) (result, int) {
 		end.Gap, end.ToDeadline = next.Gap, next.ToDeadline
 		return append(slices.Clone(steps[:j+1]), end)
 	}
-	if t := truncate(cur, best); len(t) < len(cur) {
+	if t := startAtZero(truncate(cur, best)); len(t) < len(cur) {
 		if res, ok := try(t); ok {
 			cur, best = t, res
 		}
@@ -42,7 +42,7 @@ func (c *campaign) shrink(sc *scenario, key string) (result, int) {
 	for changed := true; changed && runs < c.cfg.ShrinkRuns; {
 		changed = false
 		for i := len(cur) - 2; i >= 0 && runs < c.cfg.ShrinkRuns; i-- {
-			cand := slices.Delete(slices.Clone(cur), i, i+1)
+			cand := startAtZero(slices.Delete(slices.Clone(cur), i, i+1))
 			res, ok := try(cand)
 			if !ok {
 				continue
@@ -61,4 +61,24 @@ func (c *campaign) shrink(sc *scenario, key string) (result, int) {
 		}
 	}
 	return best, len(cur)
+}
+
+// startAtZero makes steps begin at time 0, as a script must ("first
+// event should be at time 0"): removing the set-up can leave a first step
+// with a gap, or steps that only let time pass, in front. Leading
+// advances are dropped (nothing is open, so no timer runs during them)
+// and the first step's gap is cleared. The shrinker keeps a candidate
+// only if the divergence still shows after this, so the written script
+// is the run that showed it.
+func startAtZero(steps []step) []step {
+	i := 0
+	for i < len(steps)-1 && steps[i].Kind == stepAdvance {
+		i++
+	}
+	if i == 0 && (len(steps) == 0 || steps[0].Gap == 0 && !steps[0].ToDeadline) {
+		return steps
+	}
+	out := slices.Clone(steps[i:])
+	out[0].Gap, out[0].ToDeadline = 0, false
+	return out
 }

@@ -3,7 +3,9 @@ package diagram
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -127,8 +129,26 @@ func TestRenderings(t *testing.T) {
 	if err := g.Dot(&d, RenderOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(d.String(), `"TIME-WAIT" -> "CLOSED" [label="2MSL timeout"];`) {
+	if !strings.Contains(d.String(), `"TIME-WAIT" -> "CLOSED after TIME-WAIT" [label="2MSL timeout`) {
 		t.Errorf("dot:\n%s", d.String())
+	}
+	// Collapsed for Graphviz: one edge per pair of nodes, none into the
+	// CLOSED where connections start but from the start point.
+	seen := map[string]bool{}
+	for _, l := range strings.Split(d.String(), "\n") {
+		from, rest, ok := strings.Cut(strings.TrimSpace(l), " -> ")
+		if !ok {
+			continue
+		}
+		to, _, _ := strings.Cut(rest, " [")
+		to = strings.TrimSuffix(to, ";")
+		if seen[from+to] {
+			t.Errorf("dot: two edges %s -> %s", from, to)
+		}
+		seen[from+to] = true
+		if to == `"CLOSED"` && from != "start" {
+			t.Errorf("dot: an edge into the starting CLOSED: %s", l)
+		}
 	}
 	if err := g.SVG(&s, RenderOptions{}); err != nil {
 		t.Fatal(err)
@@ -139,6 +159,64 @@ func TestRenderings(t *testing.T) {
 			break
 		} else if err != nil {
 			t.Fatalf("SVG not well-formed: %v", err)
+		}
+	}
+}
+
+// TestSVGNoEdgeThroughABoxNoLabelClash: in the SVG state diagram of every
+// profile, no arrow passes through a state's box (other than where it
+// starts and ends), and no label overlaps a box or another label.
+func TestSVGNoEdgeThroughABoxNoLabelClash(t *testing.T) {
+	num := func(s string) float64 {
+		var f float64
+		if _, err := fmt.Sscan(s, &f); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		return f
+	}
+	rectRE := regexp.MustCompile(`<rect x="([-0-9.]+)" y="([-0-9.]+)" width="([0-9.]+)" height="([0-9.]+)"( rx="8"| fill="#fff" fill-opacity)`)
+	lineRE := regexp.MustCompile(`<polyline points="([^"]+)"`)
+	for _, prof := range spec.ProfileNames() {
+		var b bytes.Buffer
+		if err := generate(t, prof).SVG(&b, RenderOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var states, labels []box
+		for _, m := range rectRE.FindAllStringSubmatch(b.String(), -1) {
+			w, h := num(m[3]), num(m[4])
+			bx := box{num(m[1]) + w/2, num(m[2]) + h/2, w, h}
+			if strings.Contains(m[5], "rx") {
+				states = append(states, bx)
+			} else {
+				labels = append(labels, bx)
+			}
+		}
+		if len(states) < 10 || len(labels) < 10 {
+			t.Fatalf("%s: %d states, %d labels: the test reads the SVG wrong", prof, len(states), len(labels))
+		}
+		for _, m := range lineRE.FindAllStringSubmatch(b.String(), -1) {
+			var path []pt
+			for _, xy := range strings.Fields(m[1]) {
+				x, y, _ := strings.Cut(xy, ",")
+				path = append(path, pt{num(x), num(y)})
+			}
+			// Shrunk by 3 px, the boxes an arrow starts and ends on
+			// are not hit by it.
+			if n := pathHits(path, states, -3); n > 0 {
+				t.Errorf("%s: the arrow %s passes through %d state boxes", prof, m[1], n)
+			}
+		}
+		for i, l := range labels {
+			for _, s := range states {
+				if l.overlaps(s, 0) {
+					t.Errorf("%s: a label at (%.0f, %.0f) overlaps a state box", prof, l.x, l.y)
+				}
+			}
+			for _, m := range labels[:i] {
+				if l.overlaps(m, 0) {
+					t.Errorf("%s: labels at (%.0f, %.0f) and (%.0f, %.0f) overlap", prof, l.x, l.y, m.x, m.y)
+				}
+			}
 		}
 	}
 }

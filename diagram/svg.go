@@ -12,8 +12,10 @@ import (
 // The SVG lays the states out as RFC 9293 Figure 5 does, with CLOSED drawn
 // twice: where connections start (top) and where they end (right). Each
 // state's box lists the edges that keep the state; the edges between two
-// states share one arrow with one label line per edge. Labels are placed
-// along their arrow where they overlap no box and no other label.
+// states share one arrow with one label line per edge. An arrow that would
+// pass through a box bends around it (one waypoint). Labels sit on their
+// own arrow where they overlap no box, no other label and no other arrow,
+// so that each label belongs to the arrow it is on.
 
 const (
 	sFont    = 11.0
@@ -64,6 +66,95 @@ func (b box) clip(tx, ty float64) (float64, float64) {
 	}
 	s := math.Min(sx, sy)
 	return b.x + dx*s, b.y + dy*s
+}
+
+// exit returns where the ray from (sx, sy), a point inside b, towards
+// (tx, ty) leaves b.
+func (b box) exit(sx, sy, tx, ty float64) (float64, float64) {
+	dx, dy := tx-sx, ty-sy
+	t := math.Inf(1)
+	if dx > 0 {
+		t = math.Min(t, (b.x+b.w/2-sx)/dx)
+	} else if dx < 0 {
+		t = math.Min(t, (b.x-b.w/2-sx)/dx)
+	}
+	if dy > 0 {
+		t = math.Min(t, (b.y+b.h/2-sy)/dy)
+	} else if dy < 0 {
+		t = math.Min(t, (b.y-b.h/2-sy)/dy)
+	}
+	if math.IsInf(t, 1) || t < 0 {
+		return sx, sy
+	}
+	return sx + dx*t, sy + dy*t
+}
+
+// hitsSegment reports whether the segment (x1,y1)-(x2,y2) passes through
+// b grown by pad on every side (Liang-Barsky clipping).
+func (b box) hitsSegment(x1, y1, x2, y2, pad float64) bool {
+	minX, maxX := b.x-b.w/2-pad, b.x+b.w/2+pad
+	minY, maxY := b.y-b.h/2-pad, b.y+b.h/2+pad
+	dx, dy := x2-x1, y2-y1
+	t0, t1 := 0.0, 1.0
+	for _, pq := range [4][2]float64{{-dx, x1 - minX}, {dx, maxX - x1}, {-dy, y1 - minY}, {dy, maxY - y1}} {
+		p, q := pq[0], pq[1]
+		if p == 0 {
+			if q < 0 {
+				return false
+			}
+			continue
+		}
+		r := q / p
+		if p < 0 {
+			t0 = math.Max(t0, r)
+		} else {
+			t1 = math.Min(t1, r)
+		}
+		if t0 > t1 {
+			return false
+		}
+	}
+	return true
+}
+
+// pt is a point of an arrow's path.
+type pt struct{ x, y float64 }
+
+// pathHits counts the boxes of others that the path's segments pass
+// through.
+func pathHits(path []pt, others []box, pad float64) int {
+	n := 0
+	for _, o := range others {
+		for i := 0; i+1 < len(path); i++ {
+			if o.hitsSegment(path[i].x, path[i].y, path[i+1].x, path[i+1].y, pad) {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// at returns the point at fraction t of the path's length.
+func at(path []pt, t float64) (pt, pt) {
+	total := 0.0
+	for i := 0; i+1 < len(path); i++ {
+		total += math.Hypot(path[i+1].x-path[i].x, path[i+1].y-path[i].y)
+	}
+	want := total * t
+	for i := 0; i+1 < len(path); i++ {
+		l := math.Hypot(path[i+1].x-path[i].x, path[i+1].y-path[i].y)
+		if want <= l || i+2 == len(path) {
+			f := 0.0
+			if l > 0 {
+				f = math.Min(want/l, 1)
+			}
+			d := pt{(path[i+1].x - path[i].x) / math.Max(l, 1e-9), (path[i+1].y - path[i].y) / math.Max(l, 1e-9)}
+			return pt{path[i].x + (path[i+1].x-path[i].x)*f, path[i].y + (path[i+1].y-path[i].y)*f}, d
+		}
+		want -= l
+	}
+	return path[0], pt{1, 0}
 }
 
 func esc(t string) string {
@@ -150,22 +241,39 @@ func (g *Graph) SVG(w io.Writer, o RenderOptions) error {
 		}
 		boxes[s] = box{xOf(pos[0]), yy, size[s][0], size[s][1]}
 	}
+	if b, ok := boxes[endClose]; ok {
+		// The CLOSED where connections end is a tall bar on the right,
+		// from SYN-SENT's row to LAST-ACK's: the arrows into it arrive
+		// side by side instead of converging on one point.
+		top, bot := yOf[2]-rowH[2]/2, yOf[5]+rowH[5]/2
+		b.y, b.h = (top+bot)/2, bot-top
+		boxes[endClose] = b
+	}
 	// arrows and their labels
 	type placed struct {
-		x1, y1, x2, y2 float64
-		lb             box
-		lines          []string
+		path  []pt
+		lb    box
+		lines []string
 	}
 	var out []placed
 	var taken []box
 	for _, b := range boxes {
 		taken = append(taken, b)
 	}
-	sort.Slice(order, func(i, j int) bool { // long labels first: they have the fewest places
+	sort.SliceStable(order, func(i, j int) bool { // long labels first: they have the fewest places
 		return len(arrows[order[i]]) > len(arrows[order[j]])
 	})
-	for _, p := range order {
+	// Route every arrow first: straight, or bent at one waypoint to
+	// pass no other state's box.
+	paths := make([][]pt, len(order))
+	for k, p := range order {
 		a, b := boxes[p.from], boxes[p.to]
+		var others []box
+		for s, bx := range boxes {
+			if s != p.from && s != p.to {
+				others = append(others, bx)
+			}
+		}
 		// parallel opposite arrows are drawn apart
 		off := 0.0
 		if _, ok := arrows[pair{p.to, p.from}]; ok {
@@ -174,9 +282,61 @@ func (g *Graph) SVG(w io.Writer, o RenderOptions) error {
 		dx, dy := b.x-a.x, b.y-a.y
 		n := math.Hypot(dx, dy)
 		nx, ny := -dy/n*off, dx/n*off
-		x1, y1 := a.clip(b.x+nx, b.y+ny)
-		x2, y2 := b.clip(a.x+nx, a.y+ny)
-		x1, y1, x2, y2 = x1+nx, y1+ny, x2+nx, y2+ny
+		x1, y1 := a.exit(a.x+nx, a.y+ny, b.x+nx, b.y+ny)
+		x2, y2 := b.exit(b.x+nx, b.y+ny, a.x+nx, a.y+ny)
+		if p.to == endClose {
+			// Into the bar at about the source's height, so that the
+			// arrows into it run side by side.
+			x2 = b.x - b.w/2
+			y2 = math.Min(math.Max(a.y+(grid[p.from][0]-1)*14, b.y-b.h/2+12), b.y+b.h/2-12)
+			x1, y1 = a.clip(x2, y2)
+			dx, dy = x2-a.x, y2-a.y
+			n = math.Hypot(dx, dy)
+		}
+		path := []pt{{x1, y1}, {x2, y2}}
+		if pathHits(path, others, 6) > 0 {
+			best, bestHits := path, math.MaxInt
+			for step := 1; step <= 16 && bestHits > 0; step++ {
+				for _, f := range []float64{0.5, 0.35, 0.65, 0.2, 0.8} {
+					for _, sign := range []float64{1, -1} {
+						d := sign * float64(step) * 28
+						mx, my := a.x+(b.x-a.x)*f, a.y+(b.y-a.y)*f
+						w := pt{mx - dy/n*d, my + dx/n*d}
+						sx, sy := a.clip(w.x, w.y)
+						ex, ey := b.clip(w.x, w.y)
+						if p.to == endClose {
+							w = pt{path[0].x + (path[1].x-path[0].x)*f - dy/n*d, path[0].y + (path[1].y-path[0].y)*f + dx/n*d}
+							sx, sy = a.clip(w.x, w.y)
+							ex, ey = path[1].x, path[1].y
+						}
+						cand := []pt{{sx, sy}, w, {ex, ey}}
+						if h := pathHits(cand, others, 6); h < bestHits {
+							best, bestHits = cand, h
+						}
+					}
+				}
+			}
+			path = best
+		}
+		paths[k] = path
+	}
+	crosses := func(c box, self int) int {
+		n := 0
+		for k, path := range paths {
+			if k == self {
+				continue
+			}
+			for i := 0; i+1 < len(path); i++ {
+				if c.hitsSegment(path[i].x, path[i].y, path[i+1].x, path[i+1].y, 1) {
+					n++
+					break
+				}
+			}
+		}
+		return n
+	}
+	for k, p := range order {
+		path := paths[k]
 		lines := arrows[p]
 		lw := 0.0
 		for _, l := range lines {
@@ -188,16 +348,28 @@ func (g *Graph) SVG(w io.Writer, o RenderOptions) error {
 		for d := 0.05; d <= 0.4; d += 0.05 {
 			ts = append(ts, 0.5-d, 0.5+d)
 		}
-		for _, t := range ts {
-			for _, side := range []float64{0, 1, -1, 2, -2} {
+		// On the arrow first (the label's background interrupts it, so
+		// the label reads as the arrow's), beside it only if no place on
+		// it is free. Another arrow through the label counts as a clash:
+		// the label would seem to belong to either.
+		for _, side := range []float64{0, 1, -1, 2, -2} {
+			for _, t := range ts {
+				q, d := at(path, t)
 				c := lb
-				c.x = x1 + (x2-x1)*t + side*(lb.w/2+4)*(-dy/n)
-				c.y = y1 + (y2-y1)*t + side*(lb.h/2+4)*(dx/n)
+				c.x = q.x + side*(lb.w/2+4)*(-d.y)
+				c.y = q.y + side*(lb.h/2+4)*(d.x)
 				hits := 0
 				for _, tb := range taken {
 					if c.overlaps(tb, 2) {
-						hits++
+						hits += 2
 					}
+				}
+				hits += crosses(c, k)
+				if side != 0 {
+					hits++ // off the arrow: worse than on it, better than a clash
+				}
+				if math.Abs(side) > 1 {
+					hits++
 				}
 				if hits < bestHits {
 					best, bestHits = c, hits
@@ -211,7 +383,7 @@ func (g *Graph) SVG(w io.Writer, o RenderOptions) error {
 			}
 		}
 		taken = append(taken, best)
-		out = append(out, placed{x1, y1, x2, y2, best, lines})
+		out = append(out, placed{path, best, lines})
 	}
 	// canvas
 	maxX, maxY := 0.0, 0.0
@@ -227,7 +399,11 @@ func (g *Graph) SVG(w io.Writer, o RenderOptions) error {
 	bw.WriteString(`<rect width="100%" height="100%" fill="#fff"/>` + "\n")
 	fmt.Fprintf(bw, `<text x="%.0f" y="%.0f" font-weight="bold" font-size="13">%s (generated from the model by tcpclose diagram)</text>`+"\n", sMargin, sMargin+4, esc(g.Profile))
 	for _, p := range out {
-		fmt.Fprintf(bw, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#37474f" stroke-width="1.3" marker-end="url(#h)"/>`+"\n", p.x1, p.y1, p.x2, p.y2)
+		var pts []string
+		for _, q := range p.path {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", q.x, q.y))
+		}
+		fmt.Fprintf(bw, `<polyline points="%s" fill="none" stroke="#37474f" stroke-width="1.3" marker-end="url(#h)"/>`+"\n", strings.Join(pts, " "))
 	}
 	for _, p := range out {
 		lb := p.lb

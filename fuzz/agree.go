@@ -55,10 +55,29 @@ import (
 //	           (4 bytes each, big-endian), length byte
 const (
 	headerLen = 3
-	// MaxAgreeEvents bounds the events one input makes.
-	MaxAgreeEvents = 600
-	// MaxAgreeInput bounds the bytes of one input that are read.
-	MaxAgreeInput = 4096
+	// MaxAgreeEvents bounds the events one input makes, and so the cost
+	// of running it.
+	MaxAgreeEvents = 256
+	// MaxAgreeInput bounds the bytes of one input that are read. It also
+	// bounds the cost of minimizing a new input: Go's minimizer tries
+	// removing every byte and every run of bytes (a number of runs
+	// quadratic in the length), so with 4096 bytes one new input kept a
+	// worker minimizing for the whole -fuzzminimizetime (60 s by
+	// default), and a campaign with Go's default flags made two
+	// executions a second. A byte drives one event or a whole lifecycle
+	// (opDrive, opMisc), so 128 bytes still reach every state.
+	MaxAgreeInput = 128
+	// MaxAgreeOutputs bounds the outputs (segments, results, notices)
+	// the model may produce in one input: the run stops after the step
+	// that reaches it. One step can send a whole window (65,535 octets
+	// to a peer's MSS of 1 made 65,535 segments, 40 ms of CPU each time
+	// the minimizer tried the input).
+	MaxAgreeOutputs = 2048
+	// MaxAgreeTime bounds the simulated time of one input: no event is
+	// played after it. A clock jump costs one output per timer expiry in
+	// it (a SYN retransmitted every 10 s for a day made 8,640 segments
+	// in one step), so the longest jump is 2 h (jumpTable).
+	MaxAgreeTime = 24 * time.Hour
 )
 
 var (
@@ -137,8 +156,8 @@ var (
 	freshISS   = [4]spec.Seq{5000, 0xFFFFFFF0, 0x7FFFFFFF, 0}
 	ackOff     = [8]uint32{0, 1, ^uint32(0), 1 << 31, 65536, ^uint32(65535), 2, ^uint32(1)}
 	wndTable   = [4]uint16{65535, 0, 1, 1000}
-	mssTable   = [4]uint16{0, 1460, 536, 1}
-	jumpTable  = [4][4]time.Duration{{1, time.Millisecond, 200 * time.Millisecond, time.Second}, {3 * time.Second, 10 * time.Second, 30 * time.Second, 60 * time.Second}, {120 * time.Second, 240 * time.Second, 241 * time.Second, time.Hour}, {24 * time.Hour, 1 << 40, 2 * time.Minute, 500 * time.Millisecond}}
+	mssTable   = [4]uint16{0, 1460, 536, 64} // a small MSS, but not one segment per octet (MaxAgreeOutputs)
+	jumpTable  = [4][4]time.Duration{{1, time.Millisecond, 200 * time.Millisecond, time.Second}, {3 * time.Second, 10 * time.Second, 30 * time.Second, 60 * time.Second}, {120 * time.Second, 240 * time.Second, 241 * time.Second, time.Hour}, {2 * time.Hour, 1 << 40, 2 * time.Minute, 500 * time.Millisecond}}
 	replyFlags = [8]spec.Flags{spec.ACK, spec.FIN | spec.ACK, spec.PSH | spec.ACK, spec.RST, spec.RST | spec.ACK, spec.FIN | spec.PSH | spec.ACK, spec.ACK, spec.PSH | spec.ACK}
 	replyLen   = [4]uint32{100, 1, 1460, 4000}
 	peerISS    = [4]spec.Seq{7000, 0xFFFFFFFF, 0x80000000, 0}
@@ -180,6 +199,8 @@ type AgreeRun struct {
 	peerTS  uint32
 	noTS    bool
 	lastOut []spec.Output
+
+	outputs int // the model's outputs so far (MaxAgreeOutputs)
 
 	// Log is every event played, in order.
 	Log []spec.Event
@@ -244,7 +265,7 @@ func Agree(data []byte) error {
 
 // Run plays the rest of the input; it stops at the first disagreement.
 func (r *AgreeRun) Run() error {
-	for r.err == nil && r.pos < len(r.data) && len(r.Log) < MaxAgreeEvents {
+	for r.err == nil && r.pos < len(r.data) && len(r.Log) < MaxAgreeEvents && r.outputs < MaxAgreeOutputs && r.now() < spec.Time(MaxAgreeTime) {
 		r.op()
 	}
 	return r.err
@@ -293,7 +314,7 @@ func (e *AgreeError) Error() string {
 
 // step runs ev through both hosts and compares what is observable.
 func (r *AgreeRun) step(ev spec.Event) {
-	if r.err != nil || len(r.Log) >= MaxAgreeEvents {
+	if r.err != nil || len(r.Log) >= MaxAgreeEvents || r.outputs >= MaxAgreeOutputs || ev.At > spec.Time(MaxAgreeTime) {
 		return
 	}
 	r.Log = append(r.Log, ev)
@@ -307,6 +328,7 @@ func (r *AgreeRun) step(ev spec.Event) {
 		return
 	}
 	mo, ms := v.Out, v.Snap
+	r.outputs += len(mo)
 	before := r.snap
 	r.snap = ms
 	r.lastOut = append(r.lastOut[:0], mo...)

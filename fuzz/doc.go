@@ -23,9 +23,10 @@
 //     parses or fails with a positioned error, and a script that parses
 //     plays on the model and the implementation in lockstep, which must
 //     agree.
-//   - FuzzSegmentCodec (SegmentCodec, Linux only): decoding arbitrary
-//     bytes as an IPv4 TCP packet never panics, and what decodes encodes
-//     and decodes again to the same segment and the same bytes.
+//   - FuzzSegmentCodec (SegmentCodec): decoding arbitrary bytes as an
+//     IPv4 or IPv6 TCP packet with package wire never panics, and what
+//     decodes encodes and decodes again to the same packet and the same
+//     bytes.
 //
 // The fuzz functions themselves (fuzz_test.go) only call these exported
 // functions, so that OSS-Fuzz's native Go build, which compiles the file

@@ -17,7 +17,14 @@ import (
 // MaxScriptSteps bounds the host steps one FuzzScript input may take
 // (profile overrides such as RTOMax=1ns can make a script's timers fire
 // without end); a script that needs more is abandoned, not failed.
-const MaxScriptSteps = 100000
+const MaxScriptSteps = 20000
+
+// MaxScriptInput bounds the bytes of one FuzzScript input that are read:
+// the rest is cut off before parsing. Go's minimizer runs an input once
+// for every byte and every run of bytes it tries to remove, so the cost of
+// minimizing grows with the cube of the length; 2 KiB holds every
+// scenario of the corpus but the longest few.
+const MaxScriptInput = 2048
 
 // TwinHost is a spec.Host that steps the model and the optimized
 // implementation in lockstep: every event goes to both, and after each
@@ -107,6 +114,7 @@ func (t *TwinHost) Step(ev *spec.Event, out []spec.Output) []spec.Output {
 // matter here; panics and disagreements do.
 func Script(src []byte) error {
 	const name = "f.pkt"
+	src = src[:min(len(src), MaxScriptInput)]
 	lines := bytes.Count(src, []byte("\n")) + 1
 	s, err := script.Parse(name, src)
 	if err != nil {

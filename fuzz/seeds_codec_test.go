@@ -1,10 +1,10 @@
-//go:build linux
-
 package fuzz
 
 import (
+	"net/netip"
+
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stack/linux"
+	"github.com/tcpclose/tcpclose/wire"
 )
 
 // codecSeeds is the FuzzSegmentCodec seed corpus: packets the encoder
@@ -30,7 +30,7 @@ func codecSeeds() []namedSeed {
 	}
 	var seeds []namedSeed
 	for _, s := range segs {
-		pkt, err := linux.EncodeIPv4(s.seg, 1)
+		pkt, err := wire.EncodeIPv4(s.seg, 1)
 		if err != nil {
 			panic(err)
 		}
@@ -49,7 +49,12 @@ func codecSeeds() []namedSeed {
 			seeds = append(seeds, namedSeed{"zero-length-option", badOpt})
 		}
 	}
-	seeds = append(seeds, namedSeed{"ipv6", []byte{0x60, 0, 0, 0, 0, 0, 6, 64}},
+	v6, err := wire.AppendIPv6(nil, netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2"), &segs[0].seg)
+	if err != nil {
+		panic(err)
+	}
+	seeds = append(seeds, namedSeed{"ipv6-syn-all-options", v6}, namedSeed{"ipv6-header-only", v6[:40]},
+		namedSeed{"ipv6", []byte{0x60, 0, 0, 0, 0, 0, 6, 64}},
 		namedSeed{"udp", append([]byte{0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 168, 0, 1}, make([]byte, 8)...)})
 	return seeds
 }

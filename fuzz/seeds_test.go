@@ -25,12 +25,10 @@ var (
 // seedSets are the generated seed corpora, per target.
 func seedSets() map[string][]namedSeed {
 	m := map[string][]namedSeed{
-		"FuzzAgree":  agreeSeeds(),
-		"FuzzSim":    simSeeds(),
-		"FuzzScript": scriptSeeds(),
-	}
-	if f := codecSeedsFunc(); f != nil {
-		m["FuzzSegmentCodec"] = f()
+		"FuzzAgree":        agreeSeeds(),
+		"FuzzSim":          simSeeds(),
+		"FuzzScript":       scriptSeeds(),
+		"FuzzSegmentCodec": codecSeeds(),
 	}
 	return m
 }

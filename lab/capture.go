@@ -12,6 +12,7 @@ import (
 
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack/linux"
+	codec "github.com/tcpclose/tcpclose/wire"
 	"golang.org/x/sys/unix"
 )
 
@@ -117,7 +118,7 @@ func (c *capture) drain(buf []byte) {
 		}
 		p := packet{When: now, Frame: append([]byte(nil), buf[:n]...)}
 		if n > 14 && binary.BigEndian.Uint16(buf[12:14]) == unix.ETH_P_IP {
-			if seg, err := linux.DecodeIPv4(buf[14:n]); err == nil {
+			if seg, err := codec.DecodeIPv4(buf[14:n]); err == nil {
 				p.Seg, p.IsTCP = seg, true
 			}
 		}

@@ -161,14 +161,7 @@ func (l *lab) writePcap(dir, name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("pcap: %w", err)
 	}
-	pw, err := newPcapWriter(f)
-	if err == nil {
-		for _, p := range l.pkts {
-			if err = pw.write(p.When, p.Frame); err != nil {
-				break
-			}
-		}
-	}
+	err = writePcap(f, l.pkts)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tcpclose/tcpclose/sim"
@@ -70,6 +71,37 @@ func TestTextFitsWidth(t *testing.T) {
 				}
 				if l != left || r != right {
 					t.Errorf("%s width %d: line %d lifelines at %d,%d, want %d,%d: %q", sc.Name, w, i+1, l, r, left, right, ln)
+				}
+			}
+		}
+	}
+}
+
+// A narrow ladder that cuts a segment's options or window says so ("<…>",
+// "…"); it never drops them silently.
+func TestTextMarksCutOptions(t *testing.T) {
+	for _, sc := range sim.Scenarios() {
+		tr := run(t, sc.Name, "rfc9293", 1)
+		for _, w := range []int{MinWidth, 80, 100} {
+			out := text(t, tr, Options{Width: w})
+			for _, r := range tr.Records {
+				if r.Kind != sim.RecSend || r.Copy > 0 {
+					continue
+				}
+				o := r.Seg.Opts
+				hasOpts := o.MSS != 0 || o.SackOK || o.HasTS || o.WScale != 0
+				id := fmt.Sprintf("#%d ", r.SegID)
+				for _, ln := range strings.Split(out, "\n") {
+					if !strings.Contains(ln, id) {
+						continue
+					}
+					if hasOpts && !strings.Contains(ln, "<") && !strings.Contains(ln, "…") {
+						t.Errorf("%s width %d: segment %d's options dropped without a mark: %q", sc.Name, w, r.SegID, ln)
+					}
+					if !strings.Contains(ln, " win ") && !strings.Contains(ln, "…") {
+						t.Errorf("%s width %d: segment %d's window dropped without a mark: %q", sc.Name, w, r.SegID, ln)
+					}
+					break
 				}
 			}
 		}
@@ -238,13 +270,49 @@ func parseSVG(t *testing.T, b []byte) []svgText {
 	return out
 }
 
-// The SVG ladder is well-formed and no two pieces of text overlap, in
-// every scenario.
+// lossyRun is scenario on profile linux over a network that loses,
+// duplicates and reorders segments.
+func lossyRun(t *testing.T, scenario string, seed uint64) *sim.Trace {
+	t.Helper()
+	sc, err := sim.LookupScenario(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := sc.Config(spec.MustProfile("linux"), seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cfg.Net.Links {
+		cfg.Net.Links[i].Loss, cfg.Net.Links[i].Dup, cfg.Net.Links[i].Reorder = 0.2, 0.05, 0.05
+	}
+	res, err := sim.Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Trace
+}
+
+// The SVG ladder is well-formed and no two pieces of text overlap (a
+// label, a lost marker, a "later" mark, a note), in every scenario, clean
+// and over a lossy network.
 func TestSVGLabelsDoNotOverlap(t *testing.T) {
+	type run1 struct {
+		name string
+		tr   *sim.Trace
+	}
+	var runs []run1
 	for _, sc := range sim.Scenarios() {
-		tr := run(t, sc.Name, "rfc9293", 1)
+		runs = append(runs, run1{sc.Name, run(t, sc.Name, "rfc9293", 1)})
+	}
+	for seed := uint64(1); seed <= 8; seed++ {
+		for _, name := range []string{"normal", "half-close", "lost-final-ack"} {
+			runs = append(runs, run1{fmt.Sprintf("%s lossy seed %d", name, seed), lossyRun(t, name, seed)})
+		}
+	}
+	for _, sc := range runs {
+		tr := sc.tr
 		var b bytes.Buffer
-		if err := SVG(&b, tr, Options{Title: sc.Name}); err != nil {
+		if err := SVG(&b, tr, Options{Title: sc.name}); err != nil {
 			t.Fatal(err)
 		}
 		texts := parseSVG(t, b.Bytes())
@@ -255,16 +323,39 @@ func TestSVGLabelsDoNotOverlap(t *testing.T) {
 			}
 		}
 		if got := strings.Count(b.String(), "<line ") - 2; got < arrows {
-			t.Errorf("%s: %d lines for %d segments", sc.Name, got, arrows)
+			t.Errorf("%s: %d lines for %d segments", sc.name, got, arrows)
 		}
 		for i := range texts {
 			for j := i + 1; j < len(texts); j++ {
 				a0, a1, ay0, ay1 := texts[i].box()
 				b0, b1, by0, by1 := texts[j].box()
 				if a0 < b1 && b0 < a1 && ay0 < by1 && by0 < ay1 {
-					t.Errorf("%s: %q and %q overlap", sc.Name, texts[i].text, texts[j].text)
+					t.Errorf("%s: %q and %q overlap", sc.name, texts[i].text, texts[j].text)
 				}
 			}
 		}
+	}
+}
+
+// A window draws only its part of the run: the states at its start head
+// the ladder, nothing sent outside it is drawn, and its end says where the
+// run ends; -conn picks the time a connection lived.
+func TestWindow(t *testing.T) {
+	tr := run(t, "timewait-assassination", "rfc9293", 1)
+	if n := Conns(tr); n != 2 {
+		t.Fatalf("Conns = %d, want 2", n)
+	}
+	out := text(t, tr, Options{Width: 100, From: spec.Time(20 * time.Millisecond), To: spec.Time(30 * time.Millisecond)})
+	if !strings.Contains(out, "TIME-WAIT") || !strings.Contains(out, "#93 R") || strings.Contains(out, "#1 S") || !strings.Contains(out, "end of window") {
+		t.Errorf("window 20-30 ms:\n%s", out)
+	}
+	full := text(t, tr, Options{Width: 100})
+	c2 := text(t, tr, Options{Width: 100, Conn: 2})
+	if strings.Contains(c2, "#1 S") || !strings.Contains(c2, "#94 S") || len(c2) >= len(full) {
+		t.Errorf("conn 2:\n%s", c2)
+	}
+	var b bytes.Buffer
+	if err := SVG(&b, tr, Options{Conn: 1, To: spec.Time(10 * time.Millisecond)}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package ladder
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/tcpclose/tcpclose/sim"
@@ -26,6 +27,62 @@ type Options struct {
 	AllCalls bool
 	// Title is a heading printed above the ladder (the SVG's title).
 	Title string
+	// From and To draw only the part of the run between these instants
+	// (To 0: to the end). The states at From head the ladder; a segment
+	// sent before From is not drawn, one that arrives after To is drawn
+	// as in flight.
+	From, To spec.Time
+	// Conn, if not 0, draws only the time connection Conn lived: from the
+	// first state change of either side's Conn-th connection to the last
+	// (within From and To).
+	Conn int
+}
+
+// window returns the instants the ladder draws, and false if Conn names a
+// connection the run does not have.
+func window(recs []sim.Record, o Options) (lo, hi spec.Time, ok bool) {
+	lo, hi = o.From, o.To
+	if hi <= 0 {
+		hi = spec.Time(math.MaxInt64)
+	}
+	if o.Conn <= 0 {
+		return lo, hi, true
+	}
+	conns := [2]map[int]int{{}, {}}
+	first, last := spec.Time(-1), spec.Time(-1)
+	for i := range recs {
+		r := &recs[i]
+		if r.Kind != sim.RecState || r.Side > sim.B {
+			continue
+		}
+		m := conns[r.Side]
+		if _, ok := m[r.Inc]; !ok {
+			m[r.Inc] = len(m) + 1
+		}
+		if m[r.Inc] != o.Conn {
+			continue
+		}
+		if first < 0 {
+			first = r.At
+		}
+		last = r.At
+	}
+	if first < 0 {
+		return 0, 0, false
+	}
+	return max(lo, first), min(hi, last), true
+}
+
+// Conns returns the number of connections of the run t: the most either
+// side had (the ladder's -conn 1..N).
+func Conns(t *sim.Trace) int {
+	conns := [2]map[int]bool{{}, {}}
+	for _, r := range t.Records {
+		if r.Kind == sim.RecState && r.Side <= sim.B {
+			conns[r.Side][r.Inc] = true
+		}
+	}
+	return max(len(conns[0]), len(conns[1]))
 }
 
 // MinWidth is the narrowest text ladder.
@@ -126,6 +183,7 @@ func build(t *sim.Trace, o Options) *layout {
 	lastAt := [2]spec.Time{-1, -1}
 	// connection ordinals per side: incarnation -> 1, 2, ...
 	conns := [2]map[int]int{{}, {}}
+	lo, hi, _ := window(recs, o)
 	add := func(r row) int {
 		l.rows = append(l.rows, r)
 		i := len(l.rows) - 1
@@ -136,6 +194,7 @@ func build(t *sim.Trace, o Options) *layout {
 	}
 	for ri := range recs {
 		r := &recs[ri]
+		in := r.At >= lo && r.At <= hi
 		switch r.Kind {
 		case sim.RecSend:
 			if l.addrs[r.Side] == "" {
@@ -148,6 +207,9 @@ func build(t *sim.Trace, o Options) *layout {
 					isn[k] = append(h, r.Seg.Seq)
 				}
 			}
+			if !in {
+				continue
+			}
 			i := add(row{kind: rowSeg, at: r.At, side: r.Side, flags: r.Seg.Flags, id: r.SegID,
 				labels: segLabels(r, isn, o.Absolute), note: r.Note, arrive: -1, origin: -1,
 				reordered: reordered[segKey{r.SegID, 0}]})
@@ -159,7 +221,7 @@ func build(t *sim.Trace, o Options) *layout {
 			}
 		case sim.RecDuplicate:
 			orig, ok := segRow[segKey{r.SegID, 0}]
-			if !ok {
+			if !ok || !in {
 				continue
 			}
 			o := l.rows[orig]
@@ -173,7 +235,7 @@ func build(t *sim.Trace, o Options) *layout {
 			segRow[segKey{r.SegID, r.Copy}] = i
 		case sim.RecDeliver:
 			s, ok := segRow[segKey{r.SegID, r.Copy}]
-			if !ok {
+			if !ok || !in {
 				continue
 			}
 			i := add(row{kind: rowArrive, at: r.At, side: r.Side, seg: s, id: r.SegID, copy: r.Copy,
@@ -182,7 +244,7 @@ func build(t *sim.Trace, o Options) *layout {
 			l.rows[s].arrive = i
 		case sim.RecExpire:
 			s, ok := segRow[segKey{r.SegID, r.Copy}]
-			if !ok {
+			if !ok || !in {
 				continue
 			}
 			tag := fmt.Sprintf("#%d", r.SegID)
@@ -194,14 +256,14 @@ func build(t *sim.Trace, o Options) *layout {
 			l.rows[s].fate = expired
 			l.rows[s].arrive = i
 		case sim.RecCall:
-			if !o.AllCalls && quietCall(r.Call.Kind) {
+			if !in || !o.AllCalls && quietCall(r.Call.Kind) {
 				continue
 			}
 			add(row{kind: rowNote, at: r.At, side: r.Side, class: classCall, text: r.Call.String() + " …", arrive: -1, origin: -1})
 		case sim.RecResult:
 			out := r.Out
 			failed := out.Ret == -1
-			if !o.AllCalls && quietCall(out.Call) && !failed {
+			if !in || !o.AllCalls && quietCall(out.Call) && !failed {
 				continue
 			}
 			res := fmt.Sprintf("= %d", out.Ret)
@@ -225,6 +287,9 @@ func build(t *sim.Trace, o Options) *layout {
 				l.setState(r.Side, r.At, "LISTEN", &last, &lastAt, add)
 			}
 		case sim.RecNotice:
+			if !in {
+				continue
+			}
 			add(row{kind: rowNote, at: r.At, side: r.Side, class: classNotice, text: "notice: " + r.Out.Notice.String(), arrive: -1, origin: -1})
 		case sim.RecState:
 			if r.Side > sim.B {
@@ -238,10 +303,24 @@ func build(t *sim.Trace, o Options) *layout {
 			if len(m) > 1 {
 				name = fmt.Sprintf("%d:%s", m[r.Inc], name)
 			}
+			if r.At < lo {
+				l.initial[r.Side] = name // the state the window opens in
+				continue
+			}
+			if !in {
+				continue
+			}
 			l.setState(r.Side, r.At, name, &last, &lastAt, add)
 		case sim.RecHazard:
+			if !in {
+				continue
+			}
 			add(row{kind: rowNote, at: r.At, side: r.Side, class: classHazard, text: fmt.Sprintf("HAZARD #%d: %s", r.SegID, r.Note), arrive: -1, origin: -1})
 		case sim.RecEnd:
+			if !in {
+				add(row{kind: rowEnd, at: hi, side: sim.NoSide, class: classEnd, text: fmt.Sprintf("end of window (the run ends %s at %s)", endReason(r.Note), r.At), arrive: -1, origin: -1})
+				continue
+			}
 			add(row{kind: rowEnd, at: r.At, side: sim.NoSide, class: classEnd, text: "end of run: " + endReason(r.Note), arrive: -1, origin: -1})
 		}
 	}
@@ -338,12 +417,12 @@ func segLabels(r *sim.Record, isn map[tupleKey][]spec.Seq, absolute bool) []stri
 	if s.Opts.WScale != 0 {
 		opts = append(opts, fmt.Sprintf("wscale %d", s.Opts.WScale-1))
 	}
-	labels := []string{}
+	// The shorter forms, for narrow ladders, say what they leave out:
+	// "<…>" stands for the options, a trailing "…" for the window too.
 	if len(opts) > 0 {
-		labels = append(labels, core+win+" <"+strings.Join(opts, ",")+">")
+		return []string{core + win + " <" + strings.Join(opts, ",") + ">", core + win + " <…>", core + " …"}
 	}
-	labels = append(labels, core+win, core)
-	return labels
+	return []string{core + win, core + " …"}
 }
 
 // endReason is the reason of an end record without the details the

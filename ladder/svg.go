@@ -22,7 +22,8 @@ const (
 	margin     = 16.0
 	noteMax    = 44 // notes wrap at this many characters
 	minGap     = 360.0
-	lostFrac   = 0.55 // a lost segment's arrow ends this far across
+	lostFrac   = 0.55       // a lost segment's arrow ends this far across
+	lostDrop   = rowH * 1.2 // and this far below its row
 	headHeight = 62.0
 )
 
@@ -127,10 +128,23 @@ func (s *svgWriter) place() {
 			newSlot(r.at)
 		}
 	}
+	// A lost segment's arrow ends in a cross and a note below its row
+	// (lostDrop): the next row starts below them, so that neither the
+	// next label nor a "later" mark lands on them.
+	lostAt := map[int]bool{}
+	for i := range rows {
+		r := &rows[i]
+		if (r.kind == rowSeg || r.kind == rowNet && r.copy > 0) && (r.fate == lost || r.fate == expired || r.fate == inFlight) {
+			lostAt[s.slot[i]] = true
+		}
+	}
 	// heights
 	s.y = make([]float64, len(s.times))
 	y := headHeight + margin
 	for k := range s.times {
+		if k > 0 && lostAt[k-1] {
+			y += lostDrop + 8
+		}
 		if k > 0 {
 			d := s.times[k].Sub(s.times[k-1])
 			extra := 0.0
@@ -242,7 +256,9 @@ func (s *svgWriter) draw() {
 	s.stateText(sim.A, s.y[0], s.l.initial[0])
 	s.stateText(sim.B, s.y[0], s.l.initial[1])
 	for _, g := range s.gaps {
-		s.text((s.xA+s.xB)/2, (g.y0+g.y1)/2+4, "middle", "gap", "⋯ "+g.d.Round(time.Millisecond).String()+" later ⋯")
+		// Centred between the rows, clear of the next arrow's label
+		// (which sits just above its row).
+		s.text((s.xA+s.xB)/2, (g.y0+g.y1-16)/2+4, "middle", "gap", "⋯ "+g.d.Round(time.Millisecond).String()+" later ⋯")
 	}
 	// times
 	for k := 1; k < len(s.times); k++ {
@@ -316,7 +332,7 @@ func (s *svgWriter) arrow(r *row, y float64, copy bool) {
 		s.line(x1, y, x2, y2, class, true, copy)
 	case lost, expired, inFlight:
 		xe := x1 + (x2-x1)*lostFrac
-		ye := y + rowH*1.2
+		ye := y + lostDrop
 		if r.fate == expired && r.arrive >= 0 {
 			ye = math.Max(ye, s.y[s.slot[r.arrive]])
 		}

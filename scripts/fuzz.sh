@@ -1,28 +1,29 @@
 #!/usr/bin/env bash
-# Fuzzing campaign: runs each native Go fuzz target of ./fuzz for the given
-# number of seconds, one after another, and prints a summary table.
+# Fuzzing campaign: runs each native Go fuzz target for the given number of
+# seconds, one after another, and prints a summary table.
 #
 #   scripts/fuzz.sh [seconds-per-target] [target...]
 #
-# Default: 600 s per target, every target (FuzzAgree FuzzSim FuzzScript
-# FuzzSegmentCodec). For each target it records the executions per second
-# (from the fuzzer's progress lines), the corpus size at the start and the
-# end (the "total" of the progress lines: seeds plus what the fuzz cache
-# holds) and the new interesting inputs, and the crashes: files the fuzzer
-# wrote under fuzz/testdata/fuzz/<Target>/ after a failure (Go minimizes
-# them first).
+# A target is PKG:Name or, for package fuzz, just Name. Default: 600 s per
+# target, every target of the module: fuzz:FuzzAgree fuzz:FuzzSim
+# fuzz:FuzzScript fuzz:FuzzSegmentCodec script:FuzzParse sim:FuzzFaults.
+# For each target it records the executions per second (from the fuzzer's
+# progress lines), the corpus size at the start and the end (the "total"
+# of the progress lines: seeds plus what the fuzz cache holds) and the new
+# interesting inputs, and the crashes: files the fuzzer wrote under
+# PKG/testdata/fuzz/<Target>/ after a failure (Go minimizes them first).
 #
 # When a target fails before its time is up, the crasher is moved to
-# fuzz/testdata/crashers/<Target>/ (a failing corpus entry would stop every
+# PKG/testdata/crashers/<Target>/ (a failing corpus entry would stop every
 # later run at once) and the target runs again for the time left. Triage
 # each crasher (go test ./fuzz -run TestDecode -v -decode <file>); a real
 # bug that is fixed goes back into testdata/fuzz/<Target>/ as a regression.
 #
 # Environment:
-#   FUZZ_MINIMIZE   -fuzzminimizetime (default 10s; Go's default of 60s
-#                   spends much of a short campaign minimizing new inputs)
+#   FUZZ_MINIMIZE   -fuzzminimizetime (default: Go's own, 60s; every target
+#                   bounds the bytes it reads, so minimizing is cheap)
 #   FUZZ_PARALLEL   -parallel (default: GOMAXPROCS)
-#   FUZZ_FRESH=1    drop this package's fuzz cache first, so the corpus
+#   FUZZ_FRESH=1    drop the target's fuzz cache first, so the corpus
 #                   starts from the committed seeds
 #   FUZZ_LOG_DIR    where the raw logs go (default: a temporary directory)
 set -euo pipefail
@@ -32,27 +33,34 @@ secs="${1:-600}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-	targets=(FuzzAgree FuzzSim FuzzScript FuzzSegmentCodec)
+	targets=(fuzz:FuzzAgree fuzz:FuzzSim fuzz:FuzzScript fuzz:FuzzSegmentCodec script:FuzzParse sim:FuzzFaults)
 fi
-minimize="${FUZZ_MINIMIZE:-10s}"
+minarg=()
+if [ -n "${FUZZ_MINIMIZE:-}" ]; then minarg=(-fuzzminimizetime "$FUZZ_MINIMIZE"); fi
 logdir="${FUZZ_LOG_DIR:-$(mktemp -d -t tcpclose-fuzz.XXXXXX)}"
 mkdir -p "$logdir"
-pkg=github.com/tcpclose/tcpclose/fuzz
-cache="$(go env GOCACHE)/fuzz/$pkg"
+module=github.com/tcpclose/tcpclose
+gocache="$(go env GOCACHE)"
 par=()
 if [ -n "${FUZZ_PARALLEL:-}" ]; then par=(-parallel "$FUZZ_PARALLEL"); fi
 
-echo "campaign: ${secs}s per target, minimize ${minimize}, $(nproc) CPUs, logs in $logdir"
+echo "campaign: ${secs}s per target, minimize ${FUZZ_MINIMIZE:-Go default}, $(nproc) CPUs, logs in $logdir"
 echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 go test -c -o /dev/null ./fuzz # fail early on a build error
+go test -c -o /dev/null ./script
+go test -c -o /dev/null ./sim
 
 summary="$logdir/summary.tsv"
 printf 'target\tseconds\texecs\texecs/s\tcorpus start\tcorpus end\tnew interesting\tcrashes\tdistinct\tload start\tload end\n' >"$summary"
 
-for t in "${targets[@]}"; do
-	corpus="fuzz/testdata/fuzz/$t"
+for spec in "${targets[@]}"; do
+	case "$spec" in
+	*:*) pkg=${spec%%:*} t=${spec#*:} ;;
+	*) pkg=fuzz t=$spec ;;
+	esac
+	corpus="$pkg/testdata/fuzz/$t"
 	mkdir -p "$corpus"
-	if [ "${FUZZ_FRESH:-0}" = 1 ]; then rm -rf "${cache:?}/$t"; fi
+	if [ "${FUZZ_FRESH:-0}" = 1 ]; then rm -rf "${gocache:?}/fuzz/$module/$pkg/$t"; fi
 	load0=$(cut -d' ' -f1 /proc/loadavg)
 	left=$secs
 	execs=0
@@ -69,7 +77,7 @@ for t in "${targets[@]}"; do
 		before=$(ls "$corpus" | sort)
 		t0=$(date +%s)
 		set +e
-		go test ./fuzz -run '^$' -fuzz "^$t\$" -fuzztime "${left}s" -fuzzminimizetime "$minimize" "${par[@]}" >"$log" 2>&1
+		go test "./$pkg" -run '^$' -fuzz "^$t\$" -fuzztime "${left}s" "${minarg[@]}" "${par[@]}" >"$log" 2>&1
 		rc=$?
 		set -e
 		t1=$(date +%s)
@@ -103,14 +111,14 @@ for t in "${targets[@]}"; do
 				tail -20 "$log" >&2
 				break
 			fi
-			mkdir -p "fuzz/testdata/crashers/$t"
+			mkdir -p "$pkg/testdata/crashers/$t"
 			# The failure's first message line, with the input's
 			# details cut off, tells repeats of one bug apart.
 			sig=$(grep -m1 -E '_test\.go:[0-9]+:' "$log" | sed -E 's/^[[:space:]]*//' | cut -c1-120 || true)
 			for f in $new; do
 				crashes=$((crashes + 1))
-				mv "$corpus/$f" "fuzz/testdata/crashers/$t/$f"
-				echo "$t: crasher fuzz/testdata/crashers/$t/$f (log $log)"
+				mv "$corpus/$f" "$pkg/testdata/crashers/$t/$f"
+				echo "$t: crasher $pkg/testdata/crashers/$t/$f (log $log)"
 				grep -m1 -A12 -- '--- FAIL' "$log" | sed 's/^/    /' || true
 			done
 			if printf '%s\n' "${sigs[@]}" | grep -qxF -- "$sig"; then

@@ -156,8 +156,14 @@ func (r *Result) hazards(k HazardKind) []Hazard {
 
 // Summary is a few lines on how the run ended.
 func (r *Result) Summary() string {
-	s := fmt.Sprintf("seed %d: ended %s at %s after %d steps; net sent %d delivered %d lost %d faulted %d dup %d reordered %d expired %d\n",
-		r.Seed, r.Reason, r.End, r.Steps, r.Net.Sent, r.Net.Delivered, r.Net.Lost, r.Net.Faulted, r.Net.Duplicated, r.Net.Reordered, r.Net.Expired)
+	// "lost" counts every segment the ladder marks lost, at random or by
+	// the fault schedule.
+	lost := fmt.Sprint(r.Net.Lost + r.Net.Faulted)
+	if r.Net.Faulted > 0 {
+		lost += fmt.Sprintf(" (%d by faults)", r.Net.Faulted)
+	}
+	s := fmt.Sprintf("seed %d: ended %s at %s after %d steps; net sent %d delivered %d lost %s dup %d reordered %d expired %d\n",
+		r.Seed, r.Reason, r.End, r.Steps, r.Net.Sent, r.Net.Delivered, lost, r.Net.Duplicated, r.Net.Reordered, r.Net.Expired)
 	for side := A; side <= B; side++ {
 		rep := &r.Sides[side]
 		closed := "not closed"
@@ -541,6 +547,9 @@ func (r *runner) delivered(s Side, d *event, before, after []track) {
 	h := Hazard{Kind: HazardGhost, At: r.now, Side: s, Tuple: t, Seg: d.seg, SegID: d.id, Copy: d.cp,
 		SegInc: d.inc, ConnInc: bt.inc, PeerInc: bt.peer}
 	b := bt.snap
+	// Sequence numbers are relative to the connection's initial ones, as
+	// the ladder prints them.
+	const relNote = "; numbers relative to its ISS/IRS"
 	// Did the connection take d itself?
 	if ghost {
 		var why string
@@ -553,12 +562,12 @@ func (r *runner) delivered(s Side, d *event, before, after []track) {
 			why = fmt.Sprintf("it moved the connection %s -> %s", b.State, at.snap.State)
 		case d.seg.SegLen() > 0 && overlaps(d.seg.Seq, d.seg.End(), b.RcvNxt, at.snap.RcvNxt):
 			lo, hi := clip(d.seg.Seq, d.seg.End(), b.RcvNxt, at.snap.RcvNxt)
-			why = fmt.Sprintf("its octets [%d,%d) were taken as new (RCV.NXT %d -> %d)", uint32(lo), uint32(hi), uint32(b.RcvNxt), uint32(at.snap.RcvNxt))
+			why = fmt.Sprintf("its octets [%d,%d) were taken as new (RCV.NXT %d -> %d)", uint32(lo-b.IRS), uint32(hi-b.IRS), uint32(b.RcvNxt-b.IRS), uint32(at.snap.RcvNxt-b.IRS))
 		case d.seg.Flags&spec.ACK != 0 && at.snap.SndUna != b.SndUna:
-			why = fmt.Sprintf("its ACK moved SND.UNA %d -> %d", uint32(b.SndUna), uint32(at.snap.SndUna))
+			why = fmt.Sprintf("its ACK moved SND.UNA %d -> %d", uint32(b.SndUna-b.ISS), uint32(at.snap.SndUna-b.ISS))
 		}
 		if why != "" {
-			h.Note = fmt.Sprintf("segment of inc%d accepted by %s inc%d (paired with inc%d): %s", d.inc, t, bt.inc, bt.peer, why)
+			h.Note = fmt.Sprintf("segment of inc%d accepted by %s inc%d (paired with inc%d): %s%s", d.inc, t, bt.inc, bt.peer, why, relNote)
 			r.hazard(h)
 			return
 		}
@@ -588,8 +597,8 @@ func (r *runner) delivered(s Side, d *event, before, after []track) {
 			if len(left) > 0 {
 				lo, hi = left[0].lo, left[0].hi
 				h.SegID, h.Copy, h.SegInc, h.Seg = g.id, g.cp, g.inc, g.seg
-				h.Note = fmt.Sprintf("held octets [%d,%d) of inc%d segment #%d were delivered by %s inc%d (paired with inc%d) when #%d filled the gap (RCV.NXT %d -> %d)",
-					uint32(lo), uint32(hi), g.inc, g.id, t, bt.inc, bt.peer, d.id, uint32(r0), uint32(r1))
+				h.Note = fmt.Sprintf("held octets [%d,%d) of inc%d segment #%d were delivered by %s inc%d (paired with inc%d) when #%d filled the gap (RCV.NXT %d -> %d)%s",
+					uint32(lo-b.IRS), uint32(hi-b.IRS), g.inc, g.id, t, bt.inc, bt.peer, d.id, uint32(r0-b.IRS), uint32(r1-b.IRS), relNote)
 				r.hazard(h)
 				break
 			}

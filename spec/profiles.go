@@ -227,9 +227,9 @@ func linux() Profile {
 	p.SimOpenSynAckAccepted = true
 	p.Cite = map[string]string{
 		"RSTFlushesReceive":          linuxSrc + "tcp_reset purges the write queue only; tcp_recvmsg returns queued data before sk_err",
-		"ZeroWindowAcceptsFIN":       linuxSrc + "a FIN into a zero window is accepted (LX-25)",
+		"ZeroWindowAcceptsFIN":       linuxSrc + "net/ipv4/tcp_input.c tcp_data_queue: a segment carrying only a FIN is queued even when the receive window is zero",
 		"SimOpenSynAckAccepted":      linuxSrc + "tcp_validate_incoming passes the SYN,ACK of a simultaneous open in SYN_RECV",
-		"TimeWait":                   linuxSrc + "include/net/tcp.h TCP_TIMEWAIT_LEN (60*HZ); measured 60.65 s (shared/reference/stacks.md)",
+		"TimeWait":                   linuxSrc + "include/net/tcp.h TCP_TIMEWAIT_LEN (60*HZ); measured 60.65 s (tcpclose lab timewait, docs/lab.md)",
 		"RTOInitial":                 linuxSrc + "include/net/tcp.h TCP_TIMEOUT_INIT (1*HZ)",
 		"RTOMin":                     linuxSrc + "include/net/tcp.h TCP_RTO_MIN (HZ/5)",
 		"RTOMax":                     linuxSrc + "include/net/tcp.h TCP_RTO_MAX (120*HZ)",
@@ -239,30 +239,30 @@ func linux() Profile {
 		"SynAckR2":                   linuxSrc + "sysctl net.ipv4.tcp_synack_retries = 5: about 63 s, short of MUST-23's 3 minutes",
 		"EmbryonicRSTInWindow":       linuxSrc + "net/ipv4/tcp_minisocks.c tcp_check_req: a RST passing tcp_in_window goes to embryonic_reset",
 		"EmbryonicSyn":               linuxSrc + "tcp_check_req: a pure retransmitted SYN gets inet_rtx_syn_ack (rate-limited); another SYN goes to embryonic_reset, which sends a RST",
-		"FinWait2Timeout":            linuxSrc + "sysctl net.ipv4.tcp_fin_timeout = 60 (tcp_close, TCP_LINGER2); packetdrill PI-01",
+		"FinWait2Timeout":            linuxSrc + "sysctl net.ipv4.tcp_fin_timeout = 60 (net/ipv4/tcp.c __tcp_close, TCP_LINGER2); gVisor packetimpact (test/packetimpact/tests/fin_wait2_timeout_test.go)",
 		"FinWait2OrphanOnly":         linuxSrc + "tcp_close arms the timer for orphaned sockets only; shutdown(SHUT_WR) sockets wait for ever",
-		"TimeoutSendsRST":            linuxSrc + "tcp_write_err: the connection is dropped silently; RST only to later segments (LX-12)",
-		"FinWait2SendsRST":           linuxSrc + "tcp_keepalive_timer FIN-WAIT-2 branch: tcp_done without a RST (PI-01)",
+		"TimeoutSendsRST":            linuxSrc + "net/ipv4/tcp_timer.c tcp_write_err: the connection is dropped silently (tcp_done); later segments draw a RST from tcp_v4_send_reset",
+		"FinWait2SendsRST":           linuxSrc + "net/ipv4/tcp_timer.c tcp_keepalive_timer, FIN-WAIT-2 branch: tcp_time_wait or tcp_done, no RST; gVisor packetimpact (test/packetimpact/tests/fin_wait2_timeout_test.go)",
 		"RSTCheck":                   linuxSrc + "tcp_validate_incoming: RFC 5961 §3.2 since 3.6",
 		"TimeWaitRST":                linuxSrc + tcpMinisocks + ": a RST at rcv_nxt kills TIME-WAIT (tcp_rfc1337 = 0), others are dropped",
-		"RSTCarriesACK":              linuxSrc + "tcp_send_active_reset sets ACK (packetdrill PI-03, PI-06)",
+		"RSTCarriesACK":              linuxSrc + "net/ipv4/tcp_output.c tcp_send_active_reset sets ACK; gVisor packetimpact (test/packetimpact/tests/tcp_linger_test.go)",
 		"AbortEntersTimeWait":        linuxSrc + "tcp_disconnect enters TCP_CLOSE",
 		"SynInSync":                  linuxSrc + "tcp_validate_incoming syn_challenge",
 		"TimeWaitReopen":             linuxSrc + tcpMinisocks + ": TCP_TW_SYN when SEG.SEQ is after rcv_nxt or TSval is newer; other SYNs get an ACK",
 		"ReopenISSGap":               linuxSrc + tcpMinisocks + ": isn = tw_snd_nxt + 65535 + 2",
 		"ReopenReturnsToTimeWait":    linuxSrc + tcpMinisocks + ": the RED-PEN comment admits the old-duplicate case is not handled",
 		"SynFinDropped":              linuxSrc + "tcp_rcv_state_process TCP_LISTEN: SYN with FIN is discarded",
-		"CloseSynSentSendsRST":       linuxSrc + "tcp_close in SYN-SENT sends nothing (LX-02)",
+		"CloseSynSentSendsRST":       linuxSrc + "net/ipv4/tcp.c __tcp_close and tcp_close_state: SYN-SENT goes to CLOSE with nothing sent (packetdrill gtests/net/tcp/close/close-on-syn-sent.pkt)",
 		"ACKWindowCheck":             linuxSrc + "tcp_ack, commit 354e4aa391ed (RFC 5961 §5)",
-		"AckAboveSndNxt":             "measured on Linux 6.18.44 (docs/deviations.md Linux item 5; script seq/ack-above-snd-nxt.pkt passes on linux-quickack): an ACK above SND.NXT in ESTABLISHED draws an ACK and the segment is dropped, as in the closing states (tcp_ack: a challenge ACK where older kernels, PI-12 and LX-28, dropped silently)",
+		"AckAboveSndNxt":             "measured on Linux 6.18.44 (docs/deviations.md Linux item 5; script seq/ack-above-snd-nxt.pkt passes on linux-quickack): an ACK above SND.NXT in ESTABLISHED draws an ACK and the segment is dropped, as in the closing states (net/ipv4/tcp_input.c tcp_ack: a challenge ACK, where older kernels dropped silently, as gVisor packetimpact (test/packetimpact/tests/tcp_unacc_seq_ack_test.go) still expects)",
 		"OOWAckInterval":             linuxSrc + "sysctl net.ipv4.tcp_invalid_ratelimit = 500 ms, per socket (tcp_oow_rate_limited)",
 		"OOWAckExemptFIN":            linuxSrc + "tcp_oow_rate_limited: a segment with seq != end_seq and no SYN (data or FIN) is never rate-limited; measured on 6.18.44 by the conform campaign (cause oow-ack-fin-exempt)",
 		"AckOutOfOrder":              linuxSrc + "tcp_data_queue: out-of-order data is ACKed at once",
-		"ZeroLenEdgeAcceptable":      linuxSrc + "tcp_sequence accepts a zero-length segment at the right edge (PI-10)",
+		"ZeroLenEdgeAcceptable":      linuxSrc + "net/ipv4/tcp_input.c tcp_sequence accepts a zero-length segment at the right edge (gVisor packetimpact (test/packetimpact/tests/tcp_outside_the_window_test.go)",
 		"TimeWaitRestart":            linuxSrc + tcpMinisocks + ": inet_twsk_reschedule for an exact bare ACK and for any other segment with ACK",
 		"ClosingStartsTimeWait":      linuxSrc + "tcp_rcv_state_process TCP_CLOSING: tcp_time_wait(sk, TCP_TIME_WAIT, 0)",
 		"MaxTimeWait":                linuxSrc + "sysctl net.ipv4.tcp_max_tw_buckets = 131072 on this machine; overflow counted as TCPTimeWaitOverflow",
-		"RSTOnUnreadClose":           linuxSrc + "tcp_close: data_was_unread sends RST (RFC 2525 §2.17 cited in the source; LX-11)",
+		"RSTOnUnreadClose":           linuxSrc + "net/ipv4/tcp.c __tcp_close: data_was_unread sends a RST (tcp_send_active_reset; RFC 2525 §2.17 cited in the source)",
 		"RSTOnDataAfterClose":        linuxSrc + "tcp_rcv_state_process FIN-WAIT-1/2 with RCV_SHUTDOWN: tcp_reset and a RST in reply",
 		"CloseInFinWait":             linuxSrc + "close(2) after shutdown(SHUT_WR) returns 0 and sends no second FIN",
 		"HoldOutOfOrder":             linuxSrc + "out-of-order queue",
@@ -275,8 +275,8 @@ func linux() Profile {
 		"TSMissingDrop":              linuxSrc + "accepts segments without timestamps on a timestamp connection",
 		"EphemeralLow":               linuxSrc + "sysctl net.ipv4.ip_local_port_range = 32768 60999",
 		"EphemeralHigh":              linuxSrc + "sysctl net.ipv4.ip_local_port_range = 32768 60999",
-		"BindTimeWaitNeedsBothReuse": linuxSrc + "inet_csk_bind_conflict: the TIME-WAIT socket keeps sk_reuse; measured (stacks.md)",
-		"ConnectOverTimeWait":        linuxSrc + "tcp_twsk_unique: with timestamps the entry is taken over; without, EADDRNOTAVAIL (measured, stacks.md)",
+		"BindTimeWaitNeedsBothReuse": linuxSrc + "net/ipv4/inet_connection_sock.c inet_bind_conflict: the TIME-WAIT socket keeps sk_reuse; measured (tcpclose lab reuse, docs/lab.md)",
+		"ConnectOverTimeWait":        linuxSrc + "net/ipv4/tcp_ipv4.c tcp_twsk_unique: with timestamps the entry is taken over; without, EADDRNOTAVAIL (measured: tcpclose lab reuse, docs/lab.md)",
 		"TimeWaitReuseAfter":         linuxSrc + "sysctl net.ipv4.tcp_tw_reuse = 2 enables reuse for loopback only; the model's hosts are not loopback",
 		"ListenBacklogDrop":          linuxSrc + "tcp_conn_request drops SYNs when the accept queue is full",
 	}
@@ -316,12 +316,12 @@ func freebsd() Profile {
 		"FinWait2OrphanOnly":         "FreeBSD tcp_usrclosed arms it only when SBS_CANTRCVMORE",
 		"TimeoutSendsRST":            "FreeBSD tcp_subr.c tcp_drop: a synchronized connection is dropped with a RST",
 		"FinWait2SendsRST":           "FreeBSD tcp_timer_2msl closes without a RST",
-		"RSTCheck":                   "FreeBSD tcp_input.c: RFC 5961 §3 unless net.inet.tcp.insecure_rst=1 (FB-01)",
-		"TimeWaitRST":                "FreeBSD tcp_timewait.c tcp_twcheck drops RSTs, citing RFC 1337 (FB-03)",
+		"RSTCheck":                   "FreeBSD tcp_input.c: RFC 5961 §3 unless net.inet.tcp.insecure_rst=1 (freebsd-net/tcp-testsuite state-event-engine/rcv-rst-established/*-secure-*.pkt and *-insecure-*.pkt)",
+		"TimeWaitRST":                "FreeBSD tcp_timewait.c tcp_twcheck drops RSTs, citing RFC 1337 (freebsd-net/tcp-testsuite state-event-engine/rcv-rst-time-wait/)",
 		"RSTCarriesACK":              "FreeBSD tcp_fsm.h tcp_outflags[TCPS_CLOSED] = TH_RST|TH_ACK",
 		"AbortEntersTimeWait":        "FreeBSD tcp_drop enters CLOSED",
-		"SynInSync":                  "FreeBSD tcp_input.c: challenge ACK unless net.inet.tcp.insecure_syn=1 (FB-02)",
-		"TimeWaitReopen":             "FreeBSD tcp_twcheck: a SYN with SEG.SEQ beyond rcv_nxt recycles TIME-WAIT, others are dropped (FB-04)",
+		"SynInSync":                  "FreeBSD tcp_input.c: challenge ACK unless net.inet.tcp.insecure_syn=1 (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-established/)",
+		"TimeWaitReopen":             "FreeBSD tcp_timewait.c tcp_twcheck: a SYN with SEG.SEQ beyond rcv_nxt recycles TIME-WAIT, others are dropped (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-time-wait/)",
 		"ReopenISSGap":               notVerified,
 		"ReopenReturnsToTimeWait":    "FreeBSD frees the TIME-WAIT state on recycle (tcp_twclose)",
 		"SynFinDropped":              "FreeBSD net.inet.tcp.drop_synfin defaults to 0",
@@ -332,7 +332,7 @@ func freebsd() Profile {
 		"OOWAckExemptFIN":            notVerified,
 		"AckOutOfOrder":              "FreeBSD tcp_reass: out-of-order segments are ACKed at once",
 		"ZeroLenEdgeAcceptable":      notVerified,
-		"TimeWaitRestart":            "FreeBSD tcp_twcheck: 2MSL restarts only for a FIN with seq+1 == rcv_nxt (FB-08)",
+		"TimeWaitRestart":            "FreeBSD tcp_timewait.c tcp_twcheck: 2MSL restarts only for a FIN with seq+1 == rcv_nxt (freebsd-net/tcp-testsuite state-event-engine/rcv-fin-time-wait/)",
 		"ClosingStartsTimeWait":      "FreeBSD tcp_input.c TCPS_CLOSING: tcp_twstart",
 		"MaxTimeWait":                notVerified,
 		"RSTOnUnreadClose":           "FreeBSD tcp_usrreq.c tcp_disconnect flushes the receive buffer and sends FIN (not verified by test)",
@@ -387,28 +387,28 @@ func gvisor() Profile {
 	c["SynAckR2"] = "assumed equal to DefaultSynRetries (not verified)"
 	c["EmbryonicRSTInWindow"] = "assumed as Linux (not verified)"
 	c["EmbryonicSyn"] = "assumed as Linux (not verified)"
-	c["FinWait2Timeout"] = gv + "DefaultTCPLingerTimeout = 60 s (GV-18)"
+	c["FinWait2Timeout"] = gv + "protocol.go DefaultTCPLingerTimeout = 60 s"
 	c["FinWait2OrphanOnly"] = gv + "the linger timer is armed on Close"
-	c["TimeoutSendsRST"] = "gVisor: silent (GV-03, GV-31)"
-	c["FinWait2SendsRST"] = "gVisor: silent; a late FIN is answered with RST (GV-03)"
-	c["RSTCheck"] = "gVisor rcv.go: challenge ACK for in-window RST (GV-28)"
-	c["TimeWaitRST"] = "gVisor handleTimeWaitSegments ignores RST (GV-19; packetimpact PI-16 expects failure)"
-	c["RSTCarriesACK"] = "gVisor: RST|ACK on abort (PI-03)"
-	c["SynInSync"] = "gVisor: ACK to a SYN in ESTABLISHED (PI-10)"
+	c["TimeoutSendsRST"] = gv + "connect.go resetConnectionLocked sends no RST for ErrTimeout"
+	c["FinWait2SendsRST"] = gv + "connect.go finWait2TimerExpired: the endpoint closes silently; a late FIN then draws a RST (gVisor packetimpact (test/packetimpact/tests/fin_wait2_timeout_test.go)"
+	c["RSTCheck"] = gv + "rcv.go: challenge ACK for an in-window RST not at RCV.NXT"
+	c["TimeWaitRST"] = gv + "rcv.go handleTimeWaitSegment ignores RST (gVisor packetimpact (test/packetimpact/tests/tcp_timewait_reset_test.go) expects the Linux behaviour and is marked failing on netstack)"
+	c["RSTCarriesACK"] = "gVisor: RST|ACK on abort (gVisor packetimpact (test/packetimpact/tests/tcp_linger_test.go)"
+	c["SynInSync"] = "gVisor: ACK to a SYN in ESTABLISHED (gVisor packetimpact (test/packetimpact/tests/tcp_outside_the_window_test.go)"
 	c["TimeWaitReopen"] = "gVisor handleTimeWaitSegments: a SYN with SEG.SEQ beyond RCV.NXT reopens via the listener, others are dropped silently; timestamps are not consulted (measured: gvisorstack DIFFERENCES.md item 1)"
 	c["ReopenISSGap"] = "gVisor: the reopened connection draws a fresh ISN from its generator (measured: gvisorstack DIFFERENCES.md item 2), so MAY-2 (1) is not guaranteed"
 	c["ReopenReturnsToTimeWait"] = "gVisor frees the TIME-WAIT endpoint when the listener takes the SYN (handleTimeWaitSegments)"
 	c["SynFinDropped"] = notVerified
 	c["ACKWindowCheck"] = notVerified
-	c["AckAboveSndNxt"] = "gVisor: a bare ACK above SND.NXT in ESTABLISHED is dropped silently, the closing states ACK it (packetimpact PI-12..15; measured: `< . 1:1(0) ack 10001` draws nothing on netstack). Text and FIN on such a segment are still processed (docs/deviations.md gVisor item 11; not expressible)"
-	c["OOWAckInterval"] = "gVisor rate-limits as Linux (PI-10)"
+	c["AckAboveSndNxt"] = "gVisor: a bare ACK above SND.NXT in ESTABLISHED is dropped silently, the closing states ACK it (gVisor packetimpact (test/packetimpact/tests/tcp_unacc_seq_ack_test.go, tcp_unacc_seq_ack_closing_test.go); measured: `< . 1:1(0) ack 10001` draws nothing on netstack). Text and FIN on such a segment are still processed (docs/deviations.md gVisor item 11; not expressible)"
+	c["OOWAckInterval"] = "gVisor rate-limits as Linux (gVisor packetimpact (test/packetimpact/tests/tcp_outside_the_window_test.go)"
 	p.OOWAckExemptFIN = false
 	c["OOWAckExemptFIN"] = "gVisor snd.go maybeSendOutOfWindowAck exempts only segments with payload; measured: a retransmitted FIN within the limit draws no ACK (script seq/oow-ack-fin-throttled.pkt passes on netstack; 35 divergence kinds of a 10,000-scenario campaign while the profile exempted FINs)"
-	c["ZeroLenEdgeAcceptable"] = "gVisor as Linux (PI-10)"
-	c["TimeWaitRestart"] = "gVisor handleTimeWaitSegments: a retransmitted FIN is ACKed and the timer reset (GV-22)"
+	c["ZeroLenEdgeAcceptable"] = "gVisor as Linux (gVisor packetimpact (test/packetimpact/tests/tcp_outside_the_window_test.go)"
+	c["TimeWaitRestart"] = gv + "rcv.go handleTimeWaitSegment: a retransmitted FIN is ACKed and the timer reset"
 	c["MaxTimeWait"] = "gVisor sets no cap"
 	c["CloseInFinWait"] = "gVisor: close after shutdown returns without a second FIN (not verified)"
-	c["RSTOnUnreadClose"] = "gVisor endpoint Close: RST|ACK with unread data (GV-07)"
+	c["RSTOnUnreadClose"] = gv + "endpoint.go Close: RST|ACK when received data is unread"
 	c["RSTOnDataAfterClose"] = "measured: netstack resets on data arriving after close() (docs/deviations.md gVisor item 2; scripts data-after-close.pkt, close/data-after-close-fin-wait-1.pkt)"
 	c["Timestamps"] = "gVisor offers timestamps when enabled (not verified)"
 	c["TSMissingDrop"] = notVerified
@@ -418,7 +418,7 @@ func gvisor() Profile {
 	c["ConnectOverTimeWait"] = notVerified
 	c["TimeWaitReuseAfter"] = "gVisor TCPTimeWaitReuseOption defaults to LoopbackOnly"
 	c["ListenBacklogDrop"] = notVerified
-	c["RSTFlushesReceive"] = "gVisor as Linux: queued data is read before the error (GS-12)"
+	c["RSTFlushesReceive"] = gv + "endpoint.go Read (checkReadLocked): after a RST the queued data is read before ECONNRESET, as on Linux"
 	c["ZeroWindowAcceptsFIN"] = "assumed as Linux (not verified)"
 	c["SimOpenSynAckAccepted"] = "assumed as Linux (not verified)"
 	p.Cite = c
@@ -428,7 +428,7 @@ func gvisor() Profile {
 func smoltcp() Profile {
 	p := rfc9293()
 	p.Name = "smoltcp"
-	p.Description = "smoltcp's socket/tcp.rs, from its source and unit tests (SM-nn in the research notes)"
+	p.Description = "smoltcp's src/socket/tcp.rs, from its source and its unit tests (test names cited per field)"
 	p.TimeWait = 10 * time.Second
 	p.RTOMin = 10 * time.Millisecond
 	p.RTOMax = 10 * time.Second
@@ -451,7 +451,7 @@ func smoltcp() Profile {
 	p.ZeroWindowAcceptsFIN = true
 	c := copyCite(p.Cite)
 	sm := "smoltcp src/socket/tcp.rs "
-	c["TimeWait"] = sm + "CLOSE_DELAY = 10 s (SM-17, SM-20)"
+	c["TimeWait"] = sm + "CLOSE_DELAY = 10 s (the TIME-WAIT timer)"
 	c["RTOMin"] = sm + "RttEstimator minimum RTO (not verified)"
 	c["RTOMax"] = sm + "RttEstimator maximum RTO of 10 s (not verified)"
 	c["R2"] = sm + "retransmits without limit; only the socket timeout ends it (MUST-20 not met)"
@@ -460,24 +460,24 @@ func smoltcp() Profile {
 	c["EmbryonicRSTInWindow"] = notVerified
 	c["EmbryonicSyn"] = notVerified
 	c["FinWait2Timeout"] = sm + "no FIN-WAIT-2 timer (source)"
-	c["TimeoutSendsRST"] = sm + "timeout sends RST|ACK (SM-35)"
-	c["FinWait2SendsRST"] = sm + "timeout sends RST|ACK (SM-35)"
-	c["RSTCheck"] = sm + "accepts any in-window RST (SM-12)"
-	c["RSTCarriesACK"] = sm + "abort() sends RST|ACK (SM-10)"
-	c["SynInSync"] = sm + "a bare SYN is dropped; SYN|ACK out of window draws a rate-limited challenge ACK (SM-36)"
+	c["TimeoutSendsRST"] = sm + "on its timeout (set_timeout) the socket sends RST|ACK and closes (source)"
+	c["FinWait2SendsRST"] = sm + "on its timeout (set_timeout) the socket sends RST|ACK and closes (source)"
+	c["RSTCheck"] = sm + "process accepts any RST inside the receive window, not only at RCV.NXT (source)"
+	c["RSTCarriesACK"] = sm + "abort() sends RST|ACK (unit test test_established_abort)"
+	c["SynInSync"] = sm + "a bare SYN is dropped; SYN|ACK out of window draws a rate-limited challenge ACK (challenge_ack_timer in process)"
 	c["TimeWaitReopen"] = sm + "SYN in TIME-WAIT dropped (no ACK flag; source)"
 	c["ReopenReturnsToTimeWait"] = "no reopen, so moot"
 	c["CloseSynSentSendsRST"] = sm + "close() in SYN-SENT emits RST (source only)"
 	c["ACKWindowCheck"] = notVerified
-	c["OOWAckInterval"] = sm + "challenge ACKs at most one per second, data exempt (SM-36)"
+	c["OOWAckInterval"] = sm + "challenge ACKs at most one per second, data exempt (challenge_ack_timer in process)"
 	p.OOWAckExemptFIN = false
-	c["OOWAckExemptFIN"] = sm + "only segments with data are exempt from the challenge-ACK limit (SM-36)"
+	c["OOWAckExemptFIN"] = sm + "only segments with data are exempt from the challenge-ACK limit (challenge_ack_timer in process)"
 	c["RSTOnUnreadClose"] = sm + "close() is a half-close and sends FIN (source)"
 	c["RSTOnDataAfterClose"] = sm + "data after close() is still received (close is a half-close)"
-	c["HoldOutOfOrderFIN"] = sm + "an out-of-order FIN is discarded (SM-07)"
+	c["HoldOutOfOrderFIN"] = sm + "an out-of-order FIN is discarded (process: the FIN is only taken at the assembler's contiguous end)"
 	c["Timestamps"] = sm + "timestamps off by default"
 	c["TSMissingDrop"] = "no timestamps"
-	c["ZeroWindowAcceptsFIN"] = sm + "a FIN into a zero window is accepted (SM-33)"
+	c["ZeroWindowAcceptsFIN"] = sm + "a FIN into a zero window is accepted (process: a FIN is not payload and needs no window)"
 	c["RSTFlushesReceive"] = notVerified
 	c["SimOpenSynAckAccepted"] = notVerified
 	p.Cite = c

@@ -14,7 +14,7 @@ import (
 
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
-	linuxstack "github.com/tcpclose/tcpclose/stack/linux"
+	"github.com/tcpclose/tcpclose/wire"
 )
 
 // Config says how to start an agent.
@@ -356,8 +356,8 @@ func (s *Stack) exchange(req string, extra func(f []string) (bool, error)) ([]st
 				if err != nil {
 					return bad(fmt.Errorf("bad hex: %w", err))
 				}
-				seg, err := linuxstack.DecodeIPv4(b)
-				if errors.Is(err, linuxstack.ErrNotTCP) {
+				seg, err := wire.DecodeIPv4(b)
+				if errors.Is(err, wire.ErrNotTCP) {
 					continue
 				}
 				if err != nil {
@@ -398,7 +398,7 @@ func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]stack.Observed, error)
 		seg.Dst.IP = s.cfg.Addr
 	}
 	s.ipID++
-	b, err := linuxstack.EncodeIPv4(seg, s.ipID)
+	b, err := wire.EncodeIPv4(seg, s.ipID)
 	if err != nil {
 		return nil, fmt.Errorf("%s: inject at %s: %w", s.name, at, err)
 	}

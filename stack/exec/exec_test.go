@@ -74,7 +74,7 @@ func fakeAgent(mode string) int {
 		case "hang", "silent":
 			time.Sleep(time.Hour)
 		case "crash":
-			fmt.Println("seg 0 4500")
+			fmt.Println("log about to crash")
 			fmt.Fprintln(os.Stderr, "fake: segmentation fault in tcp_input")
 			os.Exit(139)
 		case "badseg":

@@ -11,7 +11,7 @@ import (
 
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
-	linuxstack "github.com/tcpclose/tcpclose/stack/linux"
+	"github.com/tcpclose/tcpclose/wire"
 )
 
 // Agent describes a stack written in Go that Serve offers over the
@@ -130,7 +130,7 @@ func (sv *server) handle(line string) (quit bool, err error) {
 			if err != nil {
 				return false, fmt.Errorf("inject: bad hex: %w", err)
 			}
-			seg, err := linuxstack.DecodeIPv4(b)
+			seg, err := wire.DecodeIPv4(b)
 			if err != nil {
 				return false, fmt.Errorf("inject: %w", err)
 			}
@@ -161,7 +161,7 @@ func (sv *server) handle(line string) (quit bool, err error) {
 		var pkt []byte
 		if o.Out.Kind == spec.OutSegment {
 			sv.ipID++
-			if pkt, err = linuxstack.EncodeIPv4(o.Out.Seg, sv.ipID); err != nil {
+			if pkt, err = wire.EncodeIPv4(o.Out.Seg, sv.ipID); err != nil {
 				return false, err
 			}
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
+	codec "github.com/tcpclose/tcpclose/wire"
 )
 
 // Version is the gVisor module version this adapter is built and tested
@@ -239,7 +240,7 @@ func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]stack.Observed, error)
 	if seg.Dst.IP == (spec.IPv4{}) {
 		seg.Dst.IP = s.cfg.Addr
 	}
-	b, err := EncodeSegment(seg)
+	b, err := codec.EncodeIPv4(seg, 0)
 	if err != nil {
 		return nil, fmt.Errorf("gvisor: inject at %s: %w", at, err)
 	}
@@ -344,11 +345,14 @@ func (s *Stack) drain(out []stack.Observed) ([]stack.Observed, error) {
 			return out, nil
 		}
 		v := pkt.ToView()
-		seg, err := DecodeSegment(v.AsSlice())
+		seg, err := codec.DecodeIPv4(v.AsSlice())
+		if err == nil {
+			err = codec.VerifyChecksums(v.AsSlice())
+		}
 		v.Release()
 		pkt.DecRef()
-		if errors.Is(err, errNotTCP) {
-			continue
+		if errors.Is(err, codec.ErrNotTCP) {
+			continue // netstack sends other traffic too, such as IGMP
 		}
 		if err != nil {
 			return out, fmt.Errorf("gvisor: packet sent at %s: %w", now, err)

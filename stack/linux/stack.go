@@ -12,6 +12,7 @@ import (
 
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
+	"github.com/tcpclose/tcpclose/wire"
 	"golang.org/x/sys/unix"
 )
 
@@ -199,7 +200,7 @@ func (s *Stack) drainTUN() {
 			}
 			return
 		}
-		seg, err := DecodeIPv4(s.tunBuf[:n])
+		seg, err := wire.DecodeIPv4(s.tunBuf[:n])
 		if err != nil {
 			continue
 		}
@@ -259,7 +260,7 @@ func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]stack.Observed, error)
 	s.ipID++
 	id := s.ipID
 	s.mu.Unlock()
-	pkt, err := EncodeIPv4(seg, id)
+	pkt, err := wire.EncodeIPv4(seg, id)
 	if err != nil {
 		return nil, fmt.Errorf("linux: inject: %w", err)
 	}

@@ -1,5 +1,0 @@
-//go:build linux
-
-package fuzz
-
-func codecSeedsFunc() func() []namedSeed { return codecSeeds }

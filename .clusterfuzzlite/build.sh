@@ -8,7 +8,7 @@
 # sim/fuzz_test.go) therefore only call their own package's functions, and
 # use f.Fuzz only (f.Add seeds are ignored there; the seed corpora are
 # zipped below instead). Every fuzz target of the module is built; keep
-# this list in step with scripts/fuzz.sh.
+# this list in step with tools/fuzz.sh.
 cd "$SRC/tcpclose"
 
 # The shim that replaces "testing" in the renamed files must be in go.mod.
@@ -30,7 +30,7 @@ compile_native_go_fuzzer github.com/tcpclose/tcpclose/sim FuzzFaults fuzz_faults
 mv fuzz/register_oss_fuzz.go "$WORK/"
 go test ./fuzz -run '^TestExportCorpus$' -export "$WORK/corpus" -count=1
 mv "$WORK/register_oss_fuzz.go" fuzz/
-find script/testdata/scenarios -name '*.pkt' -exec cp {} "$WORK/corpus/FuzzScript/" \;
+find scenarios -name '*.pkt' -exec cp {} "$WORK/corpus/FuzzScript/" \;
 zip -qj "$OUT/fuzz_agree_seed_corpus.zip" "$WORK"/corpus/FuzzAgree/*
 zip -qj "$OUT/fuzz_sim_seed_corpus.zip" "$WORK"/corpus/FuzzSim/*
 zip -qj "$OUT/fuzz_script_seed_corpus.zip" "$WORK"/corpus/FuzzScript/*

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -15,6 +16,10 @@ Plays each scenario script against the model and reports, per script and
 profile, "conforms" or the first divergence: the script's file and line,
 what the script expects, what the model did, and the rules the model
 applied at that step with their summaries.
+
+With no SCRIPT, checks the whole scenario corpus built into the tool
+(scenarios/, each script on the profiles it lists) and prints the
+divergences, if any, and a one-line summary.
 
 Scripts are packetdrill's language (see script/README.md). A script runs
 on the profiles its --tcpclose_profiles option lists (rfc9293 if absent)
@@ -30,7 +35,7 @@ func (t *Tool) runCheck(args []string, stdout, stderr io.Writer) int {
 	if capturesIn(args) {
 		return t.runCheckCapture(args, stdout, stderr)
 	}
-	fs := t.flagSet(cmd, "[-profile P] [-set Field=Value] [-v] SCRIPT...", checkDescription)
+	fs := t.flagSet(cmd, "[-profile P] [-set Field=Value] [-v] [SCRIPT...]", checkDescription)
 	profile := fs.String("profile", "", "check on this profile instead of the script's --tcpclose_profiles: "+strings.Join(spec.ProfileNames(), ", "))
 	var sets listFlag
 	fs.Var(&sets, "set", "override a profile field, `Field=Value` (repeatable)")
@@ -38,9 +43,6 @@ func (t *Tool) runCheck(args []string, stdout, stderr io.Writer) int {
 	files, code := t.parseOrExit(fs, cmd, args, stdout, stderr)
 	if code >= 0 {
 		return code
-	}
-	if len(files) == 0 {
-		return t.fail(stderr, cmd, "name at least one script file")
 	}
 	if *profile != "" {
 		if _, err := spec.LookupProfile(*profile); err != nil {
@@ -53,49 +55,101 @@ func (t *Tool) runCheck(args []string, stdout, stderr io.Writer) int {
 			return t.fail(stderr, cmd, "%s", err)
 		}
 	}
-	status := ExitOK
-	worse := func(c int) {
-		if c > status {
-			status = c
-		}
-	}
+	o := checkOptions{profile: *profile, sets: sets, verbose: *verbose}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
+	if len(files) == 0 {
+		return t.checkCorpus(out, stderr, o)
+	}
+	status := ExitOK
 	for _, file := range files {
 		s, err := loadScript(file)
 		if err != nil {
 			out.Flush()
-			worse(t.fail(stderr, cmd, "%s", err))
+			status = max(status, t.fail(stderr, cmd, "%s", err))
 			continue
 		}
-		for _, prof := range profilesFor(s, *profile) {
-			st, err := modelFor(s, prof, sets)
-			if err != nil {
-				out.Flush()
-				worse(t.fail(stderr, cmd, "%s", err))
-				continue
-			}
-			opts := script.RunOptions{}
-			if *verbose {
-				opts.Verbose = out
-			}
-			res, err := script.Run(s, st, opts)
-			st.Close()
-			if err != nil {
-				out.Flush()
-				worse(t.fail(stderr, cmd, "%s on %s: %s", file, prof, err))
-				continue
-			}
-			writeVerdict(out, res)
-			if *verbose {
-				for _, c := range res.Commands {
-					fmt.Fprintf(out, "  not run: %s\n", c)
-				}
-			}
-			if !res.Passed() {
-				worse(ExitFail)
-			}
-		}
+		c := t.checkScript(out, stderr, s, o)
+		status = max(status, c.status)
 	}
 	return status
+}
+
+// checkOptions are check's flags.
+type checkOptions struct {
+	profile string   // -profile: instead of the script's own profiles
+	sets    []string // -set overrides
+	verbose bool     // -v
+	quiet   bool     // print only divergences (the corpus run)
+}
+
+// checkCount is what checking one or more scripts found.
+type checkCount struct {
+	status         int // the exit status so far
+	runs, conforms int
+}
+
+// checkScript plays s on the model on each of its profiles and writes the
+// verdicts.
+func (t *Tool) checkScript(out *bufio.Writer, stderr io.Writer, s *script.Script, o checkOptions) checkCount {
+	const cmd = "check"
+	var c checkCount
+	for _, prof := range profilesFor(s, o.profile) {
+		st, err := modelFor(s, prof, o.sets)
+		if err != nil {
+			out.Flush()
+			c.status = max(c.status, t.fail(stderr, cmd, "%s", err))
+			continue
+		}
+		opts := script.RunOptions{}
+		if o.verbose {
+			opts.Verbose = out
+		}
+		res, err := script.Run(s, st, opts)
+		st.Close()
+		if err != nil {
+			out.Flush()
+			c.status = max(c.status, t.fail(stderr, cmd, "%s on %s: %s", s.Name, prof, err))
+			continue
+		}
+		c.runs++
+		if res.Passed() {
+			c.conforms++
+		}
+		if !o.quiet || o.verbose || !res.Passed() {
+			writeVerdict(out, res)
+		}
+		if o.verbose {
+			for _, cmd := range res.Commands {
+				fmt.Fprintf(out, "  not run: %s\n", cmd)
+			}
+		}
+		if !res.Passed() {
+			c.status = max(c.status, ExitFail)
+		}
+	}
+	return c
+}
+
+// checkCorpus checks every script of the built-in corpus (package
+// scenarios) and ends with a one-line summary.
+func (t *Tool) checkCorpus(out *bufio.Writer, stderr io.Writer, o checkOptions) int {
+	o.quiet = true
+	var total checkCount
+	all := scenarios.All()
+	for _, sc := range all {
+		s, err := script.Parse(sc.Path, sc.Content)
+		if err != nil {
+			out.Flush()
+			total.status = max(total.status, t.fail(stderr, "check", "%s", err))
+			continue
+		}
+		c := t.checkScript(out, stderr, s, o)
+		total.status = max(total.status, c.status)
+		total.runs += c.runs
+		total.conforms += c.conforms
+	}
+	fmt.Fprintf(out, "scenarios: %d scripts, %d runs on their profiles: %d conform, %d diverge\n",
+		len(all), total.runs, total.conforms, total.runs-total.conforms)
+	return total.status
 }

@@ -38,7 +38,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/tcpclose/tcpclose/stack"
@@ -280,14 +279,4 @@ func (c *choiceFlag) Set(s string) error {
 		}
 	}
 	return fmt.Errorf("%q is not one of %s", s, strings.Join(c.choices, ", "))
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

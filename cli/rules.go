@@ -41,7 +41,7 @@ func (t *Tool) runRules(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, px := range prefixes {
 		found := false
-		for _, r := range spec.Rules {
+		for _, r := range spec.Rules() {
 			if strings.HasPrefix(string(r.ID), px) {
 				found = true
 				break
@@ -62,7 +62,7 @@ func (t *Tool) runRules(args []string, stdout, stderr io.Writer) int {
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	var total, impl, tested, unc int
-	for _, r := range spec.Rules {
+	for _, r := range spec.Rules() {
 		if len(prefixes) > 0 && !hasAnyPrefix(string(r.ID), prefixes) {
 			continue
 		}

@@ -16,13 +16,13 @@ import (
 
 // TestCampaignLinux runs a conformance campaign against the kernel (with
 // the quickack route metric) when TCPCLOSE_LONG is set: 300 scenarios,
-// or TCPCLOSE_CONFORM_N (scripts/conform.sh runs 10,000). It fails on a
+// or TCPCLOSE_CONFORM_N (tools/conform.sh runs 10,000). It fails on a
 // kind of divergence that no known cause explains and that
 // testdata/untriaged-linux.txt does not list. The kernel runs on the wall
 // clock, so kinds at the edge of the timing tolerance may come and go.
 func TestCampaignLinux(t *testing.T) {
 	if os.Getenv("TCPCLOSE_LONG") == "" {
-		t.Skip("a campaign on the kernel takes real time; set TCPCLOSE_LONG=1 (scripts/conform.sh)")
+		t.Skip("a campaign on the kernel takes real time; set TCPCLOSE_LONG=1 (tools/conform.sh)")
 	}
 	if _, err := os.Stat("/dev/net/tun"); err != nil {
 		t.Skipf("needs /dev/net/tun: %v", err)

@@ -74,62 +74,6 @@ type segSpec struct {
 	Dup int
 }
 
-func (s segSpec) String() string {
-	if s.Dup >= 0 {
-		return fmt.Sprintf("dup of segment %d", s.Dup)
-	}
-	return fmt.Sprintf("%s seq=%s ack=%s len %d win %d", s.Flags, s.seqClass(), s.ackClass(), s.Len, s.Win)
-}
-
-// seqClass names where SEG.SEQ lies, for divergence kinds.
-func (s segSpec) seqClass() string {
-	switch s.SeqRef {
-	case seqPeerISN:
-		return fmt.Sprintf("isn%+d", s.SeqOff)
-	case seqWndEnd:
-		switch {
-		case s.SeqOff < 0:
-			return "wnd.end-1"
-		case s.SeqOff == 0:
-			return "wnd.end"
-		}
-		return "beyond-wnd"
-	}
-	switch {
-	case s.SeqOff == 0:
-		return "rcv.nxt"
-	case s.SeqOff == -1:
-		return "rcv.nxt-1"
-	case s.SeqOff < -1:
-		return "old"
-	case s.SeqOff == 1:
-		return "rcv.nxt+1"
-	}
-	return "far"
-}
-
-func (s segSpec) ackClass() string {
-	switch s.AckRef {
-	case ackISS:
-		return "iss"
-	case ackSndUna:
-		switch {
-		case s.AckOff == 0:
-			return "snd.una"
-		case s.AckOff == -1:
-			return "snd.una-1"
-		}
-		return "old"
-	}
-	switch {
-	case s.AckOff == 0:
-		return "snd.nxt"
-	case s.AckOff == 1:
-		return "snd.nxt+1"
-	}
-	return "above"
-}
-
 // class is the event class of a concrete segment, judged against the
 // model's connection c (have: the model has one): the flags, whether it
 // carries data, and whether the model finds it acceptable (RFC 9293

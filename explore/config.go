@@ -194,9 +194,6 @@ func builtinScenarios() map[string]scenario {
 	}
 }
 
-// ScenarioDoc describes a built-in scenario.
-func ScenarioDoc(name string) string { return builtinScenarios()[name].doc }
-
 // NewConfig returns a configuration for a built-in scenario and profile
 // with capacity 2, R = 2, loss on, duplication off, independent clocks.
 func NewConfig(scenario, profile string) (Config, error) {

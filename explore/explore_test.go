@@ -405,7 +405,7 @@ func TestRuleIDsExist(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, id := range spec.RuleIDPattern.FindAllString(string(b), -1) {
+		for _, id := range spec.FindRuleIDs(string(b)) {
 			if _, ok := spec.LookupRule(spec.RuleID(id)); !ok {
 				t.Errorf("%s names unknown rule %s", f.Name(), id)
 			}

@@ -4,11 +4,11 @@ import "testing"
 
 // The fuzz functions only call this package's exported functions: OSS-Fuzz
 // compiles this file alone with the package (see doc.go). Seeds live in
-// testdata/fuzz/<Target>/ (go test ./fuzz -run TestGenerateSeeds -regen
+// testdata/fuzz/<Target>/ (go test ./fuzz -run TestGenerateSeeds -rewrite
 // writes them).
 //
 //	go test ./fuzz -run '^$' -fuzz '^FuzzAgree$' -fuzztime 600s
-//	scripts/fuzz.sh 600
+//	tools/fuzz.sh 600
 
 // FuzzAgree: model and implementation agree on every event sequence.
 func FuzzAgree(f *testing.F) {

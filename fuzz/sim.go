@@ -166,8 +166,8 @@ func (c SimCase) ProfileValue() (spec.Profile, error) {
 }
 
 // simPings is n small writes two seconds apart.
-func simPings(n int) sim.Script {
-	var s sim.Script
+func simPings(n int) sim.Program {
+	var s sim.Program
 	for range n {
 		s = append(s, sim.Write(100), sim.Wait(2*time.Second))
 	}
@@ -200,23 +200,23 @@ func (c SimCase) Config() (sim.Config, error) {
 	a, b := c.WriteA, c.WriteB
 	switch c.Shape {
 	case ShapeReplyAfterEOF:
-		cfg.Scripts = [2]sim.Script{
+		cfg.Programs = [2]sim.Program{
 			{sim.Connect(), sim.Write(a), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 			{sim.Listen(), sim.Accept(), sim.ReadEOF(), sim.Write(b), sim.Close()},
 		}
 	case ShapeRequestReply:
-		cfg.Scripts = [2]sim.Script{
+		cfg.Programs = [2]sim.Program{
 			{sim.Connect(), sim.Write(a), sim.Read(b), sim.Close()},
 			{sim.Listen(), sim.Accept(), sim.Read(a), sim.Write(b), sim.ReadEOF(), sim.Close()},
 		}
 	case ShapeSimultaneous:
-		cfg.Scripts = [2]sim.Script{
+		cfg.Programs = [2]sim.Program{
 			{sim.Connect(), sim.Write(a), sim.Read(b), sim.Shutdown().At(time.Second), sim.ReadEOF(), sim.Close()},
 			{sim.Listen(), sim.Accept(), sim.Write(b), sim.Read(a), sim.Shutdown().At(time.Second), sim.ReadEOF(), sim.Close()},
 		}
 	case ShapeAbort:
-		srv := append(sim.Script{sim.Listen(), sim.Accept()}, simPings(15)...)
-		cfg.Scripts = [2]sim.Script{
+		srv := append(sim.Program{sim.Listen(), sim.Accept()}, simPings(15)...)
+		cfg.Programs = [2]sim.Program{
 			{sim.Connect(), sim.Write(a), sim.Wait(c.AbortAfter), sim.Abort()},
 			append(srv, sim.ReadEOF(), sim.Close()),
 		}
@@ -228,13 +228,13 @@ func (c SimCase) Config() (sim.Config, error) {
 		}
 		cfg.Until = 2 * time.Hour
 		a, b = max(a, 1), max(b, 1)
-		cfg.Scripts = [2]sim.Script{
+		cfg.Programs = [2]sim.Program{
 			{sim.Connect(), sim.Write(a), sim.ReadEOF(), sim.Close(),
 				sim.ConnectRetry(1000, 5*time.Millisecond), sim.Write(b), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 			{sim.Listen(), sim.Accept(), sim.Read(a), sim.Close(), sim.Accept(), sim.ReadEOF(), sim.Close()},
 		}
 	default:
-		cfg.Scripts = [2]sim.Script{
+		cfg.Programs = [2]sim.Program{
 			{sim.Connect(), sim.Write(a), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 			{sim.Listen(), sim.Accept(), sim.Write(b), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 		}

@@ -175,12 +175,6 @@ func (s *Stack) setTimer(c *conn, k spec.TimerKind, at spec.Time) {
 	s.retime(c)
 }
 
-// clearTimers stops every timer of c.
-func (s *Stack) clearTimers(c *conn) {
-	c.timer = [spec.NumTimers]spec.Time{}
-	s.retime(c)
-}
-
 // retime recomputes c's earliest timer and fixes its place in the heap.
 func (s *Stack) retime(c *conn) {
 	best := spec.Never

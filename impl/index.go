@@ -15,8 +15,6 @@ const (
 	idxBits = 27
 	idxMask = 1<<idxBits - 1
 	maxDist = 1<<(32-idxBits) - 1
-	// maxIndexed bounds the entries one index can hold (about 134 million).
-	maxIndexed = idxMask - 1
 )
 
 // keySource gives the 64-bit key of a stored entry.

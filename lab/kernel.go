@@ -151,6 +151,20 @@ func (l *lab) segments() []sentSeg {
 	return out
 }
 
+// savePcap writes the capture to opts.PcapDir/name.pcap, if opts asks for
+// it, and lists the file in r.
+func (l *lab) savePcap(opts Options, name string, r *Result) error {
+	if opts.PcapDir == "" {
+		return nil
+	}
+	path, err := l.writePcap(opts.PcapDir, name)
+	if err != nil {
+		return err
+	}
+	r.PcapFiles = append(r.PcapFiles, path)
+	return nil
+}
+
 // writePcap writes the capture to dir/name.pcap.
 func (l *lab) writePcap(dir, name string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/tcpclose/tcpclose/spec"
 )
 
 // Run runs the named experiment, prints what it observed, what the linux
@@ -48,26 +46,6 @@ func Run(name string, opts Options, w io.Writer) (Result, error) {
 	return r, nil
 }
 
-// loopbackMSS is the MSS Linux uses on lo (MTU 65536 less 40 octets of
-// headers and 12 of timestamps): the model's hosts use it too, so that
-// both cut data into the same segments.
-const loopbackMSS = "65483"
-
-// linuxPair returns the profiles of the model's two hosts: the linux
-// profile with loopback's MSS, and the overrides given.
-func linuxPair(overrides ...[2]string) ([2]spec.Profile, error) {
-	var ps [2]spec.Profile
-	for i := range ps {
-		ps[i] = spec.MustProfile("linux")
-		for _, kv := range append([][2]string{{"MSS", loopbackMSS}}, overrides...) {
-			if err := ps[i].SetField(kv[0], kv[1]); err != nil {
-				return ps, fmt.Errorf("lab: profile: %w", err)
-			}
-		}
-	}
-	return ps, nil
-}
-
 // runPlayed plays a scenario on the kernel, with a capture on lo, and on
 // the model, and compares segments and call results.
 func runPlayed(name string, opts Options, w io.Writer, sc func(actor)) (Result, error) {
@@ -84,23 +62,14 @@ func runPlayed(name string, opts Options, w io.Writer, sc func(actor)) (Result, 
 	kseg := l.segments()
 	r.Segments = tcpdumpLines(kseg)
 	r.Transcript = merged(l.k.calls, kseg)
-	if opts.PcapDir != "" {
-		path, err := l.writePcap(opts.PcapDir, name)
-		if err != nil {
-			return r, err
-		}
-		r.PcapFiles = append(r.PcapFiles, path)
+	if err := l.savePcap(opts, name, &r); err != nil {
+		return r, err
 	}
 
-	ps, err := linuxPair()
+	m, err := newModelActor()
 	if err != nil {
 		return r, err
 	}
-	wire, err := newWire(ps)
-	if err != nil {
-		return r, err
-	}
-	m := &modelActor{w: wire}
 	sc(m)
 	mseg := m.segments()
 

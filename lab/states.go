@@ -7,7 +7,6 @@ import (
 	"io"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
@@ -20,7 +19,6 @@ type poller struct {
 	start   time.Time
 	stop    chan struct{}
 	done    chan struct{}
-	mu      sync.Mutex
 	last    map[spec.FourTuple]string
 	missing map[spec.FourTuple]time.Duration // when a tuple was first missed
 	changes []StateChange
@@ -206,23 +204,14 @@ func runStates(opts Options, w io.Writer) (Result, error) {
 	r.States = changes
 	kseg := l.segments()
 	r.Segments = tcpdumpLines(kseg)
-	if opts.PcapDir != "" {
-		path, err := l.writePcap(opts.PcapDir, "states")
-		if err != nil {
-			return r, err
-		}
-		r.PcapFiles = append(r.PcapFiles, path)
+	if err := l.savePcap(opts, "states", &r); err != nil {
+		return r, err
 	}
 
-	ps, err := linuxPair()
+	m, err := newModelActor()
 	if err != nil {
 		return r, err
 	}
-	wire, err := newWire(ps)
-	if err != nil {
-		return r, err
-	}
-	m := &modelActor{w: wire}
 	scenarioStates(m)
 	mend := m.elapsed()
 
@@ -235,11 +224,12 @@ func runStates(opts Options, w io.Writer) (Result, error) {
 		fmt.Fprintf(w, "  %10.6f %-8s %-12s %s\n", c.At.Seconds(), c.Who, c.State, c.Note)
 	}
 	fmt.Fprintf(w, "state log, model (linux profile):\n")
-	for _, c := range wire.changes {
+	mchanges := m.changes()
+	for _, c := range mchanges {
 		fmt.Fprintf(w, "  %10.6f %-8s %s\n", c.At.Seconds(), c.Who, c.State)
 	}
 	for _, role := range []string{client.String(), server.String()} {
-		obs, pred := sequence(changes, role, end), sequence(wire.changes, role, mend)
+		obs, pred := sequence(changes, role, end), sequence(mchanges, role, mend)
 		ok, missed := matchStates(obs, pred)
 		fmt.Fprintf(w, "%s:\n  kernel: %s\n  model:  %s\n", role, names(obs), names(pred))
 		if len(missed) > 0 {

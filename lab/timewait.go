@@ -142,15 +142,11 @@ func reuseRow(c reuseSpec) (ReuseCase, error) {
 	}
 	row.Kernel = scenarioReuse(l.k, c)
 	l.close()
-	ps, err := linuxPair(c.overrides...)
+	m, err := newModelActor(c.overrides...)
 	if err != nil {
 		return row, err
 	}
-	wire, err := newWire(ps)
-	if err != nil {
-		return row, err
-	}
-	row.Predicted = scenarioReuse(&modelActor{w: wire}, c)
+	row.Predicted = scenarioReuse(m, c)
 	return row, nil
 }
 

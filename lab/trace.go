@@ -49,20 +49,7 @@ func tcpdumpLines(segs []sentSeg) []string {
 			fmt.Fprintf(&b, ", ack %d", ack)
 		}
 		fmt.Fprintf(&b, ", win %d", g.Wnd)
-		var opts []string
-		if g.Opts.MSS != 0 {
-			opts = append(opts, fmt.Sprintf("mss %d", g.Opts.MSS))
-		}
-		if g.Opts.SackOK {
-			opts = append(opts, "sackOK")
-		}
-		if g.Opts.HasTS {
-			opts = append(opts, fmt.Sprintf("TS val %d ecr %d", g.Opts.TS.Val, g.Opts.TS.Ecr))
-		}
-		if g.Opts.WScale != 0 {
-			opts = append(opts, fmt.Sprintf("wscale %d", g.Opts.WScale-1))
-		}
-		if len(opts) > 0 {
+		if opts := g.Opts.List(); len(opts) > 0 {
 			fmt.Fprintf(&b, ", options [%s]", strings.Join(opts, ","))
 		}
 		fmt.Fprintf(&b, ", length %d", g.Len)

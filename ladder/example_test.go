@@ -15,7 +15,7 @@ import (
 func Example() {
 	sc := sim.Scenario{
 		Name: "half-close, small",
-		Scripts: [2]sim.Script{
+		Programs: [2]sim.Program{
 			{sim.Connect(), sim.Write(1000), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 			{sim.Listen(), sim.Accept(), sim.ReadEOF(), sim.Write(1000), sim.Close()},
 		},

@@ -62,12 +62,6 @@ func SVG(w io.Writer, t *sim.Trace, o Options) error {
 	return bw.Flush()
 }
 
-type svgLine struct {
-	y     float64
-	text  string
-	class string
-}
-
 type svgWriter struct {
 	l *layout
 	o Options

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/tcpclose/tcpclose/spec"
@@ -317,5 +316,3 @@ func TestR9293_SynAckCarryingFin(t *testing.T) {
 	b.wantSegs(". 1001 5002 0")
 	b.wantState(spec.CloseWait)
 }
-
-func (b *bench) String() string { return fmt.Sprint(b.h.Snapshot()) }

@@ -28,8 +28,8 @@ func (c e2eAbort) String() string {
 
 // e2ePings is the part of a script that keeps a connection talking: n
 // small writes two seconds apart.
-func e2ePings(n int) sim.Script {
-	var s sim.Script
+func e2ePings(n int) sim.Program {
+	var s sim.Program
 	for i := 0; i < n; i++ {
 		s = append(s, sim.Write(100), sim.Wait(2*time.Second))
 	}
@@ -41,8 +41,8 @@ func (c e2eAbort) config() (sim.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	srv := append(sim.Script{sim.Listen(), sim.Accept()}, e2ePings(15)...)
-	cfg.Scripts = [2]sim.Script{
+	srv := append(sim.Program{sim.Listen(), sim.Accept()}, e2ePings(15)...)
+	cfg.Programs = [2]sim.Program{
 		{sim.Connect(), sim.Write(c.WriteA), sim.Wait(time.Duration(c.AbortAfterMs) * time.Millisecond), sim.Abort()},
 		append(srv, sim.ReadEOF(), sim.Close()),
 	}
@@ -102,8 +102,8 @@ func (c e2eUnread) config() (sim.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	cli := append(sim.Script{sim.Connect(), sim.Write(c.WriteA)}, e2ePings(15)...)
-	cfg.Scripts = [2]sim.Script{
+	cli := append(sim.Program{sim.Connect(), sim.Write(c.WriteA)}, e2ePings(15)...)
+	cfg.Programs = [2]sim.Program{
 		append(cli, sim.ReadEOF(), sim.Close()),
 		{sim.Listen(), sim.Accept(), sim.Wait(time.Duration(c.CloseAfterMs) * time.Millisecond), sim.Close()},
 	}

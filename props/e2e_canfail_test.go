@@ -44,7 +44,7 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 	})
 	t.Run("graceful/client aborts", func(t *testing.T) {
 		cfg, _ := base.config()
-		cfg.Scripts[sim.A] = sim.Script{sim.Connect(), sim.Write(base.WriteA), sim.Wait(time.Second), sim.Abort()}
+		cfg.Programs[sim.A] = sim.Program{sim.Connect(), sim.Write(base.WriteA), sim.Wait(time.Second), sim.Abort()}
 		expect(t, e2eCheckGraceful(base, mustRun(t, cfg)), "told reset")
 	})
 	t.Run("graceful/black hole from server to client", func(t *testing.T) {
@@ -59,7 +59,7 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 		h := e2eHalfClose{e2eCase: base, Pieces: []int64{7000}}
 		h.Shape = shapeReplyAfterEOF
 		cfg, _ := h.config()
-		cfg.Scripts[sim.B] = sim.Script{sim.Listen(), sim.Accept(), sim.Write(7000), sim.ReadEOF(), sim.Close()}
+		cfg.Programs[sim.B] = sim.Program{sim.Listen(), sim.Accept(), sim.Write(7000), sim.ReadEOF(), sim.Close()}
 		expect(t, e2eCheckHalfClose(h, mustRun(t, cfg)), "before its EOF")
 	})
 	t.Run("abort/normal close instead", func(t *testing.T) {
@@ -68,7 +68,7 @@ func TestE2EPropertiesCanFail(t *testing.T) {
 		c := e2eAbort{e2eCase: base, AbortAfterMs: 500}
 		c.Profile = "rfc793"
 		cfg, _ := c.config()
-		cfg.Scripts[sim.A][len(cfg.Scripts[sim.A])-1] = sim.Close()
+		cfg.Programs[sim.A][len(cfg.Programs[sim.A])-1] = sim.Close()
 		err := e2eCheckAbort(c, mustRun(t, cfg))
 		expect(t, err, "told reset 0 times")
 		expect(t, err, "normal close after an abort")

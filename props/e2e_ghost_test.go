@@ -57,7 +57,7 @@ func (g e2eGhost) config() (sim.Config, error) {
 		Profiles: [2]spec.Profile{p, p},
 		Net:      sim.Symmetric(sim.Link{Delay: ms(g.DelayMs)}, msl),
 		Faults:   fs,
-		Scripts: [2]sim.Script{
+		Programs: [2]sim.Program{
 			{sim.Connect(), sim.Write(g.W1), sim.ReadEOF(), sim.Close(),
 				sim.ConnectRetry(1000, 5*time.Millisecond).At(ms(g.ReconnectMs)), sim.Wait(ms(g.PreWriteMs)),
 				sim.Write(g.W2), sim.Shutdown(), sim.ReadEOF(), sim.Close()},

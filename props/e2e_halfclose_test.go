@@ -40,14 +40,14 @@ func (h e2eHalfClose) config() (sim.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	srv := sim.Script{sim.Listen(), sim.Accept(), sim.ReadEOF()}
+	srv := sim.Program{sim.Listen(), sim.Accept(), sim.ReadEOF()}
 	for i, p := range h.Pieces {
 		srv = append(srv, sim.Write(p))
 		if i < len(h.Pauses) {
 			srv = append(srv, sim.Wait(time.Duration(h.Pauses[i])*time.Millisecond))
 		}
 	}
-	cfg.Scripts = [2]sim.Script{
+	cfg.Programs = [2]sim.Program{
 		{sim.Connect(), sim.Write(h.WriteA), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 		append(srv, sim.Close()),
 	}

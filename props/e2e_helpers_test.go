@@ -53,20 +53,20 @@ const (
 	numShapes
 )
 
-func e2eScripts(shape int, a, b int64) [2]sim.Script {
+func e2eScripts(shape int, a, b int64) [2]sim.Program {
 	switch shape {
 	case shapeReplyAfterEOF:
-		return [2]sim.Script{
+		return [2]sim.Program{
 			{sim.Connect(), sim.Write(a), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 			{sim.Listen(), sim.Accept(), sim.ReadEOF(), sim.Write(b), sim.Close()},
 		}
 	case shapeRequestReply:
-		return [2]sim.Script{
+		return [2]sim.Program{
 			{sim.Connect(), sim.Write(a), sim.Read(b), sim.Close()},
 			{sim.Listen(), sim.Accept(), sim.Read(a), sim.Write(b), sim.ReadEOF(), sim.Close()},
 		}
 	}
-	return [2]sim.Script{
+	return [2]sim.Program{
 		{sim.Connect(), sim.Write(a), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 		{sim.Listen(), sim.Accept(), sim.Write(b), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 	}
@@ -122,7 +122,7 @@ func (c e2eCase) config() (sim.Config, error) {
 		Seed:     c.Seed,
 		Profiles: [2]spec.Profile{p, p},
 		Net:      sim.Network{Links: [2]sim.Link{c.link(0), c.link(c.AsymMs)}},
-		Scripts:  e2eScripts(c.Shape, c.WriteA, c.WriteB),
+		Programs: e2eScripts(c.Shape, c.WriteA, c.WriteB),
 		Until:    e2eUntil,
 	}, nil
 }

@@ -30,7 +30,7 @@ func (c e2eLostAck) config() (sim.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	cfg.Scripts = [2]sim.Script{
+	cfg.Programs = [2]sim.Program{
 		{sim.Connect(), sim.Write(c.WriteA), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 		{sim.Listen(), sim.Accept(), sim.ReadEOF(), sim.Shutdown(), sim.Close().AfterEnd()},
 	}

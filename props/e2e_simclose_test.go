@@ -33,7 +33,7 @@ func (c e2eSimClose) config() (sim.Config, error) {
 	}
 	ta := e2eSimCloseAt
 	tb := ta + time.Duration(c.OffsetMs)*time.Millisecond
-	cfg.Scripts = [2]sim.Script{
+	cfg.Programs = [2]sim.Program{
 		{sim.Connect(), sim.Write(c.WriteA), sim.Read(c.WriteB), sim.Shutdown().At(ta), sim.ReadEOF(), sim.Close()},
 		{sim.Listen(), sim.Accept(), sim.Write(c.WriteB), sim.Read(c.WriteA), sim.Shutdown().At(tb), sim.ReadEOF(), sim.Close()},
 	}

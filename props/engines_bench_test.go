@@ -13,7 +13,7 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// Benchmarks of docs/performance.md (scripts/bench.sh runs them).
+// Benchmarks of docs/performance.md (tools/bench.sh runs them).
 //
 // BenchmarkEngines replays the same recorded event streams through the
 // model and the implementation. The stream is recorded in chunks of

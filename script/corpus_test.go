@@ -1,6 +1,6 @@
 package script
 
-// The scenario corpus (testdata/scenarios and its topic folders) as a
+// The scenario corpus (package scenarios, by topic folder) as a
 // whole: every difference between the built-in profiles is pinned by some
 // script, the notices scripts announce do happen, and a coverage table
 // shows which (state, event) pairs the corpus reaches on each profile.
@@ -13,38 +13,14 @@ package script
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/spec"
 )
-
-// corpusFiles lists the scenario scripts: the top level and the topic
-// folders.
-func corpusFiles(t *testing.T) []string {
-	t.Helper()
-	files, _ := filepath.Glob("testdata/scenarios/*.pkt")
-	more, _ := filepath.Glob("testdata/scenarios/*/*.pkt")
-	files = append(files, more...)
-	if len(files) == 0 {
-		t.Fatal("no scenario scripts")
-	}
-	sort.Strings(files)
-	return files
-}
-
-// corpusName is a script's path below testdata/scenarios, without .pkt.
-func corpusName(f string) string {
-	rel, err := filepath.Rel("testdata/scenarios", f)
-	if err != nil {
-		rel = f
-	}
-	return strings.TrimSuffix(filepath.ToSlash(rel), ".pkt")
-}
 
 // headerList returns the comma-separated items of the "// key:" lines of
 // src.
@@ -65,7 +41,6 @@ func headerList(src []byte, key string) []string {
 }
 
 type corpusScript struct {
-	file    string
 	name    string
 	s       *Script
 	pins    []string
@@ -75,17 +50,13 @@ type corpusScript struct {
 func loadCorpus(t *testing.T) []corpusScript {
 	t.Helper()
 	var out []corpusScript
-	for _, f := range corpusFiles(t) {
-		src, err := os.ReadFile(f)
+	for _, sc := range scenarios.All() {
+		s, err := Parse(sc.Path, sc.Content)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := Parse(filepath.Base(f), src)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		out = append(out, corpusScript{file: f, name: corpusName(f), s: s,
-			pins: headerList(src, "pins"), notices: headerList(src, "notices")})
+		out = append(out, corpusScript{name: sc.Test(), s: s,
+			pins: headerList(sc.Content, "pins"), notices: headerList(sc.Content, "notices")})
 	}
 	return out
 }
@@ -135,7 +106,7 @@ var unpinnable = map[string]string{
 // built-in profiles, with each profile's value.
 func differingFields() map[string]map[string]string {
 	out := map[string]map[string]string{}
-	for _, c := range spec.Choices {
+	for _, c := range spec.Choices() {
 		vals := map[string]string{}
 		distinct := map[string]bool{}
 		for _, name := range spec.ProfileNames() {

@@ -3,10 +3,10 @@ package script
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tcpclose/tcpclose/scenarios"
 )
 
 // FuzzParse: parsing arbitrary bytes gives a script or a *ParseError naming
@@ -15,11 +15,8 @@ import (
 //
 //	go test ./script -run '^$' -fuzz FuzzParse -fuzztime 60s
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/scenarios/*.pkt")
-	for _, p := range files {
-		if src, err := os.ReadFile(p); err == nil {
-			f.Add(src)
-		}
+	for _, sc := range scenarios.All() {
+		f.Add(sc.Content)
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		// Only the first 1 KiB is parsed: Go's minimizer runs an input

@@ -2,12 +2,12 @@ package script
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
 )
@@ -330,11 +330,12 @@ func TestParseErrors(t *testing.T) {
 // TestParsePrefixesNeverPanic parses every prefix of every scenario: each
 // gives a script or an error, never a panic.
 func TestParsePrefixesNeverPanic(t *testing.T) {
-	for _, f := range []string{"testdata/scenarios/blocking-calls.pkt", "testdata/scenarios/timewait-rst-rfc1337.pkt"} {
-		src, err := os.ReadFile(f)
+	for _, f := range []string{"close/blocking-calls.pkt", "timewait/timewait-rst-rfc1337.pkt"} {
+		sc, err := scenarios.Get(f)
 		if err != nil {
 			t.Fatal(err)
 		}
+		src := sc.Content
 		for i := range src {
 			Parse("p.pkt", src[:i]) //nolint:errcheck // only panics matter here
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
@@ -36,6 +37,20 @@ func loadScript(t *testing.T, path string) *Script {
 		t.Fatal(err)
 	}
 	s, err := Parse(filepath.Base(path), src)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return s
+}
+
+// loadCorpusScript parses the corpus script name ("close/passive-close.pkt").
+func loadCorpusScript(t *testing.T, name string) *Script {
+	t.Helper()
+	sc, err := scenarios.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Parse(sc.Path, sc.Content)
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}
@@ -75,7 +90,7 @@ func commentRuleIDs(src []byte) []spec.RuleID {
 		if i < 0 {
 			continue
 		}
-		for _, m := range spec.RuleIDPattern.FindAllString(line[i:], -1) {
+		for _, m := range spec.FindRuleIDs(line[i:]) {
 			if id := spec.RuleID(m); !seen[id] {
 				seen[id] = true
 				ids = append(ids, id)
@@ -85,23 +100,16 @@ func commentRuleIDs(src []byte) []spec.RuleID {
 	return ids
 }
 
-// TestScenarios plays every script under testdata/scenarios on each
+// TestScenarios plays every script of the corpus (package scenarios) on each
 // profile it lists; each must pass. Every rule a script names in its
 // comments must exist in the catalogue and must have been applied by the
 // model on at least one of those profiles, so that the comments stay
 // true.
 func TestScenarios(t *testing.T) {
-	files, err := filepath.Glob("testdata/scenarios/*.pkt")
-	more, _ := filepath.Glob("testdata/scenarios/*/*.pkt") // the corpus, by topic
-	files = append(files, more...)
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scenarios: %v", err)
-	}
-	for _, f := range files {
-		name, _ := filepath.Rel("testdata/scenarios", f)
-		t.Run(strings.TrimSuffix(filepath.ToSlash(name), ".pkt"), func(t *testing.T) {
-			src, _ := os.ReadFile(f)
-			s := loadScript(t, f)
+	for _, sc := range scenarios.All() {
+		t.Run(sc.Test(), func(t *testing.T) {
+			src := sc.Content
+			s := loadCorpusScript(t, sc.Name)
 			fired := map[spec.RuleID]bool{}
 			for _, prof := range s.Profiles {
 				var vb bytes.Buffer
@@ -135,7 +143,7 @@ func TestScenarios(t *testing.T) {
 // TestPendingScriptsStillDiverge: the scripts under testdata/pending hold
 // the RFC-correct expectation where the model is believed wrong. Each must
 // still diverge on its profiles; when one passes, the model was fixed and
-// the script belongs in testdata/scenarios.
+// the script belongs in the corpus (scenarios/<topic>/).
 func TestPendingScriptsStillDiverge(t *testing.T) {
 	files, _ := filepath.Glob("testdata/pending/*.pkt")
 	for _, f := range files {
@@ -144,7 +152,7 @@ func TestPendingScriptsStillDiverge(t *testing.T) {
 			for _, prof := range s.Profiles {
 				res, _ := runOn(t, s, prof, nil)
 				if res.Passed() {
-					t.Errorf("passes on %s now: move it to testdata/scenarios", prof)
+					t.Errorf("passes on %s now: move it to scenarios/<topic>/", prof)
 				} else {
 					t.Logf("on %s (expected while pending):\n%v", prof, res.Divergence)
 				}
@@ -197,7 +205,7 @@ func TestDivergenceReports(t *testing.T) {
 // FIN and gone 0.1 s later; shortening TimeWait breaks the script at the
 // line that probes it.
 func TestR9293_MUST13_TimeWaitLasts2MSL(t *testing.T) {
-	s := loadScript(t, "testdata/scenarios/active-close-timewait.pkt")
+	s := loadCorpusScript(t, "close/active-close-timewait.pkt")
 	res, fired := runOn(t, s, "rfc9293", nil)
 	if !res.Passed() || !fired["R9293-MUST13"] {
 		t.Fatalf("passed=%v fired MUST13=%v\n%v", res.Passed(), fired["R9293-MUST13"], res.Divergence)
@@ -214,7 +222,7 @@ func TestR9293_MUST13_TimeWaitLasts2MSL(t *testing.T) {
 // rfc9293 script, played on rfc793, diverges where the in-window RST
 // resets the connection instead of drawing a challenge ACK.
 func TestR5961_RST_CHALLENGE_VersusRFC793(t *testing.T) {
-	s := loadScript(t, "testdata/scenarios/rst-in-window-rfc9293.pkt")
+	s := loadCorpusScript(t, "rst/rst-in-window-rfc9293.pkt")
 	res, fired := runOn(t, s, "rfc793", nil)
 	d := res.Divergence
 	if d == nil || d.Kind != DivMissing || d.Pos.Line != 20 {
@@ -248,7 +256,7 @@ func TestRuleIDsExist(t *testing.T) {
 		if err != nil {
 			continue // directories
 		}
-		for _, m := range spec.RuleIDPattern.FindAllString(string(b), -1) {
+		for _, m := range spec.FindRuleIDs(string(b)) {
 			if _, ok := spec.LookupRule(spec.RuleID(m)); !ok {
 				t.Errorf("%s names %s, which the catalogue lacks", f, m)
 			}

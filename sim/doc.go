@@ -6,7 +6,7 @@
 // ImplHost, or the caller's own), the network (per-direction delay,
 // jitter, loss, duplication, reordering, and the MSL bound that kills any
 // segment older than MSL), an optional explicit fault schedule (Faults) and
-// a script of socket actions for each side's application. It returns a
+// a Program of socket actions for each side's application. It returns a
 // Result: a global Trace of everything that happened, per-side application
 // reports (bytes written and read, end-of-file, errors, every notice of
 // RFC 9293 MUST-12), the time each side's last connection closed, and the
@@ -21,7 +21,7 @@
 // were scheduled). The same seed and Config give the same Trace, record for
 // record.
 //
-// Built-in scenarios (Scenarios, LookupScenario) are data: scripts, network
+// Built-in scenarios (Scenarios, LookupScenario) are data: programs, network
 // settings, faults and profile overrides, from which Scenario.Config builds
 // a Config for a chosen profile.
 package sim

@@ -155,11 +155,13 @@ func (n *network) pop() *event {
 	return e
 }
 
-func (n *network) head() spec.Time {
+// head is when the first queued event is due; ok is false if none is.
+// (An event may be due at time 0, which is spec.Never's value.)
+func (n *network) head() (at spec.Time, ok bool) {
 	if len(n.q) == 0 {
-		return spec.Never
+		return 0, false
 	}
-	return n.q[0].at
+	return n.q[0].at, true
 }
 
 func (n *network) fault(from Side, seg *spec.Segment) (Fault, bool) {

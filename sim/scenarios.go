@@ -8,7 +8,7 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// Scenario is a named, ready-made run: scripts, network, faults and
+// Scenario is a named, ready-made run: programs, network, faults and
 // profile overrides. Scenarios are data; Config turns one into a Config for
 // the profiles chosen.
 type Scenario struct {
@@ -20,7 +20,7 @@ type Scenario struct {
 	// Overrides are "Field=value" profile settings applied to both sides
 	// before the caller's own overrides.
 	Overrides []string
-	Scripts   [2]Script
+	Programs  [2]Program
 	Net       Network
 	Faults    Faults
 	Until     time.Duration
@@ -41,7 +41,7 @@ func Scenarios() []Scenario {
 			Name:        "normal",
 			Description: "request and reply, then the client closes first: FIN handshake, TIME-WAIT on the client",
 			Profiles:    []string{"rfc9293", "linux"},
-			Scripts: [2]Script{
+			Programs: [2]Program{
 				{Connect(), Write(3000), Read(2000), Close()},
 				{Listen(), Accept(), Read(3000), Write(2000), ReadEOF(), Close()},
 			},
@@ -52,7 +52,7 @@ func Scenarios() []Scenario {
 			Name:        "half-close",
 			Description: "the client sends and half-closes; the server reads to EOF, then streams its reply into the half-open connection",
 			Profiles:    []string{"rfc9293", "rfc793"},
-			Scripts: [2]Script{
+			Programs: [2]Program{
 				{Connect(), Write(3000), Shutdown(), ReadEOF(), Close()},
 				{Listen(), Accept(), ReadEOF(), Write(50000), Close()},
 			},
@@ -63,7 +63,7 @@ func Scenarios() []Scenario {
 			Name:        "simultaneous",
 			Description: "both sides close at the same instant: the FINs cross, both pass CLOSING and end in TIME-WAIT",
 			Profiles:    []string{"rfc9293", "linux"},
-			Scripts: [2]Script{
+			Programs: [2]Program{
 				{Connect(), Write(1000), Read(1000), Shutdown().At(time.Second), ReadEOF(), Close()},
 				{Listen(), Accept(), Write(1000), Read(1000), Shutdown().At(time.Second), ReadEOF(), Close()},
 			},
@@ -74,7 +74,7 @@ func Scenarios() []Scenario {
 			Name:        "abort",
 			Description: "the client sends, then aborts with SO_LINGER {on, 0}: a RST, and the server's read fails with ECONNRESET",
 			Profiles:    []string{"rfc9293", "linux"},
-			Scripts: [2]Script{
+			Programs: [2]Program{
 				{Connect(), Write(5000), Wait(time.Second), Abort()},
 				{Listen(), Accept(), ReadEOF(), Close()},
 			},
@@ -85,7 +85,7 @@ func Scenarios() []Scenario {
 			Name:        "unread-rst",
 			Description: "the server closes without reading what the client sent: RST where the profile follows SHLD-3, a silent FIN elsewhere",
 			Profiles:    []string{"rfc9293", "rfc793", "linux", "freebsd"},
-			Scripts: [2]Script{
+			Programs: [2]Program{
 				{Connect(), Write(2000), ReadEOF(), Close()},
 				{Listen(), Accept(), Wait(time.Second), Close()},
 			},
@@ -96,7 +96,7 @@ func Scenarios() []Scenario {
 			Name:        "lost-final-ack",
 			Description: "the client's ACK of the server's FIN is lost: the server retransmits its FIN and TIME-WAIT answers it (set TimeWait=0 to see the server reset instead)",
 			Profiles:    []string{"rfc9293", "linux"},
-			Scripts: [2]Script{
+			Programs: [2]Program{
 				{Connect(), Write(1000), Shutdown(), ReadEOF(), Close()},
 				{Listen(), Accept(), ReadEOF(), Shutdown(), endNotices(Close())},
 			},
@@ -110,7 +110,7 @@ func Scenarios() []Scenario {
 				"data segment, still within MSL, lands inside the new connection's window and its octets are delivered as new",
 			Profiles:  []string{"rfc9293", "rfc793", "linux"},
 			Overrides: []string{"TimeWait=0", "Timestamps=false"},
-			Scripts: [2]Script{
+			Programs: [2]Program{
 				{Connect(), Write(60000), ReadEOF(), Close(), ConnectRetry(1000, 5*time.Millisecond), Wait(50 * time.Millisecond),
 					Write(60000), Shutdown(), ReadEOF(), Close()},
 				{Listen(), Accept(), Read(60000), Close(), Accept(), ReadEOF(), Close()},
@@ -125,7 +125,7 @@ func Scenarios() []Scenario {
 				"TIME-WAIT, the client reconnects and a second duplicate is delivered as new data (TimeWaitRST=ignored prevents it)",
 			Profiles:  []string{"rfc9293", "rfc793", "freebsd", "linux"},
 			Overrides: []string{"Timestamps=false"},
-			Scripts: [2]Script{
+			Programs: [2]Program{
 				{Connect(), Write(60000), ReadEOF(), Close(), ConnectRetry(1000, 5*time.Millisecond).At(60 * time.Millisecond),
 					Wait(50 * time.Millisecond), Write(60000), Shutdown(), ReadEOF(), Close()},
 				{Listen(), Accept(), Read(60000), Close(), Accept(), ReadEOF(), Close()},
@@ -142,7 +142,7 @@ func Scenarios() []Scenario {
 			Description: "the server closes first and holds TIME-WAIT; the client reconnects from the same port at once and its SYN " +
 				"reopens TIME-WAIT (MAY-2, RFC 6191) or waits it out",
 			Profiles: []string{"rfc9293", "rfc793", "linux", "freebsd"},
-			Scripts: [2]Script{
+			Programs: [2]Program{
 				{Connect(), Write(1000), ReadEOF(), Close(), ConnectRetry(3, 300*time.Second).At(time.Second), Write(1000), ReadEOF(), Close()},
 				{Listen(), Accept(), Read(1000), Close(), Accept(), Read(1000), Close()},
 			},
@@ -154,7 +154,7 @@ func Scenarios() []Scenario {
 			Description: "the client closes, the server never answers with its FIN for 90 s: a FIN-WAIT-2 timer (Linux 60 s) " +
 				"ends the client, whose RST then resets the server's late FIN",
 			Profiles: []string{"rfc9293", "linux"},
-			Scripts: [2]Script{
+			Programs: [2]Program{
 				{Connect(), Write(1000), Close()},
 				{Listen(), Accept(), ReadEOF(), Wait(90 * time.Second), Shutdown(), endNotices(Close())},
 			},
@@ -207,7 +207,7 @@ func (s Scenario) ConfigFor(ps [2]spec.Profile, seed uint64, overrides ...string
 		Profiles: ps,
 		Net:      s.Net,
 		Faults:   append(Faults(nil), s.Faults...),
-		Scripts:  [2]Script{append(Script(nil), s.Scripts[A]...), append(Script(nil), s.Scripts[B]...)},
+		Programs: [2]Program{append(Program(nil), s.Programs[A]...), append(Program(nil), s.Programs[B]...)},
 		Until:    s.Until,
 	}, nil
 }

@@ -28,7 +28,7 @@ type Config struct {
 	FixedISS [2]spec.Seq
 	Net      Network
 	Faults   Faults
-	Scripts  [2]Script
+	Programs [2]Program
 	// Until bounds the run in virtual time; 0 means one hour.
 	Until time.Duration
 	// MaxSteps bounds the host steps of a run; 0 means one million.
@@ -50,14 +50,14 @@ type EndReason uint8
 
 // End reasons.
 const (
-	// EndClosed: both scripts ran to the end, both hosts are CLOSED
+	// EndClosed: both programs ran to the end, both hosts are CLOSED
 	// (no connection, no TIME-WAIT, no timer) and nothing is in flight.
 	EndClosed EndReason = iota + 1
 	// EndTimeBound: Config.Until was reached.
 	EndTimeBound
 	// EndStalled: nothing can happen any more (no timer, nothing in
 	// flight, the applications wait for what cannot come), yet a host
-	// keeps a connection or a script is unfinished.
+	// keeps a connection or a program is unfinished.
 	EndStalled
 	// EndStepBudget: Config.MaxSteps host steps were taken.
 	EndStepBudget
@@ -173,7 +173,7 @@ func (r *Result) Summary() string {
 				closed += fmt.Sprintf(" (%s after its close)", d)
 			}
 		}
-		s += fmt.Sprintf("  %s %s: wrote %d read %d, %s, script done %v\n", side, rep.Name, rep.Written(), rep.Read(), closed, rep.ScriptDone)
+		s += fmt.Sprintf("  %s %s: wrote %d read %d, %s, program done %v\n", side, rep.Name, rep.Written(), rep.Read(), closed, rep.ProgramDone)
 		for i, ss := range rep.Sessions {
 			var ns []string
 			for _, n := range ss.Notices {
@@ -228,7 +228,7 @@ type runner struct {
 
 // Run runs a simulation.
 func Run(cfg Config) (*Result, error) {
-	r, err := newRunner(cfg)
+	r, err := newRunner(cfg, false)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +244,9 @@ func mix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-func newRunner(cfg Config) (*runner, error) {
+// newRunner checks cfg and builds the hosts. With sharedAddr both sides
+// may have one IP address, as two sockets on loopback do.
+func newRunner(cfg Config, sharedAddr bool) (*runner, error) {
 	if cfg.Names[A] == "" {
 		cfg.Names[A] = "client"
 	}
@@ -257,7 +259,7 @@ func newRunner(cfg Config) (*runner, error) {
 			cfg.Addrs[s] = def[s]
 		}
 	}
-	if cfg.Addrs[A].IP == cfg.Addrs[B].IP {
+	if cfg.Addrs[A].IP == cfg.Addrs[B].IP && !sharedAddr {
 		return nil, fmt.Errorf("sim: both sides have address %s", cfg.Addrs[A].IP)
 	}
 	if cfg.Until <= 0 {
@@ -301,7 +303,7 @@ func newRunner(cfg Config) (*runner, error) {
 		}
 		r.hosts[s] = h
 		r.res.Sides[s].Name = cfg.Names[s]
-		r.apps[s] = newApp(s, cfg.Scripts[s], cfg.Addrs[s], cfg.Addrs[s.Peer()], &r.res.Sides[s])
+		r.apps[s] = newApp(s, cfg.Programs[s], cfg.Addrs[s], cfg.Addrs[s.Peer()], &r.res.Sides[s])
 	}
 	return r, nil
 }
@@ -324,15 +326,7 @@ func (r *runner) loop() {
 			reason = EndStepBudget
 			break
 		}
-		next, which := spec.Never, -1
-		for s := A; s <= B; s++ {
-			if d := r.hosts[s].NextDeadline(); d != spec.Never && (which < 0 || d < next) {
-				next, which = d, int(s)
-			}
-		}
-		if h := r.net.head(); h != spec.Never && (which < 0 || h < next) {
-			next, which = h, 2
-		}
+		next, which := r.nextEvent()
 		if which < 0 {
 			reason = EndStalled
 			break
@@ -342,19 +336,13 @@ func (r *runner) loop() {
 			reason = EndTimeBound
 			break
 		}
-		r.now = max(r.now, next)
-		if which < 2 {
-			r.step(Side(which), spec.Event{Kind: spec.EvAdvance, At: r.now}, nil)
-		} else {
-			r.event(r.net.pop())
-		}
-		r.runApps()
+		r.fire(next, which)
 	}
 	r.res.Reason, r.res.End = reason, r.now
 	r.res.Net = r.net.stats
 	for s := A; s <= B; s++ {
 		rep := &r.res.Sides[s]
-		rep.ScriptDone = r.apps[s].done()
+		rep.ProgramDone = r.apps[s].done()
 		rep.Closed = len(r.tracks[s]) == 0
 		if !rep.Closed {
 			rep.ClosedAt = spec.Never
@@ -362,6 +350,35 @@ func (r *runner) loop() {
 	}
 	r.rec(Record{At: r.now, Side: NoSide, Kind: RecEnd, Note: fmt.Sprintf("%s (A closed %v at %s, B closed %v at %s)",
 		reason, r.res.Sides[A].Closed, r.res.Sides[A].ClosedAt, r.res.Sides[B].Closed, r.res.Sides[B].ClosedAt)})
+}
+
+// nextEvent returns when the next thing happens and what it is: a timer
+// of side 0 (A) or 1 (B), or 2, the network (a delivery, an expiry, an
+// application's wake-up); -1 if nothing is due ever. Ties go to A's
+// timers, then B's, then the network.
+func (r *runner) nextEvent() (next spec.Time, which int) {
+	next, which = spec.Never, -1
+	for s := A; s <= B; s++ {
+		if d := r.hosts[s].NextDeadline(); d != spec.Never && (which < 0 || d < next) {
+			next, which = d, int(s)
+		}
+	}
+	if h, ok := r.net.head(); ok && (which < 0 || h < next) {
+		next, which = h, 2
+	}
+	return next, which
+}
+
+// fire moves the clock to next and makes what nextEvent found happen,
+// then lets the applications make the calls they can.
+func (r *runner) fire(next spec.Time, which int) {
+	r.now = max(r.now, next)
+	if which < 2 {
+		r.step(Side(which), spec.Event{Kind: spec.EvAdvance, At: r.now}, nil)
+	} else {
+		r.event(r.net.pop())
+	}
+	r.runApps()
 }
 
 func (r *runner) finished() bool {

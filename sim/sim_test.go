@@ -18,7 +18,7 @@ func lossy(seed uint64) sim.Config {
 		Seed:     seed,
 		Profiles: [2]spec.Profile{p, p},
 		Net:      sim.Symmetric(l, 0),
-		Scripts: [2]sim.Script{
+		Programs: [2]sim.Program{
 			{sim.Connect(), sim.Write(20000), sim.Shutdown(), sim.ReadEOF(), sim.Close()},
 			{sim.Listen(), sim.Accept(), sim.Write(30000), sim.ReadEOF(), sim.Close()},
 		},
@@ -182,13 +182,13 @@ func TestLossFairness(t *testing.T) {
 func TestEndReasons(t *testing.T) {
 	p := spec.MustProfile("rfc9293")
 	cfg := sim.Config{Profiles: [2]spec.Profile{p, p}, Net: sim.Symmetric(sim.Link{Delay: time.Millisecond}, 0),
-		Scripts: [2]sim.Script{{sim.Connect(), sim.Close()}, {sim.Listen(), sim.Accept(), sim.ReadEOF(), sim.Wait(time.Hour), sim.Close()}},
-		Until:   10 * time.Minute}
+		Programs: [2]sim.Program{{sim.Connect(), sim.Close()}, {sim.Listen(), sim.Accept(), sim.ReadEOF(), sim.Wait(time.Hour), sim.Close()}},
+		Until:    10 * time.Minute}
 	if res := run(t, cfg); res.Reason != sim.EndTimeBound || res.End != spec.Time(10*time.Minute) {
 		t.Errorf("want time bound at 10m, got %s at %s", res.Reason, res.End)
 	}
 	// The server never closes and has no timer: nothing can happen.
-	cfg.Scripts[1] = sim.Script{sim.Listen(), sim.Accept(), sim.ReadEOF(), sim.Read(1).AfterRead(5)}
+	cfg.Programs[1] = sim.Program{sim.Listen(), sim.Accept(), sim.ReadEOF(), sim.Read(1).AfterRead(5)}
 	if res := run(t, cfg); res.Reason != sim.EndStalled || res.Sides[sim.A].Closed {
 		t.Errorf("want stalled with A in FIN-WAIT-2, got %s\n%s", res.Reason, res.Summary())
 	}

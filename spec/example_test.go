@@ -32,7 +32,7 @@ func ExampleProfile_SetField() {
 // and the profile field that decides it where the RFCs leave a choice:
 // here, the rules the field TimeWaitRST decides.
 func ExampleLookupRule() {
-	for _, r := range spec.Rules {
+	for _, r := range spec.Rules() {
 		if r.Profile != "TimeWaitRST" {
 			continue
 		}

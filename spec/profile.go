@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -360,6 +361,18 @@ type Choice struct {
 	Field    string   // the Profile field
 	Question string   // what the field decides, in a line
 	Rules    []RuleID // the rules or ambiguities it settles
+}
+
+// Choices returns every profile field with the question it settles and the
+// rules that leave the question open, in Profile's order: the caller's
+// copy.
+func Choices() []Choice {
+	out := make([]Choice, len(choices))
+	for i, c := range choices {
+		c.Rules = slices.Clone(c.Rules)
+		out[i] = c
+	}
+	return out
 }
 
 // FieldValue returns the value of field name in p, formatted for people.

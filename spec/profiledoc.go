@@ -36,7 +36,7 @@ func ProfilesMarkdown() []byte {
 		b.WriteString("---|")
 	}
 	b.WriteString("\n")
-	for _, c := range Choices {
+	for _, c := range choices {
 		fmt.Fprintf(&b, "| [%s](#%s) |", c.Field, strings.ToLower(c.Field))
 		for i := range profiles {
 			v, _ := profiles[i].FieldValue(c.Field)
@@ -45,7 +45,7 @@ func ProfilesMarkdown() []byte {
 		b.WriteString("\n")
 	}
 	b.WriteString("\n## Choices\n")
-	for _, c := range Choices {
+	for _, c := range choices {
 		fmt.Fprintf(&b, "\n### %s\n\n%s\n\n", c.Field, c.Question)
 		var ids []string
 		for _, id := range c.Rules {

@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// Choices lists every profile field with the question it settles and the
-// rules that leave the question open. A test checks that it covers exactly
-// the fields of Profile.
-var Choices = []Choice{
+// choices lists every profile field with the question it settles and the
+// rules that leave the question open (Choices). A test checks that it
+// covers exactly the fields of Profile.
+var choices = []Choice{
 	{"TimeWait", "How long does TIME-WAIT last (2×MSL)?", []RuleID{"R9293-MUST13", "R1122-TIMEWAIT"}},
 	{"RTOInitial", "What is the RTO before any RTT sample?", []RuleID{"R6298-RTO"}},
 	{"RTOMin", "What is the smallest RTO?", []RuleID{"R6298-RTO"}},
@@ -409,7 +409,7 @@ func gvisor() Profile {
 	c["MaxTimeWait"] = "gVisor sets no cap"
 	c["CloseInFinWait"] = "gVisor: close after shutdown returns without a second FIN (not verified)"
 	c["RSTOnUnreadClose"] = gv + "endpoint.go Close: RST|ACK when received data is unread"
-	c["RSTOnDataAfterClose"] = "measured: netstack resets on data arriving after close() (docs/deviations.md gVisor item 2; scripts data-after-close.pkt, close/data-after-close-fin-wait-1.pkt)"
+	c["RSTOnDataAfterClose"] = "measured: netstack resets on data arriving after close() (docs/deviations.md gVisor item 2; scripts close/data-after-close.pkt, close/data-after-close-fin-wait-1.pkt)"
 	c["Timestamps"] = "gVisor offers timestamps when enabled (not verified)"
 	c["TSMissingDrop"] = notVerified
 	c["EphemeralLow"] = "gVisor pkg/tcpip/ports FirstEphemeral = 16000"

@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 )
 
 // RuleID is a stable identifier of a rule in the catalogue, such as
@@ -48,19 +49,31 @@ type Rule struct {
 	NotModelled string
 }
 
-// RuleIDPattern matches rule IDs wherever they are cited: source comments,
+// ruleIDPattern matches rule IDs wherever they are cited: source comments,
 // test names, scenario scripts.
-var RuleIDPattern = regexp.MustCompile(`\b(?:R(?:9293|1122|1337|5961|6191|2525|7323|6298)|AMB)-[A-Z0-9][A-Z0-9.]*(?:-[A-Z0-9][A-Z0-9.]*)*\b`)
+var ruleIDPattern = regexp.MustCompile(`\b(?:R(?:9293|1122|1337|5961|6191|2525|7323|6298)|AMB)-[A-Z0-9][A-Z0-9.]*(?:-[A-Z0-9][A-Z0-9.]*)*\b`)
 
-// Rule returns the catalogue entry for id.
+// FindRuleIDs returns every rule ID cited in text, in order, repeats
+// included: IDs of the catalogue's shape, whether or not it has them.
+func FindRuleIDs(text string) []string {
+	return ruleIDPattern.FindAllString(text, -1)
+}
+
+// IsRuleID reports whether s is exactly one rule ID of the catalogue's
+// shape (R9293-MUST13, AMB-TW-FIN).
+func IsRuleID(s string) bool {
+	return ruleIDPattern.FindString(s) == s && s != ""
+}
+
+// LookupRule returns the catalogue entry for id.
 func LookupRule(id RuleID) (Rule, bool) {
 	r, ok := ruleIndex[id]
 	return r, ok
 }
 
 var ruleIndex = func() map[RuleID]Rule {
-	m := make(map[RuleID]Rule, len(Rules))
-	for _, r := range Rules {
+	m := make(map[RuleID]Rule, len(rules))
+	for _, r := range rules {
 		if _, dup := m[r.ID]; dup {
 			panic(fmt.Sprintf("spec: duplicate rule ID %s", r.ID))
 		}
@@ -71,10 +84,14 @@ var ruleIndex = func() map[RuleID]Rule {
 
 const s9293 = "RFC 9293 "
 
-// Rules is the catalogue: every normative statement about closing a TCP
-// connection in the documents tcpclose models, and the ambiguities it had to
-// settle. Order follows the documents.
-var Rules = []Rule{
+// Rules returns the catalogue, the caller's copy: every normative
+// statement about closing a TCP connection in the documents tcpclose
+// models, and the ambiguities it had to settle. Order follows the
+// documents.
+func Rules() []Rule { return slices.Clone(rules) }
+
+// rules is the catalogue (Rules).
+var rules = []Rule{
 	// ---- RFC 9293 §3.3.2: the state machine --------------------------------
 	{ID: "R9293-STATES", Source: s9293 + "§3.3.2", Keyword: Desc,
 		Summary: "There are eleven states; CLOSED is fictional and means that no TCB exists."},

@@ -138,6 +138,25 @@ func (s *Segment) End() Seq { return s.Seq.Add(s.SegLen()) }
 // receiver (Dst is local).
 func (s *Segment) Tuple() FourTuple { return FourTuple{Local: s.Dst, Remote: s.Src} }
 
+// List returns the options present, each as tcpdump names it ("mss 1460",
+// "sackOK", "TS val 1 ecr 0", "wscale 7"), in that order.
+func (o Options) List() []string {
+	var opts []string
+	if o.MSS != 0 {
+		opts = append(opts, fmt.Sprintf("mss %d", o.MSS))
+	}
+	if o.SackOK {
+		opts = append(opts, "sackOK")
+	}
+	if o.HasTS {
+		opts = append(opts, fmt.Sprintf("TS val %d ecr %d", o.TS.Val, o.TS.Ecr))
+	}
+	if o.WScale != 0 {
+		opts = append(opts, fmt.Sprintf("wscale %d", o.WScale-1))
+	}
+	return opts
+}
+
 // String prints a segment in packetdrill's notation with absolute numbers,
 // e.g. "F. 1000:1000(0) ack 2000 win 65535".
 func (s Segment) String() string {
@@ -147,20 +166,7 @@ func (s Segment) String() string {
 		fmt.Fprintf(&b, " ack %d", uint32(s.Ack))
 	}
 	fmt.Fprintf(&b, " win %d", s.Wnd)
-	var opts []string
-	if s.Opts.MSS != 0 {
-		opts = append(opts, fmt.Sprintf("mss %d", s.Opts.MSS))
-	}
-	if s.Opts.SackOK {
-		opts = append(opts, "sackOK")
-	}
-	if s.Opts.HasTS {
-		opts = append(opts, fmt.Sprintf("TS val %d ecr %d", s.Opts.TS.Val, s.Opts.TS.Ecr))
-	}
-	if s.Opts.WScale != 0 {
-		opts = append(opts, fmt.Sprintf("wscale %d", s.Opts.WScale-1))
-	}
-	if len(opts) > 0 {
+	if opts := s.Opts.List(); len(opts) > 0 {
 		fmt.Fprintf(&b, " <%s>", strings.Join(opts, ","))
 	}
 	return b.String()

@@ -95,7 +95,7 @@ func TestChoicesCoverProfile(t *testing.T) {
 		fields[f] = true
 	}
 	seen := map[string]bool{}
-	for _, c := range Choices {
+	for _, c := range Choices() {
 		if !fields[c.Field] {
 			t.Errorf("choice %q is not a Profile field", c.Field)
 		}
@@ -151,12 +151,12 @@ func TestRuleProfileFieldsExist(t *testing.T) {
 	for _, f := range Fields() {
 		fields[f] = true
 	}
-	for _, r := range Rules {
+	for _, r := range Rules() {
 		if r.Profile != "" && !fields[r.Profile] {
 			t.Errorf("rule %s names unknown profile field %q", r.ID, r.Profile)
 		}
-		if !RuleIDPattern.MatchString(string(r.ID)) || RuleIDPattern.FindString(string(r.ID)) != string(r.ID) {
-			t.Errorf("rule ID %q does not match RuleIDPattern", r.ID)
+		if !IsRuleID(string(r.ID)) {
+			t.Errorf("rule ID %q is not of the rule ID shape (IsRuleID)", r.ID)
 		}
 		if r.Summary == "" || r.Source == "" {
 			t.Errorf("rule %s lacks summary or source", r.ID)
@@ -193,5 +193,23 @@ func TestInitialSeqDependsOnTupleAndClock(t *testing.T) {
 	}
 	if InitialSeq(1, a, Time(4*time.Microsecond))-InitialSeq(1, a, 0) != 1 {
 		t.Error("ISN clock must tick every 4 µs (RFC 9293 §3.4.1)")
+	}
+}
+
+// TestCatalogueIsReadOnly: Rules and Choices hand out copies, so a caller
+// cannot change the catalogue for everyone else.
+func TestCatalogueIsReadOnly(t *testing.T) {
+	r := Rules()
+	id := r[0].ID
+	r[0].ID = "changed"
+	c := Choices()
+	rule := c[0].Rules[0]
+	c[0].Rules[0] = "changed"
+	c[0].Field = "Changed"
+	if Rules()[0].ID != id || Choices()[0].Rules[0] != rule || Choices()[0].Field == "Changed" {
+		t.Error("a caller's edit reached the catalogue")
+	}
+	if !IsRuleID(string(id)) || IsRuleID(string(id)+" and more") || IsRuleID("") {
+		t.Error("IsRuleID")
 	}
 }

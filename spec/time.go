@@ -33,6 +33,3 @@ func (t Time) String() string {
 	}
 	return fmt.Sprintf("%s%d.%06d", sign, v/1e9, (v%1e9)/1e3)
 }
-
-// Seconds converts a duration of whole or fractional seconds to a Duration.
-func Seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

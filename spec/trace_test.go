@@ -8,15 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tcpclose/tcpclose/internal/trace"
+	"github.com/tcpclose/tcpclose/internal/rulescan"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
 var rewrite = flag.Bool("rewrite", false, "regenerate docs/rules.md and spec/coverage.json")
 
-func scan(t *testing.T) *trace.Report {
+func scan(t *testing.T) *rulescan.Report {
 	t.Helper()
-	r, err := trace.Scan("..")
+	r, err := rulescan.Scan("..")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,44 +3,29 @@ package stack_test
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tcpclose/tcpclose/impl"
 	"github.com/tcpclose/tcpclose/model"
+	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
 )
 
-const scenarioDir = "../script/testdata/scenarios"
-
-// corpus parses the scenario scripts: the top level and the topic
-// folders.
+// corpus parses the scenario corpus (package scenarios), by name
+// ("close/passive-close").
 func corpus(t *testing.T) map[string]*script.Script {
 	t.Helper()
-	files, _ := filepath.Glob(scenarioDir + "/*.pkt")
-	more, _ := filepath.Glob(scenarioDir + "/*/*.pkt")
-	files = append(files, more...)
-	if len(files) == 0 {
-		t.Fatal("no scenario scripts under " + scenarioDir)
-	}
 	out := map[string]*script.Script{}
-	for _, f := range files {
-		src, err := os.ReadFile(f)
+	for _, sc := range scenarios.All() {
+		s, err := script.Parse(sc.Path, sc.Content)
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(f), scenarioDir+"/"), ".pkt")
-		s, err := script.Parse(filepath.Base(f), src)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		out[name] = s
+		out[sc.Test()] = s
 	}
 	return out
 }

@@ -5,7 +5,7 @@
 // the profiles, and runs experiments on the Linux kernel.
 //
 //	tcpclose sim half-close
-//	tcpclose check script/testdata/scenarios/*.pkt
+//	tcpclose check                      # the built-in scenario corpus
 //	tcpclose diagram -format mermaid
 //	tcpclose help
 //

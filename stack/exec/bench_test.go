@@ -16,7 +16,7 @@ import (
 //	go test ./stack/exec -run '^$' -bench Script -count 10 | tee /tmp/b.txt
 //	go run golang.org/x/perf/cmd/benchstat /tmp/b.txt
 func BenchmarkScript(b *testing.B) {
-	const path = "../../script/testdata/scenarios/active-close-timewait.pkt"
+	const path = "../../scenarios/close/active-close-timewait.pkt"
 	src, err := os.ReadFile(path)
 	if err != nil {
 		b.Fatal(err)

@@ -164,7 +164,7 @@ func TestImplOverProtocol(t *testing.T) {
 	if !ok || e.Name != name {
 		t.Fatalf("Lookup(%q) = %+v, %v", name, e, ok)
 	}
-	files, err := oracle.ExpandScripts([]string{"../../script/testdata/scenarios"})
+	files, err := oracle.ExpandScripts([]string{"../../scenarios"})
 	if err != nil {
 		t.Fatal(err)
 	}

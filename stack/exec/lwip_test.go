@@ -79,7 +79,7 @@ func TestLwIPBugs(t *testing.T) {
 // TestLwIPCorpus -rewrite records a new one).
 func TestLwIPCorpus(t *testing.T) {
 	lwipAgent(t)
-	files, err := oracle.ExpandScripts([]string{"../../script/testdata/scenarios"})
+	files, err := oracle.ExpandScripts([]string{"../../scenarios"})
 	if err != nil {
 		t.Fatal(err)
 	}

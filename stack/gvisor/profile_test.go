@@ -11,7 +11,7 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/gvisor-profile-differences.txt")
+var rewrite = flag.Bool("rewrite", false, "rewrite testdata/gvisor-profile-differences.txt")
 
 const differencesFile = "testdata/gvisor-profile-differences.txt"
 
@@ -21,7 +21,7 @@ const differencesFile = "testdata/gvisor-profile-differences.txt"
 // misses") and the two traces merged ("-" netstack only, "+" model only).
 // The record is kept in testdata/gvisor-profile-differences.txt; the test
 // fails when it changes, so a profile fix or a netstack upgrade shows up.
-// go test -run TestGvisorProfileDifferences -update rewrites it.
+// go test -run TestGvisorProfileDifferences -rewrite rewrites it.
 func TestGvisorProfileDifferences(t *testing.T) {
 	var rec strings.Builder
 	fmt.Fprintf(&rec, "# Differences between %s and the model's gvisor profile,\n", Version)
@@ -76,7 +76,7 @@ func TestGvisorProfileDifferences(t *testing.T) {
 		return
 	}
 	got := rec.String()
-	if *update {
+	if *rewrite {
 		if err := os.MkdirAll(filepath.Dir(differencesFile), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestGvisorProfileDifferences(t *testing.T) {
 	}
 	want, err := os.ReadFile(differencesFile)
 	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
+		t.Fatalf("%v (run with -rewrite to create it)", err)
 	}
 	if got != string(want) {
 		d := lineDiff(strings.Split(string(want), "\n"), strings.Split(got, "\n"))
@@ -98,6 +98,6 @@ func TestGvisorProfileDifferences(t *testing.T) {
 			}
 		}
 		t.Errorf("differences between netstack and the gvisor profile changed (- recorded, + now); "+
-			"review, then run with -update:\n%s", b.String())
+			"review, then run with -rewrite:\n%s", b.String())
 	}
 }

@@ -8,22 +8,20 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/stack"
 	"github.com/tcpclose/tcpclose/stack/linux"
 	"github.com/tcpclose/tcpclose/stack/oracle"
 )
 
-const scenarioDir = "../../script/testdata/scenarios"
-
-var updateExpect = flag.Bool("update", false, "rewrite testdata/expected-*.txt from this run")
+var rewriteExpect = flag.Bool("rewrite", false, "rewrite testdata/expected-*.txt from this run")
 
 // Expected departures of the scenario corpus on the kernel, one file per
 // stack entry (testdata/expected-linux.txt, expected-linux-quickack.txt):
@@ -55,19 +53,17 @@ const longScript = 5 * time.Second
 // linux-quickack, about 30 s) or TCPCLOSE_LONG=1 (everything): on the wall
 // clock, with 25 ms of tolerance, a loaded machine moves a departure by a
 // line or makes a known one vanish, which must not turn `go test ./...`
-// red. scripts/conform.sh runs it.
+// red. tools/conform.sh runs it.
 func TestCorpusLinux(t *testing.T) {
 	if os.Getenv("TCPCLOSE_LINUX_CORPUS") == "" && os.Getenv("TCPCLOSE_LONG") == "" {
 		t.Skip("the corpus on the kernel runs on the wall clock; set TCPCLOSE_LINUX_CORPUS=1 (short scripts) or TCPCLOSE_LONG=1 (all)")
 	}
 	needRoot(t)
-	files, err := oracle.ExpandScripts([]string{scenarioDir})
-	if err != nil || len(files) == 0 {
-		t.Skipf("no scenario scripts under %s: %v", scenarioDir, err)
-	}
+	files := scenarios.All()
 	long := os.Getenv("TCPCLOSE_LONG") != ""
 	var only *regexp.Regexp // TCPCLOSE_CORPUS_RUN: the scripts to run (the others keep their entries)
 	if pat := os.Getenv("TCPCLOSE_CORPUS_RUN"); pat != "" {
+		var err error
 		if only, err = regexp.Compile(pat); err != nil {
 			t.Fatal(err)
 		}
@@ -84,25 +80,21 @@ func TestCorpusLinux(t *testing.T) {
 			file := "testdata/expected-" + name + ".txt"
 			e, _ := reg.Lookup(name)
 			exp, err := oracle.LoadExpectations(file)
-			if err != nil && !*updateExpect {
+			if err != nil && !*rewriteExpect {
 				t.Fatal(err)
 			}
 			next := oracle.Expectations{}
 			sem := make(chan struct{}, corpusParallel)
 			var wg sync.WaitGroup
-			for _, f := range files {
-				name, _ := filepath.Rel(scenarioDir, f)
+			for _, sc := range files {
+				name := sc.Name
 				if only != nil && !only.MatchString(name) {
 					if x, ok := exp[name]; ok {
 						next[name] = x
 					}
 					continue
 				}
-				src, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				s, err := script.Parse(name, src)
+				s, err := script.Parse(name, sc.Content)
 				if err != nil {
 					t.Errorf("%v", err)
 					continue
@@ -140,7 +132,7 @@ func TestCorpusLinux(t *testing.T) {
 					}
 					var b bytes.Buffer
 					rep.Write(&b)
-					if msg := exp.Check(name, rep); msg != "" && !*updateExpect {
+					if msg := exp.Check(name, rep); msg != "" && !*rewriteExpect {
 						if _, known := exp[name]; known {
 							// On the wall clock a known departure may come a line
 							// earlier or later, or not at all, with the load.
@@ -155,8 +147,8 @@ func TestCorpusLinux(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			if *updateExpect {
-				if err := next.Write(file, "Scenario scripts that depart on "+name+" with the linux profile: script | line | reason.\nRegenerate: go test ./stack/oracle -run TestCorpusLinux -update (root; TCPCLOSE_LONG=1 for every script)."); err != nil {
+			if *rewriteExpect {
+				if err := next.Write(file, "Scenario scripts that depart on "+name+" with the linux profile: script | line | reason.\nRegenerate: go test ./stack/oracle -run TestCorpusLinux -rewrite (root; TCPCLOSE_LONG=1 for every script)."); err != nil {
 					t.Fatal(err)
 				}
 			}

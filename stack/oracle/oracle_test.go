@@ -3,10 +3,10 @@ package oracle
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
@@ -25,21 +25,15 @@ func rfc793Entry() stack.Entry {
 	}}
 }
 
-func parseFile(t *testing.T, path string) *script.Script {
-	t.Helper()
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Skip("needs the scenario corpus:", err)
-	}
-	s, err := script.Parse(path, src)
+func TestRunPrediction(t *testing.T) {
+	sc, err := scenarios.Get("close/unread-close.pkt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
-}
-
-func TestRunPrediction(t *testing.T) {
-	s := parseFile(t, "../../script/testdata/scenarios/unread-close.pkt")
+	s, err := script.Parse(sc.Name, sc.Content)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rep, err := Run(rfc793Entry(), s, Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 	"github.com/tcpclose/tcpclose/stack/gvisor"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/untriaged-gvisor.txt")
+var rewrite = flag.Bool("rewrite", false, "rewrite testdata/untriaged-gvisor.txt")
 
 // untriagedFile lists the kinds of divergence found with the test's seed
 // that no known cause explains yet: recorded, not hidden. The test fails
@@ -59,14 +59,14 @@ func TestConformGvisor(t *testing.T) {
 			continue
 		}
 		untriaged = append(untriaged, k.Key)
-		if !listed[k.Key] && !*update {
+		if !listed[k.Key] && !*rewrite {
 			t.Errorf("new kind of divergence (seed %d, scenario %d): %s\n  stack: %s\n  model: %s\n  tags: %v\nreplay with: go run ./cmd/tcpclose-gvisor conform -stack gvisor -seed %d -n %d -out DIR",
 				seed, k.Scenario, k.Key, k.Stack, k.Model, k.Tags, seed, n)
 		}
 	}
-	if *update {
+	if *rewrite {
 		sort.Strings(untriaged)
-		text := fmt.Sprintf("# Kinds of divergence on gvisor (seed %d, %d scenarios) that no known cause explains yet.\n# Regenerate: TCPCLOSE_LONG=1 go test ./cmd/tcpclose-gvisor -run TestConformGvisor -update (10,000 scenarios; the default 2,000 are its first)\n%s\n", seed, n, strings.Join(untriaged, "\n"))
+		text := fmt.Sprintf("# Kinds of divergence on gvisor (seed %d, %d scenarios) that no known cause explains yet.\n# Regenerate: TCPCLOSE_LONG=1 go test ./cmd/tcpclose-gvisor -run TestConformGvisor -rewrite (10,000 scenarios; the default 2,000 are its first)\n%s\n", seed, n, strings.Join(untriaged, "\n"))
 		if err := os.WriteFile(untriagedFile, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}

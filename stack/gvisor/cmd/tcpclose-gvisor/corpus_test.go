@@ -2,17 +2,14 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/stack/gvisor"
 	"github.com/tcpclose/tcpclose/stack/oracle"
 )
-
-const scenarios = "../../../../script/testdata/scenarios"
 
 // expectedFile lists the scenario scripts that do not pass on netstack
 // with the gvisor profile: script | line where netstack first departs |
@@ -23,27 +20,20 @@ const expectedFile = "testdata/expected-gvisor.txt"
 // TestCorpusGvisor plays every scenario script on netstack and on the
 // model with the gvisor profile, and fails on any departure not in
 // expectedFile (and on an expected one that went away). Netstack runs on
-// a virtual clock: the outcome is exact. -update rewrites the file,
+// a virtual clock: the outcome is exact. -rewrite rewrites the file,
 // keeping the reasons of entries whose line did not change.
 func TestCorpusGvisor(t *testing.T) {
-	files, err := oracle.ExpandScripts([]string{scenarios})
-	if err != nil || len(files) == 0 {
-		t.Skipf("no scenario scripts under %s: %v", scenarios, err)
-	}
+	files := scenarios.All()
 	exp, err := oracle.LoadExpectations(expectedFile)
-	if err != nil && !*update {
+	if err != nil && !*rewrite {
 		t.Fatal(err)
 	}
 	next := oracle.Expectations{}
 	e := gvisor.Entry()
 	pass := 0
-	for _, f := range files {
-		name, _ := filepath.Rel(scenarios, f)
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := script.Parse(name, src)
+	for _, sc := range files {
+		name := sc.Name
+		s, err := script.Parse(name, sc.Content)
 		if err != nil {
 			t.Errorf("%v", err)
 			continue
@@ -64,15 +54,15 @@ func TestCorpusGvisor(t *testing.T) {
 		}
 		var b bytes.Buffer
 		rep.Write(&b)
-		if msg := exp.Check(name, rep); msg != "" && !*update {
+		if msg := exp.Check(name, rep); msg != "" && !*rewrite {
 			t.Errorf("%s:\n%s", msg, b.String())
 		}
 		if testing.Verbose() {
 			t.Logf("%s", strings.TrimSpace(b.String()))
 		}
 	}
-	if *update {
-		if err := next.Write(expectedFile, "Scenario scripts that depart on gvisor (netstack) with the gvisor profile: script | line | reason.\nRegenerate: go test ./cmd/tcpclose-gvisor -run TestCorpusGvisor -update"); err != nil {
+	if *rewrite {
+		if err := next.Write(expectedFile, "Scenario scripts that depart on gvisor (netstack) with the gvisor profile: script | line | reason.\nRegenerate: go test ./cmd/tcpclose-gvisor -run TestCorpusGvisor -rewrite"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,8 +4,8 @@
 // linux-quickack). Netstack lives in its own Go module (stack/gvisor), so
 // the main tcpclose command cannot offer it; from inside stack/gvisor/:
 //
-//	go run ./cmd/tcpclose-gvisor run -stack gvisor ../../script/testdata/scenarios
-//	go run ./cmd/tcpclose-gvisor run -stack gvisor -profile rfc9293 -v ../../script/testdata/scenarios/passive-close.pkt
+//	go run ./cmd/tcpclose-gvisor run -stack gvisor ../../scenarios
+//	go run ./cmd/tcpclose-gvisor run -stack gvisor -profile rfc9293 -v ../../scenarios/close/passive-close.pkt
 //	go run ./cmd/tcpclose-gvisor conform -stack gvisor -n 10000 -seed 1 -out /tmp/gvisor-divergences
 //
 // Exit status, as for tcpclose: 0 everything conforms, 1 a divergence, 2

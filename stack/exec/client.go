@@ -51,7 +51,7 @@ const DefaultTimeout = 10 * time.Second
 const maxReplies = 1 << 16
 
 // Stack is a stack in an agent process, driven over the protocol. It
-// implements stack.Stack and stacks.Noter. It is not safe for concurrent
+// implements stack.Stack and stack.Noter. It is not safe for concurrent
 // use.
 type Stack struct {
 	cfg   Config
@@ -266,7 +266,7 @@ func (s *Stack) configure() error {
 // Caps returns the capabilities the agent stated.
 func (s *Stack) Caps() Caps { return s.caps }
 
-// Notes implements stacks.Noter: profile fields the agent could not be
+// Notes implements stack.Noter: profile fields the agent could not be
 // set to and what it said about the others.
 func (s *Stack) Notes() []string { return s.notes }
 

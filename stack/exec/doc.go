@@ -6,7 +6,7 @@
 // results, notices) and a closing "done" line.
 //
 // Stack is the client: it spawns the agent and implements stack.Stack
-// (to move to stack.Stack when package stack lands), so that `tcpclose
+// so that `tcpclose
 // run --stack exec:PATH` and `tcpclose conform --stack exec:PATH` drive
 // any stack in any language. Every exchange has a timeout, replies are
 // read with a bounded line length, and a bad agent (wrong version,

@@ -62,7 +62,7 @@ type Tool struct {
 	// Name prefixes messages ("tcpclose sim: ...").
 	Name string
 	// Stacks are the stacks run and conform can drive; New uses Stacks()
-	// (model, impl, linux, linux-quickack) and the entries of WithStacks.
+	// (model, impl, linux, linux-quickack, exec:PATH, lwip, lwip-quickack) and the entries of WithStacks.
 	Stacks stack.Registry
 	// Commands in the order help lists them.
 	Commands []Command

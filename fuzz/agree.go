@@ -17,7 +17,7 @@ import (
 //
 // Header (3 bytes):
 //
-//	h0  profile: spec.ProfileNames()[h0 % n]; variant (AgreeVariants) (h0 / n) % len
+//	h0  profile: Profiles()[h0 % n]; variant (AgreeVariants) (h0 / n) % len
 //	h1  scene: bits 0-1 listen on 8080 / connect to the peer / both / nothing;
 //	    bit 2 SO_REUSEADDR on fd 3 first; bit 3 O_NONBLOCK before connect;
 //	    bits 4-6 the FixedISS (issTable); bit 7 the peer sends no timestamps
@@ -125,7 +125,7 @@ func AgreeVariants() []AgreeVariant {
 // profile with a variant's overrides, which are skipped where the result
 // would not validate.
 func AgreeProfile(h0 byte) (spec.Profile, string) {
-	names := spec.ProfileNames()
+	names := Profiles()
 	vs := AgreeVariants()
 	base := names[int(h0)%len(names)]
 	v := vs[(int(h0)/len(names))%len(vs)]

@@ -515,6 +515,102 @@ func smoltcp() Profile {
 	return p
 }
 
+func lwip() Profile {
+	p := rfc9293()
+	p.Name = "lwip"
+	p.Description = "lwIP 2.1.3 (Debian liblwip-dev, its lwipopts.h) through the raw API of agents/lwip: from src/core/tcp.c, tcp_in.c, tcp_out.c and measured with conform --stack lwip"
+	// Timers: lwIP's TCP timers tick every TCP_SLOW_INTERVAL = 500 ms
+	// (tcp_slowtmr); every timeout below lands on that grid.
+	p.TimeWait = 2 * 60 * time.Second
+	p.RTOInitial = 3 * time.Second
+	p.RTOMin = 2500 * time.Millisecond
+	p.RTOMax = 384 * time.Second
+	p.R2, p.SynR2, p.SynAckR2 = 12, 6, 12
+	p.FinWait2Timeout = 20 * time.Second
+	p.FinWait2OrphanOnly = true
+	p.TimeoutSendsRST = false
+	p.FinWait2SendsRST = false
+	// Resets.
+	p.RSTCheck = RSTExact
+	p.TimeWaitRST = TWRSTIgnored
+	p.RSTCarriesACK = true
+	// SYNs.
+	p.SynInSync = SynChallengeACK
+	p.OOWAckInterval = 0
+	p.TimeWaitReopen = ReopenNever
+	p.ReopenReturnsToTimeWait = false
+	p.CloseSynSentSendsRST = false
+	p.EmbryonicSyn = EmbryonicSynResend
+	// ACKs.
+	p.ACKWindowCheck = false
+	p.AckAboveSndNxt = AckAboveSendACK
+	p.TimeWaitRestart = TWRestartOnFIN
+	p.CloseInFinWait = CloseReplyError
+	p.RSTFlushesReceive = false
+	p.Timestamps = false
+	p.TSMissingDrop = false
+	p.ZeroWindowAcceptsFIN = true
+	p.AbortEntersTimeWait = false
+	p.SimOpenSynAckAccepted = false
+	c := copyCite(p.Cite)
+	core := "lwIP 2.1.3 src/core/"
+	c["TimeWait"] = core + "tcp.c tcp_slowtmr: a TIME-WAIT pcb goes when tcp_ticks - pcb->tmr > 2 * TCP_MSL / TCP_SLOW_INTERVAL, TCP_MSL = 60000 ms (tcp_priv.h); pcb->tmr is not reset on entering TIME-WAIT (docs/deviations.md lwIP item 1)"
+	c["RTOInitial"] = core + "tcp.c tcp_alloc: pcb->rto = 3000 / TCP_SLOW_INTERVAL (LWIP_TCP_RTO_TIME appears only in 2.2)"
+	c["RTOMin"] = core + "tcp_in.c tcp_receive: rto = (sa >> 3) + sv in 500 ms ticks, no other floor than one tick"
+	c["RTOMax"] = core + "tcp.c tcp_slowtmr: rto = ((sa >> 3) + sv) << tcp_backoff[nrtx], the shift at most 7: 3 s × 128 = 384 s before any RTT sample"
+	c["R2"] = core + "tcp.c tcp_slowtmr: removed when nrtx >= TCP_MAXRTX = 12 (opt.h)"
+	c["SynR2"] = core + "tcp.c tcp_slowtmr: SYN_SENT removed when nrtx >= TCP_SYNMAXRTX = 6 (opt.h); the RTO is not backed off in SYN_SENT"
+	c["SynAckR2"] = core + "tcp.c tcp_slowtmr: SYN_RCVD retransmits up to TCP_MAXRTX = 12, but TCP_SYN_RCVD_TIMEOUT = 20 s ends it first"
+	c["FinWait2Timeout"] = core + "tcp.c tcp_slowtmr: TCP_FIN_WAIT_TIMEOUT = 20000 ms (tcp_priv.h), counted from pcb->tmr"
+	c["FinWait2OrphanOnly"] = core + "tcp.c tcp_slowtmr: only with TF_RXCLOSED (close() or SHUT_RDWR); after SHUT_WR FIN-WAIT-2 lasts for ever"
+	c["TimeoutSendsRST"] = core + "tcp.c tcp_slowtmr: pcb_reset is set only for keepalive; giving up after TCP_MAXRTX is silent"
+	c["FinWait2SendsRST"] = core + "tcp.c tcp_slowtmr: the FIN-WAIT-2 timeout removes the pcb silently"
+	c["RSTCheck"] = core + "tcp_in.c tcp_process: RST acceptable only at rcv_nxt; in the window a challenge ACK (RFC 5961 §3.2)"
+	c["TimeWaitRST"] = core + "tcp_in.c tcp_timewait_input: \"RFC 1337: in TIME_WAIT, ignore RST\""
+	c["RSTCarriesACK"] = core + "tcp_out.c tcp_rst: every RST lwIP forms is RST|ACK"
+	c["SynInSync"] = core + "tcp_in.c tcp_process: a SYN outside SYN_SENT/SYN_RCVD gets tcp_ack_now (\"Cope with new connection attempt after remote end crashed\")"
+	c["OOWAckInterval"] = core + "tcp_in.c: no rate limit on ACKs to unacceptable segments or challenge ACKs"
+	c["TimeWaitReopen"] = core + "tcp_in.c tcp_timewait_input: a SYN in the window draws a RST, outside it an ACK; never a reopen"
+	c["ReopenReturnsToTimeWait"] = "no reopen, so moot"
+	c["CloseSynSentSendsRST"] = core + "tcp.c tcp_close_shutdown: SYN_SENT frees the pcb without a segment"
+	c["EmbryonicSyn"] = core + "tcp_in.c tcp_process SYN_RCVD: a copy of the SYN (seqno == rcv_nxt - 1) retransmits the SYN,ACK (tcp_rexmit)"
+	c["ACKWindowCheck"] = core + "tcp_in.c tcp_receive: no RFC 5961 §5 check; an ACK below lastack is a duplicate"
+	c["AckAboveSndNxt"] = core + "tcp_in.c tcp_receive: \"Out of sequence ACK, didn't really ack anything\": tcp_send_empty_ack"
+	c["TimeWaitRestart"] = core + "tcp_in.c tcp_timewait_input: only a FIN restarts the timer (pcb->tmr = tcp_ticks)"
+	c["CloseInFinWait"] = core + "tcp.c tcp_close_shutdown_fin: states past ESTABLISHED/CLOSE_WAIT return ERR_OK without a second FIN"
+	c["RSTOnUnreadClose"] = core + "tcp.c tcp_close_shutdown: RST when rcv_wnd != TCP_WND_MAX (data not tcp_recved) in ESTABLISHED or CLOSE_WAIT"
+	c["RSTOnDataAfterClose"] = core + "tcp_in.c tcp_input: \"received data although already closed -> abort (send RST)\" (TF_RXCLOSED)"
+	c["RSTFlushesReceive"] = "agents/lwip keeps received octets until read, as lwIP's sockets queue pbufs in recvmbox before the error"
+	c["Timestamps"] = "lwIP opt.h LWIP_TCP_TIMESTAMPS = 0 (Debian's lwipopts.h keeps it)"
+	c["TSMissingDrop"] = "no timestamps"
+	c["MSS"] = "Debian lwipopts.h TCP_MSS = 1460"
+	c["RecvBuf"] = "Debian lwipopts.h TCP_WND = 0xFFFF"
+	c["SendBuf"] = "Debian lwipopts.h TCP_SND_BUF = TCP_WND"
+	c["EphemeralLow"] = core + "tcp.c TCP_LOCAL_PORT_RANGE_START = 0xc000"
+	c["EphemeralHigh"] = core + "tcp.c TCP_LOCAL_PORT_RANGE_END = 0xffff"
+	c["ListenBacklogDrop"] = "Debian lwipopts.h leaves TCP_LISTEN_BACKLOG = 0: no backlog, so moot"
+	c["HoldOutOfOrder"] = "lwIP opt.h TCP_QUEUE_OOSEQ = 1"
+	c["HoldOutOfOrderFIN"] = core + "tcp_in.c tcp_receive keeps the FIN flag of queued ooseq segments"
+	c["ZeroWindowAcceptsFIN"] = "measured: a bare FIN at RCV.NXT into a zero window is acknowledged (script seq/zero-window-fin-accepted.pkt passes on lwip)"
+	c["AbortEntersTimeWait"] = core + "tcp.c tcp_abandon frees the pcb after the RST"
+	c["SimOpenSynAckAccepted"] = core + "tcp_in.c tcp_process SYN_SENT: a SYN without ACK is not handled (no simultaneous open; scripts open/simultaneous-open*.pkt)"
+	c["R1"] = "lwIP has no R1 warning to the application; the RFC value is kept (not observable through the agent)"
+	c["ReopenISSGap"] = "no reopen, so moot"
+	c["SynFinDropped"] = core + "tcp_in.c tcp_listen_input: a SYN with FIN opens a connection (measured: open/syn-fin-dropped-linux.pkt departs)"
+	c["EmbryonicRSTInWindow"] = core + "tcp_in.c tcp_process: the exact-RST test applies in SYN_RCVD too"
+	c["AckOutOfOrder"] = core + "tcp_in.c tcp_receive: an out-of-sequence segment is queued and acknowledged at once (tcp_send_empty_ack)"
+	c["ZeroLenEdgeAcceptable"] = notVerified
+	c["ClosingStartsTimeWait"] = core + "tcp_in.c tcp_process CLOSING: on the ACK of our FIN the pcb moves to tcp_tw_pcbs (timed from pcb->tmr)"
+	c["MaxTimeWait"] = "lwIP sets no cap on TIME-WAIT pcbs (MEMP_NUM_TCP_PCB bounds all pcbs; Debian's MEMP_MEM_MALLOC lifts it)"
+	c["MaxHeldRanges"] = notVerified
+	c["OOWAckExemptFIN"] = "no rate limit, so moot"
+	c["BindTimeWaitNeedsBothReuse"] = notVerified
+	c["ConnectOverTimeWait"] = "measured: connect to a 4-tuple in TIME-WAIT fails with ERR_USE (EADDRINUSE through the agent), not EADDRNOTAVAIL (timewait/tw-bind-reuse-*.pkt)"
+	c["TimeWaitReuseAfter"] = notVerified
+	p.Cite = c
+	return p
+}
+
 func copyCite(m map[string]string) map[string]string {
 	c := make(map[string]string, len(m))
 	for k, v := range m {
@@ -530,6 +626,7 @@ var builders = map[string]func() Profile{
 	"freebsd": freebsd,
 	"gvisor":  gvisor,
 	"smoltcp": smoltcp,
+	"lwip":    lwip,
 }
 
 // DefaultProfile is the name of the profile used when none is given.

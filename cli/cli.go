@@ -62,7 +62,7 @@ type Tool struct {
 	// Name prefixes messages ("tcpclose sim: ...").
 	Name string
 	// Stacks are the stacks run and conform can drive; New uses Stacks()
-	// (model, impl, linux, linux-quickack) and the entries of WithStacks.
+	// (model, impl, linux, linux-quickack, exec:PATH, lwip, lwip-quickack) and the entries of WithStacks.
 	Stacks stack.Registry
 	// Commands in the order help lists them.
 	Commands []Command
@@ -154,7 +154,7 @@ func (t *Tool) usage(w io.Writer) {
 		fmt.Fprintf(w, "\t%-9s %s\n", c.Name, c.Summary)
 	}
 	fmt.Fprintf(w, "\nRun '%s <command> -h' for a command's flags.\n", t.Name)
-	fmt.Fprintf(w, "Exit status: 0 all conforms, 1 a divergence or violation, 2 a usage or input error.\n")
+	fmt.Fprintf(w, "Exit status: 0 all conforms, 1 a divergence or violation, 2 a usage or input error, 3 (check) beyond the model: every script conforms up to a line the model does not cover.\n")
 }
 
 func (t *Tool) getenv(k string) string {

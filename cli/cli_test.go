@@ -38,7 +38,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"sim", "normal", "abort"}, "want one scenario or script"},
 		{[]string{"sim", "no-such-scenario"}, `unknown scenario "no-such-scenario"`},
 		{[]string{"sim", missing}, "open " + missing + ": no such file or directory"},
-		{[]string{"sim", "testdata/malformed.pkt"}, "testdata/malformed.pkt:2: frobnicate: unsupported system call"},
+		{[]string{"sim", "testdata/malformed.pkt"}, "testdata/malformed.pkt:2: expected \"=\" before the expected result"},
 		{[]string{"sim", "testdata/unknown-profile.pkt"}, `unknown profile "bsd42"`},
 		{[]string{"sim", "-profile", "bsd42", "normal"}, `unknown profile "bsd42"`},
 		{[]string{"sim", "normal", "-set", "NoSuchField=1"}, `no settable field "NoSuchField"`},
@@ -379,5 +379,24 @@ func TestRunAndConformOnImpl(t *testing.T) {
 	code, stdout, _ = run("run", "-stack", "impl", "testdata/wrong-ack.pkt")
 	if code != ExitFail || !strings.Contains(stdout, "wrong-ack.pkt:13") {
 		t.Errorf("run -stack impl wrong-ack.pkt: exit %d, want 1 and the line; stdout %q", code, stdout)
+	}
+}
+
+// TestCheckBeyondAndDirectories: a script beyond the model exits 3 with
+// "conforms up to line N; beyond the model from line N"; a directory is
+// checked recursively with a summary line, and a divergence wins over
+// beyond.
+func TestCheckBeyondAndDirectories(t *testing.T) {
+	code, stdout, _ := run("check", "../script/testdata/lang/ipv6.pkt")
+	if code != ExitBeyond || !strings.Contains(stdout, "conforms up to line 9; beyond the model from line 9: IPv6") {
+		t.Errorf("ipv6: exit %d, stdout %q", code, stdout)
+	}
+	code, stdout, _ = run("check", "../script/testdata/lang")
+	if code != ExitFail || !strings.Contains(stdout, "12 scripts (13 runs): 4 conform, 2 diverge, 7 beyond the model, 0 errors") {
+		t.Errorf("lang dir: exit %d, stdout %q", code, stdout)
+	}
+	code, stdout, _ = run("check", "-D", "FD=3", "../script/testdata/lang/options.pkt")
+	if code != ExitOK {
+		t.Errorf("-D: exit %d, stdout %q", code, stdout)
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	execstack "github.com/tcpclose/tcpclose/stack/exec"
 	"io"
 	"os"
 	"strings"
@@ -18,10 +19,12 @@ import (
 // Stacks returns the stacks of this module that run and conform can
 // drive: the model and the optimized implementation (virtual clocks), and
 // the Linux kernel in a private network namespace, plain ("linux") and
-// without delayed ACKs ("linux-quickack"; both need root). A binary that
-// links more stacks adds them with WithStacks.
+// without delayed ACKs ("linux-quickack"; both need root), and stacks in
+// other processes (package stack/exec: "exec:PATH ARGS", the lwIP agent
+// "lwip" and "lwip-quickack"). A binary that links more stacks adds them
+// with WithStacks.
 func Stacks() stack.Registry {
-	return stack.Registry{}.With(oracle.ModelEntry(), oracle.ImplEntry(), linux.Entry(), linux.QuickAckEntry())
+	return execstack.With(stack.Registry{}.With(oracle.ModelEntry(), oracle.ImplEntry(), linux.Entry(), linux.QuickAckEntry()))
 }
 
 func (t *Tool) stackList(sep string) string { return strings.Join(t.Stacks.Names(), sep) }

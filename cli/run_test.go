@@ -43,7 +43,7 @@ func TestWithStacks(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if code := tool.Main([]string{"help", "run"}, &out, &errb); code != ExitOK || !strings.Contains(out.String(), "Usage: tcpclose-old run -stack impl|linux|linux-quickack|model|old") {
+	if code := tool.Main([]string{"help", "run"}, &out, &errb); code != ExitOK || !strings.Contains(out.String(), "Usage: tcpclose-old run -stack exec:PATH|impl|linux|linux-quickack|lwip|lwip-quickack|model|old") {
 		t.Errorf("help run: exit %d:\n%s", code, out.String())
 	}
 	out.Reset()

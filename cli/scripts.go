@@ -139,6 +139,10 @@ func (t *Tool) simScript(path string, f *simFlags, stdout, stderr io.Writer) int
 // writeVerdict prints one script result: a line when it conforms, the
 // divergence report otherwise.
 func writeVerdict(w io.Writer, res *script.Result) {
+	if res.IsBeyond() {
+		fmt.Fprintf(w, "%s on %s: %s (%d lines, %d fields checked, %d unchecked)\n", res.Script, res.Stack, res.Beyond, res.Events, res.Checked, res.Unchecked)
+		return
+	}
 	if res.Passed() {
 		fmt.Fprintf(w, "%s on %s: conforms (%d lines, %d fields checked, %d unchecked)\n", res.Script, res.Stack, res.Events, res.Checked, res.Unchecked)
 		return

@@ -194,7 +194,9 @@ func newCampaign(cfg Config) (*campaign, error) {
 			c.cfg.ShrinkRuns = 40
 		}
 	} else {
-		c.tolerance = time.Millisecond
+		// A virtual-clock stack whose timers tick coarsely (lwIP's 500 ms
+		// tcp_slowtmr) declares that grain as its Entry.Tolerance.
+		c.tolerance = max(time.Millisecond, e.Tolerance)
 		c.margin, c.reach, c.settle = 2*time.Millisecond, 30*time.Minute, 0
 		if c.cfg.Workers <= 0 {
 			c.cfg.Workers = runtime.NumCPU()

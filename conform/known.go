@@ -8,6 +8,7 @@ func KnownCauses() []Cause {
 	gv := []string{"gvisor"}
 	lx := []string{"linux"}
 	both := []string{"gvisor", "linux"}
+	lw := []string{"lwip"}
 	return []Cause{
 		// ---- Outside the model's scope or choices (both stacks) -----
 		{
@@ -168,6 +169,112 @@ func KnownCauses() []Cause {
 			ID: "gvisor-rst-check", Stacks: gv, Verdict: VerdictStackDeparts,
 			Summary: "an out-of-window RST (or RST,ACK) in ESTABLISHED or CLOSE-WAIT draws no ACK; RFC 9293 step 1 asks for an ACK to every unacceptable segment but a RST, and drops the RST silently — the model sends the ACK of RFC 5961 §3.2 for an in-window one only",
 			Field:   `^missing \.$`, Event: `^seg R`,
+		},
+		// ---- lwIP 2.1.3 (agents/lwip; docs/deviations.md, lwIP) --------
+		{
+			ID: "lwip-rto-ticks", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "lwIP times retransmissions in 500 ms ticks (tcp_slowtmr) with an integer Jacobson estimator that starts at 3 s (sv = 6 ticks), takes no RTT sample while tcp_ticks is 0 (rttest 0 means \"not timing\"), backs off from the estimate (rto = ((sa>>3)+sv) << tcp_backoff[nrtx]) and resends only the head segment, without the FIN queued behind it: the model's RFC 6298 timer can only approximate it",
+			Field:   `^(time|missing (F\.|\.|S\.|S|R\.?)|extra (F\.|\.|S\.|P\.|R\.?)|flags|len|seq|ack)$`, Event: `^timer`,
+		},
+		{
+			ID: "lwip-rto-ticks-in-step", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "as lwip-rto-ticks, for a retransmission due within a step's window (tagged rto): lwIP's retransmission comes on its 500 ms tick grid from its own estimate",
+			Field:   `^(time|missing (F\.|\.|S\.|S|R\.?)|extra (F\.|\.|S\.|P\.|R\.?)|flags|len|seq|ack)$`, Tags: []string{"rto"},
+		},
+		{
+			ID: "lwip-unread-close-late-states", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "close() with unread data sends a RST only in ESTABLISHED and CLOSE-WAIT (tcp_close_shutdown's rst_on_unacked_data); after shutdown(SHUT_WR) or in LAST-ACK it closes without one, where the model resets",
+			Field:   `^(missing R\.?|extra F\.|flags)$`, Event: `^call close$`, State: `^(FIN-WAIT-1|FIN-WAIT-2|CLOSING|LAST-ACK|TIME-WAIT)$`,
+		},
+		{
+			ID: "lwip-ack-before-seq-test", Stacks: lw, Verdict: VerdictStackDeparts,
+			Summary: "lwIP acts on the ACK of a segment whose sequence number is unacceptable: tcp_process takes SYN-RECEIVED, FIN-WAIT-1, CLOSING and LAST-ACK forward on the ACK before tcp_receive tests the window (and that test is inclusive at RCV.NXT+RCV.WND); RFC 9293 §3.10.7.4 step 1 sends an ACK and drops the segment",
+			Field:   `^(missing \.|extra \.|getsockopt return|missing F\.|flags)$`, Event: `bad seq|TCP_INFO`,
+		},
+		{
+			ID: "lwip-text-after-fin", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) lwIP's tcp_receive still ACKs segments that repeat or overlap received text (tcp_send_empty_ack); the model ignores the text of an acceptable segment there (RFC 9293 §3.10.7.4 step 7)",
+			Field:   `^(extra \.|ack)$`, State: `^(CLOSE-WAIT|CLOSING|LAST-ACK|ESTABLISHED)$`, Tags: []string{"peer-fin"},
+		},
+		{
+			ID: "lwip-shut-rd-resets", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "after shutdown(SHUT_RD) lwIP answers any arriving text with a RST and frees the connection (tcp_shutdown sets TF_RXCLOSED; tcp_input: \"received data although already closed -> abort\"), where the model still receives it",
+			Field:   `^(flags|extra R\.?|missing \.|missing F\.|ack|.* return|.* errno)$`, Tags: []string{"shut-rd"},
+		},
+		{
+			ID: "lwip-send-window", Stacks: lw, Verdict: VerdictStackDeparts,
+			Summary: "lwIP's send window departs from RFC 9293 §3.10.7.4: tcp_receive ignores a window that shrinks under an unchanged SEQ and ACK (it updates then only if the window grows) and takes the window from a segment whose ACK is below SND.UNA; tcp_output sends only segments that fit whole, splitting the unsent head only from the persist timer",
+			Field:   `^(len|seq|missing \.|missing P\.|extra \.|extra P\.)$`, Event: `^call write$`, NotTags: []string{"rto"},
+		},
+		{
+			ID: "lwip-time-wait-ticks", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "lwIP ends TIME-WAIT on a 500 ms tick once tcp_ticks - pcb->tmr > 2·TCP_MSL/500 ms, pcb->tmr being the tick of the last segment received, and a retransmitted FIN restarts it: around the model's 120 s a segment meets TIME-WAIT on one side and no connection or the listener on the other",
+			Field:   `^(flags|missing R|missing S\.|extra \.|extra R\.)$`, State: `^(no connection|LISTEN only)$`, Stack: `^(\(nothing\)|R\. 0:0|\. |S\. )`, Model: `^(S\. |R \d|\(nothing\))`,
+		},
+		{
+			ID: "lwip-syn-fin-length", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "lwIP counts a segment with both SYN and FIN as one octet of sequence space (TCP_TCPLEN adds 1 for SYN or FIN), so the RST answering one acknowledges SEG.SEQ+1, not SEG.SEQ+2",
+			Field:   `^ack$`, Event: `^(seg|dup seg) SF`,
+		},
+		{
+			ID: "lwip-delayed-ack", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "lwIP delays the ACK of in-order text to its 250 ms fast timer (TF_ACK_DELAY, tcp_fasttmr) or to the next segment it sends, which then carries a later acknowledgment number; the model ACKs at once (the lwip-quickack entry sends delayed ACKs at once, as linux-quickack)",
+			Field:   `^(missing \.|ack|extra \.)$`, Event: `^(seg|dup seg) [.PF]`, Model: `^\. `,
+		},
+		{
+			ID: "lwip-late-ooseq-data", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "out-of-order text after close() is queued and acknowledged: tcp_input resets only for in-order text (recv_data with TF_RXCLOSED), where the model resets on any new text after close (RFC 9293 SHLD-3)",
+			Field:   `^flags$`, Stack: `^\. `, Model: `^R `, Tags: []string{"closed"},
+		},
+		{
+			ID: "lwip-rst-always-ack", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "every RST lwIP forms carries ACK at RCV.NXT with SEQ = SND.NXT (tcp_rst, tcp_abandon), also where RFC 9293 §3.10.7.1 forms <SEQ=SEG.ACK><CTL=RST> (no connection, data after close); RSTCarriesACK covers ABORT only",
+			Field:   `^(flags|seq)$`, Stack: `^R\. `, Model: `^R \d`,
+		},
+		{
+			ID: "lwip-ack-above-accepts-data", Stacks: lw, Verdict: VerdictStackDeparts,
+			Summary: "an ACK above SND.NXT draws an empty ACK (tcp_receive: \"Out of sequence ACK\") but the segment's text and FIN are still processed; RFC 9293 §3.10.7.4 step 5 drops the segment (gVisor alike)",
+			Field:   `^(extra \.|extra R\.?|extra F\.|flags|ack|missing F\.|missing \.|time|.* return|.* errno)$`, Event: `ack>snd\.nxt`,
+		},
+		{
+			ID: "lwip-accepted-text-unread", Stacks: lw, Verdict: VerdictStackDeparts,
+			Summary: "a consequence of lwip-ack-above-accepts-data: lwIP holds text the model dropped (it came on a segment whose ACK is above SND.NXT), so a later read returns it where the model says EAGAIN, and close() resets for unread data where the model sends FIN",
+			Field:   `^(flags|read return)$`, State: `^ESTABLISHED$`, Event: `^call (close|read)$`, Stack: `^(R\. |read\(\d+\) = [1-9])`, Model: `^(F\. |read\(\d+\) = -1 EAGAIN)`,
+		},
+		{
+			ID: "lwip-shutdown-states", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "tcp_shutdown returns ERR_CONN (ENOTCONN, as lwIP's sockets map it) outside SYN-RECEIVED, ESTABLISHED and CLOSE-WAIT, so a second shutdown(SHUT_WR) or shutdown in SYN-SENT fails where the model returns 0",
+			Field:   `^shutdown (return|errno)$`,
+		},
+		{
+			ID: "lwip-shutdown-rdwr-is-close", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "shutdown(SHUT_RDWR) is tcp_close for the raw API (and for lwIP's sockets, lwip_netconn_do_close_internal): with unread data it sends RST|ACK and frees the connection, where the model sends FIN",
+			Field:   `^(flags|missing F\.|extra R\.?)$`, Event: `^call shutdown SHUT_RDWR$`,
+		},
+		{
+			ID: "lwip-zero-window", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "lwIP probes a zero window from its persist timer (tcp_persist_backoff, in 500 ms ticks) and splits the unsent head to fit a small window; the model sends the next octet at once and on its RTO",
+			Field:   `^(missing \.|missing F\.|missing P\.|time|extra \.|extra P\.|seq|len|flags)$`, Tags: []string{"zero-window"},
+		},
+		{
+			ID: "lwip-time-wait-input", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "in TIME-WAIT lwIP makes no sequence test (tcp_timewait_input): it ACKs every segment with text or FIN, in window or not, and nothing else; the model ACKs unacceptable segments and ignores acceptable text",
+			Field:   `^(extra \.|missing \.|flags)$`, State: `^TIME-WAIT$`,
+		},
+		{
+			ID: "lwip-rst-window-edge", Stacks: lw, Verdict: VerdictStackDeparts,
+			Summary: "a RST with SEG.SEQ = RCV.NXT+RCV.WND, just outside the window, draws a challenge ACK: tcp_process tests TCP_SEQ_BETWEEN(seqno, rcv_nxt, rcv_nxt + rcv_wnd), inclusive at both ends (also in 2.2.1); RFC 5961 §3.2 drops it silently (script testdata/lwip/rst-window-edge.pkt)",
+			Field:   `^extra \.$`, Event: `^(seg|dup seg) R`,
+		},
+		{
+			ID: "lwip-late-fin-silent", Stacks: lw, Verdict: VerdictStackDeparts,
+			Summary: "text with a FIN after close() that takes FIN-WAIT-1/2 to TIME-WAIT is answered by nothing: tcp_process moves the pcb to TIME-WAIT, then tcp_input aborts it for the text (TF_RXCLOSED) and tcp_abandon frees a TIME-WAIT pcb without a RST; RFC 9293 SHLD-3 / RFC 2525 ask for a RST",
+			Field:   `^missing R\.?$`, State: `^FIN-WAIT-(1|2)$`, Event: `^(seg|dup seg) F`,
+		},
+		{
+			ID: "agent-lwip-linger", Stacks: lw, Verdict: VerdictNoField,
+			Summary: "agents/lwip has no SO_LINGER timeout (the raw API has none; lwIP's sockets emulate it in api_msg.c): close() with SO_LINGER {1, n>0} returns at once",
+			Field:   `^(missing result close|extra result close|close time)$`,
 		},
 	}
 }

@@ -164,7 +164,7 @@ func (st *step) checkNotice(x int, o spec.Output, post spec.HostSnap) {
 
 // checkState checks the state invariants of s (sync-consistent).
 func (e *explorer) checkState(s *sys) []violation {
-	a, b := s.h[0].Snapshot(), s.h[1].Snapshot()
+	a, b := s.hr[0].snap, s.hr[1].snap
 	var vs []violation
 	for _, ca := range a.Conns {
 		if !ca.State.Synchronized() || ca.State == spec.TimeWait {

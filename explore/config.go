@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -141,6 +142,26 @@ type Config struct {
 	MaxStates int
 	// MaxTraces bounds the example traces kept per finding (0: 3).
 	MaxTraces int
+	// MaxMem, if positive, stops the search once the memory in use
+	// (Stats.Mem) exceeds it, in bytes; the report says it was
+	// truncated and why.
+	MaxMem int64
+	// MaxTime, if positive, stops the search after this much wall time,
+	// likewise.
+	MaxTime time.Duration
+	// FrontierMem bounds the bytes of encoded frontier states kept in
+	// memory per BFS level (0: 2 MiB); the rest spills to a temporary
+	// file.
+	FrontierMem int
+	// TempDir is where the state records, the edges and the spilled
+	// frontier go ("": os.TempDir()). They are removed at the end.
+	TempDir string
+	// Workers is how many goroutines expand states (0: GOMAXPROCS).
+	// Counts and findings do not depend on it.
+	Workers int
+	// FPKey keys the 64-bit state fingerprints (0: DefaultFPKey). A run
+	// with another key checks that no fingerprint collision hid a state.
+	FPKey uint64
 }
 
 // Addr returns the address of side 0 (A, 10.0.0.1) or 1 (B, 10.0.0.2).

@@ -72,7 +72,7 @@
 //     ISNs follow the clock) and whenever timestamps are on (TSval is the
 //     clock). Two states with equal identity then have the same future up
 //     to a shift of time, so merging them loses no behaviour. States are
-//     stored as 128-bit SHA-256 prefixes of that identity.
+//     stored as keyed 64-bit fingerprints of that identity (see Scale).
 //   - Timestamps are turned off by default (Config.KeepTimestamps keeps
 //     them, at the price of absolute clocks in every state). None of the
 //     properties concerns PAWS or the RFC 6191 timestamp test.
@@ -88,6 +88,38 @@
 //     host has aborted any connection, resets of the other side are never
 //     blamed on it. This can hide a reset-after-fin violation, never
 //     invent one.
+//
+// # Scale
+//
+// The search keeps about 30 bytes of memory per state (rfc9293, C=2,
+// R=2: 3.6 million states in 130 MB of resident memory), as TLC and SPIN
+// do:
+//
+//   - The visited set holds a keyed 64-bit fingerprint per state
+//     (Config.FPKey) in an open-addressing table outside the Go heap, 13 to
+//     16 bytes a state. Two states may share a fingerprint; the report
+//     gives the probability that this hid a state, TLC's "optimistic"
+//     estimate d·(g−d)/2^64 for d distinct and g generated states, and the
+//     bound d²/2^65. A second run with another key checks it.
+//   - Hosts and segments are interned: a few thousand distinct host
+//     states make up millions of system states, so a frontier state is
+//     about 25 bytes of indexes, kept in byte slabs up to
+//     Config.FrontierMem per level and spilled to a temporary file beyond.
+//   - Per state, only a flag byte stays in memory. The BFS parent, the
+//     label of the transition from it and the signature go to a record
+//     file; shortest traces are rebuilt by following parents and replaying
+//     the labels from the initial state. Edges go to an edge file, and the
+//     backward search for states that can reach both-CLOSED is a fixpoint
+//     of passes over it, last edge first.
+//   - Both cores: workers decode and expand chunks of the frontier in
+//     parallel, and one goroutine merges the chunks in frontier order, so
+//     counts, findings and traces do not depend on scheduling
+//     (Config.Workers; a test compares one worker with four).
+//   - Config.MaxMem and Config.MaxTime stop the search with a truncated
+//     report that says why, like Config.MaxStates.
+//
+// No symmetry or partial-order reduction is applied; FINDINGS.md (§7) says
+// why none is sound for these checks here.
 //
 // Run is the entry point; Report prints counts, stuck and deadlocked
 // states grouped by the hosts' connection states with a shortest trace

@@ -3,7 +3,9 @@ package explore
 import (
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,18 +15,21 @@ import (
 
 // Stats is the progress of a search.
 type Stats struct {
-	States   int           // distinct states found
-	Edges    int           // transitions between distinct states (self-loops not counted)
-	Frontier int           // states waiting to be expanded at the current depth
-	Depth    int           // current BFS depth
-	Elapsed  time.Duration // wall time so far
+	States    int           // distinct states found
+	Edges     int           // transitions between distinct states (self-loops not counted)
+	Generated int64         // successor states computed (TLC's "states generated")
+	Frontier  int           // states found but not yet expanded
+	Depth     int           // current BFS depth
+	Elapsed   time.Duration // wall time so far
+	Mem       int64         // bytes of memory in use: the Go runtime's and the explorer's own mappings
 }
 
 const (
-	defaultMaxStates = 4_000_000
-	defaultMaxTraces = 3
-	progressEvery    = 1 << 14
-	maxGroupTraces   = 8
+	defaultMaxStates   = 4_000_000
+	defaultMaxTraces   = 3
+	defaultFrontierMem = 2 << 20
+	progressEvery      = 1 << 14
+	maxGroupTraces     = 8
 )
 
 // state flags
@@ -37,24 +42,38 @@ const (
 	fUnexpanded                   // never expanded (MaxStates reached)
 )
 
+// The explorer keeps per state only its fingerprint (in the visited set)
+// and a flag byte in memory; parent, label and signature go to a record
+// file, edges to an edge file, and the frontier to byte slabs that spill
+// to a file beyond Config.FrontierMem.
 type explorer struct {
-	cfg  Config
-	prof spec.Profile
-	prog [2]Program
+	cfg   Config
+	prof  spec.Profile
+	prog  [2]Program
+	fpKey uint64
 
-	index  map[stateKey]int32
-	parent []int32
-	lab    []uint32
-	depth  []uint16
-	flags  []uint8
-	sig    []uint16
+	hosts hostTable
+	segs  segTable
+	memo  memo
+
+	mem   offheapCounter
+	table *fpTable
+	flags bigArray[uint8]
+	recs  *records
+	edges *edgeLog
+	depth int // the deepest BFS level
+
 	sigs   []string
-	sigIdx map[string]uint16
-	edges  []int32 // from, to pairs
+	sigIdx map[sigKey]uint16
+	sigStr map[string]uint16
 
-	viol [numProps]*violRec
+	viol       [numProps]*violRec
+	generated  int64
+	stopReason string
+	passes     int // analysis passes over the edges
+	peakMem    int64
+	memSamples []metrics.Sample
 
-	memo   memo
 	noMemo bool // tests: step every host afresh
 
 	canonMiss int64 // fingerprint records canonicalFingerprint did not recognise (atomic)
@@ -79,22 +98,74 @@ func Run(cfg Config, progress func(Stats)) (*Report, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	e, err := newExplorer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	return e.run(progress)
+}
+
+func newExplorer(cfg Config) (*explorer, error) {
 	if cfg.MaxStates <= 0 {
 		cfg.MaxStates = defaultMaxStates
 	}
 	if cfg.MaxTraces <= 0 {
 		cfg.MaxTraces = defaultMaxTraces
 	}
-	e := &explorer{cfg: cfg, prof: cfg.effectiveProfile(), prog: [2]Program{cfg.A, cfg.B},
-		index: make(map[stateKey]int32), sigIdx: make(map[string]uint16)}
+	if cfg.FrontierMem <= 0 {
+		cfg.FrontierMem = defaultFrontierMem
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	e := &explorer{cfg: cfg, prof: cfg.effectiveProfile(), prog: [2]Program{cfg.A, cfg.B}, fpKey: cfg.FPKey,
+		sigIdx: make(map[sigKey]uint16), sigStr: make(map[string]uint16)}
+	if e.fpKey == 0 {
+		e.fpKey = DefaultFPKey
+	}
+	e.flags.mem = &e.mem
+	var err error
+	if e.table, err = newFPTable(&e.mem); err != nil {
+		return nil, err
+	}
+	if e.recs, err = newRecords(cfg.TempDir); err != nil {
+		e.close()
+		return nil, err
+	}
+	if e.edges, err = newEdgeLog(cfg.TempDir); err != nil {
+		e.close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *explorer) close() {
+	if e.table != nil {
+		e.table.free()
+	}
+	e.flags.free()
+	if e.recs != nil {
+		e.recs.close()
+	}
+	if e.edges != nil {
+		e.edges.close()
+	}
+}
+
+func (e *explorer) run(progress func(Stats)) (*Report, error) {
 	init, err := e.initial()
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	e.search(init, start, progress)
-	e.analyse()
-	return e.report(time.Since(start)), nil
+	if err := e.search(init, start, progress); err != nil {
+		return nil, err
+	}
+	if err := e.analyse(); err != nil {
+		return nil, err
+	}
+	return e.report(time.Since(start))
 }
 
 // epoch is where both hosts' clocks start. model.Host.Fingerprint prints
@@ -114,38 +185,63 @@ func (e *explorer) initial() (*sys, error) {
 			return nil, fmt.Errorf("explore: host %s: %w", sideName[x], err)
 		}
 		h.Step(&spec.Event{Kind: spec.EvAdvance, At: epoch}, nil)
-		s.h[x] = h
-		s.fph[x] = e.hostDigest(h)
+		s.hr[x] = e.hosts.intern(h, e.hostDigest(h))
 		s.app[x] = appState{fd: -1, lfd: -1}
 	}
 	return s, nil
 }
 
-func (e *explorer) add(s *sys, k stateKey, parent int32, l label, d int) int32 {
-	i := int32(len(e.parent))
-	e.index[k] = i
-	e.parent = append(e.parent, parent)
-	e.lab = append(e.lab, l.pack())
-	e.depth = append(e.depth, uint16(min(d, 65535)))
-	var f uint8
-	if e.goal(s) {
-		f |= fGoal
+// sigKey identifies a connection-state signature: the two host records
+// and where each application is (appSuffix, by pointer: the suffixes are
+// constants).
+type sigKey struct {
+	h [2]uint32
+	a [2]appPlace
+}
+
+func (e *explorer) sigKeyOf(s *sys) sigKey {
+	return sigKey{h: [2]uint32{s.hr[0].id, s.hr[1].id}, a: [2]appPlace{appPlaceOf(s.app[0]), appPlaceOf(s.app[1])}}
+}
+
+func (e *explorer) sigOf(k sigKey) uint16 {
+	if i, ok := e.sigIdx[k]; ok {
+		return i
 	}
-	e.flags = append(e.flags, f)
-	sg := e.connStates(s, 0) + " | " + e.connStates(s, 1)
-	si, ok := e.sigIdx[sg]
+	r0, _ := e.hosts.get(k.h[0])
+	r1, _ := e.hosts.get(k.h[1])
+	sg := r0.conns + appPlaceNames[k.a[0]] + " | " + r1.conns + appPlaceNames[k.a[1]]
+	i, ok := e.sigStr[sg]
 	if !ok {
-		si = uint16(min(len(e.sigs), 65535))
-		e.sigIdx[sg] = si
+		i = uint16(min(len(e.sigs), 65535))
+		e.sigStr[sg] = i
 		if len(e.sigs) < 65535 {
 			e.sigs = append(e.sigs, sg)
 		}
 	}
-	e.sig = append(e.sig, si)
-	for _, v := range e.checkState(s) {
-		e.record(v, i, label{kind: 255})
-	}
+	e.sigIdx[k] = i
 	return i
+}
+
+// add records a new state.
+func (e *explorer) add(fp uint64, parent int32, l label, goal bool, sig sigKey, viol []violation) (int32, error) {
+	i, err := e.table.add(fp)
+	if err != nil {
+		return 0, err
+	}
+	var f uint8
+	if goal {
+		f |= fGoal
+	}
+	if err := e.flags.append(f); err != nil {
+		return 0, err
+	}
+	if err := e.recs.append(parent, l.pack(), e.sigOf(sig)); err != nil {
+		return 0, fmt.Errorf("explore: writing state records: %w", err)
+	}
+	for _, v := range viol {
+		e.record(v, i, noLabel)
+	}
+	return i, nil
 }
 
 func (e *explorer) record(v violation, from int32, l label) {
@@ -162,205 +258,331 @@ func (e *explorer) record(v violation, from int32, l label) {
 
 // succ is one expanded transition.
 type succ struct {
-	lab  label
-	n    *sys
-	key  stateKey
-	viol []violation
-	cut  bool
-	self bool
+	lab   label
+	fp    uint64
+	enc   []byte      // the new state, encoded (nil if cut or a self-loop)
+	viol  []violation // on the transition
+	sviol []violation // of the new state
+	goal  bool
+	sig   sigKey
+	cut   bool
+	self  bool
 }
 
 // expand computes every transition of s. It only reads s and the hosts it
 // shares with other states (the model's read methods do not mutate), so
 // expansions run in parallel.
-func (e *explorer) expand(s *sys, k stateKey) []succ {
+func (e *explorer) expand(s *sys, fp uint64, buf []byte) ([]succ, []byte) {
 	ls := e.enabled(s)
 	out := make([]succ, len(ls))
+	// one step and one successor, reused: a successor lives only until it
+	// is encoded
+	st := &step{e: e}
+	n := &sys{}
 	for i, l := range ls {
-		st := e.apply(s, l, false)
+		*n = *s
+		*st = step{e: e, n: n}
+		e.applyTo(st, s, l)
 		out[i] = succ{lab: l, viol: st.viol, cut: st.cut}
 		if st.cut {
 			continue
 		}
-		out[i].key = e.key(st.n)
-		if out[i].key == k {
+		out[i].fp = e.key(n)
+		if out[i].fp == fp {
 			out[i].self = true
 			continue
 		}
-		out[i].n = st.n
+		start := len(buf)
+		buf = n.encode(buf)
+		out[i].enc = buf[start:len(buf):len(buf)]
+		out[i].goal = e.goal(n)
+		out[i].sviol = e.checkState(n)
+		out[i].sig = e.sigKeyOf(n)
 	}
-	return out
+	return out, buf
 }
 
 const chunkSize = 64
 
-func (e *explorer) search(init *sys, start time.Time, progress func(Stats)) {
-	k0 := e.key(init)
-	e.add(init, k0, -1, label{kind: 255}, 0)
-	frontier, fidx, fkeys := []*sys{init}, []int32{0}, []stateKey{k0}
+// chunk is a slice of the frontier handed to a worker.
+type chunk struct {
+	first int32 // index of its first state
+	buf   []byte
+	ends  []int
+	res   [][]succ
+	err   error
+	done  chan struct{}
+}
+
+// memInUse is the memory the process holds: what the Go runtime has
+// mapped and not returned, and the explorer's own mappings.
+func (e *explorer) memInUse() int64 {
+	if e.memSamples == nil {
+		e.memSamples = []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	}
+	metrics.Read(e.memSamples)
+	var m int64
+	if e.memSamples[0].Value.Kind() == metrics.KindUint64 {
+		m = int64(e.memSamples[0].Value.Uint64())
+	}
+	if e.memSamples[1].Value.Kind() == metrics.KindUint64 {
+		m -= int64(e.memSamples[1].Value.Uint64())
+	}
+	m += e.mem.n.Load()
+	e.peakMem = max(e.peakMem, m)
+	return m
+}
+
+func (e *explorer) states() int { return e.flags.len() }
+
+func (e *explorer) search(init *sys, start time.Time, progress func(Stats)) error {
+	fp0 := e.key(init)
+	if _, err := e.add(fp0, -1, noLabel, e.goal(init), e.sigKeyOf(init), e.checkState(init)); err != nil {
+		return err
+	}
+	cur := &queue{dir: e.cfg.TempDir, memBound: e.cfg.FrontierMem}
+	next := &queue{dir: e.cfg.TempDir, memBound: e.cfg.FrontierMem}
+	defer cur.close()
+	defer next.close()
+	if err := cur.push(init.encode(nil)); err != nil {
+		return err
+	}
 	depth := 0
+	levelStart := int32(0)
 	report := func(frontier int) {
 		if progress != nil {
-			progress(Stats{States: len(e.parent), Edges: len(e.edges) / 2, Frontier: frontier, Depth: depth, Elapsed: time.Since(start)})
+			progress(Stats{States: e.states(), Edges: int(e.edges.n), Generated: e.generated, Frontier: frontier,
+				Depth: depth, Elapsed: time.Since(start), Mem: e.memInUse()})
 		}
 	}
-	workers := max(1, runtime.GOMAXPROCS(0))
 	full := false
 	lastReport := 0
-	for len(frontier) > 0 {
-		var next []*sys
-		var nidx []int32
-		var nkeys []stateKey
-		// Workers expand chunks of the frontier ahead of the merge; the
-		// merge takes chunks in order, so results do not depend on
-		// scheduling.
-		nchunks := (len(frontier) + chunkSize - 1) / chunkSize
-		results := make([][][]succ, nchunks)
-		done := make([]chan struct{}, nchunks)
-		for c := range done {
-			done[c] = make(chan struct{})
+	var tos []int32
+	for cur.n > 0 {
+		if err := cur.startRead(); err != nil {
+			return err
 		}
-		todo := make(chan int)
-		window := make(chan struct{}, 4*workers)
+		if err := next.reset(); err != nil {
+			return err
+		}
+		n := cur.n
+		nchunks := (n + chunkSize - 1) / chunkSize
+		chunks := make(chan *chunk, 2*e.cfg.Workers)
+		todo := make(chan *chunk)
 		var stop atomic.Bool
+		// The reader hands the frontier out in chunks; workers decode and
+		// expand them; the merge below takes chunks in order, so results
+		// do not depend on scheduling.
 		go func() {
+			defer close(todo)
+			defer close(chunks)
 			for c := 0; c < nchunks; c++ {
-				window <- struct{}{}
-				todo <- c
+				ch := &chunk{first: levelStart + int32(c*chunkSize), done: make(chan struct{})}
+				for i := c * chunkSize; i < min((c+1)*chunkSize, n); i++ {
+					var err error
+					if ch.buf, err = cur.next(ch.buf); err != nil {
+						ch.err = fmt.Errorf("explore: reading the frontier: %w", err)
+						break
+					}
+					ch.ends = append(ch.ends, len(ch.buf))
+				}
+				chunks <- ch
+				todo <- ch
 			}
-			close(todo)
 		}()
-		for w := 0; w < workers; w++ {
+		var wg sync.WaitGroup
+		for w := 0; w < e.cfg.Workers; w++ {
+			wg.Add(1)
 			go func() {
-				for c := range todo {
-					lo, hi := c*chunkSize, min((c+1)*chunkSize, len(frontier))
-					res := make([][]succ, hi-lo)
-					if !stop.Load() {
-						for i := lo; i < hi; i++ {
-							res[i-lo] = e.expand(frontier[i], fkeys[i])
+				defer wg.Done()
+				var out []byte
+				for ch := range todo {
+					ch.res = make([][]succ, len(ch.ends))
+					if ch.err == nil && !stop.Load() {
+						out = make([]byte, 0, 32*chunkSize*8)
+						from := 0
+						for i, end := range ch.ends {
+							s, err := e.decode(ch.buf[from:end])
+							if err != nil {
+								ch.err = err
+								break
+							}
+							from = end
+							ch.res[i], out = e.expand(s, e.key(s), out)
 						}
 					}
-					results[c] = res
-					close(done[c])
+					close(ch.done)
 				}
 			}()
 		}
-		for c := 0; c < nchunks; c++ {
-			<-done[c]
-			<-window
-			lo := c * chunkSize
-			for off, ss := range results[c] {
-				i := lo + off
-				from := fidx[i]
+		var err error
+		for ch := range chunks {
+			<-ch.done
+			if ch.err != nil && err == nil && !full {
+				err = ch.err
+				stop.Store(true)
+			}
+			if err != nil {
+				continue
+			}
+			if !full && e.cfg.MaxMem > 0 && e.memInUse() > e.cfg.MaxMem {
+				full = true
+				stop.Store(true)
+				e.stopReason = fmt.Sprintf("memory bound %.0f MB reached", float64(e.cfg.MaxMem)/1e6)
+			}
+			if !full && e.cfg.MaxTime > 0 && time.Since(start) > e.cfg.MaxTime {
+				full = true
+				stop.Store(true)
+				e.stopReason = fmt.Sprintf("time bound %s reached", e.cfg.MaxTime)
+			}
+			for off, ss := range ch.res {
+				from := ch.first + int32(off)
 				if full {
-					e.flags[from] |= fCut | fUnexpanded
+					*e.flags.ptr(int(from)) |= fCut | fUnexpanded
 					continue
 				}
-				out := 0
+				tos = tos[:0]
 				for _, sc := range ss {
 					for _, v := range sc.viol {
 						e.record(v, from, sc.lab)
 					}
 					if sc.cut {
-						e.flags[from] |= fCut
+						*e.flags.ptr(int(from)) |= fCut
 						continue
 					}
+					e.generated++
 					if sc.self {
 						continue
 					}
-					out++
-					j, seen := e.index[sc.key]
-					if !seen {
-						if len(e.parent) >= e.cfg.MaxStates {
+					j := e.table.find(sc.fp)
+					if j < 0 {
+						if e.states() >= e.cfg.MaxStates {
 							full = true
 							stop.Store(true)
-							e.flags[from] |= fCut
+							e.stopReason = fmt.Sprintf("%d states reached", e.cfg.MaxStates)
+							*e.flags.ptr(int(from)) |= fCut
 							continue
 						}
-						j = e.add(sc.n, sc.key, from, sc.lab, depth+1)
-						next, nidx, nkeys = append(next, sc.n), append(nidx, j), append(nkeys, sc.key)
+						if j, err = e.add(sc.fp, from, sc.lab, sc.goal, sc.sig, sc.sviol); err == nil {
+							err = next.push(sc.enc)
+						}
+						if err != nil {
+							stop.Store(true)
+							break
+						}
 					}
-					e.edges = append(e.edges, from, j)
+					tos = append(tos, j)
 				}
-				if out == 0 && !full {
-					e.flags[from] |= fTerminal
+				if err == nil {
+					err = e.edges.group(from, tos)
+				}
+				if err != nil {
+					stop.Store(true)
+					break
+				}
+				if len(tos) == 0 && !full {
+					*e.flags.ptr(int(from)) |= fTerminal
 				}
 			}
-			results[c] = nil
-			if len(e.parent)-lastReport >= progressEvery {
-				lastReport = len(e.parent)
-				report(max(0, len(frontier)-(c+1)*chunkSize) + len(next))
+			ch.res = nil
+			if e.states()-lastReport >= progressEvery {
+				lastReport = e.states()
+				report(max(0, int(levelStart)+n-int(ch.first)-len(ch.ends)) + next.n)
 			}
 		}
-		frontier, fidx, fkeys = next, nidx, nkeys
-		if len(frontier) > 0 {
+		wg.Wait()
+		if err != nil {
+			return err
+		}
+		cur, next = next, cur
+		if full {
+			// every state found but not expanded
+			for i := int(levelStart) + n; i < e.states(); i++ {
+				*e.flags.ptr(i) |= fCut | fUnexpanded
+			}
+			if cur.n > 0 {
+				depth++
+			}
+			e.depth = depth
+			report(0)
+			break
+		}
+		if cur.n > 0 {
 			depth++
 		}
-		report(len(frontier))
+		levelStart += int32(n)
+		report(cur.n)
 	}
+	e.depth = depth
+	e.memInUse()
+	e.table.free() // the analysis and the report need only flags and records
+	return e.recs.flush()
 }
 
 // analyse marks the states that can reach a goal state and those that can
-// reach a cut state, by backward search over the recorded edges.
-func (e *explorer) analyse() {
-	n := len(e.parent)
-	// reverse adjacency in CSR form
-	cnt := make([]int32, n+1)
-	for i := 1; i < len(e.edges); i += 2 {
-		cnt[e.edges[i]+1]++
-	}
+// reach a cut state: passes over the edges, last to first, until nothing
+// changes. Most edges lead to a later state, so one pass settles most of
+// the graph and a few more the edges that lead back.
+func (e *explorer) analyse() error {
+	n := e.states()
 	for i := 0; i < n; i++ {
-		cnt[i+1] += cnt[i]
-	}
-	rev := make([]int32, len(e.edges)/2)
-	pos := append([]int32(nil), cnt[:n]...)
-	for i := 0; i+1 < len(e.edges); i += 2 {
-		to := e.edges[i+1]
-		rev[pos[to]] = e.edges[i]
-		pos[to]++
-	}
-	back := func(seed, mark uint8) {
-		var q []int32
-		for i := 0; i < n; i++ {
-			if e.flags[i]&seed != 0 {
-				e.flags[i] |= mark
-				q = append(q, int32(i))
-			}
+		f := e.flags.ptr(i)
+		if *f&fGoal != 0 {
+			*f |= fCanGoal
 		}
-		for len(q) > 0 {
-			v := q[len(q)-1]
-			q = q[:len(q)-1]
-			for _, u := range rev[cnt[v]:cnt[v+1]] {
-				if e.flags[u]&mark == 0 {
-					e.flags[u] |= mark
-					q = append(q, u)
-				}
-			}
+		if *f&fCut != 0 {
+			*f |= fCanCut
 		}
 	}
-	back(fGoal, fCanGoal)
-	back(fCut, fCanCut)
+	for {
+		e.passes++
+		changed := false
+		err := e.edges.backward(func(from, to int32) {
+			t := e.flags.at(int(to)) & (fCanGoal | fCanCut)
+			if f := e.flags.ptr(int(from)); t&^*f != 0 {
+				*f |= t
+				changed = true
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if !changed {
+			return nil
+		}
+	}
 }
 
 // path returns the labels leading from the initial state to state i.
-func (e *explorer) path(i int32) []label {
+func (e *explorer) path(i int32) ([]label, error) {
 	var ls []label
-	for ; i > 0; i = e.parent[i] {
-		ls = append(ls, unpack(e.lab[i]))
+	for i > 0 {
+		p, l, _, err := e.recs.at(i)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, unpack(l))
+		i = p
 	}
 	for a, b := 0, len(ls)-1; a < b; a, b = a+1, b-1 {
 		ls[a], ls[b] = ls[b], ls[a]
 	}
-	return ls
+	return ls, nil
 }
 
 // trace replays the path to state i, then extra if it is a real label.
-func (e *explorer) trace(i int32, extra label, detail string) Trace {
-	s, _ := e.initial()
+func (e *explorer) trace(i int32, extra label, detail string) (Trace, error) {
+	s, err := e.initial()
+	if err != nil {
+		return Trace{}, err
+	}
 	tr := Trace{Detail: detail}
 	tr.Steps = append(tr.Steps, TraceStep{Action: "initial", State: e.describe(s)})
-	ls := e.path(i)
-	if extra.kind != 255 {
+	ls, err := e.path(i)
+	if err != nil {
+		return Trace{}, err
+	}
+	if extra.kind != actNone {
 		ls = append(ls, extra)
 	}
 	for _, l := range ls {
@@ -379,18 +601,19 @@ func (e *explorer) trace(i int32, extra label, detail string) Trace {
 		s = st.n
 		tr.Steps = append(tr.Steps, TraceStep{Action: act, Outputs: st.notes, State: e.describe(s)})
 	}
-	return tr
+	return tr, nil
 }
 
-func (e *explorer) report(elapsed time.Duration) *Report {
-	r := &Report{Config: e.cfg.String(), States: len(e.parent), Edges: len(e.edges) / 2, Elapsed: elapsed, CanonMisses: int(e.canonMiss)}
+func (e *explorer) report(elapsed time.Duration) (*Report, error) {
+	n := e.states()
+	r := &Report{Config: e.cfg.String(), States: n, Edges: int(e.edges.n), Depth: e.depth, Elapsed: elapsed,
+		CanonMisses: int(e.canonMiss), Generated: e.generated, FPKey: e.fpKey, StopReason: e.stopReason,
+		HostStates: e.hosts.len(), Passes: e.passes, Workers: e.cfg.Workers, PeakMem: e.peakMem, PeakRSS: peakRSS()}
+	r.OmissionOptimistic, r.OmissionBirthday = omission(int64(n), e.generated)
 	stuck := map[uint16]*Group{}
 	dead := map[uint16]*Group{}
-	for i := range e.parent {
-		f := e.flags[i]
-		if int(e.depth[i]) > r.Depth {
-			r.Depth = int(e.depth[i])
-		}
+	err := e.recs.each(func(i int32, parent int32, sig uint16) {
+		f := e.flags.at(int(i))
 		if f&fGoal != 0 {
 			r.GoalStates++
 		}
@@ -401,21 +624,29 @@ func (e *explorer) report(elapsed time.Duration) *Report {
 			r.Truncated = true
 		}
 		if f&fCanGoal != 0 {
-			continue
+			return
 		}
 		if f&fCanCut != 0 {
 			r.StuckInconclusive++
-			continue
+			return
 		}
 		r.Stuck++
-		addTo(stuck, e, int32(i))
+		entry := parent >= 0 && e.flags.at(int(parent))&fCanGoal != 0
+		e.addTo(stuck, i, sig, entry)
 		if f&fTerminal != 0 {
 			r.Deadlocks++
-			addTo(dead, e, int32(i))
+			e.addTo(dead, i, sig, entry)
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	r.StuckGroups = e.groups(stuck)
-	r.DeadlockGroups = e.groups(dead)
+	if r.StuckGroups, err = e.groups(stuck); err != nil {
+		return nil, err
+	}
+	if r.DeadlockGroups, err = e.groups(dead); err != nil {
+		return nil, err
+	}
 	props := Properties()
 	for p, v := range e.viol {
 		if v == nil {
@@ -423,26 +654,30 @@ func (e *explorer) report(elapsed time.Duration) *Report {
 		}
 		rv := Violation{Property: props[p], Count: v.count}
 		for _, ex := range v.examples {
-			rv.Examples = append(rv.Examples, e.trace(ex.from, ex.lab, ex.detail))
+			tr, err := e.trace(ex.from, ex.lab, ex.detail)
+			if err != nil {
+				return nil, err
+			}
+			rv.Examples = append(rv.Examples, tr)
 		}
 		r.Violations = append(r.Violations, rv)
 	}
-	return r
+	return r, nil
 }
 
-func addTo(m map[uint16]*Group, e *explorer, i int32) {
-	g := m[e.sig[i]]
+func (e *explorer) addTo(m map[uint16]*Group, i int32, sig uint16, entry bool) {
+	g := m[sig]
 	if g == nil {
-		g = &Group{Signature: e.sigs[e.sig[i]], first: i}
-		m[e.sig[i]] = g
+		g = &Group{Signature: e.sigs[sig], first: i}
+		m[sig] = g
 	}
 	g.States++
-	if p := e.parent[i]; p >= 0 && e.flags[p]&fCanGoal != 0 {
+	if entry {
 		g.Entries++
 	}
 }
 
-func (e *explorer) groups(m map[uint16]*Group) []Group {
+func (e *explorer) groups(m map[uint16]*Group) ([]Group, error) {
 	gs := make([]Group, 0, len(m))
 	for _, g := range m {
 		gs = append(gs, *g)
@@ -454,7 +689,11 @@ func (e *explorer) groups(m map[uint16]*Group) []Group {
 		return gs[i].Signature < gs[j].Signature
 	})
 	for i := range gs[:min(len(gs), maxGroupTraces)] {
-		gs[i].Example = e.trace(gs[i].first, label{kind: 255}, "")
+		tr, err := e.trace(gs[i].first, noLabel, "")
+		if err != nil {
+			return nil, err
+		}
+		gs[i].Example = tr
 	}
-	return gs
+	return gs, nil
 }

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"sort"
@@ -214,16 +215,18 @@ func TestDeterministicAndCrossChecked(t *testing.T) {
 		if a.String() != b.String() {
 			t.Errorf("%s: two runs differ:\n%s\n----\n%s", p, a, b)
 		}
-		e := &explorer{cfg: cfg, prof: cfg.effectiveProfile(), prog: [2]Program{cfg.A, cfg.B},
-			index: make(map[stateKey]int32), sigIdx: make(map[string]uint16), noMemo: true}
-		e.cfg.MaxStates, e.cfg.MaxTraces = defaultMaxStates, defaultMaxTraces
-		init, err := e.initial()
+		e, err := newExplorer(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.search(init, time.Now(), nil)
-		e.analyse()
-		if c := e.report(0); c.String() != a.String() {
+		e.noMemo = true
+		c, err := e.run(nil)
+		e.close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Elapsed = 0
+		if c.String() != a.String() {
 			t.Errorf("%s: without the memo the report differs:\n%s\n----\n%s", p, c.Summary(), a.Summary())
 		}
 		cfg.RawFingerprints = true
@@ -247,8 +250,12 @@ func TestCanonicalMergesOnlyEquivalentHosts(t *testing.T) {
 	for _, p := range []string{"rfc9293", "linux", "smoltcp"} {
 		cfg := MustConfig("abort", p)
 		cfg.Capacity, cfg.R = 1, 1
-		e := &explorer{cfg: cfg, prof: cfg.effectiveProfile(), prog: [2]Program{cfg.A, cfg.B},
-			index: make(map[stateKey]int32), sigIdx: make(map[string]uint16), noMemo: true}
+		e, err := newExplorer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.close()
+		e.noMemo = true
 		canon := func(h *model.Host) string {
 			c, miss := canonicalFingerprint(h.Fingerprint(), e.prof.OOWAckInterval)
 			if miss != 0 {
@@ -258,20 +265,21 @@ func TestCanonicalMergesOnlyEquivalentHosts(t *testing.T) {
 		}
 		init, _ := e.initial()
 		rep := map[string]*model.Host{}
-		seen := map[stateKey]bool{}
+		seen := map[uint64]bool{}
 		q := []*sys{init}
 		compared := 0
 		for len(q) > 0 {
 			s := q[0]
 			q = q[1:]
 			for x := 0; x < 2; x++ {
-				c := canon(s.h[x])
+				h := s.hr[x].h
+				c := canon(h)
 				r, ok := rep[c]
 				if !ok {
-					rep[c] = s.h[x]
+					rep[c] = h
 					continue
 				}
-				if r.Fingerprint() == s.h[x].Fingerprint() {
+				if r.Fingerprint() == h.Fingerprint() {
 					continue
 				}
 				evs := []spec.Event{{Kind: spec.EvAdvance}}
@@ -279,7 +287,7 @@ func TestCanonicalMergesOnlyEquivalentHosts(t *testing.T) {
 					evs = append(evs, spec.Event{Kind: spec.EvSegment, Seg: cs.seg})
 				}
 				for _, ev := range evs {
-					h1, h2 := s.h[x].Clone(), r.Clone()
+					h1, h2 := h.Clone(), r.Clone()
 					e1, e2 := ev, ev
 					e1.At, e2.At = h1.Now(), h2.Now()
 					if ev.Kind == spec.EvAdvance {
@@ -292,7 +300,7 @@ func TestCanonicalMergesOnlyEquivalentHosts(t *testing.T) {
 					compared++
 					if !reflect.DeepEqual(o1, o2) || canon(h1) != canon(h2) {
 						t.Fatalf("%s: hosts merged by canonicalFingerprint differ on %v:\n%s\n%s\noutputs %v\n        %v",
-							p, ev, s.h[x].Fingerprint(), r.Fingerprint(), o1, o2)
+							p, ev, h.Fingerprint(), r.Fingerprint(), o1, o2)
 					}
 				}
 			}
@@ -455,28 +463,42 @@ func TestBoundsTable(t *testing.T) {
 	}
 	// TCPCLOSE_BOUNDS=quick: rfc9293 and linux, C <= 3, R <= 2, at most
 	// 2,000,000 states a run (about half an hour on two shared cores).
-	profiles, maxR, maxStates := []string{"rfc9293", "rfc793", "linux", "freebsd", "gvisor", "smoltcp"}, 3, 6_000_000
-	if os.Getenv("TCPCLOSE_BOUNDS") == "quick" {
+	// TCPCLOSE_BOUNDS=deep: every profile at C=3 R=3 only, each run
+	// bounded by 8 GB and TCPCLOSE_BOUNDS_TIME (default 10m).
+	profiles, minC, minR, maxR, maxStates := []string{"rfc9293", "rfc793", "linux", "freebsd", "gvisor", "smoltcp"}, 1, 0, 3, 6_000_000
+	var maxTime time.Duration
+	switch os.Getenv("TCPCLOSE_BOUNDS") {
+	case "quick":
 		profiles, maxR, maxStates = []string{"rfc9293", "linux"}, 2, 2_000_000
+	case "deep":
+		minC, minR, maxStates, maxTime = 3, 3, 1<<31-1, 10*time.Minute
+		if d, err := time.ParseDuration(os.Getenv("TCPCLOSE_BOUNDS_TIME")); err == nil {
+			maxTime = d
+		}
 	}
-	t.Logf("| scenario | profile | C | R | states | edges | depth | stuck | deadlocks | FW2-stuck | time |")
+	t.Logf("| scenario | profile | C | R | states | edges | depth | stuck | deadlocks | FW2-stuck | violations | time | peak mem |")
 	for _, sc := range []string{"close"} {
 		for _, p := range profiles {
-			for c := 1; c <= 3; c++ {
-				for r := 0; r <= maxR; r++ {
+			for c := minC; c <= 3; c++ {
+				for r := minR; r <= maxR; r++ {
 					cfg := MustConfig(sc, p)
 					cfg.Capacity, cfg.R = c, r
-					cfg.MaxStates = maxStates
+					cfg.MaxStates, cfg.MaxTime, cfg.MaxMem = maxStates, maxTime, 8e9
 					rep, err := Run(cfg, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
 					tr := ""
 					if rep.Truncated {
-						tr = " (truncated)"
+						tr = " (" + rep.StopReason + ")"
 					}
-					t.Logf("| %s | %s | %d | %d | %d%s | %d | %d | %d (+%d) | %d | %d | %s |", sc, p, c, r, rep.States, tr, rep.Edges, rep.Depth,
-						rep.Stuck, rep.StuckInconclusive, rep.Deadlocks, rep.StuckMatching("FIN-WAIT-2"), rep.Elapsed.Round(10*time.Millisecond))
+					var vs []string
+					for _, v := range rep.Violations {
+						vs = append(vs, fmt.Sprintf("%s %d", v.Property.Name, v.Count))
+					}
+					t.Logf("| %s | %s | %d | %d | %d%s | %d | %d | %d (+%d) | %d | %d | %s | %s | %.0f MB |", sc, p, c, r, rep.States, tr, rep.Edges, rep.Depth,
+						rep.Stuck, rep.StuckInconclusive, rep.Deadlocks, rep.StuckMatching("FIN-WAIT-2"), strings.Join(vs, ", "),
+						rep.Elapsed.Round(10*time.Millisecond), float64(rep.PeakMem)/1e6)
 				}
 			}
 		}

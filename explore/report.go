@@ -43,6 +43,51 @@ type Report struct {
 
 	// Violations lists the safety properties that failed.
 	Violations []Violation
+
+	// Generated counts the successor states computed, TLC's "states
+	// generated" (self-loops included, cut transitions not).
+	Generated int64
+	// FPKey is the key of the 64-bit state fingerprints.
+	FPKey uint64
+	// OmissionOptimistic is TLC's "optimistic" estimate of the
+	// probability that a fingerprint collision hid a state,
+	// States·(Generated−States)/2^64; OmissionBirthday is the bound
+	// States²/2^65 that any two states collide.
+	OmissionOptimistic, OmissionBirthday float64
+	// StopReason says what stopped a truncated search.
+	StopReason string
+
+	// Resources; they vary from run to run and are not printed by
+	// String (see Resources).
+	HostStates int   // distinct host states
+	Passes     int   // analysis passes over the edges
+	Workers    int   // goroutines expanding states
+	PeakMem    int64 // the most memory in use seen (Stats.Mem)
+	PeakRSS    int64 // the process's peak resident set size (0: unknown)
+}
+
+// BytesPerState is the process's peak resident set size over the states
+// (0 if unknown).
+func (r *Report) BytesPerState() float64 {
+	if r.PeakRSS == 0 || r.States == 0 {
+		return 0
+	}
+	return float64(r.PeakRSS) / float64(r.States)
+}
+
+// Resources is a one-line account of time and memory: states per second,
+// peak RSS and bytes per state, distinct host states, workers.
+func (r *Report) Resources() string {
+	rate := 0.0
+	if r.Elapsed > 0 {
+		rate = float64(r.States) / r.Elapsed.Seconds()
+	}
+	rss := "peak RSS unknown"
+	if r.PeakRSS > 0 {
+		rss = fmt.Sprintf("peak RSS %.1f MB, %.1f bytes/state", float64(r.PeakRSS)/1e6, r.BytesPerState())
+	}
+	return fmt.Sprintf("%.0f states/s over %s, %s (explorer's own peak %.1f MB), %d host states, %d workers, %d analysis passes",
+		rate, r.Elapsed.Round(time.Millisecond), rss, float64(r.PeakMem)/1e6, r.HostStates, r.Workers, r.Passes)
 }
 
 // Group is a set of states with the same connection-state signature.
@@ -108,6 +153,9 @@ func (r *Report) Summary() string {
 	t := ""
 	if r.Truncated {
 		t = " (TRUNCATED)"
+		if r.StopReason != "" {
+			t = " (TRUNCATED: " + r.StopReason + ")"
+		}
 	}
 	return fmt.Sprintf("states %d, edges %d, depth %d, goal %d, stuck %d (+%d inconclusive), deadlocks %d, cut %d, violations %d, %s%s",
 		r.States, r.Edges, r.Depth, r.GoalStates, r.Stuck, r.StuckInconclusive, r.Deadlocks, r.CutStates,
@@ -126,6 +174,8 @@ func (r *Report) String() string {
 func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
 	fmt.Fprintf(cw, "config: %s\n%s\n", r.Config, r.Summary())
+	fmt.Fprintf(cw, "generated %d; 64-bit fingerprints (key %#x): probability of a missed state %.1e (TLC optimistic), at most %.1e (any two collide)\n",
+		r.Generated, r.FPKey, r.OmissionOptimistic, r.OmissionBirthday)
 	if r.Stuck > 0 {
 		fmt.Fprintf(cw, "\n%d states cannot reach both-CLOSED:\n", r.Stuck)
 		writeGroups(cw, r.StuckGroups)

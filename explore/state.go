@@ -11,12 +11,6 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// chanSeg is a segment in flight with its canonical encoding.
-type chanSeg struct {
-	seg spec.Segment
-	enc string
-}
-
 // encodeSeg is a compact canonical encoding of every field of a segment.
 // A segment carries no time of its own (with timestamps off; with them on
 // TSval is an absolute host time and the hosts' clocks join the state).
@@ -93,32 +87,30 @@ func bits(bs ...bool) byte {
 }
 
 // sys is one state of the two-host system. Hosts are never stepped in
-// place: a transition clones the host it steps, so states share the
-// unchanged host and its cached fingerprint.
+// place: a transition steps a clone, so states share the unchanged host
+// records of the host table.
 type sys struct {
-	h   [2]*model.Host
-	fph [2][sha256.Size]byte // digest of each host's (canonical) fingerprint
+	hr  [2]*hostRec
 	app [2]appState
 	mon [2]monitor
 	ch  [2][]chanSeg // ch[x]: sent by x, in flight to the other side; sorted by enc
 	dup uint8        // duplications used
 }
 
-type stateKey [16]byte
-
-// key identifies a state: the digests of the two hosts' fingerprints,
-// the applications, the monitors, the channels, and the clocks where they
-// matter. It is a SHA-256 prefix; distinct states collide with
-// probability about n²/2^129 for n states.
-func (e *explorer) key(s *sys) stateKey {
-	buf := make([]byte, 0, 512)
+// key is the state's fingerprint: a keyed 64-bit hash of the digests of
+// the two hosts' fingerprints, the applications, the monitors, the
+// channels, and the clocks where they matter. It does not depend on the
+// order in which the tables filled, so counts are the same on every run.
+func (e *explorer) key(s *sys) uint64 {
+	var arr [512]byte
+	buf := arr[:0]
 	for x := 0; x < 2; x++ {
-		buf = append(buf, s.fph[x][:]...)
+		buf = append(buf, s.hr[x].digest[:]...)
 		buf = s.app[x].enc(buf)
 		buf = s.mon[x].enc(buf)
 		if e.clockInKey(s, x) {
 			buf = append(buf, 't')
-			buf = binary.BigEndian.AppendUint64(buf, uint64(s.h[x].Now()))
+			buf = binary.BigEndian.AppendUint64(buf, uint64(s.hr[x].h.Now()))
 		}
 		buf = append(buf, byte(len(s.ch[x])))
 		for _, c := range s.ch[x] {
@@ -126,10 +118,7 @@ func (e *explorer) key(s *sys) stateKey {
 		}
 	}
 	buf = append(buf, s.dup)
-	sum := sha256.Sum256(buf)
-	var k stateKey
-	copy(k[:], sum[:])
-	return k
+	return fingerprint(e.fpKey, buf)
 }
 
 // hostDigest is the digest of h's fingerprint, canonicalised unless the
@@ -174,6 +163,7 @@ const (
 	actDeliver                // segment arg of ch[side] arrives at the other side
 	actDrop                   // segment arg of ch[side] is lost
 	actDup                    // segment arg of ch[side] is duplicated
+	actNone    actKind = 7    // no transition (the initial state; a state violation)
 )
 
 type appAct uint8
@@ -198,16 +188,18 @@ type label struct {
 	arg  uint8
 }
 
-func (l label) pack() uint32 { return uint32(l.kind)<<16 | uint32(l.side)<<8 | uint32(l.arg) }
-func unpack(v uint32) label {
-	return label{kind: actKind(v >> 16), side: uint8(v >> 8), arg: uint8(v)}
+var noLabel = label{kind: actNone}
+
+func (l label) pack() uint16 { return uint16(l.kind)<<9 | uint16(l.side&1)<<8 | uint16(l.arg) }
+func unpack(v uint16) label {
+	return label{kind: actKind(v >> 9), side: uint8(v>>8) & 1, arg: uint8(v)}
 }
 
 var sideName = [2]string{"A", "B"}
 
 // enabled lists the transitions of s in a fixed order.
 func (e *explorer) enabled(s *sys) []label {
-	var ls []label
+	ls := make([]label, 0, 16)
 	for x := 0; x < 2; x++ {
 		for _, a := range e.appActions(s, x) {
 			ls = append(ls, label{actApp, uint8(x), uint8(a)})
@@ -216,14 +208,13 @@ func (e *explorer) enabled(s *sys) []label {
 	switch e.cfg.Clock {
 	case Independent:
 		for x := 0; x < 2; x++ {
-			at := s.h[x].NextDeadline()
-			if at != spec.Never && e.timersAllowed(s.h[x], at) {
+			at := s.hr[x].next
+			if at != spec.Never && e.timersAllowed(s.hr[x], at) {
 				ls = append(ls, label{actTimer, uint8(x), 0})
 			}
 		}
 	case Shared:
-		if at, ok := e.nextTick(s); ok {
-			_ = at
+		if _, ok := e.nextTick(s); ok {
 			ls = append(ls, label{actTick, 0, 0})
 		}
 	}
@@ -249,7 +240,7 @@ func (e *explorer) enabled(s *sys) []label {
 func (e *explorer) nextTick(s *sys) (spec.Time, bool) {
 	at := spec.Never
 	for x := 0; x < 2; x++ {
-		if d := s.h[x].NextDeadline(); d != spec.Never && (at == spec.Never || d < at) {
+		if d := s.hr[x].next; d != spec.Never && (at == spec.Never || d < at) {
 			at = d
 		}
 	}
@@ -257,7 +248,7 @@ func (e *explorer) nextTick(s *sys) (spec.Time, bool) {
 		return 0, false
 	}
 	for x := 0; x < 2; x++ {
-		if !e.timersAllowed(s.h[x], at) {
+		if !e.timersAllowed(s.hr[x], at) {
 			return 0, false
 		}
 	}
@@ -266,11 +257,11 @@ func (e *explorer) nextTick(s *sys) (spec.Time, bool) {
 
 // timersAllowed reports whether every timer of h due at or before at is of
 // an allowed kind.
-func (e *explorer) timersAllowed(h *model.Host, at spec.Time) bool {
+func (e *explorer) timersAllowed(h *hostRec, at spec.Time) bool {
 	if e.cfg.Timers == nil {
 		return true
 	}
-	for _, k := range dueKinds(h, at) {
+	for _, k := range dueKinds(h.snap, at) {
 		if !e.cfg.timerAllowed(k) {
 			return false
 		}
@@ -278,10 +269,9 @@ func (e *explorer) timersAllowed(h *model.Host, at spec.Time) bool {
 	return true
 }
 
-// dueKinds lists the kinds of h's timers due at or before at.
-func dueKinds(h *model.Host, at spec.Time) []spec.TimerKind {
+// dueKinds lists the kinds of the timers in snap due at or before at.
+func dueKinds(snap spec.HostSnap, at spec.Time) []spec.TimerKind {
 	var ks []spec.TimerKind
-	snap := h.Snapshot()
 	for _, c := range snap.Conns {
 		for k, d := range c.Timers {
 			if d != spec.Never && d <= at {
@@ -339,48 +329,53 @@ type step struct {
 	cut  bool        // a send found its channel full on a lossless channel
 	viol []violation // safety violations seen on this transition
 	cur  *hostStep   // the host step being built (begin .. seal)
+	curH *model.Host // the host being stepped (begin .. seal)
 	pre  spec.HostSnap
 	// verbose: collect a readable account (for traces)
 	verbose bool
 	notes   []string
 }
 
-// hostStep is what stepping one host did: the new host, its outputs and
-// snapshots before and after. It depends only on the host's state and the
-// event, so it is memoised for segment arrivals and timer expiries.
+// hostStep is what stepping one host did: the new host and its outputs.
+// It depends only on the host's state and the event (or application
+// action), so it is memoised.
 type hostStep struct {
-	h         *model.Host
-	digest    [sha256.Size]byte
-	outs      []spec.Output
-	abnormal  bool // a rule abnormalRule recognises fired
-	pre, post spec.HostSnap
+	rec      *hostRec
+	outs     []spec.Output
+	ret      int64 // an application action: the result of its first call
+	abnormal bool  // a rule abnormalRule recognises fired
 }
 
 // apply performs transition l from s.
 func (e *explorer) apply(s *sys, l label, verbose bool) *step {
 	st := &step{e: e, n: s.clone(), verbose: verbose}
+	e.applyTo(st, s, l)
+	return st
+}
+
+// applyTo performs transition l from s into st, whose n is a copy of s.
+func (e *explorer) applyTo(st *step, s *sys, l label) {
+	verbose := st.verbose
 	x := int(l.side)
 	switch l.kind {
 	case actApp:
-		st.begin(x)
 		st.app(x, appAct(l.arg))
-		st.finish(x, st.seal())
 	case actTimer:
-		h := st.n.h[x]
-		at := h.NextDeadline()
+		h := st.n.hr[x]
+		at := h.next
 		if verbose {
-			st.note("%s timers %v at %s", sideName[x], dueKinds(h, at), at-epoch)
+			st.note("%s timers %v at %s", sideName[x], dueKinds(h.snap, at), at-epoch)
 		}
-		st.hostEvent(x, spec.Event{Kind: spec.EvAdvance, At: at})
+		st.hostEvent(x, spec.Event{Kind: spec.EvAdvance, At: at}, "")
 	case actTick:
 		at, _ := e.nextTick(s)
 		for y := 0; y < 2; y++ {
 			if verbose {
-				if ks := dueKinds(st.n.h[y], at); len(ks) > 0 {
+				if ks := dueKinds(st.n.hr[y].snap, at); len(ks) > 0 {
 					st.note("%s timers %v at %s", sideName[y], ks, at-epoch)
 				}
 			}
-			st.hostEvent(y, spec.Event{Kind: spec.EvAdvance, At: at})
+			st.hostEvent(y, spec.Event{Kind: spec.EvAdvance, At: at}, "")
 		}
 	case actDeliver, actDrop, actDup:
 		ch := s.ch[x]
@@ -395,38 +390,44 @@ func (e *explorer) apply(s *sys, l label, verbose bool) *step {
 		}
 		if l.kind == actDeliver {
 			y := 1 - x
-			st.hostEvent(y, spec.Event{Kind: spec.EvSegment, At: st.n.h[y].Now(), Seg: seg})
+			st.hostEvent(y, spec.Event{Kind: spec.EvSegment, At: st.n.hr[y].h.Now(), Seg: seg}, ch[i].enc)
 		}
 	}
-	return st
 }
 
-// hostEvent steps host x with a clock advance or a segment, through the
-// memo unless verbose.
-func (st *step) hostEvent(x int, ev spec.Event) {
-	if st.verbose || st.e.noMemo {
-		st.begin(x)
-		st.ev(x, ev)
-		st.finish(x, st.seal())
-		return
-	}
-	h := st.n.h[x]
-	k := memoKey{digest: st.n.fph[x], kind: ev.Kind}
+// memoKeyFor is the memo key of stepping host x of the current state.
+func (st *step) memoKeyFor(x int, kind spec.EventKind) memoKey {
+	hr := st.n.hr[x]
+	k := memoKey{digest: hr.digest, kind: kind, side: uint8(x)}
 	// A cached host carries the clock of the state it was first computed
 	// in. That is harmless where the absolute clock no longer matters,
 	// except under a shared clock, where the two hosts' clocks must agree.
 	if st.e.clockInKey(st.n, x) || st.e.cfg.Clock == Shared {
-		k.clock = h.Now()
+		k.clock = hr.h.Now()
 	}
+	return k
+}
+
+// hostEvent steps host x with a clock advance or a segment (whose
+// encoding is enc), through the memo unless verbose.
+func (st *step) hostEvent(x int, ev spec.Event, enc string) {
+	if st.verbose || st.e.noMemo {
+		st.begin(x)
+		st.ev(ev)
+		st.finish(x, st.seal())
+		return
+	}
+	h := st.n.hr[x].h
+	k := st.memoKeyFor(x, ev.Kind)
 	if ev.Kind == spec.EvAdvance {
 		k.at = ev.At - h.Now()
 	} else {
-		k.seg = encodeSeg(ev.Seg)
+		k.seg = enc
 	}
 	hs := st.e.memo.get(k)
 	if hs == nil {
 		st.begin(x)
-		st.ev(x, ev)
+		st.ev(ev)
 		hs = st.seal()
 		st.e.memo.put(k, hs)
 	}
@@ -447,16 +448,17 @@ func (st *step) note(f string, args ...any) {
 	}
 }
 
-// begin starts stepping host x: clone it and remember its snapshot.
+// begin starts stepping host x: clone it.
 func (st *step) begin(x int) {
-	h := st.n.h[x].Clone()
-	st.cur = &hostStep{h: h, pre: h.Snapshot()}
+	st.curH = st.n.hr[x].h.Clone()
+	st.cur = &hostStep{}
 }
 
-func (st *step) ev(x int, ev spec.Event) []spec.Output {
-	h := st.cur.h
-	out := h.Step(&ev, nil)
-	st.cur.outs = append(st.cur.outs, out...)
+func (st *step) ev(ev spec.Event) []spec.Output {
+	h := st.curH
+	n := len(st.cur.outs)
+	st.cur.outs = h.Step(&ev, st.cur.outs)
+	out := st.cur.outs[n:]
 	for _, r := range h.Fired() {
 		if abnormalRule(r) {
 			st.cur.abnormal = true
@@ -468,15 +470,14 @@ func (st *step) ev(x int, ev spec.Event) []spec.Output {
 // seal completes the host step begun by begin.
 func (st *step) seal() *hostStep {
 	hs := st.cur
-	st.cur = nil
-	hs.post = hs.h.Snapshot()
-	hs.digest = st.e.hostDigest(hs.h)
+	hs.rec = st.e.hosts.intern(st.curH, st.e.hostDigest(st.curH))
+	st.cur, st.curH = nil, nil
 	return hs
 }
 
-func (st *step) call(x int, c spec.Call) spec.Output {
-	h := st.cur.h
-	out := st.ev(x, spec.Event{Kind: spec.EvCall, At: h.Now(), Call: c})
+func (st *step) call(c spec.Call) spec.Output {
+	h := st.curH
+	out := st.ev(spec.Event{Kind: spec.EvCall, At: h.Now(), Call: c})
 	for _, o := range out {
 		if o.Kind == spec.OutResult && o.Call == c.Kind && (o.FD == c.FD || c.Kind == spec.CallSocket) {
 			return o
@@ -491,63 +492,98 @@ func (e *explorer) addr(x int) spec.IPv4 { return Addr(x) }
 // atomic: no other event comes between their calls, which loses nothing
 // because the calls before the last one create no TCB.
 func (st *step) app(x int, a appAct) {
-	pr := st.e.prog[x]
 	ap := &st.n.app[x]
 	if st.verbose {
 		st.note("%s app: %s", sideName[x], appActNames[a])
 	}
+	var hs *hostStep
+	if st.verbose || st.e.noMemo {
+		hs = st.appHost(x, a, *ap)
+	} else {
+		// The calls depend on the host, the side's program, the action
+		// and the application's descriptors.
+		k := st.memoKeyFor(x, spec.EvCall)
+		k.act, k.fd, k.lfd = a, ap.fd, ap.lfd
+		if hs = st.e.memo.get(k); hs == nil {
+			hs = st.appHost(x, a, *ap)
+			st.e.memo.put(k, hs)
+		}
+	}
 	switch a {
 	case appConnect, appListen:
 		ap.started = true
-		r := st.call(x, spec.Call{Kind: spec.CallSocket})
-		fd := int32(r.Ret)
-		st.call(x, spec.Call{Kind: spec.CallSetsockopt, FD: fd, Opt: spec.OptNonBlock, Val: 1})
-		if pr.Port != 0 {
-			st.call(x, spec.Call{Kind: spec.CallBind, FD: fd, Addr: spec.SockAddr{Port: pr.Port}})
-		}
 		if a == appListen {
-			st.call(x, spec.Call{Kind: spec.CallListen, FD: fd, N: 1})
-			ap.lfd = fd
-			return
+			ap.lfd = int32(hs.ret)
+		} else {
+			ap.fd = int32(hs.ret)
 		}
-		ap.fd = fd
-		st.call(x, spec.Call{Kind: spec.CallConnect, FD: fd, Addr: spec.SockAddr{IP: st.e.addr(1 - x), Port: pr.PeerPort}})
 	case appAccept:
-		r := st.call(x, spec.Call{Kind: spec.CallAccept, FD: ap.lfd})
-		if r.Ret >= 0 {
-			ap.fd, ap.est = int32(r.Ret), true
+		if hs.ret >= 0 {
+			ap.fd, ap.est = int32(hs.ret), true
 		}
 	case appWrite:
-		r := st.call(x, spec.Call{Kind: spec.CallWrite, FD: ap.fd, N: int64(pr.WriteSize)})
-		if r.Ret > 0 {
+		if hs.ret > 0 {
 			ap.writes++
 		}
-	case appRead:
-		st.call(x, spec.Call{Kind: spec.CallRead, FD: ap.fd, N: 1 << 16})
 	case appShutdown:
 		ap.shutWR = true
 		st.n.mon[x].wrClosed = true
-		st.call(x, spec.Call{Kind: spec.CallShutdown, FD: ap.fd, How: spec.ShutWR})
 	case appClose, appAbort:
 		ap.closed = true
 		st.n.mon[x].wrClosed = true
-		if a == appAbort {
-			st.call(x, spec.Call{Kind: spec.CallSetsockopt, FD: ap.fd, Opt: spec.OptLinger, Val: 1, Val2: 0})
-		}
-		st.call(x, spec.Call{Kind: spec.CallClose, FD: ap.fd})
 	case appCloseListener:
-		st.call(x, spec.Call{Kind: spec.CallClose, FD: ap.lfd})
 		ap.lfd = -1
 	}
+	st.finish(x, hs)
+}
+
+// appHost makes the calls of application action a on a clone of host x.
+func (st *step) appHost(x int, a appAct, ap appState) *hostStep {
+	pr := st.e.prog[x]
+	st.begin(x)
+	var ret int64
+	switch a {
+	case appConnect, appListen:
+		r := st.call(spec.Call{Kind: spec.CallSocket})
+		ret = r.Ret
+		fd := int32(r.Ret)
+		st.call(spec.Call{Kind: spec.CallSetsockopt, FD: fd, Opt: spec.OptNonBlock, Val: 1})
+		if pr.Port != 0 {
+			st.call(spec.Call{Kind: spec.CallBind, FD: fd, Addr: spec.SockAddr{Port: pr.Port}})
+		}
+		if a == appListen {
+			st.call(spec.Call{Kind: spec.CallListen, FD: fd, N: 1})
+		} else {
+			st.call(spec.Call{Kind: spec.CallConnect, FD: fd, Addr: spec.SockAddr{IP: st.e.addr(1 - x), Port: pr.PeerPort}})
+		}
+	case appAccept:
+		ret = st.call(spec.Call{Kind: spec.CallAccept, FD: ap.lfd}).Ret
+	case appWrite:
+		ret = st.call(spec.Call{Kind: spec.CallWrite, FD: ap.fd, N: int64(pr.WriteSize)}).Ret
+	case appRead:
+		st.call(spec.Call{Kind: spec.CallRead, FD: ap.fd, N: 1 << 16})
+	case appShutdown:
+		st.call(spec.Call{Kind: spec.CallShutdown, FD: ap.fd, How: spec.ShutWR})
+	case appClose, appAbort:
+		if a == appAbort {
+			st.call(spec.Call{Kind: spec.CallSetsockopt, FD: ap.fd, Opt: spec.OptLinger, Val: 1, Val2: 0})
+		}
+		st.call(spec.Call{Kind: spec.CallClose, FD: ap.fd})
+	case appCloseListener:
+		st.call(spec.Call{Kind: spec.CallClose, FD: ap.lfd})
+	}
+	hs := st.seal()
+	hs.ret = ret
+	return hs
 }
 
 // finish installs host step hs as host x of the new state: route its
 // segments, feed its outputs to the monitors and checks.
 func (st *step) finish(x int, hs *hostStep) {
 	n := st.n
-	n.h[x], n.fph[x] = hs.h, hs.digest
-	st.pre = hs.pre
-	post := hs.post
+	st.pre = n.hr[x].snap
+	n.hr[x] = hs.rec
+	post := hs.rec.snap
 	y := 1 - x
 	if hs.abnormal {
 		n.mon[x].abnormal = true
@@ -570,7 +606,7 @@ func (st *step) finish(x int, hs *hostStep) {
 				}
 				continue
 			}
-			n.ch[x] = insertSeg(n.ch[x], chanSeg{o.Seg, encodeSeg(o.Seg)})
+			n.ch[x] = insertSeg(n.ch[x], st.e.segs.intern(o.Seg))
 		case spec.OutResult:
 			if st.verbose && !(o.Ret == -1 && o.Err == spec.EAGAIN && o.Call == spec.CallRead) {
 				st.notes = append(st.notes, fmt.Sprintf("%s %s", sideName[x], o))
@@ -610,7 +646,7 @@ func (e *explorer) goal(s *sys) bool {
 		if e.prog[x].Role == Active && !s.app[x].started {
 			return false
 		}
-		if len(s.h[x].Tuples()) > 0 {
+		if !s.hr[x].noTCB {
 			return false
 		}
 	}
@@ -641,31 +677,35 @@ func (e *explorer) describe(s *sys) string {
 	return string(b)
 }
 
+// appPlace is where an application is, as connStates prints it.
+type appPlace uint8
+
+const (
+	placeOpen appPlace = iota
+	placeNotStarted
+	placeClosed
+	placeShutWR
+	placeListening
+)
+
+var appPlaceNames = [...]string{"", " (app not started)", " (app closed)", " (app shut wr)", " (listening)"}
+
+func appPlaceOf(a appState) appPlace {
+	switch {
+	case !a.started:
+		return placeNotStarted
+	case a.closed:
+		return placeClosed
+	case a.shutWR:
+		return placeShutWR
+	case a.fd < 0 && a.lfd >= 0:
+		return placeListening
+	}
+	return placeOpen
+}
+
 // connStates names the states of host x's connections and its
 // application's socket, e.g. "FIN-WAIT-2 (app closed)".
 func (e *explorer) connStates(s *sys, x int) string {
-	h := s.h[x]
-	ts := h.Tuples()
-	str := ""
-	if len(ts) == 0 {
-		str = "CLOSED"
-	}
-	for i, t := range ts {
-		if i > 0 {
-			str += "+"
-		}
-		str += h.ConnState(t).String()
-	}
-	a := s.app[x]
-	switch {
-	case !a.started:
-		str += " (app not started)"
-	case a.closed:
-		str += " (app closed)"
-	case a.shutWR:
-		str += " (app shut wr)"
-	case a.fd < 0 && a.lfd >= 0:
-		str += " (listening)"
-	}
-	return str
+	return s.hr[x].conns + appPlaceNames[appPlaceOf(s.app[x])]
 }

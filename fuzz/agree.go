@@ -18,7 +18,7 @@ import (
 //
 // Header (3 bytes):
 //
-//	h0  profile: spec.ProfileNames()[h0 % n]; variant (AgreeVariants) (h0 / n) % len
+//	h0  profile: Profiles()[h0 % n]; variant (AgreeVariants) (h0 / n) % len
 //	h1  scene: bits 0-1 listen on 8080 / connect to the peer / both / nothing;
 //	    bit 2 SO_REUSEADDR on fd 3 first; bit 3 O_NONBLOCK before connect;
 //	    bits 4-6 the FixedISS (issTable); bit 7 the peer sends no timestamps
@@ -104,21 +104,21 @@ func AgreeVariants() []AgreeVariant {
 			"TimeWaitReuseAfter=1s", "TimeWait=1000s"}},
 		{Name: "odd", Overrides: []string{"AbortEntersTimeWait=true", "ClosingStartsTimeWait=false", "ListenBacklogDrop=false",
 			"CloseSynSentSendsRST=true", "RecvBuf=2000", "MaxHeldRanges=1", "MaxTimeWait=2", "OOWAckInterval=300ms",
-			"ConnectOverTimeWait=reuse-with-ts", "BindTimeWaitNeedsBothReuse=true", "TimeWait=600s", "EphemeralHigh=49154"}},
+			"ConnectOverTimeWait=reuse-with-ts", "BindTimeWaitNeedsBothReuse=true", "TimeWait=600s", "EphemeralHigh=49154", "ChallengeACKExempt=false"}},
 		{Name: "793ish", Overrides: []string{"SynInSync=rfc793", "TimeWaitRST=exact-only", "TimeWait=30s", "R2=3",
 			"SendBuf=1500", "HoldOutOfOrder=false"}},
 		{Name: "zero", Overrides: []string{"RecvBuf=1", "ZeroLenEdgeAcceptable=true", "MaxHeldRanges=0",
 			"TimeWaitRestart=on-ack", "OOWAckInterval=1ms", "TimeWait=0s", "AckOutOfOrder=false", "TimeWaitReopen=linux",
-			"Timestamps=true", "TSMissingDrop=true"}},
+			"Timestamps=true", "TSMissingDrop=true", "TSRecentAfterACK=true"}},
 		{Name: "reopen", Overrides: []string{"TimeWaitReopen=rfc6191", "ReopenISSGap=0", "ReopenReturnsToTimeWait=true",
 			"Timestamps=true", "TimeWaitRST=ignored", "ConnectOverTimeWait=reuse-with-ts", "TimeWaitReuseAfter=1s"}},
 		{Name: "timers", Overrides: []string{"FinWait2Timeout=5s", "FinWait2OrphanOnly=false", "FinWait2SendsRST=true",
 			"TimeoutSendsRST=true", "R1=1", "R2=2", "SynR2=1", "SynAckR2=1", "RTOMax=2s"}},
 		{Name: "embryonic", Overrides: []string{"EmbryonicSyn=resend-or-reset", "EmbryonicRSTInWindow=true", "SynAckR2=2",
-			"RSTCheck=in-window", "SynFinDropped=true", "SimOpenSynAckAccepted=true"}},
+			"RSTCheck=in-window", "SynFinDropped=true", "SimOpenSynAckAccepted=true", "SynFinDroppedAnyState=true"}},
 		{Name: "lenient", Overrides: []string{"RSTOnUnreadClose=false", "RSTOnDataAfterClose=false", "CloseInFinWait=ok",
 			"RSTFlushesReceive=false", "ZeroWindowAcceptsFIN=true", "AckAboveSndNxt=drop-in-established",
-			"ACKWindowCheck=false", "RSTCarriesACK=true", "HoldOutOfOrderFIN=false"}},
+			"ACKWindowCheck=false", "RSTCarriesACK=true", "HoldOutOfOrderFIN=false", "ResetErrnoCloseWait=ECONNRESET"}},
 	}
 }
 
@@ -126,7 +126,7 @@ func AgreeVariants() []AgreeVariant {
 // profile with a variant's overrides, which are skipped where the result
 // would not validate.
 func AgreeProfile(h0 byte) (spec.Profile, string) {
-	names := spec.ProfileNames()
+	names := Profiles()
 	vs := AgreeVariants()
 	base := names[int(h0)%len(names)]
 	v := vs[(int(h0)/len(names))%len(vs)]

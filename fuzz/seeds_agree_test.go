@@ -2,8 +2,6 @@ package fuzz
 
 import (
 	"fmt"
-
-	"github.com/tcpclose/tcpclose/spec"
 )
 
 // An assembler for FuzzAgree inputs (the encoding is documented in
@@ -30,7 +28,7 @@ const (
 )
 
 func agreeSeed(profile, variant string, h1, h2 byte) *agreeAsm {
-	names := spec.ProfileNames()
+	names := Profiles()
 	pi, vi := -1, -1
 	for i, n := range names {
 		if n == profile {
@@ -106,7 +104,7 @@ type namedSeed struct {
 func agreeSeeds() []namedSeed {
 	var seeds []namedSeed
 	add := func(name string, a *agreeAsm) { seeds = append(seeds, namedSeed{name, append([]byte(nil), a.b...)}) }
-	for _, p := range spec.ProfileNames() {
+	for _, p := range Profiles() {
 		add(p+"-active-close-tw-expiry",
 			agreeSeed(p, "plain", sceneListen, 0).inbound(0).
 				drive(selEst, 0). // close: FIN-WAIT-1

@@ -5,13 +5,12 @@ import (
 	"time"
 
 	"github.com/tcpclose/tcpclose/sim"
-	"github.com/tcpclose/tcpclose/spec"
 )
 
 // simSeed encodes a FuzzSim input (the encoding is documented at
 // SimCase).
 func simSeed(shape SimShape, kind, profile int, noTS bool, b2, b3, seed byte, faults ...sim.Fault) []byte {
-	n := len(spec.ProfileNames())
+	n := len(Profiles())
 	b1 := profile
 	if noTS {
 		b1 += n
@@ -33,7 +32,7 @@ func dup(s sim.Side, nth, ms int) sim.Fault {
 // on the handshake, the data and the close, then lossy networks.
 func simSeeds() []namedSeed {
 	var seeds []namedSeed
-	names := spec.ProfileNames()
+	names := Profiles()
 	for sh := SimShape(0); int(sh) < NumSimShapes; sh++ {
 		for pi, p := range names {
 			kind := (int(sh) + pi) % 3

@@ -63,7 +63,7 @@ const (
 //
 // Encoding: b0 the shape (b0 % NumSimShapes) and the endpoints (b0 /
 // NumSimShapes % 3: model, impl, mixed); b1 the profile
-// (spec.ProfileNames()[b1 % n]; (b1/n)&1 turns timestamps off); b2 the
+// (Profiles()[b1 % n]; (b1/n)&1 turns timestamps off); b2 the
 // octets each side writes (writeTable[b2&7], writeTable[b2>>3&7]; for
 // ShapeAbort the second is the pause before the abort, abortTable) and the
 // one-way delay (delayTable[b2>>6]); b3 the network's loss, duplication
@@ -101,7 +101,7 @@ func DecodeSim(data []byte) SimCase {
 		}
 		return 0
 	}
-	names := spec.ProfileNames()
+	names := Profiles()
 	kinds := sim.Kinds()
 	b0, b1, b2, b3 := at(0), at(1), at(2), at(3)
 	c := SimCase{

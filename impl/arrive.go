@@ -24,6 +24,14 @@ func (s *Stack) segmentArrives(seg *spec.Segment) {
 	}
 	key := tupleKey(seg.Src.IP, seg.Src.Port, seg.Dst.Port)
 	h := s.cidx.hash(key) // both indexes share the Stack's seed
+	if s.synFinDropped(seg) {
+		if _, ok := s.cidx.findHashed(key, h); ok {
+			return
+		}
+		if _, ok := s.tw.idx.findHashed(key, h); ok {
+			return
+		}
+	}
 	if i, ok := s.cidx.findHashed(key, h); ok {
 		c := s.conns.at(i)
 		if c.state == spec.SynSent {
@@ -42,6 +50,12 @@ func (s *Stack) segmentArrives(seg *spec.Segment) {
 		return
 	}
 	s.replyClosed(seg) // R9293-SEG-CLOSED
+}
+
+// synFinDropped: SYN|FIN dropped in every connection state
+// (AMB-SYNFIN-STATE).
+func (s *Stack) synFinDropped(seg *spec.Segment) bool {
+	return s.p.SynFinDropped && s.p.SynFinDroppedAnyState && seg.Flags&(spec.SYN|spec.FIN) == spec.SYN|spec.FIN
 }
 
 // replyClosed answers a segment for which no connection exists
@@ -237,7 +251,9 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 			return
 		}
 	}
-	s.updateTSRecent(c, &seg)
+	if !s.p.TSRecentAfterACK {
+		s.updateTSRecent(c, &seg)
+	}
 	if seg.Flags&spec.RST != 0 {
 		s.rstArrives(c, &seg)
 		return
@@ -295,7 +311,7 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 		check = spec.RSTInWindow // Linux request sockets: any in-window RST
 	}
 	if check == spec.RSTExact && seg.Seq != c.rcvNxt && !s.mutant(MutantRSTAnyInWindow) {
-		s.sendOOWAck(c, seg)
+		s.sendChallengeAck(c, seg)
 		return
 	}
 	switch c.state {
@@ -344,14 +360,14 @@ func (s *Stack) synPolicy(c *conn, seg *spec.Segment) {
 	switch s.p.SynInSync {
 	case spec.SynChallengeACK:
 		if !s.mutant(MutantNoSynChallenge) {
-			s.sendOOWAck(c, seg)
+			s.sendChallengeAck(c, seg)
 		}
 	case spec.SynRFC793:
 		s.sendAbortRST(c)
 		s.deleteConn(c, endReset)
 	case spec.SynChallengeIfACK:
 		if seg.Flags&spec.ACK != 0 {
-			s.sendOOWAck(c, seg)
+			s.sendChallengeAck(c, seg)
 		}
 	}
 }
@@ -369,12 +385,15 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		if s.p.AckAboveSndNxt == spec.AckAboveDropInEstablished && c.state == spec.Established {
 			return false
 		}
-		s.sendOOWAck(c, seg)
+		s.sendChallengeAck(c, seg)
 		return false
 	}
 	if s.p.ACKWindowCheck && seg.Ack.LT(c.sndUna-spec.Seq(c.maxSndWnd)) { // R5961-ACK
-		s.sendOOWAck(c, seg)
+		s.sendChallengeAck(c, seg)
 		return false
+	}
+	if s.p.TSRecentAfterACK && c.sndUna.LEQ(seg.Ack) {
+		s.updateTSRecent(c, seg)
 	}
 	advanced := c.sndUna.LT(seg.Ack)
 	if advanced {

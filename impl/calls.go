@@ -203,7 +203,7 @@ func (s *Stack) detach(c *conn, why ending) {
 		s.emit(spec.Output{Kind: spec.OutNotice, FD: sk.fd, Notice: spec.NoticeReset, Tuple: s.tuple(c.key)})
 		sk.err = spec.ECONNRESET
 		if c.state == spec.CloseWait {
-			sk.err = spec.EPIPE
+			sk.err = s.p.ResetErrnoCloseWait
 		}
 		if s.p.RSTFlushesReceive {
 			sk.unread = 0

@@ -72,11 +72,10 @@ func (s *Stack) sendSeg(c *conn, flags spec.Flags, seq spec.Seq, n uint32) *spec
 
 func (s *Stack) sendAck(c *conn) { s.sendSeg(c, spec.ACK, c.sndNxt, 0) }
 
-// oowAllowed applies RFC 5961 §7 throttling (R5961-THROTTLE) to the ACK
-// answering seg, updating the rate-limit clock.
-func (s *Stack) oowAllowed(seg *spec.Segment, last *spec.Time, sent bool) (allowed, nowSent bool) {
+// oowAllowed applies RFC 5961 §7 throttling (R5961-THROTTLE) to an ACK
+// that is not exempt, updating the rate-limit clock.
+func (s *Stack) oowAllowed(exempt bool, last *spec.Time, sent bool) (allowed, nowSent bool) {
 	iv := s.p.OOWAckInterval
-	exempt := seg.Flags&spec.SYN == 0 && (seg.Len > 0 || (s.p.OOWAckExemptFIN && seg.Flags&spec.FIN != 0))
 	if iv > 0 && !exempt {
 		if sent && s.now.Sub(*last) < iv {
 			return false, sent
@@ -87,10 +86,25 @@ func (s *Stack) oowAllowed(seg *spec.Segment, last *spec.Time, sent bool) (allow
 	return true, sent
 }
 
-// sendOOWAck sends the ACK that answers an unacceptable segment or
-// challenges a RST or SYN, unless throttled.
+// oowExempt: data, or a FIN where OOWAckExemptFIN says so, never a SYN.
+func (s *Stack) oowExempt(seg *spec.Segment) bool {
+	return seg.Flags&spec.SYN == 0 && (seg.Len > 0 || (s.p.OOWAckExemptFIN && seg.Flags&spec.FIN != 0))
+}
+
+// sendOOWAck sends the ACK that answers an unacceptable segment, unless
+// throttled.
 func (s *Stack) sendOOWAck(c *conn, seg *spec.Segment) {
-	ok, sent := s.oowAllowed(seg, &c.lastOOW, c.has(fOOWSent))
+	s.throttledAck(c, s.oowExempt(seg))
+}
+
+// sendChallengeAck sends an RFC 5961 challenge ACK, unless throttled;
+// exempt only where ChallengeACKExempt says so.
+func (s *Stack) sendChallengeAck(c *conn, seg *spec.Segment) {
+	s.throttledAck(c, s.p.ChallengeACKExempt && s.oowExempt(seg))
+}
+
+func (s *Stack) throttledAck(c *conn, exempt bool) {
+	ok, sent := s.oowAllowed(exempt, &c.lastOOW, c.has(fOOWSent))
 	c.set(fOOWSent, sent)
 	if ok {
 		s.sendAck(c)

@@ -67,7 +67,7 @@ func (s *Stack) sendTW(e *twEntry, flags spec.Flags) {
 }
 
 func (s *Stack) twOOWAck(e *twEntry, seg *spec.Segment) {
-	ok, sent := s.oowAllowed(seg, &e.lastOOW, e.meta&twOOWSent != 0)
+	ok, sent := s.oowAllowed(s.oowExempt(seg), &e.lastOOW, e.meta&twOOWSent != 0)
 	if sent {
 		e.meta |= twOOWSent
 	} else {

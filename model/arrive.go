@@ -13,6 +13,9 @@ func (h *Host) segmentArrives(seg *spec.Segment) {
 		return // not for this host, or malformed: dropped without reply
 	}
 	if c := h.conns[seg.Tuple()]; c != nil {
+		if h.synFinDropped(seg) {
+			return
+		}
 		switch c.State {
 		case spec.SynSent:
 			h.arriveSynSent(c, seg)
@@ -29,6 +32,17 @@ func (h *Host) segmentArrives(seg *spec.Segment) {
 	}
 	h.rule("R9293-SEG-CLOSED")
 	h.replyClosed(seg)
+}
+
+// synFinDropped: where the profile drops SYN|FIN in every state
+// (SynFinDropped and SynFinDroppedAnyState), a connection drops it before
+// any other test (AMB-SYNFIN-STATE).
+func (h *Host) synFinDropped(seg *spec.Segment) bool {
+	if h.p.SynFinDropped && h.p.SynFinDroppedAnyState && seg.Flags&(spec.SYN|spec.FIN) == spec.SYN|spec.FIN {
+		h.rule("AMB-SYNFIN-STATE")
+		return true
+	}
+	return false
 }
 
 // replyClosed answers a segment for which no connection exists
@@ -250,7 +264,9 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 			return
 		}
 	}
-	c.updateTSRecent(h, &seg)
+	if !h.p.TSRecentAfterACK {
+		c.updateTSRecent(h, &seg)
+	}
 	// Second: RST.
 	if seg.Flags&spec.RST != 0 {
 		h.rstArrives(c, &seg)
@@ -332,7 +348,7 @@ func (h *Host) rstArrives(c *Conn, seg *spec.Segment) {
 		h.rule("R9293-SEG-RST5961")
 		if seg.Seq != c.RcvNxt {
 			h.rule("R5961-RST-CHALLENGE")
-			c.sendOOWAck(h, seg)
+			c.sendChallengeAck(h, seg)
 			return
 		}
 		h.rule("R5961-RST-EXACT")
@@ -393,7 +409,7 @@ func (h *Host) synPolicy(c *Conn, seg *spec.Segment) {
 	case spec.SynChallengeACK:
 		h.rule("R9293-SEG-SYN-CHALLENGE")
 		h.rule("R5961-SYN")
-		c.sendOOWAck(h, seg)
+		c.sendChallengeAck(h, seg)
 	case spec.SynRFC793:
 		h.rule("R9293-SEG-SYN-793")
 		h.send(c.abortRST(h))
@@ -401,7 +417,7 @@ func (h *Host) synPolicy(c *Conn, seg *spec.Segment) {
 	case spec.SynChallengeIfACK:
 		h.rule("AMB-SYN-SYNC")
 		if seg.Flags&spec.ACK != 0 {
-			c.sendOOWAck(h, seg)
+			c.sendChallengeAck(h, seg)
 		}
 	}
 }
@@ -423,14 +439,17 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 			h.rule("AMB-ACK-ABOVE")
 			return false
 		}
-		c.sendOOWAck(h, seg)
+		c.sendChallengeAck(h, seg)
 		return false
 	}
 	if h.p.ACKWindowCheck && seg.Ack.LT(c.SndUna-spec.Seq(c.MaxSndWnd)) {
 		h.rule("R9293-MAY12")
 		h.rule("R5961-ACK")
-		c.sendOOWAck(h, seg)
+		c.sendChallengeAck(h, seg)
 		return false
+	}
+	if h.p.TSRecentAfterACK && c.SndUna.LEQ(seg.Ack) {
+		c.updateTSRecent(h, seg) // only now that the ACK is accepted
 	}
 	advanced := c.SndUna.LT(seg.Ack)
 	if advanced {

@@ -187,13 +187,32 @@ func (c *Conn) sendAck(h *Host) {
 	h.send(c.mkseg(h, spec.ACK, c.SndNxt, 0))
 }
 
-// sendOOWAck sends the ACK that answers an unacceptable segment or
-// challenges a RST or SYN, unless RFC 5961 §7 throttling holds it back:
-// at most one per OOWAckInterval. Segments with data are exempt, and
-// FINs where the profile says so (OOWAckExemptFIN); SYNs never are.
+// sendOOWAck sends the ACK that answers an unacceptable segment (or one
+// failing PAWS), unless RFC 5961 §7 throttling holds it back: at most one
+// per OOWAckInterval. Segments with data are exempt, and FINs where the
+// profile says so (OOWAckExemptFIN); SYNs never are.
 func (c *Conn) sendOOWAck(h *Host, seg *spec.Segment) {
+	c.throttledAck(h, oowExempt(&h.p, seg))
+}
+
+// sendChallengeAck sends an RFC 5961 challenge ACK (a RST not at RCV.NXT,
+// a SYN, an ACK out of range or above SND.NXT), throttled as sendOOWAck
+// is; where the profile gives challenge ACKs no exemption
+// (ChallengeACKExempt false), data and FINs count against the limit too.
+func (c *Conn) sendChallengeAck(h *Host, seg *spec.Segment) {
+	c.throttledAck(h, h.p.ChallengeACKExempt && oowExempt(&h.p, seg))
+}
+
+// oowExempt reports whether seg's answer is exempt from the throttle:
+// data, or a FIN where OOWAckExemptFIN says so, and never a SYN.
+func oowExempt(p *spec.Profile, seg *spec.Segment) bool {
+	return seg.Flags&spec.SYN == 0 && (seg.Len > 0 || (p.OOWAckExemptFIN && seg.Flags&spec.FIN != 0))
+}
+
+// throttledAck sends an ACK at SND.NXT unless R5961-THROTTLE holds it
+// back; an exempt answer neither waits for nor starts the interval.
+func (c *Conn) throttledAck(h *Host, exempt bool) {
 	iv := h.p.OOWAckInterval
-	exempt := seg.Flags&spec.SYN == 0 && (seg.Len > 0 || (h.p.OOWAckExemptFIN && seg.Flags&spec.FIN != 0))
 	if iv > 0 && !exempt {
 		if c.OOWSent && h.now.Sub(c.LastOOW) < iv {
 			h.rule("R5961-THROTTLE")

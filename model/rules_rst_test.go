@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/tcpclose/tcpclose/spec"
@@ -381,6 +382,138 @@ func TestR5961_ThrottleExemptsFIN(t *testing.T) {
 		}
 		if !tc.answer && !b.fired("R5961-THROTTLE") {
 			t.Errorf("%s: throttle not recorded", tc.profile)
+		}
+	}
+}
+
+// R5961-THROTTLE, R5961-ACK, ChallengeACKExempt: a data segment whose ACK
+// fails the RFC 5961 §5 range check draws a challenge ACK. Inside the
+// throttle interval the rfc9293 profile still answers it (data is exempt,
+// as for out-of-window ACKs); Linux holds it back, because
+// tcp_send_challenge_ack uses __tcp_oow_rate_limited, which exempts nothing.
+func TestR5961_ChallengeAckExempt(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		answer  bool
+	}{{"rfc9293", true}, {"linux", false}} {
+		b := newBench(t, tc.profile)
+		b.passiveOpen()
+		b.in(spec.RST, 5001+100, 0, 0) // a RST not at RCV.NXT: challenged, the interval starts
+		if len(b.segs()) != 1 {
+			t.Fatalf("%s: first challenge ACK missing", tc.profile)
+		}
+		b.in(spec.ACK, 5001, farBelow, 5) // data with an ACK far below SND.UNA, inside the interval
+		if got := len(b.segs()) == 1; got != tc.answer {
+			t.Errorf("%s: challenge for a data segment answered %t, want %t", tc.profile, got, tc.answer)
+		}
+		if !tc.answer && !b.fired("R5961-THROTTLE") {
+			t.Errorf("%s: throttle not recorded", tc.profile)
+		}
+		if b.conn().Unread != 0 {
+			t.Errorf("%s: data of a segment failing the ACK check was taken", tc.profile)
+		}
+	}
+}
+
+// R9293-RST-ABORT, R1122-INFORM, ResetErrnoCloseWait: a valid RST in
+// CLOSE-WAIT leaves the profile's error pending. The peer had closed
+// first, so reads see end-of-file either way; SO_ERROR and the next write
+// report ECONNRESET under RFC 9293 and FreeBSD (tcp_do_segment), EPIPE
+// under Linux (tcp_reset).
+func TestR9293_RSTInCloseWaitErrno(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		want    spec.Errno
+	}{{"rfc9293", spec.ECONNRESET}, {"freebsd", spec.ECONNRESET}, {"linux", spec.EPIPE}} {
+		for _, viaWrite := range []bool{false, true} {
+			b := newBench(t, tc.profile)
+			b.passiveOpen()
+			b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
+			b.wantState(spec.CloseWait)
+			b.in(spec.RST, 5002, 0, 0)
+			b.wantState(spec.Closed)
+			if !b.fired("R9293-RST-ABORT") {
+				t.Fatalf("%s: R9293-RST-ABORT not applied", tc.profile)
+			}
+			b.mustCall(spec.Call{Kind: spec.CallRead, FD: 4, N: 10}, 0)
+			if !viaWrite {
+				b.mustCall(spec.Call{Kind: spec.CallGetsockopt, FD: 4, Opt: spec.OptError}, int64(tc.want))
+				continue
+			}
+			if ret, err, _ := b.call(spec.Call{Kind: spec.CallWrite, FD: 4, N: 10}); ret != -1 || err != tc.want {
+				t.Errorf("%s: write after the RST = %d %s, want -1 %s", tc.profile, ret, err, tc.want)
+			}
+		}
+	}
+}
+
+// AMB-SYNFIN-STATE, SynFinDroppedAnyState: with SYN|FIN dropping on
+// (FreeBSD net.inet.tcp.drop_synfin=1), FreeBSD drops a SYN|FIN in SYN-SENT
+// and in TIME-WAIT too; Linux drops it only at a listener, so in SYN-SENT
+// it is a simultaneous open's SYN and draws a SYN,ACK.
+func TestAMB_SynFinDroppedAnyState(t *testing.T) {
+	dropOn := func(p *spec.Profile) { p.SynFinDropped = true }
+	for _, tc := range []struct {
+		profile string
+		dropped bool
+	}{{"freebsd", true}, {"linux", false}} {
+		b := newBench(t, tc.profile, dropOn)
+		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
+		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.wantSegs(fmt.Sprintf("S %d 0", b.iss))
+		b.in(spec.SYN|spec.FIN, b.irs, 0, 0)
+		if got := len(b.segs()) == 0 && b.state() == spec.SynSent; got != tc.dropped {
+			t.Errorf("%s: SYN|FIN in SYN-SENT dropped %t, want %t", tc.profile, got, tc.dropped)
+		}
+		if b.fired("AMB-SYNFIN-STATE") != tc.dropped {
+			t.Errorf("%s: AMB-SYNFIN-STATE applied %t, want %t", tc.profile, !tc.dropped, tc.dropped)
+		}
+	}
+	// TIME-WAIT: the SYN|FIN is dropped before the TIME-WAIT rules see it.
+	b := newBench(t, "freebsd", dropOn)
+	b.passiveOpen()
+	b.activeClose()
+	b.wantState(spec.TimeWait)
+	b.in(spec.SYN|spec.FIN, 9000, 0, 0)
+	b.noSegs()
+	b.wantState(spec.TimeWait)
+	if !b.fired("AMB-SYNFIN-STATE") {
+		t.Error("freebsd: SYN|FIN in TIME-WAIT not dropped by AMB-SYNFIN-STATE")
+	}
+}
+
+// R7323-TSRECENT, R7323-PAWS, TSRecentAfterACK: a segment whose ACK is
+// above SND.NXT carries TSval 5000. RFC 7323 §4.3 order (rfc9293) records
+// it before the ACK is found invalid, so the next valid segment (TSval 200)
+// fails PAWS; Linux (tcp_ack → tcp_replace_ts_recent after the ACK
+// checks) keeps TS.Recent and takes the data.
+func TestR7323_TSRecentAfterACK(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		recent  uint32
+		taken   uint32
+	}{{"rfc9293", 5000, 0}, {"linux", 101, 10}} {
+		b := newBench(t, tc.profile)
+		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		ts := func(v uint32) spec.Options { return spec.Options{HasTS: true, TS: spec.Timestamp{Val: v}} }
+		b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 1000, Opts: ts(100)})
+		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 1000, Opts: ts(101)})
+		b.mustCall(spec.Call{Kind: spec.CallAccept, FD: 3}, 4)
+		b.segs()
+		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 2000, Wnd: 1000, Opts: ts(5000)}) // ACK above SND.NXT
+		if got := b.conn().TSRecent; got != tc.recent {
+			t.Errorf("%s: TS.Recent = %d after an invalid ACK, want %d", tc.profile, got, tc.recent)
+		}
+		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 1000, Len: 10, Opts: ts(200)})
+		if got := b.conn().Unread; got != tc.taken {
+			t.Errorf("%s: %d octets taken from the next valid segment, want %d", tc.profile, got, tc.taken)
+		}
+		if (tc.taken == 0) != b.fired("R7323-PAWS") {
+			t.Errorf("%s: R7323-PAWS applied %t", tc.profile, b.fired("R7323-PAWS"))
 		}
 	}
 }

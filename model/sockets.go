@@ -111,7 +111,7 @@ func (h *Host) detach(c *Conn, why ending) {
 		h.emit(spec.NoticeOut(s.FD, spec.NoticeReset, c.Tuple))
 		s.Err = spec.ECONNRESET
 		if c.State == spec.CloseWait {
-			s.Err = spec.EPIPE // the peer had already closed: reads see EOF
+			s.Err = h.p.ResetErrnoCloseWait // the peer had already closed: reads see EOF
 		}
 		if h.p.RSTFlushesReceive {
 			h.rule("AMB-RST-FLUSH")

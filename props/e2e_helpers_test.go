@@ -84,8 +84,13 @@ func e2eFairLoss() []string { return []string{"R2=-1", "SynR2=-1", "FinWait2Time
 // e2eMaxLossRun bounds consecutive random losses per direction.
 const e2eMaxLossRun = 3
 
-// e2eUntil bounds a run in virtual time.
-const e2eUntil = 6 * time.Hour
+// e2eUntil bounds a run in virtual time: 6 h, or 200 maximal
+// retransmission timeouts where a profile backs off further (lwip's RTOMax
+// is 384 s, and the model keeps a backed-off RTO until a new RTT sample, RFC
+// 6298 §5.7, so a long transfer under heavy loss needs more than 6 h).
+func e2eUntil(p spec.Profile) time.Duration {
+	return max(6*time.Hour, 200*p.RTOMax)
+}
 
 func (c e2eCase) link(extraMs int) sim.Link {
 	return sim.Link{
@@ -124,7 +129,7 @@ func (c e2eCase) config() (sim.Config, error) {
 		Profiles: [2]spec.Profile{p, p},
 		Net:      sim.Network{Links: [2]sim.Link{c.link(0), c.link(c.AsymMs)}},
 		Programs: e2eScripts(c.Shape, c.WriteA, c.WriteB),
-		Until:    e2eUntil,
+		Until:    e2eUntil(p),
 	}, nil
 }
 

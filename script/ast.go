@@ -44,9 +44,23 @@ type Script struct {
 	Tolerance        time.Duration
 	TolerancePercent float64
 
+	// IPVersion is --ip_version when not ipv4 ("ipv6",
+	// "ipv4-mapped-ipv6"): the model is IPv4 only, so the script is
+	// beyond it from its first packet line.
+	IPVersion string
+	// PacketsBeyond, if set, names an option that makes every packet line
+	// beyond the model (other addresses, TCP over UDP, MD5): the script
+	// is beyond it from its first packet line.
+	PacketsBeyond string
+
 	// Init and Cleanup are packetdrill's untimed shell commands before the
 	// first event and after the last one; nil if absent.
 	Init, Cleanup *Command
+
+	// Leading are the timed shell commands before the first packet or
+	// call, as NewReader read them (ModelSetup applies their sysctls when
+	// Events is empty, as it is for a script being read).
+	Leading []*Command
 
 	// Events are the timed lines, in file order.
 	Events []*Event
@@ -117,6 +131,7 @@ const (
 	EventPacket  EventKind = iota + 1 // < or > segment
 	EventSyscall                      // socket call
 	EventCommand                      // `shell command`
+	EventCode                         // %{ python }%
 )
 
 // Event is one timed line of a script.
@@ -127,6 +142,12 @@ type Event struct {
 	Packet  *Packet  // EventPacket
 	Syscall *Syscall // EventSyscall
 	Command *Command // EventCommand
+	Code    string   // EventCode: the python text
+	// Beyond, if set, names what on this line the model cannot predict
+	// (a feature outside it, e.g. "TCP Fast Open (FO option)"): a run
+	// that reaches the line stops there with a beyond-the-model verdict,
+	// neither passing nor failing. The line is still parsed in full.
+	Beyond string
 }
 
 func (e *Event) String() string {
@@ -140,6 +161,11 @@ func (e *Event) String() string {
 		return e.Time.String() + " " + e.Syscall.String()
 	case EventCommand:
 		return e.Time.String() + " " + e.Command.String()
+	case EventCode:
+		return e.Time.String() + " %{" + abbreviate(e.Code) + "}%"
+	}
+	if e.Beyond != "" {
+		return e.Time.String() + " (beyond the model: " + e.Beyond + ")"
 	}
 	return e.Time.String() + " ?"
 }
@@ -178,6 +204,15 @@ type Packet struct {
 	Ack              uint32
 	HasWin           bool
 	Win              uint16
+	// Proto is "udp" or "icmp" for packetdrill's UDP and ICMP lines
+	// (always beyond the model), "" for TCP.
+	Proto string
+	// AnySeq is NPLab's "...(len)": the sequence number is not checked.
+	AnySeq bool
+	// AbsSeq is NPLab's "0:0(0)!": the sequence number is absolute.
+	AbsSeq bool
+	// Beyond names what in the line the model cannot play, if anything.
+	Beyond string
 	// AnyOptions is "<...>": options are not checked.
 	AnyOptions bool
 	// Options are the options as written, in order; nil and !AnyOptions
@@ -197,11 +232,13 @@ const (
 	OptSackOK
 	OptSack
 	OptTS
+	OptOther // md5, FO, FOEXP, ECN and others: the line is beyond the model
 )
 
 // TCPOption is one TCP option as written.
 type TCPOption struct {
 	Kind     OptionKind
+	Name     string // as written
 	Val      uint32 // mss, wscale shift, TS val
 	Ecr      uint32 // TS ecr
 	SackText string // sack blocks as written
@@ -223,6 +260,8 @@ func (o TCPOption) String() string {
 		return "sack " + o.SackText
 	case OptTS:
 		return fmt.Sprintf("TS val %d ecr %d", o.Val, o.Ecr)
+	case OptOther:
+		return o.Name
 	}
 	return "?"
 }
@@ -259,10 +298,24 @@ func (p *Packet) SegOptions() spec.Options {
 func (p *Packet) String() string {
 	var b strings.Builder
 	b.WriteString(p.Dir.String())
+	if p.Proto != "" {
+		b.WriteString(" " + p.Proto)
+		if p.FlagText != "" {
+			b.WriteString(" " + p.FlagText)
+		}
+		return b.String()
+	}
 	if p.SrcPort != 0 || p.DstPort != 0 {
 		fmt.Fprintf(&b, " %d>%d", p.SrcPort, p.DstPort)
 	}
-	fmt.Fprintf(&b, " %s %d:%d(%d)", p.FlagText, p.Seq, p.Seq+p.Len, p.Len)
+	if p.AnySeq {
+		fmt.Fprintf(&b, " %s ...(%d)", p.FlagText, p.Len)
+	} else {
+		fmt.Fprintf(&b, " %s %d:%d(%d)", p.FlagText, p.Seq, p.Seq+p.Len, p.Len)
+		if p.AbsSeq {
+			b.WriteString("!")
+		}
+	}
 	if p.HasAck {
 		fmt.Fprintf(&b, " ack %d", p.Ack)
 	}
@@ -294,15 +347,21 @@ type Syscall struct {
 	// absolute, or relative to the previous event).
 	Blocking bool
 	End      time.Duration
-	// Ret is the expected return value; Errno is expected when Ret is -1.
-	Ret   int64
-	Errno spec.Errno
-	Note  string // the "(text)" after the errno, not checked
+	// Ret is the expected return value; Errno is expected when Ret is -1
+	// unless AnyErrno (packetdrill's "= -1" without an errno).
+	Ret      int64
+	Errno    spec.Errno
+	AnyErrno bool
+	Note     string // the "(text)" after the errno, not checked
 	// HasValue: getsockopt's option value is checked against Value
 	// (SO_ERROR: an errno number; TCP_INFO: a spec.State).
 	HasValue  bool
 	Value     int64
 	ValueText string
+	// Noop: the call is not made (it only reads what the model does not
+	// keep, e.g. fcntl(F_GETFL), getsockopt(SO_RCVBUF)); its result is
+	// unchecked.
+	Noop bool
 	// Unchecked lists parts of the call a stack's result cannot show
 	// (reported, never failed).
 	Unchecked []string
@@ -330,6 +389,7 @@ const (
 	ExprStruct                       // {onoff=1, linger=0}
 	ExprOr                           // O_RDWR|O_NONBLOCK
 	ExprFunc                         // htons(8080)
+	ExprAssign                       // name=value outside {...} (Text, Elems[0])
 )
 
 // Expr is a syscall argument.
@@ -364,10 +424,15 @@ func (e Expr) String() string {
 		return joinExprs(e.Elems, "|")
 	case ExprFunc:
 		return e.Text + "(" + joinExprs(e.Elems, ", ") + ")"
+	case ExprAssign:
+		return e.Text + "=" + joinExprs(e.Elems, ", ")
 	case ExprStruct:
-		parts := make([]string, len(e.Fields))
-		for i, f := range e.Fields {
-			parts[i] = f.Name + "=" + f.Val.String()
+		var parts []string
+		for _, f := range e.Fields {
+			parts = append(parts, f.Name+"="+f.Val.String())
+		}
+		for _, x := range e.Elems {
+			parts = append(parts, x.String())
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
@@ -410,4 +475,16 @@ type Sysctl struct {
 type ShellPart struct {
 	Pos
 	Text string
+}
+
+// ListsProfile reports whether the script's --tcpclose_profiles (rfc9293
+// when absent) names profile: the hook for run to skip scripts whose
+// profiles exclude a stack's unless asked to play them all.
+func (s *Script) ListsProfile(profile string) bool {
+	for _, p := range s.Profiles {
+		if p == profile {
+			return true
+		}
+	}
+	return false
 }

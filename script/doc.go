@@ -1,5 +1,6 @@
-// Package script parses scenario scripts written in a subset of
-// packetdrill's syntax and plays them against a stack.Stack: the model, the
+// Package script parses scenario scripts written in packetdrill's
+// language (google's and FreeBSD's NPLab dialect) and plays them against a
+// stack.Stack: the model, the
 // optimized implementation or a real TCP stack. It is the parser and the
 // runner only: it does not import the model (the caller builds it, as
 // stack/oracle and the cli do) and the Stack interface lives in package
@@ -52,14 +53,18 @@
 //
 // Shell commands in backquotes may span lines. No stack in this package
 // runs them; a stack implementing Commander does. Sysctl settings in them
-// ("sysctl -q net.ipv4.tcp_rfc1337=1", "echo 1 > /proc/sys/...") that
-// correspond to profile fields set those fields in ModelSetup; anything
-// else is reported (Result.Commands, RunOptions.Verbose, Setup.Notes),
-// never silently dropped.
+// ("sysctl -q net.ipv4.tcp_rfc1337=1", "echo 1 > /proc/sys/...") map
+// through spec.Sysctls: profile fields are set in ModelSetup, the rest is
+// reported (Result.Commands, RunOptions.Verbose, Setup.Notes) or, when the
+// model cannot follow it, beyond the model.
 //
-// Anything else (python %{ }% blocks, IPv6, UDP and ICMP packets, IP
-// header fields, the urgent pointer, unknown system calls, options or
-// socket options) is a *ParseError naming file:line. Parse never panics.
+// Text packetdrill itself rejects is a *ParseError naming file:line.
+// Valid packetdrill the model cannot play (IPv6, UDP and ICMP lines, TCP
+// Fast Open, unknown system calls and socket options, python other than
+// tcpi_state assertions, ...) sets Event.Beyond: a run that reaches the
+// line stops with Result.Beyond, "conforms up to line N; beyond the model
+// from line N". NewReader and RunReader read and play a script as a
+// stream. Parse never panics.
 //
 // # Running
 //

@@ -3,6 +3,8 @@ package script
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,6 +19,12 @@ import (
 func FuzzParse(f *testing.F) {
 	for _, sc := range scenarios.All() {
 		f.Add(sc.Content)
+	}
+	lang, _ := filepath.Glob("testdata/lang/*.pkt")
+	for _, p := range lang {
+		if src, err := os.ReadFile(p); err == nil {
+			f.Add(src)
+		}
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		// Only the first 1 KiB is parsed: Go's minimizer runs an input
@@ -57,5 +65,71 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		Run(s, st, RunOptions{}) //nolint:errcheck // only panics matter
+	})
+}
+
+// FuzzReader: a script read as a stream (NewReader, RunReader on the
+// model) and read whole (ParseWith) agree on whether it is valid, for
+// both #ifdef platforms; neither panics, and an error names f.pkt:line
+// within the input.
+//
+//	go test ./script -run '^$' -fuzz FuzzReader -fuzztime 60s
+func FuzzReader(f *testing.F) {
+	files, _ := filepath.Glob("testdata/lang/*.pkt")
+	for _, p := range files {
+		if src, err := os.ReadFile(p); err == nil {
+			f.Add(src, true)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte, freebsd bool) {
+		opts := ParseOptions{Platform: "Linux", Defines: map[string]string{"TFO_COOKIE": "3021b9d889017eeb", "FD": "3"}}
+		profile := "linux"
+		if freebsd {
+			opts.Platform, profile = "FreeBSD", "freebsd"
+		}
+		lines := bytes.Count(src, []byte("\n")) + 1
+		checkErr := func(err error) {
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Pos.File != "f.pkt" || pe.Pos.Line < 1 || pe.Pos.Line > lines {
+				t.Fatalf("error %q is not a *ParseError naming f.pkt:line within %d lines", err, lines)
+			}
+			if len(err.Error()) > 1000 {
+				t.Fatalf("error of %d bytes", len(err.Error()))
+			}
+		}
+		_, whole := ParseWith("f.pkt", src, opts)
+		if whole != nil {
+			checkErr(whole)
+		}
+		rd, err := NewReader("f.pkt", src, opts)
+		if err != nil {
+			checkErr(err)
+			if whole == nil {
+				t.Fatalf("the stream fails (%v) where the whole script parses", err)
+			}
+			return
+		}
+		s := rd.Script()
+		if len(s.Sets) > 0 {
+			return // overrides can make the model arbitrarily slow
+		}
+		su, err := ModelSetup(s, profile)
+		if err != nil {
+			return
+		}
+		st, err := NewModelStack(su.Profile, su.Config)
+		if err != nil {
+			return
+		}
+		_, err = RunReader(rd, st, RunOptions{NoTrace: true})
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			checkErr(err)
+			if whole == nil {
+				t.Fatalf("the stream fails (%v) where the whole script parses", err)
+			}
+		} else if whole != nil && err == nil {
+			t.Fatalf("the stream reads what the whole parse rejects: %v", whole)
+		}
 	})
 }

@@ -26,6 +26,11 @@ type Result struct {
 	// Divergence is the first place the stack did other than the script
 	// says; nil when the stack passed.
 	Divergence *Divergence
+	// Beyond, when set, is the line from which the script is beyond the
+	// model (a feature it does not have): every line before it
+	// conformed, and the run stopped there. Such a run neither passes
+	// nor fails.
+	Beyond *Beyond
 	// Trace lists, in the order played, the lines the stack played as
 	// the script says (up to the divergence): what it did for each and
 	// the rules it applied (for an Explainer). Comparing a run on a real
@@ -49,13 +54,31 @@ type LineTrace struct {
 	Rules []spec.RuleID
 }
 
-// Passed reports whether the stack did what the script says.
-func (r *Result) Passed() bool { return r.Divergence == nil }
+// Beyond is where a script leaves what the model covers.
+type Beyond struct {
+	Pos     Pos
+	Feature string // what the model does not cover, e.g. "TCP Fast Open (FO option)"
+}
+
+func (b *Beyond) String() string {
+	return fmt.Sprintf("conforms up to line %d; beyond the model from line %d: %s", b.Pos.Line, b.Pos.Line, b.Feature)
+}
+
+// Passed reports whether the stack did what the whole script says: no
+// divergence, and not stopped at a line beyond the model.
+func (r *Result) Passed() bool { return r.Divergence == nil && r.Beyond == nil }
+
+// IsBeyond reports whether the run conformed up to a line beyond the
+// model and stopped there.
+func (r *Result) IsBeyond() bool { return r.Divergence == nil && r.Beyond != nil }
 
 // Summary is a one-line account of the run, e.g. "close.pkt on
 // model/rfc9293: passed (14 lines, 52 fields checked, 9 unchecked)".
 func (r *Result) Summary() string {
 	verdict := "passed"
+	if r.Beyond != nil && r.Divergence == nil {
+		verdict = r.Beyond.String()
+	}
 	if r.Divergence != nil {
 		verdict = fmt.Sprintf("FAILED at %s (%s)", r.Divergence.Pos, r.Divergence.Kind)
 	}

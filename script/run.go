@@ -41,6 +41,9 @@ type RunOptions struct {
 	// harness's (a slow namespace, a loaded machine), not the stack's;
 	// on a virtual clock it means the script asks for the impossible.
 	PlayLate bool
+	// NoTrace leaves Result.Trace empty, so that a long script's run
+	// keeps no per-line record (check does not print it).
+	NoTrace bool
 }
 
 const defaultAnyTimeWait = 10 * time.Minute
@@ -85,11 +88,18 @@ type runner struct {
 	last        spec.Time // latest script time reached (events, call ends)
 	lastStep    *stepRec  // latest step that applied rules
 
-	tsOffset  uint32 // actual minus scripted TS val (MapTSEcr)
-	localISN  spec.Seq
-	haveLocal bool
-	remoteISN spec.Seq
-	tuple     spec.FourTuple // Local: the stack under test; Remote: the scripted peer
+	lastEv      *Event
+	started     bool            // a packet or call has been played
+	initBeyond  string          // the untimed first command is beyond the model
+	pendingDiv  *Divergence     // a sockstat check that failed
+	deferred    *Beyond         // a shell command beyond the model, awaiting a line it affects
+	checkBeyond bool            // a sockstat check the model cannot make
+	tsOffset    uint32          // actual minus scripted TS val (MapTSEcr)
+	fds         map[int32]int32 // script fd → stack fd, where they differ (packetdrill's to_live_fd)
+	localISN    spec.Seq
+	haveLocal   bool
+	remoteISN   spec.Seq
+	tuple       spec.FourTuple // Local: the stack under test; Remote: the scripted peer
 }
 
 // Run plays script s against stack st as packetdrill would, and reports
@@ -115,6 +125,42 @@ func Run(s *Script, st stack.Stack, opts RunOptions) (*Result, error) {
 	if len(s.Events) == 0 {
 		return nil, fmt.Errorf("%s: script has no events", s.Name)
 	}
+	i := 0
+	return run(s, st, opts, func() (*Event, error) {
+		if i >= len(s.Events) {
+			return nil, nil
+		}
+		i++
+		return s.Events[i-1], nil
+	})
+}
+
+// RunReader plays a script as it is read: each event is parsed when the
+// run reaches it and dropped once played, so memory follows the
+// connection's live state, not the script's size. A parse error after
+// the first event is returned as the error, with what was played so far
+// in the Result.
+//
+// As packetdrill reads a whole script before it runs it, the rest of a
+// script is still read (and dropped) after a divergence or a line beyond
+// the model: a syntax error anywhere is an error.
+func RunReader(rd *Reader, st stack.Stack, opts RunOptions) (*Result, error) {
+	res, err := run(rd.Script(), st, opts, rd.Next)
+	if err != nil {
+		return res, err
+	}
+	for {
+		ev, err := rd.Next()
+		if err != nil {
+			return res, err
+		}
+		if ev == nil {
+			return res, nil
+		}
+	}
+}
+
+func run(s *Script, st stack.Stack, opts RunOptions, next func() (*Event, error)) (*Result, error) {
 	r := &runner{
 		s: s, st: st, opts: opts,
 		res:       &Result{Script: s.Name, Stack: st.Name()},
@@ -136,20 +182,35 @@ func Run(s *Script, st stack.Stack, opts RunOptions) (*Result, error) {
 	r.cmd, _ = stack.As[Commander](st)
 	r.base = st.Now()
 	if s.Init != nil {
-		if err := r.command(s.Init, st.Now()); err != nil {
+		if err := r.command(s.Init, st.Now(), false); err != nil {
 			return r.res, err
 		}
 	}
-	for _, ev := range s.Events {
+	for {
+		ev, err := next()
+		if err != nil {
+			return r.res, err
+		}
+		if ev == nil {
+			break
+		}
+		r.lastEv = ev
 		d, err := r.event(ev)
 		if err != nil {
 			return r.res, err
 		}
-		r.res.Events++
 		if d != nil {
+			r.res.Events++
 			r.res.Divergence = d
 			return r.res, nil
 		}
+		if r.res.Beyond != nil {
+			return r.res, nil
+		}
+		r.res.Events++
+	}
+	if r.lastEv == nil {
+		return nil, fmt.Errorf("%s: script has no events", s.Name)
 	}
 	d, err := r.finish()
 	if err != nil {
@@ -157,7 +218,7 @@ func Run(s *Script, st stack.Stack, opts RunOptions) (*Result, error) {
 	}
 	r.res.Divergence = d
 	if s.Cleanup != nil && d == nil {
-		if err := r.command(s.Cleanup, st.Now()); err != nil {
+		if err := r.command(s.Cleanup, st.Now(), true); err != nil {
 			return r.res, err
 		}
 	}
@@ -268,6 +329,9 @@ func (r *runner) flushBlocked(t spec.Time) (*Divergence, error) {
 // trace records what the stack did for a line that it played as the
 // script says.
 func (r *runner) trace(ev *Event, at spec.Time, did string, step *stepRec) {
+	if r.opts.NoTrace {
+		return
+	}
 	lt := LineTrace{Pos: ev.Pos, At: at, Did: did}
 	if step != nil {
 		lt.Rules = step.rules
@@ -338,6 +402,19 @@ func (r *runner) event(ev *Event) (*Divergence, error) {
 	if d, err := r.flushBlocked(lo); d != nil || err != nil {
 		return d, err
 	}
+	if ev.Beyond == "" && r.initBeyond != "" {
+		ev.Beyond, r.initBeyond = r.initBeyond+" (first shell command)", ""
+	}
+	if ev.Beyond != "" && ev.Kind != EventCommand {
+		return r.beyond(ev, t)
+	}
+	if ev.Kind == EventPacket || ev.Kind == EventSyscall {
+		if r.deferred != nil {
+			r.res.Beyond = r.deferred
+			return nil, nil
+		}
+		r.started = true
+	}
 	if ev.Kind == EventPacket && ev.Packet.Dir == Outbound {
 		return r.outbound(ev, t, lo, hi, tol)
 	}
@@ -379,12 +456,41 @@ func (r *runner) event(ev *Event) (*Divergence, error) {
 		}
 		return r.call(ev, at, end)
 	case EventCommand:
-		return nil, r.command(ev.Command, at)
+		if err := r.command(ev.Command, at, false); err != nil {
+			return nil, err
+		}
+		if d := r.pendingDiv; d != nil {
+			r.pendingDiv = nil
+			return d, nil
+		}
+		if ev.Beyond != "" && r.checkBeyond {
+			return r.beyond(ev, t)
+		}
+		if ev.Beyond != "" && r.deferred == nil {
+			// What a shell command does shows only in the lines after
+			// it: the run stops at the next packet or call, and a
+			// script that ends first conforms.
+			r.deferred = &Beyond{Pos: ev.Pos, Feature: ev.Beyond}
+			r.verbosef("%s: beyond the model if a packet or call follows: %s", ev.Pos, ev.Beyond)
+		}
+		return nil, nil
+	case EventCode:
+		r.verbosef("%s: %s empty python block", ev.Pos, at)
+		return nil, nil
 	}
 	return nil, fmt.Errorf("%s: event of unknown kind", ev.Pos)
 }
 
-func (r *runner) command(c *Command, at spec.Time) error {
+// beyond ends the run at a line the model cannot predict: every line
+// before it conformed. Segments the stack sent that no line has matched
+// yet are not judged: a later outbound line might have expected them.
+func (r *runner) beyond(ev *Event, _ spec.Time) (*Divergence, error) {
+	r.res.Beyond = &Beyond{Pos: ev.Pos, Feature: ev.Beyond}
+	r.verbosef("%s: beyond the model: %s", ev.Pos, ev.Beyond)
+	return nil, nil
+}
+
+func (r *runner) command(c *Command, at spec.Time, cleanup bool) error {
 	if r.cmd != nil {
 		if err := r.cmd.Command(at, c); err != nil {
 			return fmt.Errorf("%s: %s: %w", c.Pos, r.st.Name(), err)
@@ -392,33 +498,61 @@ func (r *runner) command(c *Command, at spec.Time) error {
 		r.verbosef("%s: %s shell command run by %s", c.Pos, at, r.st.Name())
 		return nil
 	}
-	var st sysctlState
-	for _, sc := range c.Sysctls {
-		eff, known, err := st.effect(sc)
-		msg := ""
-		switch {
-		case err != nil:
-			msg = err.Error()
-		case !known:
-			msg = "no profile field; ignored"
-		default:
-			var sets []string
-			for _, s := range eff.Sets {
-				sets = append(sets, s.Field+"="+s.Value)
-			}
-			msg = "sets profile " + strings.Join(sets, ", ")
-			if eff.Note != "" {
-				msg += " (" + eff.Note + ")"
-			}
-		}
-		r.res.Commands = append(r.res.Commands, fmt.Sprintf("%s: %s", sc.Pos, sc.Text))
-		r.verbosef("%s: sysctl %s=%s not run by %s: %s", sc.Pos, sc.Key, sc.Value, r.st.Name(), msg)
+	if cleanup {
+		r.res.Commands = append(r.res.Commands, fmt.Sprintf("%s: %s", c.Pos, abbreviate(c.Text)))
+		return nil
 	}
+	// FreeBSD's sockstat state checks become checks of the stack's
+	// connection states.
+	rest := *c
+	rest.Other = nil
 	for _, part := range c.Other {
-		r.res.Commands = append(r.res.Commands, fmt.Sprintf("%s: %s", part.Pos, part.Text))
-		r.verbosef("%s: shell command not understood, not run by %s: %s", part.Pos, r.st.Name(), part.Text)
+		chk, ok, why := parseSockstat(part.Text)
+		if !ok {
+			rest.Other = append(rest.Other, part)
+			continue
+		}
+		hs, counts := r.st.(hostStack)
+		if why == "" && !counts {
+			why = "sockstat on " + r.st.Name()
+		}
+		if why != "" {
+			// An assertion the model cannot check: beyond at once.
+			r.setBeyond(c, why)
+			r.checkBeyond = true
+			return nil
+		}
+		got := countState(hs.Host(), chk.State, chk.Port)
+		r.res.Checked++
+		if got != chk.Want {
+			r.pendingDiv = r.diverge(&Divergence{
+				Pos: part.Pos, Kind: DivResult,
+				Detail: fmt.Sprintf("%d connections in %s, the script's sockstat expects %d", got, chk.Name, chk.Want),
+				Script: fmt.Sprintf("%s `%s`", at, part.Text),
+			}, nil)
+			return nil
+		}
+		r.verbosef("%s: sockstat: %d connections in %s, as expected", part.Pos, got, chk.Name)
+	}
+	beyond, reports := shellBeyond(&rest, r.started)
+	r.res.Commands = append(r.res.Commands, reports...)
+	for _, rep := range reports {
+		r.verbosef("%s: not run by %s (known): %s", c.Pos, r.st.Name(), rep)
+	}
+	if beyond != "" {
+		r.setBeyond(c, beyond)
 	}
 	return nil
+}
+
+// setBeyond marks command c's line beyond the model; for the untimed first
+// command, the first event.
+func (r *runner) setBeyond(c *Command, why string) {
+	if r.cur != nil && r.cur.Command == c {
+		r.cur.Beyond = why
+	} else {
+		r.initBeyond = why
+	}
 }
 
 // inject builds the inbound segment in absolute numbers and delivers it.
@@ -439,6 +573,9 @@ func (r *runner) inject(ev *Event, at spec.Time) (*Divergence, error) {
 	if r.opts.MapTSEcr && seg.Opts.HasTS && seg.Opts.TS.Ecr != 0 {
 		seg.Opts.TS.Ecr += r.tsOffset
 	}
+	if pk.AbsSeq {
+		seg.Seq = spec.Seq(pk.Seq)
+	}
 	outs, err := r.st.Inject(at, seg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: inject %s: %w", ev.Pos, r.st.Name(), seg, err)
@@ -454,13 +591,21 @@ func (r *runner) inject(ev *Event, at spec.Time) (*Divergence, error) {
 // call starts a socket call and checks its result if it returns at once.
 func (r *runner) call(ev *Event, at, end spec.Time) (*Divergence, error) {
 	sc := ev.Syscall
-	outs, err := r.st.Call(at, sc.Call)
+	if sc.Noop {
+		r.res.Unchecked += len(sc.Unchecked)
+		r.verbosef("%s: %s: not made; unchecked: %s", ev.Pos, r.callLine(ev, at, end), strings.Join(sc.Unchecked, ", "))
+		r.trace(ev, at, "not made: "+sc.String(), nil)
+		return nil, nil
+	}
+	call := sc.Call
+	call.FD = r.liveFD(call.FD)
+	outs, err := r.st.Call(at, call)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %s: %w", ev.Pos, r.st.Name(), sc.Call, err)
 	}
 	own := -1
 	for i, o := range outs {
-		if o.Out.Kind == spec.OutResult && o.Out.Call == sc.Call.Kind && (o.Out.FD == sc.Call.FD || sc.Call.Kind == spec.CallSocket) {
+		if o.Out.Kind == spec.OutResult && o.Out.Call == sc.Call.Kind && (o.Out.FD == call.FD || sc.Call.Kind == spec.CallSocket) {
 			own = i
 			break
 		}
@@ -477,11 +622,11 @@ func (r *runner) call(ev *Event, at, end spec.Time) (*Divergence, error) {
 				Script: r.scriptLine(ev, at),
 			}, step), nil
 		}
-		if _, dup := r.pending[sc.Call.FD]; dup {
+		if _, dup := r.pending[call.FD]; dup {
 			return nil, fmt.Errorf("%s: a second blocking call on fd %d while one is pending", ev.Pos, sc.Call.FD)
 		}
 		etol := r.tolerance(end)
-		r.pending[sc.Call.FD] = &pendingCall{ev: ev, start: at, end: end, tol: etol, deadline: end.Add(etol)}
+		r.pending[call.FD] = &pendingCall{ev: ev, start: at, end: end, tol: etol, deadline: end.Add(etol)}
 		r.verbosef("%s: %s: blocked", ev.Pos, r.callLine(ev, at, end))
 		return nil, nil
 	}
@@ -493,6 +638,14 @@ func (r *runner) call(ev *Event, at, end spec.Time) (*Divergence, error) {
 		}
 	}
 	return r.checkResult(ev, o, at, end), nil
+}
+
+// liveFD is the stack's fd for a script fd.
+func (r *runner) liveFD(fd int32) int32 {
+	if l, ok := r.fds[fd]; ok {
+		return l
+	}
+	return fd
 }
 
 // blockedReturns handles a call result that arrives after its call
@@ -537,10 +690,24 @@ func (r *runner) checkResult(ev *Event, o obs, start, end spec.Time) *Divergence
 			ret = -1
 		}
 	}
+	if (sc.Call.Kind == spec.CallSocket || sc.Call.Kind == spec.CallAccept) && errno == spec.OK && ret >= 0 && sc.Ret >= 0 {
+		// packetdrill's script fds name sockets; the stack's own
+		// numbers may differ (run_system_call.c, to_live_fd).
+		if ret != sc.Ret {
+			if r.fds == nil {
+				r.fds = map[int32]int32{}
+			}
+			r.fds[int32(sc.Ret)] = int32(ret)
+			r.verbosef("%s: script fd %d is the stack's fd %d", ev.Pos, sc.Ret, ret)
+		} else if r.fds != nil {
+			delete(r.fds, int32(sc.Ret))
+		}
+		ret = sc.Ret
+	}
 	var why []string
 	if ret != sc.Ret {
 		why = append(why, fmt.Sprintf("returned %d, expected %d", ret, sc.Ret))
-	} else if ret == -1 && errno != sc.Errno {
+	} else if ret == -1 && errno != sc.Errno && !sc.AnyErrno {
 		why = append(why, fmt.Sprintf("errno %s, expected %s", errno, sc.Errno))
 	}
 	checked := 1
@@ -684,7 +851,7 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 	diff := func(field, exp, act string) { diffs = append(diffs, FieldDiff{field, exp, act}) }
 	// The first SYN (or a SYN on a new 4-tuple) teaches the local ISN
 	// and the connection's addresses.
-	if pk.Flags&spec.SYN != 0 && s.Flags&spec.SYN != 0 {
+	if pk.Flags&spec.SYN != 0 && s.Flags&spec.SYN != 0 && !pk.AnySeq {
 		newTuple := spec.FourTuple{Local: s.Src, Remote: s.Dst}
 		if !r.haveLocal || (newTuple != r.tuple && !r.s.HasLocalISS) {
 			r.localISN, r.haveLocal = s.Seq-spec.Seq(pk.Seq), true
@@ -712,7 +879,14 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 	// A RST with sequence number 0 answers a segment without ACK
 	// (RFC 9293 §3.10.7.1): its 0 is absolute, whatever the ISN.
 	rst0 := pk.Flags&spec.RST != 0 && pk.Seq == 0 && s.Flags&spec.RST != 0 && s.Seq == 0
-	if rel := uint32(s.Seq - r.localISN); rel != pk.Seq && !rst0 {
+	if pk.AnySeq {
+		checked = checked[:len(checked)-1]
+		unchecked = append(unchecked, "seq (...)")
+	} else if pk.AbsSeq {
+		if uint32(s.Seq) != pk.Seq {
+			diff("seq", fmt.Sprint(pk.Seq)+"!", fmt.Sprint(uint32(s.Seq)))
+		}
+	} else if rel := uint32(s.Seq - r.localISN); rel != pk.Seq && !rst0 {
 		diff("seq", fmt.Sprint(pk.Seq), fmt.Sprint(rel))
 	}
 	checked = append(checked, "len")
@@ -818,7 +992,7 @@ func (r *runner) finish() (*Divergence, error) {
 	if d, err := r.advanceTo(r.last); d != nil || err != nil {
 		return d, err
 	}
-	last := r.s.Events[len(r.s.Events)-1]
+	last := r.lastEv
 	if len(r.segs) > 0 {
 		o := r.segs[0]
 		return r.diverge(&Divergence{

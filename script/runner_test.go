@@ -294,10 +294,45 @@ func TestRunCalls(t *testing.T) {
 	})
 }
 
+// TestRunShellBeyond: a shell command the model cannot follow stops the
+// run at its line, beyond the model; what came before conformed.
+func TestRunShellBeyond(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{"0 close(3) = 0\n+0 `tc qdisc add dev tun0 root netem loss 100%`\n+1 close(3) = 0\n", "t.pkt:2: shell command `tc qdisc"},
+		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_rfc1337=1`\n+0 close(3) = 0\n", "t.pkt:2: sysctl net.ipv4.tcp_rfc1337=1 after the first packet or call"},
+		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_fin_timeout=0`\n+0 close(3) = 0\n", "t.pkt:2: t.pkt:2: sysctl net.ipv4.tcp_fin_timeout=0: 0 has no profile equivalent"},
+		{"0 close(3) = 0\n+0 `sysctl -q net.ipv4.tcp_bogus=1`\n+0 close(3) = 0\n", "t.pkt:2: sysctl net.ipv4.tcp_bogus (not in the model's sysctl table)"},
+		{"0 close(3) = 0\n+0 `sysctl -w net.inet.tcp.blackhole=2`\n+0 close(3) = 0\n", "t.pkt:2: sysctl net.inet.tcp.blackhole=2"},
+		{"`sockstat -4 | grep -c TIME_WAIT`\n0 close(3) = 0\n", "t.pkt:2: sockstat pipeline sockstat -4"},
+		{"0 close(3) = 0\n+0 %{ assert tcpi_snd_cwnd == 10 }%\n", "t.pkt:2: python code (assert tcpi_snd_cwnd == 10)"},
+	}
+	for _, c := range cases {
+		res, err := Run(mustParse(t, c.src), &fakeStack{}, RunOptions{})
+		if err != nil || res.Divergence != nil || res.Beyond == nil || res.Passed() || !res.IsBeyond() {
+			t.Errorf("%q: %v %v %v", c.src, err, res.Divergence, res.Beyond)
+			continue
+		}
+		if got := res.Beyond.Pos.String() + ": " + res.Beyond.Feature; !strings.HasPrefix(got, c.want) {
+			t.Errorf("%q: beyond %q, want %q", c.src, got, c.want)
+		}
+	}
+	// A shell command shows only in the lines after it: a script that
+	// ends first conforms.
+	res, err := Run(mustParse(t, "0 close(3) = 0\n+0 `tcpdrop -s TIME_WAIT`\n"), &fakeStack{}, RunOptions{})
+	if err != nil || !res.Passed() {
+		t.Errorf("command at the end: %v %v %v", err, res.Divergence, res.Beyond)
+	}
+	// Known commands and unmodelled sysctls are reported, not beyond.
+	res, err = Run(mustParse(t, "`../common/defaults.sh`\n0 close(3) = 0\n+0 `sysctl -w net.inet.tcp.sack.enable=1 net.inet.tcp.blackhole=0`\n"), &fakeStack{}, RunOptions{})
+	if err != nil || !res.Passed() || len(res.Commands) != 3 {
+		t.Errorf("known commands: %v %v %v", err, res.Beyond, res.Commands)
+	}
+}
+
 // TestRunNoticesAndCommands: notices are recorded and never fail a
 // script; shell commands are run by a Commander and reported otherwise.
 func TestRunNoticesAndCommands(t *testing.T) {
-	src := "`sysctl -q net.ipv4.tcp_rfc1337=1; ./setup.sh`\n0 close(3) = 0\n+1 `echo hi`\n"
+	src := "`sysctl -q net.ipv4.tcp_rfc1337=1; ../common/defaults.sh`\n0 close(3) = 0\n+1 `echo hi`\n"
 	f := &fakeStack{timed: []Observed{{At: at(time.Second / 2), Out: spec.NoticeOut(3, spec.NoticeReset, spec.FourTuple{})}}}
 	var vb bytes.Buffer
 	res, err := Run(mustParse(t, src), f, RunOptions{Verbose: &vb})
@@ -310,7 +345,7 @@ func TestRunNoticesAndCommands(t *testing.T) {
 	if len(res.Commands) != 3 {
 		t.Errorf("commands %v", res.Commands)
 	}
-	for _, want := range []string{"t.pkt:1: sysctl net.ipv4.tcp_rfc1337=1 not run by fake: sets profile TimeWaitRST=ignored", "t.pkt:1: shell command not understood, not run by fake: ./setup.sh", "notice fd 3: reset"} {
+	for _, want := range []string{"t.pkt:1: not run by fake (known): t.pkt:1: sysctl -q net.ipv4.tcp_rfc1337=1", "t.pkt:1: not run by fake (known): t.pkt:1: ../common/defaults.sh", "notice fd 3: reset"} {
 		if !strings.Contains(vb.String(), want) {
 			t.Errorf("verbose lacks %q:\n%s", want, vb.String())
 		}

@@ -48,16 +48,20 @@ func ModelSetup(s *Script, profile string) (*Setup, error) {
 			su.Notes = append(su.Notes, fmt.Sprintf("%s: shell text not understood, not run: %s", part.Pos, part.Text))
 		}
 		for _, sc := range c.Sysctls {
-			eff, known, err := st.effect(sc)
+			eff, _, known, err := st.effect(sc)
 			if err != nil {
-				return err
+				// The run stops at this line, beyond the model.
+				su.Notes = append(su.Notes, err.Error())
+				continue
 			}
 			if !known {
 				su.Notes = append(su.Notes, fmt.Sprintf("%s: sysctl %s has no profile field; ignored", sc.Pos, sc.Key))
 				continue
 			}
 			if late && len(eff.Sets) > 0 {
-				return fmt.Errorf("%s: sysctl %s=%s comes after the first packet or system call; the model's profile is fixed when the run starts (move it to the top, or use --tcpclose_set)", sc.Pos, sc.Key, sc.Value)
+				// The run stops at this line, beyond the model.
+				su.Notes = append(su.Notes, fmt.Sprintf("%s: sysctl %s=%s comes after the first packet or system call; the model's profile is fixed when the run starts", sc.Pos, sc.Key, sc.Value))
+				continue
 			}
 			if eff.Note != "" {
 				su.Notes = append(su.Notes, fmt.Sprintf("%s: sysctl %s=%s: %s", sc.Pos, sc.Key, sc.Value, eff.Note))
@@ -88,6 +92,13 @@ func ModelSetup(s *Script, profile string) (*Setup, error) {
 		}
 	}
 	late := false
+	if len(s.Events) == 0 {
+		for _, c := range s.Leading {
+			if err := apply(c, false); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for _, ev := range s.Events {
 		switch ev.Kind {
 		case EventPacket, EventSyscall:

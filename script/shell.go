@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tcpclose/tcpclose/spec"
 )
 
 // parseCommand splits a backquoted shell command into parts (at newlines,
@@ -17,13 +19,25 @@ import (
 func parseCommand(pos Pos, text string) *Command {
 	c := &Command{Pos: pos, Text: text}
 	line := pos.Line
-	for _, ln := range strings.Split(text, "\n") {
+	lines := strings.Split(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		ln := lines[i]
+		first := line
+		// A backslash at the end of a line continues it.
+		for strings.HasSuffix(strings.TrimRight(ln, " \t"), "\\") && i+1 < len(lines) {
+			ln = strings.TrimSuffix(strings.TrimRight(ln, " \t"), "\\") + " " + lines[i+1]
+			i++
+			line++
+		}
+		if k := strings.Index(ln, " #"); k >= 0 { // a shell comment
+			ln = ln[:k]
+		}
 		for _, part := range splitShell(ln) {
 			part = strings.TrimSpace(part)
 			if part == "" || strings.HasPrefix(part, "#") {
 				continue
 			}
-			here := Pos{pos.File, line}
+			here := Pos{pos.File, first}
 			if ss, ok := parseSysctl(here, part); ok {
 				c.Sysctls = append(c.Sysctls, ss...)
 			} else {
@@ -65,6 +79,17 @@ func parseSysctl(pos Pos, part string) ([]Sysctl, bool) {
 			out = append(out, Sysctl{Pos: pos, Key: strings.ReplaceAll(k, "/", "."), Value: v, Text: part})
 		}
 		return out, len(out) > 0
+	case "../common/set_sysctls.py", "../../common/set_sysctls.py", "../../../common/set_sysctls.py":
+		// packetdrill's helper: set_sysctls.py /proc/sys/a/b=V ...
+		var out []Sysctl
+		for _, a := range f[1:] {
+			k, v, ok := strings.Cut(a, "=")
+			if !ok || !strings.HasPrefix(k, "/proc/sys/") {
+				return nil, false
+			}
+			out = append(out, Sysctl{Pos: pos, Key: strings.ReplaceAll(strings.TrimPrefix(k, "/proc/sys/"), "/", "."), Value: v, Text: part})
+		}
+		return out, len(out) > 0
 	case "echo":
 		// echo V > /proc/sys/a/b/c
 		if len(f) == 4 && f[2] == ">" && strings.HasPrefix(f[3], "/proc/sys/") {
@@ -90,112 +115,41 @@ type sysctlState struct {
 	twReuseDelay time.Duration
 }
 
-// sysctlEffect maps a Linux sysctl onto profile fields. A key this package
-// does not know gives known=false; a value it cannot express gives an
-// error.
-func (st *sysctlState) effect(s Sysctl) (eff SysctlEffect, known bool, err error) {
-	key := strings.TrimPrefix(s.Key, "net.ipv4.")
-	set := func(field, val string) {
-		eff.Sets = append(eff.Sets, Setting{Pos: s.Pos, Field: field, Value: val, From: s.Key + "=" + s.Value})
+// effect maps a sysctl onto profile fields through spec's table
+// (spec.Sysctls). known is false for a key the table does not have; row
+// is the table's row when known. A value the profile cannot express gives
+// an error.
+func (st *sysctlState) effect(s Sysctl) (eff SysctlEffect, row spec.Sysctl, known bool, err error) {
+	row, known = spec.LookupSysctl(s.Key)
+	if !known {
+		// Linux keys may be written without net.ipv4.
+		if row, known = spec.LookupSysctl("net.ipv4." + s.Key); !known {
+			return eff, row, false, nil
+		}
 	}
-	num := func(lo, hi int64) (int64, error) {
-		n, err := strconv.ParseInt(strings.TrimSpace(s.Value), 10, 64)
-		if err != nil || n < lo || n > hi {
-			return 0, fmt.Errorf("%s: sysctl %s wants a number from %d to %d, not %q", s.Pos, s.Key, lo, hi, s.Value)
-		}
-		return n, nil
+	sets, note, err := row.Map(s.Value)
+	if err != nil {
+		return eff, row, true, fmt.Errorf("%s: %w", s.Pos, err)
 	}
-	switch key {
-	case "tcp_rfc1337":
-		n, err := num(0, 1)
-		if err != nil {
-			return eff, true, err
-		}
-		if n == 1 {
-			set("TimeWaitRST", "ignored")
-			eff.Note = "RFC 1337: every RST is ignored in TIME-WAIT"
-		} else {
-			set("TimeWaitRST", "exact-only")
-			eff.Note = "Linux without RFC 1337 (tcp_minisocks.c): a RST at RCV.NXT ends TIME-WAIT, others are dropped"
-		}
-	case "tcp_fin_timeout":
-		n, err := num(0, 1<<31-1)
-		if err != nil {
-			return eff, true, err
-		}
-		if n == 0 {
-			return eff, true, fmt.Errorf("%s: tcp_fin_timeout=0 has no profile equivalent (FinWait2Timeout 0 means no timer)", s.Pos)
-		}
-		set("FinWait2Timeout", fmt.Sprintf("%ds", n))
-	case "tcp_max_tw_buckets":
-		n, err := num(0, 1<<31-1)
-		if err != nil {
-			return eff, true, err
-		}
-		if n == 0 {
-			return eff, true, fmt.Errorf("%s: tcp_max_tw_buckets=0 (no TIME-WAIT at all) cannot be expressed: MaxTimeWait 0 means no cap", s.Pos)
-		}
-		set("MaxTimeWait", strconv.FormatInt(n, 10))
-	case "tcp_timestamps":
-		n, err := num(0, 2)
-		if err != nil {
-			return eff, true, err
-		}
-		set("Timestamps", strconv.FormatBool(n != 0))
-	case "tcp_syn_retries":
-		n, err := num(1, 127)
-		if err != nil {
-			return eff, true, err
-		}
-		set("SynR2", strconv.FormatInt(n, 10))
-	case "tcp_retries2":
-		n, err := num(0, 1<<20)
-		if err != nil {
-			return eff, true, err
-		}
-		set("R2", strconv.FormatInt(n, 10))
-		eff.Note = "Linux converts tcp_retries2 to a time; the model counts retransmissions"
-	case "tcp_retries1":
-		n, err := num(0, 255)
-		if err != nil {
-			return eff, true, err
-		}
-		set("R1", strconv.FormatInt(n, 10))
-	case "tcp_invalid_ratelimit":
-		n, err := num(0, 1<<31-1)
-		if err != nil {
-			return eff, true, err
-		}
-		set("OOWAckInterval", fmt.Sprintf("%dms", n))
-	case "tcp_tw_reuse":
-		n, err := num(0, 2)
-		if err != nil {
-			return eff, true, err
-		}
+	eff.Note = note
+	switch row.Key {
+	case "net.ipv4.tcp_tw_reuse":
+		n, _ := strconv.Atoi(strings.TrimSpace(s.Value))
 		st.twReuse = n == 1
-		if n == 1 {
-			set("TimeWaitReuseAfter", st.reuseDelay().String())
-		} else {
-			set("TimeWaitReuseAfter", "0s")
-			if n == 2 {
-				eff.Note = "2 enables reuse for loopback only; the model's hosts are not loopback"
-			}
-		}
-	case "tcp_tw_reuse_delay":
-		n, err := num(1, 1<<31-1)
-		if err != nil {
-			return eff, true, err
-		}
-		st.twReuseDelay = time.Duration(n) * time.Millisecond
 		if st.twReuse {
-			set("TimeWaitReuseAfter", st.reuseDelay().String())
-		} else {
-			eff.Note = "takes effect with tcp_tw_reuse=1"
+			sets = []spec.FieldSet{{Field: "TimeWaitReuseAfter", Value: st.reuseDelay().String()}}
 		}
-	default:
-		return eff, false, nil
+	case "net.ipv4.tcp_tw_reuse_delay":
+		n, _ := strconv.Atoi(strings.TrimSpace(s.Value))
+		st.twReuseDelay = time.Duration(n) * time.Millisecond
+		if !st.twReuse {
+			sets, eff.Note = nil, "takes effect with tcp_tw_reuse=1"
+		}
 	}
-	return eff, true, nil
+	for _, fs := range sets {
+		eff.Sets = append(eff.Sets, Setting{Pos: s.Pos, Field: fs.Field, Value: fs.Value, From: s.Key + "=" + s.Value})
+	}
+	return eff, row, true, nil
 }
 
 func (st *sysctlState) reuseDelay() time.Duration {
@@ -203,4 +157,55 @@ func (st *sysctlState) reuseDelay() time.Duration {
 		return st.twReuseDelay
 	}
 	return time.Second // Linux tcp_tw_reuse_delay default, 1000 ms
+}
+
+// knownShell reports whether a shell part that is not a sysctl setting is
+// one whose effect the model knows: packetdrill's defaults.sh (the Linux
+// defaults the linux profile is made of), the restore scripts suites run
+// at the end, flushing the TCP metrics cache, echo.
+func knownShell(part string) bool {
+	f := strings.Fields(part)
+	if len(f) == 0 {
+		return true
+	}
+	switch {
+	case strings.HasSuffix(f[0], "common/defaults.sh"):
+		return true
+	case strings.HasPrefix(f[0], "/tmp/sysctl_restore_"):
+		return true
+	case f[0] == "ip" && len(f) >= 3 && f[1] == "tcp_metrics" && f[2] == "flush":
+		return true
+	case f[0] == "echo" && !strings.Contains(part, ">"):
+		return true
+	}
+	return false
+}
+
+// shellBeyond says, for a shell command the model does not run, whether
+// it takes the script beyond the model and why; reports lists what is
+// merely reported. started says whether a packet or call came before
+// (the profile is fixed when a run starts).
+func shellBeyond(c *Command, started bool) (beyond string, reports []string) {
+	var st sysctlState
+	for _, sc := range c.Sysctls {
+		eff, row, known, err := st.effect(sc)
+		switch {
+		case err != nil:
+			return err.Error(), reports
+		case !known:
+			return fmt.Sprintf("sysctl %s (not in the model's sysctl table)", clip(sc.Key)), reports
+		case row.Kind == spec.SysctlBeyond && !row.IsDefault(sc.Value):
+			return fmt.Sprintf("sysctl %s=%s (%s)", sc.Key, clip(sc.Value), row.Source), reports
+		case row.Kind == spec.SysctlField && started && len(eff.Sets) > 0:
+			return fmt.Sprintf("sysctl %s=%s after the first packet or call (the model's profile is fixed when the run starts)", sc.Key, clip(sc.Value)), reports
+		}
+		reports = append(reports, fmt.Sprintf("%s: %s", sc.Pos, sc.Text))
+	}
+	for _, part := range c.Other {
+		if !knownShell(part.Text) {
+			return "shell command `" + abbreviate(part.Text) + "`", reports
+		}
+		reports = append(reports, fmt.Sprintf("%s: %s", part.Pos, part.Text))
+	}
+	return "", reports
 }

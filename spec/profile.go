@@ -83,6 +83,11 @@ type Profile struct {
 	// SynFinDropped: a segment carrying both SYN and FIN is dropped in
 	// LISTEN.
 	SynFinDropped bool
+	// SynFinDroppedAnyState: where SynFinDropped is set, a segment with
+	// both SYN and FIN is dropped in every state of a connection (SYN-SENT,
+	// the synchronized states, TIME-WAIT), not only by a listener, as
+	// FreeBSD's net.inet.tcp.drop_synfin does.
+	SynFinDroppedAnyState bool
 	// CloseSynSentSendsRST: close() in SYN-SENT sends a RST (the RFC
 	// deletes the TCB silently).
 	CloseSynSentSendsRST bool
@@ -111,6 +116,14 @@ type Profile struct {
 	// the implementation; Linux exempts every segment that occupies
 	// sequence space but a SYN (tcp_oow_rate_limited).
 	OOWAckExemptFIN bool
+	// ChallengeACKExempt: challenge ACKs (RFC 5961 §3.2 for a RST not at
+	// RCV.NXT, §4.2 for a SYN, §5.2 for an ACK out of range, and the ACK
+	// answering an ACK above SND.NXT) get the same exemptions as ACKs to
+	// unacceptable segments (data, and FINs per OOWAckExemptFIN). False:
+	// every challenge ACK counts against OOWAckInterval, whatever the
+	// segment carries (Linux tcp_send_challenge_ack calls
+	// __tcp_oow_rate_limited, which has no exemption).
+	ChallengeACKExempt bool
 	// AckOutOfOrder: an acceptable segment that does not begin at RCV.NXT
 	// is acknowledged at once (MAY-13).
 	AckOutOfOrder bool
@@ -163,6 +176,11 @@ type Profile struct {
 	// not read (RFC 9293 step 2: "all segment queues should be flushed");
 	// otherwise read(2) returns that data before the error.
 	RSTFlushesReceive bool
+	// ResetErrnoCloseWait is the pending socket error a valid RST sets in
+	// CLOSE-WAIT, when the peer had already closed (in every other
+	// synchronized state it is ECONNRESET): Linux tcp_reset sets EPIPE,
+	// FreeBSD tcp_do_segment ECONNRESET.
+	ResetErrnoCloseWait Errno
 	// ZeroWindowAcceptsFIN: a FIN with no data at RCV.NXT is accepted while
 	// RCV.WND = 0 (Table 6 counts the FIN as an octet and refuses it).
 	ZeroWindowAcceptsFIN bool
@@ -178,6 +196,12 @@ type Profile struct {
 	// TSMissingDrop: on a connection with timestamps, a non-RST segment
 	// without the option is dropped (RFC 7323 §3.2 SHOULD).
 	TSMissingDrop bool
+	// TSRecentAfterACK: TS.Recent is updated only from a segment whose ACK
+	// is accepted (SND.UNA =< SEG.ACK =< SND.NXT and within the RFC 5961
+	// §5 range), not as soon as the segment passes the sequence test.
+	// RFC 7323 §4.3 leaves the order open; Linux tcp_ack calls
+	// tcp_replace_ts_recent only after its ACK checks.
+	TSRecentAfterACK bool
 
 	// ---- Sockets and host -----------------------------------------------
 
@@ -422,6 +446,15 @@ func (p *Profile) SetField(name, value string) error {
 				return fmt.Errorf("field %s: negative duration %s", name, value)
 			}
 			v.SetInt(int64(d))
+			return nil
+		}
+	case reflect.Uint16:
+		if v.Type() == reflect.TypeOf(Errno(0)) {
+			e, err := ParseErrno(value)
+			if err != nil {
+				return fmt.Errorf("field %s: %w", name, err)
+			}
+			v.SetUint(uint64(e))
 			return nil
 		}
 	case reflect.Uint8:

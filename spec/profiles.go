@@ -32,6 +32,7 @@ var choices = []Choice{
 	{"ReopenISSGap", "How far above the old SND.NXT does a reopened connection's ISS start?", []RuleID{"R9293-MAY2-ISS"}},
 	{"ReopenReturnsToTimeWait", "Does a reopened connection go back to TIME-WAIT if the SYN was an old duplicate?", []RuleID{"R9293-MAY2-RETURN"}},
 	{"SynFinDropped", "Is a SYN that also carries FIN dropped by a listener?", []RuleID{"R9293-SEG-LISTEN-SYN"}},
+	{"SynFinDroppedAnyState", "Where SYN|FIN is dropped, is it dropped in every connection state, not only by a listener?", []RuleID{"AMB-SYNFIN-STATE"}},
 	{"CloseSynSentSendsRST", "Does close() in SYN-SENT send a RST?", []RuleID{"R9293-CLOSE-SYNSENT"}},
 	{"EmbryonicRSTInWindow", "Does any in-window RST reset a passive SYN-RECEIVED, without the exact test?", []RuleID{"R9293-RST-SYNRCVD", "R9293-SEG-RST5961"}},
 	{"EmbryonicSyn", "How does a passive SYN-RECEIVED answer a SYN?", []RuleID{"R9293-SEG-SYN-SYNRCVD"}},
@@ -39,6 +40,7 @@ var choices = []Choice{
 	{"AckAboveSndNxt", "What does an ACK of data never sent do?", []RuleID{"R9293-SEG-ACK-ESTAB", "AMB-ACK-ABOVE"}},
 	{"OOWAckInterval", "Are ACKs to unacceptable segments and challenge ACKs rate-limited?", []RuleID{"R5961-THROTTLE", "R9293-SEG-UNACCEPT"}},
 	{"OOWAckExemptFIN", "Is an unacceptable FIN answered even while out-of-window ACKs are rate-limited?", []RuleID{"R5961-THROTTLE"}},
+	{"ChallengeACKExempt", "Are challenge ACKs exempt from the throttle for data and FINs, as ACKs to unacceptable segments are?", []RuleID{"R5961-THROTTLE", "R5961-RST-CHALLENGE", "R5961-ACK"}},
 	{"AckOutOfOrder", "Is an out-of-order segment acknowledged at once?", []RuleID{"R9293-MAY13"}},
 	{"ZeroLenEdgeAcceptable", "Is a zero-length segment at RCV.NXT+RCV.WND acceptable?", []RuleID{"R9293-SEG-ACCEPT", "AMB-ZEROLEN-EDGE"}},
 	{"TimeWaitRestart", "Which segments restart the 2MSL timer?", []RuleID{"R9293-SEG-ACK-TW", "R9293-SEG-FIN-TW", "AMB-TW-FIN"}},
@@ -54,10 +56,12 @@ var choices = []Choice{
 	{"SendBuf", "How much may write(2) queue?", []RuleID{"R9293-SEND-OPEN"}},
 	{"MSS", "What MSS do we announce and use?", []RuleID{"R9293-SEND-OPEN"}},
 	{"RSTFlushesReceive", "Does a RST discard data not yet read?", []RuleID{"R9293-RST-ABORT", "AMB-RST-FLUSH"}},
+	{"ResetErrnoCloseWait", "What error does a RST in CLOSE-WAIT leave for the application?", []RuleID{"R9293-RST-ABORT", "R1122-INFORM"}},
 	{"ZeroWindowAcceptsFIN", "Is a bare FIN at RCV.NXT accepted into a zero window?", []RuleID{"R9293-SEG-ACCEPT", "AMB-FIN-ZEROWND"}},
 	{"SimOpenSynAckAccepted", "Is the crossing SYN,ACK of a simultaneous open accepted in SYN-RECEIVED?", []RuleID{"R9293-A2", "AMB-SIMOPEN"}},
 	{"Timestamps", "Do we offer the Timestamps option?", []RuleID{"R7323-TS-EVERY", "R9293-SHLD4"}},
 	{"TSMissingDrop", "Is a segment without timestamps on a timestamp connection dropped?", []RuleID{"R7323-TS-MISSING"}},
+	{"TSRecentAfterACK", "Is TS.Recent updated only once the segment's ACK is accepted?", []RuleID{"R7323-TSRECENT"}},
 	{"EphemeralLow", "Lowest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
 	{"EphemeralHigh", "Highest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
 	{"BindTimeWaitNeedsBothReuse", "Must both sockets set SO_REUSEADDR to bind over TIME-WAIT?", []RuleID{"R1122-TIMEWAIT", "AMB-SOCKET-TW"}},
@@ -91,16 +95,16 @@ func rfc9293() Profile {
 		TimeoutSendsRST: false, FinWait2SendsRST: false,
 		RSTCheck: RSTExact, TimeWaitRST: TWRSTCloses, RSTCarriesACK: false, AbortEntersTimeWait: false,
 		SynInSync: SynChallengeACK, TimeWaitReopen: ReopenRFC6191, ReopenISSGap: 65537, ReopenReturnsToTimeWait: true,
-		SynFinDropped: false, CloseSynSentSendsRST: false,
+		SynFinDropped: false, SynFinDroppedAnyState: false, CloseSynSentSendsRST: false,
 		EmbryonicRSTInWindow: false, EmbryonicSyn: EmbryonicSynRFC,
-		ACKWindowCheck: true, AckAboveSndNxt: AckAboveSendACK, OOWAckInterval: 500 * time.Millisecond, OOWAckExemptFIN: true, AckOutOfOrder: true,
+		ACKWindowCheck: true, AckAboveSndNxt: AckAboveSendACK, OOWAckInterval: 500 * time.Millisecond, OOWAckExemptFIN: true, ChallengeACKExempt: true, AckOutOfOrder: true,
 		ZeroLenEdgeAcceptable: false,
 		TimeWaitRestart:       TWRestartOnFIN, ClosingStartsTimeWait: true, MaxTimeWait: 0,
 		RSTOnUnreadClose: true, RSTOnDataAfterClose: true, CloseInFinWait: CloseReplyError,
 		HoldOutOfOrder: true, HoldOutOfOrderFIN: true, MaxHeldRanges: 4,
 		RecvBuf: 65535, SendBuf: 65535, MSS: 1460,
-		RSTFlushesReceive: true, ZeroWindowAcceptsFIN: false, SimOpenSynAckAccepted: false,
-		Timestamps: true, TSMissingDrop: true,
+		RSTFlushesReceive: true, ResetErrnoCloseWait: ECONNRESET, ZeroWindowAcceptsFIN: false, SimOpenSynAckAccepted: false,
+		Timestamps: true, TSMissingDrop: true, TSRecentAfterACK: false,
 		EphemeralLow: 49152, EphemeralHigh: 65535,
 		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
 		ListenBacklogDrop: true,
@@ -128,11 +132,13 @@ func rfc9293() Profile {
 			"ReopenISSGap":               "RFC 9293 §3.6.1 MAY-2 (1) asks only for an ISS above the old sequence space; 65537 matches Linux so scripts carry over",
 			"ReopenReturnsToTimeWait":    "RFC 9293 §3.6.1 MAY-2 (2)",
 			"SynFinDropped":              "RFC 9293 §3.10.7.2: other control in a SYN is queued for later processing",
+			"SynFinDroppedAnyState":      "RFC 9293 §3.10.7.3 and §3.10.7.4 process the SYN and then the FIN of such a segment; nothing is dropped for carrying both",
 			"CloseSynSentSendsRST":       "RFC 9293 §3.10.4: delete the TCB",
 			"ACKWindowCheck":             "RFC 9293 §3.10.7.4 MAY-12 taken, as RFC 5961 §5 recommends",
 			"AckAboveSndNxt":             "RFC 9293 §3.10.7.4 step 5: send an ACK, drop the segment",
 			"OOWAckInterval":             "RFC 5961 §7 SHOULD throttle; the RFC gives no value, 500 ms is Linux's tcp_invalid_ratelimit. Without it a TIME-WAIT and a SYN-RECEIVED on the same 4-tuple answer each other's out-of-window ACKs for the whole of TIME-WAIT (found by FuzzSim: 1.7 million segments in 240 s)",
 			"OOWAckExemptFIN":            "RFC 5961 §7 leaves what to exempt open; a FIN below RCV.NXT is the peer retransmitting because our ACK was lost, and holding its ACK back only prolongs the close, so FINs are exempt like data (as Linux)",
+			"ChallengeACKExempt":         "RFC 5961 §7 leaves what to exempt open; challenge ACKs are exempted as out-of-window ACKs are, so one throttle rule covers both",
 			"AckOutOfOrder":              "RFC 9293 MAY-13 taken, as RFC 5681 §4.2 recommends for out-of-order segments",
 			"ZeroLenEdgeAcceptable":      "RFC 9293 Table 6",
 			"TimeWaitRestart":            "RFC 9293 §3.10.7.4 steps 5 and 8: a retransmitted FIN restarts the timer (AMB-TW-FIN)",
@@ -148,10 +154,12 @@ func rfc9293() Profile {
 			"SendBuf":                    "model choice",
 			"MSS":                        "model choice: Ethernet-sized segments",
 			"RSTFlushesReceive":          "RFC 9293 §3.10.7.4 step 2: all segment queues should be flushed",
+			"ResetErrnoCloseWait":        "RFC 9293 §3.10.7.4 step 2: in CLOSE-WAIT, as in ESTABLISHED and FIN-WAIT, outstanding RECEIVEs and SENDs get \"reset\" responses and the user is signalled \"connection reset\"",
 			"ZeroWindowAcceptsFIN":       "RFC 9293 Table 6: a segment of length > 0 is never acceptable into a zero window",
 			"SimOpenSynAckAccepted":      "RFC 9293 Table 6 read strictly; Appendix A.2 notes the stall, which the SYN,ACK retransmission ends",
 			"Timestamps":                 "RFC 9293 §3.6.1 SHLD-4 presumes timestamps (RFC 7323)",
 			"TSMissingDrop":              "RFC 7323 §3.2 SHOULD",
+			"TSRecentAfterACK":           "RFC 7323 §4.3 (2) updates TS.Recent from any acceptable segment with SEG.SEQ =< Last.ACK.sent, before the ACK field is examined",
 			"EphemeralLow":               ephIANA,
 			"EphemeralHigh":              ephIANA,
 			"BindTimeWaitNeedsBothReuse": "sockets are outside RFC 9293; the traditional BSD meaning of SO_REUSEADDR is kept",
@@ -189,6 +197,7 @@ func rfc793() Profile {
 	c["OOWAckInterval"] = "RFC 793 has no throttling: two hosts can exchange out-of-window ACKs until a timer ends one side (RFC 5961 §7 came later)"
 	p.OOWAckExemptFIN = false
 	c["OOWAckExemptFIN"] = "moot: RFC 793 has no throttling (OOWAckInterval 0)"
+	c["ChallengeACKExempt"] = "moot: RFC 793 has no throttling and no challenge ACKs"
 	c["RSTOnUnreadClose"] = "RFC 793 treats CLOSE as simplex and says nothing of unread data"
 	c["RSTOnDataAfterClose"] = "RFC 793 treats CLOSE as simplex: data after CLOSE is still received"
 	p.Cite = c
@@ -214,19 +223,23 @@ func linux() Profile {
 	p.SynFinDropped = true
 	p.AckAboveSndNxt = AckAboveSendACK
 	p.OOWAckInterval = 500 * time.Millisecond
+	p.ChallengeACKExempt = false
 	p.ZeroLenEdgeAcceptable = true
 	p.TimeWaitRestart = TWRestartOnACK
 	p.MaxTimeWait = 131072
 	p.CloseInFinWait = CloseReplyOK
 	p.TSMissingDrop = false
+	p.TSRecentAfterACK = true
 	p.EphemeralLow, p.EphemeralHigh = 32768, 60999
 	p.BindTimeWaitNeedsBothReuse = true
 	p.ConnectOverTimeWait = TWConnectReuseWithTS
 	p.RSTFlushesReceive = false
+	p.ResetErrnoCloseWait = EPIPE
 	p.ZeroWindowAcceptsFIN = true
 	p.SimOpenSynAckAccepted = true
 	p.Cite = map[string]string{
 		"RSTFlushesReceive":          linuxSrc + "tcp_reset purges the write queue only; tcp_recvmsg returns queued data before sk_err",
+		"ResetErrnoCloseWait":        linuxSrc + "net/ipv4/tcp_input.c tcp_reset: sk_err is ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT, ECONNRESET otherwise (script rst/rst-close-wait-epipe.pkt)",
 		"ZeroWindowAcceptsFIN":       linuxSrc + "net/ipv4/tcp_input.c tcp_data_queue: a segment carrying only a FIN is queued even when the receive window is zero",
 		"SimOpenSynAckAccepted":      linuxSrc + "tcp_validate_incoming passes the SYN,ACK of a simultaneous open in SYN_RECV",
 		"TimeWait":                   linuxSrc + "include/net/tcp.h TCP_TIMEWAIT_LEN (60*HZ); measured 60.65 s (tcpclose lab timewait, docs/lab.md)",
@@ -252,11 +265,14 @@ func linux() Profile {
 		"ReopenISSGap":               linuxSrc + tcpMinisocks + ": isn = tw_snd_nxt + 65535 + 2",
 		"ReopenReturnsToTimeWait":    linuxSrc + tcpMinisocks + ": the RED-PEN comment admits the old-duplicate case is not handled",
 		"SynFinDropped":              linuxSrc + "tcp_rcv_state_process TCP_LISTEN: SYN with FIN is discarded",
+		"TSRecentAfterACK":           linuxSrc + "net/ipv4/tcp_input.c tcp_ack: tcp_replace_ts_recent (FLAG_UPDATE_TS_RECENT) runs only after the too-old and above-snd_nxt ACK checks return; upstream selftest tools/testing/selftests/net/packetdrill/tcp_ts_recent_invalid_ack.pkt",
+		"SynFinDroppedAnyState":      linuxSrc + "net/ipv4/tcp_input.c: only the TCP_LISTEN case of tcp_rcv_state_process drops th->syn && th->fin; tcp_rcv_synsent_state_process and tcp_validate_incoming treat SYN|FIN as a SYN",
 		"CloseSynSentSendsRST":       linuxSrc + "net/ipv4/tcp.c __tcp_close and tcp_close_state: SYN-SENT goes to CLOSE with nothing sent (packetdrill gtests/net/tcp/close/close-on-syn-sent.pkt)",
 		"ACKWindowCheck":             linuxSrc + "tcp_ack, commit 354e4aa391ed (RFC 5961 §5)",
 		"AckAboveSndNxt":             "measured on Linux 6.18.44 (docs/deviations.md Linux item 5; script seq/ack-above-snd-nxt.pkt passes on linux-quickack): an ACK above SND.NXT in ESTABLISHED draws an ACK and the segment is dropped, as in the closing states (net/ipv4/tcp_input.c tcp_ack: a challenge ACK, where older kernels dropped silently, as gVisor packetimpact (test/packetimpact/tests/tcp_unacc_seq_ack_test.go) still expects)",
 		"OOWAckInterval":             linuxSrc + "sysctl net.ipv4.tcp_invalid_ratelimit = 500 ms, per socket (tcp_oow_rate_limited)",
 		"OOWAckExemptFIN":            linuxSrc + "tcp_oow_rate_limited: a segment with seq != end_seq and no SYN (data or FIN) is never rate-limited; measured on 6.18.44 by the conform campaign (cause oow-ack-fin-exempt)",
+		"ChallengeACKExempt":         linuxSrc + "net/ipv4/tcp_input.c tcp_send_challenge_ack checks the per-socket limit with __tcp_oow_rate_limited, which exempts nothing, where tcp_oow_rate_limited (the dupack for an out-of-window or PAWS-failed segment in tcp_validate_incoming) first exempts seq != end_seq && !syn; challenge ACKs come from tcp_validate_incoming (RST not at rcv_nxt, SYN) and tcp_ack (ACK too old, ACK above snd_nxt)",
 		"AckOutOfOrder":              linuxSrc + "tcp_data_queue: out-of-order data is ACKed at once",
 		"ZeroLenEdgeAcceptable":      linuxSrc + "net/ipv4/tcp_input.c tcp_sequence accepts a zero-length segment at the right edge (gVisor packetimpact (test/packetimpact/tests/tcp_outside_the_window_test.go)",
 		"TimeWaitRestart":            linuxSrc + tcpMinisocks + ": inet_twsk_reschedule for an exact bare ACK and for any other segment with ACK",
@@ -301,6 +317,7 @@ func freebsd() Profile {
 	p.ACKWindowCheck = false
 	p.RSTOnUnreadClose = false
 	p.TSMissingDrop = false
+	p.SynFinDroppedAnyState = true
 	p.Cite = map[string]string{
 		"TimeWait":                   "FreeBSD sys/netinet/tcp_timer.h TCPTV_MSL = 30 s, 2×MSL = 60 s",
 		"RTOInitial":                 "FreeBSD tcp_timer.h TCPTV_RTOBASE = 1 s",
@@ -325,11 +342,14 @@ func freebsd() Profile {
 		"ReopenISSGap":               notVerified,
 		"ReopenReturnsToTimeWait":    "FreeBSD frees the TIME-WAIT state on recycle (tcp_twclose)",
 		"SynFinDropped":              "FreeBSD net.inet.tcp.drop_synfin defaults to 0",
+		"TSRecentAfterACK":           "FreeBSD sys/netinet/tcp_input.c tcp_do_segment records ts_recent (TSval of a segment with SEQ_LEQ(th_seq, last_ack_sent)) before the RST, SYN and ACK processing",
+		"SynFinDroppedAnyState":      "FreeBSD head sys/netinet/tcp_input.c applies net.inet.tcp.drop_synfin to every segment with SYN and FIN, whatever the state (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-fin-syn-sent/rcv-syn-fin-without-data-syn-sent-dropping-enabled-ipv4.pkt passes on FreeBSD head: the SYN|FIN in SYN-SENT draws nothing and the SYN is retransmitted)",
 		"CloseSynSentSendsRST":       notVerified,
 		"ACKWindowCheck":             "FreeBSD tcp_input.c has no RFC 5961 §5 range check (not verified beyond the source read)",
 		"AckAboveSndNxt":             "FreeBSD tcp_input.c: SEQ_GT(th_ack, snd_max) goes to dropafterack",
 		"OOWAckInterval":             notVerified,
 		"OOWAckExemptFIN":            notVerified,
+		"ChallengeACKExempt":         notVerified,
 		"AckOutOfOrder":              "FreeBSD tcp_reass: out-of-order segments are ACKed at once",
 		"ZeroLenEdgeAcceptable":      notVerified,
 		"TimeWaitRestart":            "FreeBSD tcp_timewait.c tcp_twcheck: 2MSL restarts only for a FIN with seq+1 == rcv_nxt (freebsd-net/tcp-testsuite state-event-engine/rcv-fin-time-wait/)",
@@ -353,6 +373,7 @@ func freebsd() Profile {
 		"TimeWaitReuseAfter":         notVerified,
 		"ListenBacklogDrop":          notVerified,
 		"RSTFlushesReceive":          notVerified,
+		"ResetErrnoCloseWait":        "FreeBSD sys/netinet/tcp_input.c tcp_do_segment, RST processing: so_error = ECONNRESET for ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING and LAST_ACK before tcp_close (freebsd-net/tcp-testsuite's CLOSE-WAIT RST scripts expect ECONNRESET)",
 		"ZeroWindowAcceptsFIN":       notVerified,
 		"SimOpenSynAckAccepted":      notVerified,
 	}
@@ -404,6 +425,12 @@ func gvisor() Profile {
 	c["OOWAckInterval"] = "gVisor rate-limits as Linux (gVisor packetimpact (test/packetimpact/tests/tcp_outside_the_window_test.go)"
 	p.OOWAckExemptFIN = false
 	c["OOWAckExemptFIN"] = "gVisor snd.go maybeSendOutOfWindowAck exempts only segments with payload; measured: a retransmitted FIN within the limit draws no ACK (script seq/oow-ack-fin-throttled.pkt passes on netstack; 35 divergence kinds of a 10,000-scenario campaign while the profile exempted FINs)"
+	p.ChallengeACKExempt = true
+	p.SynFinDroppedAnyState = false
+	c["SynFinDroppedAnyState"] = "moot: SynFinDropped is false"
+	p.TSRecentAfterACK = false
+	c["TSRecentAfterACK"] = notVerified
+	c["ChallengeACKExempt"] = gv + "rcv.go answers a RST not at RCV.NXT through snd.go maybeSendOutOfWindowAck, the function that answers out-of-window segments, so the same payload exemption applies (source read, not measured)"
 	c["ZeroLenEdgeAcceptable"] = "gVisor as Linux (gVisor packetimpact (test/packetimpact/tests/tcp_outside_the_window_test.go)"
 	c["TimeWaitRestart"] = gv + "rcv.go handleTimeWaitSegment: a retransmitted FIN is ACKed and the timer reset"
 	c["MaxTimeWait"] = "gVisor sets no cap"
@@ -418,6 +445,8 @@ func gvisor() Profile {
 	c["ConnectOverTimeWait"] = notVerified
 	c["TimeWaitReuseAfter"] = "gVisor TCPTimeWaitReuseOption defaults to LoopbackOnly"
 	c["ListenBacklogDrop"] = notVerified
+	p.ResetErrnoCloseWait = EPIPE
+	c["ResetErrnoCloseWait"] = "assumed as Linux, the value the model used for every profile before this field (not verified on netstack)"
 	c["RSTFlushesReceive"] = gv + "endpoint.go Read (checkReadLocked): after a RST the queued data is read before ECONNRESET, as on Linux"
 	c["ZeroWindowAcceptsFIN"] = "assumed as Linux (not verified)"
 	c["SimOpenSynAckAccepted"] = "assumed as Linux (not verified)"
@@ -471,6 +500,7 @@ func smoltcp() Profile {
 	c["ACKWindowCheck"] = notVerified
 	c["OOWAckInterval"] = sm + "challenge ACKs at most one per second, data exempt (challenge_ack_timer in process)"
 	p.OOWAckExemptFIN = false
+	c["ChallengeACKExempt"] = sm + "one limit for every challenge ACK, data exempt (challenge_ack_timer in process)"
 	c["OOWAckExemptFIN"] = sm + "only segments with data are exempt from the challenge-ACK limit (challenge_ack_timer in process)"
 	c["RSTOnUnreadClose"] = sm + "close() is a half-close and sends FIN (source)"
 	c["RSTOnDataAfterClose"] = sm + "data after close() is still received (close is a half-close)"
@@ -479,7 +509,104 @@ func smoltcp() Profile {
 	c["TSMissingDrop"] = "no timestamps"
 	c["ZeroWindowAcceptsFIN"] = sm + "a FIN into a zero window is accepted (process: a FIN is not payload and needs no window)"
 	c["RSTFlushesReceive"] = notVerified
+	c["ResetErrnoCloseWait"] = notVerified
 	c["SimOpenSynAckAccepted"] = notVerified
+	p.Cite = c
+	return p
+}
+
+func lwip() Profile {
+	p := rfc9293()
+	p.Name = "lwip"
+	p.Description = "lwIP 2.1.3 (Debian liblwip-dev, its lwipopts.h) through the raw API of agents/lwip: from src/core/tcp.c, tcp_in.c, tcp_out.c and measured with conform --stack lwip"
+	// Timers: lwIP's TCP timers tick every TCP_SLOW_INTERVAL = 500 ms
+	// (tcp_slowtmr); every timeout below lands on that grid.
+	p.TimeWait = 2 * 60 * time.Second
+	p.RTOInitial = 3 * time.Second
+	p.RTOMin = 2500 * time.Millisecond
+	p.RTOMax = 384 * time.Second
+	p.R2, p.SynR2, p.SynAckR2 = 12, 6, 12
+	p.FinWait2Timeout = 20 * time.Second
+	p.FinWait2OrphanOnly = true
+	p.TimeoutSendsRST = false
+	p.FinWait2SendsRST = false
+	// Resets.
+	p.RSTCheck = RSTExact
+	p.TimeWaitRST = TWRSTIgnored
+	p.RSTCarriesACK = true
+	// SYNs.
+	p.SynInSync = SynChallengeACK
+	p.OOWAckInterval = 0
+	p.TimeWaitReopen = ReopenNever
+	p.ReopenReturnsToTimeWait = false
+	p.CloseSynSentSendsRST = false
+	p.EmbryonicSyn = EmbryonicSynResend
+	// ACKs.
+	p.ACKWindowCheck = false
+	p.AckAboveSndNxt = AckAboveSendACK
+	p.TimeWaitRestart = TWRestartOnFIN
+	p.CloseInFinWait = CloseReplyError
+	p.RSTFlushesReceive = false
+	p.Timestamps = false
+	p.TSMissingDrop = false
+	p.ZeroWindowAcceptsFIN = true
+	p.AbortEntersTimeWait = false
+	p.SimOpenSynAckAccepted = false
+	c := copyCite(p.Cite)
+	core := "lwIP 2.1.3 src/core/"
+	c["TimeWait"] = core + "tcp.c tcp_slowtmr: a TIME-WAIT pcb goes when tcp_ticks - pcb->tmr > 2 * TCP_MSL / TCP_SLOW_INTERVAL, TCP_MSL = 60000 ms (tcp_priv.h); pcb->tmr is not reset on entering TIME-WAIT (docs/deviations.md lwIP item 1)"
+	c["RTOInitial"] = core + "tcp.c tcp_alloc: pcb->rto = 3000 / TCP_SLOW_INTERVAL (LWIP_TCP_RTO_TIME appears only in 2.2)"
+	c["RTOMin"] = core + "tcp_in.c tcp_receive: rto = (sa >> 3) + sv in 500 ms ticks, no other floor than one tick"
+	c["RTOMax"] = core + "tcp.c tcp_slowtmr: rto = ((sa >> 3) + sv) << tcp_backoff[nrtx], the shift at most 7: 3 s × 128 = 384 s before any RTT sample"
+	c["R2"] = core + "tcp.c tcp_slowtmr: removed when nrtx >= TCP_MAXRTX = 12 (opt.h)"
+	c["SynR2"] = core + "tcp.c tcp_slowtmr: SYN_SENT removed when nrtx >= TCP_SYNMAXRTX = 6 (opt.h); the RTO is not backed off in SYN_SENT"
+	c["SynAckR2"] = core + "tcp.c tcp_slowtmr: SYN_RCVD retransmits up to TCP_MAXRTX = 12, but TCP_SYN_RCVD_TIMEOUT = 20 s ends it first"
+	c["FinWait2Timeout"] = core + "tcp.c tcp_slowtmr: TCP_FIN_WAIT_TIMEOUT = 20000 ms (tcp_priv.h), counted from pcb->tmr"
+	c["FinWait2OrphanOnly"] = core + "tcp.c tcp_slowtmr: only with TF_RXCLOSED (close() or SHUT_RDWR); after SHUT_WR FIN-WAIT-2 lasts for ever"
+	c["TimeoutSendsRST"] = core + "tcp.c tcp_slowtmr: pcb_reset is set only for keepalive; giving up after TCP_MAXRTX is silent"
+	c["FinWait2SendsRST"] = core + "tcp.c tcp_slowtmr: the FIN-WAIT-2 timeout removes the pcb silently"
+	c["RSTCheck"] = core + "tcp_in.c tcp_process: RST acceptable only at rcv_nxt; in the window a challenge ACK (RFC 5961 §3.2)"
+	c["TimeWaitRST"] = core + "tcp_in.c tcp_timewait_input: \"RFC 1337: in TIME_WAIT, ignore RST\""
+	c["RSTCarriesACK"] = core + "tcp_out.c tcp_rst: every RST lwIP forms is RST|ACK"
+	c["SynInSync"] = core + "tcp_in.c tcp_process: a SYN outside SYN_SENT/SYN_RCVD gets tcp_ack_now (\"Cope with new connection attempt after remote end crashed\")"
+	c["OOWAckInterval"] = core + "tcp_in.c: no rate limit on ACKs to unacceptable segments or challenge ACKs"
+	c["TimeWaitReopen"] = core + "tcp_in.c tcp_timewait_input: a SYN in the window draws a RST, outside it an ACK; never a reopen"
+	c["ReopenReturnsToTimeWait"] = "no reopen, so moot"
+	c["CloseSynSentSendsRST"] = core + "tcp.c tcp_close_shutdown: SYN_SENT frees the pcb without a segment"
+	c["EmbryonicSyn"] = core + "tcp_in.c tcp_process SYN_RCVD: a copy of the SYN (seqno == rcv_nxt - 1) retransmits the SYN,ACK (tcp_rexmit)"
+	c["ACKWindowCheck"] = core + "tcp_in.c tcp_receive: no RFC 5961 §5 check; an ACK below lastack is a duplicate"
+	c["AckAboveSndNxt"] = core + "tcp_in.c tcp_receive: \"Out of sequence ACK, didn't really ack anything\": tcp_send_empty_ack"
+	c["TimeWaitRestart"] = core + "tcp_in.c tcp_timewait_input: only a FIN restarts the timer (pcb->tmr = tcp_ticks)"
+	c["CloseInFinWait"] = core + "tcp.c tcp_close_shutdown_fin: states past ESTABLISHED/CLOSE_WAIT return ERR_OK without a second FIN"
+	c["RSTOnUnreadClose"] = core + "tcp.c tcp_close_shutdown: RST when rcv_wnd != TCP_WND_MAX (data not tcp_recved) in ESTABLISHED or CLOSE_WAIT"
+	c["RSTOnDataAfterClose"] = core + "tcp_in.c tcp_input: \"received data although already closed -> abort (send RST)\" (TF_RXCLOSED)"
+	c["RSTFlushesReceive"] = "agents/lwip keeps received octets until read, as lwIP's sockets queue pbufs in recvmbox before the error"
+	c["Timestamps"] = "lwIP opt.h LWIP_TCP_TIMESTAMPS = 0 (Debian's lwipopts.h keeps it)"
+	c["TSMissingDrop"] = "no timestamps"
+	c["MSS"] = "Debian lwipopts.h TCP_MSS = 1460"
+	c["RecvBuf"] = "Debian lwipopts.h TCP_WND = 0xFFFF"
+	c["SendBuf"] = "Debian lwipopts.h TCP_SND_BUF = TCP_WND"
+	c["EphemeralLow"] = core + "tcp.c TCP_LOCAL_PORT_RANGE_START = 0xc000"
+	c["EphemeralHigh"] = core + "tcp.c TCP_LOCAL_PORT_RANGE_END = 0xffff"
+	c["ListenBacklogDrop"] = "Debian lwipopts.h leaves TCP_LISTEN_BACKLOG = 0: no backlog, so moot"
+	c["HoldOutOfOrder"] = "lwIP opt.h TCP_QUEUE_OOSEQ = 1"
+	c["HoldOutOfOrderFIN"] = core + "tcp_in.c tcp_receive keeps the FIN flag of queued ooseq segments"
+	c["ZeroWindowAcceptsFIN"] = "measured: a bare FIN at RCV.NXT into a zero window is acknowledged (script seq/zero-window-fin-accepted.pkt passes on lwip)"
+	c["AbortEntersTimeWait"] = core + "tcp.c tcp_abandon frees the pcb after the RST"
+	c["SimOpenSynAckAccepted"] = core + "tcp_in.c tcp_process SYN_SENT: a SYN without ACK is not handled (no simultaneous open; scripts open/simultaneous-open*.pkt)"
+	c["R1"] = "lwIP has no R1 warning to the application; the RFC value is kept (not observable through the agent)"
+	c["ReopenISSGap"] = "no reopen, so moot"
+	c["SynFinDropped"] = core + "tcp_in.c tcp_listen_input: a SYN with FIN opens a connection (measured: open/syn-fin-dropped-linux.pkt departs)"
+	c["EmbryonicRSTInWindow"] = core + "tcp_in.c tcp_process: the exact-RST test applies in SYN_RCVD too"
+	c["AckOutOfOrder"] = core + "tcp_in.c tcp_receive: an out-of-sequence segment is queued and acknowledged at once (tcp_send_empty_ack)"
+	c["ZeroLenEdgeAcceptable"] = notVerified
+	c["ClosingStartsTimeWait"] = core + "tcp_in.c tcp_process CLOSING: on the ACK of our FIN the pcb moves to tcp_tw_pcbs (timed from pcb->tmr)"
+	c["MaxTimeWait"] = "lwIP sets no cap on TIME-WAIT pcbs (MEMP_NUM_TCP_PCB bounds all pcbs; Debian's MEMP_MEM_MALLOC lifts it)"
+	c["MaxHeldRanges"] = notVerified
+	c["OOWAckExemptFIN"] = "no rate limit, so moot"
+	c["BindTimeWaitNeedsBothReuse"] = notVerified
+	c["ConnectOverTimeWait"] = "measured: connect to a 4-tuple in TIME-WAIT fails with ERR_USE (EADDRINUSE through the agent), not EADDRNOTAVAIL (timewait/tw-bind-reuse-*.pkt)"
+	c["TimeWaitReuseAfter"] = notVerified
 	p.Cite = c
 	return p
 }
@@ -499,6 +626,7 @@ var builders = map[string]func() Profile{
 	"freebsd": freebsd,
 	"gvisor":  gvisor,
 	"smoltcp": smoltcp,
+	"lwip":    lwip,
 }
 
 // DefaultProfile is the name of the profile used when none is given.

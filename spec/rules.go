@@ -398,6 +398,8 @@ var rules = []Rule{
 	// ---- Ambiguities this project settled -------------------------------------------------
 	{ID: "AMB-ABORT-NOTE3", Source: s9293 + "§3.10.5 vs Note 3 and §3.5.2", Keyword: Ambiguity, Profile: "AbortEntersTimeWait",
 		Summary: "ABORT deletes the TCB, yet Note 3 and §3.5.2 say the RST sender goes to TIME-WAIT."},
+	{ID: "AMB-SYNFIN-STATE", Source: s9293 + "§3.10.7.3, §3.10.7.4 (a segment with SYN and FIN)", Keyword: Ambiguity, Profile: "SynFinDroppedAnyState",
+		Summary: "The RFC processes the SYN and then the FIN of a SYN|FIN segment; a stack that drops SYN|FIN may do so in every state, not only at a listener."},
 	{ID: "AMB-CLOSING-TIMER", Source: s9293 + "§3.10.7.4 step 5 (CLOSING)", Keyword: Ambiguity, Profile: "ClosingStartsTimeWait",
 		Summary: "CLOSING enters TIME-WAIT on the ACK of our FIN but the text does not say to start the 2MSL timer."},
 	{ID: "AMB-TW-FIN", Source: s9293 + "§3.10.7.4 steps 1, 5, 8 (TIME-WAIT)", Keyword: Ambiguity, Profile: "TimeWaitRestart",

@@ -62,12 +62,16 @@ type Entry struct {
 	ChoosesISS bool
 	// Doc is a one-line description for usage messages.
 	Doc string
+	// Expand, if set, makes this a prefix entry: Name ends in ':' and
+	// Lookup answers a name NAME+ARG with Expand(ARG), e.g.
+	// "exec:/path/agent -v" (package stack/exec).
+	Expand func(arg string) Entry
 }
 
 // Registry maps stack names to entries. The zero value is an empty
 // registry; With adds entries. Registries are values: With returns a new
 // registry and never changes the one it is called on. The command line's
-// registry (model, impl, linux, linux-quickack) is cli.Stacks.
+// registry (model, impl, linux, linux-quickack, exec:PATH, lwip, lwip-quickack) is cli.Stacks.
 type Registry struct {
 	entries map[string]Entry
 }
@@ -83,16 +87,26 @@ func (r Registry) With(es ...Entry) Registry {
 	return Registry{entries: m}
 }
 
-// Lookup returns the entry named name.
+// Lookup returns the entry named name, or the expansion of the prefix
+// entry name starts with (Entry.Expand).
 func (r Registry) Lookup(name string) (Entry, bool) {
-	e, ok := r.entries[name]
-	return e, ok
+	if e, ok := r.entries[name]; ok && e.Expand == nil {
+		return e, true
+	}
+	for k, e := range r.entries {
+		if e.Expand != nil && strings.HasPrefix(name, k) && len(name) > len(k) {
+			x := e.Expand(name[len(k):])
+			x.Name = name
+			return x, true
+		}
+	}
+	return Entry{}, false
 }
 
-// Entry returns the entry named name, or an error listing the known
-// names.
+// Entry returns the entry named name (as Lookup), or an error listing
+// the known names.
 func (r Registry) Entry(name string) (Entry, error) {
-	e, ok := r.entries[name]
+	e, ok := r.Lookup(name)
 	if !ok {
 		return Entry{}, fmt.Errorf("unknown stack %q (known: %s)", name, strings.Join(r.Names(), ", "))
 	}
@@ -100,8 +114,17 @@ func (r Registry) Entry(name string) (Entry, error) {
 }
 
 // Names lists the registry's stacks, sorted.
+// A prefix entry is listed as its prefix followed by PATH ("exec:PATH").
 func (r Registry) Names() []string {
-	return slices.Sorted(maps.Keys(r.entries))
+	var out []string
+	for k, e := range r.entries {
+		if e.Expand != nil {
+			k += "PATH"
+		}
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // New builds the stack named name with profile p.

@@ -87,16 +87,18 @@ func (c *commander) Command(at spec.Time, cmd *script.Command) error {
 	return nil
 }
 
-// profileSysctlKeys are the sysctls that package script maps onto
-// profile fields (script.ModelSetup): a real stack gets them through the
-// profile its factory is given, so the commander does not apply them a
-// second time.
+// profileSysctlKeys are the Linux sysctls that package script maps onto
+// profile fields (script.ModelSetup, through spec.Sysctls): a real stack
+// gets them through the profile its factory is given, so the commander
+// does not apply them a second time.
 func profileSysctlKeys() []string {
-	return []string{
-		"tcp_rfc1337", "tcp_fin_timeout", "tcp_max_tw_buckets", "tcp_timestamps",
-		"tcp_syn_retries", "tcp_retries2", "tcp_retries1", "tcp_invalid_ratelimit",
-		"tcp_tw_reuse", "tcp_tw_reuse_delay",
+	var keys []string
+	for _, s := range spec.Sysctls() {
+		if s.OS == "linux" && s.Kind == spec.SysctlField {
+			keys = append(keys, strings.TrimPrefix(s.Key, "net.ipv4."))
+		}
 	}
+	return keys
 }
 
 // IsProfileSysctl says whether package script maps sysctl key (with or

@@ -45,10 +45,10 @@ type Report struct {
 }
 
 // StackPassed says whether the stack did what the script says.
-func (r *Report) StackPassed() bool { return r.Stack != nil && r.Stack.Passed() }
+func (r *Report) StackPassed() bool { return r.Stack != nil && r.Stack.Divergence == nil }
 
 // ModelPassed says whether the model did what the script says.
-func (r *Report) ModelPassed() bool { return r.Model != nil && r.Model.Passed() }
+func (r *Report) ModelPassed() bool { return r.Model != nil && r.Model.Divergence == nil }
 
 // Passed says whether both did.
 func (r *Report) Passed() bool { return r.StackPassed() && r.ModelPassed() }

@@ -17,7 +17,7 @@ func run(args ...string) (int, string, string) {
 // TestCommandLine: the binary is the tcpclose command line under its own
 // name, with gvisor among the stacks.
 func TestCommandLine(t *testing.T) {
-	if code, out, _ := run(); code != 2 || !strings.Contains(out, "tcpclose-gvisor <command>") || !strings.Contains(out, "linux-quickack, model)") {
+	if code, out, _ := run(); code != 2 || !strings.Contains(out, "tcpclose-gvisor <command>") || !strings.Contains(out, "lwip-quickack, model)") {
 		t.Errorf("no arguments: exit %d, %q", code, out)
 	}
 	if code, _, errb := run("frobnicate"); code != 2 || !strings.Contains(errb, `tcpclose-gvisor: unknown command "frobnicate"`) {
@@ -26,7 +26,7 @@ func TestCommandLine(t *testing.T) {
 	if code, out, _ := run("version"); code != 0 || !strings.HasPrefix(out, "tcpclose-gvisor ") {
 		t.Errorf("version: exit %d, %q", code, out)
 	}
-	if code, out, _ := run("help", "run"); code != 0 || !strings.Contains(out, "Usage: tcpclose-gvisor run -stack gvisor|impl|linux|linux-quickack|model") || !strings.Contains(out, "Exit status") {
+	if code, out, _ := run("help", "run"); code != 0 || !strings.Contains(out, "Usage: tcpclose-gvisor run -stack exec:PATH|gvisor|impl|linux|linux-quickack|lwip|lwip-quickack|model") || !strings.Contains(out, "Exit status") {
 		t.Errorf("help run: exit %d, %q", code, out)
 	}
 	code, out, errb := run("run", "-stack", "gvisor", "../../../oracle/testdata/passive-close.pkt")

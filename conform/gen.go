@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/tcpclose/tcpclose/internal/splitmix"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
 )
@@ -21,10 +22,7 @@ type scenario struct {
 
 // scenarioSeed derives scenario i's seed from the campaign's (SplitMix64).
 func scenarioSeed(seed uint64, i int) uint64 {
-	z := seed + uint64(i+1)*0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
+	return splitmix.Mix(seed + uint64(i+1)*0x9e3779b97f4a7c15)
 }
 
 // gen chooses a scenario's steps from the model's state as it runs.

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tcpclose/tcpclose/internal/enum"
 )
 
 // SysctlKind says what a sysctl means for the model.
@@ -25,17 +27,9 @@ const (
 	SysctlBeyond
 )
 
-func (k SysctlKind) String() string {
-	switch k {
-	case SysctlField:
-		return "sets a profile field"
-	case SysctlUnmodelled:
-		return "tunes a feature the model does not have"
-	case SysctlBeyond:
-		return "beyond the model unless at its default"
-	}
-	return fmt.Sprintf("SysctlKind(%d)", uint8(k))
-}
+var sysctlKindNames = [...]string{SysctlField: "sets a profile field", SysctlUnmodelled: "tunes a feature the model does not have", SysctlBeyond: "beyond the model unless at its default"}
+
+func (k SysctlKind) String() string { return enum.Name(sysctlKindNames[:], "SysctlKind", k) }
 
 // FieldSet is one profile field a sysctl sets, as Profile.SetField takes
 // it.

@@ -101,36 +101,4 @@ func TestModelSetup(t *testing.T) {
 	}
 }
 
-func TestModelStack(t *testing.T) {
-	bad := spec.MustProfile("rfc9293")
-	bad.MSS = 0
-	if _, err := NewModelStack(bad, modelConfig()); err == nil {
-		t.Error("invalid profile accepted")
-	}
-	st, err := NewModelStack(spec.MustProfile("rfc793"), modelConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Name() != "model/rfc793" || st.Host() == nil {
-		t.Errorf("name %s", st.Name())
-	}
-	for f, want := range map[string]bool{FieldWindow: true, FieldMSS: true, FieldTS: true, FieldPSH: false, FieldWScale: false, FieldSackOK: false} {
-		if st.Models(f) != want {
-			t.Errorf("Models(%s) = %v", f, !want)
-		}
-	}
-	// A segment to a closed port: RST at once, explained.
-	outs, _ := st.Inject(0, spec.Segment{Src: remoteAddr, Dst: localAddr, Flags: spec.ACK, Seq: 5, Ack: 9, Wnd: 1})
-	if len(outs) != 1 || outs[0].Out.Seg.Flags != spec.RST || outs[0].Out.Seg.Seq != 9 {
-		t.Errorf("outs %v", outs)
-	}
-	if ex := st.Explain(); len(ex) == 0 || ex[0] != "R9293-SEG-CLOSED" {
-		t.Errorf("Explain() = %v", ex)
-	}
-	// Advance with nothing due moves the clock and reports nothing.
-	if outs, _ := st.Advance(spec.Time(time.Second)); len(outs) != 0 || st.Now() != spec.Time(time.Second) {
-		t.Errorf("Advance: %v at %s", outs, st.Now())
-	}
-}
-
 func modelConfig() spec.HostConfig { return spec.HostConfig{Addr: stack.LocalIP()} }

@@ -94,3 +94,11 @@ func e2eGopterParams(t *testing.T, n int) *gopter.TestParameters {
 // TestE2EGracefulCloseGopter is TestE2EGracefulCloseRapid driven by gopter.
 // R9293-CLOSE-RELIABLE, R9293-MUST12, R9293-MUST13.
 func TestE2EGracefulCloseGopter(t *testing.T) { e2eGracefulProp().Gopter(t, 100) }
+
+// e2eGopterPlus generates a graceful-close case (e2eGopterGraceful) and one
+// more value from extra, and builds a property's case from the two.
+func e2eGopterPlus[X, C any](extra gopter.Gen, mk func(base e2eCase, x X) C) gopter.Gen {
+	return gopter.CombineGens(e2eGopterGraceful(), extra).Map(func(v []any) C {
+		return mk(v[0].(e2eCase), v[1].(X))
+	})
+}

@@ -57,7 +57,7 @@ func (h *Host) arriveTimeWait(c *Conn, seg *spec.Segment) {
 		h.synPolicy(c, seg)
 		return
 	}
-	if h.noACKDropped(seg) {
+	if h.noACKDropped(seg) { // R9293-SEG-NOACK, AMB-FIN-NOACK
 		return
 	}
 	if seg.Ack.GT(c.SndNxt) {

@@ -304,23 +304,10 @@ func (lx *lexer) token() token {
 	// Numbers, words and addresses: the longest match wins; on a tie
 	// the earlier of float, integer, hex, word (lexer.l's order).
 	best, kind := 0, tPunct
-	if n := matchFloat(s[i:]); n > best {
-		best, kind = n, tFloat
-	}
-	if n := matchInt(s[i:]); n > best {
-		best, kind = n, tInt
-	}
-	if n := matchHex(s[i:]); n > best {
-		best, kind = n, tInt
-	}
-	if n := matchWord(s[i:]); n > best {
-		best, kind = n, tWord
-	}
-	if n := matchIPv4(s[i:]); n > best {
-		best, kind = n, tIPv4
-	}
-	if n := matchIPv6(s[i:]); n > best {
-		best, kind = n, tIPv6
+	for _, m := range matchers {
+		if n := m.match(s[i:]); n > best {
+			best, kind = n, m.kind
+		}
 	}
 	if best == 0 {
 		if c >= 0x80 || c < 0x20 {
@@ -382,6 +369,20 @@ func isWordByte(c byte) bool {
 
 func isHexByte(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// matchers are the token patterns tried at a number, word or address, in
+// lexer.l's order (which wins a tie).
+var matchers = [...]struct {
+	match func(string) int
+	kind  tokKind
+}{
+	{matchFloat, tFloat},
+	{matchInt, tInt},
+	{matchHex, tInt},
+	{matchWord, tWord},
+	{matchIPv4, tIPv4},
+	{matchIPv6, tIPv6},
 }
 
 // span returns the end of the run of bytes of s, from i on, that in

@@ -43,6 +43,11 @@ type Script struct {
 	// 12.5% of the gap since the previous event).
 	Tolerance        time.Duration
 	TolerancePercent float64
+	// StrictSegments is packetdrill's --strict_segments: an outbound line
+	// matches one segment only; without it, consecutive segments the stack
+	// sent are merged until they carry the line's payload (packetdrill's
+	// aggregation of TSO/GSO super-segments, run_packet.c).
+	StrictSegments bool
 
 	// IPVersion is --ip_version when not ipv4 ("ipv6",
 	// "ipv4-mapped-ipv6"): the model is IPv4 only, so the script is

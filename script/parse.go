@@ -305,7 +305,7 @@ func unquote(v string) string {
 // packetdrillOptions are packetdrill options accepted and recorded; they
 // have no effect on this runner.
 var packetdrillOptions = map[string]bool{
-	"mss": true, "mtu": true, "speed": true, "init_scripts": true, "strict_segments": true,
+	"mss": true, "mtu": true, "speed": true, "init_scripts": true,
 	"non_fatal": true, "tcp_ts_ecr_scaled": true, "tcp_ts_tick_usecs": true, "gateway_ip": true,
 	"netmask_ip": true, "wire_client": true, "wire_server": true, "wire_server_ip": true,
 	"wire_server_at": true, "wire_server_port": true, "wire_client_dev": true, "wire_server_dev": true,
@@ -339,6 +339,8 @@ func (p *parser) applyOption(o Option) error {
 		return nil
 	}
 	switch o.Name {
+	case "strict_segments":
+		s.StrictSegments = true
 	case "tolerance_usecs":
 		if err := need(); err != nil {
 			return err

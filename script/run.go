@@ -782,18 +782,8 @@ func (r *runner) outbound(ev *Event, t, lo, hi spec.Time, tol time.Duration) (*D
 	if ev.Time.Kind == TimeAny {
 		deadline = t.Add(r.opts.AnyTimeWait)
 	}
-	for len(r.segs) == 0 && r.st.Now() < deadline {
-		before := r.st.Now()
-		outs, err := r.st.Advance(deadline)
-		if err != nil {
-			return nil, fmt.Errorf("%s: advance to %s: %w", r.st.Name(), deadline, err)
-		}
-		if _, d := r.record(fmt.Sprintf("timers up to %s", deadline), r.st.Now(), outs, -1); d != nil {
-			return d, nil
-		}
-		if len(outs) == 0 && r.st.Now() == before {
-			return nil, fmt.Errorf("%s: Advance(%s) made no progress from %s", r.st.Name(), deadline, before)
-		}
+	if d, err := r.awaitSegment(deadline); d != nil || err != nil {
+		return d, err
 	}
 	if len(r.segs) == 0 {
 		r.last = max(r.last, deadline)
@@ -805,6 +795,14 @@ func (r *runner) outbound(ev *Event, t, lo, hi spec.Time, tol time.Duration) (*D
 	}
 	o := r.segs[0]
 	r.segs = r.segs[1:]
+	merged := 1
+	if !r.s.StrictSegments && o.Out.Seg.Len > 0 && o.Out.Seg.Len < ev.Packet.Len {
+		var d *Divergence
+		var err error
+		if o, merged, d, err = r.aggregate(o, ev.Packet.Len, deadline); d != nil || err != nil {
+			return d, err
+		}
+	}
 	r.base = o.At
 	r.last = max(r.last, o.At)
 	when := t.String()
@@ -838,9 +836,78 @@ func (r *runner) outbound(ev *Event, t, lo, hi spec.Time, tol time.Duration) (*D
 	if len(unchecked) > 0 {
 		un = "; unchecked: " + strings.Join(unchecked, ", ")
 	}
+	if merged > 1 {
+		un += fmt.Sprintf("; %d segments merged (packetdrill's TSO/GSO aggregation)", merged)
+	}
 	r.verbosef("%s: %s %s: matched at %s; checked: %s%s", ev.Pos, when, ev.Packet, o.At, strings.Join(checked, " "), un)
 	r.trace(ev, o.At, r.describe(o.Out.Seg), o.step)
 	return nil, nil
+}
+
+// awaitSegment lets the stack run until it sends a segment or the
+// deadline passes.
+func (r *runner) awaitSegment(deadline spec.Time) (*Divergence, error) {
+	for len(r.segs) == 0 && r.st.Now() < deadline {
+		before := r.st.Now()
+		outs, err := r.st.Advance(deadline)
+		if err != nil {
+			return nil, fmt.Errorf("%s: advance to %s: %w", r.st.Name(), deadline, err)
+		}
+		if _, d := r.record(fmt.Sprintf("timers up to %s", deadline), r.st.Now(), outs, -1); d != nil {
+			return d, nil
+		}
+		if len(outs) == 0 && r.st.Now() == before {
+			return nil, fmt.Errorf("%s: Advance(%s) made no progress from %s", r.st.Name(), deadline, before)
+		}
+	}
+	return nil, nil
+}
+
+// aggregate merges the segments that follow first, as packetdrill merges
+// the packets it sniffs until they carry an outbound line's payload of
+// want bytes (run_packet.c, do_outbound_script_packet without
+// --strict_segments): each must continue the previous one's sequence
+// space on the same addresses with the same flags (FIN and PSH aside),
+// acknowledgment, window and options, and every fragment but the last
+// carries as many bytes as the one before. The merged segment has the
+// first's sequence number and the last's header and time. A segment that
+// does not fit stays queued, and the line is compared with what was
+// merged so far.
+func (r *runner) aggregate(first obs, want uint32, deadline spec.Time) (obs, int, *Divergence, error) {
+	merged, n := first, 1
+	prev := first.Out.Seg
+	total := prev.Len
+	for total < want {
+		if d, err := r.awaitSegment(deadline); d != nil || err != nil {
+			return merged, n, d, err
+		}
+		if len(r.segs) == 0 {
+			break
+		}
+		cur := r.segs[0].Out.Seg
+		const loose = spec.FIN | spec.PSH
+		if cur.Src != prev.Src || cur.Dst != prev.Dst || cur.Flags&^loose != prev.Flags&^loose ||
+			cur.Seq != prev.Seq.Add(prev.Len) || cur.Ack != prev.Ack || cur.Wnd != prev.Wnd ||
+			!sameOptionLayout(cur.Opts, prev.Opts) || cur.Len == 0 ||
+			(cur.Len < want-total && cur.Len != prev.Len) {
+			break
+		}
+		next := r.segs[0]
+		r.segs = r.segs[1:]
+		seg := cur
+		seg.Seq = first.Out.Seg.Seq
+		seg.Len = total + cur.Len
+		merged = obs{Observed: stack.Observed{At: next.At, Out: spec.SegmentOut(seg)}, step: next.step}
+		prev, total, n = cur, total+cur.Len, n+1
+	}
+	return merged, n, nil, nil
+}
+
+// sameOptionLayout approximates packetdrill's data-offset check between
+// fragments: the same options present.
+func sameOptionLayout(a, b spec.Options) bool {
+	return (a.MSS != 0) == (b.MSS != 0) && (a.WScale != 0) == (b.WScale != 0) &&
+		a.SackOK == b.SackOK && a.HasTS == b.HasTS
 }
 
 func (r *runner) models(field string) bool { return r.fm == nil || r.fm.Models(field) }

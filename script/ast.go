@@ -466,6 +466,10 @@ type Command struct {
 	// Other lists the parts of the command that are not sysctl settings,
 	// with their lines, so that they can be reported.
 	Other []ShellPart
+	// Sourced lists the shell scripts the command runs that were read
+	// (ParseOptions.ReadFile); their settings are in Sysctls and Other,
+	// marked Sourced.
+	Sourced []string
 }
 
 func (c *Command) String() string { return "`" + c.Text + "`" }
@@ -476,6 +480,10 @@ type Sysctl struct {
 	Pos
 	Key, Value string // key with dots: net.ipv4.tcp_rfc1337
 	Text       string // the shell text it came from
+	// Sourced says it comes from a shell script the command runs: as
+	// in a shell script without "set -e", a setting the stack refuses
+	// is noted, not fatal.
+	Sourced bool
 }
 
 // ShellPart is one piece of a shell command (split at newlines, ';' and
@@ -483,6 +491,11 @@ type Sysctl struct {
 type ShellPart struct {
 	Pos
 	Text string
+	// Sourced: from a shell script the command runs (see Sysctl).
+	Sourced bool
+	// Expanded: the part runs a shell script that was read; its parts
+	// follow it, Sourced.
+	Expanded bool
 }
 
 // Excludes reports whether the script's --tcpclose_profiles is given and

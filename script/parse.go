@@ -57,6 +57,13 @@ type ParseOptions struct {
 	// the word SYM reads as VAL (packetdrill's word()). Script lines
 	// --define=SYM=VAL add to them.
 	Defines map[string]string
+	// ReadFile, if set, reads the shell scripts a script's shell command
+	// runs (packetdrill's `../common/defaults.sh`), relative to the
+	// script's directory: their sysctl settings join the command's as if
+	// written there (Sysctl.Sourced), so that the model's profile and a
+	// real stack's namespace get them. Nothing is executed. Nil leaves
+	// such a command a single known part.
+	ReadFile func(path string) ([]byte, error)
 }
 
 // PlatformFor is the #ifdef platform symbol for a profile: FreeBSD for
@@ -238,7 +245,7 @@ func (p *parser) header() error {
 	}
 	if t := p.peek(); t.kind == tBackQuote {
 		p.next()
-		s.Init = parseCommand(p.pos(t), t.text)
+		s.Init = parseCommand(p.pos(t), t.text, p.opts.ReadFile)
 	}
 	if err := p.lexErr(); err != nil {
 		return err
@@ -275,7 +282,7 @@ func (p *parser) nextEvent() (*Event, error) {
 		case tBackQuote:
 			if p.peekN(1).kind == tEOF && p.nEvents > 0 && p.lx.err == nil {
 				p.next()
-				s.Cleanup = parseCommand(p.pos(t), t.text)
+				s.Cleanup = parseCommand(p.pos(t), t.text, p.opts.ReadFile)
 				continue
 			}
 			return nil, p.errf(t, "shell command %s needs an event time here (only the first and last commands of a script may be untimed)", t)
@@ -510,7 +517,7 @@ func (p *parser) event() (*Event, error) {
 		}
 	case t.kind == tBackQuote:
 		p.next()
-		ev.Kind, ev.Command = EventCommand, parseCommand(p.pos(t), t.text)
+		ev.Kind, ev.Command = EventCommand, parseCommand(p.pos(t), t.text, p.opts.ReadFile)
 	case t.kind == tCode:
 		p.next()
 		ev.Kind, ev.Code = EventCode, t.text

@@ -36,7 +36,10 @@ type Config struct {
 	TimeLimit time.Duration
 	// Tolerance, if positive, and TolerancePercent, if not nil, replace
 	// the script's --tolerance_usecs and --tolerance_percent on both runs
-	// (as packetdrill's command line overrides a script's options).
+	// (as packetdrill's command line overrides a script's options); an
+	// explicit Tolerance also replaces the stack's own floor
+	// (Entry.Tolerance), so that timing is judged exactly as packetdrill
+	// judges it.
 	Tolerance        time.Duration
 	TolerancePercent *float64
 }
@@ -284,7 +287,15 @@ func Run(e stack.Entry, s *script.Script, cfg Config) (*Report, error) {
 	if n, ok := stack.As[stack.Noter](st); ok {
 		rep.Notes = append(rep.Notes, n.Notes()...)
 	}
-	res, err := script.Run(ss, st, RunOptions(e, cfg.Verbose))
+	ropts := RunOptions(e, cfg.Verbose)
+	if cfg.Tolerance > 0 {
+		// An explicit tolerance is packetdrill's: no floor of the stack's.
+		ropts.MinTolerance = 0
+	}
+	res, err := script.Run(ss, st, ropts)
+	if cn, ok := stack.As[commandNoter](st); ok {
+		rep.Notes = append(rep.Notes, cn.commandNotes()...)
+	}
 	if cerr := st.Close(); cerr != nil {
 		// The run is over and its result stands; a stack that does not
 		// shut down cleanly (a call still blocked) is worth a note.

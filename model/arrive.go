@@ -9,8 +9,9 @@ const maxPayload = 65535
 // segmentArrives dispatches an arriving segment (RFC 9293 §3.10.7) to the
 // connection, the listener or the no-connection rules.
 func (h *Host) segmentArrives(seg *spec.Segment) {
-	if seg.Dst.IP != h.cfg.Addr || seg.Src.Port == 0 || seg.Dst.Port == 0 || seg.Len > maxPayload {
-		return // not for this host, or malformed: dropped without reply
+	if seg.Dst.IP != h.cfg.Addr || seg.Src.Port == 0 || seg.Dst.Port == 0 || seg.Len > maxPayload ||
+		!spec.SameFamily(seg.Src.IP, h.cfg.Addr) {
+		return // not for this host, or malformed (addresses of two families): dropped without reply
 	}
 	if c := h.conns[seg.Tuple()]; c != nil {
 		if h.synFinDropped(seg) {

@@ -125,6 +125,23 @@ func TestJudgeDefaults(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "takes no sysctl settings") || !strings.Contains(err.Error(), "not supported") {
 		t.Errorf("Command: %v", err)
 	}
+	// A shell script the command runs (read by the parser) is played as
+	// a shell without set -e: what the stack refuses is noted, known
+	// harmless parts are skipped, others noted; nothing fails.
+	read := func(string) ([]byte, error) {
+		return []byte("sysctl -q net.ipv4.tcp_sack=1\nip tcp_metrics flush all > /dev/null 2>&1\nfrobnicate\n"), nil
+	}
+	s, err = script.ParseWith("c.pkt", []byte("`./defaults.sh`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"), script.ParseOptions{ReadFile: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Command(0, s.Init); err != nil {
+		t.Errorf("Command of a sourced script: %v", err)
+	}
+	cn, ok := stack.As[commandNoter](j)
+	if notes := strings.Join(cn.commandNotes(), "\n"); !ok || !strings.Contains(notes, "defaults.sh:1: not set") || !strings.Contains(notes, "defaults.sh:3: not run") || strings.Contains(notes, "tcp_metrics") {
+		t.Errorf("commander notes: %q", notes)
+	}
 	// The model behind two wrappers (Real, the commander) still explains
 	// its steps and gives its notes.
 	r := Judge(stack.NewReal(v, stack.RealConfig{Notes: []string{"a note"}}), stack.Entry{})

@@ -385,11 +385,11 @@ func (p *parser) applyOption(o Option) error {
 		if err != nil {
 			return bad("%q is not an IP address", clip(o.Value))
 		}
-		if o.Name == "local_ip" && a.Is4() && a != netip.AddrFrom4([4]byte(stack.LocalIP())) {
-			s.addrBeyond(fmt.Sprintf("--local_ip=%s (the runner's local address is %s)", a, netip.AddrFrom4([4]byte(stack.LocalIP()))))
+		if o.Name == "local_ip" && a.Is4() && a != stack.LocalIP().Netip() {
+			s.addrBeyond(fmt.Sprintf("--local_ip=%s (the runner's local address is %s)", a, stack.LocalIP().Netip()))
 		}
-		if o.Name == "remote_ip" && a.Is4() && a != netip.AddrFrom4([4]byte(stack.RemoteIP())) {
-			s.addrBeyond(fmt.Sprintf("--remote_ip=%s (the runner's remote address is %s)", a, netip.AddrFrom4([4]byte(stack.RemoteIP()))))
+		if o.Name == "remote_ip" && a.Is4() && a != stack.RemoteIP().Netip() {
+			s.addrBeyond(fmt.Sprintf("--remote_ip=%s (the runner's remote address is %s)", a, stack.RemoteIP().Netip()))
 		}
 	case "bind_port", "connect_port":
 		if err := need(); err != nil {

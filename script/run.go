@@ -169,8 +169,8 @@ func run(s *Script, st stack.Stack, opts RunOptions, next func() (*Event, error)
 		localISN:  s.LocalISS,
 		haveLocal: s.HasLocalISS,
 		tuple: spec.FourTuple{
-			Local:  stack.LocalAddr(),
-			Remote: stack.RemoteAddr(),
+			Local:  s.LocalAddr(),
+			Remote: s.RemoteAddr(),
 		},
 	}
 	if r.opts.AnyTimeWait <= 0 {
@@ -856,7 +856,7 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 		if !r.haveLocal || (newTuple != r.tuple && !r.s.HasLocalISS) {
 			r.localISN, r.haveLocal = s.Seq-spec.Seq(pk.Seq), true
 		}
-		if s.Src.IP == stack.LocalIP() && s.Dst.IP == stack.RemoteIP() {
+		if l, rem := r.s.Addrs(); s.Src.IP == l && s.Dst.IP == rem {
 			r.tuple = newTuple
 		}
 	}

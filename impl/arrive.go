@@ -151,7 +151,7 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 }
 
 func (s *Stack) peerMSS(seg *spec.Segment) uint16 {
-	m := uint16(spec.DefaultPeerMSS)
+	m := s.cfg.PeerMSS()
 	if seg.Opts.MSS != 0 {
 		m = seg.Opts.MSS
 	}

@@ -72,7 +72,8 @@ func New(p spec.Profile, cfg spec.HostConfig) (*Stack, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("impl: %w", err)
 	}
-	s := &Stack{p: p, cfg: cfg.WithDefaults(), seed: newHashKey()}
+	cfg = cfg.WithDefaults()
+	s := &Stack{p: cfg.HostProfile(p), cfg: cfg, seed: newHashKey()}
 	s.conns.stride = p.MaxHeldRanges
 	s.cidx = newIndex(s.seed, connKeys{&s.conns})
 	s.tw.init(s.seed)

@@ -144,7 +144,7 @@ func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMem
 }
 
 func peerMSS(h *Host, seg *spec.Segment) uint16 {
-	m := uint16(spec.DefaultPeerMSS)
+	m := h.cfg.PeerMSS()
 	if seg.Opts.MSS != 0 {
 		m = seg.Opts.MSS
 	}

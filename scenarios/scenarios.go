@@ -55,6 +55,7 @@ type Topic struct {
 // test fails when a folder is missing here or a topic has no folder.
 var topics = []Topic{
 	{"close", "closing sequences: active, passive, simultaneous, half-close, unread data, blocking calls"},
+	{"ipv6", "IPv6 (--ip_version=ipv6, ipv4-mapped-ipv6): closes, TIME-WAIT and RST over 16-byte addresses, the IPv6 MSS"},
 	{"linger", "SO_LINGER: close() that waits, and {on, 0} aborts in every state"},
 	{"open", "opening: SYN-SENT, SYN-RECEIVED, simultaneous open, refused connects, ephemeral ports"},
 	{"rst", "RST arriving in every state: in-window, exact, challenge ACKs (RFC 5961), RFC 793"},

@@ -169,7 +169,9 @@ type Profile struct {
 	RecvBuf uint32
 	// SendBuf is the send buffer in octets (what write(2) may queue).
 	SendBuf uint32
-	// MSS is the MSS we announce and the largest segment we send.
+	// MSS is the MSS we announce and the largest segment we send, over
+	// IPv4; an IPv6 host uses spec.IPv6HeaderExtra octets less
+	// (HostConfig.HostProfile).
 	MSS uint16
 
 	// RSTFlushesReceive: a RST discards received data the application has

@@ -45,8 +45,9 @@
 // SO_LINGER {onoff=N, linger=N}, SO_ERROR [ERRNO], TCP_USER_TIMEOUT,
 // TCP_LINGER2, TCP_NODELAY, TCP_INFO {tcpi_state=STATE} and this project's
 // TCP_R2 (R2 as a retransmission count), fcntl(fd, F_SETFL,
-// O_RDWR|O_NONBLOCK). An address written ... is the default of package stack
-// (bind: stack.LocalAddr(); connect: stack.ConnectAddr()); an explicit
+// O_RDWR|O_NONBLOCK). An address written ... is the script's (Script.Addrs:
+// packetdrill's for its --ip_version, or --local_ip and --remote_ip; bind:
+// Script.LocalAddr, connect: Script.ConnectAddr); an explicit
 // {sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr("A")} is
 // accepted. Results are "= N", "= -1 ERRNO [(text)]" (errno and text on
 // the result's line; the text is not checked).
@@ -70,8 +71,10 @@
 //
 // Run plays a script as packetdrill does: each line at its time, inbound
 // segments injected, calls started, outbound segments matched in order
-// against what the stack sends, within the tolerance. Sequence numbers are
-// relative to the ISNs (see Run). Flags, sequence and acknowledgment
+// against what the stack sends, within the tolerance. Sequence numbers
+// are packetdrill's: absolute on SYN and SYN-ACK lines, relative to the
+// ISNs after them, and every new listening socket's connection comes
+// from a fresh remote port (see Run). Flags, sequence and acknowledgment
 // numbers, payload length and addresses are always checked; PSH, the
 // window and options only where the stack models them (stack.FieldModeller);
 // timestamp values never. A field left open is counted and reported as

@@ -416,6 +416,7 @@ func (s *Stack) Snapshot() spec.HostSnap {
 			Tuple: s.tuple(c.key), State: c.state, FD: int32(c.fd),
 			ISS: c.iss, IRS: c.irs, SndUna: c.sndUna, SndNxt: c.sndNxt, SndWnd: c.sndWnd,
 			RcvNxt: c.rcvNxt, RcvWnd: s.rcvWnd(c), Unread: c.unread, Unsent: c.unsent(),
+			SndShift: c.sndShift, RcvShift: c.rcvShift,
 			Timers: c.timer,
 		}
 		cs.Normalize()

@@ -63,6 +63,7 @@ var topics = []Topic{
 	{"syn", "a SYN in a synchronized state: challenge ACK, RFC 793 reset, SYN-RECEIVED"},
 	{"timers", "retransmission, R2 give-up, user timeout, FIN-WAIT-2 timeout"},
 	{"timewait", "TIME-WAIT: 2MSL, restarts, RST (RFC 1337), reopening by SYN (RFC 6191), bind and connect over it"},
+	{"window", "window scaling (RFC 7323 §2) and the receive window's true size: negotiation, scaled windows both ways, acceptance beyond the advertised edge"},
 }
 
 // Topics returns the topic folders in order, each with its description.

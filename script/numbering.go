@@ -54,9 +54,8 @@ type numbering struct {
 
 	scriptLocal, liveLocal spec.Seq // the local ISN in the script and on the stack
 	haveLocal              bool
-	remote                 spec.Seq      // the remote ISN on the stack (script's + shift)
-	remoteAddr             spec.SockAddr // the scripted peer of an inbound connection (Script.RemoteAddr)
-	shift                  spec.Seq      // --tcpclose_remote_isn, added to every inbound number
+	remote                 spec.Seq // the remote ISN on the stack (script's + shift)
+	shift                  spec.Seq // --tcpclose_remote_isn, added to every inbound number
 
 	children int // passive connections made so far
 
@@ -69,8 +68,7 @@ type numbering struct {
 }
 
 func newNumbering(s *Script) numbering {
-	return numbering{fd: -1, shift: s.RemoteISN, remote: s.RemoteISN, fixedISS: s.LocalISS, hasFixedISS: s.HasLocalISS,
-		remoteAddr: s.RemoteAddr()}
+	return numbering{fd: -1, shift: s.RemoteISN, remote: s.RemoteISN, fixedISS: s.LocalISS, hasFixedISS: s.HasLocalISS}
 }
 
 // socket is a socket() that returned script fd fd: the new socket is the
@@ -103,14 +101,16 @@ func (n *numbering) connect(fd int32) {
 // reaches a listening socket under test (or no socket at all) makes a new
 // connection from a fresh remote port, whose remote ISN is the packet's
 // sequence number; the peer's SYN-ACK gives an active connection's. It
-// returns the connection's remote address when it changes.
-func (n *numbering) inbound(pk *Packet) (remote spec.SockAddr, changed bool) {
+// returns the connection's remote address (base, the script's remote
+// address, with a fresh port for every connection after the first) when
+// it changes.
+func (n *numbering) inbound(pk *Packet, base spec.SockAddr) (remote spec.SockAddr, changed bool) {
 	switch {
 	case n.state == sutNone || n.state == sutListening:
 		n.state, n.fd = sutPacketRcvd, -1
 		n.scriptLocal, n.liveLocal, n.haveLocal = 0, 0, false
 		n.remote = n.shift.Add(pk.Seq)
-		remote = n.remoteAddr
+		remote = base
 		if n.children > 0 {
 			remote.Port = uint16(firstFreshPort + n.children - 1)
 		}

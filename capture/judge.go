@@ -31,6 +31,17 @@ type Options struct {
 	// Endpoint.Model). Replay keeps the packets of live connections in
 	// memory.
 	Profile func(endpoint netip.AddrPort) (spec.Profile, bool)
+	// Vantage is where the capture was taken (VantageAuto: inferred per
+	// connection from its handshake). It decides which losses the replay
+	// may assume happened out of the capture's sight.
+	Vantage Vantage
+	// MaxCandidates bounds the replays the search for hidden events tries
+	// per endpoint (0: DefaultMaxCandidates); past it the verdict is
+	// "cannot judge: search exceeded N candidates".
+	MaxCandidates int
+	// TimerSlack is how much later than the model's deadline a timer may
+	// fire in the capture (0: DefaultTimerSlack).
+	TimerSlack time.Duration
 }
 
 // Stats count what the reader saw.
@@ -223,7 +234,7 @@ func (t *tracker) retire(k key, c *Conn, endOfCapture time.Time) {
 	if t.o.Profile != nil {
 		for _, s := range []Side{A, B} {
 			if p, ok := t.o.Profile(c.Ends[s].Addr); ok {
-				v, n := c.replay(c.pkts, s, p)
+				v, n := c.replay(c.pkts, s, p, &t.o)
 				c.Ends[s].Model = v
 				c.Candidates += n
 			}

@@ -201,7 +201,10 @@ func (t *tracker) packet(n int, at time.Time, p *wire.Packet, comment string) {
 				}
 				c.prevFIN[ns], c.prevFINSeq[ns] = prev.Ends[s].fin, prev.Ends[s].finSeq
 				c.prevTW[ns] = !prev.Ends[s].twAt.IsZero()
+				pe := &prev.Ends[s]
+				c.prev[ns] = prevEnd{haveSeq: pe.haveSeq && pe.haveISN, isn: pe.isn, sndMax: pe.sndMax, haveTS: pe.haveTS, tsVal: pe.tsVal, twAt: pe.twAt}
 			}
+			c.prevRST = prev.rstAfterClose
 		}
 		t.live[k] = c
 	}

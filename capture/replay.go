@@ -68,6 +68,8 @@ type hiddenKind uint8
 const (
 	hiddenCall hiddenKind = iota // an application call
 	hiddenDrop                   // a peer's segment in the capture that never reached the endpoint
+	hiddenLate                   // a peer's segment that reached the endpoint later (reordered), just before one of its packets
+	hiddenCopy                   // a network copy of a peer's segment reached the endpoint again, just before one of its packets
 )
 
 // hidden is one event the replay inserts. A call goes in at an expected
@@ -80,7 +82,8 @@ type hidden struct {
 	// after: how many of the packets arriving at that same instant come
 	// before the call; -1 all of them.
 	after int
-	pkt   int // hiddenDrop: index into the packets
+	pkt   int // hiddenDrop, hiddenLate, hiddenCopy: index into the packets
+	at    int // hiddenLate, hiddenCopy: the endpoint's packet it arrives just before (index)
 }
 
 // DefaultMaxCandidates bounds the replays tried per endpoint when
@@ -130,30 +133,43 @@ type replayer struct {
 	dataLeft int64
 }
 
-// shifts measures, from the handshake, how long after the capture saw a
-// segment each side would have answered it: for B the SYN-ACK after the
-// SYN it answers, for A its ACK after the SYN-ACK. ok[s] is false when
-// the capture shows no such answer.
-func shifts(pkts []pk, isnB spec.Seq) (d [2]time.Duration, ok [2]bool) {
-	var syn, synack time.Time
+// shifts measures how long after the capture saw a segment each side
+// would have answered it: the least gap between a segment of the peer's
+// and the first of the side's own that acknowledges it (B's SYN-ACK
+// after the SYN it answers, A's ACK after the SYN-ACK, every ACK of
+// data or of a FIN). Delayed ACKs and reordering only lengthen a gap,
+// so the least one is the path's. ok[s] is false when the capture shows
+// no such answer.
+func shifts(pkts []pk) (d [2]time.Duration, ok [2]bool) {
+	// first[s][end]: when the capture first saw s's segment ending at end.
+	var first [2]map[spec.Seq]time.Time
+	var maxAck [2]spec.Seq
+	var haveAck [2]bool
 	for i := range pkts {
 		q := &pkts[i]
-		f := q.seg.Flags
-		switch {
-		case q.side == A && f&spec.SYN != 0 && f&spec.ACK == 0 && !q.lost:
-			syn = q.at
-		case q.side == B && f&spec.SYN != 0 && f&spec.ACK != 0:
-			if !ok[B] && !syn.IsZero() && !q.at.Before(syn) {
-				d[B], ok[B] = q.at.Sub(syn), true
+		s := q.side
+		if q.lost {
+			continue
+		}
+		if q.seg.SegLen() > 0 {
+			if first[s] == nil {
+				first[s] = map[spec.Seq]time.Time{}
 			}
-			if !q.lost {
-				synack = q.at
+			if _, seen := first[s][q.seg.End()]; !seen {
+				first[s][q.seg.End()] = q.at
 			}
-		case q.side == A && f&spec.SYN == 0 && f&spec.ACK != 0 && q.seg.Ack == isnB.Add(1) && !synack.IsZero():
-			if !q.at.Before(synack) {
-				d[A], ok[A] = q.at.Sub(synack), true
+		}
+		if q.seg.Flags&spec.ACK == 0 || q.seg.Flags&spec.RST != 0 {
+			continue
+		}
+		if haveAck[s] && !maxAck[s].LT(q.seg.Ack) {
+			continue
+		}
+		maxAck[s], haveAck[s] = q.seg.Ack, true
+		if t, seen := first[s.Other()][q.seg.Ack]; seen && !q.at.Before(t) {
+			if g := q.at.Sub(t); !ok[s] || g < d[s] {
+				d[s], ok[s] = g, true
 			}
-			return d, ok
 		}
 	}
 	return d, ok
@@ -207,7 +223,7 @@ func (c *Conn) replay(pkts []pk, x Side, p spec.Profile, o *Options) (string, in
 	if budget == 0 {
 		budget = DefaultMaxCandidates
 	}
-	d, ok := shifts(pkts, c.Ends[B].isn)
+	d, ok := shifts(pkts)
 	if rp.vantage == VantageAuto {
 		rp.vantage = inferVantage(d, ok)
 	}
@@ -312,6 +328,29 @@ func (rp *replayer) candidates(n *node) []hidden {
 	if !rp.dropOK {
 		return out
 	}
+	// The packet of x's that failed: a peer's segment delivered late, or
+	// a copy of one, just before it.
+	f := -1
+	switch {
+	case n.r.ackBad != 0:
+		f = n.r.ackBad - 1
+	case k < len(rp.want):
+		f = rp.want[k]
+	}
+	if f >= 0 {
+		for _, kind := range []hiddenKind{hiddenLate, hiddenCopy} {
+			cnt := 0
+			for j := len(rp.order) - 1; j >= 0 && cnt < maxDropCandidates; j-- {
+				i := rp.order[j]
+				q := &rp.pkts[i]
+				if q.side == rp.x || q.lost || !rp.eff[i].Before(rp.eff[f]) || n.dropped(i) {
+					continue
+				}
+				out = append(out, hidden{kind: kind, pkt: i, at: f, before: k})
+				cnt++
+			}
+		}
+	}
 	// The peer's segments met before the expected packet (or before the
 	// end), after the previous one, most recent first.
 	var lo, hi time.Time
@@ -342,7 +381,7 @@ func (rp *replayer) candidates(n *node) []hidden {
 
 func (n *node) dropped(i int) bool {
 	for _, h := range n.h {
-		if h.kind == hiddenDrop && h.pkt == i {
+		if (h.kind == hiddenDrop || h.kind == hiddenLate) && h.pkt == i {
 			return true
 		}
 	}
@@ -399,16 +438,13 @@ func (rp *replayer) searchPhase(budget, tried int) (string, int, bool) {
 		h := append(append([]hidden(nil), n.h...), cand)
 		r := rp.replayOnce(h)
 		tried++
-		if dbgSearch != nil {
-			dbgSearch(fmt.Sprintf("%s: %v -> progress %d matched %d ackBad %d %s", rp.x, h, r.progress, r.matched, r.ackBad, r.detail))
-		}
 		child := &node{h: h, r: r}
 		switch {
 		case rp.complete(r):
 			done = child
 		case r.progress > n.r.progress:
 			open = append(open, child)
-		case cand.kind == hiddenDrop && !n.stall && r.progress == n.r.progress:
+		case cand.kind != hiddenCall && !n.stall && r.progress == n.r.progress:
 			child.stall = true
 			open = append(open, child)
 		}
@@ -428,8 +464,8 @@ func (rp *replayer) searchPhase(budget, tried int) (string, int, bool) {
 }
 
 // describe lists a node's hidden events.
-func (rp *replayer) describe(n *node) string {
-	var cs, ds []string
+func (rp *replayer) describe(n *node) (s string) {
+	var cs, ds, ls, ks []string
 	for _, h := range n.h {
 		switch h.kind {
 		case hiddenCall:
@@ -440,9 +476,19 @@ func (rp *replayer) describe(n *node) string {
 			cs = append(cs, s)
 		case hiddenDrop:
 			ds = append(ds, fmt.Sprintf("#%d", rp.pkts[h.pkt].n))
+		case hiddenLate:
+			ls = append(ls, fmt.Sprintf("#%d (before #%d)", rp.pkts[h.pkt].n, rp.pkts[h.at].n))
+		case hiddenCopy:
+			ks = append(ks, fmt.Sprintf("#%d (before #%d)", rp.pkts[h.pkt].n, rp.pkts[h.at].n))
 		}
 	}
-	s := "calls inferred: " + strings.Join(cs, ", ")
+	if len(ls) > 0 {
+		defer func() { s += fmt.Sprintf("; reached %s late: %s", rp.x, strings.Join(ls, ", ")) }()
+	}
+	if len(ks) > 0 {
+		defer func() { s += fmt.Sprintf("; a network copy reached %s: %s", rp.x, strings.Join(ks, ", ")) }()
+	}
+	s = "calls inferred: " + strings.Join(cs, ", ")
 	if len(cs) == 0 {
 		s = "no calls inferred"
 	}
@@ -478,14 +524,23 @@ func (rp *replayer) replayOnce(hs []hidden) replayResult {
 	e, o := &c.Ends[x], &c.Ends[x.Other()]
 	var calls []hidden
 	var drop map[int]bool
+	var extra map[int][]int // x's packet -> peer segments delivered just before it
 	for _, h := range hs {
-		if h.kind == hiddenDrop {
+		switch h.kind {
+		case hiddenCall:
+			calls = append(calls, h)
+			continue
+		case hiddenLate, hiddenCopy:
+			if extra == nil {
+				extra = map[int][]int{}
+			}
+			extra[h.at] = append(extra[h.at], h.pkt)
+		}
+		if h.kind == hiddenDrop || h.kind == hiddenLate {
 			if drop == nil {
 				drop = map[int]bool{}
 			}
 			drop[h.pkt] = true
-		} else {
-			calls = append(calls, h)
 		}
 	}
 	sort.SliceStable(calls, func(a, b int) bool { return calls[a].before < calls[b].before })
@@ -617,6 +672,9 @@ func (rp *replayer) replayOnce(hs []hidden) replayResult {
 			arrived++
 		}
 		if q.side == x {
+			for _, j := range extra[i] {
+				run(spec.Event{Kind: spec.EvSegment, At: t, Seg: pkts[j].seg})
+			}
 			if k < len(want) && want[k] == i {
 				for ci < len(calls) && calls[ci].before == k {
 					doCall(t, calls[ci].call)
@@ -655,8 +713,6 @@ func (rp *replayer) replayOnce(hs []hidden) replayResult {
 	}
 	return rp.finish(&res, k, verified, sent)
 }
-
-var dbgSearch func(string)
 
 // ackWait is how much later than the capture's pure ACK the model may
 // send it: RFC 1122 §4.2.3.2 bounds an ACK's delay at 0.5 s.

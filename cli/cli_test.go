@@ -392,7 +392,7 @@ func TestCheckBeyondAndDirectories(t *testing.T) {
 		t.Errorf("ipv6: exit %d, stdout %q", code, stdout)
 	}
 	code, stdout, _ = run("check", "../script/testdata/lang")
-	if code != ExitFail || !strings.Contains(stdout, "12 scripts (13 runs): 4 conform, 2 diverge, 7 beyond the model, 0 errors") {
+	if code != ExitFail || !strings.Contains(stdout, "18 scripts (24 runs): 12 conform, 5 diverge, 7 beyond the model, 0 errors") {
 		t.Errorf("lang dir: exit %d, stdout %q", code, stdout)
 	}
 	code, stdout, _ = run("check", "-D", "FD=3", "../script/testdata/lang/options.pkt")

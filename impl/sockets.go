@@ -739,7 +739,23 @@ func (s *Stack) releaseSocket(k *sock) {
 	s.freeSock(k)
 }
 
+// negativeOpt mirrors the model: SO_LINGER's seconds, TCP_USER_TIMEOUT and
+// TCP_LINGER2 refuse a negative value with EINVAL.
+func negativeOpt(opt spec.SockOpt, val, val2 int64) bool {
+	switch opt {
+	case spec.OptLinger:
+		return val2 < 0
+	case spec.OptUserTimeout, spec.OptLinger2:
+		return val < 0
+	}
+	return false
+}
+
 func (s *Stack) callSetsockopt(k *sock, c *spec.Call) {
+	if negativeOpt(c.Opt, c.Val, c.Val2) {
+		s.result(k.fd, c.Kind, -1, spec.EINVAL)
+		return
+	}
 	cn := s.connOf(k)
 	switch c.Opt {
 	case spec.OptReuseAddr:
@@ -750,18 +766,10 @@ func (s *Stack) callSetsockopt(k *sock, c *spec.Call) {
 			s.recat(cn)
 		}
 	case spec.OptLinger:
-		if c.Val2 < 0 {
-			s.result(k.fd, c.Kind, -1, spec.EINVAL)
-			return
-		}
 		k.lingerOn, k.lingerSecs = c.Val != 0, c.Val2
 	case spec.OptNonBlock:
 		k.nonBlock = c.Val != 0
 	case spec.OptUserTimeout:
-		if c.Val < 0 {
-			s.result(k.fd, c.Kind, -1, spec.EINVAL)
-			return
-		}
 		k.userTimeout = time.Duration(c.Val) * time.Millisecond
 		if cn != nil {
 			cn.userTimeout = k.userTimeout
@@ -772,10 +780,6 @@ func (s *Stack) callSetsockopt(k *sock, c *spec.Call) {
 			}
 		}
 	case spec.OptLinger2:
-		if c.Val < 0 {
-			s.result(k.fd, c.Kind, -1, spec.EINVAL)
-			return
-		}
 		k.linger2 = secs(c.Val)
 		if cn != nil {
 			cn.fw2Timeout = k.linger2

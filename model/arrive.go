@@ -45,6 +45,19 @@ func (h *Host) synFinDropped(seg *spec.Segment) bool {
 	return false
 }
 
+// noACKDropped: a synchronized connection drops a segment without ACK
+// (R9293-SEG-NOACK), a FIN on it included (AMB-FIN-NOACK).
+func (h *Host) noACKDropped(seg *spec.Segment) bool {
+	if seg.Flags&spec.ACK != 0 {
+		return false
+	}
+	h.rule("R9293-SEG-NOACK")
+	if seg.Flags&spec.FIN != 0 {
+		h.rule("AMB-FIN-NOACK")
+	}
+	return true
+}
+
 // replyClosed answers a segment for which no connection exists
 // (R9293-SEG-CLOSED, R9293-RSTGEN-CLOSED): nothing to a RST; otherwise a
 // RST shaped to be acceptable to the sender.
@@ -278,11 +291,7 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 		return
 	}
 	// Fifth: ACK.
-	if seg.Flags&spec.ACK == 0 {
-		h.rule("R9293-SEG-NOACK")
-		if seg.Flags&spec.FIN != 0 {
-			h.rule("AMB-FIN-NOACK")
-		}
+	if h.noACKDropped(&seg) {
 		return
 	}
 	if !h.ackArrives(c, &seg) {

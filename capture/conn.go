@@ -53,6 +53,8 @@ type Endpoint struct {
 	// on the model: "conforms to P (calls inferred: ...)", "violation of P
 	// at packet #N: ...", or "cannot judge: why".
 	Model string `json:"model,omitempty"`
+	// Fits: with Options.Auto, the profiles whose replay it conforms to.
+	Fits []string `json:"fits,omitempty"`
 
 	haveISN  bool
 	isn      spec.Seq
@@ -111,6 +113,7 @@ type Conn struct {
 	Candidates int `json:"candidates,omitempty"`
 
 	pkts     []pk             // kept for the model replay
+	kept     []pk             // every packet, for Trace (Options.Keep)
 	notes    map[int][]string // per packet, for annotation
 	annotate bool             // keep notes (Options.Notes is set)
 	oowRST   int              // an out-of-window RST (packet), to see whether it was taken

@@ -623,7 +623,7 @@ func (rp *replayer) replayOnce(hs []hidden) replayResult {
 	match := func() bool {
 		for len(got) > 0 && k < len(want) {
 			w, g := pkts[want[k]].seg, got[0]
-			if g.Flags != w.Flags || g.Seq != w.Seq || g.Len != w.Len || (g.Flags&spec.ACK != 0 && g.Ack != w.Ack) {
+			if g.Flags != w.Flags || g.Seq != w.Seq || g.Len != w.Len || (g.Flags&spec.ACK != 0 && g.Ack != w.Ack) || g.Opts.HasTS != w.Opts.HasTS {
 				// A retransmission of what was already matched may have
 				// been lost before the capture point.
 				if rp.skipOK && haveEnd && g.Flags&spec.SYN == 0 && g.End().LEQ(hiEnd) && g.SegLen() > 0 {

@@ -170,7 +170,7 @@ func TestNegativeControls(t *testing.T) {
 				vantage = capture.VantageB
 			}
 			opts := capture.Options{Vantage: vantage, Profile: func(ep netip.AddrPort) (spec.Profile, bool) {
-				if ep.Addr() == netip.AddrFrom4(sim.DefaultAddrs()[sim.A].IP) {
+				if ep.Addr() == sim.DefaultAddrs()[sim.A].IP.Netip() {
 					return cfg.Profiles[sim.A], true
 				}
 				return cfg.Profiles[sim.B], true

@@ -206,9 +206,6 @@ func inferVantage(d [2]time.Duration, ok [2]bool) Vantage {
 // number of candidate replays tried.
 func (c *Conn) replay(pkts []pk, x Side, p spec.Profile, o *Options) (string, int) {
 	e := &c.Ends[x]
-	if !e.Addr.Addr().Is4() || !c.Ends[x.Other()].Addr.Addr().Is4() {
-		return "cannot judge: the model speaks IPv4 only", 0
-	}
 	if c.MidStart || !e.haveISN {
 		return "cannot judge: no handshake in the capture", 0
 	}
@@ -544,8 +541,7 @@ func (rp *replayer) replayOnce(hs []hidden) replayResult {
 		}
 	}
 	sort.SliceStable(calls, func(a, b int) bool { return calls[a].before < calls[b].before })
-	local := spec.SockAddr{IP: e.Addr.Addr().As4(), Port: e.Addr.Port()}
-	remote := spec.SockAddr{IP: o.Addr.Addr().As4(), Port: o.Addr.Port()}
+	local, remote := spec.SockAddrFrom(e.Addr), spec.SockAddrFrom(o.Addr)
 	h, err := model.New(rp.p, spec.HostConfig{Addr: local.IP, FixedISS: e.isn})
 	if err != nil {
 		return replayResult{detail: err.Error()}

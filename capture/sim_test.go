@@ -148,7 +148,7 @@ func simCaptureNet(t testing.TB, scenario, profile string, seed uint64, nf netFa
 	}
 	profiles := cfg.Profiles
 	return buf.Bytes(), func(ep netip.AddrPort) (spec.Profile, bool) {
-		if ep.Addr() == netip.AddrFrom4(sim.DefaultAddrs()[sim.A].IP) {
+		if ep.Addr() == sim.DefaultAddrs()[sim.A].IP.Netip() {
 			return profiles[sim.A], true
 		}
 		return profiles[sim.B], true

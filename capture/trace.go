@@ -2,7 +2,6 @@ package capture
 
 import (
 	"fmt"
-	"net/netip"
 	"time"
 
 	"github.com/tcpclose/tcpclose/sim"
@@ -32,7 +31,7 @@ func (c *Conn) Trace() *sim.Trace {
 	for i := range c.kept {
 		q := &c.kept[i]
 		seg := q.seg
-		seg.Src, seg.Dst = sockAddr(c.Ends[q.side].Addr), sockAddr(c.Ends[q.side.Other()].Addr)
+		seg.Src, seg.Dst = spec.SockAddrFrom(c.Ends[q.side].Addr), spec.SockAddrFrom(c.Ends[q.side.Other()].Addr)
 		side := sim.Side(q.side)
 		arrive := q.at
 		if r := q.side.Other(); ok[r] {
@@ -61,11 +60,4 @@ func (c *Conn) Trace() *sim.Trace {
 		t.Records = append(t.Records, e.rec)
 	}
 	return t
-}
-
-func sockAddr(a netip.AddrPort) spec.SockAddr {
-	if !a.Addr().Is4() {
-		return spec.SockAddr{Port: a.Port()}
-	}
-	return spec.SockAddr{IP: a.Addr().As4(), Port: a.Port()}
 }

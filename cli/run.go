@@ -234,13 +234,13 @@ func parseRunScript(file, profile string, defs map[string]string) (*script.Scrip
 		return nil, err
 	}
 	if profile == "" {
-		hdr, err := script.NewReader(file, src, script.ParseOptions{Defines: defs})
+		hdr, err := script.NewReader(file, src, script.ParseOptions{Defines: defs, ReadFile: os.ReadFile})
 		if err != nil {
 			return nil, err
 		}
 		profile = profilesFor(hdr.Script(), "")[0]
 	}
-	return script.ParseWith(file, src, script.ParseOptions{Platform: script.PlatformFor(profile), Defines: defs})
+	return script.ParseWith(file, src, script.ParseOptions{Platform: script.PlatformFor(profile), Defines: defs, ReadFile: os.ReadFile})
 }
 
 const conformDescription = `

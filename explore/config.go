@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tcpclose/tcpclose/internal/enum"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
@@ -21,12 +22,9 @@ const (
 	Passive
 )
 
-func (r Role) String() string {
-	if r == Passive {
-		return "passive"
-	}
-	return "active"
-}
+var roleNames = [...]string{Active: "active", Passive: "passive"}
+
+func (r Role) String() string { return enum.Name(roleNames[:], "Role", r) }
 
 // Program is what one side's application may do. Every action it allows is
 // a nondeterministic choice the explorer takes in every state where the
@@ -96,12 +94,9 @@ const (
 	Shared
 )
 
-func (m ClockMode) String() string {
-	if m == Shared {
-		return "shared"
-	}
-	return "independent"
-}
+var clockModeNames = [...]string{Independent: "independent", Shared: "shared"}
+
+func (m ClockMode) String() string { return enum.Name(clockModeNames[:], "ClockMode", m) }
 
 // Config is one exploration.
 type Config struct {
@@ -165,11 +160,11 @@ type Config struct {
 }
 
 // Addr returns the address of side 0 (A, 10.0.0.1) or 1 (B, 10.0.0.2).
-func Addr(side int) spec.IPv4 {
+func Addr(side int) spec.Addr {
 	if side == 0 {
-		return spec.IPv4{10, 0, 0, 1}
+		return spec.IPv4(10, 0, 0, 1)
 	}
-	return spec.IPv4{10, 0, 0, 2}
+	return spec.IPv4(10, 0, 0, 2)
 }
 
 // Scenario ports.

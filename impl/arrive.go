@@ -10,6 +10,7 @@ type memo struct {
 	rcvNxt   spec.Seq
 	tsok     bool
 	tsRecent uint32
+	wsOK     bool
 	deadline spec.Time
 	reuse    bool
 	explicit bool
@@ -19,10 +20,11 @@ type memo struct {
 
 // segmentArrives dispatches an arriving segment (RFC 9293 §3.10.7).
 func (s *Stack) segmentArrives(seg *spec.Segment) {
-	if seg.Dst.IP != s.cfg.Addr || seg.Src.Port == 0 || seg.Dst.Port == 0 || seg.Len > maxPayload {
+	if seg.Dst.IP != s.cfg.Addr || seg.Src.Port == 0 || seg.Dst.Port == 0 || seg.Len > maxPayload ||
+		!spec.SameFamily(seg.Src.IP, s.cfg.Addr) {
 		return
 	}
-	key := tupleKey(seg.Src.IP, seg.Src.Port, seg.Dst.Port)
+	key := s.key(seg.Src, seg.Dst.Port)
 	h := s.cidx.hash(key) // both indexes share the Stack's seed
 	if s.synFinDropped(seg) {
 		if _, ok := s.cidx.findHashed(key, h); ok {
@@ -121,7 +123,9 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 	c.state = spec.SynReceived
 	c.irs, c.rcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.iss, c.sndUna, c.sndNxt, c.sndEnd = iss, iss, iss.Add(1), iss.Add(1)
-	c.sndWnd, c.maxSndWnd, c.sndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	s.negotiateWS(c, seg)
+	c.sndWnd = s.peerWnd(c, seg)
+	c.maxSndWnd, c.sndWL1 = c.sndWnd, seg.Seq
 	c.sendMSS = s.peerMSS(seg)
 	if s.p.Timestamps && seg.Opts.HasTS {
 		c.flags |= fTSOK
@@ -133,6 +137,9 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 		c.prevID, c.prevSndNxt, c.prevRcvNxt = prev.id, prev.sndNxt, prev.rcvNxt
 		c.prevTSRecent, c.prevDeadline = prev.tsRecent, prev.deadline
 		c.prevLastOOW, c.prevFlags = prev.lastOOW, 0
+		if prev.wsOK {
+			c.prevFlags |= prevWS
+		}
 		if prev.reuse {
 			c.prevFlags |= prevReuse
 		}
@@ -150,7 +157,7 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 }
 
 func (s *Stack) peerMSS(seg *spec.Segment) uint16 {
-	m := uint16(spec.DefaultPeerMSS)
+	m := s.cfg.PeerMSS()
 	if seg.Opts.MSS != 0 {
 		m = seg.Opts.MSS
 	}
@@ -187,7 +194,9 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 		c.flags |= fTSOK
 		c.tsRecent = seg.Opts.TS.Val
 	}
-	c.sndWnd, c.maxSndWnd, c.sndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	s.negotiateWS(c, seg)
+	c.sndWnd = s.peerWnd(c, seg)
+	c.maxSndWnd, c.sndWL1 = c.sndWnd, seg.Seq
 	if ackOK {
 		c.sndWL2 = seg.Ack
 		s.ackNew(c, seg.Ack)
@@ -322,7 +331,7 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 				m = memo{ok: true, id: c.prevID, sndNxt: c.prevSndNxt, rcvNxt: c.prevRcvNxt,
 					tsok: c.has(fPrevTSOK), tsRecent: c.prevTSRecent, deadline: c.prevDeadline,
 					reuse: c.prevFlags&prevReuse != 0, explicit: c.prevFlags&prevExplicit != 0,
-					oowSent: c.prevFlags&prevOOWSent != 0, lastOOW: c.prevLastOOW}
+					oowSent: c.prevFlags&prevOOWSent != 0, lastOOW: c.prevLastOOW, wsOK: c.prevFlags&prevWS != 0}
 			}
 			key := c.key
 			s.deleteConn(c, endLocal)
@@ -402,7 +411,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
 	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow)) {
-		c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+		c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
 	if !advanced && c.sndWnd == 0 && c.retrans > 0 {
@@ -441,7 +450,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 // establish completes the handshake from SYN-RECEIVED.
 func (s *Stack) establish(c *conn, seg *spec.Segment) {
 	c.state = spec.Established
-	c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+	c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 	c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	if c.has(fPassive) {
 		if l := s.sockAt(int32(c.parent)); l != nil && l.state == sockListening {

@@ -291,7 +291,7 @@ func (s *Stack) callBind(k *sock, c *spec.Call) {
 		s.result(k.fd, c.Kind, -1, spec.EINVAL)
 		return
 	}
-	if c.Addr.IP != (spec.IPv4{}) && c.Addr.IP != s.cfg.Addr {
+	if !c.Addr.IP.IsZero() && c.Addr.IP != s.cfg.Addr {
 		s.result(k.fd, c.Kind, -1, spec.EADDRNOTAVAIL)
 		return
 	}
@@ -423,15 +423,19 @@ func (s *Stack) callConnect(k *sock, c *spec.Call) {
 			return
 		}
 	}
-	if c.Addr.Port == 0 || c.Addr.IP == (spec.IPv4{}) {
+	if c.Addr.Port == 0 || c.Addr.IP.IsZero() {
 		s.result(k.fd, c.Kind, -1, spec.EINVAL)
+		return
+	}
+	if !spec.SameFamily(c.Addr.IP, s.cfg.Addr) {
+		s.result(k.fd, c.Kind, -1, spec.EAFNOSUPPORT) // as the model
 		return
 	}
 	var key uint64
 	iss := spec.Seq(0)
 	haveISS := false
 	if k.bound {
-		key = tupleKey(c.Addr.IP, c.Addr.Port, k.lport)
+		key = s.key(c.Addr, k.lport)
 		if s.lookupConn(key) != nil {
 			s.result(k.fd, c.Kind, -1, spec.EADDRNOTAVAIL)
 			return
@@ -488,7 +492,7 @@ func (s *Stack) ephemeralForConnect(rem spec.SockAddr) (uint64, spec.Seq, bool, 
 	lo, hi := int(s.p.EphemeralLow), int(s.p.EphemeralHigh)
 	for p := lo; p <= hi; p++ {
 		port := uint16(p)
-		key := tupleKey(rem.IP, rem.Port, port)
+		key := s.key(rem, port)
 		if s.portUsed[p>>6]&(1<<(uint(p)&63)) == 0 {
 			return key, 0, false, true
 		}

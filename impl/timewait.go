@@ -23,6 +23,9 @@ func (s *Stack) enterTimeWait(c *conn, startTimer bool) {
 	e := twEntry{key: c.key, deadline: dl, lastOOW: c.lastOOW,
 		meta:   twMeta(c.id, int32(c.parent), c.has(fTSOK), c.has(fReuse), c.has(fOOWSent), c.has(fExplicit)),
 		sndNxt: c.sndNxt, rcvNxt: c.rcvNxt, tsRecent: c.tsRecent}
+	if c.wsOK {
+		e.meta |= twWS
+	}
 	s.removeConn(c)
 	s.insertTW(e)
 }
@@ -33,6 +36,7 @@ func (s *Stack) insertTW(e twEntry) uint32 {
 	if p >= 0 {
 		s.twParented++
 	}
+	s.holdKey(e.key)
 	return s.tw.insert(e)
 }
 
@@ -47,6 +51,7 @@ func (s *Stack) deleteTW(i uint32) {
 		}
 	}
 	s.subCat(keyLPort(e.key), twCat(e), true, int16(p))
+	s.dropKey(e.key)
 	s.tw.remove(i)
 }
 
@@ -54,12 +59,16 @@ func (s *Stack) deleteTW(i uint32) {
 // receive buffer, as nothing is unread.
 func (s *Stack) sendTW(e *twEntry, flags spec.Flags) {
 	g := s.segOut()
-	g.Src, g.Dst, g.Flags, g.Seq = s.local(e.key), remote(e.key), flags, e.sndNxt
+	g.Src, g.Dst, g.Flags, g.Seq = s.local(e.key), s.remote(e.key), flags, e.sndNxt
 	if flags&spec.ACK != 0 {
 		g.Ack = e.rcvNxt
 	}
 	if flags&spec.RST == 0 {
-		g.Wnd = uint16(min(s.p.RecvBuf, 65535))
+		sh := uint8(0)
+		if e.wsOK() {
+			sh = s.p.WindowShift // R7323-WS-SEND
+		}
+		g.Wnd = uint16(min(s.p.RecvBuf>>sh, 65535))
 	}
 	if e.tsok() {
 		s.tsOpt(g, e.tsRecent)
@@ -239,7 +248,7 @@ func (s *Stack) timeWaitSyn(i uint32, e *twEntry, seg *spec.Segment) bool {
 	}
 	m := memo{ok: p.ReopenReturnsToTimeWait, id: e.id(), sndNxt: e.sndNxt, rcvNxt: e.rcvNxt,
 		tsok: e.tsok(), tsRecent: e.tsRecent, deadline: e.deadline,
-		reuse: e.reuse(), explicit: e.explicit(), oowSent: e.meta&twOOWSent != 0, lastOOW: e.lastOOW}
+		reuse: e.reuse(), explicit: e.explicit(), oowSent: e.meta&twOOWSent != 0, lastOOW: e.lastOOW, wsOK: e.wsOK()}
 	iss := e.sndNxt.Add(p.ReopenISSGap) // R9293-MAY2-ISS
 	key := e.key
 	if p.ReopenISSGap == 0 || s.mutant(MutantReopenFreshISS) {
@@ -279,6 +288,10 @@ func (s *Stack) restoreTimeWait(key uint64, m *memo) {
 		s.twOver++
 		return
 	}
-	s.insertTW(twEntry{key: key, deadline: m.deadline, meta: twMeta(m.id, -1, m.tsok, m.reuse, m.oowSent, m.explicit),
-		lastOOW: m.lastOOW, sndNxt: m.sndNxt, rcvNxt: m.rcvNxt, tsRecent: m.tsRecent})
+	e := twEntry{key: key, deadline: m.deadline, meta: twMeta(m.id, -1, m.tsok, m.reuse, m.oowSent, m.explicit),
+		lastOOW: m.lastOOW, sndNxt: m.sndNxt, rcvNxt: m.rcvNxt, tsRecent: m.tsRecent}
+	if m.wsOK {
+		e.meta |= twWS
+	}
+	s.insertTW(e)
 }

@@ -6,13 +6,15 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// twEntry is one TIME-WAIT connection, 48 bytes. It keeps what TIME-WAIT
-// behaviour and snapshots need and nothing else: the 4-tuple (the local
-// address is the host's own), SND.NXT, RCV.NXT, TS.Recent, the 2MSL
+// twEntry is one TIME-WAIT connection, 48 bytes for IPv4 and IPv6 alike.
+// It keeps what TIME-WAIT behaviour and snapshots need and nothing else:
+// the 4-tuple (the local address is the host's own; an IPv6 peer's
+// 16-byte address is held once per peer in the Stack's peerTable, which
+// the key names by number), SND.NXT, RCV.NXT, TS.Recent, the 2MSL
 // deadline, the RFC 5961 §7 rate-limit clock, and in meta the connection ID
 // and flags.
 type twEntry struct {
-	key      uint64    // remote IP, remote port, local port (see tupleKey)
+	key      uint64    // remote IP or peer number, remote port, local port (tupleKey, tupleKey6)
 	deadline spec.Time // 2MSL deadline; spec.Never when no timer runs
 	lastOOW  spec.Time // last rate-limited ACK (with twOOWSent)
 	meta     uint64    // id and flags, see tw* constants
@@ -27,7 +29,8 @@ type twEntry struct {
 
 // Bits of twEntry.meta.
 const (
-	twIDMask     = 1<<46 - 1 // connection ID
+	twIDMask     = 1<<45 - 1 // connection ID
+	twWS         = 1 << 45   // window scaling was on (RCV.WND shifts by the profile's WindowShift)
 	twExplicit   = 1 << 46   // its port was bound explicitly (bind, listen)
 	twParentSh   = 47        // parent fd + 1 in 11 bits (0: none)
 	twParentMask = 1<<11 - 1
@@ -54,6 +57,7 @@ func (e *twEntry) parent() int32  { return int32(e.meta>>twParentSh&twParentMask
 func (e *twEntry) tsok() bool     { return e.meta&twTSOK != 0 }
 func (e *twEntry) reuse() bool    { return e.meta&twReuse != 0 }
 func (e *twEntry) explicit() bool { return e.meta&twExplicit != 0 }
+func (e *twEntry) wsOK() bool     { return e.meta&twWS != 0 }
 
 func twMeta(id uint64, parent int32, tsok, reuse, oowSent, explicit bool) uint64 {
 	m := id&twIDMask | uint64(parent+1)&twParentMask<<twParentSh | twLive

@@ -37,13 +37,13 @@ func newBench(t *testing.T, profile string, mods ...func(*spec.Profile)) *bench 
 	for _, m := range mods {
 		m(&p)
 	}
-	h, err := New(p, spec.HostConfig{Addr: spec.IPv4{192, 168, 0, 1}, ISNSecret: 7, FixedISS: testISS})
+	h, err := New(p, spec.HostConfig{Addr: spec.IPv4(192, 168, 0, 1), ISNSecret: 7, FixedISS: testISS})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &bench{t: t, h: h,
-		local: spec.SockAddr{IP: spec.IPv4{192, 168, 0, 1}, Port: 8080},
-		peer:  spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 50000},
+		local: spec.SockAddr{IP: spec.IPv4(192, 168, 0, 1), Port: 8080},
+		peer:  spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 50000},
 		iss:   testISS, irs: peerISN, fd: -1, lfd: -1}
 }
 

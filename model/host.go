@@ -33,9 +33,10 @@ func New(p spec.Profile, cfg spec.HostConfig) (*Host, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
+	cfg = cfg.WithDefaults()
 	return &Host{
-		p:     p,
-		cfg:   cfg.WithDefaults(),
+		p:     cfg.HostProfile(p),
+		cfg:   cfg,
 		conns: make(map[spec.FourTuple]*Conn),
 		socks: make(map[int32]*Socket),
 	}, nil
@@ -57,7 +58,7 @@ func (h *Host) Profile() spec.Profile { return h.p }
 func (h *Host) Now() spec.Time { return h.now }
 
 // Addr returns the host's address.
-func (h *Host) Addr() spec.IPv4 { return h.cfg.Addr }
+func (h *Host) Addr() spec.Addr { return h.cfg.Addr }
 
 // Fired returns the IDs of the rules the last Step applied, in order.
 func (h *Host) Fired() []spec.RuleID { return h.fired }

@@ -65,7 +65,7 @@ func TestRegressEphemeralConnectSharesPort(t *testing.T) {
 	p := spec.MustProfile("linux")
 	p.EphemeralLow, p.EphemeralHigh = 40000, 40000
 	p.TimeWaitReuseAfter = time.Second
-	h := MustNew(p, spec.HostConfig{Addr: spec.IPv4{192, 168, 0, 1}, FixedISS: 1000})
+	h := MustNew(p, spec.HostConfig{Addr: spec.IPv4(192, 168, 0, 1), FixedISS: 1000})
 	now := spec.Time(0)
 	step := func(ev spec.Event) []spec.Output { ev.At = now; return h.Step(&ev, nil) }
 	call := func(c spec.Call) spec.Output {
@@ -76,8 +76,8 @@ func TestRegressEphemeralConnectSharesPort(t *testing.T) {
 		}
 		return spec.Output{}
 	}
-	peer := spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 8080}
-	local := spec.SockAddr{IP: spec.IPv4{192, 168, 0, 1}, Port: 40000}
+	peer := spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 8080}
+	local := spec.SockAddr{IP: spec.IPv4(192, 168, 0, 1), Port: 40000}
 	ts := spec.Options{HasTS: true, TS: spec.Timestamp{Val: 9}}
 	seg := func(f spec.Flags, seq, ack spec.Seq, from spec.SockAddr) {
 		step(spec.Event{Kind: spec.EvSegment, Seg: spec.Segment{Src: from, Dst: local, Flags: f, Seq: seq, Ack: ack, Wnd: 1000, Opts: ts}})

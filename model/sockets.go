@@ -232,7 +232,7 @@ func (h *Host) callBind(s *Socket, c spec.Call) {
 		h.result(s.FD, c.Kind, -1, spec.EINVAL)
 		return
 	}
-	if c.Addr.IP != (spec.IPv4{}) && c.Addr.IP != h.cfg.Addr {
+	if !c.Addr.IP.IsZero() && c.Addr.IP != h.cfg.Addr {
 		h.result(s.FD, c.Kind, -1, spec.EADDRNOTAVAIL)
 		return
 	}
@@ -376,8 +376,15 @@ func (h *Host) callConnect(s *Socket, c spec.Call) {
 			return
 		}
 	}
-	if c.Addr.Port == 0 || c.Addr.IP == (spec.IPv4{}) {
+	if c.Addr.Port == 0 || c.Addr.IP.IsZero() {
 		h.result(s.FD, c.Kind, -1, spec.EINVAL)
+		return
+	}
+	if !spec.SameFamily(c.Addr.IP, h.cfg.Addr) {
+		// The host speaks one family (spec.HostConfig.Addr): the
+		// peer's address is of the other (Linux tcp_v4_connect,
+		// tcp_v6_connect: EAFNOSUPPORT).
+		h.result(s.FD, c.Kind, -1, spec.EAFNOSUPPORT)
 		return
 	}
 	var t spec.FourTuple

@@ -53,9 +53,14 @@ type Script struct {
 	StrictSegments bool
 
 	// IPVersion is --ip_version when not ipv4 ("ipv6",
-	// "ipv4-mapped-ipv6"): the model is IPv4 only, so the script is
-	// beyond it from its first packet line.
+	// "ipv4-mapped-ipv6"). An ipv6 script plays over IPv6 addresses; an
+	// ipv4-mapped-ipv6 one over IPv4 packets, as packetdrill does (its
+	// AF_INET6 sockets see the IPv4-mapped addresses, which spec.Addr
+	// holds as the IPv4 ones).
 	IPVersion string
+	// LocalIP and RemoteIP are --local_ip and --remote_ip; zero for
+	// packetdrill's defaults (Addrs).
+	LocalIP, RemoteIP spec.Addr
 	// PacketsBeyond, if set, names an option that makes every packet line
 	// beyond the model (other addresses, TCP over UDP, MD5): the script
 	// is beyond it from its first packet line.
@@ -466,6 +471,10 @@ type Command struct {
 	// Other lists the parts of the command that are not sysctl settings,
 	// with their lines, so that they can be reported.
 	Other []ShellPart
+	// Sourced lists the shell scripts the command runs that were read
+	// (ParseOptions.ReadFile); their settings are in Sysctls and Other,
+	// marked Sourced.
+	Sourced []string
 }
 
 func (c *Command) String() string { return "`" + c.Text + "`" }
@@ -476,6 +485,10 @@ type Sysctl struct {
 	Pos
 	Key, Value string // key with dots: net.ipv4.tcp_rfc1337
 	Text       string // the shell text it came from
+	// Sourced says it comes from a shell script the command runs: as
+	// in a shell script without "set -e", a setting the stack refuses
+	// is noted, not fatal.
+	Sourced bool
 }
 
 // ShellPart is one piece of a shell command (split at newlines, ';' and
@@ -483,6 +496,11 @@ type Sysctl struct {
 type ShellPart struct {
 	Pos
 	Text string
+	// Sourced: from a shell script the command runs (see Sysctl).
+	Sourced bool
+	// Expanded: the part runs a shell script that was read; its parts
+	// follow it, Sourced.
+	Expanded bool
 }
 
 // Excludes reports whether the script's --tcpclose_profiles is given and

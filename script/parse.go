@@ -3,7 +3,6 @@ package script
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -57,6 +56,13 @@ type ParseOptions struct {
 	// the word SYM reads as VAL (packetdrill's word()). Script lines
 	// --define=SYM=VAL add to them.
 	Defines map[string]string
+	// ReadFile, if set, reads the shell scripts a script's shell command
+	// runs (packetdrill's `../common/defaults.sh`), relative to the
+	// script's directory: their sysctl settings join the command's as if
+	// written there (Sysctl.Sourced), so that the model's profile and a
+	// real stack's namespace get them. Nothing is executed. Nil leaves
+	// such a command a single known part.
+	ReadFile func(path string) ([]byte, error)
 }
 
 // PlatformFor is the #ifdef platform symbol for a profile: FreeBSD for
@@ -238,7 +244,7 @@ func (p *parser) header() error {
 	}
 	if t := p.peek(); t.kind == tBackQuote {
 		p.next()
-		s.Init = parseCommand(p.pos(t), t.text)
+		s.Init = parseCommand(p.pos(t), t.text, p.opts.ReadFile)
 	}
 	if err := p.lexErr(); err != nil {
 		return err
@@ -275,7 +281,7 @@ func (p *parser) nextEvent() (*Event, error) {
 		case tBackQuote:
 			if p.peekN(1).kind == tEOF && p.nEvents > 0 && p.lx.err == nil {
 				p.next()
-				s.Cleanup = parseCommand(p.pos(t), t.text)
+				s.Cleanup = parseCommand(p.pos(t), t.text, p.opts.ReadFile)
 				continue
 			}
 			return nil, p.errf(t, "shell command %s needs an event time here (only the first and last commands of a script may be untimed)", t)
@@ -374,15 +380,15 @@ func (p *parser) applyOption(o Option) error {
 		if err := need(); err != nil {
 			return err
 		}
-		a, err := netip.ParseAddr(o.Value)
-		if err != nil {
+		a, err := spec.ParseAddr(o.Value)
+		if err != nil || a.IsZero() {
 			return bad("%q is not an IP address", clip(o.Value))
 		}
-		if o.Name == "local_ip" && a.Is4() && a != netip.AddrFrom4([4]byte(stack.LocalIP())) {
-			s.addrBeyond(fmt.Sprintf("--local_ip=%s (the runner's local address is %s)", a, netip.AddrFrom4([4]byte(stack.LocalIP()))))
-		}
-		if o.Name == "remote_ip" && a.Is4() && a != netip.AddrFrom4([4]byte(stack.RemoteIP())) {
-			s.addrBeyond(fmt.Sprintf("--remote_ip=%s (the runner's remote address is %s)", a, netip.AddrFrom4([4]byte(stack.RemoteIP()))))
+		switch o.Name {
+		case "local_ip":
+			s.LocalIP = a
+		case "remote_ip":
+			s.RemoteIP = a
 		}
 	case "bind_port", "connect_port":
 		if err := need(); err != nil {
@@ -493,8 +499,8 @@ func (p *parser) event() (*Event, error) {
 		if !p.sawPacket {
 			p.sawPacket = true
 			switch {
-			case p.s.IPVersion != "" && ev.Beyond == "":
-				ev.Beyond = "IPv6 (--ip_version=" + p.s.IPVersion + "; the model is IPv4 only)"
+			case p.s.addrProblem() != "" && ev.Beyond == "":
+				ev.Beyond = p.s.addrProblem()
 			case p.s.PacketsBeyond != "" && ev.Beyond == "":
 				ev.Beyond = p.s.PacketsBeyond
 			}
@@ -510,7 +516,7 @@ func (p *parser) event() (*Event, error) {
 		}
 	case t.kind == tBackQuote:
 		p.next()
-		ev.Kind, ev.Command = EventCommand, parseCommand(p.pos(t), t.text)
+		ev.Kind, ev.Command = EventCommand, parseCommand(p.pos(t), t.text, p.opts.ReadFile)
 	case t.kind == tCode:
 		p.next()
 		ev.Kind, ev.Code = EventCode, t.text
@@ -1248,7 +1254,7 @@ func (p *parser) syscall() (*Syscall, string, error) {
 	if beyond != "" {
 		return sc, beyond, nil
 	}
-	if err := mapCall(sc, p.s.IPVersion != ""); err != nil {
+	if err := mapCall(sc, p.s); err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
 			return sc, pe.Msg, nil

@@ -21,9 +21,9 @@ type Host interface {
 
 // HostConfig describes one host, for model.New and impl.New alike.
 type HostConfig struct {
-	// Addr is the host's only IPv4 address; the zero value means
-	// DefaultHostAddr().
-	Addr IPv4
+	// Addr is the host's only address, IPv4 or IPv6 (the host speaks
+	// that family only); the zero value means DefaultHostAddr().
+	Addr Addr
 	// ISNSecret keys the initial sequence number function (RFC 6528).
 	ISNSecret uint64
 	// FixedISS, when non-zero, is the ISS of every connection the host
@@ -32,13 +32,32 @@ type HostConfig struct {
 	FixedISS Seq
 }
 
+// PeerMSS is the send MSS assumed when the peer's SYN carries no MSS
+// option: DefaultPeerMSS, or DefaultPeerMSS6 on an IPv6 host.
+func (c HostConfig) PeerMSS() uint16 {
+	if c.Addr.Is6() {
+		return DefaultPeerMSS6
+	}
+	return DefaultPeerMSS
+}
+
+// HostProfile returns p as a host at c's address runs it: on an IPv6
+// host the MSS is IPv6HeaderExtra octets less (Profile.MSS is the IPv4
+// value). model.New and impl.New both apply it.
+func (c HostConfig) HostProfile(p Profile) Profile {
+	if c.Addr.Is6() && p.MSS > IPv6HeaderExtra {
+		p.MSS -= IPv6HeaderExtra
+	}
+	return p
+}
+
 // DefaultHostAddr is the address packetdrill gives the host under test,
 // 192.168.0.1.
-func DefaultHostAddr() IPv4 { return IPv4{192, 168, 0, 1} }
+func DefaultHostAddr() Addr { return IPv4(192, 168, 0, 1) }
 
 // WithDefaults returns c with zero fields replaced by their defaults.
 func (c HostConfig) WithDefaults() HostConfig {
-	if c.Addr == (IPv4{}) {
+	if c.Addr.IsZero() {
 		c.Addr = DefaultHostAddr()
 	}
 	return c

@@ -381,6 +381,16 @@ var rules = []Rule{
 		Summary: "A RST is never rejected by PAWS."},
 	{ID: "R7323-TSRECENT", Source: "RFC 7323 §4.3", Keyword: Desc,
 		Summary: "TS.Recent takes SEG.TSval from an acceptable segment that does not start beyond RCV.NXT."},
+	{ID: "R7323-WS-NEGOTIATE", Source: "RFC 7323 §2.2", Keyword: Must, Profile: "WindowScale",
+		Summary: "The Window Scale option is sent only on a SYN, and on a SYN,ACK only if the SYN carried it; windows are scaled only once both sides sent it."},
+	{ID: "R7323-WS-SYN-UNSCALED", Source: "RFC 7323 §2.2", Keyword: MustNot,
+		Summary: "The window field of a SYN or SYN,ACK is never scaled, in either direction."},
+	{ID: "R7323-WS-SEND", Source: "RFC 7323 §2.3", Keyword: Must, Profile: "WindowShift",
+		Summary: "Once scaling is in effect, the window field of every other segment we send is RCV.WND shifted right by Rcv.Wind.Shift."},
+	{ID: "R7323-WS-RECV", Source: "RFC 7323 §2.3", Keyword: Must,
+		Summary: "Once scaling is in effect, the window field of every other segment received is shifted left by Snd.Wind.Shift to give SND.WND."},
+	{ID: "R7323-WS-CAP", Source: "RFC 7323 §2.3", Keyword: Must,
+		Summary: "A shift above 14 received in a Window Scale option is logged and 14 is used instead."},
 
 	// ---- RFC 6298 -------------------------------------------------------------------
 	{ID: "R6298-RTO", Source: "RFC 6298 §2", Keyword: Must, Profile: "RTOInitial",
@@ -432,6 +442,8 @@ var rules = []Rule{
 		Summary: "Table 6 counts a FIN as an octet, so a bare FIN into a zero window is unacceptable; stacks accept it since it carries no data."},
 	{ID: "AMB-SIMOPEN", Source: s9293 + "Appendix A.2, §3.10.7.4", Keyword: Ambiguity, Profile: "SimOpenSynAckAccepted",
 		Summary: "In a simultaneous open the peer's SYN,ACK lies wholly below RCV.NXT, so Table 6 rejects it and its ACK of our SYN is not processed."},
+	{ID: "AMB-WND-ADVERTISED", Source: s9293 + "§3.10.7.4 Table 6 vs RFC 7323 §2.3", Keyword: Ambiguity, Profile: "AcceptBeyondAdvertised",
+		Summary: "RCV.WND is the free receive buffer, but the window field can say at most 65535 << Rcv.Wind.Shift and rounds down by the shift; the model accepts the rounded-off octets, and where a stack does, the whole free buffer beyond the cap."},
 	{ID: "AMB-SOCKET-TW", Source: s9293 + "§3.6.1 vs sockets", Keyword: Ambiguity,
 		Summary: "A socket that is still open when its connection reaches TIME-WAIT: the RFC keeps one TCB, sockets stacks detach the socket, which then reads end-of-file and writes EPIPE."},
 }

@@ -36,7 +36,10 @@ type Config struct {
 	TimeLimit time.Duration
 	// Tolerance, if positive, and TolerancePercent, if not nil, replace
 	// the script's --tolerance_usecs and --tolerance_percent on both runs
-	// (as packetdrill's command line overrides a script's options).
+	// (as packetdrill's command line overrides a script's options); an
+	// explicit Tolerance also replaces the stack's own floor
+	// (Entry.Tolerance), so that timing is judged exactly as packetdrill
+	// judges it.
 	Tolerance        time.Duration
 	TolerancePercent *float64
 }
@@ -252,7 +255,8 @@ func Run(e stack.Entry, s *script.Script, cfg Config) (*Report, error) {
 	if model == nil {
 		model = ModelEntry().New
 	}
-	ms, err := model(su.Profile, stack.Options{Seed: su.Config.ISNSecret, FixedISS: su.Config.FixedISS})
+	local, remote := s.Addrs()
+	ms, err := model(su.Profile, stack.Options{Seed: su.Config.ISNSecret, FixedISS: su.Config.FixedISS, Local: local, Remote: remote})
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +265,10 @@ func Run(e stack.Entry, s *script.Script, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("%s on the model: %w", s.Name, err)
 	}
 
-	opts := stack.Options{Seed: cfg.Seed}
+	opts := stack.Options{Seed: cfg.Seed, Local: local, Remote: remote}
+	if err := opts.CheckAddrs(e); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Name, err)
+	}
 	ss := s
 	if s.HasLocalISS {
 		if e.ChoosesISS {
@@ -284,7 +291,15 @@ func Run(e stack.Entry, s *script.Script, cfg Config) (*Report, error) {
 	if n, ok := stack.As[stack.Noter](st); ok {
 		rep.Notes = append(rep.Notes, n.Notes()...)
 	}
-	res, err := script.Run(ss, st, RunOptions(e, cfg.Verbose))
+	ropts := RunOptions(e, cfg.Verbose)
+	if cfg.Tolerance > 0 {
+		// An explicit tolerance is packetdrill's: no floor of the stack's.
+		ropts.MinTolerance = 0
+	}
+	res, err := script.Run(ss, st, ropts)
+	if cn, ok := stack.As[commandNoter](st); ok {
+		rep.Notes = append(rep.Notes, cn.commandNotes()...)
+	}
 	if cerr := st.Close(); cerr != nil {
 		// The run is over and its result stands; a stack that does not
 		// shut down cleanly (a call still blocked) is worth a note.

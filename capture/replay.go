@@ -511,6 +511,10 @@ func (rp *replayer) violation(n *node) string {
 	return fmt.Sprintf("%d: %s (%s; rules the model applied: %s)", rp.pkts[rp.want[n.r.matched]].n, n.r.detail, rp.describe(n), strings.Join(rules, ", "))
 }
 
+// cmpFlags are the flags compared: PSH (and URG, ECE, CWR) are the
+// stack's own business (RFC 9293 §3.9.1 leaves PSH to the sender).
+const cmpFlags = spec.SYN | spec.FIN | spec.RST | spec.ACK
+
 // ackKey is a pure ACK's identity for comparison.
 type ackKey struct{ seq, ack spec.Seq }
 
@@ -619,7 +623,7 @@ func (rp *replayer) replayOnce(hs []hidden) replayResult {
 	match := func() bool {
 		for len(got) > 0 && k < len(want) {
 			w, g := pkts[want[k]].seg, got[0]
-			if g.Flags != w.Flags || g.Seq != w.Seq || g.Len != w.Len || (g.Flags&spec.ACK != 0 && g.Ack != w.Ack) || g.Opts.HasTS != w.Opts.HasTS {
+			if g.Flags&cmpFlags != w.Flags&cmpFlags || g.Seq != w.Seq || g.Len != w.Len || (g.Flags&spec.ACK != 0 && g.Ack != w.Ack) || g.Opts.HasTS != w.Opts.HasTS {
 				// A retransmission of what was already matched may have
 				// been lost before the capture point.
 				if rp.skipOK && haveEnd && g.Flags&spec.SYN == 0 && g.End().LEQ(hiEnd) && g.SegLen() > 0 {

@@ -98,8 +98,11 @@ const DefaultTimerSlack = 10 * time.Millisecond
 // maxDropCandidates bounds the peer segments tried as lost per step.
 const maxDropCandidates = 8
 
-// callNames are the application calls the search tries.
-var callNames = [...]string{"write", "close", "read-close", "shutdown", "abort"}
+// callNames are the application calls the search tries, and "tick": the
+// endpoint's timers due at that instant fire before the segments
+// arriving with them (a timer and an arrival at one instant may come in
+// either order).
+var callNames = [...]string{"write", "close", "read-close", "shutdown", "abort", "tick"}
 
 // replayResult is the outcome of one replay.
 type replayResult struct {
@@ -617,6 +620,8 @@ func (rp *replayer) replayOnce(hs []hidden) replayResult {
 		case "read-close":
 			call(t, spec.Call{Kind: spec.CallRead, FD: fd, N: 1 << 30})
 			call(t, spec.Call{Kind: spec.CallClose, FD: fd})
+		case "tick":
+			run(spec.Event{Kind: spec.EvAdvance, At: t})
 		}
 	}
 	k := 0 // next expected packet

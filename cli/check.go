@@ -165,13 +165,13 @@ func (t *Tool) checkFile(file, profile string, sets []string, defs map[string]st
 		}
 		return fail("%s", err)
 	}
-	hdr, err := script.NewReader(file, src, script.ParseOptions{Defines: defs})
+	hdr, err := script.NewReader(file, src, script.ParseOptions{Defines: defs, ReadFile: os.ReadFile})
 	if err != nil {
 		return fail("%s", err)
 	}
 	status := ExitOK
 	for _, prof := range profilesFor(hdr.Script(), profile) {
-		rd, err := script.NewReader(file, src, script.ParseOptions{Platform: script.PlatformFor(prof), Defines: defs})
+		rd, err := script.NewReader(file, src, script.ParseOptions{Platform: script.PlatformFor(prof), Defines: defs, ReadFile: os.ReadFile})
 		if err != nil {
 			return fail("%s", err)
 		}

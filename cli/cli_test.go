@@ -387,12 +387,12 @@ func TestRunAndConformOnImpl(t *testing.T) {
 // checked recursively with a summary line, and a divergence wins over
 // beyond.
 func TestCheckBeyondAndDirectories(t *testing.T) {
-	code, stdout, _ := run("check", "../script/testdata/lang/ipv6.pkt")
-	if code != ExitBeyond || !strings.Contains(stdout, "conforms up to line 9; beyond the model from line 9: IPv6") {
-		t.Errorf("ipv6: exit %d, stdout %q", code, stdout)
+	code, stdout, _ := run("check", "../script/testdata/lang/ipv6-family.pkt")
+	if code != ExitBeyond || !strings.Contains(stdout, "conforms up to line 9; beyond the model from line 9: --local_ip=192.168.0.1 with --ip_version=ipv6") {
+		t.Errorf("ipv6-family: exit %d, stdout %q", code, stdout)
 	}
 	code, stdout, _ = run("check", "../script/testdata/lang")
-	if code != ExitFail || !strings.Contains(stdout, "18 scripts (24 runs): 12 conform, 5 diverge, 7 beyond the model, 0 errors") {
+	if code != ExitFail || !strings.Contains(stdout, "19 scripts (25 runs): 13 conform, 5 diverge, 7 beyond the model, 0 errors") {
 		t.Errorf("lang dir: exit %d, stdout %q", code, stdout)
 	}
 	code, stdout, _ = run("check", "-D", "FD=3", "../script/testdata/lang/options.pkt")

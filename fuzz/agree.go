@@ -119,6 +119,7 @@ func AgreeVariants() []AgreeVariant {
 		{Name: "lenient", Overrides: []string{"RSTOnUnreadClose=false", "RSTOnDataAfterClose=false", "CloseInFinWait=ok",
 			"RSTFlushesReceive=false", "ZeroWindowAcceptsFIN=true", "AckAboveSndNxt=drop-in-established",
 			"ACKWindowCheck=false", "RSTCarriesACK=true", "HoldOutOfOrderFIN=false", "ResetErrnoCloseWait=ECONNRESET"}},
+		{Name: "wscale", Overrides: []string{"WindowScale=true", "WindowShift=2", "RecvBuf=300000", "AcceptBeyondAdvertised=true"}},
 	}
 }
 
@@ -156,7 +157,7 @@ var (
 	flagTable  = [16]spec.Flags{spec.ACK, spec.FIN | spec.ACK, spec.PSH | spec.ACK, spec.RST, spec.SYN, spec.SYN | spec.ACK, spec.RST | spec.ACK, spec.FIN, 0, spec.SYN | spec.FIN, spec.SYN | spec.RST, spec.FIN | spec.PSH | spec.ACK, spec.SYN | spec.FIN | spec.RST | spec.ACK, spec.URG | spec.ACK, spec.ACK, spec.FIN | spec.ACK}
 	freshISS   = [4]spec.Seq{5000, 0xFFFFFFF0, 0x7FFFFFFF, 0}
 	ackOff     = [8]uint32{0, 1, ^uint32(0), 1 << 31, 65536, ^uint32(65535), 2, ^uint32(1)}
-	wndTable   = [4]uint16{65535, 0, 1, 1000}
+	wndTable   = [4]uint16{65535, 0, 1, 257} // 257: a window that needs its scale (257 << 7 under wscale 7)
 	mssTable   = [4]uint16{0, 1460, 536, 64} // a small MSS, but not one segment per octet (MaxAgreeOutputs)
 	jumpTable  = [4][4]time.Duration{{1, time.Millisecond, 200 * time.Millisecond, time.Second}, {3 * time.Second, 10 * time.Second, 30 * time.Second, 60 * time.Second}, {120 * time.Second, 240 * time.Second, 241 * time.Second, time.Hour}, {2 * time.Hour, 1 << 40, 2 * time.Minute, 500 * time.Millisecond}}
 	replyFlags = [8]spec.Flags{spec.ACK, spec.FIN | spec.ACK, spec.PSH | spec.ACK, spec.RST, spec.RST | spec.ACK, spec.FIN | spec.PSH | spec.ACK, spec.ACK, spec.PSH | spec.ACK}
@@ -498,7 +499,9 @@ func (r *AgreeRun) segOpts(seg *spec.Segment, o byte) {
 	}
 	if o>>7 != 0 {
 		seg.Opts.SackOK = true
-		seg.Opts.WScale = 8
+		// Window Scale (read on SYNs only): shift 7, 0, 14, or 15, which
+		// is taken as 14 (RFC 7323 §2.3).
+		seg.Opts.WScale = [4]uint8{8, 1, 15, 16}[o>>5&3]
 	}
 }
 

@@ -23,6 +23,9 @@ func (s *Stack) enterTimeWait(c *conn, startTimer bool) {
 	e := twEntry{key: c.key, deadline: dl, lastOOW: c.lastOOW,
 		meta:   twMeta(c.id, int32(c.parent), c.has(fTSOK), c.has(fReuse), c.has(fOOWSent), c.has(fExplicit)),
 		sndNxt: c.sndNxt, rcvNxt: c.rcvNxt, tsRecent: c.tsRecent}
+	if c.wsOK {
+		e.meta |= twWS
+	}
 	s.removeConn(c)
 	s.insertTW(e)
 }
@@ -61,7 +64,11 @@ func (s *Stack) sendTW(e *twEntry, flags spec.Flags) {
 		g.Ack = e.rcvNxt
 	}
 	if flags&spec.RST == 0 {
-		g.Wnd = uint16(min(s.p.RecvBuf, 65535))
+		sh := uint8(0)
+		if e.wsOK() {
+			sh = s.p.WindowShift // R7323-WS-SEND
+		}
+		g.Wnd = uint16(min(s.p.RecvBuf>>sh, 65535))
 	}
 	if e.tsok() {
 		s.tsOpt(g, e.tsRecent)
@@ -97,6 +104,10 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 		}
 	}
 	if s.bareSynDropped(seg) {
+		return
+	}
+	if p.TimeWaitAckUnlessExact {
+		s.timeWaitExact(i, e, seg)
 		return
 	}
 	tsok := e.tsok()
@@ -185,6 +196,31 @@ func (s *Stack) timeWaitLinux(i uint32, e *twEntry, seg *spec.Segment, paws bool
 	s.twOOWAck(e, seg)
 }
 
+// timeWaitExact is TIME-WAIT under TimeWaitAckUnlessExact
+// (AMB-TW-ACK-EXACT): no window test, no PAWS, no rate limit.
+func (s *Stack) timeWaitExact(i uint32, e *twEntry, seg *spec.Segment) {
+	if seg.Flags&spec.RST != 0 {
+		if s.acceptable(e.rcvNxt, s.p.RecvBuf, seg) {
+			s.timeWaitRST(i, e, seg)
+		}
+		return
+	}
+	if seg.Flags&spec.ACK == 0 {
+		return
+	}
+	s.twUpdateTSRecent(e, seg)
+	if seg.Flags&spec.FIN != 0 && seg.Seq.Add(1) == e.rcvNxt { // AMB-TW-FIN
+		s.sendTW(e, spec.ACK)
+		if s.p.TimeWaitRestart == spec.TWRestartOnFIN {
+			s.restartTimeWait(i, e)
+		}
+		return
+	}
+	if seg.Seq != e.rcvNxt || seg.Len != 0 {
+		s.sendTW(e, spec.ACK)
+	}
+}
+
 // timeWaitRST applies the TIME-WAIT RST policy (AMB-TW-RST, R1337-F1).
 func (s *Stack) timeWaitRST(i uint32, e *twEntry, seg *spec.Segment) {
 	switch s.p.TimeWaitRST {
@@ -241,7 +277,7 @@ func (s *Stack) timeWaitSyn(i uint32, e *twEntry, seg *spec.Segment) bool {
 	}
 	m := memo{ok: p.ReopenReturnsToTimeWait, id: e.id(), sndNxt: e.sndNxt, rcvNxt: e.rcvNxt,
 		tsok: e.tsok(), tsRecent: e.tsRecent, deadline: e.deadline,
-		reuse: e.reuse(), explicit: e.explicit(), oowSent: e.meta&twOOWSent != 0, lastOOW: e.lastOOW}
+		reuse: e.reuse(), explicit: e.explicit(), oowSent: e.meta&twOOWSent != 0, lastOOW: e.lastOOW, wsOK: e.wsOK()}
 	iss := e.sndNxt.Add(p.ReopenISSGap) // R9293-MAY2-ISS
 	key := e.key
 	if p.ReopenISSGap == 0 || s.mutant(MutantReopenFreshISS) {
@@ -281,6 +317,10 @@ func (s *Stack) restoreTimeWait(key uint64, m *memo) {
 		s.twOver++
 		return
 	}
-	s.insertTW(twEntry{key: key, deadline: m.deadline, meta: twMeta(m.id, -1, m.tsok, m.reuse, m.oowSent, m.explicit),
-		lastOOW: m.lastOOW, sndNxt: m.sndNxt, rcvNxt: m.rcvNxt, tsRecent: m.tsRecent})
+	e := twEntry{key: key, deadline: m.deadline, meta: twMeta(m.id, -1, m.tsok, m.reuse, m.oowSent, m.explicit),
+		lastOOW: m.lastOOW, sndNxt: m.sndNxt, rcvNxt: m.rcvNxt, tsRecent: m.tsRecent}
+	if m.wsOK {
+		e.meta |= twWS
+	}
+	s.insertTW(e)
 }

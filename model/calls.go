@@ -44,7 +44,7 @@ func (h *Host) open(c *Conn, iss spec.Seq) {
 	h.rule("R9293-OPEN")
 	c.State = spec.SynSent
 	c.ISS, c.SndUna, c.SndNxt, c.SndEnd = iss, iss, iss.Add(1), iss.Add(1)
-	c.SendMSS = spec.DefaultPeerMSS
+	c.SendMSS = h.cfg.PeerMSS()
 	h.send(c.synSegment(h))
 	c.Timing, c.RTTSeq, c.RTTStart = true, iss, h.now
 	c.armRetransmit(h)

@@ -33,9 +33,10 @@ func New(p spec.Profile, cfg spec.HostConfig) (*Host, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
+	cfg = cfg.WithDefaults()
 	return &Host{
-		p:     p,
-		cfg:   cfg.WithDefaults(),
+		p:     cfg.HostProfile(p),
+		cfg:   cfg,
 		conns: make(map[spec.FourTuple]*Conn),
 		socks: make(map[int32]*Socket),
 	}, nil

@@ -498,7 +498,17 @@ func (g *gGen) callCmd(c spec.Call) *gCmd {
 
 func (g *gGen) segCmd(seg spec.Segment) *gCmd {
 	g.ts(&seg)
+	g.ws(&seg)
 	return &gCmd{ev: spec.Event{Kind: spec.EvSegment, Seg: seg}, off: g.dt(), name: "segment"}
+}
+
+// ws gives a peer SYN a Window Scale option half the time: a usual
+// shift, none, the largest (14) or one above it (taken as 14).
+func (g *gGen) ws(seg *spec.Segment) {
+	if seg.Flags&spec.SYN == 0 || g.r.Intn(2) == 0 {
+		return
+	}
+	seg.Opts.WScale = 1 + gPick[uint8](g, 7, 0, 2, 14, 15, 255)
 }
 
 // ts gives a peer segment a Timestamps option most of the time: TSval
@@ -591,7 +601,7 @@ func (g *gGen) conn() *spec.ConnSnap {
 
 func (g *gGen) peerSeg(c *spec.ConnSnap, flags spec.Flags, seq, ack spec.Seq, n uint32) *gCmd {
 	return g.segCmd(spec.Segment{Src: c.Tuple.Remote, Dst: c.Tuple.Local, Flags: flags, Seq: seq, Ack: ack, Len: n,
-		Wnd: gPick[uint16](g, 65535, 65535, 65535, 0, 100, 1460)})
+		Wnd: gPick[uint16](g, 65535, 65535, 65535, 0, 100, 1460, 257, 3)})
 }
 
 // drive makes a plausible next move of the peer or the application for a
@@ -752,7 +762,7 @@ func (g *gGen) segment() *gCmd {
 			}
 		}
 	}
-	seg := spec.Segment{Src: tu.Remote, Dst: tu.Local, Wnd: gPick[uint16](g, 65535, 0, 1, 2000),
+	seg := spec.Segment{Src: tu.Remote, Dst: tu.Local, Wnd: gPick[uint16](g, 65535, 0, 1, 2000, 257),
 		Flags: spec.Flags(g.r.Intn(64)),
 		Seq:   rcv.Add(gPick[uint32](g, 0, 0, 1, ^uint32(0), wnd, wnd-1, wnd+1, 1<<31, 1<<31-1, 70000)),
 		Ack:   nxt.Add(gPick[uint32](g, 0, 0, 1, ^uint32(0), 1<<31, 1<<31+1, ^uint32(0)-70000)),

@@ -90,11 +90,11 @@ func (v *VirtualStack) Close() error { return nil }
 // last Inject, Call or Advance, if it can say (nil otherwise).
 func (v *VirtualStack) Explain() []spec.RuleID { return v.fired }
 
-// Models implements FieldModeller: the window, the MSS option and the
-// presence of timestamps.
+// Models implements FieldModeller: the window, the MSS and Window Scale
+// options and the presence of timestamps.
 func (v *VirtualStack) Models(field string) bool {
 	switch field {
-	case FieldWindow, FieldMSS, FieldTS:
+	case FieldWindow, FieldMSS, FieldWScale, FieldTS:
 		return true
 	}
 	return false

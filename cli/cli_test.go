@@ -400,6 +400,13 @@ func TestCheckBeyondAndDirectories(t *testing.T) {
 	if code != ExitOK {
 		t.Errorf("-D: exit %d, stdout %q", code, stdout)
 	}
+	// A -D without "=" is a usage error naming the flag, for check and run.
+	for _, args := range [][]string{{"check"}, {"run", "-stack", "model"}} {
+		code, _, stderr := run(append(args, "-D", "FD", "../script/testdata/lang/options.pkt")...)
+		if code != ExitUsage || !strings.Contains(stderr, `-D "FD": want SYM=VAL`) {
+			t.Errorf("%s -D FD: exit %d, stderr %q", args[0], code, stderr)
+		}
+	}
 }
 
 // TestRunSkipLimitTolerance: run skips a script whose

@@ -133,7 +133,7 @@ func AgreeVariants() []AgreeVariant {
 		{Name: "lenient", Overrides: []string{"RSTOnUnreadClose=false", "RSTOnDataAfterClose=false", "CloseInFinWait=ok",
 			"RSTFlushesReceive=false", "ZeroWindowAcceptsFIN=true", "AckAboveSndNxt=drop-in-established",
 			"ACKWindowCheck=false", "RSTCarriesACK=true", "HoldOutOfOrderFIN=false", "ResetErrnoCloseWait=ECONNRESET"}},
-		{Name: "wscale", Overrides: []string{"WindowScale=true", "WindowShift=2", "RecvBuf=300000", "AcceptBeyondAdvertised=true"}},
+		{Name: "wscale", Overrides: []string{"WindowScale=true", "WindowShift=2", "RecvBuf=300000", "AcceptBeyondAdvertised=true", "RecvBufRoundMSS=true"}},
 	}
 }
 

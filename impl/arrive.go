@@ -236,6 +236,9 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 	if s.bareSynDropped(&seg) && c.state != spec.SynReceived {
 		return
 	}
+	if s.noACKDroppedFirst(c, &seg) {
+		return
+	}
 	if !s.timestampsPass(c, &seg) {
 		return
 	}
@@ -274,10 +277,56 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 	if seg.Flags&spec.ACK == 0 { // R9293-SEG-NOACK
 		return
 	}
+	if s.p.ClosingChecksFirst && s.closingChecks(c, &seg) {
+		return
+	}
 	if !s.ackArrives(c, &seg) {
 		return
 	}
 	s.textAndFin(c, &seg, forceAck)
+}
+
+// noACKDroppedFirst: a segment with neither ACK, SYN nor RST is dropped in
+// a synchronized state before the sequence test (AMB-NOACK-FIRST).
+func (s *Stack) noACKDroppedFirst(c *conn, seg *spec.Segment) bool {
+	return s.p.NoACKDroppedFirst && c.state != spec.SynReceived && seg.Flags&(spec.ACK|spec.SYN|spec.RST) == 0
+}
+
+// closingChecks is ClosingChecksFirst (AMB-CLOSING-RCV): the checks of
+// FIN-WAIT-1 through LAST-ACK before the ACK is processed; it reports
+// whether the segment is consumed, and takes a second FIN at RCV.NXT.
+func (s *Stack) closingChecks(c *conn, seg *spec.Segment) bool {
+	switch c.state {
+	case spec.FinWait1, spec.FinWait2, spec.CloseWait, spec.Closing, spec.LastAck:
+	default:
+		return false
+	}
+	peerFin := c.state.PeerFinReceived()
+	rcvClosed := c.has(fRcvShut) || peerFin
+	if peerFin && seg.Seq.GT(c.rcvNxt) {
+		return true // R9293-SEG-TEXT-LATE
+	}
+	if seg.Ack.GT(c.sndNxt) {
+		s.sendChallengeAck(c, seg)
+		return true
+	}
+	textEnd := seg.Seq.Add(seg.Len)
+	newSeg := seg.SegLen() > 0 && seg.End().GT(c.rcvNxt)
+	if (c.state != spec.CloseWait && rcvClosed && textEnd.GT(c.rcvNxt)) ||
+		(c.state != spec.FinWait1 && c.has(fOrphan) && newSeg && (seg.Flags&spec.FIN == 0 || seg.End() != c.rcvNxt.Add(1))) {
+		s.sendAbortRST(c) // R2525-RST-LATE-DATA, R9293-SHLD3
+		s.deleteConn(c, endLocal)
+		return true
+	}
+	if rcvClosed && textEnd.GT(c.rcvNxt) {
+		return true // R9293-SEG-TEXT-LATE
+	}
+	if peerFin && seg.Flags&spec.FIN != 0 && seg.Len == 0 && seg.Seq == c.rcvNxt {
+		c.rcvNxt = c.rcvNxt.Add(1) // R9293-SEG-FIN: a second FIN
+		s.sendAck(c)
+		seg.Flags &^= spec.FIN
+	}
+	return false
 }
 
 // timestampsPass applies RFC 7323 before the sequence test (R7323-PAWS,
@@ -293,6 +342,9 @@ func (s *Stack) timestampsPass(c *conn, seg *spec.Segment) bool {
 		return !s.p.TSMissingDrop
 	}
 	if int32(seg.Opts.TS.Val-c.tsRecent) < 0 {
+		if s.p.NoPAWS {
+			return true
+		}
 		s.sendOOWAck(c, seg)
 		return false
 	}
@@ -391,8 +443,13 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		s.establish(c, seg)
 	}
 	if seg.Ack.GT(c.sndNxt) && !s.mutant(MutantAckAboveSndNxt) {
-		if s.p.AckAboveSndNxt == spec.AckAboveDropInEstablished && c.state == spec.Established {
-			return false
+		if c.state == spec.Established {
+			switch s.p.AckAboveSndNxt {
+			case spec.AckAboveDropInEstablished: // AMB-ACK-ABOVE
+				return false
+			case spec.AckAboveTextFirst:
+				return true
+			}
 		}
 		s.sendChallengeAck(c, seg)
 		return false
@@ -524,7 +581,7 @@ func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 			enterTW = s.processFin(c)
 			needAck = true
 		case fin.GT(c.rcvNxt) && !c.state.PeerFinReceived() && (fin.LT(wndEnd) || (s.p.ZeroWindowAcceptsFIN && fin == wndEnd)):
-			if s.p.HoldOutOfOrderFIN && s.p.HoldOutOfOrder && (!c.has(fHeldFin) || fin.LT(c.heldFinSeq)) {
+			if s.p.HoldOutOfOrderFIN && s.p.HoldOutOfOrder && (seg.Len > 0 || !s.p.HeldFINNeedsText) && (!c.has(fHeldFin) || fin.LT(c.heldFinSeq)) {
 				c.flags |= fHeldFin
 				c.heldFinSeq = fin
 			}

@@ -322,6 +322,8 @@ func (s *Stack) acceptable(rcvNxt spec.Seq, wnd uint32, seg *spec.Segment) bool 
 		return seg.Seq.InWindow(rcvNxt, wnd)
 	case wnd == 0:
 		return false
+	case s.p.TextEdgeAcceptable && seg.Seq == rcvNxt.Add(wnd): // R9293-SEG-ACCEPT
+		return true
 	default:
 		last := seg.Seq.Add(n - 1)
 		if s.mutant(MutantWindowEdgeOffByOne) {

@@ -106,6 +106,10 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 	if s.bareSynDropped(seg) {
 		return
 	}
+	if p.TimeWaitAckUnlessExact {
+		s.timeWaitExact(i, e, seg)
+		return
+	}
 	tsok := e.tsok()
 	paws := tsok && seg.Flags&spec.RST == 0 && seg.Opts.HasTS && int32(seg.Opts.TS.Val-e.tsRecent) < 0
 	if tsok && seg.Flags&spec.RST == 0 && !seg.Opts.HasTS && p.TSMissingDrop {
@@ -190,6 +194,31 @@ func (s *Stack) timeWaitLinux(i uint32, e *twEntry, seg *spec.Segment, paws bool
 		s.restartTimeWait(i, e)
 	}
 	s.twOOWAck(e, seg)
+}
+
+// timeWaitExact is TIME-WAIT under TimeWaitAckUnlessExact
+// (AMB-TW-ACK-EXACT): no window test, no PAWS, no rate limit.
+func (s *Stack) timeWaitExact(i uint32, e *twEntry, seg *spec.Segment) {
+	if seg.Flags&spec.RST != 0 {
+		if s.acceptable(e.rcvNxt, s.p.RecvBuf, seg) {
+			s.timeWaitRST(i, e, seg)
+		}
+		return
+	}
+	if seg.Flags&spec.ACK == 0 {
+		return
+	}
+	s.twUpdateTSRecent(e, seg)
+	if seg.Flags&spec.FIN != 0 && seg.Seq.Add(1) == e.rcvNxt { // AMB-TW-FIN
+		s.sendTW(e, spec.ACK)
+		if s.p.TimeWaitRestart == spec.TWRestartOnFIN {
+			s.restartTimeWait(i, e)
+		}
+		return
+	}
+	if seg.Seq != e.rcvNxt || seg.Len != 0 {
+		s.sendTW(e, spec.ACK)
+	}
 }
 
 // timeWaitRST applies the TIME-WAIT RST policy (AMB-TW-RST, R1337-F1).

@@ -244,6 +244,9 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	if h.bareSynDropped(&seg) && c.State != spec.SynReceived {
 		return
 	}
+	if h.noACKDroppedFirst(c, &seg) {
+		return
+	}
 	if !h.timestampsPass(c, &seg) {
 		return
 	}
@@ -299,11 +302,73 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	if h.noACKDropped(&seg) {
 		return
 	}
+	if h.p.ClosingChecksFirst && h.closingChecks(c, &seg) {
+		return
+	}
 	if !h.ackArrives(c, &seg) {
 		return
 	}
 	// Seventh and eighth: text and FIN.
 	h.textAndFin(c, &seg, forceAck)
+}
+
+// noACKDroppedFirst: where the profile says so (NoACKDroppedFirst), a
+// segment with neither ACK, SYN nor RST is dropped in a synchronized state
+// before the sequence test (AMB-NOACK-FIRST).
+func (h *Host) noACKDroppedFirst(c *Conn, seg *spec.Segment) bool {
+	if h.p.NoACKDroppedFirst && c.State != spec.SynReceived && seg.Flags&(spec.ACK|spec.SYN|spec.RST) == 0 {
+		h.rule("AMB-NOACK-FIRST")
+		return true
+	}
+	return false
+}
+
+// closingChecks is ClosingChecksFirst (AMB-CLOSING-RCV): in FIN-WAIT-1
+// through LAST-ACK an acceptable segment with ACK is checked before its
+// ACK is processed, as gVisor's receiver does. It reports whether the
+// segment is consumed; a second FIN at RCV.NXT after the peer's FIN is
+// taken (RCV.NXT advances, an ACK goes out) and stripped from seg.
+func (h *Host) closingChecks(c *Conn, seg *spec.Segment) bool {
+	switch c.State {
+	case spec.FinWait1, spec.FinWait2, spec.CloseWait, spec.Closing, spec.LastAck:
+	default:
+		return false
+	}
+	h.rule("AMB-CLOSING-RCV")
+	peerFin := c.State.PeerFinReceived()
+	rcvClosed := c.RcvShut || peerFin
+	if peerFin && seg.Seq.GT(c.RcvNxt) {
+		h.rule("R9293-SEG-TEXT-LATE") // beyond the peer's FIN: dropped, ACK unseen
+		return true
+	}
+	if seg.Ack.GT(c.SndNxt) {
+		h.rule("R9293-SEG-ACK-ESTAB")
+		c.sendChallengeAck(h, seg)
+		return true
+	}
+	textEnd := seg.Seq.Add(seg.Len)
+	newSeg := seg.SegLen() > 0 && seg.End().GT(c.RcvNxt)
+	if (c.State != spec.CloseWait && rcvClosed && textEnd.GT(c.RcvNxt)) ||
+		(c.State != spec.FinWait1 && c.Orphan && newSeg && (seg.Flags&spec.FIN == 0 || seg.End() != c.RcvNxt.Add(1))) {
+		// Text the application can no longer read, or anything but the
+		// peer's FIN after close(): abort with RST,ACK at SND.NXT.
+		h.rule("R2525-RST-LATE-DATA")
+		h.rule("R9293-SHLD3")
+		h.send(c.abortRST(h))
+		h.deleteConn(c, endLocal)
+		return true
+	}
+	if rcvClosed && textEnd.GT(c.RcvNxt) {
+		h.rule("R9293-SEG-TEXT-LATE") // CLOSE-WAIT: text after the FIN, dropped whole
+		return true
+	}
+	if peerFin && seg.Flags&spec.FIN != 0 && seg.Len == 0 && seg.Seq == c.RcvNxt {
+		h.rule("R9293-SEG-FIN") // a second FIN, taken as the first was
+		c.RcvNxt = c.RcvNxt.Add(1)
+		c.sendAck(h)
+		seg.Flags &^= spec.FIN
+	}
+	return false
 }
 
 // timestampsPass applies RFC 7323 before the sequence test: a missing
@@ -326,6 +391,9 @@ func (h *Host) timestampsPass(c *Conn, seg *spec.Segment) bool {
 	}
 	if int32(seg.Opts.TS.Val-c.TSRecent) < 0 {
 		h.rule("R7323-PAWS")
+		if h.p.NoPAWS {
+			return true // no PAWS: an old TSval is let through
+		}
 		c.sendOOWAck(h, seg)
 		return false
 	}
@@ -449,9 +517,15 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	}
 	if seg.Ack.GT(c.SndNxt) {
 		h.rule("R9293-SEG-ACK-ESTAB")
-		if h.p.AckAboveSndNxt == spec.AckAboveDropInEstablished && c.State == spec.Established {
-			h.rule("AMB-ACK-ABOVE")
-			return false
+		if c.State == spec.Established {
+			switch h.p.AckAboveSndNxt {
+			case spec.AckAboveDropInEstablished:
+				h.rule("AMB-ACK-ABOVE")
+				return false
+			case spec.AckAboveTextFirst:
+				h.rule("AMB-ACK-ABOVE") // the ACK is ignored, text and FIN are not
+				return true
+			}
 		}
 		c.sendChallengeAck(h, seg)
 		return false
@@ -612,7 +686,7 @@ func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 			needAck = true
 		case fin.GT(c.RcvNxt) && !c.State.PeerFinReceived() && (fin.LT(wndEnd) || (h.p.ZeroWindowAcceptsFIN && fin == wndEnd)):
 			h.rule("R9293-SHLD31")
-			if h.p.HoldOutOfOrderFIN && h.p.HoldOutOfOrder && (!c.HeldFin || fin.LT(c.HeldFinSeq)) {
+			if h.p.HoldOutOfOrderFIN && h.p.HoldOutOfOrder && (seg.Len > 0 || !h.p.HeldFINNeedsText) && (!c.HeldFin || fin.LT(c.HeldFinSeq)) {
 				c.HeldFin, c.HeldFinSeq = true, fin
 			}
 			if h.p.AckOutOfOrder {

@@ -484,6 +484,9 @@ func (c *Conn) acceptable(h *Host, seg *spec.Segment) bool {
 		return seg.Seq.InWindow(c.RcvNxt, wnd)
 	case wnd == 0:
 		return false
+	case h.p.TextEdgeAcceptable && seg.Seq == c.RcvNxt.Add(wnd):
+		h.rule("R9293-SEG-ACCEPT") // the right edge itself is let in (TextEdgeAcceptable)
+		return true
 	default:
 		return seg.Seq.InWindow(c.RcvNxt, wnd) || seg.Seq.Add(n-1).InWindow(c.RcvNxt, wnd)
 	}

@@ -17,6 +17,10 @@ func (h *Host) arriveTimeWait(c *Conn, seg *spec.Segment) {
 	if h.bareSynDropped(seg) {
 		return
 	}
+	if p.TimeWaitAckUnlessExact {
+		h.timeWaitExact(c, seg)
+		return
+	}
 	paws := c.TSOK && seg.Flags&spec.RST == 0 && seg.Opts.HasTS && int32(seg.Opts.TS.Val-c.TSRecent) < 0
 	if c.TSOK && seg.Flags&spec.RST == 0 && !seg.Opts.HasTS && p.TSMissingDrop {
 		h.rule("R7323-TS-MISSING")
@@ -105,6 +109,39 @@ func (h *Host) timeWaitLinux(c *Conn, seg *spec.Segment, paws bool) {
 	}
 	h.rule("R9293-RSTGEN-SYNC")
 	c.sendOOWAck(h, seg)
+}
+
+// timeWaitExact is TIME-WAIT under TimeWaitAckUnlessExact
+// (AMB-TW-ACK-EXACT), as gVisor's handleTimeWaitSegment runs it: no window
+// test, no PAWS, no rate limit; a retransmitted FIN is acknowledged and
+// restarts the timer; anything else with text or not at RCV.NXT is
+// acknowledged; the rest draws nothing.
+func (h *Host) timeWaitExact(c *Conn, seg *spec.Segment) {
+	h.rule("AMB-TW-ACK-EXACT")
+	if seg.Flags&spec.RST != 0 {
+		if c.acceptable(h, seg) {
+			h.timeWaitRST(c, seg)
+		}
+		return
+	}
+	if seg.Flags&spec.ACK == 0 {
+		h.rule("R9293-SEG-NOACK")
+		return
+	}
+	c.updateTSRecent(h, seg)
+	if seg.Flags&spec.FIN != 0 && seg.Seq.Add(1) == c.RcvNxt {
+		h.rule("AMB-TW-FIN")
+		c.sendAck(h)
+		if h.p.TimeWaitRestart == spec.TWRestartOnFIN {
+			h.rule("R9293-SEG-FIN-TW")
+			h.restartTimeWait(c)
+		}
+		return
+	}
+	if seg.Seq != c.RcvNxt || seg.Len != 0 {
+		h.rule("R9293-SEG-UNACCEPT")
+		c.sendAck(h)
+	}
 }
 
 // timeWaitRST applies the profile's TIME-WAIT RST policy to a RST that

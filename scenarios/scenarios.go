@@ -56,6 +56,7 @@ type Topic struct {
 var topics = []Topic{
 	{"close", "closing sequences: active, passive, simultaneous, half-close, unread data, blocking calls"},
 	{"ipv6", "IPv6 (--ip_version=ipv6, ipv4-mapped-ipv6): closes, TIME-WAIT and RST over 16-byte addresses, the IPv6 MSS"},
+	{"gvisor", "gVisor netstack's receive path: checks before the ACK after a close, segments without ACK, TIME-WAIT answers, no PAWS"},
 	{"linger", "SO_LINGER: close() that waits, and {on, 0} aborts in every state"},
 	{"open", "opening: SYN-SENT, SYN-RECEIVED, simultaneous open, refused connects, ephemeral ports"},
 	{"rst", "RST arriving in every state: in-window, exact, challenge ACKs (RFC 5961), RFC 793"},

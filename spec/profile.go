@@ -239,6 +239,48 @@ type Profile struct {
 	// ListenBacklogDrop: a SYN for a listener whose queue is full is
 	// dropped silently (otherwise it is answered with RST).
 	ListenBacklogDrop bool
+
+	// ---- Receiving after a close (gVisor netstack, issue 13) ------------
+
+	// ClosingChecksFirst: in FIN-WAIT-1 through LAST-ACK an acceptable
+	// segment with ACK meets these checks before its ACK is processed
+	// (gVisor rcv.go handleRcvdSegmentClosing; RFC 9293 processes the
+	// ACK first, step 5): after the peer's FIN a segment starting beyond
+	// RCV.NXT is dropped silently; an ACK above SND.NXT draws an ACK and
+	// is dropped; once reading is closed (close, SHUT_RD or the peer's
+	// FIN) text beyond RCV.NXT aborts the connection with
+	// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> outside CLOSE-WAIT and is
+	// dropped whole in CLOSE-WAIT; after close() any new segment but a FIN
+	// ending at RCV.NXT+1 aborts it (not in FIN-WAIT-1); and a FIN at
+	// RCV.NXT after the peer's FIN is taken again: RCV.NXT advances and
+	// is acknowledged.
+	ClosingChecksFirst bool
+	// NoACKDroppedFirst: in the synchronized states a segment without
+	// ACK, SYN and RST is dropped before the sequence test, so an
+	// unacceptable one draws no ACK (RFC 9293 §3.10.7.4 tests the
+	// sequence number first).
+	NoACKDroppedFirst bool
+	// TimeWaitAckUnlessExact: TIME-WAIT drops a segment without ACK and
+	// acknowledges, without rate limit or window test, every segment with
+	// text or not starting at RCV.NXT; a segment at RCV.NXT without text
+	// (a new FIN, an ACK above SND.NXT) draws nothing. The retransmitted
+	// FIN still restarts the timer per TimeWaitRestart.
+	TimeWaitAckUnlessExact bool
+	// NoPAWS: RFC 7323 PAWS is not applied: a segment whose TSval is older
+	// than TS.Recent is processed as if it carried none.
+	NoPAWS bool
+	// TextEdgeAcceptable: a segment with text or a FIN whose SEG.SEQ is
+	// RCV.NXT+RCV.WND (RCV.WND > 0) is acceptable, its text trimmed to
+	// nothing (Table 6 wants SEG.SEQ < RCV.NXT+RCV.WND).
+	TextEdgeAcceptable bool
+	// HeldFINNeedsText: an out-of-order FIN is held (HoldOutOfOrderFIN)
+	// only on a segment with text; a bare one is acknowledged and dropped.
+	HeldFINNeedsText bool
+	// ShutdownUnreadRST: a shutdown(2) that leaves both directions shut
+	// (SHUT_RDWR, or SHUT_RD and SHUT_WR in turn) while received data is
+	// unread aborts the connection with a RST, as close() does under
+	// RSTOnUnreadClose; the socket stays open.
+	ShutdownUnreadRST bool
 }
 
 // RSTCheck is the RST acceptability test.
@@ -329,6 +371,11 @@ const (
 	// AckAboveDropInEstablished: drop silently in ESTABLISHED, send an ACK
 	// in the other synchronized states (Linux before 2026).
 	AckAboveDropInEstablished
+	// AckAboveTextFirst: in ESTABLISHED the ACK field is ignored but the
+	// segment's text and FIN are still processed and acknowledged; in the
+	// other synchronized states send an ACK and drop (gVisor netstack,
+	// which receives before it looks at the ACK).
+	AckAboveTextFirst
 )
 
 // TWRestart says which segments restart the 2MSL timer.
@@ -371,7 +418,7 @@ var enumNames = map[reflect.Type][]string{
 	reflect.TypeOf(TWRSTCloses):      {"closes", "ignored", "exact-only"},
 	reflect.TypeOf(SynChallengeACK):  {"challenge-ack", "rfc793", "challenge-if-ack"},
 	reflect.TypeOf(ReopenNever):      {"never", "seq", "rfc6191", "linux"},
-	reflect.TypeOf(AckAboveSendACK):  {"send-ack", "drop-in-established"},
+	reflect.TypeOf(AckAboveSendACK):  {"send-ack", "drop-in-established", "text-first-in-established"},
 	reflect.TypeOf(EmbryonicSynRFC):  {"rfc", "resend-or-reset"},
 	reflect.TypeOf(TWRestartOnFIN):   {"on-fin", "on-ack"},
 	reflect.TypeOf(CloseReplyError):  {"error", "ok"},

@@ -71,6 +71,13 @@ var choices = []Choice{
 	{"ConnectOverTimeWait", "What does connect(2) to a 4-tuple in TIME-WAIT do?", []RuleID{"R1122-TIMEWAIT", "R9293-MAY2-ISS"}},
 	{"TimeWaitReuseAfter", "May automatic port choice take over an old TIME-WAIT entry?", []RuleID{"R1122-TIMEWAIT"}},
 	{"ListenBacklogDrop", "Is a SYN to a full listener dropped (else RST)?", []RuleID{"R9293-SEG-LISTEN-SYN"}},
+	{"ClosingChecksFirst", "After a close, are text and FIN checked (and may drop or abort) before the ACK is processed?", []RuleID{"AMB-CLOSING-RCV", "R9293-SEG-TEXT-LATE", "R9293-SEG-UNACCEPT", "R2525-RST-LATE-DATA"}},
+	{"NoACKDroppedFirst", "Is a segment without ACK dropped before the sequence test?", []RuleID{"AMB-NOACK-FIRST", "R9293-SEG-UNACCEPT"}},
+	{"TimeWaitAckUnlessExact", "Does TIME-WAIT acknowledge every segment with text or not at RCV.NXT, and nothing else?", []RuleID{"AMB-TW-ACK-EXACT", "R9293-SEG-UNACCEPT"}},
+	{"NoPAWS", "Is PAWS left out (old TSvals accepted)?", []RuleID{"R7323-PAWS"}},
+	{"TextEdgeAcceptable", "Is a segment with text or FIN starting at RCV.NXT+RCV.WND acceptable?", []RuleID{"R9293-SEG-ACCEPT", "AMB-ZEROLEN-EDGE"}},
+	{"HeldFINNeedsText", "Is an out-of-order FIN held only when it carries text?", []RuleID{"R9293-SHLD31"}},
+	{"ShutdownUnreadRST", "Does a shutdown that shuts both directions with unread data reset the connection?", []RuleID{"R9293-SHLD3", "R2525-RST-UNREAD"}},
 }
 
 const (
@@ -111,7 +118,9 @@ func rfc9293() Profile {
 		WindowScale: false, WindowShift: 0, AcceptBeyondAdvertised: false,
 		EphemeralLow: 49152, EphemeralHigh: 65535,
 		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
-		ListenBacklogDrop: true,
+		ListenBacklogDrop:  true,
+		ClosingChecksFirst: false, NoACKDroppedFirst: false, TimeWaitAckUnlessExact: false, NoPAWS: false,
+		TextEdgeAcceptable: false, HeldFINNeedsText: false, ShutdownUnreadRST: false,
 		Cite: map[string]string{
 			"TimeWait":                   msl2min + " (MUST-13)",
 			"RTOInitial":                 rfc6298Init,
@@ -173,6 +182,13 @@ func rfc9293() Profile {
 			"ConnectOverTimeWait":        "RFC 1122 §4.2.2.13: the socket pair cannot be reused during TIME-WAIT",
 			"TimeWaitReuseAfter":         "RFC 1122 §4.2.2.13: the socket pair cannot be reused during TIME-WAIT",
 			"ListenBacklogDrop":          "RFC 9293 is silent on full listeners; dropping lets the peer retransmit",
+			"ClosingChecksFirst":         "RFC 9293 §3.10.7.4: sequence test, then RST, SYN, ACK (step 5) and only then text (step 7) and FIN (step 8); text after the peer's FIN is ignored, a second FIN is ignored",
+			"NoACKDroppedFirst":          "RFC 9293 §3.10.7.4: the sequence test (step 1) comes before the ACK bit check (step 5), so an unacceptable segment without ACK is acknowledged",
+			"TimeWaitAckUnlessExact":     "RFC 9293 §3.10.7.4: TIME-WAIT runs the same sequence test and steps as the other synchronized states",
+			"NoPAWS":                     "RFC 7323 §5.3: PAWS is applied",
+			"TextEdgeAcceptable":         "RFC 9293 Table 6: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND",
+			"HeldFINNeedsText":           "RFC 9293 §3.10.7.4: segments are processed in sequence order, FIN included, with or without text",
+			"ShutdownUnreadRST":          "RFC 9293 SHLD-3 and RFC 2525 §2.17 concern CLOSE; shutdown(2) is outside RFC 9293, so it only half-closes",
 		},
 	}
 }
@@ -303,6 +319,13 @@ func linux() Profile {
 		"ConnectOverTimeWait":        linuxSrc + "net/ipv4/tcp_ipv4.c tcp_twsk_unique: with timestamps the entry is taken over; without, EADDRNOTAVAIL (measured: tcpclose lab reuse, docs/lab.md)",
 		"TimeWaitReuseAfter":         linuxSrc + "sysctl net.ipv4.tcp_tw_reuse = 2 enables reuse for loopback only; the model's hosts are not loopback",
 		"ListenBacklogDrop":          linuxSrc + "tcp_conn_request drops SYNs when the accept queue is full",
+		"ClosingChecksFirst":         "RFC value kept: Linux tcp_rcv_state_process processes the ACK (tcp_ack) before the text and FIN",
+		"NoACKDroppedFirst":          "RFC value kept here (the gvisor branch did not check Linux; tcp_rcv_state_process's TCP_FLAGS discard suggests true)",
+		"TimeWaitAckUnlessExact":     "RFC value kept: Linux TIME-WAIT is tcp_timewait_state_process (TimeWaitRestart = on-ack)",
+		"NoPAWS":                     linuxSrc + "tcp_validate_incoming applies PAWS (tcp_paws_discard)",
+		"TextEdgeAcceptable":         "RFC value kept here (the gvisor branch did not check Linux; tcp_sequence's !after(seq, rcv_nxt + window) suggests true)",
+		"HeldFINNeedsText":           linuxSrc + "tcp_data_queue_ofo keeps a bare FIN in the out-of-order queue",
+		"ShutdownUnreadRST":          linuxSrc + "tcp_shutdown sends a FIN and never a RST",
 	}
 	// Window scaling (RFC 7323 §2).
 	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 8, false
@@ -389,6 +412,13 @@ func freebsd() Profile {
 		"ResetErrnoCloseWait":        "FreeBSD sys/netinet/tcp_input.c tcp_do_segment, RST processing: so_error = ECONNRESET for ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING and LAST_ACK before tcp_close (freebsd-net/tcp-testsuite's CLOSE-WAIT RST scripts expect ECONNRESET)",
 		"ZeroWindowAcceptsFIN":       notVerified,
 		"SimOpenSynAckAccepted":      notVerified,
+		"ClosingChecksFirst":         notVerified,
+		"NoACKDroppedFirst":          notVerified,
+		"TimeWaitAckUnlessExact":     notVerified,
+		"NoPAWS":                     notVerified,
+		"TextEdgeAcceptable":         notVerified,
+		"HeldFINNeedsText":           notVerified,
+		"ShutdownUnreadRST":          notVerified,
 	}
 	// Window scaling (RFC 7323 §2).
 	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 6, true
@@ -416,13 +446,28 @@ func gvisor() Profile {
 	p.SynAckR2 = 6
 	p.EphemeralLow, p.EphemeralHigh = 16000, 65535
 	p.ConnectOverTimeWait = TWConnectRefused
-	p.AckAboveSndNxt = AckAboveDropInEstablished
+	p.AckAboveSndNxt = AckAboveTextFirst
+	// Receiving after a close (issue 13).
+	p.ClosingChecksFirst = true
+	p.NoACKDroppedFirst = true
+	p.TimeWaitAckUnlessExact = true
+	p.NoPAWS = true
+	p.TextEdgeAcceptable = true
+	p.HeldFINNeedsText = true
+	p.ShutdownUnreadRST = true
 	c := copyCite(p.Cite)
 	gv := "gVisor pkg/tcpip/transport/tcp "
 	p.WindowShift = 5
 	c["WindowScale"] = gv + "connect.go: the SYN offers wscale (handshake.synOptions), the SYN,ACK only if the SYN had it (SynOptions.WS >= 0)"
 	c["WindowShift"] = gv + "endpoint.go rcvWndScaleForHandshake: FindWndScale(receive buffer), the smallest shift fitting the 1 MiB DefaultReceiveBufferSize (protocol.go) with receive-buffer moderation off: 5 (not measured)"
 	c["AcceptBeyondAdvertised"] = gv + "rcv.go acceptable tests against rcvAcc, the edge last advertised (not measured)"
+	c["ClosingChecksFirst"] = gv + "connect.go handleSegmentLocked runs rcv.handleRcvdSegment before snd.handleRcvdSegment; rcv.go handleRcvdSegmentClosing drops, aborts (ErrConnectionAborted: connect.go resetConnectionLocked sends RST|ACK at SND.NXT) or passes; consumeSegment takes a FIN at RCV.NXT in any state (scripts scenarios/gvisor/closing-*.pkt)"
+	c["NoACKDroppedFirst"] = gv + "connect.go handleSegmentLocked: a segment with neither RST, SYN nor ACK reaches no handler (script scenarios/gvisor/noack-dropped-first.pkt)"
+	c["TimeWaitAckUnlessExact"] = gv + "rcv.go handleTimeWaitSegment: no ACK flag dropped; FIN with SEG.SEQ+1 = RCV.NXT ACKed and the timer reset; otherwise sendAck iff SEG.SEQ != RCV.NXT or text (script scenarios/gvisor/time-wait-*.pkt)"
+	c["TextEdgeAcceptable"] = "gVisor pkg/tcpip/header tcp.go Acceptable: a segment with payload is acceptable iff RCV.NXT < SEG.SEQ+len and SEG.SEQ =< RCV.NXT+RCV.WND (\"Linux does it differently, it uses segSeq <= rcvAcc\"); a FIN does not count in its length (script scenarios/gvisor/text-edge-acceptable.pkt)"
+	c["HeldFINNeedsText"] = gv + "rcv.go handleRcvdSegment: the loop draining pendingRcvdSegments skips a segment with segSeq.Add(segLen-1) below RCV.NXT, which a bare FIN (segLen 0) at RCV.NXT always is, so the held FIN is discarded when the gap fills (script seq/out-of-order-fin.pkt; docs/deviations.md gVisor)"
+	c["ShutdownUnreadRST"] = gv + "endpoint.go shutdownLocked: once ShutdownRead and ShutdownWrite are both set and RcvBufUsed > 0, resetConnectionLocked(ErrConnectionAborted) (script scenarios/gvisor/shutdown-unread-rst.pkt)"
+	c["NoPAWS"] = gv + "has no PAWS test (rcv.go handleTimeWaitSegment: \"As we do not yet support PAWS\"; endpoint.go updateRecentTimestamp only records TS.Recent) (script scenarios/gvisor/no-paws.pkt)"
 	c["TimeWait"] = gv + "DefaultTCPTimeWaitTimeout = 60 s"
 	c["RTOMin"] = gv + "MinRTO = 200 ms"
 	c["RTOMax"] = gv + "MaxRTO = 120 s"
@@ -445,7 +490,7 @@ func gvisor() Profile {
 	c["ReopenReturnsToTimeWait"] = "gVisor frees the TIME-WAIT endpoint when the listener takes the SYN (handleTimeWaitSegments)"
 	c["SynFinDropped"] = notVerified
 	c["ACKWindowCheck"] = notVerified
-	c["AckAboveSndNxt"] = "gVisor: a bare ACK above SND.NXT in ESTABLISHED is dropped silently, the closing states ACK it (gVisor packetimpact (test/packetimpact/tests/tcp_unacc_seq_ack_test.go, tcp_unacc_seq_ack_closing_test.go); measured: `< . 1:1(0) ack 10001` draws nothing on netstack). Text and FIN on such a segment are still processed (docs/deviations.md gVisor item 11; not expressible)"
+	c["AckAboveSndNxt"] = "gVisor: a bare ACK above SND.NXT in ESTABLISHED is dropped silently, the closing states ACK it (gVisor packetimpact (test/packetimpact/tests/tcp_unacc_seq_ack_test.go, tcp_unacc_seq_ack_closing_test.go); measured: `< . 1:1(0) ack 10001` draws nothing on netstack); text and FIN on such a segment are still processed and acknowledged: connect.go handleSegmentLocked runs rcv.handleRcvdSegment before snd.handleRcvdSegment, which ignores the ACK (script scenarios/gvisor/ack-above-text-first.pkt)"
 	c["OOWAckInterval"] = "gVisor rate-limits as Linux (gVisor packetimpact (test/packetimpact/tests/tcp_outside_the_window_test.go)"
 	p.OOWAckExemptFIN = false
 	c["OOWAckExemptFIN"] = "gVisor snd.go maybeSendOutOfWindowAck exempts only segments with payload; measured: a retransmitted FIN within the limit draws no ACK (script seq/oow-ack-fin-throttled.pkt passes on netstack; 35 divergence kinds of a 10,000-scenario campaign while the profile exempted FINs)"

@@ -444,6 +444,12 @@ var rules = []Rule{
 		Summary: "In a simultaneous open the peer's SYN,ACK lies wholly below RCV.NXT, so Table 6 rejects it and its ACK of our SYN is not processed."},
 	{ID: "AMB-WND-ADVERTISED", Source: s9293 + "§3.10.7.4 Table 6 vs RFC 7323 §2.3", Keyword: Ambiguity, Profile: "AcceptBeyondAdvertised",
 		Summary: "RCV.WND is the free receive buffer, but the window field can say at most 65535 << Rcv.Wind.Shift and rounds down by the shift; the model accepts the rounded-off octets, and where a stack does, the whole free buffer beyond the cap."},
+	{ID: "AMB-CLOSING-RCV", Source: s9293 + "§3.10.7.4 steps 5, 7, 8", Keyword: Ambiguity, Profile: "ClosingChecksFirst",
+		Summary: "Once a side has closed, the RFC still processes a segment's ACK before ignoring its text or second FIN; a stack that receives first (gVisor) drops the whole segment, resets, or takes a second FIN before the ACK is seen."},
+	{ID: "AMB-NOACK-FIRST", Source: s9293 + "§3.10.7.4 steps 1, 5", Keyword: Ambiguity, Profile: "NoACKDroppedFirst",
+		Summary: "A segment without ACK is dropped at step 5, but only after step 1 has acknowledged it if unacceptable; stacks drop it before any test."},
+	{ID: "AMB-TW-ACK-EXACT", Source: s9293 + "§3.10.7.4 (TIME-WAIT)", Keyword: Ambiguity, Profile: "TimeWaitAckUnlessExact",
+		Summary: "TIME-WAIT expects only a retransmitted FIN; a stack may answer everything else by whether it starts at RCV.NXT and carries text, without the window test."},
 	{ID: "AMB-SOCKET-TW", Source: s9293 + "§3.6.1 vs sockets", Keyword: Ambiguity,
 		Summary: "A socket that is still open when its connection reaches TIME-WAIT: the RFC keeps one TCB, sockets stacks detach the socket, which then reads end-of-file and writes EPIPE."},
 }

@@ -127,6 +127,7 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 	c.sndWnd = s.peerWnd(c, seg)
 	c.maxSndWnd, c.sndWL1 = c.sndWnd, seg.Seq
 	c.sendMSS = s.peerMSS(seg)
+	s.roundRcvBuf(c)
 	if s.p.Timestamps && seg.Opts.HasTS {
 		c.flags |= fTSOK
 		c.tsRecent = seg.Opts.TS.Val
@@ -190,6 +191,7 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 	}
 	c.irs, c.rcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.sendMSS = s.peerMSS(seg)
+	s.roundRcvBuf(c)
 	if s.p.Timestamps && seg.Opts.HasTS {
 		c.flags |= fTSOK
 		c.tsRecent = seg.Opts.TS.Val

@@ -50,6 +50,7 @@ type conn struct {
 	// option; sndShift is Snd.Wind.Shift, rcvShift Rcv.Wind.Shift.
 	wsOK               bool
 	sndShift, rcvShift uint8
+	rcvBuf             uint32 // the receive buffer (RecvBuf, rounded to the MSS where RecvBufRoundMSS)
 
 	iss, sndUna, sndNxt, sndEnd spec.Seq
 	sndWnd, maxSndWnd           uint32

@@ -374,6 +374,7 @@ func (s *Stack) newConn(key uint64) *conn {
 	c.id, c.key = s.nextID, key
 	c.fd, c.parent = -1, -1
 	c.rto, c.r2 = s.p.RTOInitial, s.p.R2
+	c.rcvBuf = s.p.RecvBuf
 	s.cidx.insert(key, c.idx)
 	s.holdKey(key)
 	s.recat(c)

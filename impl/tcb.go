@@ -40,10 +40,18 @@ func (c *conn) inSendBuffer() uint32 {
 
 // rcvFree is the free part of the receive buffer.
 func (s *Stack) rcvFree(c *conn) uint32 {
-	if c.unread >= s.p.RecvBuf {
+	if c.unread >= c.rcvBuf {
 		return 0
 	}
-	return s.p.RecvBuf - c.unread
+	return c.rcvBuf - c.unread
+}
+
+// roundRcvBuf rounds the receive buffer up to a multiple of the send MSS
+// where the profile says so (RecvBufRoundMSS).
+func (s *Stack) roundRcvBuf(c *conn) {
+	if m := uint32(c.sendMSS); s.p.RecvBufRoundMSS && m > 0 && s.p.RecvBuf > m {
+		c.rcvBuf = (s.p.RecvBuf + m - 1) / m * m
+	}
 }
 
 // wndField is the window field of a segment other than a SYN: the free

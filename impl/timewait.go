@@ -64,15 +64,30 @@ func (s *Stack) sendTW(e *twEntry, flags spec.Flags) {
 		g.Ack = e.rcvNxt
 	}
 	if flags&spec.RST == 0 {
-		sh := uint8(0)
-		if e.wsOK() {
-			sh = s.p.WindowShift // R7323-WS-SEND
-		}
-		g.Wnd = uint16(min(s.p.RecvBuf>>sh, 65535))
+		g.Wnd = uint16(min(s.p.RecvBuf>>s.twShift(e), 65535)) // R7323-WS-SEND
 	}
 	if e.tsok() {
 		s.tsOpt(g, e.tsRecent)
 	}
+}
+
+// twShift is a TIME-WAIT entry's Rcv.Wind.Shift: the profile's if
+// scaling was on.
+func (s *Stack) twShift(e *twEntry) uint8 {
+	if e.wsOK() {
+		return s.p.WindowShift
+	}
+	return 0
+}
+
+// twRcvWnd is a TIME-WAIT entry's RCV.WND: the whole buffer (nothing is
+// unread), capped at what the window field can say unless the profile
+// accepts beyond it (AMB-WND-ADVERTISED).
+func (s *Stack) twRcvWnd(e *twEntry) uint32 {
+	if s.p.AcceptBeyondAdvertised {
+		return s.p.RecvBuf
+	}
+	return min(s.p.RecvBuf, 65535<<s.twShift(e))
 }
 
 func (s *Stack) twOOWAck(e *twEntry, seg *spec.Segment) {
@@ -123,7 +138,7 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 		s.twOOWAck(e, seg)
 		return
 	}
-	if !s.acceptable(e.rcvNxt, p.RecvBuf, seg) {
+	if !s.acceptable(e.rcvNxt, s.twRcvWnd(e), seg) {
 		if seg.Flags&spec.RST != 0 {
 			return
 		}
@@ -200,7 +215,7 @@ func (s *Stack) timeWaitLinux(i uint32, e *twEntry, seg *spec.Segment, paws bool
 // (AMB-TW-ACK-EXACT): no window test, no PAWS, no rate limit.
 func (s *Stack) timeWaitExact(i uint32, e *twEntry, seg *spec.Segment) {
 	if seg.Flags&spec.RST != 0 {
-		if s.acceptable(e.rcvNxt, s.p.RecvBuf, seg) {
+		if s.acceptable(e.rcvNxt, s.twRcvWnd(e), seg) {
 			s.timeWaitRST(i, e, seg)
 		}
 		return

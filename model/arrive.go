@@ -136,6 +136,7 @@ func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMem
 	c.SndWnd = c.peerWnd(h, seg)
 	c.MaxSndWnd, c.SndWL1 = c.SndWnd, seg.Seq
 	c.SendMSS = peerMSS(h, seg)
+	c.roundRcvBuf(h)
 	if h.p.Timestamps && seg.Opts.HasTS {
 		c.TSOK, c.TSRecent = true, seg.Opts.TS.Val
 	}
@@ -190,6 +191,7 @@ func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
 	h.rule("R9293-SEG-SYNSENT-SYN")
 	c.IRS, c.RcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.SendMSS = peerMSS(h, seg)
+	c.roundRcvBuf(h)
 	if h.p.Timestamps && seg.Opts.HasTS {
 		c.TSOK, c.TSRecent = true, seg.Opts.TS.Val
 	}

@@ -232,6 +232,7 @@ func (h *Host) enterTimeWait(c *Conn, startTimer bool) {
 	c.Timer = [spec.NumTimers]spec.Time{}
 	c.Held, c.HeldFin = nil, false
 	c.Unread = 0
+	c.RcvBuf = h.p.RecvBuf // a TIME-WAIT entry keeps no buffer (impl's compact entry)
 	if startTimer {
 		h.rule("R9293-MUST13")
 		c.Timer[spec.TimerTimeWait] = h.now.Add(h.p.TimeWait)

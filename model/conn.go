@@ -51,6 +51,10 @@ type Conn struct {
 	// windows we send).
 	WSOK               bool
 	SndShift, RcvShift uint8
+	// RcvBuf is this connection's receive buffer: the profile's RecvBuf,
+	// rounded up to a multiple of the MSS where the profile says so
+	// (RecvBufRoundMSS).
+	RcvBuf uint32
 
 	// Timers: deadline per spec.TimerKind, spec.Never when stopped.
 	Timer    [spec.NumTimers]spec.Time
@@ -161,10 +165,19 @@ func (c *Conn) inSendBuffer() uint32 {
 // rcvFree is the free part of the receive buffer. An orphaned connection
 // discards what it receives, so its window stays open.
 func (c *Conn) rcvFree(h *Host) uint32 {
-	if c.Unread >= h.p.RecvBuf {
+	if c.Unread >= c.RcvBuf {
 		return 0
 	}
-	return h.p.RecvBuf - c.Unread
+	return c.RcvBuf - c.Unread
+}
+
+// roundRcvBuf rounds the receive buffer up to a multiple of the send MSS
+// once the peer's SYN has set it, where the profile says so
+// (RecvBufRoundMSS, FreeBSD tcp_mss).
+func (c *Conn) roundRcvBuf(h *Host) {
+	if m := uint32(c.SendMSS); h.p.RecvBufRoundMSS && m > 0 && h.p.RecvBuf > m {
+		c.RcvBuf = (h.p.RecvBuf + m - 1) / m * m
+	}
 }
 
 // wndField is the window field of a segment we send other than a SYN:

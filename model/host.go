@@ -157,6 +157,7 @@ func (h *Host) newConn(t spec.FourTuple) *Conn {
 		Parent: -1,
 		RTO:    h.p.RTOInitial,
 		R2:     h.p.R2,
+		RcvBuf: h.p.RecvBuf,
 	}
 	h.conns[t] = c
 	return c

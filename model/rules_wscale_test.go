@@ -188,3 +188,33 @@ func TestR7323_WS_SEND_TimeWait(t *testing.T) {
 		t.Fatalf("TIME-WAIT ACK window %d, want %d", w, 65535>>8)
 	}
 }
+
+// RecvBufRoundMSS: the receive buffer is rounded up to a multiple of the
+// send MSS once the SYN sets it (FreeBSD tcp_mss): 65536 becomes 65700
+// with an MSS of 1460 and 66240 with 1440; TIME-WAIT falls back to the
+// profile's buffer.
+func TestRecvBufRoundMSS(t *testing.T) {
+	for _, tc := range []struct {
+		mss  uint16
+		want uint32
+	}{{1460, 65700}, {1440, 66240}} {
+		b := newBench(t, "freebsd")
+		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		syn := spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: 65535}
+		syn.Opts.MSS = tc.mss
+		b.inSeg(syn)
+		if got := b.conn().RcvBuf; got != tc.want {
+			t.Fatalf("MSS %d: RcvBuf %d, want %d", tc.mss, got, tc.want)
+		}
+		if w := b.lastSeg().Wnd; w != 65535 {
+			t.Fatalf("MSS %d: SYN,ACK window %d, want 65535", tc.mss, w)
+		}
+	}
+	b := newBench(t, "freebsd", func(p *spec.Profile) { p.RecvBufRoundMSS = false })
+	b.passiveOpen()
+	if got := b.conn().RcvBuf; got != 65536 {
+		t.Fatalf("without rounding: RcvBuf %d, want 65536", got)
+	}
+}

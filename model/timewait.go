@@ -281,7 +281,7 @@ func (h *Host) restoreTimeWait(t spec.FourTuple, m *twMemo) {
 	c := &Conn{ID: m.ID, Tuple: t, State: spec.TimeWait, FD: -1, Parent: -1, Orphan: true,
 		ReuseAddr: m.ReuseAddr, ExplicitBind: m.ExplicitBind, LastOOW: m.LastOOW, OOWSent: m.OOWSent,
 		SndUna: m.SndNxt, SndNxt: m.SndNxt, SndEnd: m.SndNxt, RcvNxt: m.RcvNxt,
-		TSOK: m.TSOK, TSRecent: m.TSRecent, RTO: h.p.RTOInitial, LingerFD: -1}
+		TSOK: m.TSOK, TSRecent: m.TSRecent, RTO: h.p.RTOInitial, LingerFD: -1, RcvBuf: h.p.RecvBuf}
 	if m.WSOK {
 		// TIME-WAIT keeps only whether scaling was on: our shift is the
 		// profile's, and the peer's window is no longer used.

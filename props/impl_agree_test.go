@@ -65,7 +65,7 @@ func agreeProfiles(t testing.TB) []spec.Profile {
 	// Window scaling with a buffer beyond 16 bits, a small shift (so the
 	// field saturates) and acceptance up to the free buffer.
 	variant("rfc9293", "rfc9293-wscale", "WindowScale", "true", "WindowShift", "2", "RecvBuf", "300000",
-		"AcceptBeyondAdvertised", "true", "MaxHeldRanges", "2")
+		"AcceptBeyondAdvertised", "true", "MaxHeldRanges", "2", "RecvBufRoundMSS", "true")
 	return ps
 }
 

@@ -220,6 +220,11 @@ type Profile struct {
 	// (capped at 65535 without scaling, rounded down by the shift);
 	// otherwise the advertised window is RCV.WND.
 	AcceptBeyondAdvertised bool
+	// RecvBufRoundMSS: once the peer's MSS is known, the receive buffer
+	// is rounded up to a multiple of the send MSS (FreeBSD tcp_mss), so
+	// RecvBuf 65536 becomes 65700 with an MSS of 1460, 66240 with 1440.
+	// A TIME-WAIT entry keeps no buffer: its window is RecvBuf's.
+	RecvBufRoundMSS bool
 
 	// ---- Sockets and host -----------------------------------------------
 

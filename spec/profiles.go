@@ -64,6 +64,7 @@ var choices = []Choice{
 	{"TSRecentAfterACK", "Is TS.Recent updated only once the segment's ACK is accepted?", []RuleID{"R7323-TSRECENT"}},
 	{"WindowScale", "Do we offer the Window Scale option (and scale windows when the peer offers it too)?", []RuleID{"R7323-WS-NEGOTIATE", "R7323-WS-SEND", "R7323-WS-RECV"}},
 	{"WindowShift", "Which shift do we announce in our Window Scale option?", []RuleID{"R7323-WS-SEND"}},
+	{"RecvBufRoundMSS", "Is the receive buffer rounded up to a multiple of the MSS once the handshake sets it?", []RuleID{"R9293-SEG-TEXT", "AMB-WND-ADVERTISED"}},
 	{"AcceptBeyondAdvertised", "Does the acceptability test use the free receive buffer even beyond the window advertised?", []RuleID{"R9293-SEG-ACCEPT", "AMB-WND-ADVERTISED"}},
 	{"EphemeralLow", "Lowest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
 	{"EphemeralHigh", "Highest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
@@ -115,7 +116,7 @@ func rfc9293() Profile {
 		RecvBuf: 65535, SendBuf: 65535, MSS: 1460,
 		RSTFlushesReceive: true, ResetErrnoCloseWait: ECONNRESET, ZeroWindowAcceptsFIN: false, SimOpenSynAckAccepted: false,
 		Timestamps: true, TSMissingDrop: true, TSRecentAfterACK: false,
-		WindowScale: false, WindowShift: 0, AcceptBeyondAdvertised: false,
+		WindowScale: false, WindowShift: 0, AcceptBeyondAdvertised: false, RecvBufRoundMSS: false,
 		EphemeralLow: 49152, EphemeralHigh: 65535,
 		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
 		ListenBacklogDrop:  true,
@@ -174,6 +175,7 @@ func rfc9293() Profile {
 			"WindowScale":                "RFC 7323 §2.2: a TCP MAY send the option; the reference profile keeps windows unscaled (RecvBuf fits 16 bits)",
 			"WindowShift":                "no scaling, so moot",
 			"AcceptBeyondAdvertised":     "RFC 9293 §3.10.7.4 Table 6 tests against RCV.WND, the window advertised",
+			"RecvBufRoundMSS":            "model choice: the buffer is RecvBuf",
 			"TSMissingDrop":              "RFC 7323 §3.2 SHOULD",
 			"TSRecentAfterACK":           "RFC 7323 §4.3 (2) updates TS.Recent from any acceptable segment with SEG.SEQ =< Last.ACK.sent, before the ACK field is examined",
 			"EphemeralLow":               ephIANA,
@@ -331,6 +333,7 @@ func linux() Profile {
 	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 8, false
 	p.Cite["WindowScale"] = linuxSrc + "sysctl net.ipv4.tcp_window_scaling = 1; net/ipv4/tcp_output.c tcp_syn_options offers wscale, tcp_synack_options only if the SYN had it (ireq->wscale_ok)"
 	p.Cite["WindowShift"] = linuxSrc + "net/ipv4/tcp_output.c tcp_select_initial_window: rcv_wscale = ilog2(max(tcp_rmem[2], rmem_max)) - 15, clamped to 0-14; packetdrill's gtests/net/common/defaults.sh sets tcp_rmem[2] = 15 MiB, so 8 (its scripts expect wscale 8)"
+	p.Cite["RecvBufRoundMSS"] = linuxSrc + "does not round the buffer to the MSS (tcp_select_initial_window rounds only the initial window offer down to a multiple of the MSS)"
 	p.Cite["AcceptBeyondAdvertised"] = linuxSrc + "net/ipv4/tcp_input.c tcp_sequence tests against tcp_receive_window (rcv_wup + rcv_wnd), the window last advertised"
 	return p
 }
@@ -422,10 +425,11 @@ func freebsd() Profile {
 	}
 	// Window scaling (RFC 7323 §2).
 	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 6, true
-	p.RecvBuf = 65700
+	p.RecvBuf, p.RecvBufRoundMSS = 65536, true
 	p.Cite["WindowScale"] = "FreeBSD net.inet.tcp.rfc1323 = 1; sys/netinet/tcp_output.c offers TOF_SCALE on a SYN, tcp_syncache.c syncache_add answers with it only if the SYN carried it"
 	p.Cite["WindowShift"] = "FreeBSD sys/netinet/tcp_syncache.c syncache_add and tcp_usrreq.c tcp_connect: the smallest shift with TCP_MAXWIN << shift >= sb_max (kern.ipc.maxsockbuf = 2 MiB), so 6 (freebsd-net/tcp-testsuite's SYNs carry wscale 6)"
-	p.Cite["RecvBuf"] = "FreeBSD sys/netinet/tcp_input.c tcp_mss: the 65536-octet receive buffer is rounded up to a multiple of the MSS, 45 × 1460 = 65700 (freebsd-net/tcp-testsuite right-edge scripts, e.g. rcv-rst-established-right-edge-secure-ipv4.pkt, probe at 65700)"
+	p.Cite["RecvBuf"] = "FreeBSD net.inet.tcp.recvspace = 65536 (freebsd-net/tcp-testsuite scripts read SO_RCVBUF = 65536 after socket())"
+	p.Cite["RecvBufRoundMSS"] = "FreeBSD sys/netinet/tcp_input.c tcp_mss: bufsize = roundup(so_rcv.sb_hiwat, mss): 45 × 1460 = 65700 over IPv4, 46 × 1440 = 66240 over IPv6 (freebsd-net/tcp-testsuite right-edge scripts read SO_RCVBUF = 65700 / 66240 after the handshake and probe there)"
 	p.Cite["AcceptBeyondAdvertised"] = "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: rcv_wnd = imax(sbspace(&so->so_rcv), rcv_adv - rcv_nxt), the free buffer even above the 65535 advertised without scaling"
 	return p
 }
@@ -460,6 +464,7 @@ func gvisor() Profile {
 	p.WindowShift = 5
 	c["WindowScale"] = gv + "connect.go: the SYN offers wscale (handshake.synOptions), the SYN,ACK only if the SYN had it (SynOptions.WS >= 0)"
 	c["WindowShift"] = gv + "endpoint.go rcvWndScaleForHandshake: FindWndScale(receive buffer), the smallest shift fitting the 1 MiB DefaultReceiveBufferSize (protocol.go) with receive-buffer moderation off: 5 (not measured)"
+	c["RecvBufRoundMSS"] = gv + "endpoint.go: the receive buffer is the socket's (SO_RCVBUF), not rounded to the MSS (not measured)"
 	c["AcceptBeyondAdvertised"] = gv + "rcv.go acceptable tests against rcvAcc, the edge last advertised (not measured)"
 	c["ClosingChecksFirst"] = gv + "connect.go handleSegmentLocked runs rcv.handleRcvdSegment before snd.handleRcvdSegment; rcv.go handleRcvdSegmentClosing drops, aborts (ErrConnectionAborted: connect.go resetConnectionLocked sends RST|ACK at SND.NXT) or passes; consumeSegment takes a FIN at RCV.NXT in any state (scripts scenarios/gvisor/closing-*.pkt)"
 	c["NoACKDroppedFirst"] = gv + "connect.go handleSegmentLocked: a segment with neither RST, SYN nor ACK reaches no handler (script scenarios/gvisor/noack-dropped-first.pkt)"

@@ -123,8 +123,12 @@ type Config struct {
 	// nil means all. A host whose next timer is of a kind not listed
 	// takes no timer transition at all (its later timers stay pending).
 	Timers []spec.TimerKind
-	// A and B are the two applications. A is 10.0.0.1, B 10.0.0.2.
+	// A and B are the two applications. A is 10.0.0.1, B 10.0.0.2 (with
+	// IPv6, fd00::1 and fd00::2).
 	A, B Program
+	// IPv6 runs both hosts over IPv6 (Addr6). The closing rules do not
+	// depend on the family: the state space is the same size.
+	IPv6 bool
 	// KeepTimestamps leaves the profile's Timestamps setting alone; the
 	// hosts' absolute clocks then become part of the state.
 	KeepTimestamps bool
@@ -165,6 +169,12 @@ func Addr(side int) spec.Addr {
 		return spec.IPv4(10, 0, 0, 1)
 	}
 	return spec.IPv4(10, 0, 0, 2)
+}
+
+// Addr6 returns the IPv6 address of side 0 (A, fd00::1) or 1 (B,
+// fd00::2), for Config.IPv6.
+func Addr6(side int) spec.Addr {
+	return spec.AddrFrom16([16]byte{0xfd, 15: byte(side + 1)})
 }
 
 // Scenario ports.

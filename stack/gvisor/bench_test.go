@@ -230,7 +230,7 @@ func TestCloseHandshakeWire(t *testing.T) {
 // over ratioBase's, from all the runs just made (with -count, the ratio of
 // the totals).
 //
-//	go test -run '^$' -bench CloseHandshake -benchtime 2s -count 5 ./...
+//	go test -run '^$' -bench CloseHandshake -benchmem -count 6 .
 func BenchmarkCloseHandshake(b *testing.B) {
 	type total struct {
 		ns, cpu time.Duration

@@ -61,7 +61,12 @@ func (s *Stack) synFinDropped(seg *spec.Segment) bool {
 
 // replyClosed answers a segment for which no connection exists
 // (R9293-RSTGEN-CLOSED).
-func (s *Stack) replyClosed(seg *spec.Segment) {
+func (s *Stack) replyClosed(seg *spec.Segment) { s.replyClosedTS(seg, false, 0) }
+
+// replyClosedTS is replyClosed for a connection that negotiated
+// timestamps (ts) with TS.Recent recent, whose RST may carry them
+// (RSTCarriesTS).
+func (s *Stack) replyClosedTS(seg *spec.Segment, ts bool, recent uint32) {
 	if seg.Flags&spec.RST != 0 {
 		return
 	}
@@ -71,12 +76,23 @@ func (s *Stack) replyClosed(seg *spec.Segment) {
 	} else {
 		r.Flags, r.Seq, r.Ack = spec.RST|spec.ACK, 0, seg.End()
 	}
+	if ts && s.p.RSTCarriesTS {
+		s.tsOpt(&r, recent) // R7323-TS-EVERY
+	}
 	s.send(r)
 }
 
 // rstForACK sends <SEQ=SEG.ACK><CTL=RST> (R9293-RSTGEN-UNSYNC).
-func (s *Stack) rstForACK(seg *spec.Segment) {
-	s.send(spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack})
+func (s *Stack) rstForACK(seg *spec.Segment) { s.rstForACKTS(seg, false, 0) }
+
+// rstForACKTS is rstForACK for a connection that negotiated timestamps
+// (RSTCarriesTS).
+func (s *Stack) rstForACKTS(seg *spec.Segment, ts bool, recent uint32) {
+	r := spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack}
+	if ts && s.p.RSTCarriesTS {
+		s.tsOpt(&r, recent) // R7323-TS-EVERY
+	}
+	s.send(r)
 }
 
 // arriveListen is §3.10.7.2.
@@ -393,9 +409,10 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 // synArrives is step four.
 func (s *Stack) synArrives(c *conn, seg *spec.Segment) {
 	if c.state == spec.SynReceived && c.has(fPassive) {
+		ts, recent := c.has(fTSOK), c.tsRecent
 		s.deleteConn(c, endLocal) // R9293-SEG-SYN-SYNRCVD
 		if s.p.EmbryonicSyn == spec.EmbryonicSynResend {
-			s.replyClosed(seg) // Linux embryonic_reset answers with a RST
+			s.replyClosedTS(seg, ts, recent) // Linux embryonic_reset answers with a RST
 		}
 		return
 	}
@@ -429,7 +446,7 @@ func (s *Stack) synPolicy(c *conn, seg *spec.Segment) {
 func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	if c.state == spec.SynReceived {
 		if !(c.sndUna.LT(seg.Ack) && seg.Ack.LEQ(c.sndNxt)) {
-			s.rstForACK(seg)
+			s.rstForACKTS(seg, c.has(fTSOK), c.tsRecent)
 			return false
 		}
 		s.establish(c, seg)

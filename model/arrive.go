@@ -62,7 +62,11 @@ func (h *Host) noACKDropped(seg *spec.Segment) bool {
 // replyClosed answers a segment for which no connection exists
 // (R9293-SEG-CLOSED, R9293-RSTGEN-CLOSED): nothing to a RST; otherwise a
 // RST shaped to be acceptable to the sender.
-func (h *Host) replyClosed(seg *spec.Segment) {
+func (h *Host) replyClosed(seg *spec.Segment) { h.replyClosedFrom(nil, seg) }
+
+// replyClosedFrom is replyClosed for connection c (nil: none), whose
+// options the RST may carry (RSTCarriesTS).
+func (h *Host) replyClosedFrom(c *Conn, seg *spec.Segment) {
 	if seg.Flags&spec.RST != 0 {
 		return
 	}
@@ -74,14 +78,30 @@ func (h *Host) replyClosed(seg *spec.Segment) {
 	} else {
 		r.Flags, r.Seq, r.Ack = spec.RST|spec.ACK, 0, seg.End()
 	}
+	c.rstTS(h, &r)
 	h.send(r)
 }
 
 // rstForACK sends <SEQ=SEG.ACK><CTL=RST>, the answer to an unacceptable
 // ACK in a non-synchronized state (R9293-RSTGEN-UNSYNC).
-func (h *Host) rstForACK(seg *spec.Segment) {
+func (h *Host) rstForACK(seg *spec.Segment) { h.rstForACKFrom(nil, seg) }
+
+// rstForACKFrom is rstForACK for connection c (nil: none), whose options
+// the RST may carry (RSTCarriesTS).
+func (h *Host) rstForACKFrom(c *Conn, seg *spec.Segment) {
 	h.rule("R9293-RSTGEN-UNSYNC")
-	h.send(spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack})
+	r := spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack}
+	c.rstTS(h, &r)
+	h.send(r)
+}
+
+// rstTS adds the Timestamps option to a RST connection c forms from a
+// segment, where the profile says so (RSTCarriesTS, R7323-TS-EVERY).
+func (c *Conn) rstTS(h *Host, r *spec.Segment) {
+	if c != nil && h.p.RSTCarriesTS && c.TSOK {
+		h.rule("R7323-TS-EVERY")
+		r.Opts.HasTS, r.Opts.TS = true, spec.Timestamp{Val: spec.TSClock(h.now), Ecr: c.TSRecent}
+	}
 }
 
 // arriveListen is §3.10.7.2.
@@ -463,7 +483,7 @@ func (h *Host) synArrives(c *Conn, seg *spec.Segment) {
 		h.rule("R9293-SEG-SYN-SYNRCVD")
 		h.deleteConn(c, endLocal)
 		if h.p.EmbryonicSyn == spec.EmbryonicSynResend {
-			h.replyClosed(seg) // Linux embryonic_reset answers with a RST
+			h.replyClosedFrom(c, seg) // Linux embryonic_reset answers with a RST
 		}
 		return
 	}
@@ -506,7 +526,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	if c.State == spec.SynReceived {
 		h.rule("R9293-SEG-ACK-SYNRCVD")
 		if !(c.SndUna.LT(seg.Ack) && seg.Ack.LEQ(c.SndNxt)) {
-			h.rstForACK(seg)
+			h.rstForACKFrom(c, seg)
 			return false
 		}
 		h.establish(c, seg)

@@ -229,3 +229,22 @@ func TestR2525_RSTUnread_ShutdownUnreadRST(t *testing.T) {
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	b.wantSegs("R. 1001 5011 0")
 }
+
+// R7323-TS-EVERY, R9293-RSTGEN-UNSYNC: under RSTCarriesTS the RST a
+// SYN-RECEIVED connection with timestamps sends to an unacceptable ACK
+// carries the option; otherwise it is formed from the segment alone.
+func TestR7323_TSEvery_RSTCarriesTS(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		b := newBench(t, "gvisor", func(p *spec.Profile) { p.RSTCarriesTS = on })
+		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		ts := spec.Options{HasTS: true, TS: spec.Timestamp{Val: 100}}
+		b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 65535, Opts: ts})
+		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 3000, Wnd: 65535, Opts: ts})
+		b.wantSegs("R 3000 0")
+		if got := b.segs()[0].Opts.HasTS; got != on {
+			t.Fatalf("RSTCarriesTS=%v: the RST carries timestamps: %v", on, got)
+		}
+	}
+}

@@ -263,6 +263,10 @@ type Profile struct {
 	// unread aborts the connection with a RST, as close() does under
 	// RSTOnUnreadClose; the socket stays open.
 	ShutdownUnreadRST bool
+	// RSTCarriesTS: the RST a SYN-RECEIVED connection sends in
+	// answer to an unacceptable ACK or a SYN carries the Timestamps option
+	// when the connection negotiated it.
+	RSTCarriesTS bool
 }
 
 // RSTCheck is the RST acceptability test.

@@ -476,16 +476,17 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	}
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
-	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow)) {
+	if s.p.WindowFromEveryACK || (c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow))) {
 		c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
 	if !advanced && c.sndWnd == 0 && c.retrans > 0 {
 		c.retrans = 0 // MUST-37
 	}
+	moves := !s.p.ClosingChecksFirst || takenAt(seg, c.rcvNxt) // AMB-CLOSING-RCV
 	switch c.state {
 	case spec.FinWait1:
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			c.state = spec.FinWait2
 			s.notify(c, spec.NoticeCloseDone)
 			s.armFinWait2(c)
@@ -494,7 +495,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			s.output(c) // data queued before CLOSE, and the FIN, still go out
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			s.notify(c, spec.NoticeCloseDone)
 			s.enterTimeWait(c, s.p.ClosingStartsTimeWait)
 		}
@@ -503,7 +504,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			s.output(c)
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			s.notify(c, spec.NoticeCloseDone)
 			s.deleteConn(c, endNormal)
 		}
@@ -511,6 +512,15 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	}
 	s.output(c)
 	return true
+}
+
+// takenAt reports whether a receiver that takes segments in only at
+// rcvNxt takes seg (AMB-CLOSING-RCV).
+func takenAt(seg *spec.Segment, rcvNxt spec.Seq) bool {
+	if seg.Len == 0 {
+		return seg.Seq == rcvNxt
+	}
+	return seg.Seq.LEQ(rcvNxt) && rcvNxt.LT(seg.Seq.Add(seg.Len))
 }
 
 // establish completes the handshake from SYN-RECEIVED.

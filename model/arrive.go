@@ -564,7 +564,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	// The window is taken only from a segment whose ACK is not old
 	// (SND.UNA =< SEG.ACK =< SND.NXT) and which is newer than the last
 	// used (SND.WL1, SND.WL2).
-	if c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack))) {
+	if h.p.WindowFromEveryACK || (c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)))) {
 		h.rule("R9293-SEG-ACK-WINDOW")
 		c.SndWnd, c.SndWL1, c.SndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
 		c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
@@ -574,9 +574,12 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		// connection stays open however long that lasts (MUST-37).
 		c.Retrans = 0
 	}
+	// Under ClosingChecksFirst the ACK of our FIN changes state only on a
+	// segment taken in at RCV.NXT (AMB-CLOSING-RCV).
+	moves := !h.p.ClosingChecksFirst || takenAt(seg, c.RcvNxt)
 	switch c.State {
 	case spec.FinWait1:
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			h.rule("R9293-SEG-ACK-FW1")
 			c.State = spec.FinWait2
 			h.notify(c, spec.NoticeCloseDone)
@@ -589,7 +592,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			c.output(h) // data queued before CLOSE, and the FIN, still go out (R9293-CLOSE-RELIABLE)
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			if !h.p.ClosingStartsTimeWait {
 				h.rule("AMB-CLOSING-TIMER")
 			}
@@ -602,7 +605,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			c.output(h) // CLOSE in CLOSE-WAIT queued the FIN behind data (R9293-CLOSE-CLOSEWAIT)
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			h.notify(c, spec.NoticeCloseDone)
 			h.deleteConn(c, endNormal)
 		}
@@ -610,6 +613,16 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	}
 	c.output(h)
 	return true
+}
+
+// takenAt reports whether a receiver that takes segments in only at
+// rcvNxt (gVisor rcv.go consumeSegment) takes seg: a segment without text
+// exactly at rcvNxt, or text covering rcvNxt.
+func takenAt(seg *spec.Segment, rcvNxt spec.Seq) bool {
+	if seg.Len == 0 {
+		return seg.Seq == rcvNxt
+	}
+	return seg.Seq.LEQ(rcvNxt) && rcvNxt.LT(seg.Seq.Add(seg.Len))
 }
 
 // establish completes the handshake from SYN-RECEIVED.

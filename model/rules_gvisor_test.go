@@ -248,3 +248,44 @@ func TestR7323_TSEvery_RSTCarriesTS(t *testing.T) {
 		}
 	}
 }
+
+// AMB-CLOSING-RCV, R9293-SEG-ACK-LASTACK: under ClosingChecksFirst the ACK
+// of our FIN on a second FIN leaves LAST-ACK as it is; a plain ACK at
+// RCV.NXT then closes. Without the field the ACK closes at once.
+func TestAMB_ClosingRcv_FinAckNotTaken(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		b := newBench(t, "gvisor", func(p *spec.Profile) { p.ClosingChecksFirst = on })
+		b.passiveOpen()
+		b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
+		b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
+		b.wantSegs("F. 1001 5002 0")
+		b.in(spec.FIN|spec.ACK, 5002, 1002, 0)
+		if !on {
+			b.wantState(spec.Closed)
+			continue
+		}
+		b.wantSegs(". 1002 5003 0")
+		b.wantState(spec.LastAck)
+		b.in(spec.ACK, 5003, 1002, 0)
+		b.wantState(spec.Closed)
+	}
+}
+
+// R9293-SEG-ACK-WINDOW: under WindowFromEveryACK an ACK below SND.UNA
+// still sets SND.WND; otherwise it is ignored for the window.
+func TestR9293_SegAckWindow_WindowFromEveryACK(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		b := newBench(t, "gvisor", func(p *spec.Profile) { p.WindowFromEveryACK = on })
+		b.passiveOpen()
+		b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 100}, 100)
+		b.in(spec.ACK, 5001, 1101, 0)
+		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1051, Len: 10, Wnd: 0})
+		want := uint32(65535)
+		if on {
+			want = 0
+		}
+		if got := b.conn().SndWnd; got != want {
+			t.Fatalf("WindowFromEveryACK=%v: SND.WND %d, want %d", on, got, want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ type memo struct {
 	rcvNxt   spec.Seq
 	tsok     bool
 	tsRecent uint32
+	wsOK     bool
 	deadline spec.Time
 	reuse    bool
 	explicit bool
@@ -138,8 +139,11 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 	c.state = spec.SynReceived
 	c.irs, c.rcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.iss, c.sndUna, c.sndNxt, c.sndEnd = iss, iss, iss.Add(1), iss.Add(1)
-	c.sndWnd, c.maxSndWnd, c.sndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	s.negotiateWS(c, seg)
+	c.sndWnd = s.peerWnd(c, seg)
+	c.maxSndWnd, c.sndWL1 = c.sndWnd, seg.Seq
 	c.sendMSS = s.peerMSS(seg)
+	s.roundRcvBuf(c)
 	if s.p.Timestamps && seg.Opts.HasTS {
 		c.flags |= fTSOK
 		c.tsRecent = seg.Opts.TS.Val
@@ -150,6 +154,9 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 		c.prevID, c.prevSndNxt, c.prevRcvNxt = prev.id, prev.sndNxt, prev.rcvNxt
 		c.prevTSRecent, c.prevDeadline = prev.tsRecent, prev.deadline
 		c.prevLastOOW, c.prevFlags = prev.lastOOW, 0
+		if prev.wsOK {
+			c.prevFlags |= prevWS
+		}
 		if prev.reuse {
 			c.prevFlags |= prevReuse
 		}
@@ -167,7 +174,7 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 }
 
 func (s *Stack) peerMSS(seg *spec.Segment) uint16 {
-	m := uint16(spec.DefaultPeerMSS)
+	m := s.cfg.PeerMSS()
 	if seg.Opts.MSS != 0 {
 		m = seg.Opts.MSS
 	}
@@ -200,11 +207,14 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 	}
 	c.irs, c.rcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.sendMSS = s.peerMSS(seg)
+	s.roundRcvBuf(c)
 	if s.p.Timestamps && seg.Opts.HasTS {
 		c.flags |= fTSOK
 		c.tsRecent = seg.Opts.TS.Val
 	}
-	c.sndWnd, c.maxSndWnd, c.sndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	s.negotiateWS(c, seg)
+	c.sndWnd = s.peerWnd(c, seg)
+	c.maxSndWnd, c.sndWL1 = c.sndWnd, seg.Seq
 	if ackOK {
 		c.sndWL2 = seg.Ack
 		s.ackNew(c, seg.Ack)
@@ -391,7 +401,7 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 				m = memo{ok: true, id: c.prevID, sndNxt: c.prevSndNxt, rcvNxt: c.prevRcvNxt,
 					tsok: c.has(fPrevTSOK), tsRecent: c.prevTSRecent, deadline: c.prevDeadline,
 					reuse: c.prevFlags&prevReuse != 0, explicit: c.prevFlags&prevExplicit != 0,
-					oowSent: c.prevFlags&prevOOWSent != 0, lastOOW: c.prevLastOOW}
+					oowSent: c.prevFlags&prevOOWSent != 0, lastOOW: c.prevLastOOW, wsOK: c.prevFlags&prevWS != 0}
 			}
 			key := c.key
 			s.deleteConn(c, endLocal)
@@ -477,7 +487,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
 	if s.p.WindowFromEveryACK || (c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow))) {
-		c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+		c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
 	if !advanced && c.sndWnd == 0 && c.retrans > 0 {
@@ -526,7 +536,7 @@ func takenAt(seg *spec.Segment, rcvNxt spec.Seq) bool {
 // establish completes the handshake from SYN-RECEIVED.
 func (s *Stack) establish(c *conn, seg *spec.Segment) {
 	c.state = spec.Established
-	c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+	c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 	c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	if c.has(fPassive) {
 		if l := s.sockAt(int32(c.parent)); l != nil && l.state == sockListening {

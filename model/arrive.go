@@ -152,8 +152,11 @@ func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMem
 	c.State = spec.SynReceived
 	c.IRS, c.RcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.ISS, c.SndUna, c.SndNxt, c.SndEnd = iss, iss, iss.Add(1), iss.Add(1)
-	c.SndWnd, c.MaxSndWnd, c.SndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	c.negotiateWS(h, seg)
+	c.SndWnd = c.peerWnd(h, seg)
+	c.MaxSndWnd, c.SndWL1 = c.SndWnd, seg.Seq
 	c.SendMSS = peerMSS(h, seg)
+	c.roundRcvBuf(h)
 	if h.p.Timestamps && seg.Opts.HasTS {
 		c.TSOK, c.TSRecent = true, seg.Opts.TS.Val
 	}
@@ -164,7 +167,7 @@ func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMem
 }
 
 func peerMSS(h *Host, seg *spec.Segment) uint16 {
-	m := uint16(spec.DefaultPeerMSS)
+	m := h.cfg.PeerMSS()
 	if seg.Opts.MSS != 0 {
 		m = seg.Opts.MSS
 	}
@@ -208,10 +211,13 @@ func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
 	h.rule("R9293-SEG-SYNSENT-SYN")
 	c.IRS, c.RcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.SendMSS = peerMSS(h, seg)
+	c.roundRcvBuf(h)
 	if h.p.Timestamps && seg.Opts.HasTS {
 		c.TSOK, c.TSRecent = true, seg.Opts.TS.Val
 	}
-	c.SndWnd, c.MaxSndWnd, c.SndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	c.negotiateWS(h, seg)
+	c.SndWnd = c.peerWnd(h, seg)
+	c.MaxSndWnd, c.SndWL1 = c.SndWnd, seg.Seq
 	if ackOK {
 		c.SndWL2 = seg.Ack
 		h.ackNew(c, seg.Ack)
@@ -566,7 +572,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	// used (SND.WL1, SND.WL2).
 	if h.p.WindowFromEveryACK || (c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)))) {
 		h.rule("R9293-SEG-ACK-WINDOW")
-		c.SndWnd, c.SndWL1, c.SndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+		c.SndWnd, c.SndWL1, c.SndWL2 = c.peerWnd(h, seg), seg.Seq, seg.Ack
 		c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
 	}
 	if !advanced && c.SndWnd == 0 && c.Retrans > 0 {
@@ -628,7 +634,7 @@ func takenAt(seg *spec.Segment, rcvNxt spec.Seq) bool {
 // establish completes the handshake from SYN-RECEIVED.
 func (h *Host) establish(c *Conn, seg *spec.Segment) {
 	c.State = spec.Established
-	c.SndWnd, c.SndWL1, c.SndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+	c.SndWnd, c.SndWL1, c.SndWL2 = c.peerWnd(h, seg), seg.Seq, seg.Ack
 	c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
 	if c.Passive {
 		if l := h.socks[c.Parent]; l != nil && l.State == sockListening {

@@ -61,7 +61,7 @@ func (h *Host) arriveTimeWait(c *Conn, seg *spec.Segment) {
 		h.synPolicy(c, seg)
 		return
 	}
-	if h.noACKDropped(seg) {
+	if h.noACKDropped(seg) { // R9293-SEG-NOACK, AMB-FIN-NOACK
 		return
 	}
 	if seg.Ack.GT(c.SndNxt) {
@@ -224,7 +224,7 @@ func (h *Host) timeWaitSyn(c *Conn, seg *spec.Segment) bool {
 		return true
 	}
 	h.rule("R9293-MAY2-ISS")
-	memo := &twMemo{ID: c.ID, SndNxt: c.SndNxt, RcvNxt: c.RcvNxt, TSOK: c.TSOK, TSRecent: c.TSRecent,
+	memo := &twMemo{ID: c.ID, SndNxt: c.SndNxt, RcvNxt: c.RcvNxt, TSOK: c.TSOK, TSRecent: c.TSRecent, WSOK: c.WSOK,
 		Deadline: c.Timer[spec.TimerTimeWait], ReuseAddr: c.ReuseAddr, ExplicitBind: c.ExplicitBind,
 		LastOOW: c.LastOOW, OOWSent: c.OOWSent}
 	iss := c.SndNxt.Add(p.ReopenISSGap)
@@ -281,7 +281,12 @@ func (h *Host) restoreTimeWait(t spec.FourTuple, m *twMemo) {
 	c := &Conn{ID: m.ID, Tuple: t, State: spec.TimeWait, FD: -1, Parent: -1, Orphan: true,
 		ReuseAddr: m.ReuseAddr, ExplicitBind: m.ExplicitBind, LastOOW: m.LastOOW, OOWSent: m.OOWSent,
 		SndUna: m.SndNxt, SndNxt: m.SndNxt, SndEnd: m.SndNxt, RcvNxt: m.RcvNxt,
-		TSOK: m.TSOK, TSRecent: m.TSRecent, RTO: h.p.RTOInitial, LingerFD: -1}
+		TSOK: m.TSOK, TSRecent: m.TSRecent, RTO: h.p.RTOInitial, LingerFD: -1, RcvBuf: h.p.RecvBuf}
+	if m.WSOK {
+		// TIME-WAIT keeps only whether scaling was on: our shift is the
+		// profile's, and the peer's window is no longer used.
+		c.WSOK, c.RcvShift = true, h.p.WindowShift
+	}
 	c.Timer[spec.TimerTimeWait] = m.Deadline
 	h.conns[t] = c
 	h.twCount++

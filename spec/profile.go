@@ -169,7 +169,9 @@ type Profile struct {
 	RecvBuf uint32
 	// SendBuf is the send buffer in octets (what write(2) may queue).
 	SendBuf uint32
-	// MSS is the MSS we announce and the largest segment we send.
+	// MSS is the MSS we announce and the largest segment we send, over
+	// IPv4; an IPv6 host uses spec.IPv6HeaderExtra octets less
+	// (HostConfig.HostProfile).
 	MSS uint16
 
 	// RSTFlushesReceive: a RST discards received data the application has
@@ -202,6 +204,27 @@ type Profile struct {
 	// RFC 7323 §4.3 leaves the order open; Linux tcp_ack calls
 	// tcp_replace_ts_recent only after its ACK checks.
 	TSRecentAfterACK bool
+
+	// ---- Window scaling (RFC 7323 §2) -------------------------------------
+
+	// WindowScale: we offer the Window Scale option on our SYN, and on
+	// our SYN,ACK when the peer's SYN carried it (RFC 7323 §2.2); windows
+	// are scaled once both sides sent it.
+	WindowScale bool
+	// WindowShift is the shift we announce (our Rcv.Wind.Shift), 0-14: a
+	// stack picks the smallest shift that lets its largest receive buffer
+	// fit in 16 bits.
+	WindowShift uint8
+	// AcceptBeyondAdvertised: the acceptability test uses the receive
+	// buffer's free space, even where the window we advertise is smaller
+	// (capped at 65535 without scaling, rounded down by the shift);
+	// otherwise the advertised window is RCV.WND.
+	AcceptBeyondAdvertised bool
+	// RecvBufRoundMSS: once the peer's MSS is known, the receive buffer
+	// is rounded up to a multiple of the send MSS (FreeBSD tcp_mss), so
+	// RecvBuf 65536 becomes 65700 with an MSS of 1460, 66240 with 1440.
+	// A TIME-WAIT entry keeps no buffer: its window is RecvBuf's.
+	RecvBufRoundMSS bool
 
 	// ---- Sockets and host -----------------------------------------------
 
@@ -574,8 +597,11 @@ func (p *Profile) Validate() error {
 	if p.MSS == 0 || p.RecvBuf == 0 || p.SendBuf == 0 {
 		errs = append(errs, "MSS, RecvBuf and SendBuf must be positive")
 	}
-	if p.RecvBuf > 65535 {
-		errs = append(errs, "RecvBuf above 65535 needs window scaling, which the model does not do")
+	if p.WindowShift > MaxWindowShift {
+		errs = append(errs, fmt.Sprintf("WindowShift above %d (RFC 7323 §2.3)", MaxWindowShift))
+	}
+	if p.RecvBuf > 1<<30 {
+		errs = append(errs, "RecvBuf above 2^30 (the largest window RFC 7323 §2.3 can express)")
 	}
 	if p.EphemeralLow == 0 || p.EphemeralHigh < p.EphemeralLow {
 		errs = append(errs, "ephemeral port range is empty")

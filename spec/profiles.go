@@ -62,6 +62,10 @@ var choices = []Choice{
 	{"Timestamps", "Do we offer the Timestamps option?", []RuleID{"R7323-TS-EVERY", "R9293-SHLD4"}},
 	{"TSMissingDrop", "Is a segment without timestamps on a timestamp connection dropped?", []RuleID{"R7323-TS-MISSING"}},
 	{"TSRecentAfterACK", "Is TS.Recent updated only once the segment's ACK is accepted?", []RuleID{"R7323-TSRECENT"}},
+	{"WindowScale", "Do we offer the Window Scale option (and scale windows when the peer offers it too)?", []RuleID{"R7323-WS-NEGOTIATE", "R7323-WS-SEND", "R7323-WS-RECV"}},
+	{"WindowShift", "Which shift do we announce in our Window Scale option?", []RuleID{"R7323-WS-SEND"}},
+	{"RecvBufRoundMSS", "Is the receive buffer rounded up to a multiple of the MSS once the handshake sets it?", []RuleID{"R9293-SEG-TEXT", "AMB-WND-ADVERTISED"}},
+	{"AcceptBeyondAdvertised", "Does the acceptability test use the free receive buffer even beyond the window advertised?", []RuleID{"R9293-SEG-ACCEPT", "AMB-WND-ADVERTISED"}},
 	{"EphemeralLow", "Lowest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
 	{"EphemeralHigh", "Highest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
 	{"BindTimeWaitNeedsBothReuse", "Must both sockets set SO_REUSEADDR to bind over TIME-WAIT?", []RuleID{"R1122-TIMEWAIT", "AMB-SOCKET-TW"}},
@@ -114,6 +118,7 @@ func rfc9293() Profile {
 		RecvBuf: 65535, SendBuf: 65535, MSS: 1460,
 		RSTFlushesReceive: true, ResetErrnoCloseWait: ECONNRESET, ZeroWindowAcceptsFIN: false, SimOpenSynAckAccepted: false,
 		Timestamps: true, TSMissingDrop: true, TSRecentAfterACK: false,
+		WindowScale: false, WindowShift: 0, AcceptBeyondAdvertised: false, RecvBufRoundMSS: false,
 		EphemeralLow: 49152, EphemeralHigh: 65535,
 		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
 		ListenBacklogDrop:  true,
@@ -170,6 +175,10 @@ func rfc9293() Profile {
 			"ZeroWindowAcceptsFIN":       "RFC 9293 Table 6: a segment of length > 0 is never acceptable into a zero window",
 			"SimOpenSynAckAccepted":      "RFC 9293 Table 6 read strictly; Appendix A.2 notes the stall, which the SYN,ACK retransmission ends",
 			"Timestamps":                 "RFC 9293 §3.6.1 SHLD-4 presumes timestamps (RFC 7323)",
+			"WindowScale":                "RFC 7323 §2.2: a TCP MAY send the option; the reference profile keeps windows unscaled (RecvBuf fits 16 bits)",
+			"WindowShift":                "no scaling, so moot",
+			"AcceptBeyondAdvertised":     "RFC 9293 §3.10.7.4 Table 6 tests against RCV.WND, the window advertised",
+			"RecvBufRoundMSS":            "model choice: the buffer is RecvBuf",
 			"TSMissingDrop":              "RFC 7323 §3.2 SHOULD",
 			"TSRecentAfterACK":           "RFC 7323 §4.3 (2) updates TS.Recent from any acceptable segment with SEG.SEQ =< Last.ACK.sent, before the ACK field is examined",
 			"EphemeralLow":               ephIANA,
@@ -214,6 +223,7 @@ func rfc793() Profile {
 	c["ReopenReturnsToTimeWait"] = "no reopen, so moot"
 	c["ACKWindowCheck"] = "RFC 5961 postdates RFC 793"
 	c["Timestamps"] = "RFC 1323/7323 postdate RFC 793"
+	c["WindowScale"] = "RFC 1323/7323 postdate RFC 793"
 	c["TSMissingDrop"] = "no timestamps"
 	c["OOWAckInterval"] = "RFC 793 has no throttling: two hosts can exchange out-of-window ACKs until a timer ends one side (RFC 5961 §7 came later)"
 	p.OOWAckExemptFIN = false
@@ -305,7 +315,7 @@ func linux() Profile {
 		"HoldOutOfOrder":             linuxSrc + "out-of-order queue",
 		"HoldOutOfOrderFIN":          linuxSrc + "the FIN is kept with its out-of-order skb",
 		"MaxHeldRanges":              "model bound (Linux holds many more)",
-		"RecvBuf":                    "model choice; Linux scales its window, which the model does not",
+		"RecvBuf":                    "model choice: Linux's windows after the handshake stay near 64 KiB until data makes them grow (tcp_select_initial_window caps the first window, tcp_grow_window raises rcv_ssthresh); receive-buffer autotuning is not modelled",
 		"SendBuf":                    "model choice",
 		"MSS":                        "Ethernet MSS",
 		"Timestamps":                 linuxSrc + "sysctl net.ipv4.tcp_timestamps = 1",
@@ -326,6 +336,12 @@ func linux() Profile {
 		"RSTCarriesTS":               "RFC value kept here (not checked on Linux by the gvisor branch)",
 		"WindowFromEveryACK":         linuxSrc + "tcp_ack_update_window checks tcp_may_update_window (SND.WL1 and the ACK)",
 	}
+	// Window scaling (RFC 7323 §2).
+	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 8, false
+	p.Cite["WindowScale"] = linuxSrc + "sysctl net.ipv4.tcp_window_scaling = 1; net/ipv4/tcp_output.c tcp_syn_options offers wscale, tcp_synack_options only if the SYN had it (ireq->wscale_ok)"
+	p.Cite["WindowShift"] = linuxSrc + "net/ipv4/tcp_output.c tcp_select_initial_window: rcv_wscale = ilog2(max(tcp_rmem[2], rmem_max)) - 15, clamped to 0-14; packetdrill's gtests/net/common/defaults.sh sets tcp_rmem[2] = 15 MiB, so 8 (its scripts expect wscale 8)"
+	p.Cite["RecvBufRoundMSS"] = linuxSrc + "does not round the buffer to the MSS (tcp_select_initial_window rounds only the initial window offer down to a multiple of the MSS)"
+	p.Cite["AcceptBeyondAdvertised"] = linuxSrc + "net/ipv4/tcp_input.c tcp_sequence tests against tcp_receive_window (rcv_wup + rcv_wnd), the window last advertised"
 	return p
 }
 
@@ -416,6 +432,14 @@ func freebsd() Profile {
 		"RSTCarriesTS":               notVerified,
 		"WindowFromEveryACK":         notVerified,
 	}
+	// Window scaling (RFC 7323 §2).
+	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 6, true
+	p.RecvBuf, p.RecvBufRoundMSS = 65536, true
+	p.Cite["WindowScale"] = "FreeBSD net.inet.tcp.rfc1323 = 1; sys/netinet/tcp_output.c offers TOF_SCALE on a SYN, tcp_syncache.c syncache_add answers with it only if the SYN carried it"
+	p.Cite["WindowShift"] = "FreeBSD sys/netinet/tcp_syncache.c syncache_add and tcp_usrreq.c tcp_connect: the smallest shift with TCP_MAXWIN << shift >= sb_max (kern.ipc.maxsockbuf = 2 MiB), so 6 (freebsd-net/tcp-testsuite's SYNs carry wscale 6)"
+	p.Cite["RecvBuf"] = "FreeBSD net.inet.tcp.recvspace = 65536 (freebsd-net/tcp-testsuite scripts read SO_RCVBUF = 65536 after socket())"
+	p.Cite["RecvBufRoundMSS"] = "FreeBSD sys/netinet/tcp_input.c tcp_mss: bufsize = roundup(so_rcv.sb_hiwat, mss): 45 × 1460 = 65700 over IPv4, 46 × 1440 = 66240 over IPv6 (freebsd-net/tcp-testsuite right-edge scripts read SO_RCVBUF = 65700 / 66240 after the handshake and probe there)"
+	p.Cite["AcceptBeyondAdvertised"] = "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: rcv_wnd = imax(sbspace(&so->so_rcv), rcv_adv - rcv_nxt), the free buffer even above the 65535 advertised without scaling"
 	return p
 }
 
@@ -448,6 +472,11 @@ func gvisor() Profile {
 	p.WindowFromEveryACK = true
 	c := copyCite(p.Cite)
 	gv := "gVisor pkg/tcpip/transport/tcp "
+	p.WindowShift = 5
+	c["WindowScale"] = gv + "connect.go: the SYN offers wscale (handshake.synOptions), the SYN,ACK only if the SYN had it (SynOptions.WS >= 0)"
+	c["WindowShift"] = gv + "endpoint.go rcvWndScaleForHandshake: FindWndScale(receive buffer), the smallest shift fitting the 1 MiB DefaultReceiveBufferSize (protocol.go) with receive-buffer moderation off: 5 (not measured)"
+	c["RecvBufRoundMSS"] = gv + "endpoint.go: the receive buffer is the socket's (SO_RCVBUF), not rounded to the MSS (not measured)"
+	c["AcceptBeyondAdvertised"] = gv + "rcv.go acceptable tests against rcvAcc, the edge last advertised (not measured)"
 	c["ClosingChecksFirst"] = gv + "connect.go handleSegmentLocked runs rcv.handleRcvdSegment before snd.handleRcvdSegment; rcv.go handleRcvdSegmentClosing drops, aborts (ErrConnectionAborted: connect.go resetConnectionLocked sends RST|ACK at SND.NXT) or passes; consumeSegment takes a FIN at RCV.NXT in any state (scripts scenarios/gvisor/closing-*.pkt)"
 	c["NoACKDroppedFirst"] = gv + "connect.go handleSegmentLocked: a segment with neither RST, SYN nor ACK reaches no handler (script scenarios/gvisor/noack-dropped-first.pkt)"
 	c["TimeWaitAckUnlessExact"] = gv + "rcv.go handleTimeWaitSegment: no ACK flag dropped; FIN with SEG.SEQ+1 = RCV.NXT ACKed and the timer reset; otherwise sendAck iff SEG.SEQ != RCV.NXT or text (script scenarios/gvisor/time-wait-*.pkt)"
@@ -538,6 +567,7 @@ func smoltcp() Profile {
 	p.ZeroWindowAcceptsFIN = true
 	c := copyCite(p.Cite)
 	sm := "smoltcp src/socket/tcp.rs "
+	c["WindowScale"] = notVerified + " (smoltcp offers wscale when its receive buffer exceeds 64 KiB; the model's 65535-octet buffer needs none)"
 	c["TimeWait"] = sm + "CLOSE_DELAY = 10 s (the TIME-WAIT timer)"
 	c["RTOMin"] = sm + "RttEstimator minimum RTO (not verified)"
 	c["RTOMax"] = sm + "RttEstimator maximum RTO of 10 s (not verified)"
@@ -612,6 +642,7 @@ func lwip() Profile {
 	p.SimOpenSynAckAccepted = false
 	c := copyCite(p.Cite)
 	core := "lwIP 2.1.3 src/core/"
+	c["WindowScale"] = "lwIP opt.h LWIP_WND_SCALE = 0 (Debian's lwipopts.h keeps it): no Window Scale option"
 	c["TimeWait"] = core + "tcp.c tcp_slowtmr: a TIME-WAIT pcb goes when tcp_ticks - pcb->tmr > 2 * TCP_MSL / TCP_SLOW_INTERVAL, TCP_MSL = 60000 ms (tcp_priv.h); pcb->tmr is not reset on entering TIME-WAIT (docs/deviations.md lwIP item 1)"
 	c["RTOInitial"] = core + "tcp.c tcp_alloc: pcb->rto = 3000 / TCP_SLOW_INTERVAL (LWIP_TCP_RTO_TIME appears only in 2.2)"
 	c["RTOMin"] = core + "tcp_in.c tcp_receive: rto = (sa >> 3) + sv in 500 ms ticks, no other floor than one tick"

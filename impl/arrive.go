@@ -62,7 +62,12 @@ func (s *Stack) synFinDropped(seg *spec.Segment) bool {
 
 // replyClosed answers a segment for which no connection exists
 // (R9293-RSTGEN-CLOSED).
-func (s *Stack) replyClosed(seg *spec.Segment) {
+func (s *Stack) replyClosed(seg *spec.Segment) { s.replyClosedTS(seg, false, 0) }
+
+// replyClosedTS is replyClosed for a connection that negotiated
+// timestamps (ts) with TS.Recent recent, whose RST may carry them
+// (RSTCarriesTS).
+func (s *Stack) replyClosedTS(seg *spec.Segment, ts bool, recent uint32) {
 	if seg.Flags&spec.RST != 0 {
 		return
 	}
@@ -72,12 +77,23 @@ func (s *Stack) replyClosed(seg *spec.Segment) {
 	} else {
 		r.Flags, r.Seq, r.Ack = spec.RST|spec.ACK, 0, seg.End()
 	}
+	if ts && s.p.RSTCarriesTS {
+		s.tsOpt(&r, recent) // R7323-TS-EVERY
+	}
 	s.send(r)
 }
 
 // rstForACK sends <SEQ=SEG.ACK><CTL=RST> (R9293-RSTGEN-UNSYNC).
-func (s *Stack) rstForACK(seg *spec.Segment) {
-	s.send(spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack})
+func (s *Stack) rstForACK(seg *spec.Segment) { s.rstForACKTS(seg, false, 0) }
+
+// rstForACKTS is rstForACK for a connection that negotiated timestamps
+// (RSTCarriesTS).
+func (s *Stack) rstForACKTS(seg *spec.Segment, ts bool, recent uint32) {
+	r := spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack}
+	if ts && s.p.RSTCarriesTS {
+		s.tsOpt(&r, recent) // R7323-TS-EVERY
+	}
+	s.send(r)
 }
 
 // arriveListen is §3.10.7.2.
@@ -403,9 +419,10 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 // synArrives is step four.
 func (s *Stack) synArrives(c *conn, seg *spec.Segment) {
 	if c.state == spec.SynReceived && c.has(fPassive) {
+		ts, recent := c.has(fTSOK), c.tsRecent
 		s.deleteConn(c, endLocal) // R9293-SEG-SYN-SYNRCVD
 		if s.p.EmbryonicSyn == spec.EmbryonicSynResend {
-			s.replyClosed(seg) // Linux embryonic_reset answers with a RST
+			s.replyClosedTS(seg, ts, recent) // Linux embryonic_reset answers with a RST
 		}
 		return
 	}
@@ -439,7 +456,7 @@ func (s *Stack) synPolicy(c *conn, seg *spec.Segment) {
 func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	if c.state == spec.SynReceived {
 		if !(c.sndUna.LT(seg.Ack) && seg.Ack.LEQ(c.sndNxt)) {
-			s.rstForACK(seg)
+			s.rstForACKTS(seg, c.has(fTSOK), c.tsRecent)
 			return false
 		}
 		s.establish(c, seg)
@@ -469,16 +486,17 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	}
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
-	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow)) {
+	if s.p.WindowFromEveryACK || (c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow))) {
 		c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
 	if !advanced && c.sndWnd == 0 && c.retrans > 0 {
 		c.retrans = 0 // MUST-37
 	}
+	moves := !s.p.ClosingChecksFirst || takenAt(seg, c.rcvNxt) // AMB-CLOSING-RCV
 	switch c.state {
 	case spec.FinWait1:
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			c.state = spec.FinWait2
 			s.notify(c, spec.NoticeCloseDone)
 			s.armFinWait2(c)
@@ -487,7 +505,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			s.output(c) // data queued before CLOSE, and the FIN, still go out
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			s.notify(c, spec.NoticeCloseDone)
 			s.enterTimeWait(c, s.p.ClosingStartsTimeWait)
 		}
@@ -496,7 +514,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			s.output(c)
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			s.notify(c, spec.NoticeCloseDone)
 			s.deleteConn(c, endNormal)
 		}
@@ -504,6 +522,15 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	}
 	s.output(c)
 	return true
+}
+
+// takenAt reports whether a receiver that takes segments in only at
+// rcvNxt takes seg (AMB-CLOSING-RCV).
+func takenAt(seg *spec.Segment, rcvNxt spec.Seq) bool {
+	if seg.Len == 0 {
+		return seg.Seq == rcvNxt
+	}
+	return seg.Seq.LEQ(rcvNxt) && rcvNxt.LT(seg.Seq.Add(seg.Len))
 }
 
 // establish completes the handshake from SYN-RECEIVED.

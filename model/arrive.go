@@ -62,7 +62,11 @@ func (h *Host) noACKDropped(seg *spec.Segment) bool {
 // replyClosed answers a segment for which no connection exists
 // (R9293-SEG-CLOSED, R9293-RSTGEN-CLOSED): nothing to a RST; otherwise a
 // RST shaped to be acceptable to the sender.
-func (h *Host) replyClosed(seg *spec.Segment) {
+func (h *Host) replyClosed(seg *spec.Segment) { h.replyClosedFrom(nil, seg) }
+
+// replyClosedFrom is replyClosed for connection c (nil: none), whose
+// options the RST may carry (RSTCarriesTS).
+func (h *Host) replyClosedFrom(c *Conn, seg *spec.Segment) {
 	if seg.Flags&spec.RST != 0 {
 		return
 	}
@@ -74,14 +78,30 @@ func (h *Host) replyClosed(seg *spec.Segment) {
 	} else {
 		r.Flags, r.Seq, r.Ack = spec.RST|spec.ACK, 0, seg.End()
 	}
+	c.rstTS(h, &r)
 	h.send(r)
 }
 
 // rstForACK sends <SEQ=SEG.ACK><CTL=RST>, the answer to an unacceptable
 // ACK in a non-synchronized state (R9293-RSTGEN-UNSYNC).
-func (h *Host) rstForACK(seg *spec.Segment) {
+func (h *Host) rstForACK(seg *spec.Segment) { h.rstForACKFrom(nil, seg) }
+
+// rstForACKFrom is rstForACK for connection c (nil: none), whose options
+// the RST may carry (RSTCarriesTS).
+func (h *Host) rstForACKFrom(c *Conn, seg *spec.Segment) {
 	h.rule("R9293-RSTGEN-UNSYNC")
-	h.send(spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack})
+	r := spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack}
+	c.rstTS(h, &r)
+	h.send(r)
+}
+
+// rstTS adds the Timestamps option to a RST connection c forms from a
+// segment, where the profile says so (RSTCarriesTS, R7323-TS-EVERY).
+func (c *Conn) rstTS(h *Host, r *spec.Segment) {
+	if c != nil && h.p.RSTCarriesTS && c.TSOK {
+		h.rule("R7323-TS-EVERY")
+		r.Opts.HasTS, r.Opts.TS = true, spec.Timestamp{Val: spec.TSClock(h.now), Ecr: c.TSRecent}
+	}
 }
 
 // arriveListen is §3.10.7.2.
@@ -469,7 +489,7 @@ func (h *Host) synArrives(c *Conn, seg *spec.Segment) {
 		h.rule("R9293-SEG-SYN-SYNRCVD")
 		h.deleteConn(c, endLocal)
 		if h.p.EmbryonicSyn == spec.EmbryonicSynResend {
-			h.replyClosed(seg) // Linux embryonic_reset answers with a RST
+			h.replyClosedFrom(c, seg) // Linux embryonic_reset answers with a RST
 		}
 		return
 	}
@@ -512,7 +532,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	if c.State == spec.SynReceived {
 		h.rule("R9293-SEG-ACK-SYNRCVD")
 		if !(c.SndUna.LT(seg.Ack) && seg.Ack.LEQ(c.SndNxt)) {
-			h.rstForACK(seg)
+			h.rstForACKFrom(c, seg)
 			return false
 		}
 		h.establish(c, seg)
@@ -550,7 +570,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	// The window is taken only from a segment whose ACK is not old
 	// (SND.UNA =< SEG.ACK =< SND.NXT) and which is newer than the last
 	// used (SND.WL1, SND.WL2).
-	if c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack))) {
+	if h.p.WindowFromEveryACK || (c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)))) {
 		h.rule("R9293-SEG-ACK-WINDOW")
 		c.SndWnd, c.SndWL1, c.SndWL2 = c.peerWnd(h, seg), seg.Seq, seg.Ack
 		c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
@@ -560,9 +580,12 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		// connection stays open however long that lasts (MUST-37).
 		c.Retrans = 0
 	}
+	// Under ClosingChecksFirst the ACK of our FIN changes state only on a
+	// segment taken in at RCV.NXT (AMB-CLOSING-RCV).
+	moves := !h.p.ClosingChecksFirst || takenAt(seg, c.RcvNxt)
 	switch c.State {
 	case spec.FinWait1:
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			h.rule("R9293-SEG-ACK-FW1")
 			c.State = spec.FinWait2
 			h.notify(c, spec.NoticeCloseDone)
@@ -575,7 +598,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			c.output(h) // data queued before CLOSE, and the FIN, still go out (R9293-CLOSE-RELIABLE)
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			if !h.p.ClosingStartsTimeWait {
 				h.rule("AMB-CLOSING-TIMER")
 			}
@@ -588,7 +611,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			c.output(h) // CLOSE in CLOSE-WAIT queued the FIN behind data (R9293-CLOSE-CLOSEWAIT)
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			h.notify(c, spec.NoticeCloseDone)
 			h.deleteConn(c, endNormal)
 		}
@@ -596,6 +619,16 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	}
 	c.output(h)
 	return true
+}
+
+// takenAt reports whether a receiver that takes segments in only at
+// rcvNxt (gVisor rcv.go consumeSegment) takes seg: a segment without text
+// exactly at rcvNxt, or text covering rcvNxt.
+func takenAt(seg *spec.Segment, rcvNxt spec.Seq) bool {
+	if seg.Len == 0 {
+		return seg.Seq == rcvNxt
+	}
+	return seg.Seq.LEQ(rcvNxt) && rcvNxt.LT(seg.Seq.Add(seg.Len))
 }
 
 // establish completes the handshake from SYN-RECEIVED.

@@ -256,9 +256,12 @@ type Profile struct {
 	// FIN) text beyond RCV.NXT aborts the connection with
 	// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> outside CLOSE-WAIT and is
 	// dropped whole in CLOSE-WAIT; after close() any new segment but a FIN
-	// ending at RCV.NXT+1 aborts it (not in FIN-WAIT-1); and a FIN at
+	// ending at RCV.NXT+1 aborts it (not in FIN-WAIT-1); a FIN at
 	// RCV.NXT after the peer's FIN is taken again: RCV.NXT advances and
-	// is acknowledged.
+	// is acknowledged; and the ACK of our FIN moves FIN-WAIT-1, CLOSING
+	// and LAST-ACK on only when the segment carrying it is taken in at
+	// RCV.NXT (rcv.go consumeSegment), not when it is out of order, old,
+	// or a second FIN.
 	ClosingChecksFirst bool
 	// NoACKDroppedFirst: in the synchronized states a segment without
 	// ACK, SYN and RST is dropped before the sequence test, so an
@@ -286,6 +289,14 @@ type Profile struct {
 	// unread aborts the connection with a RST, as close() does under
 	// RSTOnUnreadClose; the socket stays open.
 	ShutdownUnreadRST bool
+	// RSTCarriesTS: the RST a SYN-RECEIVED connection sends in
+	// answer to an unacceptable ACK or a SYN carries the Timestamps option
+	// when the connection negotiated it.
+	RSTCarriesTS bool
+	// WindowFromEveryACK: SND.WND is taken from every segment whose ACK is
+	// processed, old ACKs included, without the SND.WL1/SND.WL2 test of
+	// RFC 9293 §3.10.7.4 step 5.
+	WindowFromEveryACK bool
 }
 
 // RSTCheck is the RST acceptability test.

@@ -78,6 +78,8 @@ var choices = []Choice{
 	{"NoPAWS", "Is PAWS left out (old TSvals accepted)?", []RuleID{"R7323-PAWS"}},
 	{"TextEdgeAcceptable", "Is a segment with text or FIN starting at RCV.NXT+RCV.WND acceptable?", []RuleID{"R9293-SEG-ACCEPT", "AMB-ZEROLEN-EDGE"}},
 	{"HeldFINNeedsText", "Is an out-of-order FIN held only when it carries text?", []RuleID{"R9293-SHLD31"}},
+	{"RSTCarriesTS", "Does a RST sent from SYN-RECEIVED carry the Timestamps option?", []RuleID{"R7323-TS-EVERY", "R9293-RSTGEN-UNSYNC"}},
+	{"WindowFromEveryACK", "Is SND.WND taken from every ACK, without the SND.WL1/SND.WL2 test?", []RuleID{"R9293-SEG-ACK-WINDOW"}},
 	{"ShutdownUnreadRST", "Does a shutdown that shuts both directions with unread data reset the connection?", []RuleID{"R9293-SHLD3", "R2525-RST-UNREAD"}},
 }
 
@@ -121,7 +123,8 @@ func rfc9293() Profile {
 		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
 		ListenBacklogDrop:  true,
 		ClosingChecksFirst: false, NoACKDroppedFirst: false, TimeWaitAckUnlessExact: false, NoPAWS: false,
-		TextEdgeAcceptable: false, HeldFINNeedsText: false, ShutdownUnreadRST: false,
+		TextEdgeAcceptable: false, HeldFINNeedsText: false, ShutdownUnreadRST: false, RSTCarriesTS: false,
+		WindowFromEveryACK: false,
 		Cite: map[string]string{
 			"TimeWait":                   msl2min + " (MUST-13)",
 			"RTOInitial":                 rfc6298Init,
@@ -190,6 +193,8 @@ func rfc9293() Profile {
 			"NoPAWS":                     "RFC 7323 §5.3: PAWS is applied",
 			"TextEdgeAcceptable":         "RFC 9293 Table 6: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND",
 			"HeldFINNeedsText":           "RFC 9293 §3.10.7.4: segments are processed in sequence order, FIN included, with or without text",
+			"WindowFromEveryACK":         "RFC 9293 §3.10.7.4 step 5: the window is updated only if SND.UNA =< SEG.ACK =< SND.NXT and the segment is newer (SND.WL1, SND.WL2)",
+			"RSTCarriesTS":               "RFC 7323 §3.2 sends the option on every segment but lists no RST case; the model forms such RSTs from the segment, as for no connection",
 			"ShutdownUnreadRST":          "RFC 9293 SHLD-3 and RFC 2525 §2.17 concern CLOSE; shutdown(2) is outside RFC 9293, so it only half-closes",
 		},
 	}
@@ -328,6 +333,8 @@ func linux() Profile {
 		"TextEdgeAcceptable":         "RFC value kept here (the gvisor branch did not check Linux; tcp_sequence's !after(seq, rcv_nxt + window) suggests true)",
 		"HeldFINNeedsText":           linuxSrc + "tcp_data_queue_ofo keeps a bare FIN in the out-of-order queue",
 		"ShutdownUnreadRST":          linuxSrc + "tcp_shutdown sends a FIN and never a RST",
+		"RSTCarriesTS":               "RFC value kept here (not checked on Linux by the gvisor branch)",
+		"WindowFromEveryACK":         linuxSrc + "tcp_ack_update_window checks tcp_may_update_window (SND.WL1 and the ACK)",
 	}
 	// Window scaling (RFC 7323 §2).
 	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 8, false
@@ -422,6 +429,8 @@ func freebsd() Profile {
 		"TextEdgeAcceptable":         notVerified,
 		"HeldFINNeedsText":           notVerified,
 		"ShutdownUnreadRST":          notVerified,
+		"RSTCarriesTS":               notVerified,
+		"WindowFromEveryACK":         notVerified,
 	}
 	// Window scaling (RFC 7323 §2).
 	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 6, true
@@ -459,6 +468,8 @@ func gvisor() Profile {
 	p.TextEdgeAcceptable = true
 	p.HeldFINNeedsText = true
 	p.ShutdownUnreadRST = true
+	p.RSTCarriesTS = true
+	p.WindowFromEveryACK = true
 	c := copyCite(p.Cite)
 	gv := "gVisor pkg/tcpip/transport/tcp "
 	p.WindowShift = 5
@@ -472,6 +483,8 @@ func gvisor() Profile {
 	c["TextEdgeAcceptable"] = "gVisor pkg/tcpip/header tcp.go Acceptable: a segment with payload is acceptable iff RCV.NXT < SEG.SEQ+len and SEG.SEQ =< RCV.NXT+RCV.WND (\"Linux does it differently, it uses segSeq <= rcvAcc\"); a FIN does not count in its length (script scenarios/gvisor/text-edge-acceptable.pkt)"
 	c["HeldFINNeedsText"] = gv + "rcv.go handleRcvdSegment: the loop draining pendingRcvdSegments skips a segment with segSeq.Add(segLen-1) below RCV.NXT, which a bare FIN (segLen 0) at RCV.NXT always is, so the held FIN is discarded when the gap fills (script seq/out-of-order-fin.pkt; docs/deviations.md gVisor)"
 	c["ShutdownUnreadRST"] = gv + "endpoint.go shutdownLocked: once ShutdownRead and ShutdownWrite are both set and RcvBufUsed > 0, resetConnectionLocked(ErrConnectionAborted) (script scenarios/gvisor/shutdown-unread-rst.pkt)"
+	c["RSTCarriesTS"] = gv + "connect.go sendRaw adds makeOptions (Timestamps once negotiated) to every segment of an endpoint, RSTs of the handshake included (script scenarios/gvisor/synrcvd-rst-ts.pkt)"
+	c["WindowFromEveryACK"] = gv + "snd.go handleRcvdSegment: s.SndWnd = rcvdSeg.window for every segment that reaches the sender, old ACKs included (scripts scenarios/gvisor/window-from-old-ack.pkt, seq/stale-ack-window.pkt)"
 	c["NoPAWS"] = gv + "has no PAWS test (rcv.go handleTimeWaitSegment: \"As we do not yet support PAWS\"; endpoint.go updateRecentTimestamp only records TS.Recent) (script scenarios/gvisor/no-paws.pkt)"
 	c["TimeWait"] = gv + "DefaultTCPTimeWaitTimeout = 60 s"
 	c["RTOMin"] = gv + "MinRTO = 200 ms"

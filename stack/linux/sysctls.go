@@ -90,6 +90,12 @@ func Sysctls(p spec.Profile) (sysctls [][2]string, notes []string) {
 				continue
 			}
 			set("tcp_rto_max_ms", strconv.FormatInt(p.RTOMax.Milliseconds(), 10))
+		case "SynLinearTimeouts":
+			set("tcp_syn_linear_timeouts", strconv.Itoa(p.SynLinearTimeouts))
+		case "LossProbe":
+			set("tcp_early_retrans", map[bool]string{true: "3", false: "0"}[p.LossProbe])
+		case "AckDelay", "QuickAcks", "FinPingpong":
+			note(field, "no sysctl sets it; the linux-quickack entry's route metric turns delayed ACKs off")
 		case "EphemeralLow", "EphemeralHigh":
 			if !portsDone {
 				portsDone = true

@@ -40,11 +40,13 @@ func TestR9293_SHLD18_DelayedFinAck(t *testing.T) {
 
 	b = newBench(t, "linux")
 	b.passiveOpen()
-	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
+	b.in(spec.ACK, 5001, 1001, 10)
+	b.mustCall(spec.Call{Kind: spec.CallRead, FD: 4, N: 100}, 10)
+	b.in(spec.FIN|spec.ACK, 5011, 1001, 0)
 	b.noSegs()
 	b.advance(10 * time.Millisecond)
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
-	b.wantSegs("F. 1001 5002 0") // our FIN carries the ACK
+	b.wantSegs("F. 1001 5012 0") // our FIN carries the ACK
 	b.advance(time.Second)
 	if ss := b.segs(); len(ss) != 0 && ss[0].Flags == spec.ACK {
 		t.Fatalf("the delayed ACK went out after the FIN carried it: %v", ss)

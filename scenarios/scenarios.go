@@ -54,13 +54,14 @@ type Topic struct {
 // topics lists every topic folder with a line saying what it holds; a
 // test fails when a folder is missing here or a topic has no folder.
 var topics = []Topic{
+	{"delack", "delayed ACK: the FIN's ACK delayed (pingpong), quick ACKs, every second segment, TCP_QUICKACK"},
 	{"close", "closing sequences: active, passive, simultaneous, half-close, unread data, blocking calls"},
 	{"linger", "SO_LINGER: close() that waits, and {on, 0} aborts in every state"},
 	{"open", "opening: SYN-SENT, SYN-RECEIVED, simultaneous open, refused connects, ephemeral ports"},
 	{"rst", "RST arriving in every state: in-window, exact, challenge ACKs (RFC 5961), RFC 793"},
 	{"seq", "segment acceptability: sequence and ACK checks, wrap-around, out-of-order and zero-window FINs"},
 	{"syn", "a SYN in a synchronized state: challenge ACK, RFC 793 reset, SYN-RECEIVED"},
-	{"timers", "retransmission, R2 give-up, user timeout, FIN-WAIT-2 timeout"},
+	{"timers", "retransmission: RTO formulas and clock ticks, backoff, linear SYN timeouts, loss probes, RTT samples; R2 give-up, user timeout, FIN-WAIT-2 timeout"},
 	{"timewait", "TIME-WAIT: 2MSL, restarts, RST (RFC 1337), reopening by SYN (RFC 6191), bind and connect over it"},
 }
 

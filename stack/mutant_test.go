@@ -14,7 +14,9 @@ import (
 // deliberate defect diverges from some script.
 func TestCorpusCatchesMutants(t *testing.T) {
 	all := corpus(t)
-	for _, m := range []impl.Mutant{impl.MutantCloseWaitToClosing, impl.MutantTWNoRestartOnFIN, impl.MutantNoRSTOnUnreadClose} {
+	for _, m := range []impl.Mutant{impl.MutantCloseWaitToClosing, impl.MutantTWNoRestartOnFIN, impl.MutantNoRSTOnUnreadClose,
+		impl.MutantProbeBacksOff, impl.MutantDelAckNoSecondSegment, impl.MutantFinAckAtOnce, impl.MutantSynLinearForever,
+		impl.MutantRTONotRounded, impl.MutantSynTextDropped, impl.MutantKarnWithoutTS} {
 		failed := 0
 		for _, s := range all {
 			for _, prof := range s.Profiles {

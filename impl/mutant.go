@@ -96,6 +96,12 @@ const (
 	// MutantKarnWithoutTS: an ACK of retransmitted data gives an RTT
 	// sample from the retransmission time even without timestamps.
 	MutantKarnWithoutTS
+	// MutantWindowUnscaled: with window scaling negotiated, the peer's
+	// window field is taken in octets, without its shift (RFC 7323 §2.3).
+	MutantWindowUnscaled
+	// MutantWScaleUncapped: a Window Scale shift above 14 is used as sent,
+	// not taken as 14 (RFC 7323 §2.3).
+	MutantWScaleUncapped
 	// MutantPeerEagerFree: an IPv6 host releases a peer's number as soon
 	// as no connection holds it, even within a Step, so a connection
 	// entering TIME-WAIT can leave an entry whose number goes to the
@@ -110,7 +116,7 @@ var mutantNames = [...]string{
 	"fw2-timer-non-orphan", "no-timewait-cap", "stale-ack-window", "no-rto-backoff", "ignore-peer-mss",
 	"user-timeout-not-rearmed", "timewait-short", "fin-retransmit-at-snd-nxt", "ack-above-snd-nxt",
 	"text-after-fin", "probe-backs-off", "delack-no-second-segment", "fin-ack-at-once", "syn-linear-forever",
-	"rto-not-rounded", "syn-text-dropped", "karn-without-ts", "peer-eager-free",
+	"rto-not-rounded", "syn-text-dropped", "karn-without-ts", "window-unscaled", "wscale-uncapped", "peer-eager-free",
 }
 
 func (m Mutant) String() string {

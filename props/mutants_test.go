@@ -300,6 +300,8 @@ func TestMutantsQuick(t *testing.T) {
 		{impl.MutantFinAckAtOnce, "linux", "listen"},
 		{impl.MutantProbeBacksOff, "linux", "listen"},
 		{impl.MutantSynLinearForever, "linux", "connect"},
+		{impl.MutantWindowUnscaled, "linux", "listen"},
+		{impl.MutantWScaleUncapped, "freebsd", "connect"},
 	} {
 		t.Run(tc.m.String(), func(t *testing.T) {
 			r := mutRapid(false)(t, spec.MustProfile(tc.profile), tc.role, tc.m)

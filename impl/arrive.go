@@ -1,6 +1,10 @@
 package impl
 
-import "github.com/tcpclose/tcpclose/spec"
+import (
+	"time"
+
+	"github.com/tcpclose/tcpclose/spec"
+)
 
 // memo is what a reopened TIME-WAIT needs to come back (MAY-2 (2)).
 type memo struct {
@@ -148,6 +152,7 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 		c.flags |= fTSOK
 		c.tsRecent = seg.Opts.TS.Val
 	}
+	c.tset(tSackOK, seg.Opts.SackOK)
 	if prev.ok {
 		c.flags |= fHasPrev
 		c.set(fPrevTSOK, prev.tsok)
@@ -215,11 +220,13 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 	s.negotiateWS(c, seg)
 	c.sndWnd = s.peerWnd(c, seg)
 	c.maxSndWnd, c.sndWL1 = c.sndWnd, seg.Seq
+	c.tset(tSackOK, seg.Opts.SackOK)
 	if ackOK {
 		c.sndWL2 = seg.Ack
-		s.ackNew(c, seg.Ack)
+		s.ackNew(c, seg)
 	}
 	if c.synAcked() {
+		s.synFallback(c)
 		c.state = spec.Established
 		s.notify(c, spec.NoticeEstablished)
 		rest := *seg
@@ -227,6 +234,9 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 		rest.Seq = rest.Seq.Add(1)
 		s.textAndFin(c, &rest, true)
 		return
+	}
+	if seg.Len > 0 && s.p.SynSentQueuesText && !s.mutant(MutantSynTextDropped) { // R9293-SYNSENT-TEXT
+		c.synText = min(seg.Len, s.rcvWnd(c))
 	}
 	c.state = spec.SynReceived // simultaneous open
 	s.sendSyn(c)
@@ -298,8 +308,12 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 	if s.p.ClosingChecksFirst && s.closingChecks(c, &seg) {
 		return
 	}
+	queued := c.synText > 0
 	if !s.ackArrives(c, &seg) {
 		return
+	}
+	if queued && c.synText == 0 {
+		forceAck = true // the SYN's text was delivered (R9293-SYNSENT-TEXT)
 	}
 	s.textAndFin(c, &seg, forceAck)
 }
@@ -482,7 +496,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	}
 	advanced := c.sndUna.LT(seg.Ack)
 	if advanced {
-		s.ackNew(c, seg.Ack)
+		s.ackNew(c, seg)
 	}
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
@@ -536,6 +550,10 @@ func takenAt(seg *spec.Segment, rcvNxt spec.Seq) bool {
 // establish completes the handshake from SYN-RECEIVED.
 func (s *Stack) establish(c *conn, seg *spec.Segment) {
 	c.state = spec.Established
+	if c.synText > 0 { // R9293-SYNSENT-TEXT
+		c.deliver(c.synText)
+		c.synText = 0
+	}
 	c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 	c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	if c.has(fPassive) {
@@ -551,13 +569,22 @@ func (s *Stack) establish(c *conn, seg *spec.Segment) {
 	}
 }
 
-// ackNew processes an ACK of new data (R6298-KARN, R6298-TIMER).
-func (s *Stack) ackNew(c *conn, ack spec.Seq) {
+// ackNew processes an ACK of new data (R6298-KARN, R6298-RTTM,
+// R6298-TIMER).
+func (s *Stack) ackNew(c *conn, seg *spec.Segment) {
+	ack := seg.Ack
 	if c.has(fTiming) && c.rttSeq.LT(ack) {
 		s.sampleRTT(c, s.now.Sub(c.rttStart))
 		c.flags &^= fTiming
+	} else if r, ok := s.tsSample(c, seg); ok {
+		s.sampleRTT(c, r)
+	} else if s.mutant(MutantKarnWithoutTS) && c.rttSeq.LT(ack) && c.retrans > 0 {
+		s.sampleRTT(c, s.now.Sub(c.rttStart))
 	}
 	c.sndUna = ack
+	if c.thas(tProbeSent) && c.sndUna.GEQ(c.probeHigh) {
+		c.tflags &^= tProbeSent
+	}
 	c.retrans = 0
 	c.flags &^= fR1Noted
 	if c.has(fInRecovery) {
@@ -567,6 +594,7 @@ func (s *Stack) ackNew(c *conn, ack spec.Seq) {
 			c.flags &^= fInRecovery
 		}
 	}
+	c.tflags &^= tProbeArmed
 	if c.sndUna == c.sndNxt {
 		c.timer[spec.TimerRetransmit] = spec.Never
 		c.timer[spec.TimerUser] = spec.Never
@@ -577,11 +605,31 @@ func (s *Stack) ackNew(c *conn, ack spec.Seq) {
 		}
 	}
 	s.retime(c)
+	if c.sndUna != c.sndNxt {
+		s.armProbe(c, true)
+	}
+}
+
+// tsSample is the RTT from an ACK's echoed timestamp (R6298-RTTM), as the
+// model's Conn.tsSample.
+func (s *Stack) tsSample(c *conn, seg *spec.Segment) (time.Duration, bool) {
+	if !s.p.RTTFromTimestamps || !c.has(fTSOK) || !seg.Opts.HasTS || seg.Opts.TS.Ecr == 0 {
+		return 0, false
+	}
+	if int32(spec.TSClock(s.now)-seg.Opts.TS.Ecr) < 0 {
+		return 0, false
+	}
+	sent := spec.Time(int64(seg.Opts.TS.Ecr-1) * int64(time.Millisecond))
+	if sent > s.now {
+		return 0, false
+	}
+	return s.now.Sub(sent), true
 }
 
 // textAndFin is steps seven and eight.
 func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 	needAck := forceAck
+	delayable := false
 	start := seg.Seq
 	end := start.Add(seg.Len)
 	wndEnd := c.rcvNxt.Add(s.rcvWnd(c))
@@ -597,8 +645,11 @@ func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 				s.replyClosed(seg)
 				return
 			}
+			before := c.rcvNxt
+			s.textArrived(c)
 			if s.receiveText(c, start, end, wndEnd) {
 				needAck = true
+				delayable = !forceAck && start.LEQ(before) && c.rcvNxt.GT(before) && c.heldN == 0
 			}
 		}
 	}
@@ -607,7 +658,11 @@ func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 		fin := end
 		switch {
 		case fin == c.rcvNxt && !c.state.PeerFinReceived():
+			wasEstab := c.state == spec.Established || c.state == spec.SynReceived
 			enterTW = s.processFin(c)
+			if !needAck || delayable {
+				delayable = !forceAck && wasEstab
+			}
 			needAck = true
 		case fin.GT(c.rcvNxt) && !c.state.PeerFinReceived() && (fin.LT(wndEnd) || (s.p.ZeroWindowAcceptsFIN && fin == wndEnd)):
 			if s.p.HoldOutOfOrderFIN && s.p.HoldOutOfOrder && (seg.Len > 0 || !s.p.HeldFINNeedsText) && (!c.has(fHeldFin) || fin.LT(c.heldFinSeq)) {
@@ -619,15 +674,19 @@ func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 			}
 		case fin.LT(c.rcvNxt):
 			needAck = true
+			delayable = false
 		}
 	}
 	if !enterTW && c.has(fHeldFin) && c.heldFinSeq == c.rcvNxt && !c.state.PeerFinReceived() {
 		enterTW = s.processFin(c) // R9293-MUST58
 		needAck = true
+		delayable = false
 	}
 	if needAck {
-		if enterTW || !s.output(c) {
+		if enterTW {
 			s.sendAck(c)
+		} else if !s.output(c) {
+			s.ackReceived(c, delayable)
 		}
 	}
 	if enterTW {
@@ -721,6 +780,9 @@ func (s *Stack) processFin(c *conn) bool {
 	switch c.state {
 	case spec.SynReceived, spec.Established:
 		c.state = spec.CloseWait
+		if s.p.FinPingpong && s.p.AckDelay > 0 && !s.mutant(MutantFinAckAtOnce) { // AMB-DELACK-FIN
+			c.tflags |= tPingpong
+		}
 	case spec.FinWait1:
 		// A FIN-WAIT-1 whose FIN is acknowledged has already moved to
 		// FIN-WAIT-2 in step five (R9293-NOTE2).

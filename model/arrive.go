@@ -1,6 +1,10 @@
 package model
 
-import "github.com/tcpclose/tcpclose/spec"
+import (
+	"time"
+
+	"github.com/tcpclose/tcpclose/spec"
+)
 
 // maxPayload is the largest payload an IPv4 datagram can carry; a segment
 // claiming more is malformed and dropped.
@@ -160,6 +164,7 @@ func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMem
 	if h.p.Timestamps && seg.Opts.HasTS {
 		c.TSOK, c.TSRecent = true, seg.Opts.TS.Val
 	}
+	c.SackOK = seg.Opts.SackOK
 	c.PrevTW = prev
 	h.send(c.synSegment(h))
 	c.Timing, c.RTTSeq, c.RTTStart = true, iss, h.now
@@ -218,11 +223,13 @@ func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
 	c.negotiateWS(h, seg)
 	c.SndWnd = c.peerWnd(h, seg)
 	c.MaxSndWnd, c.SndWL1 = c.SndWnd, seg.Seq
+	c.SackOK = seg.Opts.SackOK
 	if ackOK {
 		c.SndWL2 = seg.Ack
-		h.ackNew(c, seg.Ack)
+		h.ackNew(c, seg)
 	}
 	if c.synAcked() {
+		c.synFallback(h)
 		c.State = spec.Established
 		h.notify(c, spec.NoticeEstablished)
 		rest := *seg
@@ -231,7 +238,12 @@ func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
 		h.textAndFin(c, &rest, true)
 		return
 	}
-	// Simultaneous open: SYN-RECEIVED, answer with SYN,ACK.
+	// Simultaneous open: SYN-RECEIVED, answer with SYN,ACK. Text on the
+	// SYN waits for ESTABLISHED where the profile keeps it.
+	if seg.Len > 0 && h.p.SynSentQueuesText {
+		h.rule("R9293-SYNSENT-TEXT")
+		c.SynText = min(seg.Len, c.rcvWnd(h))
+	}
 	c.State = spec.SynReceived
 	h.send(c.synSegment(h))
 }
@@ -327,8 +339,12 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	if h.p.ClosingChecksFirst && h.closingChecks(c, &seg) {
 		return
 	}
+	queued := c.SynText > 0
 	if !h.ackArrives(c, &seg) {
 		return
+	}
+	if queued && c.SynText == 0 {
+		forceAck = true // the SYN's text was delivered: acknowledge it
 	}
 	// Seventh and eighth: text and FIN.
 	h.textAndFin(c, &seg, forceAck)
@@ -563,7 +579,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	}
 	advanced := c.SndUna.LT(seg.Ack)
 	if advanced {
-		h.ackNew(c, seg.Ack)
+		h.ackNew(c, seg)
 	} else {
 		h.rule("R1122-DUPACK")
 	}
@@ -634,6 +650,11 @@ func takenAt(seg *spec.Segment, rcvNxt spec.Seq) bool {
 // establish completes the handshake from SYN-RECEIVED.
 func (h *Host) establish(c *Conn, seg *spec.Segment) {
 	c.State = spec.Established
+	if c.SynText > 0 {
+		h.rule("R9293-SYNSENT-TEXT")
+		c.deliver(c.SynText)
+		c.SynText = 0
+	}
 	c.SndWnd, c.SndWL1, c.SndWL2 = c.peerWnd(h, seg), seg.Seq, seg.Ack
 	c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
 	if c.Passive {
@@ -650,16 +671,24 @@ func (h *Host) establish(c *Conn, seg *spec.Segment) {
 }
 
 // ackNew processes an ACK of new data: advance SND.UNA, take an RTT sample
-// unless the timed segment was retransmitted (R6298-KARN), and restart or
+// unless the timed segment was retransmitted (R6298-KARN) or, where the
+// profile says so, from the echoed timestamp (R6298-RTTM), and restart or
 // stop the timers (R6298-TIMER).
-func (h *Host) ackNew(c *Conn, ack spec.Seq) {
+func (h *Host) ackNew(c *Conn, seg *spec.Segment) {
+	ack := seg.Ack
 	h.rule("R9293-SEG-ACK-ESTAB")
 	if c.Timing && c.RTTSeq.LT(ack) {
 		h.rule("R6298-KARN")
 		c.sampleRTT(h, h.now.Sub(c.RTTStart))
 		c.Timing = false
+	} else if r, ok := c.tsSample(h, seg); ok {
+		h.rule("R6298-RTTM")
+		c.sampleRTT(h, r)
 	}
 	c.SndUna = ack
+	if c.ProbeSent && c.SndUna.GEQ(c.ProbeHigh) {
+		c.ProbeSent = false // the tail the probe was for is acknowledged
+	}
 	c.Retrans, c.R1Noted = 0, false
 	if c.InRecovery {
 		if c.SndUna.LT(c.Recover) && c.SndUna != c.SndNxt {
@@ -669,22 +698,44 @@ func (h *Host) ackNew(c *Conn, ack spec.Seq) {
 			c.InRecovery = false
 		}
 	}
+	c.ProbeArmed = false
 	if c.SndUna == c.SndNxt {
 		c.Timer[spec.TimerRetransmit] = spec.Never
 		c.Timer[spec.TimerUser] = spec.Never
 	} else {
 		h.rule("R6298-TIMER")
 		c.Timer[spec.TimerRetransmit] = h.now.Add(c.RTO)
+		c.armProbe(h, true)
 		if c.UserTimeout > 0 {
 			c.Timer[spec.TimerUser] = h.now.Add(c.UserTimeout)
 		}
 	}
 }
 
+// tsSample is the RTT an ACK's echoed timestamp gives where the profile
+// takes RTT samples from timestamps (RTTFromTimestamps) and no sequence
+// sample was possible: the TSecr of our clock (spec.TSClock, 1 ms ticks),
+// if it is not in the future.
+func (c *Conn) tsSample(h *Host, seg *spec.Segment) (time.Duration, bool) {
+	if !h.p.RTTFromTimestamps || !c.TSOK || !seg.Opts.HasTS || seg.Opts.TS.Ecr == 0 {
+		return 0, false
+	}
+	now := spec.TSClock(h.now)
+	if int32(now-seg.Opts.TS.Ecr) < 0 {
+		return 0, false
+	}
+	sent := spec.Time(int64(seg.Opts.TS.Ecr-1) * int64(time.Millisecond))
+	if sent > h.now {
+		return 0, false
+	}
+	return h.now.Sub(sent), true
+}
+
 // textAndFin is steps seven and eight. forceAck asks for an ACK even if
 // the segment carries neither text nor FIN.
 func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 	needAck := forceAck
+	delayable := false // the ACK is for new in-order text or a FIN only
 	start := seg.Seq
 	end := start.Add(seg.Len)
 	wndEnd := c.RcvNxt.Add(c.rcvWnd(h))
@@ -703,8 +754,11 @@ func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 			if c.State != spec.Established {
 				h.rule("R9293-HALFCLOSE") // we closed; the peer still sends
 			}
+			before := c.RcvNxt
+			c.textArrived(h)
 			if h.receiveText(c, start, end, wndEnd) {
 				needAck = true
+				delayable = !forceAck && start.LEQ(before) && c.RcvNxt.GT(before) && len(c.Held) == 0
 			}
 		}
 	default:
@@ -717,7 +771,11 @@ func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 		fin := end
 		switch {
 		case fin == c.RcvNxt && !c.State.PeerFinReceived():
+			wasEstab := c.State == spec.Established || c.State == spec.SynReceived
 			enterTW = h.processFin(c)
+			if !needAck || delayable {
+				delayable = !forceAck && wasEstab
+			}
 			needAck = true
 		case fin.GT(c.RcvNxt) && !c.State.PeerFinReceived() && (fin.LT(wndEnd) || (h.p.ZeroWindowAcceptsFIN && fin == wndEnd)):
 			h.rule("R9293-SHLD31")
@@ -730,16 +788,20 @@ func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 			}
 		case fin.LT(c.RcvNxt):
 			needAck = true // a retransmitted FIN: acknowledge it again
+			delayable = false
 		}
 	}
 	if !enterTW && c.HeldFin && c.HeldFinSeq == c.RcvNxt && !c.State.PeerFinReceived() {
 		h.rule("R9293-MUST58")
 		enterTW = h.processFin(c)
 		needAck = true
+		delayable = false
 	}
 	if needAck {
-		if enterTW || !c.output(h) {
+		if enterTW {
 			c.sendAck(h)
+		} else if !c.output(h) {
+			c.ackReceived(h, delayable)
 		}
 	}
 	if enterTW {
@@ -849,6 +911,10 @@ func (h *Host) processFin(c *Conn) bool {
 	case spec.SynReceived, spec.Established:
 		h.rule("R9293-CLOSE-PASSIVE")
 		c.State = spec.CloseWait
+		if h.p.FinPingpong && h.p.AckDelay > 0 {
+			h.rule("AMB-DELACK-FIN") // wait for the application's FIN to carry the ACK
+			c.Pingpong = true
+		}
 	case spec.FinWait1:
 		// Step 8 also says FIN-WAIT-1 goes to TIME-WAIT "if our FIN has
 		// been ACKed (perhaps in this segment)"; step 5 has by then already

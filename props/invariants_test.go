@@ -101,9 +101,12 @@ type incarnation struct {
 	halfJump    bool // SND.UNA once moved by exactly 2^31 (see invSendSequence)
 	// RTO of the last observed retransmission interval (for the backoff
 	// check); 0 when unknown. probed: an interval that did not double was
-	// taken as a loss probe's (R8985-TLP-RTO: at most one per tail).
-	rto    time.Duration
-	probed bool
+	// taken as a loss probe's (R8985-TLP-RTO: at most one per tail);
+	// afterProbe: the next interval runs from the probe to the RTO the
+	// probe rearmed, so it is taken as the new baseline unchecked.
+	rto        time.Duration
+	probed     bool
+	afterProbe bool
 }
 
 // invChecker runs the invariants over a run of one host.
@@ -717,7 +720,7 @@ func invBackoff(c *invChecker, st *invStep) string {
 		fired := old != spec.Never && old <= st.snap.Now
 		switch {
 		case dl == spec.Never || cs.SndUna != p.SndUna || p.State != cs.State:
-			x.rto, x.probed = 0, false
+			x.rto, x.probed, x.afterProbe = 0, false, false
 		case !fired && dl != old:
 			if st.ev.Kind == spec.EvCall || st.ev.Kind == spec.EvSegment {
 				x.rto = dl.Sub(st.snap.Now)
@@ -730,11 +733,13 @@ func invBackoff(c *invChecker, st *invStep) string {
 				got := dl.Sub(old)
 				switch {
 				case got == want:
+				case x.afterProbe:
+					x.afterProbe = false
 				case p.State == spec.SynSent && c.p.SynLinearTimeouts > 0 && got == x.rto:
 					// AMB-SYN-LINEAR: the first SYN timeouts keep the RTO
 				case c.p.LossProbe && !x.probed:
 					// R8985-TLP-RTO: a probe rearms the RTO without doubling it
-					x.probed = true
+					x.probed, x.afterProbe = true, true
 				default:
 					return fmt.Sprintf("%s: retransmission interval %s after %s, want %s", t, got, x.rto, want)
 				}

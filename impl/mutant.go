@@ -107,6 +107,14 @@ const (
 	// entering TIME-WAIT can leave an entry whose number goes to the
 	// next new peer.
 	MutantPeerEagerFree
+	// MutantSynGiveUpEarly: a connect gives up after SynR2 SYN
+	// retransmissions, not counting the linear ones Linux adds on top
+	// (tcp_write_timeout: max_retransmits += tcp_syn_linear_timeouts).
+	MutantSynGiveUpEarly
+	// MutantSegmentIgnoresOptions: data segments carry a full SendMSS of
+	// payload even when every segment also carries TCP options (RFC 9293
+	// §3.7.1: the options count against the MSS).
+	MutantSegmentIgnoresOptions
 	numMutants
 )
 
@@ -117,6 +125,7 @@ var mutantNames = [...]string{
 	"user-timeout-not-rearmed", "timewait-short", "fin-retransmit-at-snd-nxt", "ack-above-snd-nxt",
 	"text-after-fin", "probe-backs-off", "delack-no-second-segment", "fin-ack-at-once", "syn-linear-forever",
 	"rto-not-rounded", "syn-text-dropped", "karn-without-ts", "window-unscaled", "wscale-uncapped", "peer-eager-free",
+	"syn-give-up-early", "segment-ignores-options",
 }
 
 func (m Mutant) String() string {

@@ -40,6 +40,9 @@ func (s *Stack) retransmitTimeout(c *conn) {
 		if c.has(fPassive) {
 			r2 = s.p.SynAckR2
 		}
+		if c.state == spec.SynSent && s.p.SynLinearTimeouts > 0 && !s.mutant(MutantSynGiveUpEarly) {
+			r2 += s.p.SynLinearTimeouts // AMB-SYN-LINEAR-R2
+		}
 	}
 	if c.sndUna != c.sndNxt && r2 >= 0 && int(c.retrans) >= r2 {
 		s.giveUp(c)

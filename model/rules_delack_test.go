@@ -160,7 +160,8 @@ func TestAMB_RTOFormula(t *testing.T) {
 }
 
 // AMB-SYN-LINEAR: Linux's first SynLinearTimeouts SYN retransmissions keep
-// the RTO; then it doubles. The open gives up after SynR2.
+// the RTO; then it doubles. The open gives up after SynR2 + SynLinearTimeouts
+// (AMB-SYN-LINEAR-R2, TestAMB_SynLinearR2).
 func TestAMB_SynLinearTimeouts(t *testing.T) {
 	b := newBench(t, "linux")
 	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
@@ -178,13 +179,41 @@ func TestAMB_SynLinearTimeouts(t *testing.T) {
 			linear++
 		}
 	}
-	want := fmt.Sprint([]time.Duration{1e9, 2e9, 3e9, 4e9, 5e9, 7e9})
+	want := fmt.Sprint([]time.Duration{1e9, 2e9, 3e9, 4e9, 5e9, 7e9, 11e9, 19e9})
 	if fmt.Sprint(at) != want {
 		t.Fatalf("SYN retransmissions at %v, want %v", at, want)
 	}
-	b.wantState(spec.Closed) // given up at 11 s
 	if linear != b.h.p.SynLinearTimeouts {
 		t.Fatalf("AMB-SYN-LINEAR recorded %d times, want %d", linear, b.h.p.SynLinearTimeouts)
+	}
+}
+
+// AMB-SYN-LINEAR-R2: Linux 6.18 (net/ipv4/tcp_timer.c tcp_write_timeout)
+// gives a connect up after tcp_syn_retries + tcp_syn_linear_timeouts = 10
+// retransmissions, at the eleventh expiry: 1+1+1+1+1+2+4+8+16+32+64 = 131 s.
+// The time bound (retransmits_timed_out with tcp_model_timeout(6, 1 s) =
+// 127 s) is not earlier at the defaults.
+func TestAMB_SynLinearR2(t *testing.T) {
+	b := newBench(t, "linux")
+	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+	syns, extra := 1, 0
+	for b.state() == spec.SynSent {
+		b.advanceTo(b.h.NextDeadline())
+		syns += len(b.segs())
+		if b.fired("AMB-SYN-LINEAR-R2") {
+			extra++
+		}
+	}
+	if want := 1 + b.h.p.SynR2 + b.h.p.SynLinearTimeouts; syns != want || b.now != spec.Time(131*time.Second) {
+		t.Fatalf("%d SYNs, gave up at %v; want %d SYNs, 131 s", syns, b.now, want)
+	}
+	if extra == 0 {
+		t.Fatal("AMB-SYN-LINEAR-R2 not recorded")
+	}
+	if res := b.out[len(b.out)-1]; res.Kind != spec.OutResult || res.Err != spec.ETIMEDOUT {
+		t.Fatalf("connect must fail with ETIMEDOUT: %v", b.out)
 	}
 }
 

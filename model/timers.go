@@ -45,6 +45,12 @@ func (h *Host) retransmitTimeout(c *Conn) {
 			r2 = h.p.SynAckR2
 		}
 		h.rule("R9293-MUST23")
+		if c.State == spec.SynSent && h.p.SynLinearTimeouts > 0 {
+			// Linux counts the linear retransmissions on top of
+			// tcp_syn_retries (tcp_write_timeout: max_retransmits).
+			h.rule("AMB-SYN-LINEAR-R2")
+			r2 += h.p.SynLinearTimeouts
+		}
 	}
 	if c.SndUna != c.SndNxt && r2 >= 0 && c.Retrans >= r2 {
 		h.rule("R9293-MUST20")

@@ -331,7 +331,7 @@ func linux() Profile {
 		"SynSentQueuesText":          linuxSrc + "net/ipv4/tcp_input.c tcp_rcv_synsent_state_process, simultaneous open: \"we could accept data ... goto discard\"",
 		"R1":                         linuxSrc + "sysctl net.ipv4.tcp_retries1 = 3",
 		"R2":                         linuxSrc + "sysctl net.ipv4.tcp_retries2 = 15 (the kernel converts it to a time; the model counts)",
-		"SynR2":                      linuxSrc + "sysctl net.ipv4.tcp_syn_retries = 6: about 127 s, short of MUST-23's 3 minutes",
+		"SynR2":                      linuxSrc + "sysctl net.ipv4.tcp_syn_retries = 6, plus tcp_syn_linear_timeouts in SYN-SENT (net/ipv4/tcp_timer.c tcp_write_timeout: max_retransmits): 10 retransmissions, given up at 131 s, short of MUST-23's 3 minutes",
 		"SynAckR2":                   linuxSrc + "sysctl net.ipv4.tcp_synack_retries = 5: about 63 s, short of MUST-23's 3 minutes",
 		"EmbryonicRSTInWindow":       linuxSrc + "net/ipv4/tcp_minisocks.c tcp_check_req: a RST passing tcp_in_window goes to embryonic_reset",
 		"EmbryonicSyn":               linuxSrc + "tcp_check_req: a pure retransmitted SYN gets inet_rtx_syn_ack (rate-limited); another SYN goes to embryonic_reset, which sends a RST",

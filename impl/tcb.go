@@ -191,6 +191,16 @@ func (s *Stack) sendAbortRST(c *conn) {
 	s.sendSeg(c, flags, c.sndNxt, 0)
 }
 
+// segSize is the most data one segment carries: the send MSS less the
+// Timestamps option when it rides on every segment (R9293-EFF-MSS).
+func (s *Stack) segSize(c *conn) uint32 {
+	m := uint32(c.sendMSS)
+	if c.has(fTSOK) && m > spec.TSOptLen && !s.mutant(MutantSegmentIgnoresOptions) {
+		m -= spec.TSOptLen
+	}
+	return m
+}
+
 // output sends new data within the send window, then the FIN
 // (R9293-CLOSE-ACTIVE, R2525-FIN-PROMPT). It reports whether it sent
 // anything.
@@ -201,7 +211,7 @@ func (s *Stack) output(c *conn) bool {
 		return false
 	}
 	sent := false
-	mss := uint32(c.sendMSS)
+	mss := s.segSize(c)
 	for {
 		unsent := c.unsent()
 		if unsent == 0 {
@@ -276,7 +286,7 @@ func (s *Stack) retransmit(c *conn) {
 	if c.finSent() {
 		dataEnd = c.sndEnd
 	}
-	n := min(dataEnd.Sub(c.sndUna), uint32(c.sendMSS))
+	n := min(dataEnd.Sub(c.sndUna), s.segSize(c))
 	flags := spec.ACK
 	if c.finSent() && c.sndUna.Add(n) == c.sndEnd {
 		flags |= spec.FIN

@@ -40,7 +40,7 @@ func (s *Stack) retransmitTimeout(c *conn) {
 		if c.has(fPassive) {
 			r2 = s.p.SynAckR2
 		}
-		if c.state == spec.SynSent && s.p.SynLinearTimeouts > 0 && !s.mutant(MutantSynGiveUpEarly) {
+		if c.state == spec.SynSent && s.p.SynLinearTimeouts > 0 && r2 >= 0 && !s.mutant(MutantSynGiveUpEarly) {
 			r2 += s.p.SynLinearTimeouts // AMB-SYN-LINEAR-R2
 		}
 	}
@@ -127,7 +127,7 @@ func (s *Stack) armProbe(c *conn, advancing bool) {
 	pto := s.p.RTOInitial
 	if c.has(fHaveRTT) {
 		pto = s.p.Ticks(2 * c.srtt)
-		if c.sndNxt.Sub(c.sndUna) <= uint32(c.sendMSS)+1 {
+		if c.sndNxt.Sub(c.sndUna) <= s.segSize(c)+1 {
 			pto += s.p.LossProbeAllowance
 		} else {
 			pto += 2 * s.p.TimerGranularity
@@ -167,7 +167,7 @@ func (s *Stack) probeSegment(c *conn) spec.Seq {
 		dataEnd = c.sndEnd
 	}
 	n := dataEnd.Sub(c.sndUna)
-	mss := uint32(c.sendMSS)
+	mss := s.segSize(c)
 	last := n % mss
 	if last == 0 && n > 0 {
 		last = mss

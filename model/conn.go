@@ -378,7 +378,7 @@ func (c *Conn) output(h *Host) bool {
 		return false
 	}
 	sent := false
-	mss := uint32(c.SendMSS)
+	mss := c.segSize()
 	for {
 		unsent := c.unsent()
 		if unsent == 0 {
@@ -389,6 +389,9 @@ func (c *Conn) output(h *Host) bool {
 			break
 		}
 		n := min(unsent, wndEnd.Sub(c.SndNxt), mss)
+		if n == mss {
+			h.rule("R9293-EFF-MSS") // a full segment: the MSS less the options
+		}
 		flags := spec.ACK
 		fin := c.FinQueued && n == unsent && c.State.OurFinQueued()
 		if fin {
@@ -426,6 +429,20 @@ func (c *Conn) transmitNew(h *Host, flags spec.Flags, n uint32) {
 	c.armRetransmit(h)
 	c.armProbe(h, false)
 	c.armUserTimeout(h)
+}
+
+// segSize is the most data one segment carries: the send MSS less the
+// options every data segment carries (R9293-EFF-MSS, RFC 9293 §3.7.1:
+// Eff.snd.MSS counts the TCP options in TCPhdrsize; RFC 6691 §2). With
+// timestamps negotiated that is the 12-octet Timestamps option with its
+// padding (RFC 7323 §3.2, Linux tcp_current_mss, FreeBSD tcp_output
+// len = t_maxseg - optlen, gVisor newSender MSS - maxOptionSize).
+func (c *Conn) segSize() uint32 {
+	m := uint32(c.SendMSS)
+	if c.TSOK && m > spec.TSOptLen {
+		m -= spec.TSOptLen
+	}
+	return m
 }
 
 func (c *Conn) isRetransmitting() bool { return c.Retrans > 0 }
@@ -468,7 +485,10 @@ func (c *Conn) retransmit(h *Host) {
 	if c.finSent() {
 		dataEnd = c.SndEnd
 	}
-	n := min(dataEnd.Sub(c.SndUna), uint32(c.SendMSS))
+	n := min(dataEnd.Sub(c.SndUna), c.segSize())
+	if n == c.segSize() {
+		h.rule("R9293-EFF-MSS")
+	}
 	flags := spec.ACK
 	if c.finSent() && c.SndUna.Add(n) == c.SndEnd {
 		flags |= spec.FIN

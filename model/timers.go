@@ -45,7 +45,7 @@ func (h *Host) retransmitTimeout(c *Conn) {
 			r2 = h.p.SynAckR2
 		}
 		h.rule("R9293-MUST23")
-		if c.State == spec.SynSent && h.p.SynLinearTimeouts > 0 {
+		if c.State == spec.SynSent && h.p.SynLinearTimeouts > 0 && r2 >= 0 {
 			// Linux counts the linear retransmissions on top of
 			// tcp_syn_retries (tcp_write_timeout: max_retransmits).
 			h.rule("AMB-SYN-LINEAR-R2")
@@ -154,7 +154,7 @@ func (c *Conn) armProbe(h *Host, advancing bool) {
 	pto := h.p.RTOInitial
 	if c.HaveRTT {
 		pto = h.p.Ticks(2 * c.SRTT)
-		if c.SndNxt.Sub(c.SndUna) <= uint32(c.SendMSS)+1 {
+		if c.SndNxt.Sub(c.SndUna) <= c.segSize()+1 {
 			pto += h.p.LossProbeAllowance
 		} else {
 			pto += 2 * h.p.TimerGranularity
@@ -187,8 +187,8 @@ func (h *Host) lossProbe(c *Conn) {
 }
 
 // probeSegment sends the last segment in flight again: the octets after
-// the last whole MSS from SND.UNA (the model sends MSS-sized segments from
-// the head), with the FIN if it was sent. It returns the segment's first
+// the last whole segment from SND.UNA (the model sends full segments,
+// segSize, from the head), with the FIN if it was sent. It returns the segment's first
 // sequence number.
 func (c *Conn) probeSegment(h *Host) spec.Seq {
 	dataEnd := c.SndNxt
@@ -196,7 +196,7 @@ func (c *Conn) probeSegment(h *Host) spec.Seq {
 		dataEnd = c.SndEnd
 	}
 	n := dataEnd.Sub(c.SndUna)
-	mss := uint32(c.SendMSS)
+	mss := c.segSize()
 	last := n % mss
 	if last == 0 && n > 0 {
 		last = mss

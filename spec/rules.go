@@ -427,6 +427,8 @@ var rules = []Rule{
 		Summary: "RFC 6298 bounds SRTT + 4·RTTVAR below by RTOMin; Linux adds RTOMin to SRTT instead (SRTT + max(4·RTTVAR, RTOMin)) in whole clock ticks, so every RTO is later by up to SRTT."},
 	{ID: "AMB-SYN-LINEAR", Source: "RFC 6298 §5.5", Keyword: Ambiguity, Profile: "SynLinearTimeouts",
 		Summary: "RFC 6298 doubles the RTO at each expiry; Linux retransmits its first SYNs at a constant RTO before backing off."},
+	{ID: "R9293-EFF-MSS", Source: s9293 + "§3.7.1; RFC 6691 §2; RFC 7323 §3.2", Keyword: Must,
+		Summary: "The data in a segment is at most the effective send MSS: the peer's MSS less the TCP options the segment carries (12 octets with timestamps), so an MSS of 1460 gives 1448-octet segments."},
 	{ID: "AMB-SYN-LINEAR-R2", Source: "RFC 9293 §3.8.3", Keyword: Ambiguity, Profile: "SynLinearTimeouts",
 		Summary: "Linux counts its linear SYN retransmissions on top of the SYN retry limit: a connect gives up after SynR2 + SynLinearTimeouts retransmissions (tcp_write_timeout), 131 s with the defaults 6 and 4."},
 	{ID: "R8985-TLP", Source: "RFC 8985 §7.2-7.3", Keyword: May, Profile: "LossProbe",

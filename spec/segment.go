@@ -73,6 +73,12 @@ next:
 // Has reports whether every bit of g is set in f.
 func (f Flags) Has(g Flags) bool { return f&g == g }
 
+// TSOptLen is the room the Timestamps option takes in a segment's header:
+// 10 octets plus two NOPs of padding (RFC 7323 §3.2, Appendix A layout).
+// It counts against the MSS on every segment that carries it
+// (R9293-EFF-MSS).
+const TSOptLen = 12
+
 // Timestamp is the TCP Timestamps option (RFC 7323 §3).
 type Timestamp struct {
 	Val, Ecr uint32

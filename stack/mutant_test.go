@@ -15,7 +15,7 @@ import (
 func TestCorpusCatchesMutants(t *testing.T) {
 	all := corpus(t)
 	for _, m := range []impl.Mutant{impl.MutantCloseWaitToClosing, impl.MutantTWNoRestartOnFIN, impl.MutantNoRSTOnUnreadClose,
-		impl.MutantProbeBacksOff, impl.MutantDelAckNoSecondSegment, impl.MutantFinAckAtOnce, impl.MutantSynLinearForever, impl.MutantSynGiveUpEarly,
+		impl.MutantProbeBacksOff, impl.MutantDelAckNoSecondSegment, impl.MutantFinAckAtOnce, impl.MutantSynLinearForever, impl.MutantSynGiveUpEarly, impl.MutantSegmentIgnoresOptions,
 		impl.MutantRTONotRounded, impl.MutantSynTextDropped, impl.MutantKarnWithoutTS,
 		impl.MutantWindowUnscaled, impl.MutantWScaleUncapped} {
 		failed := 0

@@ -42,6 +42,9 @@ func (s *Stack) retransmitTimeout(c *conn) {
 		}
 		if c.state == spec.SynSent && s.p.SynLinearTimeouts > 0 && r2 >= 0 && !s.mutant(MutantSynGiveUpEarly) {
 			r2 += s.p.SynLinearTimeouts // AMB-SYN-LINEAR-R2
+			if c.retrans > 0 && s.now.Sub(c.rttStart) >= s.p.SynGiveUpTime() {
+				r2 = int(c.retrans) // the first SYN's time, as in the model
+			}
 		}
 	}
 	if c.sndUna != c.sndNxt && r2 >= 0 && int(c.retrans) >= r2 {

@@ -69,7 +69,7 @@ type Conn struct {
 	HaveRTT  bool
 	Timing   bool
 	RTTSeq   spec.Seq
-	RTTStart spec.Time
+	RTTStart spec.Time // in SYN-SENT: the first SYN's time (Linux retrans_stamp, AMB-SYN-LINEAR-R2)
 
 	// Loss probe (RFC 8985 §7, profile LossProbe). ProbeArmed: the
 	// retransmission timer is the probe's, and RTOAt is when the RTO

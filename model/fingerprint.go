@@ -48,7 +48,7 @@ func (h *Host) Fingerprint() string {
 		}
 		fmt.Fprintf(&b, " rec%t,%d", c.InRecovery, c.Recover)
 		fmt.Fprintf(&b, " lf%d rto%d rx%d r1%t srtt%d,%d,%t tm%t,%d,%s oow%t,%s ut%d r2%d fw%d",
-			c.LingerFD, c.RTO, c.Retrans, c.R1Noted, c.SRTT, c.RTTVar, c.HaveRTT, c.Timing, c.RTTSeq, stamp(c.Timing, c.RTTStart),
+			c.LingerFD, c.RTO, c.Retrans, c.R1Noted, c.SRTT, c.RTTVar, c.HaveRTT, c.Timing, c.RTTSeq, stamp(c.Timing || c.State == spec.SynSent, c.RTTStart),
 			c.OOWSent, stamp(c.OOWSent, c.LastOOW), c.UserTimeout, c.R2, c.FW2Timeout)
 		// Timer-branch state, where the profile can read it: the loss
 		// probe's, the delayed ACK's, SYN timeouts before the handshake

@@ -217,6 +217,35 @@ func TestAMB_SynLinearR2(t *testing.T) {
 	}
 }
 
+// AMB-SYN-LINEAR-R2, the time bound: with tcp_syn_retries = 1 Linux gives
+// up once tcp_model_timeout(1, 1 s) = 3 s have passed since the first SYN
+// (retransmits_timed_out), before the count 1 + 4 is reached: SYNs at 0,
+// 1 and 2 s, ETIMEDOUT at 3 s (Linux 6.18 measured 3.08 s).
+func TestAMB_SynLinearR2TimeBound(t *testing.T) {
+	b := newBench(t, "linux", func(p *spec.Profile) { p.SynR2 = 1 })
+	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+	syns := 1
+	for b.state() == spec.SynSent {
+		b.advanceTo(b.h.NextDeadline())
+		syns += len(b.segs())
+	}
+	if syns != 3 || b.now != spec.Time(3*time.Second) {
+		t.Fatalf("%d SYNs, gave up at %v; want 3 SYNs, 3 s", syns, b.now)
+	}
+	for _, tc := range []struct {
+		r2   int
+		want time.Duration
+	}{{1, 3 * time.Second}, {6, 127 * time.Second}, {8, 367 * time.Second}, {-1, 0}} {
+		p := spec.MustProfile("linux")
+		p.SynR2 = tc.r2
+		if got := p.SynGiveUpTime(); got != tc.want {
+			t.Errorf("SynGiveUpTime with SynR2 %d = %v, want %v", tc.r2, got, tc.want)
+		}
+	}
+}
+
 // passiveOpenSack is passiveOpen with a peer that offers SACK, which the
 // loss probe needs.
 func (b *bench) passiveOpenSack() {

@@ -47,9 +47,16 @@ func (h *Host) retransmitTimeout(c *Conn) {
 		h.rule("R9293-MUST23")
 		if c.State == spec.SynSent && h.p.SynLinearTimeouts > 0 && r2 >= 0 {
 			// Linux counts the linear retransmissions on top of
-			// tcp_syn_retries (tcp_write_timeout: max_retransmits).
+			// tcp_syn_retries (tcp_write_timeout: max_retransmits), and
+			// gives up sooner once the time SynR2 backed-off
+			// retransmissions would take has passed since the first SYN
+			// (retransmits_timed_out; RTTStart is the first SYN's time
+			// throughout SYN-SENT).
 			h.rule("AMB-SYN-LINEAR-R2")
 			r2 += h.p.SynLinearTimeouts
+			if c.Retrans > 0 && h.now.Sub(c.RTTStart) >= h.p.SynGiveUpTime() {
+				r2 = c.Retrans
+			}
 		}
 	}
 	if c.SndUna != c.SndNxt && r2 >= 0 && c.Retrans >= r2 {

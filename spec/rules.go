@@ -430,7 +430,7 @@ var rules = []Rule{
 	{ID: "R9293-EFF-MSS", Source: s9293 + "§3.7.1; RFC 6691 §2; RFC 7323 §3.2", Keyword: Must,
 		Summary: "The data in a segment is at most the effective send MSS: the peer's MSS less the TCP options the segment carries (12 octets with timestamps), so an MSS of 1460 gives 1448-octet segments."},
 	{ID: "AMB-SYN-LINEAR-R2", Source: "RFC 9293 §3.8.3", Keyword: Ambiguity, Profile: "SynLinearTimeouts",
-		Summary: "Linux counts its linear SYN retransmissions on top of the SYN retry limit: a connect gives up after SynR2 + SynLinearTimeouts retransmissions (tcp_write_timeout), 131 s with the defaults 6 and 4."},
+		Summary: "Linux counts its linear SYN retransmissions on top of the SYN retry limit: a connect gives up after SynR2 + SynLinearTimeouts retransmissions, or sooner once tcp_model_timeout(SynR2, initial RTO) has passed since the first SYN (tcp_write_timeout); 131 s with the defaults 6 and 4."},
 	{ID: "R8985-TLP", Source: "RFC 8985 §7.2-7.3", Keyword: May, Profile: "LossProbe",
 		Summary: "A tail loss probe resends the last segment (or sends new data) after the probe timeout, 2·SRTT plus an allowance for a delayed ACK, never later than the RTO; one probe per tail."},
 	{ID: "R8985-TLP-RTO", Source: "RFC 8985 §7.3, §7.4", Keyword: Desc, Profile: "LossProbe",

@@ -38,3 +38,25 @@ func (p *Profile) TimerSlack(d time.Duration) time.Duration {
 	}
 	return gran + g
 }
+
+// SynGiveUpTime is how long after the first SYN Linux gives an active open
+// up at the latest when its first SynLinearTimeouts retransmissions do not
+// back off (AMB-SYN-LINEAR-R2): net/ipv4/tcp_timer.c retransmits_timed_out
+// with tcp_model_timeout(SynR2, rto_base = the initial RTO), the time
+// SynR2 exponentially backed-off retransmissions would take, doubling up to
+// RTOMax and linear after it. For 6 and 1 s: (2<<6 - 1) s = 127 s. It is 0
+// (no bound) where SynR2 is infinite or the initial RTO is not positive.
+func (p *Profile) SynGiveUpTime() time.Duration {
+	if p.SynR2 < 0 || p.RTOInitial <= 0 {
+		return 0
+	}
+	thresh := 0 // ilog2(RTOMax / rto_base)
+	for q := p.RTOMax / p.RTOInitial; q > 1; q >>= 1 {
+		thresh++
+	}
+	b := p.SynR2
+	if b <= thresh {
+		return time.Duration((2<<b)-1) * p.RTOInitial
+	}
+	return time.Duration((2<<thresh)-1)*p.RTOInitial + time.Duration(b-thresh)*p.RTOMax
+}

@@ -119,6 +119,8 @@ func AgreeVariants() []AgreeVariant {
 		{Name: "lenient", Overrides: []string{"RSTOnUnreadClose=false", "RSTOnDataAfterClose=false", "CloseInFinWait=ok",
 			"RSTFlushesReceive=false", "ZeroWindowAcceptsFIN=true", "AckAboveSndNxt=drop-in-established",
 			"ACKWindowCheck=false", "RSTCarriesACK=true", "HoldOutOfOrderFIN=false", "ResetErrnoCloseWait=ECONNRESET"}},
+		{Name: "bsd", Overrides: []string{"AckCarriesFIN=true", "TimeWaitNoSeqTest=true", "ListenSynAckDropped=true",
+			"OldSegmentAckProcessed=true", "ListenCloseDropsEmbryonic=true"}},
 	}
 }
 

@@ -83,6 +83,9 @@ func (s *Stack) arriveListen(l *sock, seg *spec.Segment, key uint64) {
 	switch {
 	case seg.Flags&spec.RST != 0: // R9293-RST-LISTEN
 	case seg.Flags&spec.ACK != 0:
+		if seg.Flags&spec.SYN != 0 && s.p.ListenSynAckDropped { // AMB-LISTEN-SYNACK
+			return
+		}
 		s.rstForACK(seg)
 	case seg.Flags&spec.SYN != 0:
 		if seg.Flags&spec.FIN != 0 && s.p.SynFinDropped {
@@ -247,6 +250,9 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 			if seg.Flags&spec.RST != 0 {
 				return
 			}
+			if s.oldSegmentAck(c, &seg) {
+				return
+			}
 			s.sendOOWAck(c, &seg)
 			return
 		}
@@ -269,6 +275,30 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 		return
 	}
 	s.textAndFin(c, &seg, forceAck)
+}
+
+// oldSegmentAck processes the ACK field of a segment wholly below RCV.NXT
+// where the profile says so (OldSegmentAckProcessed, AMB-OLD-SEG-ACK),
+// then acknowledges it unless the ACK ended the connection or something
+// was sent already; CLOSING sends TIME-WAIT's ACK first. It reports
+// whether it handled seg.
+func (s *Stack) oldSegmentAck(c *conn, seg *spec.Segment) bool {
+	if !s.p.OldSegmentAckProcessed || c.state == spec.SynReceived || seg.Flags&(spec.ACK|spec.SYN) != spec.ACK ||
+		!seg.Seq.LT(c.rcvNxt) || !seg.End().LEQ(c.rcvNxt) {
+		return false
+	}
+	old := *seg
+	old.Len, old.Flags = 0, old.Flags&^spec.FIN
+	closes := c.finSent() && old.Ack == c.sndNxt && (c.state == spec.Closing || c.state == spec.LastAck)
+	if closes && c.state == spec.Closing {
+		s.sendSeg(c, spec.ACK, c.sndNxt, 0)
+	}
+	n := len(s.out)
+	s.ackArrives(c, &old)
+	if !closes && len(s.out) == n && c.state != spec.Closed {
+		s.sendOOWAck(c, seg)
+	}
+	return true
 }
 
 // timestampsPass applies RFC 7323 before the sequence test (R7323-PAWS,

@@ -77,6 +77,10 @@ func (h *Host) arriveListen(l *Socket, seg *spec.Segment) {
 		h.rule("R9293-RST-LISTEN")
 	case seg.Flags&spec.ACK != 0:
 		h.rule("R9293-SEG-LISTEN-ACK")
+		if seg.Flags&spec.SYN != 0 && h.p.ListenSynAckDropped {
+			h.rule("AMB-LISTEN-SYNACK")
+			return
+		}
 		h.rstForACK(seg)
 	case seg.Flags&spec.SYN != 0:
 		if seg.Flags&spec.FIN != 0 && h.p.SynFinDropped {
@@ -258,6 +262,9 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 			if seg.Flags&spec.RST != 0 {
 				return
 			}
+			if h.oldSegmentAck(c, &seg) {
+				return
+			}
 			h.rule("R9293-RSTGEN-SYNC")
 			h.rule("R9293-RSTGEN-CLEAR") // unclear whether it is ours: ACK, never RST
 			c.sendOOWAck(h, &seg)
@@ -290,6 +297,34 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	}
 	// Seventh and eighth: text and FIN.
 	h.textAndFin(c, &seg, forceAck)
+}
+
+// oldSegmentAck handles a segment wholly below RCV.NXT where the profile
+// processes the ACK field of old duplicates (OldSegmentAckProcessed,
+// AMB-OLD-SEG-ACK): text and FIN are dropped, the ACK is processed as
+// step five would, and the segment is acknowledged unless that ACK ended
+// the connection (LAST-ACK) or something was sent already. A CLOSING
+// connection whose FIN it acknowledges sends the ACK from TIME-WAIT. It
+// reports whether it handled seg.
+func (h *Host) oldSegmentAck(c *Conn, seg *spec.Segment) bool {
+	if !h.p.OldSegmentAckProcessed || c.State == spec.SynReceived || seg.Flags&(spec.ACK|spec.SYN) != spec.ACK ||
+		!seg.Seq.LT(c.RcvNxt) || !seg.End().LEQ(c.RcvNxt) {
+		return false
+	}
+	h.rule("AMB-OLD-SEG-ACK")
+	old := *seg
+	old.Len, old.Flags = 0, old.Flags&^spec.FIN
+	closes := c.finSent() && old.Ack == c.SndNxt && (c.State == spec.Closing || c.State == spec.LastAck)
+	if closes && c.State == spec.Closing {
+		h.send(c.mkseg(h, spec.ACK, c.SndNxt, 0)) // TIME-WAIT's ACK on entry
+	}
+	n := len(h.out)
+	h.ackArrives(c, &old)
+	if !closes && len(h.out) == n && c.State != spec.Closed {
+		h.rule("R9293-RSTGEN-SYNC")
+		c.sendOOWAck(h, seg)
+	}
+	return true
 }
 
 // timestampsPass applies RFC 7323 before the sequence test: a missing

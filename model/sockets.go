@@ -603,6 +603,11 @@ func (h *Host) callShutdown(s *Socket, c spec.Call) {
 func (h *Host) stopListening(l *Socket) {
 	for _, c := range h.sortedConns() {
 		if c.Parent == l.FD && c.FD < 0 {
+			if c.State == spec.SynReceived && h.p.ListenCloseDropsEmbryonic {
+				h.rule("AMB-LISTEN-CLOSE") // a syncache entry: dropped silently
+				h.deleteConn(c, endLocal)
+				continue
+			}
 			h.abortCall(c, false)
 		}
 	}

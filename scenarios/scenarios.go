@@ -54,6 +54,7 @@ type Topic struct {
 // topics lists every topic folder with a line saying what it holds; a
 // test fails when a folder is missing here or a topic has no folder.
 var topics = []Topic{
+	{"freebsd", "FreeBSD's close rules: the FIN resent on ACKs, tcp_twcheck's TIME-WAIT, old segments' ACKs, listener SYN,ACK and close"},
 	{"close", "closing sequences: active, passive, simultaneous, half-close, unread data, blocking calls"},
 	{"linger", "SO_LINGER: close() that waits, and {on, 0} aborts in every state"},
 	{"open", "opening: SYN-SENT, SYN-RECEIVED, simultaneous open, refused connects, ephemeral ports"},

@@ -68,6 +68,11 @@ var choices = []Choice{
 	{"ConnectOverTimeWait", "What does connect(2) to a 4-tuple in TIME-WAIT do?", []RuleID{"R1122-TIMEWAIT", "R9293-MAY2-ISS"}},
 	{"TimeWaitReuseAfter", "May automatic port choice take over an old TIME-WAIT entry?", []RuleID{"R1122-TIMEWAIT"}},
 	{"ListenBacklogDrop", "Is a SYN to a full listener dropped (else RST)?", []RuleID{"R9293-SEG-LISTEN-SYN"}},
+	{"AckCarriesFIN", "Does an ACK sent while our FIN is unacknowledged carry the FIN again?", []RuleID{"AMB-ACK-FIN"}},
+	{"TimeWaitNoSeqTest", "Does TIME-WAIT skip the sequence test, drop segments without ACK and acknowledge all but exact duplicate ACKs?", []RuleID{"AMB-TW-INPUT", "R9293-SEG-UNACCEPT"}},
+	{"ListenSynAckDropped", "Is a SYN,ACK to a listener dropped silently (else RST)?", []RuleID{"R9293-SEG-LISTEN-ACK", "AMB-LISTEN-SYNACK"}},
+	{"OldSegmentAckProcessed", "Is the ACK field of an old duplicate segment still processed?", []RuleID{"R9293-SEG-UNACCEPT", "AMB-OLD-SEG-ACK"}},
+	{"ListenCloseDropsEmbryonic", "Does close() on a listener drop its half-open connections silently (else RST)?", []RuleID{"R9293-CLOSE-LISTEN", "AMB-LISTEN-CLOSE"}},
 }
 
 const (
@@ -166,6 +171,11 @@ func rfc9293() Profile {
 			"ConnectOverTimeWait":        "RFC 1122 §4.2.2.13: the socket pair cannot be reused during TIME-WAIT",
 			"TimeWaitReuseAfter":         "RFC 1122 §4.2.2.13: the socket pair cannot be reused during TIME-WAIT",
 			"ListenBacklogDrop":          "RFC 9293 is silent on full listeners; dropping lets the peer retransmit",
+			"AckCarriesFIN":              "RFC 9293 §3.10.7.4 step 8: the ACK of a FIN is <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>",
+			"TimeWaitNoSeqTest":          "RFC 9293 §3.10.7.4 step 1 applies in TIME-WAIT as in every synchronized state",
+			"ListenSynAckDropped":        "RFC 9293 §3.10.7.2: any acknowledgment at a listener draws <SEQ=SEG.ACK><CTL=RST>",
+			"OldSegmentAckProcessed":     "RFC 9293 §3.10.7.4 step 1: an unacceptable segment is acknowledged and dropped",
+			"ListenCloseDropsEmbryonic":  "RFC 9293 §3.10.4: a half-open connection is a TCB of its own, and ABORT in SYN-RECEIVED sends a RST",
 		},
 	}
 }
@@ -295,6 +305,11 @@ func linux() Profile {
 		"ConnectOverTimeWait":        linuxSrc + "net/ipv4/tcp_ipv4.c tcp_twsk_unique: with timestamps the entry is taken over; without, EADDRNOTAVAIL (measured: tcpclose lab reuse, docs/lab.md)",
 		"TimeWaitReuseAfter":         linuxSrc + "sysctl net.ipv4.tcp_tw_reuse = 2 enables reuse for loopback only; the model's hosts are not loopback",
 		"ListenBacklogDrop":          linuxSrc + "tcp_conn_request drops SYNs when the accept queue is full",
+		"AckCarriesFIN":              linuxSrc + "net/ipv4/tcp_output.c tcp_send_ack: a pure ACK at snd_nxt (the FIN is resent only by the retransmission timer)",
+		"TimeWaitNoSeqTest":          "moot: TimeWaitRestart = on-ack selects Linux's own TIME-WAIT input (" + tcpMinisocks + ")",
+		"ListenSynAckDropped":        linuxSrc + "net/ipv4/tcp_input.c tcp_rcv_state_process TCP_LISTEN: an ACK (SYN,ACK included) returns 1 and tcp_v4_do_rcv sends a RST",
+		"OldSegmentAckProcessed":     linuxSrc + "net/ipv4/tcp_input.c tcp_validate_incoming: a segment failing tcp_sequence gets a dupack and is discarded before tcp_ack",
+		"ListenCloseDropsEmbryonic":  "not verified here: the model's RST is kept (" + linuxSrc + "inet_csk_listen_stop resets only the accept queue; request sockets are reaped later)",
 	}
 	return p
 }
@@ -318,6 +333,11 @@ func freebsd() Profile {
 	p.RSTOnUnreadClose = false
 	p.TSMissingDrop = false
 	p.SynFinDroppedAnyState = true
+	p.AckCarriesFIN = true
+	p.TimeWaitNoSeqTest = true
+	p.ListenSynAckDropped = true
+	p.OldSegmentAckProcessed = true
+	p.ListenCloseDropsEmbryonic = true
 	p.Cite = map[string]string{
 		"TimeWait":                   "FreeBSD sys/netinet/tcp_timer.h TCPTV_MSL = 30 s, 2×MSL = 60 s",
 		"RTOInitial":                 "FreeBSD tcp_timer.h TCPTV_RTOBASE = 1 s",
@@ -376,6 +396,11 @@ func freebsd() Profile {
 		"ResetErrnoCloseWait":        "FreeBSD sys/netinet/tcp_input.c tcp_do_segment, RST processing: so_error = ECONNRESET for ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING and LAST_ACK before tcp_close (freebsd-net/tcp-testsuite's CLOSE-WAIT RST scripts expect ECONNRESET)",
 		"ZeroWindowAcceptsFIN":       notVerified,
 		"SimOpenSynAckAccepted":      notVerified,
+		"AckCarriesFIN":              "FreeBSD sys/netinet/tcp_output.c tcp_output: tcp_outflags gives FIN|ACK in FIN-WAIT-1, CLOSING and LAST-ACK, and \"if resending a FIN\" (TF_SENTFIN, snd_nxt == snd_max) snd_nxt is moved back onto the FIN; challenge ACKs go out through tcp_respond without it (freebsd-net/tcp-testsuite snippets/closing-ipv4.pkt, state-event-engine/rcv-rst-closing/ and rcv-syn-closing/: the ACK of the peer's FIN is > F. 1:1(0) ack 2)",
+		"TimeWaitNoSeqTest":          "FreeBSD sys/netinet/tcp_timewait.c tcp_twcheck: RST dropped, drop_synfin, a SYN above rcv_nxt recycles, no ACK dropped, a FIN with seq+1 == rcv_nxt restarts 2MSL, everything but a duplicate ACK (th_seq == rcv_nxt, th_ack == snd_nxt, no data) answered by tcp_twrespond (freebsd-net/tcp-testsuite state-event-engine/rcv-ack-time-wait/ and rcv-fin-time-wait/ README Note 1)",
+		"ListenSynAckDropped":        "FreeBSD sys/netinet/tcp_syncache.c and tcp_input.c in FreeBSD head: a SYN,ACK at a listener is dropped without a RST (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-ack-listen/, changed to a silent drop in suite commit a18ff2a)",
+		"OldSegmentAckProcessed":     "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: for a segment wholly left of rcv_nxt, \"Send an ACK to resynchronize and drop any data. But keep on processing for RST or ACK\" (TF_ACKNOW; freebsd-net/tcp-testsuite snippets/closed-via-last-ack-ipv4.pkt and time-wait-via-closing-ipv4.pkt end on such a segment)",
+		"ListenCloseDropsEmbryonic":  "FreeBSD sys/netinet/tcp_syncache.c: a half-open connection is a syncache entry without a socket; closing the listener sends nothing for it (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-listen/ and rcv-syn-time-wait/ close the listener with one pending)",
 	}
 	return p
 }

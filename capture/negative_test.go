@@ -163,7 +163,7 @@ func TestNegativeControls(t *testing.T) {
 			sc, _ := sim.LookupScenario(c.scenario)
 			cfg, _ := sc.Config(p, 1)
 			opts := capture.Options{Profile: func(ep netip.AddrPort) (spec.Profile, bool) {
-				if ep.Addr() == netip.AddrFrom4(sim.DefaultAddrs()[sim.A].IP) {
+				if ep.Addr() == sim.DefaultAddrs()[sim.A].IP.Netip() {
 					return cfg.Profiles[sim.A], true
 				}
 				return cfg.Profiles[sim.B], true

@@ -53,9 +53,6 @@ type replayResult struct {
 // returns the verdict and the number of candidate call lists tried.
 func (c *Conn) replay(pkts []pk, x Side, p spec.Profile) (string, int) {
 	e := &c.Ends[x]
-	if !e.Addr.Addr().Is4() || !c.Ends[x.Other()].Addr.Addr().Is4() {
-		return "cannot judge: the model speaks IPv4 only", 0
-	}
 	if c.MidStart || !e.haveISN {
 		return "cannot judge: no handshake in the capture", 0
 	}
@@ -135,8 +132,7 @@ func (c *Conn) replay(pkts []pk, x Side, p spec.Profile) (string, int) {
 // how many expected packets it matched.
 func (c *Conn) replayOnce(pkts []pk, x Side, p spec.Profile, want []int, calls []hidden, delay time.Duration) replayResult {
 	e, o := &c.Ends[x], &c.Ends[x.Other()]
-	local := spec.SockAddr{IP: e.Addr.Addr().As4(), Port: e.Addr.Port()}
-	remote := spec.SockAddr{IP: o.Addr.Addr().As4(), Port: o.Addr.Port()}
+	local, remote := spec.SockAddrFrom(e.Addr), spec.SockAddrFrom(o.Addr)
 	h, err := model.New(p, spec.HostConfig{Addr: local.IP, FixedISS: e.isn})
 	if err != nil {
 		return replayResult{detail: err.Error()}

@@ -111,7 +111,7 @@ func TestReplayOnModel(t *testing.T) {
 			// The scenario's own settings (TimeWait=0...) are part of the
 			// profile each side runs.
 			profileOf := func(ep netip.AddrPort) (spec.Profile, bool) {
-				if ep.Addr() == netip.AddrFrom4(sim.DefaultAddrs()[sim.A].IP) {
+				if ep.Addr() == sim.DefaultAddrs()[sim.A].IP.Netip() {
 					return cfg.Profiles[sim.A], true
 				}
 				return cfg.Profiles[sim.B], true

@@ -13,7 +13,7 @@ import (
 // TestCompareFindsEachDifference: every field Compare looks at, changed
 // alone, is reported under its own name.
 func TestCompareFindsEachDifference(t *testing.T) {
-	tu := spec.FourTuple{Local: spec.SockAddr{IP: spec.DefaultHostAddr(), Port: 8080}, Remote: spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 50000}}
+	tu := spec.FourTuple{Local: spec.SockAddr{IP: spec.DefaultHostAddr(), Port: 8080}, Remote: spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 50000}}
 	base := func() check.View {
 		return check.View{
 			Out:  []spec.Output{spec.ResultOut(3, spec.CallSocket, 3, 0)},
@@ -50,7 +50,7 @@ func TestAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []spec.Call{{Kind: spec.CallSocket}, {Kind: spec.CallConnect, FD: 3, Addr: spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 80}}} {
+	for _, c := range []spec.Call{{Kind: spec.CallSocket}, {Kind: spec.CallConnect, FD: 3, Addr: spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 80}}} {
 		ev := spec.Event{Kind: spec.EvCall, Call: c}
 		v, err := check.Agree(m, s, &ev)
 		if err != nil {

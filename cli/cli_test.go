@@ -392,11 +392,41 @@ func TestCheckBeyondAndDirectories(t *testing.T) {
 		t.Errorf("ipv6: exit %d, stdout %q", code, stdout)
 	}
 	code, stdout, _ = run("check", "../script/testdata/lang")
-	if code != ExitFail || !strings.Contains(stdout, "12 scripts (13 runs): 4 conform, 2 diverge, 7 beyond the model, 0 errors") {
+	if code != ExitFail || !strings.Contains(stdout, "18 scripts (24 runs): 12 conform, 5 diverge, 7 beyond the model, 0 errors") {
 		t.Errorf("lang dir: exit %d, stdout %q", code, stdout)
 	}
 	code, stdout, _ = run("check", "-D", "FD=3", "../script/testdata/lang/options.pkt")
 	if code != ExitOK {
 		t.Errorf("-D: exit %d, stdout %q", code, stdout)
+	}
+}
+
+// TestRunSkipLimitTolerance: run skips a script whose
+// --tcpclose_profiles excludes the profile unless -all, stops a script at
+// -timeout and reports it as over the time limit, and takes the
+// tolerance flags over the script's own.
+func TestRunSkipLimitTolerance(t *testing.T) {
+	// linux-only.pkt lists only linux.
+	code, stdout, stderr := run("run", "-stack", "model", "-profile", "rfc9293", "testdata/linux-only.pkt")
+	if code != ExitOK || !strings.Contains(stdout, "0 scripts") || !strings.Contains(stdout, "1 skipped") {
+		t.Errorf("skip: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = run("run", "-stack", "model", "-profile", "rfc9293", "-all", "testdata/linux-only.pkt")
+	if code != ExitOK || !strings.Contains(stdout, "1 scripts") || strings.Contains(stdout, "skipped") {
+		t.Errorf("-all: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = run("run", "-stack", "model", "-timeout", "1ns", "testdata/passive-close.pkt")
+	if code != ExitFail || !strings.Contains(stdout, "OVER THE TIME LIMIT") || !strings.Contains(stdout, "1 over the time limit") {
+		t.Errorf("-timeout: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	// late-ack.pkt expects a retransmission 90 ms after the model sends
+	// it: outside the script's tolerance, inside 10% of the gap.
+	code, stdout, stderr = run("run", "-stack", "model", "testdata/late-ack.pkt")
+	if code != ExitFail {
+		t.Errorf("late-ack: exit %d, want 1; stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = run("run", "-stack", "model", "-tolerance_percent", "10", "testdata/late-ack.pkt")
+	if code != ExitOK {
+		t.Errorf("late-ack -tolerance_percent 10: exit %d, want 0; stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -71,10 +70,14 @@ func WritePcap(w io.Writer, t *sim.Trace, o PcapOptions) error {
 			continue
 		}
 		ipID[r.Side]++
-		src, dst := netip.AddrFrom4(r.Seg.Src.IP), netip.AddrFrom4(r.Seg.Dst.IP)
-		buf, err = wire.AppendFrameHeader(buf[:0], wire.LinkEthernet, wire.IPv4, src, dst)
+		src, dst := r.Seg.Src.IP.Netip(), r.Seg.Dst.IP.Netip()
+		fam := wire.IPv4
+		if src.Is6() || dst.Is6() {
+			fam = wire.IPv6
+		}
+		buf, err = wire.AppendFrameHeader(buf[:0], wire.LinkEthernet, fam, src, dst)
 		if err == nil {
-			buf, err = wire.AppendIPv4(buf, &r.Seg, ipID[r.Side])
+			buf, err = wire.AppendSegment(buf, &r.Seg, ipID[r.Side])
 		}
 		if err != nil {
 			return fmt.Errorf("pcap: segment #%d: %w", r.SegID, err)

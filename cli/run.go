@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
-	execstack "github.com/tcpclose/tcpclose/stack/exec"
 	"io"
 	"os"
 	"strings"
@@ -12,6 +12,7 @@ import (
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
 	"github.com/tcpclose/tcpclose/stack"
+	execstack "github.com/tcpclose/tcpclose/stack/exec"
 	"github.com/tcpclose/tcpclose/stack/linux"
 	"github.com/tcpclose/tcpclose/stack/oracle"
 )
@@ -30,32 +31,85 @@ func Stacks() stack.Registry {
 func (t *Tool) stackList(sep string) string { return strings.Join(t.Stacks.Names(), sep) }
 
 const runDescription = `
-Plays each scenario script (a directory stands for its *.pkt files) on the
-stack and on the model with the same profile: -profile, or the stack's own
-(linux for linux, gvisor for gvisor; each script's first
---tcpclose_profiles for model and impl), with the script's overrides and
-then -set. For each script it prints whether it passes on the stack and
-on the model and, where the stack diverges, the line, what the script
-expected, what the stack did, what the model predicts and the rules the
-model applied. Real stacks are judged on flags, sequence and
+Plays each scenario script (a directory stands for its *.pkt files, found
+recursively) on the stack and on the model with the same profile:
+-profile, or the stack's own (linux for linux, gvisor for gvisor; each
+script's first --tcpclose_profiles for model and impl), with the script's
+overrides and then -set. For each script it prints whether it passes on
+the stack and on the model and, where the stack diverges, the line, what
+the script expected, what the stack did, what the model predicts and the
+rules the model applied. Real stacks are judged on flags, sequence and
 acknowledgment numbers, lengths, the MSS option and the presence of
 timestamps, with their own timing tolerance (docs/oracle.md).
+-tolerance_usecs and -tolerance_percent replace every script's own, as
+packetdrill's command line does.
 
-Exit status: 0 when every script passed on the stack and on the model, 1
-when one diverged, 2 on bad arguments, an unreadable or invalid script,
-or a stack that cannot be built.`
+A script whose --tcpclose_profiles does not list the profile is skipped
+unless -all (scripts without the option, such as upstream packetdrill
+scripts, always run). A script still running on the stack after -timeout
+of wall-clock time is stopped and reported as over the time limit. On a
+terminal (or with -progress) a progress line goes to stderr before each
+script; a summary line ends the output.
+
+Exit status: 0 when every script played passed on the stack and on the
+model, 1 when one diverged or went over the time limit, 2 on bad
+arguments, an unreadable or invalid script (the others still run), or a
+stack that cannot be built, 3 when none diverged but at least one reached
+a line beyond the model. 2 wins over 1, 1 over 3.`
+
+// runTally counts run's verdicts for the summary line.
+type runTally struct {
+	scripts, pass, diverge, beyond, overTime, errors, skipped int
+	onStack, onModel, alike                                   int
+}
+
+// line is the summary line: the scripts played, how many passed on each
+// side, then the verdicts as check counts them.
+func (c runTally) line(stack, profile string) string {
+	s := fmt.Sprintf("%d scripts, profile %s: %d pass on %s, %d pass on the model", c.scripts, profile, c.onStack, stack, c.onModel)
+	if c.alike > 0 {
+		s += fmt.Sprintf("; %d fail alike on both", c.alike)
+	}
+	s += fmt.Sprintf("; %d pass, %d diverge, %d beyond the model, %d errors", c.pass, c.diverge, c.beyond, c.errors)
+	if c.overTime > 0 {
+		s += fmt.Sprintf(", %d over the time limit", c.overTime)
+	}
+	if c.skipped > 0 {
+		s += fmt.Sprintf(", %d skipped (their profiles do not list %s; -all plays them)", c.skipped, profile)
+	}
+	return s
+}
+
+// status is the exit status the tally calls for.
+func (c runTally) status() int {
+	switch {
+	case c.errors > 0:
+		return ExitUsage
+	case c.diverge > 0 || c.overTime > 0:
+		return ExitFail
+	case c.beyond > 0:
+		return ExitBeyond
+	}
+	return ExitOK
+}
 
 // runRun is `tcpclose run`: scenario scripts on a stack of t.Stacks with
 // the model as second opinion (oracle.Run).
 func (t *Tool) runRun(args []string, stdout, stderr io.Writer) int {
 	const cmd = "run"
-	fs := t.flagSet(cmd, "-stack "+t.stackList("|")+" [-profile P] [-set Field=Value]... [-seed N] [-v] SCRIPT|DIR...", runDescription)
+	fs := t.flagSet(cmd, "-stack "+t.stackList("|")+" [-profile P] [-set Field=Value]... [-D SYM=VAL]... [-all] [-timeout D] [-seed N] [-v] SCRIPT|DIR...", runDescription)
 	stackName := fs.String("stack", "", "stack under test: "+t.stackList(", "))
 	profile := fs.String("profile", "", "profile for the stack and the model (default: the stack's own): "+strings.Join(spec.ProfileNames(), ", "))
 	verbose := fs.Bool("v", false, "print the stack's run line by line")
 	seed := fs.Uint64("seed", 0, "seed for stacks that take one")
-	var sets listFlag
+	all := fs.Bool("all", false, "also play scripts whose --tcpclose_profiles does not list the profile")
+	limit := fs.Duration("timeout", 2*time.Minute, "stop a script still running on the stack after this much wall-clock time (0: no limit)")
+	tolUsecs := fs.Int64("tolerance_usecs", 0, "timing tolerance in microseconds for every script (default: each script's, packetdrill's 4000)")
+	tolPercent := fs.Float64("tolerance_percent", -1, "timing tolerance as a percentage of the gap for every script (default: each script's, packetdrill's 12.5)")
+	progress := fs.Bool("progress", false, "print a progress line per script to stderr (default: only when stderr is a terminal)")
+	var sets, defines listFlag
 	fs.Var(&sets, "set", "override a profile field, `Field=Value` (repeatable)")
+	fs.Var(&defines, "D", "define a packetdrill symbol, `SYM=VAL` (repeatable; as packetdrill's -D)")
 	files, code := t.parseOrExit(fs, cmd, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -72,6 +126,17 @@ func (t *Tool) runRun(args []string, stdout, stderr io.Writer) int {
 			return t.fail(stderr, cmd, "%s", err)
 		}
 	}
+	if *tolUsecs < 0 || *tolPercent > 100 || *limit < 0 {
+		return t.fail(stderr, cmd, "-tolerance_usecs and -timeout must not be negative, -tolerance_percent at most 100")
+	}
+	defs := map[string]string{}
+	for _, kv := range defines {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return t.fail(stderr, cmd, "-D %q: want SYM=VAL", kv)
+		}
+		defs[k] = v
+	}
 	if len(files) == 0 {
 		return t.fail(stderr, cmd, "no scripts given")
 	}
@@ -79,58 +144,103 @@ func (t *Tool) runRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return t.fail(stderr, cmd, "%s", err)
 	}
-	// Parse everything first: a bad script is a usage error before any
-	// (possibly slow) run starts.
-	var scripts []*script.Script
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			return t.fail(stderr, cmd, "%s", err)
-		}
-		s, err := script.Parse(f, src)
-		if err != nil {
-			return t.fail(stderr, cmd, "%s", err)
-		}
-		scripts = append(scripts, s)
-	}
-	cfg := oracle.Config{Profile: *profile, Sets: sets, Seed: *seed}
-	if *verbose {
-		cfg.Verbose = stdout
-	}
 	prof := *profile
 	if prof == "" {
 		prof = e.Profile
 	}
-	if prof == "" {
-		prof = "(each script's first)"
-	}
-	var onStack, onModel, agree int
-	for _, s := range scripts {
-		rep, err := oracle.Run(e, s, cfg)
+	// Parse everything first: a bad script is reported before any
+	// (possibly slow) run starts; the others still run.
+	var tally runTally
+	var scripts []*script.Script
+	for _, f := range files {
+		s, err := parseRunScript(f, prof, defs)
 		if err != nil {
-			return t.fail(stderr, cmd, "%s", err)
+			tally.errors++
+			t.fail(stderr, cmd, "%s", err)
+			continue
+		}
+		scripts = append(scripts, s)
+	}
+	cfg := oracle.Config{Profile: *profile, Sets: sets, Seed: *seed, TimeLimit: *limit}
+	cfg.Tolerance = time.Duration(*tolUsecs) * time.Microsecond
+	if *tolPercent >= 0 {
+		cfg.TolerancePercent = tolPercent
+	}
+	if *verbose {
+		cfg.Verbose = stdout
+	}
+	// Progress on a terminal without asking; in a pipe or a log only
+	// with -progress (as conform).
+	showProgress := *progress
+	if tty, _ := terminal(stderr); tty {
+		showProgress = true
+	}
+	start := time.Now()
+	for i, s := range scripts {
+		if prof != "" && !*all && s.Excludes(prof) {
+			tally.skipped++
+			if *verbose {
+				fmt.Fprintf(stdout, "%s: skipped: its --tcpclose_profiles does not list %s (-all plays it)\n", s.Name, prof)
+			}
+			continue
+		}
+		if showProgress {
+			fmt.Fprintf(stderr, "run: %d/%d %s (%s so far)\n", i+1, len(scripts), s.Name, time.Since(start).Round(time.Second))
+		}
+		tally.scripts++
+		rep, err := oracle.Run(e, s, cfg)
+		switch {
+		case errors.Is(err, oracle.ErrTimeLimit):
+			tally.overTime++
+			fmt.Fprintf(stdout, "%s: OVER THE TIME LIMIT on %s: stopped after %s (-timeout)\n", s.Name, e.Name, *limit)
+			continue
+		case err != nil:
+			tally.errors++
+			t.fail(stderr, cmd, "%s", err)
+			continue
 		}
 		rep.Write(stdout)
 		if rep.StackPassed() {
-			onStack++
+			tally.onStack++
 		}
 		if rep.ModelPassed() {
-			onModel++
+			tally.onModel++
 		}
-		if !rep.Passed() && rep.Agree() {
-			agree++
+		switch {
+		case !rep.Passed():
+			tally.diverge++
+			if rep.Agree() {
+				tally.alike++
+			}
+		case rep.Stack.IsBeyond() || rep.Model.IsBeyond():
+			tally.beyond++
+		default:
+			tally.pass++
 		}
 	}
-	n := len(scripts)
-	fmt.Fprintf(stdout, "%d scripts, profile %s: %d pass on %s, %d pass on the model", n, prof, onStack, e.Name, onModel)
-	if agree > 0 {
-		fmt.Fprintf(stdout, "; %d fail alike on both", agree)
+	if prof == "" {
+		prof = "(each script's first)"
 	}
-	fmt.Fprintln(stdout)
-	if onStack == n && onModel == n {
-		return ExitOK
+	fmt.Fprintln(stdout, tally.line(e.Name, prof))
+	return tally.status()
+}
+
+// parseRunScript reads and parses one script for run, with #ifdef
+// choosing the platform of profile (or of the script's first
+// --tcpclose_profiles when profile is "").
+func parseRunScript(file, profile string, defs map[string]string) (*script.Script, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
 	}
-	return ExitFail
+	if profile == "" {
+		hdr, err := script.NewReader(file, src, script.ParseOptions{Defines: defs, ReadFile: os.ReadFile})
+		if err != nil {
+			return nil, err
+		}
+		profile = profilesFor(hdr.Script(), "")[0]
+	}
+	return script.ParseWith(file, src, script.ParseOptions{Platform: script.PlatformFor(profile), Defines: defs, ReadFile: os.ReadFile})
 }
 
 const conformDescription = `

@@ -78,8 +78,8 @@ type Graph struct {
 
 // Addresses of the host under test and of the peer the generator plays.
 var (
-	hostIP = spec.IPv4{192, 168, 0, 1}
-	peerIP = spec.IPv4{192, 0, 2, 1}
+	hostIP = spec.IPv4(192, 168, 0, 1)
+	peerIP = spec.IPv4(192, 0, 2, 1)
 )
 
 const (

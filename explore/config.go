@@ -165,11 +165,11 @@ type Config struct {
 }
 
 // Addr returns the address of side 0 (A, 10.0.0.1) or 1 (B, 10.0.0.2).
-func Addr(side int) spec.IPv4 {
+func Addr(side int) spec.Addr {
 	if side == 0 {
-		return spec.IPv4{10, 0, 0, 1}
+		return spec.IPv4(10, 0, 0, 1)
 	}
-	return spec.IPv4{10, 0, 0, 2}
+	return spec.IPv4(10, 0, 0, 2)
 }
 
 // Scenario ports.

@@ -33,7 +33,7 @@ type hostRec struct {
 // leaves out: two fresh hosts print alike), its canonical digest and its
 // clock.
 type hostKey struct {
-	addr   spec.IPv4
+	addr   spec.Addr
 	digest [sha256.Size]byte
 	now    spec.Time
 }

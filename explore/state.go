@@ -15,10 +15,11 @@ import (
 // A segment carries no time of its own (with timestamps off; with them on
 // TSval is an absolute host time and the hosts' clocks join the state).
 func encodeSeg(s spec.Segment) string {
-	var b [40]byte
-	copy(b[0:4], s.Src.IP[:])
+	var b [72]byte
+	src, dst := s.Src.IP.As4(), s.Dst.IP.As4()
+	copy(b[0:4], src[:])
 	binary.BigEndian.PutUint16(b[4:], s.Src.Port)
-	copy(b[6:10], s.Dst.IP[:])
+	copy(b[6:10], dst[:])
 	binary.BigEndian.PutUint16(b[10:], s.Dst.Port)
 	b[12] = byte(s.Flags)
 	binary.BigEndian.PutUint32(b[13:], uint32(s.Seq))
@@ -35,7 +36,13 @@ func encodeSeg(s spec.Segment) string {
 		b[38] = 1
 	}
 	b[39] = s.Opts.WScale
-	return string(b[:])
+	if s.Src.IP.Is6() || s.Dst.IP.Is6() {
+		// IPv6 addresses in full; IPv4 ones fit in their 4 bytes above.
+		copy(b[40:56], s.Src.IP[:])
+		copy(b[56:72], s.Dst.IP[:])
+		return string(b[:])
+	}
+	return string(b[:40])
 }
 
 // appState is where a side's application is in its program.
@@ -486,7 +493,7 @@ func (st *step) call(c spec.Call) spec.Output {
 	return spec.Output{Kind: spec.OutResult, FD: c.FD, Call: c.Kind, Ret: -1, Err: spec.EAGAIN}
 }
 
-func (e *explorer) addr(x int) spec.IPv4 { return Addr(x) }
+func (e *explorer) addr(x int) spec.Addr { return Addr(x) }
 
 // app performs application action a of side x. Multi-call actions are
 // atomic: no other event comes between their calls, which loses nothing

@@ -82,8 +82,8 @@ const (
 )
 
 var (
-	hostIP = spec.IPv4{192, 168, 0, 1}
-	peerIP = spec.IPv4{192, 0, 2, 1}
+	hostIP = spec.IPv4(192, 168, 0, 1)
+	peerIP = spec.IPv4(192, 0, 2, 1)
 )
 
 // AgreeVariant is a set of profile overrides a FuzzAgree input can apply
@@ -393,12 +393,12 @@ func (r *AgreeRun) opCall(p byte) {
 		switch c.Kind {
 		case spec.CallBind:
 			c.Addr = spec.SockAddr{
-				IP:   [4]spec.IPv4{hostIP, {}, {10, 0, 0, 1}, hostIP}[a&3],
+				IP:   [4]spec.Addr{hostIP, {}, spec.IPv4(10, 0, 0, 1), hostIP}[a&3],
 				Port: [8]uint16{8080, 0, 8081, 49152, 32768, 8080, 50000, 1}[a>>2&7],
 			}
 		case spec.CallConnect:
 			c.Addr = spec.SockAddr{
-				IP:   [4]spec.IPv4{peerIP, {}, {198, 51, 100, 7}, peerIP}[a&3],
+				IP:   [4]spec.Addr{peerIP, {}, spec.IPv4(198, 51, 100, 7), peerIP}[a&3],
 				Port: [8]uint16{8080, 8081, 0, 50000, 8080, 8082, 1, 8080}[a>>2&7],
 			}
 		case spec.CallListen:
@@ -431,7 +431,7 @@ func freshTuple(i byte) spec.FourTuple {
 	case 4:
 		return spec.FourTuple{Local: spec.SockAddr{IP: hostIP, Port: 9}, Remote: spec.SockAddr{IP: peerIP, Port: 50000}}
 	case 5:
-		return spec.FourTuple{Local: spec.SockAddr{IP: spec.IPv4{10, 9, 9, 9}, Port: 8080}, Remote: spec.SockAddr{IP: peerIP, Port: 50000}}
+		return spec.FourTuple{Local: spec.SockAddr{IP: spec.IPv4(10, 9, 9, 9), Port: 8080}, Remote: spec.SockAddr{IP: peerIP, Port: 50000}}
 	case 6:
 		return spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: peerIP, Port: 0}}
 	}

@@ -11,8 +11,8 @@ import (
 // makes for every flag combination the closing rules see and every
 // option, plus truncated and foreign packets.
 func codecSeeds() []namedSeed {
-	a := spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 50000}
-	b := spec.SockAddr{IP: spec.IPv4{192, 168, 0, 1}, Port: 8080}
+	a := spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 50000}
+	b := spec.SockAddr{IP: spec.IPv4(192, 168, 0, 1), Port: 8080}
 	segs := []struct {
 		name string
 		seg  spec.Segment

@@ -19,10 +19,11 @@ type memo struct {
 
 // segmentArrives dispatches an arriving segment (RFC 9293 §3.10.7).
 func (s *Stack) segmentArrives(seg *spec.Segment) {
-	if seg.Dst.IP != s.cfg.Addr || seg.Src.Port == 0 || seg.Dst.Port == 0 || seg.Len > maxPayload {
+	if seg.Dst.IP != s.cfg.Addr || seg.Src.Port == 0 || seg.Dst.Port == 0 || seg.Len > maxPayload ||
+		!spec.SameFamily(seg.Src.IP, s.cfg.Addr) {
 		return
 	}
-	key := tupleKey(seg.Src.IP, seg.Src.Port, seg.Dst.Port)
+	key := s.key(seg.Src, seg.Dst.Port)
 	h := s.cidx.hash(key) // both indexes share the Stack's seed
 	if s.synFinDropped(seg) {
 		if _, ok := s.cidx.findHashed(key, h); ok {

@@ -23,37 +23,51 @@ func warmEvents(p spec.Profile, gap time.Duration) int {
 }
 
 func BenchmarkStack(b *testing.B) {
+	type run struct {
+		prof string
+		gap  time.Duration
+		v6   bool
+	}
+	runs := []run{{"linux", 10 * time.Millisecond, false}, {"linux", 100 * time.Microsecond, false},
+		{"rfc9293", 10 * time.Millisecond, false}, {"rfc9293", 100 * time.Microsecond, false},
+		{"linux", 100 * time.Microsecond, true}}
 	for _, mix := range []workload.Mix{workload.NormalClose, workload.Adversarial} {
-		for _, prof := range []string{"linux", "rfc9293"} {
-			for _, gap := range []time.Duration{10 * time.Millisecond, 100 * time.Microsecond} {
-				b.Run(fmt.Sprintf("%s/%s/gap=%s", mix, prof, gap), func(b *testing.B) {
-					g := workload.New(mix, gap, 1<<22)
-					s := newBenchStack(b, prof, g)
-					var ev spec.Event
-					out := make([]spec.Output, 0, 64)
-					for range warmEvents(s.p, gap) {
-						g.Next(&ev)
-						out = s.Step(&ev, out[:0])
-					}
-					b.ReportAllocs()
-					b.ResetTimer()
-					for range b.N {
-						g.Next(&ev)
-						out = s.Step(&ev, out[:0])
-					}
-					b.StopTimer()
-					b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
-					b.ReportMetric(float64(s.TimeWaitCount()), "timewait")
-					b.ReportMetric(float64(s.ConnCount()), "conns")
-				})
+		for _, r := range runs {
+			prof, gap := r.prof, r.gap
+			name := fmt.Sprintf("%s/%s/gap=%s", mix, prof, gap)
+			if r.v6 {
+				name += "/ipv6"
 			}
+			b.Run(name, func(b *testing.B) {
+				g := workload.New(mix, gap, 1<<22)
+				if r.v6 {
+					g.IPv6()
+				}
+				s := newBenchStack(b, prof, g)
+				var ev spec.Event
+				out := make([]spec.Output, 0, 64)
+				for range warmEvents(s.p, gap) {
+					g.Next(&ev)
+					out = s.Step(&ev, out[:0])
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range b.N {
+					g.Next(&ev)
+					out = s.Step(&ev, out[:0])
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+				b.ReportMetric(float64(s.TimeWaitCount()), "timewait")
+				b.ReportMetric(float64(s.ConnCount()), "conns")
+			})
 		}
 	}
 }
 
 // twKey is the key of the i-th synthetic TIME-WAIT entry.
 func twKey(i int) uint64 {
-	return tupleKey(spec.IPv4{10, byte(i >> 16), byte(i >> 8), byte(i)}, uint16(1024+i>>24), 8080)
+	return tupleKey(spec.IPv4(10, byte(i>>16), byte(i>>8), byte(i)), uint16(1024+i>>24), 8080)
 }
 
 func fillTW(t *twTable, n int, base int, now spec.Time, d time.Duration) {
@@ -153,25 +167,34 @@ func BenchmarkTimeWaitTable(b *testing.B) {
 // holds per TIME-WAIT entry, all structures included.
 func BenchmarkStackTimeWaitMemory(b *testing.B) {
 	for _, n := range bigSizes() {
-		b.Run(fmt.Sprintf("N=%dM", n/1_000_000), func(b *testing.B) {
-			for range b.N {
-				g := workload.New(workload.NormalClose, time.Microsecond/10, 4*n)
-				before := heapInUse()
-				s := newBenchStack(b, "rfc9293", g) // no TIME-WAIT cap
-				var ev spec.Event
-				out := make([]spec.Output, 0, 64)
-				for g.Conns() < 2*n {
-					g.Next(&ev)
-					out = s.Step(&ev, out[:0])
-				}
-				after := heapInUse()
-				if s.TimeWaitCount() != n {
-					b.Fatalf("TIME-WAIT %d, want %d", s.TimeWaitCount(), n)
-				}
-				b.ReportMetric(float64(after-before)/float64(n), "heapB/timewait")
-				runtime.KeepAlive(s)
+		for _, v6 := range []bool{false, true} {
+			name := fmt.Sprintf("N=%dM", n/1_000_000)
+			if v6 {
+				name += "/ipv6" // every entry a peer of its own: the worst case
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				for range b.N {
+					g := workload.New(workload.NormalClose, time.Microsecond/10, 4*n)
+					if v6 {
+						g.IPv6()
+					}
+					before := heapInUse()
+					s := newBenchStack(b, "rfc9293", g) // no TIME-WAIT cap
+					var ev spec.Event
+					out := make([]spec.Output, 0, 64)
+					for g.Conns() < 2*n {
+						g.Next(&ev)
+						out = s.Step(&ev, out[:0])
+					}
+					after := heapInUse()
+					if s.TimeWaitCount() != n {
+						b.Fatalf("TIME-WAIT %d, want %d", s.TimeWaitCount(), n)
+					}
+					b.ReportMetric(float64(after-before)/float64(n), "heapB/timewait")
+					runtime.KeepAlive(s)
+				}
+			})
+		}
 	}
 }
 

@@ -15,8 +15,8 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	host := spec.SockAddr{IP: spec.IPv4{192, 168, 0, 1}, Port: 8080}
-	peer := spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 50000}
+	host := spec.SockAddr{IP: spec.IPv4(192, 168, 0, 1), Port: 8080}
+	peer := spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 50000}
 	events := []spec.Event{
 		{Kind: spec.EvCall, Call: spec.Call{Kind: spec.CallSocket}},
 		{Kind: spec.EvCall, Call: spec.Call{Kind: spec.CallBind, FD: 3, Addr: host}},

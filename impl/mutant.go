@@ -75,6 +75,11 @@ const (
 	// MutantTextAfterFIN: segment text arriving in CLOSE-WAIT, after the
 	// peer's FIN, is delivered.
 	MutantTextAfterFIN
+	// MutantPeerEagerFree: an IPv6 host releases a peer's number as soon
+	// as no connection holds it, even within a Step, so a connection
+	// entering TIME-WAIT can leave an entry whose number goes to the
+	// next new peer.
+	MutantPeerEagerFree
 	numMutants
 )
 
@@ -83,7 +88,7 @@ var mutantNames = [...]string{
 	"window-edge-off-by-one", "close-wait-to-closing", "no-syn-challenge", "paws-on-rst",
 	"fw2-timer-non-orphan", "no-timewait-cap", "stale-ack-window", "no-rto-backoff", "ignore-peer-mss",
 	"user-timeout-not-rearmed", "timewait-short", "fin-retransmit-at-snd-nxt", "ack-above-snd-nxt",
-	"text-after-fin",
+	"text-after-fin", "peer-eager-free",
 }
 
 func (m Mutant) String() string {

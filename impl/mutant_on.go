@@ -27,5 +27,6 @@ func NewMutant(p spec.Profile, cfg spec.HostConfig, m Mutant) (*Stack, error) {
 		return nil, err
 	}
 	s.mut = m
+	s.peers.eager = m == MutantPeerEagerFree
 	return s, nil
 }

@@ -291,7 +291,7 @@ func (s *Stack) callBind(k *sock, c *spec.Call) {
 		s.result(k.fd, c.Kind, -1, spec.EINVAL)
 		return
 	}
-	if c.Addr.IP != (spec.IPv4{}) && c.Addr.IP != s.cfg.Addr {
+	if !c.Addr.IP.IsZero() && c.Addr.IP != s.cfg.Addr {
 		s.result(k.fd, c.Kind, -1, spec.EADDRNOTAVAIL)
 		return
 	}
@@ -423,15 +423,19 @@ func (s *Stack) callConnect(k *sock, c *spec.Call) {
 			return
 		}
 	}
-	if c.Addr.Port == 0 || c.Addr.IP == (spec.IPv4{}) {
+	if c.Addr.Port == 0 || c.Addr.IP.IsZero() {
 		s.result(k.fd, c.Kind, -1, spec.EINVAL)
+		return
+	}
+	if !spec.SameFamily(c.Addr.IP, s.cfg.Addr) {
+		s.result(k.fd, c.Kind, -1, spec.EAFNOSUPPORT) // as the model
 		return
 	}
 	var key uint64
 	iss := spec.Seq(0)
 	haveISS := false
 	if k.bound {
-		key = tupleKey(c.Addr.IP, c.Addr.Port, k.lport)
+		key = s.key(c.Addr, k.lport)
 		if s.lookupConn(key) != nil {
 			s.result(k.fd, c.Kind, -1, spec.EADDRNOTAVAIL)
 			return
@@ -488,7 +492,7 @@ func (s *Stack) ephemeralForConnect(rem spec.SockAddr) (uint64, spec.Seq, bool, 
 	lo, hi := int(s.p.EphemeralLow), int(s.p.EphemeralHigh)
 	for p := lo; p <= hi; p++ {
 		port := uint16(p)
-		key := tupleKey(rem.IP, rem.Port, port)
+		key := s.key(rem, port)
 		if s.portUsed[p>>6]&(1<<(uint(p)&63)) == 0 {
 			return key, 0, false, true
 		}
@@ -743,7 +747,23 @@ func (s *Stack) releaseSocket(k *sock) {
 	s.freeSock(k)
 }
 
+// negativeOpt mirrors the model: SO_LINGER's seconds, TCP_USER_TIMEOUT and
+// TCP_LINGER2 refuse a negative value with EINVAL.
+func negativeOpt(opt spec.SockOpt, val, val2 int64) bool {
+	switch opt {
+	case spec.OptLinger:
+		return val2 < 0
+	case spec.OptUserTimeout, spec.OptLinger2:
+		return val < 0
+	}
+	return false
+}
+
 func (s *Stack) callSetsockopt(k *sock, c *spec.Call) {
+	if negativeOpt(c.Opt, c.Val, c.Val2) {
+		s.result(k.fd, c.Kind, -1, spec.EINVAL)
+		return
+	}
 	cn := s.connOf(k)
 	switch c.Opt {
 	case spec.OptReuseAddr:
@@ -754,18 +774,10 @@ func (s *Stack) callSetsockopt(k *sock, c *spec.Call) {
 			s.recat(cn)
 		}
 	case spec.OptLinger:
-		if c.Val2 < 0 {
-			s.result(k.fd, c.Kind, -1, spec.EINVAL)
-			return
-		}
 		k.lingerOn, k.lingerSecs = c.Val != 0, c.Val2
 	case spec.OptNonBlock:
 		k.nonBlock = c.Val != 0
 	case spec.OptUserTimeout:
-		if c.Val < 0 {
-			s.result(k.fd, c.Kind, -1, spec.EINVAL)
-			return
-		}
 		k.userTimeout = time.Duration(c.Val) * time.Millisecond
 		if cn != nil {
 			cn.userTimeout = k.userTimeout
@@ -776,10 +788,6 @@ func (s *Stack) callSetsockopt(k *sock, c *spec.Call) {
 			}
 		}
 	case spec.OptLinger2:
-		if c.Val < 0 {
-			s.result(k.fd, c.Kind, -1, spec.EINVAL)
-			return
-		}
 		k.linger2 = secs(c.Val)
 		if cn != nil {
 			cn.fw2Timeout = k.linger2

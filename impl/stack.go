@@ -26,7 +26,9 @@ type Stack struct {
 	conns  connSlab
 	cidx   index[connKeys]
 	tw     twTable
-	heap   []uint32 // timer heap of full connections (slab numbers)
+	v6     bool      // the host's address is IPv6: keys carry peer numbers
+	peers  peerTable // the peers' numbers (IPv6 only)
+	heap   []uint32  // timer heap of full connections (slab numbers)
 	twOver int
 
 	socks      [maxFD]*sock
@@ -74,6 +76,7 @@ func New(p spec.Profile, cfg spec.HostConfig) (*Stack, error) {
 	s.conns.stride = p.MaxHeldRanges
 	s.cidx = newIndex(s.seed, connKeys{&s.conns})
 	s.tw.init(s.seed)
+	s.v6 = s.cfg.Addr.Is6()
 	s.heldTmp = make([]seqRange, 0, p.MaxHeldRanges+2)
 	return s, nil
 }
@@ -107,6 +110,9 @@ func (s *Stack) Step(ev *spec.Event, out []spec.Output) []spec.Output {
 		seg := ev.Seg
 		s.segmentArrives(&seg)
 		s.pollBlocked()
+	}
+	if s.v6 {
+		s.peers.sweep()
 	}
 	out = s.out
 	s.out = nil
@@ -173,11 +179,43 @@ func (s *Stack) advance(t spec.Time) {
 
 // ---- 4-tuples ------------------------------------------------------------
 
-// tupleKey packs a connection's 4-tuple: the local address is always the
-// host's own, so the remote address and both ports identify it.
-func tupleKey(rip spec.IPv4, rport, lport uint16) uint64 {
-	return uint64(rip[0])<<56 | uint64(rip[1])<<48 | uint64(rip[2])<<40 | uint64(rip[3])<<32 |
+// tupleKey packs a connection's 4-tuple on an IPv4 host: the local
+// address is always the host's own, so the remote address and both ports
+// identify it.
+func tupleKey(rip spec.Addr, rport, lport uint16) uint64 {
+	a := rip.As4()
+	return uint64(a[0])<<56 | uint64(a[1])<<48 | uint64(a[2])<<40 | uint64(a[3])<<32 |
 		uint64(rport)<<16 | uint64(lport)
+}
+
+// tupleKey6 packs a connection's 4-tuple on an IPv6 host: the peer's
+// number (peerTable) in place of its address.
+func tupleKey6(peer uint32, rport, lport uint16) uint64 {
+	return uint64(peer)<<32 | uint64(rport)<<16 | uint64(lport)
+}
+
+// key is the key of the connection from local port lport to rem. On an
+// IPv6 host rem's address gets a number if it has none (released at the
+// end of the Step unless a connection or TIME-WAIT entry holds it).
+func (s *Stack) key(rem spec.SockAddr, lport uint16) uint64 {
+	if s.v6 {
+		return tupleKey6(s.peers.intern(rem.IP), rem.Port, lport)
+	}
+	return tupleKey(rem.IP, rem.Port, lport)
+}
+
+// holdKey and dropKey count a key stored in the connection or TIME-WAIT
+// table against its peer's number (IPv6 hosts).
+func (s *Stack) holdKey(k uint64) {
+	if s.v6 {
+		s.peers.ref(uint32(k >> 32))
+	}
+}
+
+func (s *Stack) dropKey(k uint64) {
+	if s.v6 {
+		s.peers.unref(uint32(k >> 32))
+	}
 }
 
 func keyLPort(k uint64) uint16 { return uint16(k) }
@@ -186,12 +224,15 @@ func (s *Stack) local(k uint64) spec.SockAddr {
 	return spec.SockAddr{IP: s.cfg.Addr, Port: uint16(k)}
 }
 
-func remote(k uint64) spec.SockAddr {
-	return spec.SockAddr{IP: spec.IPv4{byte(k >> 56), byte(k >> 48), byte(k >> 40), byte(k >> 32)}, Port: uint16(k >> 16)}
+func (s *Stack) remote(k uint64) spec.SockAddr {
+	if s.v6 {
+		return spec.SockAddr{IP: s.peers.addr[k>>32], Port: uint16(k >> 16)}
+	}
+	return spec.SockAddr{IP: spec.AddrFrom4([4]byte{byte(k >> 56), byte(k >> 48), byte(k >> 40), byte(k >> 32)}), Port: uint16(k >> 16)}
 }
 
 func (s *Stack) tuple(k uint64) spec.FourTuple {
-	return spec.FourTuple{Local: s.local(k), Remote: remote(k)}
+	return spec.FourTuple{Local: s.local(k), Remote: s.remote(k)}
 }
 
 func (s *Stack) lookupConn(k uint64) *conn {
@@ -333,6 +374,7 @@ func (s *Stack) newConn(key uint64) *conn {
 	c.fd, c.parent = -1, -1
 	c.rto, c.r2 = s.p.RTOInitial, s.p.R2
 	s.cidx.insert(key, c.idx)
+	s.holdKey(key)
 	s.recat(c)
 	return c
 }
@@ -345,6 +387,7 @@ func (s *Stack) removeConn(c *conn) {
 		s.heapRemove(int(c.hpos))
 	}
 	s.cidx.remove(c.key, c.idx)
+	s.dropKey(c.key)
 	c.state = spec.Closed
 	c.timer = [spec.NumTimers]spec.Time{}
 	c.tmin = spec.Never

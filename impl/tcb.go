@@ -57,7 +57,7 @@ func (s *Stack) tsOpt(g *spec.Segment, recent uint32) {
 // segment (valid until the next output).
 func (s *Stack) sendSeg(c *conn, flags spec.Flags, seq spec.Seq, n uint32) *spec.Segment {
 	g := s.segOut()
-	g.Src, g.Dst, g.Flags, g.Seq, g.Len = s.local(c.key), remote(c.key), flags, seq, n
+	g.Src, g.Dst, g.Flags, g.Seq, g.Len = s.local(c.key), s.remote(c.key), flags, seq, n
 	if flags&spec.ACK != 0 {
 		g.Ack = c.rcvNxt
 	}
@@ -133,7 +133,7 @@ func (s *Stack) sendSyn(c *conn) {
 		flags |= spec.ACK // SYN,ACK: we have the peer's SYN
 	}
 	g := s.segOut()
-	g.Src, g.Dst, g.Flags, g.Seq = s.local(c.key), remote(c.key), flags, c.iss
+	g.Src, g.Dst, g.Flags, g.Seq = s.local(c.key), s.remote(c.key), flags, c.iss
 	if flags&spec.ACK != 0 {
 		g.Ack = c.rcvNxt
 	}

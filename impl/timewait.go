@@ -33,6 +33,7 @@ func (s *Stack) insertTW(e twEntry) uint32 {
 	if p >= 0 {
 		s.twParented++
 	}
+	s.holdKey(e.key)
 	return s.tw.insert(e)
 }
 
@@ -47,6 +48,7 @@ func (s *Stack) deleteTW(i uint32) {
 		}
 	}
 	s.subCat(keyLPort(e.key), twCat(e), true, int16(p))
+	s.dropKey(e.key)
 	s.tw.remove(i)
 }
 
@@ -54,7 +56,7 @@ func (s *Stack) deleteTW(i uint32) {
 // receive buffer, as nothing is unread.
 func (s *Stack) sendTW(e *twEntry, flags spec.Flags) {
 	g := s.segOut()
-	g.Src, g.Dst, g.Flags, g.Seq = s.local(e.key), remote(e.key), flags, e.sndNxt
+	g.Src, g.Dst, g.Flags, g.Seq = s.local(e.key), s.remote(e.key), flags, e.sndNxt
 	if flags&spec.ACK != 0 {
 		g.Ack = e.rcvNxt
 	}

@@ -6,13 +6,15 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// twEntry is one TIME-WAIT connection, 48 bytes. It keeps what TIME-WAIT
-// behaviour and snapshots need and nothing else: the 4-tuple (the local
-// address is the host's own), SND.NXT, RCV.NXT, TS.Recent, the 2MSL
+// twEntry is one TIME-WAIT connection, 48 bytes for IPv4 and IPv6 alike.
+// It keeps what TIME-WAIT behaviour and snapshots need and nothing else:
+// the 4-tuple (the local address is the host's own; an IPv6 peer's
+// 16-byte address is held once per peer in the Stack's peerTable, which
+// the key names by number), SND.NXT, RCV.NXT, TS.Recent, the 2MSL
 // deadline, the RFC 5961 §7 rate-limit clock, and in meta the connection ID
 // and flags.
 type twEntry struct {
-	key      uint64    // remote IP, remote port, local port (see tupleKey)
+	key      uint64    // remote IP or peer number, remote port, local port (tupleKey, tupleKey6)
 	deadline spec.Time // 2MSL deadline; spec.Never when no timer runs
 	lastOOW  spec.Time // last rate-limited ACK (with twOOWSent)
 	meta     uint64    // id and flags, see tw* constants

@@ -10,7 +10,7 @@ import (
 
 func newBenchStack(tb testing.TB, profile string, g *workload.Gen) *Stack {
 	tb.Helper()
-	s, err := New(spec.MustProfile(profile), spec.HostConfig{FixedISS: workload.ISS})
+	s, err := New(spec.MustProfile(profile), spec.HostConfig{Addr: g.HostAddr(), FixedISS: workload.ISS})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func (s side) String() string {
 // labAddr is the loopback address the experiments use; srvPort is the
 // server's port.
 var (
-	labAddr = spec.IPv4{127, 0, 0, 1}
+	labAddr = spec.IPv4(127, 0, 0, 1)
 	srvPort = uint16(8080)
 	srvAddr = spec.SockAddr{IP: labAddr, Port: srvPort}
 )

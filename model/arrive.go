@@ -9,8 +9,9 @@ const maxPayload = 65535
 // segmentArrives dispatches an arriving segment (RFC 9293 §3.10.7) to the
 // connection, the listener or the no-connection rules.
 func (h *Host) segmentArrives(seg *spec.Segment) {
-	if seg.Dst.IP != h.cfg.Addr || seg.Src.Port == 0 || seg.Dst.Port == 0 || seg.Len > maxPayload {
-		return // not for this host, or malformed: dropped without reply
+	if seg.Dst.IP != h.cfg.Addr || seg.Src.Port == 0 || seg.Dst.Port == 0 || seg.Len > maxPayload ||
+		!spec.SameFamily(seg.Src.IP, h.cfg.Addr) {
+		return // not for this host, or malformed (addresses of two families): dropped without reply
 	}
 	if c := h.conns[seg.Tuple()]; c != nil {
 		if h.synFinDropped(seg) {
@@ -43,6 +44,19 @@ func (h *Host) synFinDropped(seg *spec.Segment) bool {
 		return true
 	}
 	return false
+}
+
+// noACKDropped: a synchronized connection drops a segment without ACK
+// (R9293-SEG-NOACK), a FIN on it included (AMB-FIN-NOACK).
+func (h *Host) noACKDropped(seg *spec.Segment) bool {
+	if seg.Flags&spec.ACK != 0 {
+		return false
+	}
+	h.rule("R9293-SEG-NOACK")
+	if seg.Flags&spec.FIN != 0 {
+		h.rule("AMB-FIN-NOACK")
+	}
+	return true
 }
 
 // replyClosed answers a segment for which no connection exists
@@ -285,11 +299,7 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 		return
 	}
 	// Fifth: ACK.
-	if seg.Flags&spec.ACK == 0 {
-		h.rule("R9293-SEG-NOACK")
-		if seg.Flags&spec.FIN != 0 {
-			h.rule("AMB-FIN-NOACK")
-		}
+	if h.noACKDropped(&seg) {
 		return
 	}
 	if !h.ackArrives(c, &seg) {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,13 +37,13 @@ func newBench(t *testing.T, profile string, mods ...func(*spec.Profile)) *bench 
 	for _, m := range mods {
 		m(&p)
 	}
-	h, err := New(p, spec.HostConfig{Addr: spec.IPv4{192, 168, 0, 1}, ISNSecret: 7, FixedISS: testISS})
+	h, err := New(p, spec.HostConfig{Addr: spec.IPv4(192, 168, 0, 1), ISNSecret: 7, FixedISS: testISS})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &bench{t: t, h: h,
-		local: spec.SockAddr{IP: spec.IPv4{192, 168, 0, 1}, Port: 8080},
-		peer:  spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 50000},
+		local: spec.SockAddr{IP: spec.IPv4(192, 168, 0, 1), Port: 8080},
+		peer:  spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 50000},
 		iss:   testISS, irs: peerISN, fd: -1, lfd: -1}
 }
 
@@ -109,15 +110,20 @@ func (b *bench) wantState(s spec.State) {
 	}
 }
 
-// segs returns the segments among the last outputs.
-func (b *bench) segs() []spec.Segment {
-	var ss []spec.Segment
+// outputsOf returns what get picks from the last outputs of kind k.
+func outputsOf[T any](b *bench, k spec.OutputKind, get func(spec.Output) T) []T {
+	var xs []T
 	for _, o := range b.out {
-		if o.Kind == spec.OutSegment {
-			ss = append(ss, o.Seg)
+		if o.Kind == k {
+			xs = append(xs, get(o))
 		}
 	}
-	return ss
+	return xs
+}
+
+// segs returns the segments among the last outputs.
+func (b *bench) segs() []spec.Segment {
+	return outputsOf(b, spec.OutSegment, func(o spec.Output) spec.Segment { return o.Seg })
 }
 
 // wantSegs checks the last outputs' segments against short forms like
@@ -150,40 +156,34 @@ func (b *bench) noSegs() {
 
 // notices returns the notices among the last outputs.
 func (b *bench) notices() []spec.Notice {
-	var ns []spec.Notice
-	for _, o := range b.out {
-		if o.Kind == spec.OutNotice {
-			ns = append(ns, o.Notice)
-		}
-	}
-	return ns
+	return outputsOf(b, spec.OutNotice, func(o spec.Output) spec.Notice { return o.Notice })
 }
 
-func (b *bench) hasNotice(n spec.Notice) bool {
-	for _, x := range b.notices() {
-		if x == n {
-			return true
-		}
+func (b *bench) hasNotice(n spec.Notice) bool { return slices.Contains(b.notices(), n) }
+
+func (b *bench) fired(id spec.RuleID) bool { return slices.Contains(b.h.Fired(), id) }
+
+// wantFired fails the test unless the host has recorded rule id.
+func (b *bench) wantFired(id spec.RuleID) {
+	b.t.Helper()
+	if !b.fired(id) {
+		b.t.Fatalf("%s not recorded (outputs %v)", id, b.out)
 	}
-	return false
 }
 
-func (b *bench) fired(id spec.RuleID) bool {
-	for _, r := range b.h.Fired() {
-		if r == id {
-			return true
-		}
-	}
-	return false
+// listen: socket 3 bound to port 8080 and listening.
+func (b *bench) listen() {
+	b.t.Helper()
+	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
 }
 
 // passiveOpen: listen on 8080, peer connects, accept returns fd 4. After
 // it: our SND.NXT = iss+1, RCV.NXT = irs+1.
 func (b *bench) passiveOpen() {
 	b.t.Helper()
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.listen()
 	b.in(spec.SYN, b.irs, 0, 0)
 	b.wantSegs(fmt.Sprintf("S. %d %d 0", b.iss, b.irs+1))
 	b.in(spec.ACK, b.irs+1, b.iss+1, 0)

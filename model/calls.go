@@ -126,6 +126,16 @@ func (c *Conn) windowUpdate(h *Host, before uint32) {
 	}
 }
 
+// queueFIN is CLOSE of a synchronized connection with nothing in the way:
+// the FIN is queued behind the unsent data, the state moves on (FIN-WAIT-1
+// from ESTABLISHED, LAST-ACK from CLOSE-WAIT) and what can be sent is.
+func (c *Conn) queueFIN(h *Host, next spec.State) Reply {
+	c.FinQueued = true
+	c.State = next
+	c.output(h)
+	return ReplyOK
+}
+
 // closeCall is CLOSE (§3.10.4).
 func (h *Host) closeCall(c *Conn) Reply {
 	switch c.State {
@@ -155,10 +165,7 @@ func (h *Host) closeCall(c *Conn) Reply {
 	case spec.Established:
 		h.rule("R9293-CLOSE-ESTAB")
 		h.rule("R9293-CLOSE-ACTIVE")
-		c.FinQueued = true
-		c.State = spec.FinWait1
-		c.output(h)
-		return ReplyOK
+		return c.queueFIN(h, spec.FinWait1)
 	case spec.FinWait1, spec.FinWait2:
 		h.rule("R9293-CLOSE-FINWAIT")
 		if h.p.CloseInFinWait == spec.CloseReplyOK {
@@ -169,10 +176,7 @@ func (h *Host) closeCall(c *Conn) Reply {
 		h.rule("R9293-CLOSE-CLOSEWAIT")
 		h.rule("R1122-CLOSEWAIT")
 		h.rule("R9293-CLOSE-PASSIVE")
-		c.FinQueued = true
-		c.State = spec.LastAck
-		c.output(h)
-		return ReplyOK
+		return c.queueFIN(h, spec.LastAck)
 	default: // CLOSING, LAST-ACK, TIME-WAIT
 		h.rule("R9293-CLOSE-LATE")
 		return ErrConnClosing

@@ -19,7 +19,7 @@ func Example() {
 		return
 	}
 	host := spec.SockAddr{IP: spec.DefaultHostAddr(), Port: 8080}
-	peer := spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 40000}
+	peer := spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 40000}
 	var now spec.Time
 	var out []spec.Output
 	step := func(ev spec.Event) {

@@ -57,7 +57,7 @@ func (h *Host) Profile() spec.Profile { return h.p }
 func (h *Host) Now() spec.Time { return h.now }
 
 // Addr returns the host's address.
-func (h *Host) Addr() spec.IPv4 { return h.cfg.Addr }
+func (h *Host) Addr() spec.Addr { return h.cfg.Addr }
 
 // Fired returns the IDs of the rules the last Step applied, in order.
 func (h *Host) Fired() []spec.RuleID { return h.fired }

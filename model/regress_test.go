@@ -7,7 +7,8 @@ import (
 	"github.com/tcpclose/tcpclose/spec"
 )
 
-// Regressions found by the simulator, the script corpus and the Linux lab.
+// Regressions found by the simulator, the explorer, the script corpus and the
+// Linux lab.
 
 // R9293-CLOSE-CLOSEWAIT, R9293-CLOSE-RELIABLE: CLOSE in CLOSE-WAIT while
 // data waits for the window; when the window opens, the data and then the
@@ -64,7 +65,7 @@ func TestRegressEphemeralConnectSharesPort(t *testing.T) {
 	p := spec.MustProfile("linux")
 	p.EphemeralLow, p.EphemeralHigh = 40000, 40000
 	p.TimeWaitReuseAfter = time.Second
-	h := MustNew(p, spec.HostConfig{Addr: spec.IPv4{192, 168, 0, 1}, FixedISS: 1000})
+	h := MustNew(p, spec.HostConfig{Addr: spec.IPv4(192, 168, 0, 1), FixedISS: 1000})
 	now := spec.Time(0)
 	step := func(ev spec.Event) []spec.Output { ev.At = now; return h.Step(&ev, nil) }
 	call := func(c spec.Call) spec.Output {
@@ -75,8 +76,8 @@ func TestRegressEphemeralConnectSharesPort(t *testing.T) {
 		}
 		return spec.Output{}
 	}
-	peer := spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 8080}
-	local := spec.SockAddr{IP: spec.IPv4{192, 168, 0, 1}, Port: 40000}
+	peer := spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 8080}
+	local := spec.SockAddr{IP: spec.IPv4(192, 168, 0, 1), Port: 40000}
 	ts := spec.Options{HasTS: true, TS: spec.Timestamp{Val: 9}}
 	seg := func(f spec.Flags, seq, ack spec.Seq, from spec.SockAddr) {
 		step(spec.Event{Kind: spec.EvSegment, Seg: spec.Segment{Src: from, Dst: local, Flags: f, Seq: seq, Ack: ack, Wnd: 1000, Opts: ts}})
@@ -145,4 +146,19 @@ func TestRegressReopenIntoFullListenerKeepsTimeWait(t *testing.T) {
 	b.in(spec.SYN, 9000, 0, 0)
 	b.noSegs()
 	b.wantState(spec.TimeWait)
+}
+
+// TestFingerprintTimeShift: a time stamp taken at instant 0 (here the RFC
+// 5961 throttle of an out-of-window ACK) is not the unarmed-timer
+// sentinel: a host that later behaves differently must fingerprint
+// differently (found by the explorer, whose state counts varied).
+func TestFingerprintTimeShift(t *testing.T) {
+	b := newBench(t, "linux", func(p *spec.Profile) { p.Timestamps = false })
+	b.passiveOpen()
+	b.in(spec.ACK, 900000, 1001, 0) // out of window at t=0: ACK sent, throttle stamped 0
+	h2 := b.h.Clone()
+	h2.Step(&spec.Event{Kind: spec.EvAdvance, At: spec.Time(10 * time.Second)}, nil)
+	if b.h.Fingerprint() == h2.Fingerprint() {
+		t.Fatal("hosts that answer the next out-of-window segment differently share a fingerprint")
+	}
 }

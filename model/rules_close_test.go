@@ -86,9 +86,7 @@ func TestR9293_Note2FinWait1ToTimeWait(t *testing.T) {
 	b.in(spec.FIN|spec.ACK, 5001, 1002, 0)
 	b.wantSegs(". 1002 5002 0")
 	b.wantState(spec.TimeWait)
-	if !b.fired("R9293-NOTE2") {
-		t.Fatal("R9293-NOTE2 not recorded")
-	}
+	b.wantFired("R9293-NOTE2")
 }
 
 // R9293-HALFCLOSE, R9293-CLOSE-SIMPLEX: after shutdown(SHUT_WR) we still
@@ -216,9 +214,7 @@ func TestR9293_CloseInSynSent(t *testing.T) {
 // FIN at once and enters FIN-WAIT-1.
 func TestR9293_CloseInSynReceived(t *testing.T) {
 	b := newBench(t, "rfc9293")
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.listen()
 	b.in(spec.SYN, 5000, 0, 0)
 	r := b.h.closeCall(b.conn())
 	if r != ReplyOK {
@@ -267,9 +263,7 @@ func TestAMB_FinWithoutAckDropped(t *testing.T) {
 	b.in(spec.FIN, 5001, 0, 0)
 	b.noSegs()
 	b.wantState(spec.Established)
-	if !b.fired("AMB-FIN-NOACK") {
-		t.Fatal("not recorded")
-	}
+	b.wantFired("AMB-FIN-NOACK")
 }
 
 // R9293-SHLD31, R9293-MUST58, R9293-MAY13: an out-of-order FIN is held and

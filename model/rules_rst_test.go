@@ -47,9 +47,7 @@ func TestR9293_RSTWithData(t *testing.T) {
 	b.passiveOpen()
 	b.in(spec.RST|spec.ACK, 5001, 1001, 20)
 	b.wantState(spec.Closed)
-	if !b.fired("R9293-RST-DATA") {
-		t.Fatal("R9293-RST-DATA not recorded")
-	}
+	b.wantFired("R9293-RST-DATA")
 }
 
 // R9293-RST-LATE, AMB-RST-LATE-NOTIFY: a valid RST in LAST-ACK deletes the
@@ -74,9 +72,7 @@ func TestR9293_RSTInLastAck(t *testing.T) {
 // the embryonic connection; the listener stays.
 func TestR9293_RSTInPassiveSynReceived(t *testing.T) {
 	b := newBench(t, "rfc9293")
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.listen()
 	b.in(spec.SYN, 5000, 0, 0)
 	b.wantState(spec.SynReceived)
 	b.in(spec.RST, 5001, 0, 0)
@@ -143,9 +139,7 @@ func TestR9293_SegmentToClosedPort(t *testing.T) {
 // R9293-SEG-LISTEN-ACK, R9293-RST-LISTEN, R9293-SEG-LISTEN-OTHER.
 func TestR9293_Listener(t *testing.T) {
 	b := newBench(t, "rfc9293")
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.listen()
 	b.in(spec.ACK, 1, 77, 0)
 	b.wantSegs("R 77 0")
 	b.in(spec.RST, 1, 0, 0)
@@ -162,9 +156,7 @@ func TestR9293_Listener(t *testing.T) {
 func TestR9293_ListenerSynFin(t *testing.T) {
 	for name, want := range map[string]int{"rfc9293": 1, "linux": 0} {
 		b := newBench(t, name)
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		b.in(spec.SYN|spec.FIN, 5000, 0, 0)
 		if got := len(b.segs()); got != want {
 			t.Errorf("%s: %d segments, want %d", name, got, want)
@@ -267,9 +259,7 @@ func TestR5961_ChallengeAckThrottle(t *testing.T) {
 	}
 	b.in(spec.RST, 5001+100, 0, 0)
 	b.noSegs()
-	if !b.fired("R5961-THROTTLE") {
-		t.Fatal("throttle not recorded")
-	}
+	b.wantFired("R5961-THROTTLE")
 	b.advance(500_000_000)
 	b.in(spec.RST, 5001+100, 0, 0)
 	if len(b.segs()) != 1 {
@@ -304,9 +294,7 @@ func TestR9293_ZeroWindow(t *testing.T) {
 // R7323-TSRECENT.
 func TestR7323_Timestamps(t *testing.T) {
 	b := newBench(t, "rfc9293")
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.listen()
 	ts := func(v uint32) spec.Options { return spec.Options{HasTS: true, TS: spec.Timestamp{Val: v}} }
 	b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 1000, Opts: ts(100)})
 	if s := b.segs(); len(s) != 1 || !s[0].Opts.HasTS || s[0].Opts.TS.Ecr != 100 {
@@ -496,9 +484,7 @@ func TestR7323_TSRecentAfterACK(t *testing.T) {
 		taken   uint32
 	}{{"rfc9293", 5000, 0}, {"linux", 101, 10}} {
 		b := newBench(t, tc.profile)
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		ts := func(v uint32) spec.Options { return spec.Options{HasTS: true, TS: spec.Timestamp{Val: v}} }
 		b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 1000, Opts: ts(100)})
 		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 1000, Opts: ts(101)})

@@ -137,9 +137,7 @@ func TestR6191_OldSynInTimeWait(t *testing.T) {
 func TestR6191_TimestampReopen(t *testing.T) {
 	b := newBench(t, "rfc9293")
 	ts := func(v uint32) spec.Options { return spec.Options{HasTS: true, TS: spec.Timestamp{Val: v}} }
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.listen()
 	b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 9000, Opts: ts(100)})
 	b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 9000, Opts: ts(101)})
 	b.mustCall(spec.Call{Kind: spec.CallAccept, FD: 3}, 4)
@@ -180,9 +178,7 @@ func TestAMB_ReopenWithoutListener(t *testing.T) {
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 3}, 0)
 	b.in(spec.SYN, 9000, 0, 0)
 	b.wantState(spec.TimeWait)
-	if !b.fired("AMB-REOPEN-NOLISTEN") {
-		t.Fatal("not recorded")
-	}
+	b.wantFired("AMB-REOPEN-NOLISTEN")
 }
 
 // R1122-TIMEWAIT, AMB-SOCKET-TW: bind(2) to a port held by TIME-WAIT needs

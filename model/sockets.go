@@ -232,7 +232,7 @@ func (h *Host) callBind(s *Socket, c spec.Call) {
 		h.result(s.FD, c.Kind, -1, spec.EINVAL)
 		return
 	}
-	if c.Addr.IP != (spec.IPv4{}) && c.Addr.IP != h.cfg.Addr {
+	if !c.Addr.IP.IsZero() && c.Addr.IP != h.cfg.Addr {
 		h.result(s.FD, c.Kind, -1, spec.EADDRNOTAVAIL)
 		return
 	}
@@ -376,8 +376,15 @@ func (h *Host) callConnect(s *Socket, c spec.Call) {
 			return
 		}
 	}
-	if c.Addr.Port == 0 || c.Addr.IP == (spec.IPv4{}) {
+	if c.Addr.Port == 0 || c.Addr.IP.IsZero() {
 		h.result(s.FD, c.Kind, -1, spec.EINVAL)
+		return
+	}
+	if !spec.SameFamily(c.Addr.IP, h.cfg.Addr) {
+		// The host speaks one family (spec.HostConfig.Addr): the
+		// peer's address is of the other (Linux tcp_v4_connect,
+		// tcp_v6_connect: EAFNOSUPPORT).
+		h.result(s.FD, c.Kind, -1, spec.EAFNOSUPPORT)
 		return
 	}
 	var t spec.FourTuple
@@ -674,9 +681,24 @@ func (h *Host) releaseSocket(s *Socket) {
 	delete(h.socks, s.FD)
 }
 
+// negativeOpt: SO_LINGER's seconds, TCP_USER_TIMEOUT and TCP_LINGER2 refuse
+// a negative value with EINVAL.
+func negativeOpt(opt spec.SockOpt, val, val2 int64) bool {
+	switch opt {
+	case spec.OptLinger:
+		return val2 < 0
+	case spec.OptUserTimeout, spec.OptLinger2:
+		return val < 0
+	}
+	return false
+}
+
 func (h *Host) callSetsockopt(s *Socket, c spec.Call) {
 	conn := h.connOf(s)
-	bad := func() { h.result(s.FD, c.Kind, -1, spec.EINVAL) }
+	if negativeOpt(c.Opt, c.Val, c.Val2) {
+		h.result(s.FD, c.Kind, -1, spec.EINVAL)
+		return
+	}
 	switch c.Opt {
 	case spec.OptReuseAddr:
 		s.ReuseAddr = c.Val != 0
@@ -684,18 +706,10 @@ func (h *Host) callSetsockopt(s *Socket, c spec.Call) {
 			conn.ReuseAddr = s.ReuseAddr
 		}
 	case spec.OptLinger:
-		if c.Val2 < 0 {
-			bad()
-			return
-		}
 		s.LingerOn, s.LingerSecs = c.Val != 0, c.Val2
 	case spec.OptNonBlock:
 		s.NonBlock = c.Val != 0
 	case spec.OptUserTimeout:
-		if c.Val < 0 {
-			bad()
-			return
-		}
 		s.UserTimeout = time.Duration(c.Val) * time.Millisecond
 		if conn != nil {
 			conn.UserTimeout = s.UserTimeout
@@ -706,10 +720,6 @@ func (h *Host) callSetsockopt(s *Socket, c spec.Call) {
 			}
 		}
 	case spec.OptLinger2:
-		if c.Val < 0 {
-			bad()
-			return
-		}
 		s.Linger2 = time.Duration(c.Val) * time.Second
 		if conn != nil {
 			conn.FW2Timeout = s.Linger2

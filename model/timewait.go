@@ -61,11 +61,7 @@ func (h *Host) arriveTimeWait(c *Conn, seg *spec.Segment) {
 		h.synPolicy(c, seg)
 		return
 	}
-	if seg.Flags&spec.ACK == 0 {
-		h.rule("R9293-SEG-NOACK")
-		if seg.Flags&spec.FIN != 0 {
-			h.rule("AMB-FIN-NOACK")
-		}
+	if h.noACKDropped(seg) {
 		return
 	}
 	if seg.Ack.GT(c.SndNxt) {

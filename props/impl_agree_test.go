@@ -3,6 +3,7 @@ package props
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"slices"
 	"strings"
@@ -23,8 +24,13 @@ import (
 // sequences.
 
 var (
-	hostIP = spec.IPv4{192, 168, 0, 1}
-	peerIP = spec.IPv4{192, 0, 2, 1}
+	hostIP = spec.IPv4(192, 168, 0, 1)
+	peerIP = spec.IPv4(192, 0, 2, 1)
+	// The IPv6 host and peers (packetdrill's IPv6 defaults, and a
+	// second peer so that IPv6 hosts number several peers).
+	hostIP6  = spec.AddrFromNetip(netip.MustParseAddr("fd3d:fa7b:d17d::36"))
+	peerIP6  = spec.AddrFromNetip(netip.MustParseAddr("fd3d:fa7b:d17d:8888::1"))
+	peer2IP6 = spec.AddrFromNetip(netip.MustParseAddr("2001:db8::7"))
 )
 
 // agreeProfiles is every built-in profile plus variants that reach
@@ -144,6 +150,9 @@ type agree struct {
 	setup   int                 // steps of the opening calls
 	cov     map[spec.RuleID]int // rules the model applied
 	lastOut []spec.Output       // the model's outputs of the last step
+	// The host's address and the peers': IPv4 or IPv6 as drawn, and an
+	// address of the other family (connect fails, segments are dropped).
+	hostIP, peerIP, peer2IP, otherIP spec.Addr
 }
 
 func newAgree(t *rapid.T, p spec.Profile, role string) *agree {
@@ -161,7 +170,13 @@ type agreeOpts struct {
 }
 
 func newAgreeWith(t *rapid.T, p spec.Profile, role string, o agreeOpts) *agree {
+	v6 := rapid.Bool().Draw(t, "ipv6")
+	host, peer, peer2, other := hostIP, peerIP, spec.IPv4(192, 0, 2, 9), peerIP6
+	if v6 {
+		host, peer, peer2, other = hostIP6, peerIP6, peer2IP6, peerIP
+	}
 	cfg := spec.HostConfig{
+		Addr:      host,
 		ISNSecret: rapid.Uint64().Draw(t, "isnSecret"),
 		FixedISS:  rapid.SampledFrom([]spec.Seq{0, 0xFFFFFF00, 0xFFFFFFFF, 0x7FFFFFF0, 1000}).Draw(t, "fixedISS"),
 	}
@@ -184,7 +199,8 @@ func newAgreeWith(t *rapid.T, p spec.Profile, role string, o agreeOpts) *agree {
 	if o.single == "impl" {
 		m, s = s, nil
 	}
-	a := &agree{t: t, p: p, role: role, m: m, s: s, check: o.check, mem: check.NewMemory(), peerTS: 1000}
+	a := &agree{t: t, p: p, role: role, m: m, s: s, check: o.check, mem: check.NewMemory(), peerTS: 1000,
+		hostIP: host, peerIP: peer, peer2IP: peer2, otherIP: other}
 	a.snap = m.Snapshot()
 	// Open the scene for the role: a listener on 8080 or a connect.
 	a.call(spec.Call{Kind: spec.CallSocket})
@@ -192,13 +208,13 @@ func newAgreeWith(t *rapid.T, p spec.Profile, role string, o agreeOpts) *agree {
 		a.call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptReuseAddr, Val: 1})
 	}
 	if role == "listen" {
-		a.call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: hostIP, Port: 8080}})
+		a.call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: a.hostIP, Port: 8080}})
 		a.call(spec.Call{Kind: spec.CallListen, FD: 3, N: int64(rapid.SampledFrom([]int{1, 0, 2, 3, 8}).Draw(t, "backlog"))})
 	} else {
 		if rapid.Bool().Draw(t, "nonblockFirst") {
 			a.call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1})
 		}
-		a.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: spec.SockAddr{IP: peerIP, Port: 8080}})
+		a.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: spec.SockAddr{IP: a.peerIP, Port: 8080}})
 	}
 	a.setup = a.steps
 	return a
@@ -288,12 +304,12 @@ func (a *agree) actCall(t *rapid.T) {
 	switch c.Kind {
 	case spec.CallBind:
 		c.Addr = spec.SockAddr{
-			IP:   rapid.SampledFrom([]spec.IPv4{hostIP, {}, {10, 0, 0, 1}}).Draw(t, "bindIP"),
+			IP:   rapid.SampledFrom([]spec.Addr{a.hostIP, {}, spec.IPv4(10, 0, 0, 1)}).Draw(t, "bindIP"),
 			Port: rapid.SampledFrom([]uint16{8080, 0, 8081, 49152, 32768}).Draw(t, "bindPort"),
 		}
 	case spec.CallConnect:
 		c.Addr = spec.SockAddr{
-			IP:   rapid.SampledFrom([]spec.IPv4{peerIP, {}, {198, 51, 100, 7}}).Draw(t, "connIP"),
+			IP:   rapid.SampledFrom([]spec.Addr{a.peerIP, {}, spec.IPv4(198, 51, 100, 7), a.peer2IP, a.otherIP}).Draw(t, "connIP"),
 			Port: rapid.SampledFrom([]uint16{8080, 8081, 0, 50000}).Draw(t, "connPort"),
 		}
 	case spec.CallListen:
@@ -317,14 +333,17 @@ func (a *agree) drawTuple(t *rapid.T) (spec.FourTuple, *spec.ConnSnap) {
 	for i := range a.snap.Conns {
 		opts = append(opts, a.snap.Conns[i].Tuple)
 	}
-	local := spec.SockAddr{IP: hostIP, Port: 8080}
+	local := spec.SockAddr{IP: a.hostIP, Port: 8080}
 	opts = append(opts,
-		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: peerIP, Port: 50000}},
-		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: peerIP, Port: 50001}},
-		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: peerIP, Port: 50002}},
-		spec.FourTuple{Local: spec.SockAddr{IP: hostIP, Port: 9}, Remote: spec.SockAddr{IP: peerIP, Port: 50000}},
-		spec.FourTuple{Local: spec.SockAddr{IP: spec.IPv4{10, 9, 9, 9}, Port: 8080}, Remote: spec.SockAddr{IP: peerIP, Port: 50000}},
-		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: peerIP, Port: 0}},
+		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: a.peerIP, Port: 50000}},
+		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: a.peerIP, Port: 50001}},
+		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: a.peerIP, Port: 50002}},
+		spec.FourTuple{Local: spec.SockAddr{IP: a.hostIP, Port: 9}, Remote: spec.SockAddr{IP: a.peerIP, Port: 50000}},
+		spec.FourTuple{Local: spec.SockAddr{IP: spec.IPv4(10, 9, 9, 9), Port: 8080}, Remote: spec.SockAddr{IP: a.peerIP, Port: 50000}},
+		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: a.peerIP, Port: 0}},
+		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: a.peer2IP, Port: 50000}},
+		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: a.peer2IP, Port: 50001}},
+		spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: a.otherIP, Port: 50000}},
 	)
 	tu := rapid.SampledFrom(opts).Draw(t, "tuple")
 	for i := range a.snap.Conns {
@@ -481,7 +500,7 @@ func (a *agree) actDrive(t *rapid.T) {
 	if n == 0 || rapid.IntRange(0, 6).Draw(t, "fresh") == 0 {
 		if a.role == "listen" || rapid.Bool().Draw(t, "freshInbound") {
 			port := rapid.SampledFrom([]uint16{50000, 50001, 50002, 50003}).Draw(t, "peerPort")
-			seg := spec.Segment{Src: spec.SockAddr{IP: peerIP, Port: port}, Dst: spec.SockAddr{IP: hostIP, Port: 8080},
+			seg := spec.Segment{Src: spec.SockAddr{IP: a.peerAt(port), Port: port}, Dst: spec.SockAddr{IP: a.hostIP, Port: 8080},
 				Flags: spec.SYN, Seq: spec.Seq(rapid.SampledFrom([]uint32{5000, 0xFFFFFFF0, 1 << 31}).Draw(t, "synISS")), Wnd: 65535}
 			seg.Opts.MSS = 1460
 			a.tsOpt(t, &seg)
@@ -490,7 +509,7 @@ func (a *agree) actDrive(t *rapid.T) {
 		}
 		a.call(spec.Call{Kind: spec.CallSocket})
 		if len(a.mem.FDs) > 0 {
-			a.call(spec.Call{Kind: spec.CallConnect, FD: a.mem.FDs[len(a.mem.FDs)-1], Addr: spec.SockAddr{IP: peerIP, Port: 8080}})
+			a.call(spec.Call{Kind: spec.CallConnect, FD: a.mem.FDs[len(a.mem.FDs)-1], Addr: spec.SockAddr{IP: a.peerIP, Port: 8080}})
 		}
 		return
 	}
@@ -613,6 +632,15 @@ func (a *agree) lastResult(out []spec.Output, k spec.CallKind) int64 {
 // TIME-WAIT cap, bind and connect over TIME-WAIT). Every segment is built
 // from the model's snapshot; the walk stops where the host does something
 // else.
+// peerAt spreads connections over the two peers by port, so that an
+// IPv6 host numbers peers that come and go (impl's peerTable).
+func (a *agree) peerAt(port uint16) spec.Addr {
+	if port&1 == 0 {
+		return a.peerIP
+	}
+	return a.peer2IP
+}
+
 func (a *agree) actLifecycle(t *rapid.T) {
 	var tu spec.FourTuple
 	var fd int64
@@ -623,7 +651,7 @@ func (a *agree) actLifecycle(t *rapid.T) {
 	}
 	if a.role == "listen" {
 		port := rapid.SampledFrom([]uint16{50010, 50011, 50012, 50013}).Draw(t, "lifePort")
-		tu = spec.FourTuple{Local: spec.SockAddr{IP: hostIP, Port: 8080}, Remote: spec.SockAddr{IP: peerIP, Port: port}}
+		tu = spec.FourTuple{Local: spec.SockAddr{IP: a.hostIP, Port: 8080}, Remote: spec.SockAddr{IP: a.peerAt(port), Port: port}}
 		if a.conn(tu) != nil {
 			return
 		}
@@ -654,7 +682,7 @@ func (a *agree) actLifecycle(t *rapid.T) {
 			a.call(spec.Call{Kind: spec.CallBind, FD: int32(fd)})
 		}
 		rport := rapid.SampledFrom([]uint16{8080, 8081, 8082}).Draw(t, "lifeRemotePort")
-		a.call(spec.Call{Kind: spec.CallConnect, FD: int32(fd), Addr: spec.SockAddr{IP: peerIP, Port: rport}})
+		a.call(spec.Call{Kind: spec.CallConnect, FD: int32(fd), Addr: spec.SockAddr{IP: a.peerAt(rport), Port: rport}})
 		found := false
 		for i := range a.snap.Conns {
 			if c := &a.snap.Conns[i]; c.FD == int32(fd) && c.State == spec.SynSent {

@@ -534,9 +534,9 @@ func (g *gGen) call() *gCmd {
 		spec.CallRead, spec.CallClose, spec.CallKind(0), spec.CallKind(99)), FD: g.fd()}
 	switch c.Kind {
 	case spec.CallBind:
-		c.Addr = spec.SockAddr{IP: gPick(g, hostIP, spec.IPv4{}, spec.IPv4{127, 0, 0, 1}), Port: gPick[uint16](g, 8080, 0, 49152, 49153, 9)}
+		c.Addr = spec.SockAddr{IP: gPick(g, hostIP, spec.Addr{}, spec.IPv4(127, 0, 0, 1)), Port: gPick[uint16](g, 8080, 0, 49152, 49153, 9)}
 	case spec.CallConnect:
-		c.Addr = spec.SockAddr{IP: gPick(g, peerIP, spec.IPv4{}, spec.IPv4{203, 0, 113, 9}), Port: gPick[uint16](g, 8080, 8081, 0, 50001)}
+		c.Addr = spec.SockAddr{IP: gPick(g, peerIP, spec.Addr{}, spec.IPv4(203, 0, 113, 9)), Port: gPick[uint16](g, 8080, 8081, 0, 50001)}
 	case spec.CallListen:
 		c.N = gPick[int64](g, 0, 1, 2, 5, -3)
 	case spec.CallRead, spec.CallWrite:
@@ -735,7 +735,7 @@ func (g *gGen) segment() *gCmd {
 		{Local: local, Remote: spec.SockAddr{IP: peerIP, Port: 40009}},
 		{Local: spec.SockAddr{IP: hostIP, Port: 49152}, Remote: spec.SockAddr{IP: peerIP, Port: 8080}},
 		{Local: spec.SockAddr{IP: hostIP, Port: 7}, Remote: spec.SockAddr{IP: peerIP, Port: 40000}},
-		{Local: spec.SockAddr{IP: spec.IPv4{10, 1, 1, 1}, Port: 8080}, Remote: spec.SockAddr{IP: peerIP, Port: 40000}},
+		{Local: spec.SockAddr{IP: spec.IPv4(10, 1, 1, 1), Port: 8080}, Remote: spec.SockAddr{IP: peerIP, Port: 40000}},
 		{Local: local, Remote: spec.SockAddr{IP: peerIP}},
 	}
 	for _, c := range g.s.snap.Conns {

@@ -64,7 +64,7 @@ type invStep struct {
 // wellFormed reports whether a host takes seg in at all (the model drops
 // other segments without a word).
 func wellFormed(seg *spec.Segment) bool {
-	return seg.Dst.IP == hostIP && seg.Src.Port != 0 && seg.Dst.Port != 0 && seg.Len <= 65535
+	return (seg.Dst.IP == hostIP || seg.Dst.IP == hostIP6) && spec.SameFamily(seg.Src.IP, seg.Dst.IP) && seg.Src.Port != 0 && seg.Dst.Port != 0 && seg.Len <= 65535
 }
 
 // segTuple is the connection a segment the host sent belongs to.

@@ -28,6 +28,9 @@ type Script struct {
 	// Profiles lists the profiles the script is expected to pass on
 	// (--tcpclose_profiles); rfc9293 when the option is absent.
 	Profiles []string
+	// ProfilesGiven says whether --tcpclose_profiles was there (upstream
+	// scripts have none).
+	ProfilesGiven bool
 	// LocalISS is the model's ISS (--tcpclose_local_iss); HasLocalISS
 	// says whether it was given.
 	LocalISS    spec.Seq
@@ -43,6 +46,11 @@ type Script struct {
 	// 12.5% of the gap since the previous event).
 	Tolerance        time.Duration
 	TolerancePercent float64
+	// StrictSegments is packetdrill's --strict_segments: an outbound line
+	// matches one segment only; without it, consecutive segments the stack
+	// sent are merged until they carry the line's payload (packetdrill's
+	// aggregation of TSO/GSO super-segments, run_packet.c).
+	StrictSegments bool
 
 	// IPVersion is --ip_version when not ipv4 ("ipv6",
 	// "ipv4-mapped-ipv6"): the model is IPv4 only, so the script is
@@ -458,6 +466,10 @@ type Command struct {
 	// Other lists the parts of the command that are not sysctl settings,
 	// with their lines, so that they can be reported.
 	Other []ShellPart
+	// Sourced lists the shell scripts the command runs that were read
+	// (ParseOptions.ReadFile); their settings are in Sysctls and Other,
+	// marked Sourced.
+	Sourced []string
 }
 
 func (c *Command) String() string { return "`" + c.Text + "`" }
@@ -468,6 +480,10 @@ type Sysctl struct {
 	Pos
 	Key, Value string // key with dots: net.ipv4.tcp_rfc1337
 	Text       string // the shell text it came from
+	// Sourced says it comes from a shell script the command runs: as
+	// in a shell script without "set -e", a setting the stack refuses
+	// is noted, not fatal.
+	Sourced bool
 }
 
 // ShellPart is one piece of a shell command (split at newlines, ';' and
@@ -475,6 +491,18 @@ type Sysctl struct {
 type ShellPart struct {
 	Pos
 	Text string
+	// Sourced: from a shell script the command runs (see Sysctl).
+	Sourced bool
+	// Expanded: the part runs a shell script that was read; its parts
+	// follow it, Sourced.
+	Expanded bool
+}
+
+// Excludes reports whether the script's --tcpclose_profiles is given and
+// does not name profile: `tcpclose run` skips such a script unless -all.
+// A script without the option (any upstream script) excludes none.
+func (s *Script) Excludes(profile string) bool {
+	return s.ProfilesGiven && !s.ListsProfile(profile)
 }
 
 // ListsProfile reports whether the script's --tcpclose_profiles (rfc9293

@@ -70,8 +70,10 @@
 //
 // Run plays a script as packetdrill does: each line at its time, inbound
 // segments injected, calls started, outbound segments matched in order
-// against what the stack sends, within the tolerance. Sequence numbers are
-// relative to the ISNs (see Run). Flags, sequence and acknowledgment
+// against what the stack sends, within the tolerance. Sequence numbers
+// are packetdrill's: absolute on SYN and SYN-ACK lines, relative to the
+// ISNs after them, and every new listening socket's connection comes
+// from a fresh remote port (see Run). Flags, sequence and acknowledgment
 // numbers, payload length and addresses are always checked; PSH, the
 // window and options only where the stack models them (stack.FieldModeller);
 // timestamp values never. A field left open is counted and reported as

@@ -57,6 +57,13 @@ type ParseOptions struct {
 	// the word SYM reads as VAL (packetdrill's word()). Script lines
 	// --define=SYM=VAL add to them.
 	Defines map[string]string
+	// ReadFile, if set, reads the shell scripts a script's shell command
+	// runs (packetdrill's `../common/defaults.sh`), relative to the
+	// script's directory: their sysctl settings join the command's as if
+	// written there (Sysctl.Sourced), so that the model's profile and a
+	// real stack's namespace get them. Nothing is executed. Nil leaves
+	// such a command a single known part.
+	ReadFile func(path string) ([]byte, error)
 }
 
 // PlatformFor is the #ifdef platform symbol for a profile: FreeBSD for
@@ -238,7 +245,7 @@ func (p *parser) header() error {
 	}
 	if t := p.peek(); t.kind == tBackQuote {
 		p.next()
-		s.Init = parseCommand(p.pos(t), t.text)
+		s.Init = parseCommand(p.pos(t), t.text, p.opts.ReadFile)
 	}
 	if err := p.lexErr(); err != nil {
 		return err
@@ -275,7 +282,7 @@ func (p *parser) nextEvent() (*Event, error) {
 		case tBackQuote:
 			if p.peekN(1).kind == tEOF && p.nEvents > 0 && p.lx.err == nil {
 				p.next()
-				s.Cleanup = parseCommand(p.pos(t), t.text)
+				s.Cleanup = parseCommand(p.pos(t), t.text, p.opts.ReadFile)
 				continue
 			}
 			return nil, p.errf(t, "shell command %s needs an event time here (only the first and last commands of a script may be untimed)", t)
@@ -305,7 +312,7 @@ func unquote(v string) string {
 // packetdrillOptions are packetdrill options accepted and recorded; they
 // have no effect on this runner.
 var packetdrillOptions = map[string]bool{
-	"mss": true, "mtu": true, "speed": true, "init_scripts": true, "strict_segments": true,
+	"mss": true, "mtu": true, "speed": true, "init_scripts": true,
 	"non_fatal": true, "tcp_ts_ecr_scaled": true, "tcp_ts_tick_usecs": true, "gateway_ip": true,
 	"netmask_ip": true, "wire_client": true, "wire_server": true, "wire_server_ip": true,
 	"wire_server_at": true, "wire_server_port": true, "wire_client_dev": true, "wire_server_dev": true,
@@ -339,6 +346,8 @@ func (p *parser) applyOption(o Option) error {
 		return nil
 	}
 	switch o.Name {
+	case "strict_segments":
+		s.StrictSegments = true
 	case "tolerance_usecs":
 		if err := need(); err != nil {
 			return err
@@ -376,11 +385,11 @@ func (p *parser) applyOption(o Option) error {
 		if err != nil {
 			return bad("%q is not an IP address", clip(o.Value))
 		}
-		if o.Name == "local_ip" && a.Is4() && a != netip.AddrFrom4([4]byte(stack.LocalIP())) {
-			s.addrBeyond(fmt.Sprintf("--local_ip=%s (the runner's local address is %s)", a, netip.AddrFrom4([4]byte(stack.LocalIP()))))
+		if o.Name == "local_ip" && a.Is4() && a != stack.LocalIP().Netip() {
+			s.addrBeyond(fmt.Sprintf("--local_ip=%s (the runner's local address is %s)", a, stack.LocalIP().Netip()))
 		}
-		if o.Name == "remote_ip" && a.Is4() && a != netip.AddrFrom4([4]byte(stack.RemoteIP())) {
-			s.addrBeyond(fmt.Sprintf("--remote_ip=%s (the runner's remote address is %s)", a, netip.AddrFrom4([4]byte(stack.RemoteIP()))))
+		if o.Name == "remote_ip" && a.Is4() && a != stack.RemoteIP().Netip() {
+			s.addrBeyond(fmt.Sprintf("--remote_ip=%s (the runner's remote address is %s)", a, stack.RemoteIP().Netip()))
 		}
 	case "bind_port", "connect_port":
 		if err := need(); err != nil {
@@ -415,7 +424,7 @@ func (p *parser) applyOption(o Option) error {
 			}
 			names = append(names, n)
 		}
-		s.Profiles = names
+		s.Profiles, s.ProfilesGiven = names, true
 	case "tcpclose_local_iss":
 		if err := need(); err != nil {
 			return err
@@ -508,7 +517,7 @@ func (p *parser) event() (*Event, error) {
 		}
 	case t.kind == tBackQuote:
 		p.next()
-		ev.Kind, ev.Command = EventCommand, parseCommand(p.pos(t), t.text)
+		ev.Kind, ev.Command = EventCommand, parseCommand(p.pos(t), t.text, p.opts.ReadFile)
 	case t.kind == tCode:
 		p.next()
 		ev.Kind, ev.Code = EventCode, t.text
@@ -649,17 +658,17 @@ func (p *parser) seconds(what string) (time.Duration, error) {
 // (nanosecond resolution; further digits are dropped).
 func parseSeconds(text string) (time.Duration, error) {
 	if strings.HasPrefix(text, "-") {
-		return 0, fmt.Errorf("negative time %s", text)
+		return 0, fmt.Errorf("negative time %s", clip(text))
 	}
 	if strings.HasPrefix(text, "0x") {
-		return 0, fmt.Errorf("time %s is not decimal", text)
+		return 0, fmt.Errorf("time %s is not decimal", clip(text))
 	}
 	intPart, frac, _ := strings.Cut(text, ".")
 	var d time.Duration
 	for _, c := range intPart {
 		d = d*10 + time.Duration(c-'0')*time.Second
 		if d > maxScriptTime {
-			return 0, fmt.Errorf("time %s is too large (at most %d s)", text, int64(maxScriptTime/time.Second))
+			return 0, fmt.Errorf("time %s is too large (at most %d s)", clip(text), int64(maxScriptTime/time.Second))
 		}
 	}
 	scale := 100 * time.Millisecond
@@ -681,7 +690,7 @@ func (p *parser) integer(what string, lo, hi int64) (int64, token, error) {
 	}
 	n, err := parseInt(t.text)
 	if err != nil || n < lo || n > hi {
-		return 0, t, p.errf(t, "%s %s out of range (%d to %d)", what, t.text, lo, hi)
+		return 0, t, p.errf(t, "%s %s out of range (%d to %d)", what, clip(t.text), lo, hi)
 	}
 	return n, t, nil
 }
@@ -889,7 +898,7 @@ func (p *parser) packet() (pk *Packet, err error) {
 		beyond("the urgent pointer")
 	}
 	if t := p.peek(); t.kind == tWord && (t.text == "ack" || t.text == "win") && t.line == dt.line {
-		return nil, p.errf(t, "%q out of place: write ack, then win, then <options>", t.text)
+		return nil, p.errf(t, "%q out of place: write ack, then win, then <options>", clip(t.text))
 	}
 	if p.isPunct("<") {
 		if err := p.tcpOptions(pk); err != nil {
@@ -1388,7 +1397,7 @@ func (p *parser) primary(depth int) (Expr, error) {
 			return e, err
 		}
 	case t.kind == tFloat:
-		return e, p.errf(t, "unexpected number %s in a system call argument", t.text)
+		return e, p.errf(t, "unexpected number %s in a system call argument", clip(t.text))
 	case t.kind == tIPv4 || t.kind == tIPv6:
 		return e, p.errf(t, "write addresses as ... or {sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr(\"%s\")}", clip(t.text))
 	default:

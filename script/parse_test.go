@@ -2,6 +2,8 @@ package script
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -211,14 +213,14 @@ func TestParseCommands(t *testing.T) {
 		t.Fatalf("init %+v cleanup %+v", s.Init, s.Cleanup)
 	}
 	wantSys := []Sysctl{
-		{Pos{"t.pkt", 3}, "net.ipv4.tcp_rfc1337", "1", "sysctl -q net.ipv4.tcp_rfc1337=1 net.ipv4.tcp_fin_timeout=5"},
-		{Pos{"t.pkt", 3}, "net.ipv4.tcp_fin_timeout", "5", "sysctl -q net.ipv4.tcp_rfc1337=1 net.ipv4.tcp_fin_timeout=5"},
-		{Pos{"t.pkt", 3}, "net.ipv4.tcp_tw_reuse", "1", "echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse"},
+		{Pos: Pos{"t.pkt", 3}, Key: "net.ipv4.tcp_rfc1337", Value: "1", Text: "sysctl -q net.ipv4.tcp_rfc1337=1 net.ipv4.tcp_fin_timeout=5"},
+		{Pos: Pos{"t.pkt", 3}, Key: "net.ipv4.tcp_fin_timeout", Value: "5", Text: "sysctl -q net.ipv4.tcp_rfc1337=1 net.ipv4.tcp_fin_timeout=5"},
+		{Pos: Pos{"t.pkt", 3}, Key: "net.ipv4.tcp_tw_reuse", Value: "1", Text: "echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse"},
 	}
 	if d := cmp.Diff(wantSys, s.Init.Sysctls); d != "" {
 		t.Errorf("sysctls (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff([]ShellPart{{Pos{"t.pkt", 2}, "../common/defaults.sh"}}, s.Init.Other); d != "" {
+	if d := cmp.Diff([]ShellPart{{Pos: Pos{"t.pkt", 2}, Text: "../common/defaults.sh"}}, s.Init.Other); d != "" {
 		t.Errorf("other (-want +got):\n%s", d)
 	}
 	ev := s.Events[1]
@@ -374,6 +376,51 @@ func TestParsePrefixesNeverPanic(t *testing.T) {
 		src := sc.Content
 		for i := range src {
 			Parse("p.pkt", src[:i]) //nolint:errcheck // only panics matter here
+		}
+	}
+}
+
+// TestParseSourcedShell: with ParseOptions.ReadFile, a shell command that
+// runs a shell script (packetdrill's defaults.sh) has it read relative to
+// the script's directory: its sysctls, quoted, with $((arithmetic)) and
+// redirections, follow marked Sourced; the other parts too.
+func TestParseSourcedShell(t *testing.T) {
+	files := map[string]string{
+		"common/defaults.sh": "#!/bin/bash\n# comment\nip tcp_metrics flush all > /dev/null 2>&1\n" +
+			"sysctl -q net.ipv4.tcp_rmem=\"4096 540000 $((15*1024*1024))\"\n" +
+			"sysctl -q net.ipv4.tcp_notsent_lowat=4294967295 > /dev/null 2>&1\n" +
+			"sysctl -q net.ipv4.tcp_syn_retries=5\ntc qdisc add dev tun0 root pfifo\n",
+	}
+	read := func(p string) ([]byte, error) {
+		if s, ok := files[p]; ok {
+			return []byte(s), nil
+		}
+		return nil, os.ErrNotExist
+	}
+	s, err := ParseWith("dir/t.pkt", []byte("`../common/defaults.sh`\n0 close(3) = 0\n"), ParseOptions{ReadFile: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, sc := range s.Init.Sysctls {
+		got = append(got, fmt.Sprintf("%s=%s %v %d", sc.Key, sc.Value, sc.Sourced, sc.Line))
+	}
+	want := []string{"net.ipv4.tcp_rmem=4096 540000 15728640 true 4", "net.ipv4.tcp_notsent_lowat=4294967295 true 5", "net.ipv4.tcp_syn_retries=5 true 6"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("sysctls (-want +got):\n%s", d)
+	}
+	if o := s.Init.Other; len(o) != 3 || !o[0].Expanded || o[0].Sourced || !o[1].Sourced || o[2].Text != "tc qdisc add dev tun0 root pfifo" {
+		t.Errorf("other parts %+v", o)
+	}
+	if len(s.Init.Sourced) != 1 || s.Init.Sourced[0] != "common/defaults.sh" {
+		t.Errorf("sourced %v", s.Init.Sourced)
+	}
+	for _, c := range []struct {
+		in   string
+		want string
+	}{{"$((1+2*3))", "7"}, {"$((8/2-1))", "3"}, {"a$((2))b", "a2b"}, {"$((1+))", "$((1+))"}, {"$((x))", "$((x))"}, {"$((9999999999999999))", "$((9999999999999999))"}} {
+		if got := expandArith(c.in); got != c.want {
+			t.Errorf("expandArith(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

@@ -96,10 +96,8 @@ type runner struct {
 	checkBeyond bool            // a sockstat check the model cannot make
 	tsOffset    uint32          // actual minus scripted TS val (MapTSEcr)
 	fds         map[int32]int32 // script fd → stack fd, where they differ (packetdrill's to_live_fd)
-	localISN    spec.Seq
-	haveLocal   bool
-	remoteISN   spec.Seq
-	tuple       spec.FourTuple // Local: the stack under test; Remote: the scripted peer
+	num         numbering       // packetdrill's sequence numbering of the socket under test
+	tuple       spec.FourTuple  // Local: the stack under test; Remote: the scripted peer
 }
 
 // Run plays script s against stack st as packetdrill would, and reports
@@ -107,13 +105,19 @@ type runner struct {
 // run itself (the stack failed, a time ran backwards beyond repair), not
 // for a stack that behaves other than the script says.
 //
-// Sequence numbers: inbound sequence numbers are relative to the remote
-// ISN (--tcpclose_remote_isn, default 0) and inbound acknowledgment
-// numbers to the local ISN; outbound sequence numbers are relative to the
-// local ISN, acknowledgment numbers to the remote ISN. The local ISN is
-// --tcpclose_local_iss if given, otherwise learned from the first SYN or
-// SYN-ACK the stack sends (0 until then); a SYN on another 4-tuple learns
-// it anew, one on the same 4-tuple (a TIME-WAIT reopen) does not.
+// Sequence numbers follow packetdrill (run_packet.c, socket.h): the
+// sequence number of a SYN or SYN-ACK line is absolute, every other
+// number counts from the connection's ISNs. The remote ISN is the number
+// of the packet that reached the listening socket under test (or of the
+// peer's SYN-ACK after connect); the local ISN is learned from the
+// stack's SYN-ACK or SYN, which the script's number names whatever the
+// stack chose. Every packet that reaches a listening socket under test
+// makes a new connection from a fresh remote port (stack.RemotePort
+// first, then 32768, 32769, ...). --tcpclose_remote_isn=N is added to
+// every inbound number. Departures (numbering): a SYN on the 4-tuple of
+// the previous connection (a TIME-WAIT takeover) is checked in that
+// connection's numbering, the first SYN against --tcpclose_local_iss,
+// and a SYN-ACK on another 4-tuple learns the local ISN anew.
 //
 // Times: relative times count from when the previous event happened
 // (consecutive inbound packets from the previous one's script time), as in
@@ -163,11 +167,9 @@ func RunReader(rd *Reader, st stack.Stack, opts RunOptions) (*Result, error) {
 func run(s *Script, st stack.Stack, opts RunOptions, next func() (*Event, error)) (*Result, error) {
 	r := &runner{
 		s: s, st: st, opts: opts,
-		res:       &Result{Script: s.Name, Stack: st.Name()},
-		pending:   map[int32]*pendingCall{},
-		remoteISN: s.RemoteISN,
-		localISN:  s.LocalISS,
-		haveLocal: s.HasLocalISS,
+		res:     &Result{Script: s.Name, Stack: st.Name()},
+		pending: map[int32]*pendingCall{},
+		num:     newNumbering(s),
 		tuple: spec.FourTuple{
 			Local:  stack.LocalAddr(),
 			Remote: stack.RemoteAddr(),
@@ -558,17 +560,21 @@ func (r *runner) setBeyond(c *Command, why string) {
 // inject builds the inbound segment in absolute numbers and delivers it.
 func (r *runner) inject(ev *Event, at spec.Time) (*Divergence, error) {
 	pk := ev.Packet
+	if remote, changed := r.num.inbound(pk); changed {
+		r.tuple = spec.FourTuple{Local: stack.LocalAddr(), Remote: remote}
+		r.verbosef("%s: a new connection from %s (packetdrill: a packet reached the listening socket under test)", ev.Pos, remote)
+	}
 	src, dst := r.tuple.Remote, r.tuple.Local
 	if pk.SrcPort != 0 {
 		src.Port, dst.Port = pk.SrcPort, pk.DstPort
 	}
 	seg := spec.Segment{
 		Src: src, Dst: dst, Flags: pk.Flags,
-		Seq: r.remoteISN.Add(pk.Seq), Len: pk.Len, Wnd: pk.Win,
+		Seq: r.num.injectSeq(pk), Len: pk.Len, Wnd: pk.Win,
 		Opts: pk.SegOptions(),
 	}
 	if pk.HasAck || pk.Flags&spec.ACK != 0 {
-		seg.Ack = r.localISN.Add(pk.Ack)
+		seg.Ack = r.num.injectAck(pk)
 	}
 	if r.opts.MapTSEcr && seg.Opts.HasTS && seg.Opts.TS.Ecr != 0 {
 		seg.Opts.TS.Ecr += r.tsOffset
@@ -598,6 +604,12 @@ func (r *runner) call(ev *Event, at, end spec.Time) (*Divergence, error) {
 		return nil, nil
 	}
 	call := sc.Call
+	switch call.Kind {
+	case spec.CallListen:
+		r.num.listen(call.FD)
+	case spec.CallConnect:
+		r.num.connect(call.FD)
+	}
 	call.FD = r.liveFD(call.FD)
 	outs, err := r.st.Call(at, call)
 	if err != nil {
@@ -703,6 +715,9 @@ func (r *runner) checkResult(ev *Event, o obs, start, end spec.Time) *Divergence
 			delete(r.fds, int32(sc.Ret))
 		}
 		ret = sc.Ret
+		if sc.Call.Kind == spec.CallSocket {
+			r.num.socket(int32(sc.Ret))
+		}
 	}
 	var why []string
 	if ret != sc.Ret {
@@ -767,18 +782,8 @@ func (r *runner) outbound(ev *Event, t, lo, hi spec.Time, tol time.Duration) (*D
 	if ev.Time.Kind == TimeAny {
 		deadline = t.Add(r.opts.AnyTimeWait)
 	}
-	for len(r.segs) == 0 && r.st.Now() < deadline {
-		before := r.st.Now()
-		outs, err := r.st.Advance(deadline)
-		if err != nil {
-			return nil, fmt.Errorf("%s: advance to %s: %w", r.st.Name(), deadline, err)
-		}
-		if _, d := r.record(fmt.Sprintf("timers up to %s", deadline), r.st.Now(), outs, -1); d != nil {
-			return d, nil
-		}
-		if len(outs) == 0 && r.st.Now() == before {
-			return nil, fmt.Errorf("%s: Advance(%s) made no progress from %s", r.st.Name(), deadline, before)
-		}
+	if d, err := r.awaitSegment(deadline); d != nil || err != nil {
+		return d, err
 	}
 	if len(r.segs) == 0 {
 		r.last = max(r.last, deadline)
@@ -790,6 +795,14 @@ func (r *runner) outbound(ev *Event, t, lo, hi spec.Time, tol time.Duration) (*D
 	}
 	o := r.segs[0]
 	r.segs = r.segs[1:]
+	merged := 1
+	if !r.s.StrictSegments && o.Out.Seg.Len > 0 && o.Out.Seg.Len < ev.Packet.Len {
+		var d *Divergence
+		var err error
+		if o, merged, d, err = r.aggregate(o, ev.Packet.Len, deadline); d != nil || err != nil {
+			return d, err
+		}
+	}
 	r.base = o.At
 	r.last = max(r.last, o.At)
 	when := t.String()
@@ -823,9 +836,78 @@ func (r *runner) outbound(ev *Event, t, lo, hi spec.Time, tol time.Duration) (*D
 	if len(unchecked) > 0 {
 		un = "; unchecked: " + strings.Join(unchecked, ", ")
 	}
+	if merged > 1 {
+		un += fmt.Sprintf("; %d segments merged (packetdrill's TSO/GSO aggregation)", merged)
+	}
 	r.verbosef("%s: %s %s: matched at %s; checked: %s%s", ev.Pos, when, ev.Packet, o.At, strings.Join(checked, " "), un)
 	r.trace(ev, o.At, r.describe(o.Out.Seg), o.step)
 	return nil, nil
+}
+
+// awaitSegment lets the stack run until it sends a segment or the
+// deadline passes.
+func (r *runner) awaitSegment(deadline spec.Time) (*Divergence, error) {
+	for len(r.segs) == 0 && r.st.Now() < deadline {
+		before := r.st.Now()
+		outs, err := r.st.Advance(deadline)
+		if err != nil {
+			return nil, fmt.Errorf("%s: advance to %s: %w", r.st.Name(), deadline, err)
+		}
+		if _, d := r.record(fmt.Sprintf("timers up to %s", deadline), r.st.Now(), outs, -1); d != nil {
+			return d, nil
+		}
+		if len(outs) == 0 && r.st.Now() == before {
+			return nil, fmt.Errorf("%s: Advance(%s) made no progress from %s", r.st.Name(), deadline, before)
+		}
+	}
+	return nil, nil
+}
+
+// aggregate merges the segments that follow first, as packetdrill merges
+// the packets it sniffs until they carry an outbound line's payload of
+// want bytes (run_packet.c, do_outbound_script_packet without
+// --strict_segments): each must continue the previous one's sequence
+// space on the same addresses with the same flags (FIN and PSH aside),
+// acknowledgment, window and options, and every fragment but the last
+// carries as many bytes as the one before. The merged segment has the
+// first's sequence number and the last's header and time. A segment that
+// does not fit stays queued, and the line is compared with what was
+// merged so far.
+func (r *runner) aggregate(first obs, want uint32, deadline spec.Time) (obs, int, *Divergence, error) {
+	merged, n := first, 1
+	prev := first.Out.Seg
+	total := prev.Len
+	for total < want {
+		if d, err := r.awaitSegment(deadline); d != nil || err != nil {
+			return merged, n, d, err
+		}
+		if len(r.segs) == 0 {
+			break
+		}
+		cur := r.segs[0].Out.Seg
+		const loose = spec.FIN | spec.PSH
+		if cur.Src != prev.Src || cur.Dst != prev.Dst || cur.Flags&^loose != prev.Flags&^loose ||
+			cur.Seq != prev.Seq.Add(prev.Len) || cur.Ack != prev.Ack || cur.Wnd != prev.Wnd ||
+			!sameOptionLayout(cur.Opts, prev.Opts) || cur.Len == 0 ||
+			(cur.Len < want-total && cur.Len != prev.Len) {
+			break
+		}
+		next := r.segs[0]
+		r.segs = r.segs[1:]
+		seg := cur
+		seg.Seq = first.Out.Seg.Seq
+		seg.Len = total + cur.Len
+		merged = obs{Observed: stack.Observed{At: next.At, Out: spec.SegmentOut(seg)}, step: next.step}
+		prev, total, n = cur, total+cur.Len, n+1
+	}
+	return merged, n, nil, nil
+}
+
+// sameOptionLayout approximates packetdrill's data-offset check between
+// fragments: the same options present.
+func sameOptionLayout(a, b spec.Options) bool {
+	return (a.MSS != 0) == (b.MSS != 0) && (a.WScale != 0) == (b.WScale != 0) &&
+		a.SackOK == b.SackOK && a.HasTS == b.HasTS
 }
 
 func (r *runner) models(field string) bool { return r.fm == nil || r.fm.Models(field) }
@@ -833,9 +915,9 @@ func (r *runner) models(field string) bool { return r.fm == nil || r.fm.Models(f
 // describe prints an observed segment in the script's numbering.
 func (r *runner) describe(s spec.Segment) string {
 	rel := s
-	rel.Seq = s.Seq - r.localISN
+	rel.Seq = spec.Seq(r.num.outSeq(s))
 	if s.Flags&spec.ACK != 0 {
-		rel.Ack = s.Ack - r.remoteISN
+		rel.Ack = spec.Seq(r.num.outAck(s))
 	}
 	out := "> " + rel.String()
 	if s.Src != r.tuple.Local || s.Dst != r.tuple.Remote {
@@ -849,16 +931,11 @@ func (r *runner) describe(s spec.Segment) string {
 // open.
 func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked, unchecked []string) {
 	diff := func(field, exp, act string) { diffs = append(diffs, FieldDiff{field, exp, act}) }
-	// The first SYN (or a SYN on a new 4-tuple) teaches the local ISN
-	// and the connection's addresses.
-	if pk.Flags&spec.SYN != 0 && s.Flags&spec.SYN != 0 && !pk.AnySeq {
-		newTuple := spec.FourTuple{Local: s.Src, Remote: s.Dst}
-		if !r.haveLocal || (newTuple != r.tuple && !r.s.HasLocalISS) {
-			r.localISN, r.haveLocal = s.Seq-spec.Seq(pk.Seq), true
-		}
-		if s.Src.IP == stack.LocalIP() && s.Dst.IP == stack.RemoteIP() {
-			r.tuple = newTuple
-		}
+	// The stack's SYN or SYN-ACK of a new connection teaches the local
+	// ISN and the connection's addresses (numbering).
+	synWant, synCheck, learned := r.num.outbound(pk, s)
+	if learned && s.Src.IP == stack.LocalIP() && s.Dst.IP == stack.RemoteIP() {
+		r.tuple = spec.FourTuple{Local: s.Src, Remote: s.Dst}
 	}
 	// Flags: PSH only if the stack models it.
 	want, got := pk.Flags, s.Flags
@@ -886,7 +963,11 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 		if uint32(s.Seq) != pk.Seq {
 			diff("seq", fmt.Sprint(pk.Seq)+"!", fmt.Sprint(uint32(s.Seq)))
 		}
-	} else if rel := uint32(s.Seq - r.localISN); rel != pk.Seq && !rst0 {
+	} else if synCheck {
+		if synWant != pk.Seq {
+			diff("seq", fmt.Sprint(pk.Seq), fmt.Sprint(synWant))
+		}
+	} else if rel := r.num.outSeq(s); rel != pk.Seq && !rst0 {
 		diff("seq", fmt.Sprint(pk.Seq), fmt.Sprint(rel))
 	}
 	checked = append(checked, "len")
@@ -897,7 +978,7 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 		if pk.HasAck {
 			checked = append(checked, "ack")
 			if s.Flags&spec.ACK != 0 {
-				if rel := uint32(s.Ack - r.remoteISN); rel != pk.Ack {
+				if rel := r.num.outAck(s); rel != pk.Ack {
 					diff("ack", fmt.Sprint(pk.Ack), fmt.Sprint(rel))
 				}
 			}

@@ -45,6 +45,9 @@ func ModelSetup(s *Script, profile string) (*Setup, error) {
 	var st sysctlState
 	apply := func(c *Command, late bool) error {
 		for _, part := range c.Other {
+			if part.Expanded || knownShell(part.Text) {
+				continue // read, or changes nothing the model has
+			}
 			su.Notes = append(su.Notes, fmt.Sprintf("%s: shell text not understood, not run: %s", part.Pos, part.Text))
 		}
 		for _, sc := range c.Sysctls {

@@ -43,8 +43,8 @@ type Config struct {
 // DefaultAddrs are the sides' addresses when Config.Addrs is zero.
 func DefaultAddrs() [2]spec.SockAddr {
 	return [2]spec.SockAddr{
-		{IP: spec.IPv4{10, 0, 0, 1}, Port: 40000},
-		{IP: spec.IPv4{10, 0, 0, 2}, Port: 8080},
+		{IP: spec.IPv4(10, 0, 0, 1), Port: 40000},
+		{IP: spec.IPv4(10, 0, 0, 2), Port: 8080},
 	}
 }
 

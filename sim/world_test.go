@@ -27,7 +27,7 @@ func results(w *sim.World, s sim.Side, i int) []string {
 // due).
 func TestWorld(t *testing.T) {
 	p := spec.MustProfile("linux")
-	lo := spec.IPv4{127, 0, 0, 1}
+	lo := spec.IPv4(127, 0, 0, 1)
 	srv := spec.SockAddr{IP: lo, Port: 8080}
 	for _, delay := range []time.Duration{0, 10 * time.Millisecond} {
 		w, err := sim.NewWorld(sim.Config{Profiles: [2]spec.Profile{p, p}, Addrs: [2]spec.SockAddr{{IP: lo}, srv},

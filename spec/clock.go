@@ -35,11 +35,24 @@ func (k TimerKind) String() string {
 // connection's 4-tuple. The keyed function here is a fixed 64-bit mix of the
 // secret and the tuple: deterministic, so model and implementation agree.
 func InitialSeq(secret uint64, t FourTuple, now Time) Seq {
-	var b [12]byte
-	copy(b[0:4], t.Local.IP[:])
-	binary.BigEndian.PutUint16(b[4:6], t.Local.Port)
-	copy(b[6:10], t.Remote.IP[:])
-	binary.BigEndian.PutUint16(b[10:12], t.Remote.Port)
+	// IPv4 tuples hash their 4-byte addresses (12 bytes in all), IPv6
+	// tuples their 16-byte ones (36 bytes).
+	var buf [36]byte
+	var b []byte
+	if !t.Local.IP.Is6() && !t.Remote.IP.Is6() {
+		l, r := t.Local.IP.As4(), t.Remote.IP.As4()
+		b = buf[:12]
+		copy(b[0:4], l[:])
+		binary.BigEndian.PutUint16(b[4:6], t.Local.Port)
+		copy(b[6:10], r[:])
+		binary.BigEndian.PutUint16(b[10:12], t.Remote.Port)
+	} else {
+		b = buf[:36]
+		copy(b[0:16], t.Local.IP[:])
+		binary.BigEndian.PutUint16(b[16:18], t.Local.Port)
+		copy(b[18:34], t.Remote.IP[:])
+		binary.BigEndian.PutUint16(b[34:36], t.Remote.Port)
+	}
 	h := secret ^ 0x9e3779b97f4a7c15
 	for _, c := range b {
 		h ^= uint64(c)

@@ -17,6 +17,7 @@ const (
 	EPIPE         Errno = 32
 	ENOPROTOOPT   Errno = 92
 	EOPNOTSUPP    Errno = 95
+	EAFNOSUPPORT  Errno = 97
 	EADDRINUSE    Errno = 98
 	EADDRNOTAVAIL Errno = 99
 	ECONNABORTED  Errno = 103
@@ -31,7 +32,7 @@ const (
 
 var errnoNames = map[Errno]string{
 	OK: "OK", EPERM: "EPERM", EBADF: "EBADF", EAGAIN: "EAGAIN", EMFILE: "EMFILE", EINVAL: "EINVAL",
-	EPIPE: "EPIPE", ENOPROTOOPT: "ENOPROTOOPT", EOPNOTSUPP: "EOPNOTSUPP",
+	EPIPE: "EPIPE", ENOPROTOOPT: "ENOPROTOOPT", EOPNOTSUPP: "EOPNOTSUPP", EAFNOSUPPORT: "EAFNOSUPPORT",
 	EADDRINUSE: "EADDRINUSE", EADDRNOTAVAIL: "EADDRNOTAVAIL", ECONNABORTED: "ECONNABORTED",
 	ECONNRESET: "ECONNRESET", EISCONN: "EISCONN", ENOTCONN: "ENOTCONN",
 	ETIMEDOUT: "ETIMEDOUT", ECONNREFUSED: "ECONNREFUSED", EALREADY: "EALREADY",
@@ -42,7 +43,8 @@ var errnoText = map[Errno]string{
 	EPERM: "Operation not permitted", EBADF: "Bad file descriptor", EAGAIN: "Resource temporarily unavailable",
 	EMFILE: "Too many open files", EINVAL: "Invalid argument", EPIPE: "Broken pipe",
 	ENOPROTOOPT: "Protocol not available", EOPNOTSUPP: "Operation not supported",
-	EADDRINUSE: "Address already in use", EADDRNOTAVAIL: "Cannot assign requested address",
+	EAFNOSUPPORT: "Address family not supported by protocol",
+	EADDRINUSE:   "Address already in use", EADDRNOTAVAIL: "Cannot assign requested address",
 	ECONNABORTED: "Software caused connection abort", ECONNRESET: "Connection reset by peer",
 	EISCONN: "Transport endpoint is already connected", ENOTCONN: "Transport endpoint is not connected",
 	ETIMEDOUT: "Connection timed out", ECONNREFUSED: "Connection refused",

@@ -21,9 +21,9 @@ type Host interface {
 
 // HostConfig describes one host, for model.New and impl.New alike.
 type HostConfig struct {
-	// Addr is the host's only IPv4 address; the zero value means
-	// DefaultHostAddr().
-	Addr IPv4
+	// Addr is the host's only address, IPv4 or IPv6 (the host speaks
+	// that family only); the zero value means DefaultHostAddr().
+	Addr Addr
 	// ISNSecret keys the initial sequence number function (RFC 6528).
 	ISNSecret uint64
 	// FixedISS, when non-zero, is the ISS of every connection the host
@@ -34,11 +34,11 @@ type HostConfig struct {
 
 // DefaultHostAddr is the address packetdrill gives the host under test,
 // 192.168.0.1.
-func DefaultHostAddr() IPv4 { return IPv4{192, 168, 0, 1} }
+func DefaultHostAddr() Addr { return IPv4(192, 168, 0, 1) }
 
 // WithDefaults returns c with zero fields replaced by their defaults.
 func (c HostConfig) WithDefaults() HostConfig {
-	if c.Addr == (IPv4{}) {
+	if c.Addr.IsZero() {
 		c.Addr = DefaultHostAddr()
 	}
 	return c

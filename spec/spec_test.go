@@ -182,7 +182,7 @@ func TestSetField(t *testing.T) {
 }
 
 func TestInitialSeqDependsOnTupleAndClock(t *testing.T) {
-	a := FourTuple{Local: SockAddr{IPv4{192, 168, 0, 1}, 8080}, Remote: SockAddr{IPv4{192, 0, 2, 1}, 40000}}
+	a := FourTuple{Local: SockAddr{IPv4(192, 168, 0, 1), 8080}, Remote: SockAddr{IPv4(192, 0, 2, 1), 40000}}
 	b := a
 	b.Remote.Port++
 	if InitialSeq(1, a, 0) == InitialSeq(1, b, 0) {

@@ -126,10 +126,10 @@ const (
 )
 
 // LocalIP is the address of the host under test, 192.168.0.1.
-func LocalIP() spec.IPv4 { return spec.DefaultHostAddr() }
+func LocalIP() spec.Addr { return spec.DefaultHostAddr() }
 
 // RemoteIP is the address of the scripted peer, 192.0.2.1.
-func RemoteIP() spec.IPv4 { return spec.IPv4{192, 0, 2, 1} }
+func RemoteIP() spec.Addr { return spec.IPv4(192, 0, 2, 1) }
 
 // LocalAddr is LocalIP:LocalPort, what bind(fd, ..., ...) binds.
 func LocalAddr() spec.SockAddr { return spec.SockAddr{IP: LocalIP(), Port: LocalPort} }

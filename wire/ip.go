@@ -44,9 +44,9 @@ type Packet struct {
 	// IPv4 they are Seg.Src and Seg.Dst again.
 	Src, Dst netip.AddrPort
 	// Seg is the TCP segment. Seg.Len is the payload length the IP
-	// header gives, even when the capture holds fewer octets. For IPv6
-	// Seg.Src.IP and Seg.Dst.IP are zero (the model speaks IPv4 only);
-	// the ports are set.
+	// header gives, even when the capture holds fewer octets. Its
+	// addresses are Src's and Dst's as spec.Addr values (an IPv4-mapped
+	// IPv6 address reads as IPv4 there, as the model sees it).
 	Seg  spec.Segment
 	IPID uint16 // IPv4 identification (0 for IPv6)
 	// Truncated: the bytes end before the packet does (a capture's
@@ -67,6 +67,10 @@ func EncodeIPv4(seg spec.Segment, ipID uint16) ([]byte, error) {
 // options in the canonical order, and seg.Len zero octets of payload,
 // with both checksums computed.
 func AppendIPv4(b []byte, seg *spec.Segment, ipID uint16) ([]byte, error) {
+	if seg.Src.IP.Is6() || seg.Dst.IP.Is6() {
+		return b, fmt.Errorf("encode %s: IPv4 needs IPv4 addresses", seg)
+	}
+	src, dst := seg.Src.IP.As4(), seg.Dst.IP.As4()
 	total := IPv4HeaderLen + TCPHeaderLen + optionsLen(seg.Opts) + int(seg.Len)
 	if total > MaxIPv4Packet {
 		return b, fmt.Errorf("encode %s: packet of %d octets exceeds the IPv4 limit", seg, total)
@@ -76,15 +80,43 @@ func AppendIPv4(b []byte, seg *spec.Segment, ipID uint16) ([]byte, error) {
 	b = binary.BigEndian.AppendUint16(b, uint16(total))
 	b = binary.BigEndian.AppendUint16(b, ipID)
 	b = append(b, 0x40, 0, defaultTTL, protoTCP, 0, 0) // DF
-	b = append(b, seg.Src.IP[:]...)
-	b = append(b, seg.Dst.IP[:]...)
+	b = append(b, src[:]...)
+	b = append(b, dst[:]...)
 	binary.BigEndian.PutUint16(b[start+10:], checksum(b[start:], 0))
-	pseudo := sum16(sum16(0, seg.Src.IP[:]), seg.Dst.IP[:]) + protoTCP + uint32(total-IPv4HeaderLen)
+	pseudo := sum16(sum16(0, src[:]), dst[:]) + protoTCP + uint32(total-IPv4HeaderLen)
 	return appendTCP(b, seg, pseudo), nil
 }
 
+// EncodeSegment returns the packet that carries seg: IPv6 when either of
+// its addresses is IPv6 (AppendIPv6 with seg's addresses), else IPv4
+// (AppendIPv4).
+func EncodeSegment(seg spec.Segment, ipID uint16) ([]byte, error) {
+	return AppendSegment(nil, &seg, ipID)
+}
+
+// AppendSegment appends the packet that carries seg, as EncodeSegment.
+func AppendSegment(b []byte, seg *spec.Segment, ipID uint16) ([]byte, error) {
+	if seg.Src.IP.Is6() || seg.Dst.IP.Is6() {
+		return AppendIPv6(b, seg.Src.IP.Netip(), seg.Dst.IP.Netip(), seg)
+	}
+	return AppendIPv4(b, seg, ipID)
+}
+
+// DecodeSegment parses a whole IPv4 or IPv6 packet carrying TCP into a
+// segment, as DecodeIPv4 does for IPv4.
+func DecodeSegment(b []byte) (spec.Segment, error) {
+	p, err := Decode(b)
+	if err != nil {
+		return spec.Segment{}, err
+	}
+	if p.Truncated {
+		return spec.Segment{}, fmt.Errorf("decode: %s packet cut short (%d octets given)", p.Family, len(b))
+	}
+	return p.Seg, nil
+}
+
 // AppendIPv6 appends the IPv6 packet that carries seg from src to dst
-// (the ports are seg's; its IPv4 addresses are ignored): a 40-octet
+// (the ports are seg's; its addresses are ignored): a 40-octet
 // header (hop limit 64, no extension headers) and the TCP segment as
 // AppendIPv4 lays it out.
 func AppendIPv6(b []byte, src, dst netip.Addr, seg *spec.Segment) ([]byte, error) {
@@ -115,7 +147,7 @@ func AppendPacket(b []byte, p *Packet) ([]byte, error) {
 		if !p.Src.Addr().Is4() || !p.Dst.Addr().Is4() {
 			return b, fmt.Errorf("encode %s: IPv4 needs IPv4 addresses, have %s and %s", &seg, p.Src, p.Dst)
 		}
-		seg.Src.IP, seg.Dst.IP = p.Src.Addr().As4(), p.Dst.Addr().As4()
+		seg.Src.IP, seg.Dst.IP = spec.AddrFrom4(p.Src.Addr().As4()), spec.AddrFrom4(p.Dst.Addr().As4())
 		return AppendIPv4(b, &seg, p.IPID)
 	case IPv6:
 		return AppendIPv6(b, p.Src.Addr(), p.Dst.Addr(), &seg)
@@ -181,13 +213,13 @@ func decode4(b []byte) (Packet, error) {
 	}
 	p.Family = IPv4
 	p.IPID = binary.BigEndian.Uint16(b[4:])
-	copy(p.Seg.Src.IP[:], b[12:16])
-	copy(p.Seg.Dst.IP[:], b[16:20])
+	src, dst := [4]byte(b[12:16]), [4]byte(b[16:20])
+	p.Seg.Src.IP, p.Seg.Dst.IP = spec.AddrFrom4(src), spec.AddrFrom4(dst)
 	if err := decodeTCP(&p, b[ihl:], total-ihl); err != nil {
 		return Packet{}, err
 	}
-	p.Src = netip.AddrPortFrom(netip.AddrFrom4(p.Seg.Src.IP), p.Seg.Src.Port)
-	p.Dst = netip.AddrPortFrom(netip.AddrFrom4(p.Seg.Dst.IP), p.Seg.Dst.Port)
+	p.Src = netip.AddrPortFrom(netip.AddrFrom4(src), p.Seg.Src.Port)
+	p.Dst = netip.AddrPortFrom(netip.AddrFrom4(dst), p.Seg.Dst.Port)
 	return p, nil
 }
 
@@ -203,6 +235,7 @@ func decode6(b []byte) (Packet, error) {
 		return Packet{}, err
 	}
 	src, dst := netip.AddrFrom16([16]byte(b[8:24])), netip.AddrFrom16([16]byte(b[24:40]))
+	p.Seg.Src.IP, p.Seg.Dst.IP = spec.AddrFromNetip(src), spec.AddrFromNetip(dst)
 	p.Src = netip.AddrPortFrom(src, p.Seg.Src.Port)
 	p.Dst = netip.AddrPortFrom(dst, p.Seg.Dst.Port)
 	return p, nil

@@ -12,8 +12,8 @@ import (
 )
 
 var (
-	peer = spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 50000}
-	host = spec.SockAddr{IP: spec.IPv4{192, 168, 0, 1}, Port: 8080}
+	peer = spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 50000}
+	host = spec.SockAddr{IP: spec.IPv4(192, 168, 0, 1), Port: 8080}
 )
 
 // roundTripSegs are the segments the Linux and gVisor adapters' codec
@@ -215,7 +215,7 @@ func TestIPv6(t *testing.T) {
 		}
 		p, err := Decode(b)
 		want := s
-		want.Src.IP, want.Dst.IP = spec.IPv4{}, spec.IPv4{}
+		want.Src.IP, want.Dst.IP = spec.AddrFromNetip(src), spec.AddrFromNetip(dst)
 		if err != nil || p.Family != IPv6 || p.Seg != want || p.Src != netip.AddrPortFrom(src, s.Src.Port) || p.Dst != netip.AddrPortFrom(dst, s.Dst.Port) {
 			t.Errorf("%s: %+v, %v", s, p, err)
 		}
@@ -245,5 +245,37 @@ func TestIPv6(t *testing.T) {
 	frag[6] = 44
 	if _, err := Decode(frag); !errors.Is(err, ErrFragment) {
 		t.Errorf("fragment header: %v", err)
+	}
+}
+
+// TestEncodeSegment: a segment's own addresses choose the family, and
+// DecodeSegment gives the segment back whole.
+func TestEncodeSegment(t *testing.T) {
+	v6a, v6b := spec.AddrFromNetip(netip.MustParseAddr("fd3d:fa7b:d17d::36")), spec.AddrFromNetip(netip.MustParseAddr("fd3d:fa7b:d17d:8888::1"))
+	for _, s := range roundTripSegs {
+		for _, fam := range []Family{IPv4, IPv6} {
+			seg := s
+			if fam == IPv6 {
+				seg.Src.IP, seg.Dst.IP = v6a, v6b
+			} else {
+				seg.Src.IP, seg.Dst.IP = spec.IPv4(192, 0, 2, 1), spec.IPv4(192, 168, 0, 1)
+			}
+			b, err := EncodeSegment(seg, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int(b[0]>>4) != map[Family]int{IPv4: 4, IPv6: 6}[fam] {
+				t.Errorf("%s: IP version %d, want %s", seg, b[0]>>4, fam)
+			}
+			got, err := DecodeSegment(b)
+			if err != nil || got != seg {
+				t.Errorf("%s over %s: decoded %s (%s -> %s), %v", seg, fam, got, got.Src, got.Dst, err)
+			}
+		}
+	}
+	seg := roundTripSegs[0]
+	seg.Src.IP, seg.Dst.IP = v6a, v6b
+	if _, err := EncodeIPv4(seg, 0); err == nil {
+		t.Error("EncodeIPv4 took IPv6 addresses")
 	}
 }

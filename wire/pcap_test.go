@@ -23,8 +23,8 @@ func frameOf(t testing.TB, lt LinkType, fam Family, s spec.Segment) []byte {
 	t.Helper()
 	p := Packet{Family: fam, Seg: s, IPID: 3}
 	if fam == IPv4 {
-		p.Src = netip.AddrPortFrom(netip.AddrFrom4(s.Src.IP), s.Src.Port)
-		p.Dst = netip.AddrPortFrom(netip.AddrFrom4(s.Dst.IP), s.Dst.Port)
+		p.Src = netip.AddrPortFrom(s.Src.IP.Netip(), s.Src.Port)
+		p.Dst = netip.AddrPortFrom(s.Dst.IP.Netip(), s.Dst.Port)
 	} else {
 		p.Src = netip.AddrPortFrom(netip.MustParseAddr("fe80::1"), s.Src.Port)
 		p.Dst = netip.AddrPortFrom(netip.MustParseAddr("fe80::2"), s.Dst.Port)

@@ -43,9 +43,9 @@ func (m Mix) String() string {
 	return "normal-close"
 }
 
-var (
-	hostIP = spec.IPv4{192, 168, 0, 1}
-)
+// hostQuad is the host's address: 192.168.0.1, or 2001:db8::c0a8:1 for
+// an IPv6 stream (Gen.IPv6).
+var hostQuad = [4]byte{192, 168, 0, 1}
 
 const (
 	hostPort = 8080
@@ -67,6 +67,8 @@ type Gen struct {
 	curR   spec.SockAddr
 	curISS spec.Seq
 	primed bool
+	v6     bool
+	host   spec.Addr
 }
 
 // New returns a generator whose events are gap apart. span is how many
@@ -74,14 +76,36 @@ type Gen struct {
 // number of connections alive at once (TIME-WAIT included) so that a
 // tuple is reused only after its old incarnation is gone.
 func New(mix Mix, gap time.Duration, span int) *Gen {
-	return &Gen{mix: mix, gap: gap, span: max(span, 64)}
+	return &Gen{mix: mix, gap: gap, span: max(span, 64), host: spec.AddrFrom4(hostQuad)}
+}
+
+// IPv6 makes the stream IPv6 and returns g: every address a.b.c.d of the
+// IPv4 stream becomes 2001:db8::a.b.c.d (so every connection still has a
+// peer address of its own, the worst case for an IPv6 host's numbering of
+// peers). The host must then be configured with HostAddr.
+func (g *Gen) IPv6() *Gen {
+	g.v6 = true
+	g.host = g.addr(hostQuad)
+	return g
+}
+
+// HostAddr is the address the host under the stream must have.
+func (g *Gen) HostAddr() spec.Addr { return g.host }
+
+func (g *Gen) addr(q [4]byte) spec.Addr {
+	if !g.v6 {
+		return spec.AddrFrom4(q)
+	}
+	a := [16]byte{0x20, 0x01, 0x0d, 0xb8}
+	copy(a[12:], q[:])
+	return spec.AddrFrom16(a)
 }
 
 // Setup returns the calls that open the listener: socket, bind, listen.
 func (g *Gen) Setup() []spec.Event {
 	return []spec.Event{
 		{Kind: spec.EvCall, Call: spec.Call{Kind: spec.CallSocket}},
-		{Kind: spec.EvCall, Call: spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: hostIP, Port: hostPort}}},
+		{Kind: spec.EvCall, Call: spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: g.host, Port: hostPort}}},
 		{Kind: spec.EvCall, Call: spec.Call{Kind: spec.CallListen, FD: 3, N: 65536}},
 	}
 }
@@ -91,7 +115,7 @@ func (g *Gen) Conns() int { return g.conn }
 
 func (g *Gen) remote(i int) spec.SockAddr {
 	j := i % g.span
-	return spec.SockAddr{IP: spec.IPv4{10, byte(j >> 16), byte(j >> 8), byte(j)}, Port: uint16(1024 + j%60000)}
+	return spec.SockAddr{IP: g.addr([4]byte{10, byte(j >> 16), byte(j >> 8), byte(j)}), Port: uint16(1024 + j%60000)}
 }
 
 func peerISS(i int) spec.Seq { return spec.Seq(uint32(i) * 2654435761) }
@@ -134,7 +158,7 @@ func (g *Gen) advance(n int) {
 
 func (g *Gen) seg(ev *spec.Event, from spec.SockAddr, flags spec.Flags, seq, ack spec.Seq, n uint32) {
 	ev.Kind = spec.EvSegment
-	ev.Seg = spec.Segment{Src: from, Dst: spec.SockAddr{IP: hostIP, Port: hostPort}, Flags: flags,
+	ev.Seg = spec.Segment{Src: from, Dst: spec.SockAddr{IP: g.host, Port: hostPort}, Flags: flags,
 		Seq: seq, Ack: ack, Len: n, Wnd: 65535}
 	ev.Seg.Opts.HasTS = true
 	ev.Seg.Opts.TS = spec.Timestamp{Val: spec.TSClock(g.now) + 7, Ecr: 1}
@@ -205,14 +229,14 @@ func (g *Gen) attack(ev *spec.Event, i, k int) {
 	case 2: // out-of-window data at TIME-WAIT: ACK (rate-limited)
 		g.seg(ev, r, spec.PSH|spec.ACK, rcvNxt+1<<30, ISS+2+respLen, 50)
 	case 3: // ACK for a tuple nobody holds: RST
-		g.seg(ev, spec.SockAddr{IP: spec.IPv4{172, 16, byte(i >> 8), byte(i)}, Port: uint16(2000 + i%50000)},
+		g.seg(ev, spec.SockAddr{IP: g.addr([4]byte{172, 16, byte(i >> 8), byte(i)}), Port: uint16(2000 + i%50000)},
 			spec.ACK, spec.Seq(i), spec.Seq(i*3), 0)
 	case 4: // SYN to a closed port: RST,ACK
 		g.seg(ev, r, spec.SYN, p, 0, 0)
 		ev.Seg.Dst.Port = 9
 	case 5: // SYN flood from spoofed addresses (every 4th), else nonsense flags
 		if i%4 == 0 {
-			g.seg(ev, spec.SockAddr{IP: spec.IPv4{198, 18, byte(i >> 8), byte(i)}, Port: uint16(3000 + i%40000)},
+			g.seg(ev, spec.SockAddr{IP: g.addr([4]byte{198, 18, byte(i >> 8), byte(i)}), Port: uint16(3000 + i%40000)},
 				spec.SYN, spec.Seq(i*7), 0, 0)
 		} else {
 			g.seg(ev, g.remote(i), spec.SYN|spec.FIN|spec.RST|spec.ACK, spec.Seq(i), 0, 0)

@@ -24,7 +24,7 @@ type Config struct {
 	// Dir is the agent's working directory ("" for this process's).
 	Dir string
 	// Addr is the stack's address; zero means stack.LocalIP().
-	Addr spec.IPv4
+	Addr spec.Addr
 	// Seed is passed on in the hello (seed=), for agents that draw random
 	// numbers.
 	Seed uint64
@@ -82,7 +82,7 @@ func Start(cfg Config) (*Stack, error) {
 	if len(cfg.Argv) == 0 || cfg.Argv[0] == "" {
 		return nil, errors.New("exec: no agent command")
 	}
-	if cfg.Addr == (spec.IPv4{}) {
+	if cfg.Addr == (spec.Addr{}) {
 		cfg.Addr = stack.LocalIP()
 	}
 	if cfg.Timeout <= 0 {
@@ -356,7 +356,7 @@ func (s *Stack) exchange(req string, extra func(f []string) (bool, error)) ([]st
 				if err != nil {
 					return bad(fmt.Errorf("bad hex: %w", err))
 				}
-				seg, err := wire.DecodeIPv4(b)
+				seg, err := wire.DecodeSegment(b)
 				if errors.Is(err, wire.ErrNotTCP) {
 					continue
 				}
@@ -391,14 +391,14 @@ func (s *Stack) exchange(req string, extra func(f []string) (bool, error)) ([]st
 // Inject implements stack.Stack. Addresses left zero in seg default to
 // the script's: the peer is stack.RemoteIP(), the host its own address.
 func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]stack.Observed, error) {
-	if seg.Src.IP == (spec.IPv4{}) {
+	if seg.Src.IP == (spec.Addr{}) {
 		seg.Src.IP = stack.RemoteIP()
 	}
-	if seg.Dst.IP == (spec.IPv4{}) {
+	if seg.Dst.IP == (spec.Addr{}) {
 		seg.Dst.IP = s.cfg.Addr
 	}
 	s.ipID++
-	b, err := wire.EncodeIPv4(seg, s.ipID)
+	b, err := wire.EncodeSegment(seg, s.ipID)
 	if err != nil {
 		return nil, fmt.Errorf("%s: inject at %s: %w", s.name, at, err)
 	}

@@ -203,10 +203,10 @@ func TestImplOverProtocol(t *testing.T) {
 func TestCallRoundTrip(t *testing.T) {
 	calls := []spec.Call{
 		{Kind: spec.CallSocket},
-		{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: spec.IPv4{192, 168, 0, 1}, Port: 8080}},
+		{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: spec.IPv4(192, 168, 0, 1), Port: 8080}},
 		{Kind: spec.CallListen, FD: 3, N: 5},
 		{Kind: spec.CallAccept, FD: 3},
-		{Kind: spec.CallConnect, FD: 4, Addr: spec.SockAddr{IP: spec.IPv4{192, 0, 2, 1}, Port: 80}},
+		{Kind: spec.CallConnect, FD: 4, Addr: spec.SockAddr{IP: spec.IPv4(192, 0, 2, 1), Port: 80}},
 		{Kind: spec.CallRead, FD: 4, N: 100},
 		{Kind: spec.CallWrite, FD: 4, N: 1 << 20},
 		{Kind: spec.CallShutdown, FD: 4, How: spec.ShutRDWR},

@@ -63,7 +63,7 @@ type server struct {
 	a     Agent
 	w     *bufio.Writer
 	hello bool
-	addr  spec.IPv4
+	addr  spec.Addr
 	seed  uint64
 	iss   spec.Seq
 	prof  spec.Profile
@@ -130,7 +130,7 @@ func (sv *server) handle(line string) (quit bool, err error) {
 			if err != nil {
 				return false, fmt.Errorf("inject: bad hex: %w", err)
 			}
-			seg, err := wire.DecodeIPv4(b)
+			seg, err := wire.DecodeSegment(b)
 			if err != nil {
 				return false, fmt.Errorf("inject: %w", err)
 			}
@@ -161,7 +161,7 @@ func (sv *server) handle(line string) (quit bool, err error) {
 		var pkt []byte
 		if o.Out.Kind == spec.OutSegment {
 			sv.ipID++
-			if pkt, err = wire.EncodeIPv4(o.Out.Seg, sv.ipID); err != nil {
+			if pkt, err = wire.EncodeSegment(o.Out.Seg, sv.ipID); err != nil {
 				return false, err
 			}
 		}

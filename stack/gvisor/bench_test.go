@@ -42,7 +42,7 @@ var (
 
 func modelPair(tb testing.TB) [2]stack.Stack {
 	var st [2]stack.Stack
-	for i, ip := range []spec.IPv4{clientIP, serverIP} {
+	for i, ip := range []spec.Addr{clientIP, serverIP} {
 		m, err := newModelStack(spec.MustProfile("gvisor"), ip)
 		if err != nil {
 			tb.Fatal(err)
@@ -54,7 +54,7 @@ func modelPair(tb testing.TB) [2]stack.Stack {
 
 func implPair(tb testing.TB) [2]stack.Stack {
 	var st [2]stack.Stack
-	for i, ip := range []spec.IPv4{clientIP, serverIP} {
+	for i, ip := range []spec.Addr{clientIP, serverIP} {
 		h, err := impl.New(spec.MustProfile("gvisor"), spec.HostConfig{Addr: ip})
 		if err != nil {
 			tb.Fatal(err)
@@ -78,11 +78,11 @@ func (s implStack) ConnState(t spec.FourTuple) spec.State {
 }
 
 func gvisorPair(tb testing.TB) [2]stack.Stack {
-	a, err := New(Config{Addr: clientIP, Peers: spec.IPv4{192, 0, 2, 0}, Seed: 1})
+	a, err := New(Config{Addr: clientIP, Peers: spec.IPv4(192, 0, 2, 0), Seed: 1})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b, err := New(Config{Addr: serverIP, Peers: spec.IPv4{192, 168, 0, 0}, Seed: 2})
+	b, err := New(Config{Addr: serverIP, Peers: spec.IPv4(192, 168, 0, 0), Seed: 2})
 	if err != nil {
 		a.Close()
 		tb.Fatal(err)

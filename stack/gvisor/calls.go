@@ -115,8 +115,8 @@ func result(c spec.Call, ret int64, err tcpip.Error) (spec.Output, bool) {
 
 func fullAddr(a spec.SockAddr) tcpip.FullAddress {
 	fa := tcpip.FullAddress{Port: a.Port}
-	if a.IP != (spec.IPv4{}) {
-		fa.Addr = tcpip.AddrFrom4(a.IP)
+	if !a.IP.IsZero() {
+		fa.Addr = tcpip.AddrFrom4(a.IP.As4())
 	}
 	return fa
 }

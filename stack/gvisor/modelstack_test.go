@@ -13,7 +13,7 @@ type modelStack struct {
 	*stack.VirtualStack
 }
 
-func newModelStack(p spec.Profile, addr spec.IPv4) (modelStack, error) {
+func newModelStack(p spec.Profile, addr spec.Addr) (modelStack, error) {
 	h, err := model.New(p, spec.HostConfig{Addr: addr})
 	if err != nil {
 		return modelStack{}, err

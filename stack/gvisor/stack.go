@@ -28,10 +28,10 @@ const Version = "gvisor.dev/gvisor v0.0.0-20260905035102-160fafc42237"
 // at stack.LocalIP().
 type Config struct {
 	// Addr is the host's address; zero means stack.LocalIP().
-	Addr spec.IPv4
+	Addr spec.Addr
 	// Peers is the network the scripted peers live on, routed through the
 	// NIC; zero means 192.0.2.0/24 (the network of stack.RemoteIP()).
-	Peers spec.IPv4
+	Peers spec.Addr
 	// PeersPrefix is the prefix length of Peers; 0 means 24.
 	PeersPrefix int
 	// MTU of the link; 0 means 1500.
@@ -72,11 +72,12 @@ const (
 
 // New builds a netstack host.
 func New(cfg Config) (*Stack, error) {
-	if cfg.Addr == (spec.IPv4{}) {
+	if cfg.Addr.IsZero() {
 		cfg.Addr = stack.LocalIP()
 	}
-	if cfg.Peers == (spec.IPv4{}) {
-		cfg.Peers = spec.IPv4{stack.RemoteIP()[0], stack.RemoteIP()[1], stack.RemoteIP()[2], 0}
+	if cfg.Peers.IsZero() {
+		r := stack.RemoteIP().As4()
+		cfg.Peers = spec.IPv4(r[0], r[1], r[2], 0)
 	}
 	if cfg.PeersPrefix == 0 {
 		cfg.PeersPrefix = 24
@@ -107,13 +108,13 @@ func New(cfg Config) (*Stack, error) {
 	}
 	pa := tcpip.ProtocolAddress{
 		Protocol:          ipv4.ProtocolNumber,
-		AddressWithPrefix: tcpip.AddrFrom4(cfg.Addr).WithPrefix(),
+		AddressWithPrefix: tcpip.AddrFrom4(cfg.Addr.As4()).WithPrefix(),
 	}
 	if err := st.AddProtocolAddress(nicID, pa, netstack.AddressProperties{}); err != nil {
 		s.destroy()
 		return nil, fmt.Errorf("gvisor: add address %s: %s", cfg.Addr, err)
 	}
-	subnet, err := tcpip.NewSubnet(tcpip.AddrFrom4(cfg.Peers), tcpip.MaskFromBytes(prefixMask(cfg.PeersPrefix)))
+	subnet, err := tcpip.NewSubnet(tcpip.AddrFrom4(cfg.Peers.As4()), tcpip.MaskFromBytes(prefixMask(cfg.PeersPrefix)))
 	if err != nil {
 		s.destroy()
 		return nil, fmt.Errorf("gvisor: peer subnet %s/%d: %w", cfg.Peers, cfg.PeersPrefix, err)
@@ -234,10 +235,10 @@ func (s *Stack) Inject(at spec.Time, seg spec.Segment) ([]stack.Observed, error)
 	if s.err != nil {
 		return nil, s.err
 	}
-	if seg.Src.IP == (spec.IPv4{}) {
+	if seg.Src.IP == (spec.Addr{}) {
 		seg.Src.IP = stack.RemoteIP()
 	}
-	if seg.Dst.IP == (spec.IPv4{}) {
+	if seg.Dst.IP == (spec.Addr{}) {
 		seg.Dst.IP = s.cfg.Addr
 	}
 	b, err := codec.EncodeIPv4(seg, 0)
@@ -409,8 +410,8 @@ func (s *Stack) Conns() map[spec.FourTuple]spec.State {
 		}
 		id := info.ID
 		t := spec.FourTuple{
-			Local:  spec.SockAddr{IP: id.LocalAddress.As4(), Port: id.LocalPort},
-			Remote: spec.SockAddr{IP: id.RemoteAddress.As4(), Port: id.RemotePort},
+			Local:  spec.SockAddr{IP: spec.AddrFrom4(id.LocalAddress.As4()), Port: id.LocalPort},
+			Remote: spec.SockAddr{IP: spec.AddrFrom4(id.RemoteAddress.As4()), Port: id.RemotePort},
 		}
 		m[t] = State(ep.State())
 	}

@@ -208,7 +208,7 @@ func TestCallErrors(t *testing.T) {
 	p.want(p.call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptLinger, Val: 1, Val2: -1}), "setsockopt(3) = -1 EINVAL")
 	p.mustCall(spec.Call{Kind: spec.CallSocket}, 4)
 	p.want(p.call(spec.Call{Kind: spec.CallBind, FD: 4, Addr: local}), "bind(4) = -1 EADDRINUSE")
-	p.want(p.call(spec.Call{Kind: spec.CallBind, FD: 4, Addr: spec.SockAddr{IP: spec.IPv4{10, 0, 0, 1}, Port: 1}}), "bind(4) = -1 EADDRNOTAVAIL")
+	p.want(p.call(spec.Call{Kind: spec.CallBind, FD: 4, Addr: spec.SockAddr{IP: spec.IPv4(10, 0, 0, 1), Port: 1}}), "bind(4) = -1 EADDRNOTAVAIL")
 	p.want(p.call(read100(4)), "read(4) = -1 ENOTCONN")
 	p.want(p.call(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}), "shutdown(4) = -1 ENOTCONN")
 	p.want(p.call(write10(4)), "write(4) = -1 EPIPE")

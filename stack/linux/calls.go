@@ -130,7 +130,7 @@ func (s *Stack) immediate(c spec.Call, r int) {
 }
 
 func sockaddr(a spec.SockAddr) *unix.SockaddrInet4 {
-	return &unix.SockaddrInet4{Port: int(a.Port), Addr: a.IP}
+	return &unix.SockaddrInet4{Port: int(a.Port), Addr: a.IP.As4()} // IPv4 only (see doc.go)
 }
 
 // retryEINTR repeats a call the kernel interrupted.

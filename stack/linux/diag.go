@@ -175,8 +175,8 @@ func parseDiagMsg(b []byte) (SockInfo, bool) {
 	id := b[4:52]
 	s.Tuple.Local.Port = binary.BigEndian.Uint16(id[0:2])
 	s.Tuple.Remote.Port = binary.BigEndian.Uint16(id[2:4])
-	copy(s.Tuple.Local.IP[:], id[4:8])
-	copy(s.Tuple.Remote.IP[:], id[20:24])
+	s.Tuple.Local.IP = spec.AddrFrom4([4]byte(id[4:8]))
+	s.Tuple.Remote.IP = spec.AddrFrom4([4]byte(id[20:24]))
 	rest := b[52:]
 	s.Expires = time.Duration(binary.NativeEndian.Uint32(rest[0:4])) * time.Millisecond
 	s.RecvQ = binary.NativeEndian.Uint32(rest[4:8])

@@ -69,7 +69,7 @@ func newEntryStack(p spec.Profile, quickAck bool) (stack.Stack, error) {
 // then acknowledges every segment at once, as the model does, instead of
 // entering delayed-ACK ("pingpong") mode, e.g. after a FIN.
 func setQuickAck(ns *NetNS) error {
-	dst := stack.RemoteIP()
+	dst := stack.RemoteIP().As4()
 	dst[3] = 0
-	return ns.SetRouteQuickAck(TUNName, dst, 24, stack.LocalIP())
+	return ns.SetRouteQuickAck(TUNName, dst, 24, stack.LocalIP().As4())
 }

@@ -77,7 +77,7 @@ func TestSockDiagSeesListener(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(socks) != 1 || socks[0].State != TCPListen || socks[0].Tuple.Local != (spec.SockAddr{IP: spec.IPv4{127, 0, 0, 1}, Port: 7777}) {
+	if len(socks) != 1 || socks[0].State != TCPListen || socks[0].Tuple.Local != (spec.SockAddr{IP: spec.IPv4(127, 0, 0, 1), Port: 7777}) {
 		t.Fatalf("sockets = %v, want one listener on 127.0.0.1:7777", socks)
 	}
 }

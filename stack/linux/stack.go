@@ -143,12 +143,12 @@ func (s *Stack) setupTUN() error {
 		err = setLinkUp(TUNName)
 	}
 	if err == nil {
-		err = addAddr(idx, stack.LocalIP(), 32)
+		err = addAddr(idx, stack.LocalIP().As4(), 32)
 	}
 	if err == nil {
-		remote := stack.RemoteIP()
+		remote := stack.RemoteIP().As4()
 		remote[3] = 0
-		err = addRoute(idx, remote, 24, stack.LocalIP())
+		err = addRoute(idx, remote, 24, stack.LocalIP().As4())
 	}
 	if err != nil {
 		unix.Close(fd)

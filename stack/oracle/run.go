@@ -1,10 +1,12 @@
 package oracle
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/spec"
@@ -29,6 +31,17 @@ type Config struct {
 	// Model builds the second opinion; nil means the model (ModelEntry).
 	// Tests inject another host here.
 	Model stack.Factory
+	// TimeLimit, if positive, bounds the stack's run on the wall clock:
+	// past it the run stops with an error wrapping ErrTimeLimit.
+	TimeLimit time.Duration
+	// Tolerance, if positive, and TolerancePercent, if not nil, replace
+	// the script's --tolerance_usecs and --tolerance_percent on both runs
+	// (as packetdrill's command line overrides a script's options); an
+	// explicit Tolerance also replaces the stack's own floor
+	// (Entry.Tolerance), so that timing is judged exactly as packetdrill
+	// judges it.
+	Tolerance        time.Duration
+	TolerancePercent *float64
 }
 
 // Report is the outcome of one script on a stack and on the model.
@@ -227,6 +240,16 @@ func Run(e stack.Entry, s *script.Script, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("%s: profile %s with the overrides: %w", s.Name, prof, err)
 	}
 	rep.Notes = append(rep.Notes, su.Notes...)
+	if cfg.Tolerance > 0 || cfg.TolerancePercent != nil {
+		cp := *s
+		if cfg.Tolerance > 0 {
+			cp.Tolerance = cfg.Tolerance
+		}
+		if cfg.TolerancePercent != nil {
+			cp.TolerancePercent = *cfg.TolerancePercent
+		}
+		s = &cp
+	}
 
 	model := cfg.Model
 	if model == nil {
@@ -258,10 +281,21 @@ func Run(e stack.Entry, s *script.Script, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("%s: %w", e.Name, err)
 	}
 	st := Judge(built, e)
+	if cfg.TimeLimit > 0 {
+		st = &limited{Stack: st, deadline: time.Now().Add(cfg.TimeLimit), limit: cfg.TimeLimit}
+	}
 	if n, ok := stack.As[stack.Noter](st); ok {
 		rep.Notes = append(rep.Notes, n.Notes()...)
 	}
-	res, err := script.Run(ss, st, RunOptions(e, cfg.Verbose))
+	ropts := RunOptions(e, cfg.Verbose)
+	if cfg.Tolerance > 0 {
+		// An explicit tolerance is packetdrill's: no floor of the stack's.
+		ropts.MinTolerance = 0
+	}
+	res, err := script.Run(ss, st, ropts)
+	if cn, ok := stack.As[commandNoter](st); ok {
+		rep.Notes = append(rep.Notes, cn.commandNotes()...)
+	}
 	if cerr := st.Close(); cerr != nil {
 		// The run is over and its result stands; a stack that does not
 		// shut down cleanly (a call still blocked) is worth a note.
@@ -361,4 +395,60 @@ func writeRules(w io.Writer, indent string, ids []spec.RuleID) {
 // shortSummary is Result.Summary without the script's name.
 func shortSummary(r *script.Result) string {
 	return strings.TrimPrefix(r.Summary(), r.Script+" on ")
+}
+
+// ErrTimeLimit is wrapped by the error of a run that went past its
+// Config.TimeLimit.
+var ErrTimeLimit = errors.New("over the time limit")
+
+// limited stops a stack's run at a wall-clock deadline: every call checks
+// it, and Advance goes in steps of at most limitStep of the stack's clock
+// so that a long wait is cut short too.
+type limited struct {
+	stack.Stack
+	deadline time.Time
+	limit    time.Duration
+}
+
+const limitStep = time.Second
+
+// Unwrap implements stack.Unwrapper.
+func (l *limited) Unwrap() stack.Stack { return l.Stack }
+
+func (l *limited) check() error {
+	if time.Now().After(l.deadline) {
+		return fmt.Errorf("%w (%s)", ErrTimeLimit, l.limit)
+	}
+	return nil
+}
+
+// Advance implements stack.Stack.
+func (l *limited) Advance(until spec.Time) ([]stack.Observed, error) {
+	for {
+		if err := l.check(); err != nil {
+			return nil, err
+		}
+		before := l.Now()
+		step := min(until, before.Add(limitStep))
+		out, err := l.Stack.Advance(step)
+		if err != nil || len(out) > 0 || step >= until || l.Now() >= until || l.Now() == before {
+			return out, err
+		}
+	}
+}
+
+// Inject implements stack.Stack.
+func (l *limited) Inject(at spec.Time, seg spec.Segment) ([]stack.Observed, error) {
+	if err := l.check(); err != nil {
+		return nil, err
+	}
+	return l.Stack.Inject(at, seg)
+}
+
+// Call implements stack.Stack.
+func (l *limited) Call(at spec.Time, c spec.Call) ([]stack.Observed, error) {
+	if err := l.check(); err != nil {
+		return nil, err
+	}
+	return l.Stack.Call(at, c)
 }

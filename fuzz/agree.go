@@ -120,7 +120,8 @@ func AgreeVariants() []AgreeVariant {
 			"RSTFlushesReceive=false", "ZeroWindowAcceptsFIN=true", "AckAboveSndNxt=drop-in-established",
 			"ACKWindowCheck=false", "RSTCarriesACK=true", "HoldOutOfOrderFIN=false", "ResetErrnoCloseWait=ECONNRESET"}},
 		{Name: "bsd", Overrides: []string{"AckCarriesFIN=true", "TimeWaitNoSeqTest=true", "ListenSynAckDropped=true",
-			"OldSegmentAckProcessed=true", "ListenCloseDropsEmbryonic=true"}},
+			"OldSegmentAckProcessed=true", "ListenCloseDropsEmbryonic=true", "NoACKDroppedFirst=true", "RSTBelowRcvNxtAfterFin=true",
+			"ACKWindowBytesAcked=true", "ResetErrnoSynRcvdActive=ECONNRESET"}},
 	}
 }
 

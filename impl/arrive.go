@@ -231,6 +231,13 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 	if s.bareSynDropped(&seg) && c.state != spec.SynReceived {
 		return
 	}
+	if s.p.NoACKDroppedFirst && c.state != spec.SynReceived && seg.Flags&(spec.ACK|spec.SYN|spec.RST) == 0 {
+		return // AMB-NOACK-FIRST
+	}
+	if s.rstAfterFin(c, &seg) {
+		s.rstArrives(c, &seg)
+		return
+	}
 	if !s.timestampsPass(c, &seg) {
 		return
 	}
@@ -276,6 +283,17 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 		return
 	}
 	s.textAndFin(c, &seg, forceAck)
+}
+
+// rstAfterFin takes a RST at RCV.NXT-1 after the peer's FIN as valid
+// where the profile says so (AMB-RST-AFTER-FIN), moving it to RCV.NXT.
+func (s *Stack) rstAfterFin(c *conn, seg *spec.Segment) bool {
+	if !s.p.RSTBelowRcvNxtAfterFin || seg.Flags&spec.RST == 0 || seg.Seq != c.rcvNxt-1 ||
+		(c.state != spec.CloseWait && c.state != spec.Closing && c.state != spec.LastAck) {
+		return false
+	}
+	seg.Seq = c.rcvNxt
+	return true
 }
 
 // oldSegmentAck processes the ACK field of a segment wholly below RCV.NXT
@@ -419,7 +437,11 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		s.sendChallengeAck(c, seg)
 		return false
 	}
-	if s.p.ACKWindowCheck && seg.Ack.LT(c.sndUna-spec.Seq(c.maxSndWnd)) { // R5961-ACK
+	bound := c.maxSndWnd
+	if s.p.ACKWindowBytesAcked && s.p.ACKWindowCheck { // AMB-ACK-BYTES-ACKED
+		bound = min(bound, c.sndUna.Sub(c.iss.Add(1)))
+	}
+	if s.p.ACKWindowCheck && seg.Ack.LT(c.sndUna-spec.Seq(bound)) { // R5961-ACK
 		s.sendChallengeAck(c, seg)
 		return false
 	}

@@ -244,6 +244,14 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	if h.bareSynDropped(&seg) && c.State != spec.SynReceived {
 		return
 	}
+	if h.p.NoACKDroppedFirst && c.State != spec.SynReceived && seg.Flags&(spec.ACK|spec.SYN|spec.RST) == 0 {
+		h.rule("AMB-NOACK-FIRST")
+		return
+	}
+	if h.rstAfterFin(c, &seg) {
+		h.rstArrives(c, &seg)
+		return
+	}
 	if !h.timestampsPass(c, &seg) {
 		return
 	}
@@ -307,6 +315,20 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	}
 	// Seventh and eighth: text and FIN.
 	h.textAndFin(c, &seg, forceAck)
+}
+
+// rstAfterFin reports whether seg is a RST at RCV.NXT-1 after the peer's
+// FIN that the profile takes as valid (RSTBelowRcvNxtAfterFin,
+// AMB-RST-AFTER-FIN); it moves such a RST to RCV.NXT so that step two
+// takes it.
+func (h *Host) rstAfterFin(c *Conn, seg *spec.Segment) bool {
+	if !h.p.RSTBelowRcvNxtAfterFin || seg.Flags&spec.RST == 0 || seg.Seq != c.RcvNxt-1 ||
+		(c.State != spec.CloseWait && c.State != spec.Closing && c.State != spec.LastAck) {
+		return false
+	}
+	h.rule("AMB-RST-AFTER-FIN")
+	seg.Seq = c.RcvNxt
+	return true
 }
 
 // oldSegmentAck handles a segment wholly below RCV.NXT where the profile
@@ -487,7 +509,12 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		c.sendChallengeAck(h, seg)
 		return false
 	}
-	if h.p.ACKWindowCheck && seg.Ack.LT(c.SndUna-spec.Seq(c.MaxSndWnd)) {
+	bound := c.MaxSndWnd
+	if h.p.ACKWindowBytesAcked && h.p.ACKWindowCheck {
+		h.rule("AMB-ACK-BYTES-ACKED")
+		bound = min(bound, c.SndUna.Sub(c.ISS.Add(1)))
+	}
+	if h.p.ACKWindowCheck && seg.Ack.LT(c.SndUna-spec.Seq(bound)) {
 		h.rule("R9293-MAY12")
 		h.rule("R5961-ACK")
 		c.sendChallengeAck(h, seg)

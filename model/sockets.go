@@ -122,6 +122,9 @@ func (h *Host) detach(c *Conn, why ending) {
 	case endRefused:
 		h.emit(spec.NoticeOut(s.FD, spec.NoticeRefused, c.Tuple))
 		s.Err = spec.ECONNREFUSED
+		if c.State == spec.SynReceived {
+			s.Err = h.p.ResetErrnoSynRcvdActive // a simultaneous open (R9293-RST-SYNRCVD)
+		}
 	case endTimeout:
 		h.rule("R9293-MUST47")
 		h.emit(spec.NoticeOut(s.FD, spec.NoticeTimeout, c.Tuple))

@@ -56,6 +56,7 @@ type Topic struct {
 var topics = []Topic{
 	{"freebsd", "FreeBSD's close rules: the FIN resent on ACKs, tcp_twcheck's TIME-WAIT, old segments' ACKs, listener SYN,ACK and close"},
 	{"close", "closing sequences: active, passive, simultaneous, half-close, unread data, blocking calls"},
+	{"linux", "Linux behaviours that became profile fields in issue 13: no-ACK segments dropped first, RSTs after the FIN, old ACKs, errnos"},
 	{"linger", "SO_LINGER: close() that waits, and {on, 0} aborts in every state"},
 	{"open", "opening: SYN-SENT, SYN-RECEIVED, simultaneous open, refused connects, ephemeral ports"},
 	{"rst", "RST arriving in every state: in-window, exact, challenge ACKs (RFC 5961), RFC 793"},

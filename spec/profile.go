@@ -252,6 +252,29 @@ type Profile struct {
 	// with no socket is; otherwise each is aborted with a RST. Completed
 	// connections still queued for accept(2) are reset either way.
 	ListenCloseDropsEmbryonic bool
+
+	// ---- Linux behaviours without a field before issue 13 ---------------
+
+	// NoACKDroppedFirst: a segment with none of ACK, SYN and RST is
+	// dropped before the sequence test in the synchronized states (Linux
+	// tcp_rcv_state_process and tcp_rcv_established), so an unacceptable
+	// one draws no ACK; RFC 9293 acknowledges it at step 1.
+	NoACKDroppedFirst bool
+	// RSTBelowRcvNxtAfterFin: after the peer's FIN (CLOSE-WAIT, CLOSING,
+	// LAST-ACK) a RST at RCV.NXT-1 is valid (Linux tcp_reset_check, for
+	// peers that send their RST with the FIN's sequence number).
+	RSTBelowRcvNxtAfterFin bool
+	// ACKWindowBytesAcked: where ACKWindowCheck is made, the range of
+	// acceptable old ACKs is bounded by the octets acknowledged so far
+	// (SND.UNA-ISS-1) as well as by MAX.SND.WND (Linux tcp_ack uses
+	// min(max_window, bytes_acked)), so right after the handshake an ACK
+	// of the ISS draws a challenge ACK.
+	ACKWindowBytesAcked bool
+	// ResetErrnoSynRcvdActive is the socket error a valid RST leaves in a
+	// SYN-RECEIVED reached by a simultaneous open: RFC 9293 says
+	// "connection refused" (ECONNREFUSED); Linux tcp_reset maps only
+	// SYN-SENT to ECONNREFUSED and gives ECONNRESET.
+	ResetErrnoSynRcvdActive Errno
 }
 
 // RSTCheck is the RST acceptability test.

@@ -72,6 +72,10 @@ var choices = []Choice{
 	{"TimeWaitNoSeqTest", "Does TIME-WAIT skip the sequence test, drop segments without ACK and acknowledge all but exact duplicate ACKs?", []RuleID{"AMB-TW-INPUT", "R9293-SEG-UNACCEPT"}},
 	{"ListenSynAckDropped", "Is a SYN,ACK to a listener dropped silently (else RST)?", []RuleID{"R9293-SEG-LISTEN-ACK", "AMB-LISTEN-SYNACK"}},
 	{"OldSegmentAckProcessed", "Is the ACK field of an old duplicate segment still processed?", []RuleID{"R9293-SEG-UNACCEPT", "AMB-OLD-SEG-ACK"}},
+	{"NoACKDroppedFirst", "Is a segment without ACK, SYN and RST dropped before the sequence test?", []RuleID{"R9293-SEG-UNACCEPT", "AMB-NOACK-FIRST"}},
+	{"RSTBelowRcvNxtAfterFin", "After the peer's FIN, is a RST at RCV.NXT-1 valid?", []RuleID{"R9293-SEG-RST5961", "AMB-RST-AFTER-FIN"}},
+	{"ACKWindowBytesAcked", "Is the RFC 5961 §5 range of old ACKs bounded by the octets acknowledged so far?", []RuleID{"R5961-ACK", "AMB-ACK-BYTES-ACKED"}},
+	{"ResetErrnoSynRcvdActive", "What error does a RST in an active open's SYN-RECEIVED leave for the application?", []RuleID{"R9293-RST-SYNRCVD", "R1122-INFORM"}},
 	{"ListenCloseDropsEmbryonic", "Does close() on a listener drop its half-open connections silently (else RST)?", []RuleID{"R9293-CLOSE-LISTEN", "AMB-LISTEN-CLOSE"}},
 }
 
@@ -112,7 +116,8 @@ func rfc9293() Profile {
 		Timestamps: true, TSMissingDrop: true, TSRecentAfterACK: false,
 		EphemeralLow: 49152, EphemeralHigh: 65535,
 		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
-		ListenBacklogDrop: true,
+		ListenBacklogDrop:       true,
+		ResetErrnoSynRcvdActive: ECONNREFUSED,
 		Cite: map[string]string{
 			"TimeWait":                   msl2min + " (MUST-13)",
 			"RTOInitial":                 rfc6298Init,
@@ -176,6 +181,10 @@ func rfc9293() Profile {
 			"ListenSynAckDropped":        "RFC 9293 §3.10.7.2: any acknowledgment at a listener draws <SEQ=SEG.ACK><CTL=RST>",
 			"OldSegmentAckProcessed":     "RFC 9293 §3.10.7.4 step 1: an unacceptable segment is acknowledged and dropped",
 			"ListenCloseDropsEmbryonic":  "RFC 9293 §3.10.4: a half-open connection is a TCB of its own, and ABORT in SYN-RECEIVED sends a RST",
+			"NoACKDroppedFirst":          "RFC 9293 §3.10.7.4: the sequence test (step 1) comes before the ACK bit is checked (step 5)",
+			"RSTBelowRcvNxtAfterFin":     "RFC 9293 §3.10.7.4 step 1: a RST outside the window is dropped; RCV.NXT-1 is outside",
+			"ACKWindowBytesAcked":        "RFC 5961 §5.2: MAX.SND.WND bounds the range of acceptable old ACKs",
+			"ResetErrnoSynRcvdActive":    "RFC 9293 §3.10.7.4 step 2: a RST in SYN-RECEIVED from an active OPEN reports \"connection refused\"",
 		},
 	}
 }
@@ -247,6 +256,10 @@ func linux() Profile {
 	p.ResetErrnoCloseWait = EPIPE
 	p.ZeroWindowAcceptsFIN = true
 	p.SimOpenSynAckAccepted = true
+	p.NoACKDroppedFirst = true
+	p.RSTBelowRcvNxtAfterFin = true
+	p.ACKWindowBytesAcked = true
+	p.ResetErrnoSynRcvdActive = ECONNRESET
 	p.Cite = map[string]string{
 		"RSTFlushesReceive":          linuxSrc + "tcp_reset purges the write queue only; tcp_recvmsg returns queued data before sk_err",
 		"ResetErrnoCloseWait":        linuxSrc + "net/ipv4/tcp_input.c tcp_reset: sk_err is ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT, ECONNRESET otherwise (script rst/rst-close-wait-epipe.pkt)",
@@ -310,6 +323,10 @@ func linux() Profile {
 		"ListenSynAckDropped":        linuxSrc + "net/ipv4/tcp_input.c tcp_rcv_state_process TCP_LISTEN: an ACK (SYN,ACK included) returns 1 and tcp_v4_do_rcv sends a RST",
 		"OldSegmentAckProcessed":     linuxSrc + "net/ipv4/tcp_input.c tcp_validate_incoming: a segment failing tcp_sequence gets a dupack and is discarded before tcp_ack",
 		"ListenCloseDropsEmbryonic":  "not verified here: the model's RST is kept (" + linuxSrc + "inet_csk_listen_stop resets only the accept queue; request sockets are reaped later)",
+		"NoACKDroppedFirst":          linuxSrc + "net/ipv4/tcp_input.c tcp_rcv_state_process and tcp_rcv_established: !th->ack && !th->rst && !th->syn is discarded (SKB_DROP_REASON_TCP_FLAGS) before tcp_validate_incoming; measured on 6.18.44 (conform cause linux-no-ack-bit, docs/deviations.md Linux item 16)",
+		"RSTBelowRcvNxtAfterFin":     linuxSrc + "net/ipv4/tcp_input.c tcp_reset_check: seq == rcv_nxt - 1 in CLOSE_WAIT, LAST_ACK or CLOSING resets; measured on 6.18.44 (conform cause linux-rst-after-fin, docs/deviations.md Linux item 13)",
+		"ACKWindowBytesAcked":        linuxSrc + "net/ipv4/tcp_input.c tcp_ack: max_window = min(tp->max_window, tp->bytes_acked) for the RFC 5961 §5.2 test; measured on 6.18.44 (conform cause linux-old-ack-bytes-acked, docs/deviations.md Linux item 7)",
+		"ResetErrnoSynRcvdActive":    linuxSrc + "net/ipv4/tcp_input.c tcp_reset: ECONNREFUSED only in SYN_SENT, ECONNRESET otherwise (script rst/rst-syn-received-active.pkt on 6.18.44, docs/deviations.md Linux item 19)",
 	}
 	return p
 }
@@ -400,6 +417,10 @@ func freebsd() Profile {
 		"TimeWaitNoSeqTest":          "FreeBSD sys/netinet/tcp_timewait.c tcp_twcheck: RST dropped, drop_synfin, a SYN above rcv_nxt recycles, no ACK dropped, a FIN with seq+1 == rcv_nxt restarts 2MSL, everything but a duplicate ACK (th_seq == rcv_nxt, th_ack == snd_nxt, no data) answered by tcp_twrespond (freebsd-net/tcp-testsuite state-event-engine/rcv-ack-time-wait/ and rcv-fin-time-wait/ README Note 1)",
 		"ListenSynAckDropped":        "FreeBSD sys/netinet/tcp_syncache.c and tcp_input.c in FreeBSD head: a SYN,ACK at a listener is dropped without a RST (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-ack-listen/, changed to a silent drop in suite commit a18ff2a)",
 		"OldSegmentAckProcessed":     "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: for a segment wholly left of rcv_nxt, \"Send an ACK to resynchronize and drop any data. But keep on processing for RST or ACK\" (TF_ACKNOW; freebsd-net/tcp-testsuite snippets/closed-via-last-ack-ipv4.pkt and time-wait-via-closing-ipv4.pkt end on such a segment)",
+		"NoACKDroppedFirst":          "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: the sequence trimming (and its dropafterack) comes before the TH_ACK test",
+		"RSTBelowRcvNxtAfterFin":     "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: a RST is valid at last_ack_sent only (freebsd-net/tcp-testsuite state-event-engine/rcv-rst-close-wait/*-outside-left-*.pkt: no effect)",
+		"ACKWindowBytesAcked":        "moot: ACKWindowCheck is false",
+		"ResetErrnoSynRcvdActive":    "FreeBSD sys/netinet/tcp_input.c tcp_do_segment RST processing: TCPS_SYN_RECEIVED sets so_error = ECONNREFUSED (freebsd-net/tcp-testsuite state-event-engine/rcv-rst-syn-rcvd/rcv-rst-syn-rcvd-via-syn-sent-*.pkt expect ECONNREFUSED)",
 		"ListenCloseDropsEmbryonic":  "FreeBSD sys/netinet/tcp_syncache.c: a half-open connection is a syncache entry without a socket; closing the listener sends nothing for it (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-listen/ and rcv-syn-time-wait/ close the listener with one pending)",
 	}
 	return p
@@ -475,6 +496,13 @@ func gvisor() Profile {
 	c["RSTFlushesReceive"] = gv + "endpoint.go Read (checkReadLocked): after a RST the queued data is read before ECONNRESET, as on Linux"
 	c["ZeroWindowAcceptsFIN"] = "assumed as Linux (not verified)"
 	c["SimOpenSynAckAccepted"] = "assumed as Linux (not verified)"
+	// Linux fields of issue 13 that gVisor is not known to share: the
+	// values gVisor had before they were fields.
+	p.RSTBelowRcvNxtAfterFin, p.ACKWindowBytesAcked, p.ResetErrnoSynRcvdActive = false, false, ECONNREFUSED
+	c["NoACKDroppedFirst"] = "measured on netstack: a segment without ACK is dropped before the sequence test (docs/deviations.md gVisor item 19, conform cause linux-no-ack-bit)"
+	c["RSTBelowRcvNxtAfterFin"] = "not verified for gVisor; the model's behaviour before the field is kept"
+	c["ACKWindowBytesAcked"] = "not verified for gVisor; the model's behaviour before the field is kept"
+	c["ResetErrnoSynRcvdActive"] = "not verified for gVisor; the model's behaviour before the field is kept"
 	p.Cite = c
 	return p
 }

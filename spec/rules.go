@@ -442,6 +442,12 @@ var rules = []Rule{
 		Summary: "An old duplicate segment is acknowledged and dropped by the RFC; BSD still processes its ACK field, which can finish a close."},
 	{ID: "AMB-LISTEN-CLOSE", Source: s9293 + "§3.10.4 (CLOSE in LISTEN) vs sockets", Keyword: Ambiguity, Profile: "ListenCloseDropsEmbryonic",
 		Summary: "Closing a listening socket deletes its TCB; its half-open connections may be aborted with a RST or dropped silently (a syncache entry has no socket)."},
+	{ID: "AMB-NOACK-FIRST", Source: s9293 + "§3.10.7.4 steps 1 and 5", Keyword: Ambiguity, Profile: "NoACKDroppedFirst",
+		Summary: "A segment without ACK is useless in a synchronized state; the RFC still runs the sequence test first and acknowledges an unacceptable one, stacks may drop it at once."},
+	{ID: "AMB-RST-AFTER-FIN", Source: s9293 + "§3.10.7.4 step 2 vs Linux tcp_reset_check", Keyword: Ambiguity, Profile: "RSTBelowRcvNxtAfterFin",
+		Summary: "A peer that sends its RST with its FIN's sequence number puts it at RCV.NXT-1, outside the window; a stack may accept it after the FIN."},
+	{ID: "AMB-ACK-BYTES-ACKED", Source: "RFC 5961 §5.2 vs Linux tcp_ack", Keyword: Ambiguity, Profile: "ACKWindowBytesAcked",
+		Summary: "MAX.SND.WND bounds the acceptable old ACKs; early in a connection it exceeds what was ever sent, so a stack may bound it by the octets acknowledged."},
 	{ID: "AMB-SOCKET-TW", Source: s9293 + "§3.6.1 vs sockets", Keyword: Ambiguity,
 		Summary: "A socket that is still open when its connection reaches TIME-WAIT: the RFC keeps one TCB, sockets stacks detach the socket, which then reads end-of-file and writes EPIPE."},
 }

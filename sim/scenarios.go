@@ -107,8 +107,7 @@ func Scenarios() []Scenario {
 		{
 			Name: "ghost-segment",
 			Description: "TIME-WAIT is off (TimeWait=0) and the client reconnects on the same 4-tuple at once: a duplicate of an old " +
-				"data segment, still within MSL, lands inside the new connection's window and its octets are delivered as new " +
-				"(not on linux: its bound on old ACKs, ACKWindowBytesAcked, rejects the ghost's ACK this early)",
+				"data segment, still within MSL, lands inside the new connection's window and its octets are delivered as new",
 			Profiles:  []string{"rfc9293", "rfc793"},
 			Overrides: []string{"TimeWait=0", "Timestamps=false"},
 			Programs: [2]Program{
@@ -123,8 +122,7 @@ func Scenarios() []Scenario {
 		{
 			Name: "timewait-assassination",
 			Description: "RFC 1337: an old duplicate reaches the server's TIME-WAIT, the client answers its ACK with RST, the RST ends " +
-				"TIME-WAIT, the client reconnects and a second duplicate is delivered as new data (TimeWaitRST=ignored prevents it; " +
-				"on linux the ghost's old ACK is refused, ACKWindowBytesAcked)",
+				"TIME-WAIT, the client reconnects and a second duplicate is delivered as new data (TimeWaitRST=ignored prevents it)",
 			Profiles:  []string{"rfc9293", "rfc793", "freebsd", "linux"},
 			Overrides: []string{"Timestamps=false"},
 			Programs: [2]Program{

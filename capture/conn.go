@@ -53,6 +53,8 @@ type Endpoint struct {
 	// on the model: "conforms to P (calls inferred: ...)", "violation of P
 	// at packet #N: ...", or "cannot judge: why".
 	Model string `json:"model,omitempty"`
+	// Fits: with Options.Auto, the profiles whose replay it conforms to.
+	Fits []string `json:"fits,omitempty"`
 
 	haveISN  bool
 	isn      spec.Seq
@@ -76,6 +78,8 @@ type Endpoint struct {
 	twPkt    int
 	reACKed  int // the peer's FIN transmission last re-acknowledged
 	syns     int // SYNs (without ACK) sent
+	haveTS   bool
+	tsVal    uint32 // last TSval sent
 	// dataAfterPeerFIN: first packet with payload sent after this side
 	// acknowledged the peer's FIN (a half-close with data after).
 	dataAfterPeerFIN int
@@ -109,6 +113,7 @@ type Conn struct {
 	Candidates int `json:"candidates,omitempty"`
 
 	pkts     []pk             // kept for the model replay
+	kept     []pk             // every packet, for Trace (Options.Keep)
 	notes    map[int][]string // per packet, for annotation
 	annotate bool             // keep notes (Options.Notes is set)
 	oowRST   int              // an out-of-window RST (packet), to see whether it was taken
@@ -125,7 +130,31 @@ type Conn struct {
 	prevFIN       [2]bool
 	prevFINSeq    [2]spec.Seq
 	twACK         spec.Seq
+	// The previous incarnation's sequence space and timestamps per side,
+	// when its TIME-WAIT began, and a RST sent into it, to see whether a
+	// reopen exposes the new incarnation to old duplicates.
+	prev [2]prevEnd
+	// prevRST: the RST into the previous incarnation's TIME-WAIT (packet),
+	// after its close or answering the ACK its TIME-WAIT sent this
+	// incarnation's SYN; 0 none.
+	prevRST    int
+	dupChecked bool // oldDuplicates ran
 }
+
+// prevEnd is what an incarnation keeps of one side of the previous one.
+type prevEnd struct {
+	haveSeq bool
+	isn     spec.Seq
+	sndMax  spec.Seq
+	haveTS  bool
+	tsVal   uint32
+	twAt    time.Time
+}
+
+// shortestTimeWait: a TIME-WAIT that ends sooner than this is cut short
+// by any stack's measure (Linux's 60 s is the shortest common one; RFC
+// 9293's 2×MSL is 240 s). A reopen after it is not flagged.
+const shortestTimeWait = 60 * time.Second
 
 func (c *Conn) notef(n int, format string, a ...any) {
 	if c.annotate {
@@ -174,6 +203,9 @@ func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) bool {
 		c.oowRST = 0
 	}
 	e.lastPkt, e.lastAt = n, at
+	if seg.Opts.HasTS {
+		e.haveTS, e.tsVal = true, seg.Opts.TS.Val
+	}
 	if c.fromTimeWait(n, s, seg) {
 		return false
 	}
@@ -181,6 +213,10 @@ func (c *Conn) seen(n int, at time.Time, s Side, seg *spec.Segment) bool {
 	if seg.Flags&spec.SYN != 0 {
 		if seg.Flags&spec.ACK == 0 {
 			e.syns++
+		}
+		if seg.Flags&spec.ACK != 0 && c.prevTW[s] && !c.dupChecked {
+			c.dupChecked = true
+			c.oldDuplicates(n, at, s)
 		}
 		if seg.Flags&spec.ACK != 0 && c.prevTW[s] && c.ReopenOf == "" {
 			if o.syns <= 1 {
@@ -321,6 +357,42 @@ func (c *Conn) ack(n int, at time.Time, s Side, seg *spec.Segment) {
 	}
 }
 
+// oldDuplicates: s answered, with the SYN-ACK #n, a SYN that arrived at
+// the TIME-WAIT it held for the previous incarnation. If that SYN's
+// sequence number is not above what its sender used in the previous
+// incarnation and no newer timestamp tells the two apart (RFC 6191),
+// old duplicates still alive land inside the new connection's window:
+// either TIME-WAIT was cut short (a RST into it: the RFC 1337
+// assassination; otherwise a TIME-WAIT shorter than 2×MSL, MUST-13) or
+// a reopen took a SYN it should not have. A TIME-WAIT that refused this
+// incarnation's SYN (an ACK of the old FIN), took the RST that answered
+// that ACK and then accepted the SYN was ended by the RST, whatever the
+// sequence numbers.
+func (c *Conn) oldDuplicates(n int, at time.Time, s Side) {
+	o := s.Other()
+	eo, po := &c.Ends[o], &c.prev[o]
+	ps := &c.prev[s]
+	if !eo.haveISN || !po.haveSeq || ps.twAt.IsZero() || at.Sub(ps.twAt) >= shortestTimeWait {
+		return
+	}
+	if c.twACK != 0 && c.prevRST != 0 {
+		c.flag(n, s, fmt.Sprintf("TIME-WAIT assassinated: %s's TIME-WAIT of incarnation %d refused this SYN with an ACK of the old FIN, took the RST #%d that answered it, and %s after entering TIME-WAIT accepts the SYN: the RST ended TIME-WAIT (RFC 1337 hazard; ignoring RST in TIME-WAIT prevents it)", s, c.Inc-1, c.prevRST, at.Sub(ps.twAt).Round(time.Microsecond)), "R1337-TWA", "R1337-F1")
+		return
+	}
+	if po.sndMax.LEQ(eo.isn) {
+		return // the new sequence space starts above the old one
+	}
+	if eo.haveTS && po.haveTS && po.tsVal < eo.tsVal && eo.tsVal-po.tsVal < 1<<31 {
+		return // PAWS tells the old segments apart
+	}
+	ago := at.Sub(ps.twAt).Round(time.Microsecond)
+	if c.prevRST != 0 {
+		c.flag(n, s, fmt.Sprintf("TIME-WAIT assassinated: the RST #%d ended the TIME-WAIT %s entered for incarnation %d, and %s after it %s accepts a new SYN whose sequence number %d is inside the old incarnation's (up to %d), with no newer timestamp: old duplicates can be taken as new data (RFC 1337 hazard; ignoring RST in TIME-WAIT prevents it)", c.prevRST, s, c.Inc-1, ago, s, eo.isn, po.sndMax), "R1337-TWA", "R1337-F1")
+		return
+	}
+	c.flag(n, s, fmt.Sprintf("accepts a new SYN %s after entering TIME-WAIT for incarnation %d, less than any stack's TIME-WAIT, whose sequence number %d is inside the old incarnation's (up to %d), with no newer timestamp: old duplicates can be taken as new data (TIME-WAIT cut short)", ago, c.Inc-1, eo.isn, po.sndMax), "R9293-MUST13", "R6191-SEQ")
+}
+
 // fromTimeWait recognises, at the start of an incarnation that reopened
 // a tuple, the previous incarnation's TIME-WAIT answering the new SYN
 // with an ACK of the old FIN (RFC 9293 §3.10.7.4 step 4 in TIME-WAIT,
@@ -339,6 +411,9 @@ func (c *Conn) fromTimeWait(n int, s Side, seg *spec.Segment) bool {
 		return true
 	}
 	if seg.Flags&spec.RST != 0 && c.twACK != 0 && seg.Seq == c.twACK {
+		if c.prevRST == 0 {
+			c.prevRST = n
+		}
 		c.notef(n, "%s resets the TIME-WAIT of incarnation %d (RFC 1337: whether it ends TIME-WAIT is TimeWaitRST)", s, c.Inc-1)
 		return true
 	}

@@ -21,13 +21,18 @@
 // The checks are rules about what one endpoint sent, given what the
 // capture shows the other sent (sequence space after a FIN, FIN
 // retransmissions, acknowledgment of FINs, RST acceptability, the
-// TIME-WAIT re-ACK). With Options.Profile each endpoint is also replayed
-// on the model (model.New): the other side's packets as input, its
-// application calls (write, close, shutdown, abort) searched for, its
-// SYN, FIN, RST and data segments compared (Endpoint.Model). The replay
-// takes the model's timers exactly, does not compare pure ACKs and does
-// not infer loss (it skips packets the capture marks LOST, as sim's
-// pcapng does); docs/capture.md lists its limits.
+// TIME-WAIT re-ACK), and the hazards of a new incarnation taken into the
+// old one's sequence space soon after TIME-WAIT began (R9293-MUST13) or
+// after a RST ended it (R1337-TWA). With Options.Profile each endpoint is
+// also replayed on the model (model.New): the other side's packets as
+// input, what the capture does not show searched for within a bound
+// (application calls; unless the capture is at the endpoint, segments
+// lost, delayed or copied on the way to it and its own retransmissions
+// lost before the capture point; timers a little late), its SYN, FIN,
+// RST and data segments and its pure ACKs compared (Endpoint.Model).
+// With Options.Auto each endpoint is replayed under several profiles and
+// the ones it fits are listed (Endpoint.Fits). docs/capture.md lists the
+// limits.
 //
 // Memory is bounded by the connections alive in the capture: a finished
 // connection is reported and forgotten once the capture has moved

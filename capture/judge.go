@@ -31,6 +31,24 @@ type Options struct {
 	// Endpoint.Model). Replay keeps the packets of live connections in
 	// memory.
 	Profile func(endpoint netip.AddrPort) (spec.Profile, bool)
+	// Vantage is where the capture was taken (VantageAuto: inferred per
+	// connection from its handshake). It decides which losses the replay
+	// may assume happened out of the capture's sight.
+	Vantage Vantage
+	// MaxCandidates bounds the replays the search for hidden events tries
+	// per endpoint (0: DefaultMaxCandidates); past it the verdict is
+	// "cannot judge: search exceeded N candidates".
+	MaxCandidates int
+	// Auto, if not empty, replays every endpoint under each of these
+	// profiles and lists the ones it conforms to (Endpoint.Fits): which
+	// stack could have sent this (tcpclose check -profile auto).
+	Auto []spec.Profile
+	// Keep, if not 0, keeps the packets of connection Keep for its Trace
+	// (the ladder of tcpclose check -conn N).
+	Keep int
+	// TimerSlack is how much later than the model's deadline a timer may
+	// fire in the capture (0: DefaultTimerSlack).
+	TimerSlack time.Duration
 }
 
 // Stats count what the reader saw.
@@ -190,7 +208,10 @@ func (t *tracker) packet(n int, at time.Time, p *wire.Packet, comment string) {
 				}
 				c.prevFIN[ns], c.prevFINSeq[ns] = prev.Ends[s].fin, prev.Ends[s].finSeq
 				c.prevTW[ns] = !prev.Ends[s].twAt.IsZero()
+				pe := &prev.Ends[s]
+				c.prev[ns] = prevEnd{haveSeq: pe.haveSeq && pe.haveISN, isn: pe.isn, sndMax: pe.sndMax, haveTS: pe.haveTS, tsVal: pe.tsVal, twAt: pe.twAt}
 			}
+			c.prevRST = prev.rstAfterClose
 		}
 		t.live[k] = c
 	}
@@ -198,8 +219,12 @@ func (t *tracker) packet(n int, at time.Time, p *wire.Packet, comment string) {
 	if p.Src != c.Ends[A].Addr {
 		side = B
 	}
-	if c.seen(n, at, side, seg) && t.o.Profile != nil {
-		c.pkts = append(c.pkts, pk{n: n, at: at, side: side, seg: *seg, lost: strings.Contains(comment, "LOST")})
+	q := pk{n: n, at: at, side: side, seg: *seg, lost: strings.Contains(comment, "LOST")}
+	if c.seen(n, at, side, seg) && (t.o.Profile != nil || len(t.o.Auto) > 0) {
+		c.pkts = append(c.pkts, q)
+	}
+	if t.o.Keep == c.ID {
+		c.kept = append(c.kept, q)
 	}
 }
 
@@ -220,16 +245,21 @@ func (c *Conn) newIncarnation(seg *spec.Segment, src netip.AddrPort) bool {
 // retire reports a connection and forgets it.
 func (t *tracker) retire(k key, c *Conn, endOfCapture time.Time) {
 	c.finish(endOfCapture)
-	if t.o.Profile != nil {
+	if t.o.Profile != nil && len(t.o.Auto) == 0 {
 		for _, s := range []Side{A, B} {
 			if p, ok := t.o.Profile(c.Ends[s].Addr); ok {
-				v, n := c.replay(c.pkts, s, p)
+				v, n := c.replay(c.pkts, s, p, &t.o)
 				c.Ends[s].Model = v
 				c.Candidates += n
 			}
 		}
-		c.pkts = nil
 	}
+	if len(t.o.Auto) > 0 {
+		for _, s := range []Side{A, B} {
+			c.fit(s, t.o.Auto, &t.o)
+		}
+	}
+	c.pkts = nil
 	if t.o.Notes != nil {
 		ns := make([]int, 0, len(c.notes))
 		for n := range c.notes {
@@ -243,6 +273,40 @@ func (t *tracker) retire(k key, c *Conn, endOfCapture time.Time) {
 	c.notes = nil
 	delete(t.live, k)
 	t.out = append(t.out, c)
+}
+
+// fit replays endpoint s under each profile and lists those it
+// conforms to.
+func (c *Conn) fit(s Side, profiles []spec.Profile, o *Options) {
+	e := &c.Ends[s]
+	var fits, other []string
+	cannot := ""
+	tried := 0
+	for _, p := range profiles {
+		v, n := c.replay(c.pkts, s, p, o)
+		tried += n
+		switch {
+		case strings.HasPrefix(v, "conforms"):
+			fits = append(fits, p.Name)
+		case strings.HasPrefix(v, "cannot judge: search"):
+			other = append(other, p.Name+" (search exceeded)")
+		case strings.HasPrefix(v, "cannot"):
+			cannot = v
+		}
+	}
+	c.Candidates += tried
+	e.Fits = fits
+	switch {
+	case cannot != "" && len(fits) == 0:
+		e.Model = cannot
+	case len(fits) == 0:
+		e.Model = fmt.Sprintf("no profile fits (%d tried; %d candidates tried)", len(profiles), tried)
+	default:
+		e.Model = fmt.Sprintf("consistent with %s (%d of %d profiles; %d candidates tried)", strings.Join(fits, ", "), len(fits), len(profiles), tried)
+	}
+	if len(other) > 0 {
+		e.Model += "; undecided: " + strings.Join(other, ", ")
+	}
 }
 
 // sweep retires the finished connections quiet for Linger.

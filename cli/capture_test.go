@@ -86,3 +86,32 @@ func TestCheckCaptureProfile(t *testing.T) {
 		t.Errorf("unknown profile: exit %d %s", code, stderr)
 	}
 }
+
+// TestCheckCaptureLadderAutoVantage: -conn N draws the connection's
+// ladder after its report; -profile auto lists the profiles each
+// endpoint fits; -vantage takes a|b|between|auto and refuses anything
+// else with one line.
+func TestCheckCaptureLadderAutoVantage(t *testing.T) {
+	dir := t.TempDir()
+	pcap := filepath.Join(dir, "run.pcapng")
+	if code, _, stderr := run("sim", "unread-rst", "-profile", "linux", "-loss", "0.1", "-seed", "3", "-pcap", pcap); code > 1 {
+		t.Fatalf("sim: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := run("check", "-conn", "1", "-width", "100", pcap)
+	if code != ExitOK || !strings.Contains(stdout, "A connects 10.0.0.1:40000") || !strings.Contains(stdout, "├") || !strings.Contains(stdout, "#1 S 0:0(0)") {
+		t.Fatalf("check -conn 1: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = run("check", "-profile", "auto", pcap)
+	if code != ExitOK || !strings.Contains(stdout, "model: consistent with") || strings.Contains(stdout, "rfc793, smoltcp (7 of 7") {
+		t.Fatalf("check -profile auto: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, v := range []string{"a", "b", "between", "auto"} {
+		if code, stdout, stderr := run("check", "-profile", "linux", "-vantage", v, pcap); code == ExitUsage || !strings.Contains(stdout, "model replay: ") {
+			t.Errorf("-vantage %s: exit %d\n%s%s", v, code, stdout, stderr)
+		}
+	}
+	code, _, stderr = run("check", "-vantage", "middle", pcap)
+	if code != ExitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "middle") {
+		t.Errorf("-vantage middle: exit %d: %q", code, stderr)
+	}
+}

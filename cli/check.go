@@ -83,13 +83,9 @@ func (t *Tool) runCheck(args []string, stdout, stderr io.Writer) int {
 			return t.fail(stderr, cmd, "%s", err)
 		}
 	}
-	defs := map[string]string{}
-	for _, kv := range defines {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return t.fail(stderr, cmd, "-D %q: want SYM=VAL", kv)
-		}
-		defs[k] = v
+	defs, err := parseDefines(defines)
+	if err != nil {
+		return t.fail(stderr, cmd, "%s", err)
 	}
 	var tally checkTally
 	rank := map[int]int{ExitOK: 0, ExitBeyond: 1, ExitFail: 2, ExitUsage: 3}
@@ -169,13 +165,13 @@ func (t *Tool) checkFile(file, profile string, sets []string, defs map[string]st
 		}
 		return fail("%s", err)
 	}
-	hdr, err := script.NewReader(file, src, script.ParseOptions{Defines: defs})
+	hdr, err := script.NewReader(file, src, script.ParseOptions{Defines: defs, ReadFile: os.ReadFile})
 	if err != nil {
 		return fail("%s", err)
 	}
 	status := ExitOK
 	for _, prof := range profilesFor(hdr.Script(), profile) {
-		rd, err := script.NewReader(file, src, script.ParseOptions{Platform: script.PlatformFor(prof), Defines: defs})
+		rd, err := script.NewReader(file, src, script.ParseOptions{Platform: script.PlatformFor(prof), Defines: defs, ReadFile: os.ReadFile})
 		if err != nil {
 			return fail("%s", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/gopacket/pcapgo"
 
 	"github.com/tcpclose/tcpclose/spec"
+	"github.com/tcpclose/tcpclose/wire"
 )
 
 // run runs the tool in-process with a clean environment.
@@ -387,17 +388,24 @@ func TestRunAndConformOnImpl(t *testing.T) {
 // checked recursively with a summary line, and a divergence wins over
 // beyond.
 func TestCheckBeyondAndDirectories(t *testing.T) {
-	code, stdout, _ := run("check", "../script/testdata/lang/ipv6.pkt")
-	if code != ExitBeyond || !strings.Contains(stdout, "conforms up to line 9; beyond the model from line 9: IPv6") {
-		t.Errorf("ipv6: exit %d, stdout %q", code, stdout)
+	code, stdout, _ := run("check", "../script/testdata/lang/ipv6-family.pkt")
+	if code != ExitBeyond || !strings.Contains(stdout, "conforms up to line 9; beyond the model from line 9: --local_ip=192.168.0.1 with --ip_version=ipv6") {
+		t.Errorf("ipv6-family: exit %d, stdout %q", code, stdout)
 	}
 	code, stdout, _ = run("check", "../script/testdata/lang")
-	if code != ExitFail || !strings.Contains(stdout, "18 scripts (24 runs): 12 conform, 5 diverge, 7 beyond the model, 0 errors") {
+	if code != ExitFail || !strings.Contains(stdout, "19 scripts (25 runs): 13 conform, 5 diverge, 7 beyond the model, 0 errors") {
 		t.Errorf("lang dir: exit %d, stdout %q", code, stdout)
 	}
 	code, stdout, _ = run("check", "-D", "FD=3", "../script/testdata/lang/options.pkt")
 	if code != ExitOK {
 		t.Errorf("-D: exit %d, stdout %q", code, stdout)
+	}
+	// A -D without "=" is a usage error naming the flag, for check and run.
+	for _, args := range [][]string{{"check"}, {"run", "-stack", "model"}} {
+		code, _, stderr := run(append(args, "-D", "FD", "../script/testdata/lang/options.pkt")...)
+		if code != ExitUsage || !strings.Contains(stderr, `-D "FD": want SYM=VAL`) {
+			t.Errorf("%s -D FD: exit %d, stderr %q", args[0], code, stderr)
+		}
 	}
 }
 
@@ -428,5 +436,62 @@ func TestRunSkipLimitTolerance(t *testing.T) {
 	code, stdout, stderr = run("run", "-stack", "model", "-tolerance_percent", "10", "testdata/late-ack.pkt")
 	if code != ExitOK {
 		t.Errorf("late-ack -tolerance_percent 10: exit %d, want 0; stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestSimAndExploreIPv6: sim -addrs runs the sides over IPv6 (the ladder
+// names them, the pcap carries IPv6 packets, the IPv6 MSS is announced);
+// addresses of two families, or one that is not an address, are a
+// one-line error. explore -ipv6 finds the space IPv4 has.
+func TestSimAndExploreIPv6(t *testing.T) {
+	pcap := filepath.Join(t.TempDir(), "v6.pcap")
+	code, stdout, stderr := run("sim", "normal", "-width", "100", "-addrs", "fd3d:fa7b:d17d::1,2001:db8::1", "-pcap", pcap)
+	if code != ExitOK || !strings.Contains(stdout, "[fd3d:fa7b:d17d::1]:40000") || !strings.Contains(stdout, "[2001:db8::1]:8080") || !strings.Contains(stdout, "mss 1440") {
+		t.Fatalf("sim -addrs: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
+	}
+	b, err := os.ReadFile(pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := wire.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		rec, err := r.Next()
+		if err != nil {
+			break
+		}
+		ip, err := wire.Unframe(rec.Link, rec.Data)
+		if err != nil {
+			t.Fatalf("packet %d: %v", n, err)
+		}
+		p, err := wire.Decode(ip)
+		if err != nil || p.Family != wire.IPv6 || !p.Seg.Src.IP.Is6() || p.Src.Addr().String() != p.Seg.Src.IP.String() {
+			t.Fatalf("packet %d: %+v, %v", n, p, err)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no packets in the pcap")
+	}
+	for _, bad := range []string{"fd3d::1,10.0.0.2", "fd3d::1", "x,y", "::,fd3d::2"} {
+		if code, _, stderr := run("sim", "normal", "-addrs", bad); code != ExitUsage && code != ExitFail || !strings.Contains(stderr, "-addrs") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("sim -addrs %s: exit %d, stderr %q", bad, code, stderr)
+		}
+	}
+	_, v4, _ := run("explore", "-c", "1", "-r", "1", "close")
+	code, v6, stderr := run("explore", "-ipv6", "-c", "1", "-r", "1", "close")
+	line := func(s string) string {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, "states ") {
+				return l[:strings.LastIndex(l, ",")]
+			}
+		}
+		return ""
+	}
+	if line(v4) == "" || line(v4) != line(v6) {
+		t.Errorf("explore -ipv6 (exit %d, %q): %q, IPv4 %q", code, stderr, line(v6), line(v4))
 	}
 }

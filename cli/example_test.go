@@ -43,8 +43,8 @@ func ExampleMain_run() {
 	fmt.Println("exit", code)
 	// Output:
 	// testdata/passive-close.pkt [profile rfc9293]: pass
-	//   model/rfc9293: passed (14 lines, 31 fields checked, 0 unchecked)
-	//   model/rfc9293: passed (14 lines, 31 fields checked, 0 unchecked)
+	//   model/rfc9293: passed (14 lines, 34 fields checked, 0 unchecked)
+	//   model/rfc9293: passed (14 lines, 34 fields checked, 0 unchecked)
 	// 1 scripts, profile (each script's first): 1 pass on model, 1 pass on the model; 1 pass, 0 diverge, 0 beyond the model, 0 errors
 	// exit 0
 }

@@ -40,6 +40,7 @@ func (t *Tool) runExplore(args []string, stdout, stderr io.Writer) int {
 	dups := fs.Int("dup", 0, "how many duplications a run may make (`n`)")
 	lossless := fs.Bool("lossless", false, "no losses: a send into a full channel is cut instead")
 	shared := fs.Bool("shared-clock", false, "one clock for both hosts (default: independent clocks)")
+	ipv6 := fs.Bool("ipv6", false, "run the hosts over IPv6 (fd00::1, fd00::2) instead of IPv4")
 	maxStates := fs.Int("max-states", 4_000_000, "stop after `n` states (the report says it was truncated)")
 	maxMem := fs.String("max-mem", "", "stop once the explorer holds more than `size` of memory, e.g. 8GB or 500MB (the report says it was truncated)")
 	maxTime := fs.Duration("max-time", 0, "stop after `duration` of wall time, e.g. 10m (the report says it was truncated)")
@@ -107,6 +108,7 @@ func (t *Tool) runExplore(args []string, stdout, stderr io.Writer) int {
 	if *shared {
 		cfg.Clock = explore.Shared
 	}
+	cfg.IPv6 = *ipv6
 	var progress func(explore.Stats)
 	if tty, _ := terminal(stderr); tty {
 		last := time.Time{}

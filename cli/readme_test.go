@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"bytes"
-	"flag"
-	"os"
 	"testing"
-)
 
-var rewrite = flag.Bool("rewrite", false, "regenerate the example ladder in README.md")
+	"github.com/tcpclose/tcpclose/internal/golden"
+)
 
 const (
 	readmeBegin = "<!-- generated: tcpclose sim lost-final-ack (go test ./cli -run TestReadme -rewrite) -->\n```\n"
@@ -21,25 +18,5 @@ func TestReadme(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	src, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	i, j := bytes.Index(src, []byte(readmeBegin)), bytes.Index(src, []byte(readmeEnd))
-	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the generated ladder region")
-	}
-	region := src[i+len(readmeBegin) : j]
-	if *rewrite {
-		b := append([]byte{}, src[:i+len(readmeBegin)]...)
-		b = append(b, out...)
-		b = append(b, src[j:]...)
-		if err := os.WriteFile("../README.md", b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if !bytes.Equal(region, []byte(out)) {
-		t.Error("the example ladder in README.md is stale: run go test ./cli -run TestReadme -rewrite")
-	}
+	golden.Region(t, "../README.md", readmeBegin, readmeEnd, []byte(out), "go test ./cli -run TestReadme -rewrite")
 }

@@ -129,13 +129,9 @@ func (t *Tool) runRun(args []string, stdout, stderr io.Writer) int {
 	if *tolUsecs < 0 || *tolPercent > 100 || *limit < 0 {
 		return t.fail(stderr, cmd, "-tolerance_usecs and -timeout must not be negative, -tolerance_percent at most 100")
 	}
-	defs := map[string]string{}
-	for _, kv := range defines {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return t.fail(stderr, cmd, "-D %q: want SYM=VAL", kv)
-		}
-		defs[k] = v
+	defs, err := parseDefines(defines)
+	if err != nil {
+		return t.fail(stderr, cmd, "%s", err)
 	}
 	if len(files) == 0 {
 		return t.fail(stderr, cmd, "no scripts given")

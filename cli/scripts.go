@@ -16,6 +16,20 @@ import (
 	"github.com/tcpclose/tcpclose/stack"
 )
 
+// parseDefines reads -D SYM=VAL flags into the map scripts expand
+// (script.ParseOptions.Defines).
+func parseDefines(defines []string) (map[string]string, error) {
+	defs := map[string]string{}
+	for _, kv := range defines {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("-D %q: want SYM=VAL", kv)
+		}
+		defs[k] = v
+	}
+	return defs, nil
+}
+
 // loadScript reads and parses a scenario script. Its errors are one line
 // naming the file (and line, for a malformed script).
 func loadScript(path string) (*script.Script, error) {

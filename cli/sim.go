@@ -55,6 +55,7 @@ type simFlags struct {
 	allCalls  bool
 	from, to  time.Duration
 	conn      int
+	addrs     string          // -addrs A,B: the sides' IP addresses
 	set       map[string]bool // flags given on the command line
 }
 
@@ -84,6 +85,7 @@ func (t *Tool) runSim(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.allCalls, "all-calls", false, "show the set-up calls (socket, setsockopt, bind) too")
 	fs.DurationVar(&f.from, "from", 0, "draw the run from this virtual `TIME` on, e.g. 239s (the summary covers the whole run)")
 	fs.DurationVar(&f.to, "to", 0, "draw the run up to this virtual `TIME` (0: to the end)")
+	fs.StringVar(&f.addrs, "addrs", "", "the sides' IP addresses, `A,B` (IPv4 or IPv6, both of one family), e.g. fd3d::1,2001:db8::1 (default 10.0.0.1,10.0.0.2)")
 	fs.IntVar(&f.conn, "conn", 0, "draw only the time connection `N` (1, 2, ...) lived, for runs with several")
 	pos, code := t.parseOrExit(fs, cmd, args, stdout, stderr)
 	if code >= 0 {
@@ -178,6 +180,11 @@ func (t *Tool) simScenario(sc sim.Scenario, f *simFlags, stdout, stderr io.Write
 			cfg.Faults = fs
 		}
 	}
+	if f.addrs != "" {
+		if err := setSimAddrs(&cfg, f.addrs); err != nil {
+			return t.fail(stderr, cmd, "-addrs: %s", err)
+		}
+	}
 	kind := sim.Kind(f.endpoints.v)
 	hosts, err := sim.Hosts(kind)
 	if err != nil {
@@ -258,4 +265,35 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return fh.Close()
+}
+
+// setSimAddrs gives the sides the IP addresses of -addrs "A,B" (their
+// ports stay the scenario's).
+func setSimAddrs(cfg *sim.Config, v string) error {
+	a, b, ok := strings.Cut(v, ",")
+	if !ok {
+		return fmt.Errorf("want two addresses A,B, not %q", v)
+	}
+	def := sim.DefaultAddrs()
+	var ips [2]spec.Addr
+	for i, s := range []string{a, b} {
+		ip, err := spec.ParseAddr(strings.TrimSpace(s))
+		if err != nil {
+			return err
+		}
+		if ip.IsZero() {
+			return fmt.Errorf("%s: the unspecified address cannot be a side's", s)
+		}
+		ips[i] = ip
+	}
+	if ips[0].Is4() != ips[1].Is4() {
+		return fmt.Errorf("%s and %s are of different families", ips[0], ips[1])
+	}
+	for s := range cfg.Addrs {
+		if cfg.Addrs[s].IsZero() {
+			cfg.Addrs[s] = def[s]
+		}
+		cfg.Addrs[s].IP = ips[s]
+	}
+	return nil
 }

@@ -76,28 +76,28 @@ func KnownCauses() []Cause {
 		},
 		// ---- gVisor netstack ----------------------------------------
 		{
-			ID: "gvisor-late-data-rst-ack", Stacks: gv, Verdict: VerdictNoField,
-			Summary: "the RST answering data after close()/SHUT_RD carries ACK at SND.NXT (R.); the model forms it from the segment (R, <SEQ=SEG.ACK>), as Linux does; no profile field (RSTCarriesACK covers ABORT only)",
+			ID: "gvisor-late-data-rst-ack", Stacks: gv, Verdict: VerdictModelFixed,
+			Summary: "modelled since issue 13 (ClosingChecksFirst): the RST answering data after close()/SHUT_RD is the abort's R. at SND.NXT; a kind still matching is something else",
 			Field:   `^flags$`, Stack: `^R\. `, Model: `^R \d`,
 		},
 		{
-			ID: "gvisor-ack-above-accepts-data", Stacks: gv, Verdict: VerdictStackDeparts,
-			Summary: "in ESTABLISHED a segment whose ACK is above SND.NXT still has its text and FIN processed and acknowledged (connect.go handleSegmentLocked runs rcv before snd); RFC 9293 §3.10.7.4 step 5: send an ACK and drop it; the profile's AckAboveSndNxt=drop-in-established holds only for bare ACKs",
+			ID: "gvisor-ack-above-accepts-data", Stacks: gv, Verdict: VerdictModelFixed,
+			Summary: "modelled since issue 13 (AckAboveSndNxt=text-first-in-established): in ESTABLISHED a segment whose ACK is above SND.NXT still has its text and FIN processed and acknowledged (connect.go handleSegmentLocked runs rcv before snd); a kind still matching is something else",
 			Field:   `^(extra \.|ack|seq)$`, State: `^ESTABLISHED$`, Event: `ack>snd\.nxt`,
 		},
 		{
-			ID: "gvisor-fin-after-fin", Stacks: gv, Verdict: VerdictNoField,
-			Summary: "a second FIN at RCV.NXT after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) advances RCV.NXT again and is acknowledged (the letter of RFC 9293 step 8); Linux drops it, the model ignores it",
+			ID: "gvisor-fin-after-fin", Stacks: gv, Verdict: VerdictModelFixed,
+			Summary: "modelled since issue 13 (ClosingChecksFirst): a second FIN at RCV.NXT after the peer's FIN advances RCV.NXT again and is acknowledged; a kind still matching is something else",
 			Field:   `^extra \.$`, State: `^(CLOSE-WAIT|CLOSING|LAST-ACK)$`, Event: `^seg F`,
 		},
 		{
-			ID: "gvisor-shutdown-unread-rst", Stacks: gv, Verdict: VerdictStackDeparts,
-			Summary: "shutdown(SHUT_RD or SHUT_RDWR) with unread data resets the connection (R.) like close(); Linux and the model send a FIN (RFC 9293 SHLD-3 concerns CLOSE only)",
+			ID: "gvisor-shutdown-unread-rst", Stacks: gv, Verdict: VerdictModelFixed,
+			Summary: "modelled since issue 13 (ShutdownUnreadRST): a shutdown that shuts both directions with unread data resets the connection (R.) like close(); a kind still matching is something else",
 			Field:   `^(flags|extra R\.)$`, Event: `^call shutdown`, Stack: `^R\. `,
 		},
 		{
-			ID: "gvisor-orphan-rst", Stacks: gv, Verdict: VerdictStackDeparts,
-			Summary: "after close() or the peer's FIN, a segment beyond RCV.NXT (data, an out-of-order FIN, an in-window ACK) resets the connection (rcv.go handleRcvdSegmentClosing: ErrConnectionAborted); RFC 9293 acknowledges or ignores such segments (step 1, step 7 'ignore the segment text'); Linux resets only on new data in FIN-WAIT-1/2",
+			ID: "gvisor-orphan-rst", Stacks: gv, Verdict: VerdictModelFixed,
+			Summary: "modelled since issue 13 (ClosingChecksFirst, TextEdgeAcceptable): after close() or the peer's FIN, text beyond RCV.NXT or any segment but the exact FIN after close() resets the connection (rcv.go handleRcvdSegmentClosing: ErrConnectionAborted); a kind still matching is something else",
 			Field:   `^(flags|extra R\.)$`, State: `^(FIN-WAIT-1|FIN-WAIT-2|CLOSING|LAST-ACK|CLOSE-WAIT|TIME-WAIT)$`, Event: `^(seg|dup seg|timer)`, Stack: `^R\. `,
 		},
 		{
@@ -106,23 +106,23 @@ func KnownCauses() []Cause {
 			State:   `^TIME-WAIT$`, Event: `^call (close|getsockopt TCP_INFO|shutdown)`,
 		},
 		{
-			ID: "gvisor-tw-segments", Stacks: gv, Verdict: VerdictNoField,
-			Summary: "in TIME-WAIT netstack acknowledges any segment with text or not at RCV.NXT and ignores a FIN at RCV.NXT or an ACK above SND.NXT (rcv.go handleTimeWaitSegment); the model ignores text beyond the FIN and acknowledges the others",
+			ID: "gvisor-tw-segments", Stacks: gv, Verdict: VerdictModelFixed,
+			Summary: "modelled since issue 13 (TimeWaitAckUnlessExact): in TIME-WAIT netstack acknowledges any segment with text or not at RCV.NXT and ignores a FIN at RCV.NXT or an ACK above SND.NXT (rcv.go handleTimeWaitSegment); a kind still matching is something else",
 			Field:   `^(extra \.|missing \.)$`, State: `^TIME-WAIT$`,
 		},
 		{
-			ID: "gvisor-no-paws", Stacks: gv, Verdict: VerdictStackDeparts,
-			Summary: "a segment whose TSval is older than TS.Recent is processed (or dropped without the ACK RFC 7323 §5.3 asks for): netstack does not implement PAWS",
+			ID: "gvisor-no-paws", Stacks: gv, Verdict: VerdictModelFixed,
+			Summary: "modelled since issue 13 (NoPAWS): a segment whose TSval is older than TS.Recent is processed: netstack does not implement PAWS; a kind still matching is something else",
 			Event:   `stale TS`,
 		},
 		{
-			ID: "gvisor-held-fin", Stacks: gv, Verdict: VerdictStackDeparts,
-			Summary: "a held out-of-order bare FIN is discarded when the gap fills (rcv.go: segSeq.Add(segLen-1) underflows for segLen 0), so the FIN must be retransmitted; RFC 9293 SHLD-31/MUST-58",
+			ID: "gvisor-held-fin", Stacks: gv, Verdict: VerdictModelFixed,
+			Summary: "modelled since issue 13 (HeldFINNeedsText): a held out-of-order bare FIN is discarded when the gap fills (rcv.go: segSeq.Add(segLen-1) underflows for segLen 0), so the FIN must be retransmitted; RFC 9293 SHLD-31/MUST-58; a kind still matching is something else",
 			Field:   `^ack$`, Tags: []string{"peer-fin"},
 		},
 		{
-			ID: "gvisor-no-ack-bit", Stacks: gv, Verdict: VerdictStackDeparts,
-			Summary: "a segment without ACK (and without SYN or RST) is dropped before the sequence check, so an unacceptable one draws no ACK (RFC 9293 §3.10.7.4: step 1 comes before the ACK bit check)",
+			ID: "gvisor-no-ack-bit", Stacks: gv, Verdict: VerdictModelFixed,
+			Summary: "modelled since issue 13 (NoACKDroppedFirst): a segment without ACK (and without SYN or RST) is dropped before the sequence check; a kind still matching is something else",
 			Field:   `^missing \.$`, Event: `^(seg|dup seg) - `,
 		},
 		{
@@ -141,8 +141,8 @@ func KnownCauses() []Cause {
 			Field:   `^timestamps$`, Stack: `^R`,
 		},
 		{
-			ID: "gvisor-text-after-fin-drops-ack", Stacks: gv, Verdict: VerdictStackDeparts,
-			Summary: "after the peer's FIN, a segment with text (or beyond RCV.NXT) is dropped whole before its ACK is processed (rcv.go handleRcvdSegmentClosing), so acknowledged data is retransmitted and no ACK answers an unacceptable segment; RFC 9293 processes the ACK (step 5), ignores the text (step 7) and acknowledges unacceptable segments (step 1)",
+			ID: "gvisor-text-after-fin-drops-ack", Stacks: gv, Verdict: VerdictModelFixed,
+			Summary: "modelled since issue 13 (ClosingChecksFirst): after the peer's FIN, a segment with text or beyond RCV.NXT is dropped whole before its ACK is processed (rcv.go handleRcvdSegmentClosing); a kind still matching is something else",
 			Field:   `^(extra \.|extra F\.|missing \.|seq|len)$`, State: `^(CLOSE-WAIT|LAST-ACK|CLOSING)$`, Tags: []string{"peer-fin"},
 		},
 		{

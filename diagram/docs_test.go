@@ -2,15 +2,12 @@ package diagram
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/internal/golden"
 	"github.com/tcpclose/tcpclose/spec"
 )
-
-var rewrite = flag.Bool("rewrite", false, "regenerate the state diagrams in docs/")
 
 // docProfiles are the profiles whose diagrams docs/ carries.
 var docProfiles = []string{"rfc9293", "linux"}
@@ -43,37 +40,11 @@ func TestDocs(t *testing.T) {
 		}
 		path := filepath.Join("..", "docs", "state-diagram-"+name+".md")
 		want := g.Markdown()
-		if *rewrite {
-			if err := os.WriteFile(path, want, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		} else if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s is stale: run go test ./diagram -run TestDocs -rewrite", path)
-		}
+		golden.File(t, path, want, "go test ./diagram -run TestDocs -rewrite")
 		if name != "rfc9293" {
 			continue
 		}
 		arch := filepath.Join("..", "docs", "architecture.md")
-		src, err := os.ReadFile(arch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := bytes.Index(src, []byte(embedBegin))
-		j := bytes.Index(src, []byte(embedEnd))
-		if i < 0 || j < i {
-			t.Fatalf("%s lacks the generated diagram region (%q ... %q)", arch, embedBegin, embedEnd)
-		}
-		block := mermaidBlock(t, g)
-		region := src[i+len(embedBegin) : j]
-		if *rewrite {
-			out := append([]byte{}, src[:i+len(embedBegin)]...)
-			out = append(out, block...)
-			out = append(out, src[j:]...)
-			if err := os.WriteFile(arch, out, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		} else if !bytes.Equal(region, block) {
-			t.Errorf("the diagram in %s is stale: run go test ./diagram -run TestDocs -rewrite", arch)
-		}
+		golden.Region(t, arch, embedBegin, embedEnd, mermaidBlock(t, g), "go test ./diagram -run TestDocs -rewrite")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tcpclose/tcpclose/internal/enum"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
@@ -21,12 +22,9 @@ const (
 	Passive
 )
 
-func (r Role) String() string {
-	if r == Passive {
-		return "passive"
-	}
-	return "active"
-}
+var roleNames = [...]string{Active: "active", Passive: "passive"}
+
+func (r Role) String() string { return enum.Name(roleNames[:], "Role", r) }
 
 // Program is what one side's application may do. Every action it allows is
 // a nondeterministic choice the explorer takes in every state where the
@@ -96,12 +94,9 @@ const (
 	Shared
 )
 
-func (m ClockMode) String() string {
-	if m == Shared {
-		return "shared"
-	}
-	return "independent"
-}
+var clockModeNames = [...]string{Independent: "independent", Shared: "shared"}
+
+func (m ClockMode) String() string { return enum.Name(clockModeNames[:], "ClockMode", m) }
 
 // Config is one exploration.
 type Config struct {
@@ -128,8 +123,12 @@ type Config struct {
 	// nil means all. A host whose next timer is of a kind not listed
 	// takes no timer transition at all (its later timers stay pending).
 	Timers []spec.TimerKind
-	// A and B are the two applications. A is 10.0.0.1, B 10.0.0.2.
+	// A and B are the two applications. A is 10.0.0.1, B 10.0.0.2 (with
+	// IPv6, fd00::1 and fd00::2).
 	A, B Program
+	// IPv6 runs both hosts over IPv6 (Addr6). The closing rules do not
+	// depend on the family: the state space is the same size.
+	IPv6 bool
 	// KeepTimestamps leaves the profile's Timestamps setting alone; the
 	// hosts' absolute clocks then become part of the state.
 	KeepTimestamps bool
@@ -170,6 +169,12 @@ func Addr(side int) spec.Addr {
 		return spec.IPv4(10, 0, 0, 1)
 	}
 	return spec.IPv4(10, 0, 0, 2)
+}
+
+// Addr6 returns the IPv6 address of side 0 (A, fd00::1) or 1 (B,
+// fd00::2), for Config.IPv6.
+func Addr6(side int) spec.Addr {
+	return spec.AddrFrom16([16]byte{0xfd, 15: byte(side + 1)})
 }
 
 // Scenario ports.

@@ -125,6 +125,7 @@ func newExplorer(cfg Config) (*explorer, error) {
 		e.fpKey = DefaultFPKey
 	}
 	e.flags.mem = &e.mem
+	e.hosts.what, e.segs.what = "host", "segment"
 	var err error
 	if e.table, err = newFPTable(&e.mem); err != nil {
 		return nil, err

@@ -540,3 +540,20 @@ func TestDuplication_AMB_FW2_TIMER(t *testing.T) {
 		t.Errorf("linux with duplication: %s", r.Summary())
 	}
 }
+
+// TestIPv6SameSpace: over IPv6 the closing rules are the same, so the
+// state space, its stuck and deadlocked groups and its violations are
+// those of IPv4, and the traces name the IPv6 hosts.
+func TestIPv6SameSpace(t *testing.T) {
+	for _, sc := range []string{"close", "abort"} {
+		cfg := MustConfig(sc, "rfc9293")
+		cfg.Capacity, cfg.R = 1, 1
+		v4 := run(t, cfg)
+		cfg.IPv6 = true
+		v6 := run(t, cfg)
+		if v4.States != v6.States || v4.Edges != v6.Edges || !reflect.DeepEqual(sigs(v4.StuckGroups), sigs(v6.StuckGroups)) ||
+			!reflect.DeepEqual(sigs(v4.DeadlockGroups), sigs(v6.DeadlockGroups)) || len(v4.Violations) != len(v6.Violations) {
+			t.Errorf("%s: IPv6 changes the space:\nIPv4 %s\nIPv6 %s", sc, v4.Summary(), v6.Summary())
+		}
+	}
+}

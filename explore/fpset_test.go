@@ -139,3 +139,53 @@ func TestQueueSpills(t *testing.T) {
 		}
 	}
 }
+
+// A frontier entry cut short or holding an overlong varint makes the
+// decoder report an error and read zeros, never panic; a whole entry
+// decodes.
+func TestDecoderCorrupt(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		p    []byte
+		read func(*decoder) int64
+	}{
+		{"uvarint cut", []byte{0x80}, func(d *decoder) int64 { return int64(d.uvarint()) }},
+		{"varint cut", []byte{0xff}, func(d *decoder) int64 { return d.varint() }},
+		{"uvarint overlong", []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, func(d *decoder) int64 { return int64(d.uvarint()) }},
+		{"byte empty", nil, func(d *decoder) int64 { return int64(d.byte()) }},
+	} {
+		d := &decoder{p: c.p}
+		if v := c.read(d); v != 0 || d.err == nil || !strings.Contains(d.err.Error(), "corrupt frontier") {
+			t.Errorf("%s: read %d, err %v", c.name, v, d.err)
+		}
+	}
+	d := &decoder{p: []byte{0xac, 0x02, 0x03}} // uvarint 300, varint -2
+	if u, v := d.uvarint(), d.varint(); u != 300 || v != -2 || d.err != nil || len(d.p) != 0 {
+		t.Errorf("decoded %d %d (err %v, %d bytes left), want 300 -2", u, v, d.err, len(d.p))
+	}
+}
+
+// The interning table gives each distinct key one value and index, keeps
+// the first value added under a key, and reports an index past its end.
+func TestTableInterns(t *testing.T) {
+	tb := table[string, chanSeg]{what: "segment"}
+	setID := func(c *chanSeg, id uint32) { c.id = id }
+	a := tb.add("a", chanSeg{enc: "a"}, setID)
+	b := tb.add("b", chanSeg{enc: "b"}, setID)
+	again := tb.add("a", chanSeg{enc: "a2"}, setID)
+	if a.id != 0 || b.id != 1 || again != a || tb.len() != 2 {
+		t.Fatalf("add: a %+v, b %+v, a again %+v, len %d", a, b, again, tb.len())
+	}
+	if c, ok := tb.lookup("b"); !ok || c != b {
+		t.Errorf("lookup(b) = %+v, %t", c, ok)
+	}
+	if _, ok := tb.lookup("c"); ok {
+		t.Error("lookup(c) found a value")
+	}
+	if c, err := tb.get(1); err != nil || c != b {
+		t.Errorf("get(1) = %+v, %v", c, err)
+	}
+	if _, err := tb.get(2); err == nil || !strings.Contains(err.Error(), "corrupt frontier: segment 2 of 2") {
+		t.Errorf("get(2): %v", err)
+	}
+}

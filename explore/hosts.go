@@ -38,27 +38,75 @@ type hostKey struct {
 	now    spec.Time
 }
 
-type hostTable struct {
+// table interns values under keys: each distinct key gets the next index
+// and its value once. Lookups share a read lock; a new value is built
+// outside any lock and added under the write lock, where a value another
+// goroutine added in the meantime wins.
+type table[K comparable, V any] struct {
 	mu   sync.RWMutex
-	ids  map[hostKey]uint32
-	recs []*hostRec
+	ids  map[K]uint32
+	vals []V
+	what string // "host" or "segment", for errors
 }
+
+// lookup returns the value interned under k, if any.
+func (t *table[K, V]) lookup(k K) (v V, ok bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	id, ok := t.ids[k]
+	if ok {
+		v = t.vals[id]
+	}
+	return v, ok
+}
+
+// add interns v under k, unless a value is there already, and returns
+// the one interned; setID gives a new value its index.
+func (t *table[K, V]) add(k K, v V, setID func(*V, uint32)) V {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id, ok := t.ids[k]; ok {
+		return t.vals[id]
+	}
+	if t.ids == nil {
+		t.ids = make(map[K]uint32)
+	}
+	id := uint32(len(t.vals))
+	setID(&v, id)
+	t.ids[k] = id
+	t.vals = append(t.vals, v)
+	return v
+}
+
+// get returns the value of index id; an index past the end is a corrupt
+// frontier entry.
+func (t *table[K, V]) get(id uint32) (V, error) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if int(id) >= len(t.vals) {
+		var zero V
+		return zero, fmt.Errorf("explore: corrupt frontier: %s %d of %d", t.what, id, len(t.vals))
+	}
+	return t.vals[id], nil
+}
+
+func (t *table[K, V]) len() int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(t.vals)
+}
+
+// hostTable holds the distinct host states.
+type hostTable struct{ table[hostKey, *hostRec] }
 
 // intern returns the record of h, whose digest is given, adding it if new
 // (h then belongs to the table and must not be stepped).
 func (t *hostTable) intern(h *model.Host, digest [sha256.Size]byte) *hostRec {
 	k := hostKey{h.Addr(), digest, h.Now()}
-	t.mu.RLock()
-	id, ok := t.ids[k]
-	var r *hostRec
-	if ok {
-		r = t.recs[id]
-	}
-	t.mu.RUnlock()
-	if ok {
+	if r, ok := t.lookup(k); ok {
 		return r
 	}
-	r = &hostRec{h: h, digest: digest, snap: h.Snapshot(), next: h.NextDeadline()}
+	r := &hostRec{h: h, digest: digest, snap: h.Snapshot(), next: h.NextDeadline()}
 	ts := h.Tuples()
 	r.noTCB = len(ts) == 0
 	if r.noTCB {
@@ -70,33 +118,7 @@ func (t *hostTable) intern(h *model.Host, digest [sha256.Size]byte) *hostRec {
 		}
 		r.conns = strings.Join(ss, "+")
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if id, ok := t.ids[k]; ok {
-		return t.recs[id]
-	}
-	if t.ids == nil {
-		t.ids = make(map[hostKey]uint32)
-	}
-	r.id = uint32(len(t.recs))
-	t.ids[k] = r.id
-	t.recs = append(t.recs, r)
-	return r
-}
-
-func (t *hostTable) get(id uint32) (*hostRec, error) {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	if int(id) >= len(t.recs) {
-		return nil, fmt.Errorf("explore: corrupt frontier: host %d of %d", id, len(t.recs))
-	}
-	return t.recs[id], nil
-}
-
-func (t *hostTable) len() int {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return len(t.recs)
+	return t.add(k, r, func(r **hostRec, id uint32) { (*r).id = id })
 }
 
 // chanSeg is a segment in flight with its canonical encoding and its
@@ -107,45 +129,15 @@ type chanSeg struct {
 	id  uint32
 }
 
-type segTable struct {
-	mu   sync.RWMutex
-	ids  map[string]uint32
-	segs []chanSeg
-}
+// segTable holds the distinct segments in flight, by their encoding.
+type segTable struct{ table[string, chanSeg] }
 
 func (t *segTable) intern(s spec.Segment) chanSeg {
 	enc := encodeSeg(s)
-	t.mu.RLock()
-	id, ok := t.ids[enc]
-	var c chanSeg
-	if ok {
-		c = t.segs[id]
-	}
-	t.mu.RUnlock()
-	if ok {
+	if c, ok := t.lookup(enc); ok {
 		return c
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if id, ok := t.ids[enc]; ok {
-		return t.segs[id]
-	}
-	if t.ids == nil {
-		t.ids = make(map[string]uint32)
-	}
-	c = chanSeg{seg: s, enc: enc, id: uint32(len(t.segs))}
-	t.ids[enc] = c.id
-	t.segs = append(t.segs, c)
-	return c
-}
-
-func (t *segTable) get(id uint32) (chanSeg, error) {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	if int(id) >= len(t.segs) {
-		return chanSeg{}, fmt.Errorf("explore: corrupt frontier: segment %d of %d", id, len(t.segs))
-	}
-	return t.segs[id], nil
+	return t.add(enc, chanSeg{seg: s, enc: enc}, func(c *chanSeg, id uint32) { c.id = id })
 }
 
 // encode appends the compact encoding of s: host and segment indexes,
@@ -186,24 +178,16 @@ func (d *decoder) byte() byte {
 	return v
 }
 
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, k := binary.Uvarint(d.p)
-	if k <= 0 {
-		d.err = fmt.Errorf("explore: corrupt frontier entry")
-		return 0
-	}
-	d.p = d.p[k:]
-	return v
-}
+func (d *decoder) uvarint() uint64 { return readVarint(d, binary.Uvarint) }
 
-func (d *decoder) varint() int64 {
+func (d *decoder) varint() int64 { return readVarint(d, binary.Varint) }
+
+// readVarint reads one varint with read (binary.Uvarint or binary.Varint).
+func readVarint[T uint64 | int64](d *decoder, read func([]byte) (T, int)) T {
 	if d.err != nil {
 		return 0
 	}
-	v, k := binary.Varint(d.p)
+	v, k := read(d.p)
 	if k <= 0 {
 		d.err = fmt.Errorf("explore: corrupt frontier entry")
 		return 0

@@ -493,7 +493,12 @@ func (st *step) call(c spec.Call) spec.Output {
 	return spec.Output{Kind: spec.OutResult, FD: c.FD, Call: c.Kind, Ret: -1, Err: spec.EAGAIN}
 }
 
-func (e *explorer) addr(x int) spec.Addr { return Addr(x) }
+func (e *explorer) addr(x int) spec.Addr {
+	if e.cfg.IPv6 {
+		return Addr6(x)
+	}
+	return Addr(x)
+}
 
 // app performs application action a of side x. Multi-call actions are
 // atomic: no other event comes between their calls, which loses nothing

@@ -81,10 +81,24 @@ const (
 	MaxAgreeTime = 24 * time.Hour
 )
 
+// The hosts' addresses: an input's header chooses IPv4 or IPv6. Each
+// family has the host, its peer, a second peer (connections spread over
+// both, so an IPv6 host numbers peers that come and go) and an address
+// of the other family (connect fails, segments are dropped).
 var (
-	hostIP = spec.IPv4(192, 168, 0, 1)
-	peerIP = spec.IPv4(192, 0, 2, 1)
+	addrs4 = agreeAddrs{spec.IPv4(192, 168, 0, 1), spec.IPv4(192, 0, 2, 1), spec.IPv4(192, 0, 2, 9), stack6(0x36)}
+	addrs6 = agreeAddrs{stack6(1), remote6(1), remote6(7), spec.IPv4(192, 0, 2, 1)}
 )
+
+type agreeAddrs struct{ host, peer, peer2, other spec.Addr }
+
+// stack6 is fd3d:fa7b:d17d::n, remote6 2001:db8::n (packetdrill's IPv6
+// networks).
+func stack6(n byte) spec.Addr {
+	return spec.AddrFrom16([16]byte{0xfd, 0x3d, 0xfa, 0x7b, 0xd1, 0x7d, 15: n})
+}
+
+func remote6(n byte) spec.Addr { return spec.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: n}) }
 
 // AgreeVariant is a set of profile overrides a FuzzAgree input can apply
 // to its base profile, reaching behaviour the built-in values leave
@@ -122,6 +136,7 @@ func AgreeVariants() []AgreeVariant {
 		{Name: "bsd", Overrides: []string{"AckCarriesFIN=true", "TimeWaitNoSeqTest=true", "ListenSynAckDropped=true",
 			"OldSegmentAckProcessed=true", "ListenCloseDropsEmbryonic=true", "NoACKDroppedFirst=true", "RSTBelowRcvNxtAfterFin=true",
 			"ACKWindowBytesAcked=true", "ResetErrnoSynRcvdActive=ECONNRESET"}},
+		{Name: "wscale", Overrides: []string{"WindowScale=true", "WindowShift=2", "RecvBuf=300000", "AcceptBeyondAdvertised=true", "RecvBufRoundMSS=true"}},
 	}
 }
 
@@ -159,7 +174,7 @@ var (
 	flagTable  = [16]spec.Flags{spec.ACK, spec.FIN | spec.ACK, spec.PSH | spec.ACK, spec.RST, spec.SYN, spec.SYN | spec.ACK, spec.RST | spec.ACK, spec.FIN, 0, spec.SYN | spec.FIN, spec.SYN | spec.RST, spec.FIN | spec.PSH | spec.ACK, spec.SYN | spec.FIN | spec.RST | spec.ACK, spec.URG | spec.ACK, spec.ACK, spec.FIN | spec.ACK}
 	freshISS   = [4]spec.Seq{5000, 0xFFFFFFF0, 0x7FFFFFFF, 0}
 	ackOff     = [8]uint32{0, 1, ^uint32(0), 1 << 31, 65536, ^uint32(65535), 2, ^uint32(1)}
-	wndTable   = [4]uint16{65535, 0, 1, 1000}
+	wndTable   = [4]uint16{65535, 0, 1, 257} // 257: a window that needs its scale (257 << 7 under wscale 7)
 	mssTable   = [4]uint16{0, 1460, 536, 64} // a small MSS, but not one segment per octet (MaxAgreeOutputs)
 	jumpTable  = [4][4]time.Duration{{1, time.Millisecond, 200 * time.Millisecond, time.Second}, {3 * time.Second, 10 * time.Second, 30 * time.Second, 60 * time.Second}, {120 * time.Second, 240 * time.Second, 241 * time.Second, time.Hour}, {2 * time.Hour, 1 << 40, 2 * time.Minute, 500 * time.Millisecond}}
 	replyFlags = [8]spec.Flags{spec.ACK, spec.FIN | spec.ACK, spec.PSH | spec.ACK, spec.RST, spec.RST | spec.ACK, spec.FIN | spec.PSH | spec.ACK, spec.ACK, spec.PSH | spec.ACK}
@@ -206,6 +221,8 @@ type AgreeRun struct {
 
 	outputs int // the model's outputs so far (MaxAgreeOutputs)
 
+	hostIP, peerIP, peer2IP, otherIP spec.Addr
+
 	// Log is every event played, in order.
 	Log []spec.Event
 	err error
@@ -221,12 +238,17 @@ func NewAgreeRun(data []byte, obs func(*Step)) (*AgreeRun, error) {
 	r := &AgreeRun{data: data, mem: check.NewMemory(), peerTS: 1000, obs: obs}
 	h0, h1, h2 := r.next(), r.next(), r.next()
 	r.Profile, r.Label = AgreeProfile(h0)
-	cfg := spec.HostConfig{ISNSecret: splitmix.Mix(uint64(h2 >> 3)), FixedISS: issTable[h1>>4&7]}
+	a := addrs4
+	if h2&0x80 != 0 { // the top bit of the ISN secret's too
+		a = addrs6
+	}
+	r.hostIP, r.peerIP, r.peer2IP, r.otherIP = a.host, a.peer, a.peer2, a.other
+	cfg := spec.HostConfig{Addr: r.hostIP, ISNSecret: splitmix.Mix(uint64(h2 >> 3)), FixedISS: issTable[h1>>4&7]}
 	var err error
 	if r.m, err = model.New(r.Profile, cfg); err != nil {
 		return nil, fmt.Errorf("fuzz: agree %s: %w", r.Label, err)
 	}
-	if r.s, err = impl.New(r.Profile, spec.HostConfig{ISNSecret: cfg.ISNSecret, FixedISS: cfg.FixedISS}); err != nil {
+	if r.s, err = impl.New(r.Profile, cfg); err != nil {
 		return nil, fmt.Errorf("fuzz: agree %s: %w", r.Label, err)
 	}
 	r.noTS = h1&0x80 != 0
@@ -240,7 +262,7 @@ func NewAgreeRun(data []byte, obs func(*Step)) (*AgreeRun, error) {
 		r.call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptReuseAddr, Val: 1})
 	}
 	if scene == 0 || scene == 2 {
-		r.call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: hostIP, Port: 8080}})
+		r.call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: r.hostIP, Port: 8080}})
 		r.call(spec.Call{Kind: spec.CallListen, FD: 3, N: backlogTable[h2&7]})
 	}
 	if scene == 1 || scene == 2 {
@@ -252,7 +274,7 @@ func NewAgreeRun(data []byte, obs func(*Step)) (*AgreeRun, error) {
 		if h1&8 != 0 {
 			r.call(spec.Call{Kind: spec.CallSetsockopt, FD: fd, Opt: spec.OptNonBlock, Val: 1})
 		}
-		r.call(spec.Call{Kind: spec.CallConnect, FD: fd, Addr: spec.SockAddr{IP: peerIP, Port: 8080}})
+		r.call(spec.Call{Kind: spec.CallConnect, FD: fd, Addr: spec.SockAddr{IP: r.peerIP, Port: 8080}})
 	}
 	return r, nil
 }
@@ -394,12 +416,12 @@ func (r *AgreeRun) opCall(p byte) {
 		switch c.Kind {
 		case spec.CallBind:
 			c.Addr = spec.SockAddr{
-				IP:   [4]spec.Addr{hostIP, {}, spec.IPv4(10, 0, 0, 1), hostIP}[a&3],
+				IP:   [4]spec.Addr{r.hostIP, {}, spec.IPv4(10, 0, 0, 1), r.hostIP}[a&3],
 				Port: [8]uint16{8080, 0, 8081, 49152, 32768, 8080, 50000, 1}[a>>2&7],
 			}
 		case spec.CallConnect:
 			c.Addr = spec.SockAddr{
-				IP:   [4]spec.Addr{peerIP, {}, spec.IPv4(198, 51, 100, 7), peerIP}[a&3],
+				IP:   [4]spec.Addr{r.peerIP, {}, r.otherIP, r.peer2IP}[a&3],
 				Port: [8]uint16{8080, 8081, 0, 50000, 8080, 8082, 1, 8080}[a>>2&7],
 			}
 		case spec.CallListen:
@@ -424,19 +446,22 @@ func (r *AgreeRun) opCall(p byte) {
 }
 
 // freshTuples are the tuples a peer may use that need no connection.
-func freshTuple(i byte) spec.FourTuple {
-	local := spec.SockAddr{IP: hostIP, Port: 8080}
+func (r *AgreeRun) freshTuple(i byte) spec.FourTuple {
+	local := spec.SockAddr{IP: r.hostIP, Port: 8080}
 	switch i & 7 {
 	case 0, 1, 2, 3:
-		return spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: peerIP, Port: 50000 + uint16(i&3)}}
+		return spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: r.peerAt(uint16(i)), Port: 50000 + uint16(i&3)}}
 	case 4:
-		return spec.FourTuple{Local: spec.SockAddr{IP: hostIP, Port: 9}, Remote: spec.SockAddr{IP: peerIP, Port: 50000}}
+		return spec.FourTuple{Local: spec.SockAddr{IP: r.hostIP, Port: 9}, Remote: spec.SockAddr{IP: r.peerIP, Port: 50000}}
 	case 5:
-		return spec.FourTuple{Local: spec.SockAddr{IP: spec.IPv4(10, 9, 9, 9), Port: 8080}, Remote: spec.SockAddr{IP: peerIP, Port: 50000}}
+		return spec.FourTuple{Local: spec.SockAddr{IP: spec.IPv4(10, 9, 9, 9), Port: 8080}, Remote: spec.SockAddr{IP: r.peerIP, Port: 50000}}
 	case 6:
-		return spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: peerIP, Port: 0}}
+		if i&8 != 0 {
+			return spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: r.otherIP, Port: 50000}}
+		}
+		return spec.FourTuple{Local: local, Remote: spec.SockAddr{IP: r.peerIP, Port: 0}}
 	}
-	return spec.FourTuple{Local: spec.SockAddr{IP: hostIP, Port: 8081}, Remote: spec.SockAddr{IP: peerIP, Port: 8080}}
+	return spec.FourTuple{Local: spec.SockAddr{IP: r.hostIP, Port: 8081}, Remote: spec.SockAddr{IP: r.peerIP, Port: 8080}}
 }
 
 // tuple picks a 4-tuple: i < 8 a connection of the snapshot (i modulo
@@ -447,7 +472,7 @@ func (r *AgreeRun) tuple(i byte) (spec.FourTuple, *spec.ConnSnap) {
 		c := &r.snap.Conns[int(i)%n]
 		return c.Tuple, c
 	}
-	tu := freshTuple(i)
+	tu := r.freshTuple(i)
 	return tu, r.conn(tu)
 }
 
@@ -501,7 +526,9 @@ func (r *AgreeRun) segOpts(seg *spec.Segment, o byte) {
 	}
 	if o>>7 != 0 {
 		seg.Opts.SackOK = true
-		seg.Opts.WScale = 8
+		// Window Scale (read on SYNs only): shift 7, 0, 14, or 15, which
+		// is taken as 14 (RFC 7323 §2.3).
+		seg.Opts.WScale = [4]uint8{8, 1, 15, 16}[o>>5&3]
 	}
 }
 
@@ -803,7 +830,7 @@ func (r *AgreeRun) acceptIfQueued(t spec.FourTuple) bool {
 // driveFresh opens a connection: an inbound SYN or a socket and connect.
 func (r *AgreeRun) driveFresh(d byte) {
 	if d&1 == 0 {
-		seg := spec.Segment{Src: spec.SockAddr{IP: peerIP, Port: 50000 + uint16(d>>1&3)}, Dst: spec.SockAddr{IP: hostIP, Port: 8080},
+		seg := spec.Segment{Src: spec.SockAddr{IP: r.peerAt(uint16(d >> 1 & 3)), Port: 50000 + uint16(d>>1&3)}, Dst: spec.SockAddr{IP: r.hostIP, Port: 8080},
 			Flags: spec.SYN, Seq: freshISS[d>>3&3], Wnd: 65535}
 		seg.Opts.MSS = 1460
 		r.peerTSOpt(&seg, 0, true)
@@ -818,7 +845,7 @@ func (r *AgreeRun) driveFresh(d byte) {
 	if d&2 != 0 {
 		r.call(spec.Call{Kind: spec.CallSetsockopt, FD: int32(fd), Opt: spec.OptNonBlock, Val: 1})
 	}
-	r.call(spec.Call{Kind: spec.CallConnect, FD: int32(fd), Addr: spec.SockAddr{IP: peerIP, Port: [4]uint16{8080, 8081, 8082, 8080}[d>>2&3]}})
+	r.call(spec.Call{Kind: spec.CallConnect, FD: int32(fd), Addr: spec.SockAddr{IP: r.peerIP, Port: [4]uint16{8080, 8081, 8082, 8080}[d>>2&3]}})
 }
 
 // lastResult returns the return value of the last result of call k in
@@ -873,7 +900,7 @@ func (r *AgreeRun) lifecycle(v byte, activeClose bool) {
 	}
 	if v&1 == 0 && len(r.snap.Listeners) > 0 {
 		l := r.snap.Listeners[0]
-		tu = spec.FourTuple{Local: spec.SockAddr{IP: hostIP, Port: l.Port}, Remote: spec.SockAddr{IP: peerIP, Port: 50010 + uint16(v>>1)}}
+		tu = spec.FourTuple{Local: spec.SockAddr{IP: r.hostIP, Port: l.Port}, Remote: spec.SockAddr{IP: r.peerAt(uint16(v >> 1)), Port: 50010 + uint16(v>>1)}}
 		if r.conn(tu) != nil {
 			return
 		}
@@ -896,7 +923,7 @@ func (r *AgreeRun) lifecycle(v byte, activeClose bool) {
 		}
 		fd = int32(ret)
 		r.call(spec.Call{Kind: spec.CallSetsockopt, FD: fd, Opt: spec.OptNonBlock, Val: 1})
-		r.call(spec.Call{Kind: spec.CallConnect, FD: fd, Addr: spec.SockAddr{IP: peerIP, Port: 8080 + uint16(v>>1&3)}})
+		r.call(spec.Call{Kind: spec.CallConnect, FD: fd, Addr: spec.SockAddr{IP: r.peerIP, Port: 8080 + uint16(v>>1&3)}})
 		var c *spec.ConnSnap
 		for i := range r.snap.Conns {
 			if r.snap.Conns[i].FD == fd && r.snap.Conns[i].State == spec.SynSent {
@@ -961,4 +988,12 @@ func Describe(data []byte) (string, error) {
 		fmt.Fprintf(&b, "\n%v", runErr)
 	}
 	return b.String(), nil
+}
+
+// peerAt spreads connections over the two peers by port parity.
+func (r *AgreeRun) peerAt(port uint16) spec.Addr {
+	if port&1 == 0 {
+		return r.peerIP
+	}
+	return r.peer2IP
 }

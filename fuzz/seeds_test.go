@@ -11,12 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/internal/golden"
 	"github.com/tcpclose/tcpclose/sim"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
 var (
-	rewrite  = flag.Bool("rewrite", false, "rewrite the generated seed corpora under testdata/fuzz")
 	decode   = flag.String("decode", "", "TestDecode: print what this corpus file decodes to (FuzzAgree, FuzzSim)")
 	crashers = flag.Bool("crashers", false, "TestCrashers: replay testdata/crashers, the findings not yet fixed")
 	export   = flag.String("export", "", "TestExportCorpus: write the corpora as raw inputs (libFuzzer's format) under this directory")
@@ -85,7 +85,7 @@ func readCorpus(t *testing.T, dir string) map[string][]byte {
 func TestGenerateSeeds(t *testing.T) {
 	for target, seeds := range seedSets() {
 		dir := filepath.Join("testdata", "fuzz", target)
-		if *rewrite {
+		if golden.Rewrite() {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func TestGenerateSeeds(t *testing.T) {
 			seen[name] = true
 			path := filepath.Join(dir, name)
 			want := corpusFile(s.data)
-			if *rewrite {
+			if golden.Rewrite() {
 				if err := os.WriteFile(path, want, 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -121,7 +121,7 @@ func TestGenerateSeeds(t *testing.T) {
 				t.Errorf("%s is stale or missing (go test ./fuzz -run TestGenerateSeeds -rewrite)", path)
 			}
 		}
-		if !*rewrite {
+		if !golden.Rewrite() {
 			old, _ := filepath.Glob(filepath.Join(dir, "seed-*"))
 			for _, f := range old {
 				if !seen[filepath.Base(f)] {

@@ -10,6 +10,7 @@ type memo struct {
 	rcvNxt   spec.Seq
 	tsok     bool
 	tsRecent uint32
+	wsOK     bool
 	deadline spec.Time
 	reuse    bool
 	explicit bool
@@ -125,8 +126,11 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 	c.state = spec.SynReceived
 	c.irs, c.rcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.iss, c.sndUna, c.sndNxt, c.sndEnd = iss, iss, iss.Add(1), iss.Add(1)
-	c.sndWnd, c.maxSndWnd, c.sndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	s.negotiateWS(c, seg)
+	c.sndWnd = s.peerWnd(c, seg)
+	c.maxSndWnd, c.sndWL1 = c.sndWnd, seg.Seq
 	c.sendMSS = s.peerMSS(seg)
+	s.roundRcvBuf(c)
 	if s.p.Timestamps && seg.Opts.HasTS {
 		c.flags |= fTSOK
 		c.tsRecent = seg.Opts.TS.Val
@@ -137,6 +141,9 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 		c.prevID, c.prevSndNxt, c.prevRcvNxt = prev.id, prev.sndNxt, prev.rcvNxt
 		c.prevTSRecent, c.prevDeadline = prev.tsRecent, prev.deadline
 		c.prevLastOOW, c.prevFlags = prev.lastOOW, 0
+		if prev.wsOK {
+			c.prevFlags |= prevWS
+		}
 		if prev.reuse {
 			c.prevFlags |= prevReuse
 		}
@@ -154,7 +161,7 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 }
 
 func (s *Stack) peerMSS(seg *spec.Segment) uint16 {
-	m := uint16(spec.DefaultPeerMSS)
+	m := s.cfg.PeerMSS()
 	if seg.Opts.MSS != 0 {
 		m = seg.Opts.MSS
 	}
@@ -187,11 +194,14 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 	}
 	c.irs, c.rcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.sendMSS = s.peerMSS(seg)
+	s.roundRcvBuf(c)
 	if s.p.Timestamps && seg.Opts.HasTS {
 		c.flags |= fTSOK
 		c.tsRecent = seg.Opts.TS.Val
 	}
-	c.sndWnd, c.maxSndWnd, c.sndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	s.negotiateWS(c, seg)
+	c.sndWnd = s.peerWnd(c, seg)
+	c.maxSndWnd, c.sndWL1 = c.sndWnd, seg.Seq
 	if ackOK {
 		c.sndWL2 = seg.Ack
 		s.ackNew(c, seg.Ack)
@@ -231,8 +241,8 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 	if s.bareSynDropped(&seg) && c.state != spec.SynReceived {
 		return
 	}
-	if s.p.NoACKDroppedFirst && c.state != spec.SynReceived && seg.Flags&(spec.ACK|spec.SYN|spec.RST) == 0 {
-		return // AMB-NOACK-FIRST
+	if s.noACKDroppedFirst(c, &seg) {
+		return
 	}
 	if s.rstAfterFin(c, &seg) {
 		s.rstArrives(c, &seg)
@@ -279,6 +289,9 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 	if seg.Flags&spec.ACK == 0 { // R9293-SEG-NOACK
 		return
 	}
+	if s.p.ClosingChecksFirst && s.closingChecks(c, &seg) {
+		return
+	}
 	if !s.ackArrives(c, &seg) {
 		return
 	}
@@ -320,6 +333,49 @@ func (s *Stack) oldSegmentAck(c *conn, seg *spec.Segment) bool {
 	return true
 }
 
+// noACKDroppedFirst: a segment with neither ACK, SYN nor RST is dropped in
+// a synchronized state before the sequence test (AMB-NOACK-FIRST).
+func (s *Stack) noACKDroppedFirst(c *conn, seg *spec.Segment) bool {
+	return s.p.NoACKDroppedFirst && c.state != spec.SynReceived && seg.Flags&(spec.ACK|spec.SYN|spec.RST) == 0
+}
+
+// closingChecks is ClosingChecksFirst (AMB-CLOSING-RCV): the checks of
+// FIN-WAIT-1 through LAST-ACK before the ACK is processed; it reports
+// whether the segment is consumed, and takes a second FIN at RCV.NXT.
+func (s *Stack) closingChecks(c *conn, seg *spec.Segment) bool {
+	switch c.state {
+	case spec.FinWait1, spec.FinWait2, spec.CloseWait, spec.Closing, spec.LastAck:
+	default:
+		return false
+	}
+	peerFin := c.state.PeerFinReceived()
+	rcvClosed := c.has(fRcvShut) || peerFin
+	if peerFin && seg.Seq.GT(c.rcvNxt) {
+		return true // R9293-SEG-TEXT-LATE
+	}
+	if seg.Ack.GT(c.sndNxt) {
+		s.sendChallengeAck(c, seg)
+		return true
+	}
+	textEnd := seg.Seq.Add(seg.Len)
+	newSeg := seg.SegLen() > 0 && seg.End().GT(c.rcvNxt)
+	if (c.state != spec.CloseWait && rcvClosed && textEnd.GT(c.rcvNxt)) ||
+		(c.state != spec.FinWait1 && c.has(fOrphan) && newSeg && (seg.Flags&spec.FIN == 0 || seg.End() != c.rcvNxt.Add(1))) {
+		s.sendAbortRST(c) // R2525-RST-LATE-DATA, R9293-SHLD3
+		s.deleteConn(c, endLocal)
+		return true
+	}
+	if rcvClosed && textEnd.GT(c.rcvNxt) {
+		return true // R9293-SEG-TEXT-LATE
+	}
+	if peerFin && seg.Flags&spec.FIN != 0 && seg.Len == 0 && seg.Seq == c.rcvNxt {
+		c.rcvNxt = c.rcvNxt.Add(1) // R9293-SEG-FIN: a second FIN
+		s.sendAck(c)
+		seg.Flags &^= spec.FIN
+	}
+	return false
+}
+
 // timestampsPass applies RFC 7323 before the sequence test (R7323-PAWS,
 // R7323-TS-MISSING, R7323-PAWS-RST).
 func (s *Stack) timestampsPass(c *conn, seg *spec.Segment) bool {
@@ -333,6 +389,9 @@ func (s *Stack) timestampsPass(c *conn, seg *spec.Segment) bool {
 		return !s.p.TSMissingDrop
 	}
 	if int32(seg.Opts.TS.Val-c.tsRecent) < 0 {
+		if s.p.NoPAWS {
+			return true
+		}
 		s.sendOOWAck(c, seg)
 		return false
 	}
@@ -371,7 +430,7 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 				m = memo{ok: true, id: c.prevID, sndNxt: c.prevSndNxt, rcvNxt: c.prevRcvNxt,
 					tsok: c.has(fPrevTSOK), tsRecent: c.prevTSRecent, deadline: c.prevDeadline,
 					reuse: c.prevFlags&prevReuse != 0, explicit: c.prevFlags&prevExplicit != 0,
-					oowSent: c.prevFlags&prevOOWSent != 0, lastOOW: c.prevLastOOW}
+					oowSent: c.prevFlags&prevOOWSent != 0, lastOOW: c.prevLastOOW, wsOK: c.prevFlags&prevWS != 0}
 			}
 			key := c.key
 			s.deleteConn(c, endLocal)
@@ -431,8 +490,13 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		s.establish(c, seg)
 	}
 	if seg.Ack.GT(c.sndNxt) && !s.mutant(MutantAckAboveSndNxt) {
-		if s.p.AckAboveSndNxt == spec.AckAboveDropInEstablished && c.state == spec.Established {
-			return false
+		if c.state == spec.Established {
+			switch s.p.AckAboveSndNxt {
+			case spec.AckAboveDropInEstablished: // AMB-ACK-ABOVE
+				return false
+			case spec.AckAboveTextFirst:
+				return true
+			}
 		}
 		s.sendChallengeAck(c, seg)
 		return false
@@ -455,7 +519,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
 	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow)) {
-		c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+		c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
 	if !advanced && c.sndWnd == 0 && c.retrans > 0 {
@@ -494,7 +558,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 // establish completes the handshake from SYN-RECEIVED.
 func (s *Stack) establish(c *conn, seg *spec.Segment) {
 	c.state = spec.Established
-	c.sndWnd, c.sndWL1, c.sndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+	c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 	c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	if c.has(fPassive) {
 		if l := s.sockAt(int32(c.parent)); l != nil && l.state == sockListening {
@@ -568,7 +632,7 @@ func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 			enterTW = s.processFin(c)
 			needAck = true
 		case fin.GT(c.rcvNxt) && !c.state.PeerFinReceived() && (fin.LT(wndEnd) || (s.p.ZeroWindowAcceptsFIN && fin == wndEnd)):
-			if s.p.HoldOutOfOrderFIN && s.p.HoldOutOfOrder && (!c.has(fHeldFin) || fin.LT(c.heldFinSeq)) {
+			if s.p.HoldOutOfOrderFIN && s.p.HoldOutOfOrder && (seg.Len > 0 || !s.p.HeldFINNeedsText) && (!c.has(fHeldFin) || fin.LT(c.heldFinSeq)) {
 				c.flags |= fHeldFin
 				c.heldFinSeq = fin
 			}

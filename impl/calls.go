@@ -30,7 +30,7 @@ const (
 func (s *Stack) open(c *conn, iss spec.Seq) {
 	c.state = spec.SynSent
 	c.iss, c.sndUna, c.sndNxt, c.sndEnd = iss, iss, iss.Add(1), iss.Add(1)
-	c.sendMSS = spec.DefaultPeerMSS
+	c.sendMSS = s.cfg.PeerMSS()
 	s.sendSyn(c)
 	c.flags |= fTiming
 	c.rttSeq, c.rttStart = iss, s.now

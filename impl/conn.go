@@ -46,6 +46,11 @@ type conn struct {
 	catParent int16 // parent registered in Stack.children
 	lingerFD  int16
 	sendMSS   uint16
+	// Window scaling (RFC 7323 §2): wsOK once both SYNs carried the
+	// option; sndShift is Snd.Wind.Shift, rcvShift Rcv.Wind.Shift.
+	wsOK               bool
+	sndShift, rcvShift uint8
+	rcvBuf             uint32 // the receive buffer (RecvBuf, rounded to the MSS where RecvBufRoundMSS)
 
 	iss, sndUna, sndNxt, sndEnd spec.Seq
 	sndWnd, maxSndWnd           uint32
@@ -72,7 +77,7 @@ type conn struct {
 	prevSndNxt   spec.Seq
 	prevRcvNxt   spec.Seq
 	prevTSRecent uint32
-	prevFlags    uint8 // prevReuse, prevExplicit, prevOOWSent
+	prevFlags    uint8 // prevReuse, prevExplicit, prevOOWSent, prevWS
 	prevLastOOW  spec.Time
 }
 
@@ -81,6 +86,7 @@ const (
 	prevReuse uint8 = 1 << iota
 	prevExplicit
 	prevOOWSent
+	prevWS // window scaling was on
 )
 
 func (c *conn) has(f uint16) bool { return c.flags&f != 0 }

@@ -75,6 +75,12 @@ const (
 	// MutantTextAfterFIN: segment text arriving in CLOSE-WAIT, after the
 	// peer's FIN, is delivered.
 	MutantTextAfterFIN
+	// MutantWindowUnscaled: with window scaling negotiated, the peer's
+	// window field is taken in octets, without its shift (RFC 7323 §2.3).
+	MutantWindowUnscaled
+	// MutantWScaleUncapped: a Window Scale shift above 14 is used as sent,
+	// not taken as 14 (RFC 7323 §2.3).
+	MutantWScaleUncapped
 	// MutantPeerEagerFree: an IPv6 host releases a peer's number as soon
 	// as no connection holds it, even within a Step, so a connection
 	// entering TIME-WAIT can leave an entry whose number goes to the
@@ -88,7 +94,7 @@ var mutantNames = [...]string{
 	"window-edge-off-by-one", "close-wait-to-closing", "no-syn-challenge", "paws-on-rst",
 	"fw2-timer-non-orphan", "no-timewait-cap", "stale-ack-window", "no-rto-backoff", "ignore-peer-mss",
 	"user-timeout-not-rearmed", "timewait-short", "fin-retransmit-at-snd-nxt", "ack-above-snd-nxt",
-	"text-after-fin", "peer-eager-free",
+	"text-after-fin", "window-unscaled", "wscale-uncapped", "peer-eager-free",
 }
 
 func (m Mutant) String() string {

@@ -637,6 +637,12 @@ func (s *Stack) callShutdown(k *sock, c *spec.Call) {
 		k.shutRD = true
 		cn.flags |= fRcvShut
 	}
+	if s.p.ShutdownUnreadRST && k.shutRD && (wr || k.shutWR) && cn.unread > 0 {
+		k.shutWR = true // R2525-RST-UNREAD: reset as close() would
+		s.abortCall(cn, true)
+		s.result(k.fd, c.Kind, 0, spec.OK)
+		return
+	}
 	if wr && !k.shutWR {
 		k.shutWR = true
 		s.closeCall(cn)

@@ -72,7 +72,8 @@ func New(p spec.Profile, cfg spec.HostConfig) (*Stack, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("impl: %w", err)
 	}
-	s := &Stack{p: p, cfg: cfg.WithDefaults(), seed: newHashKey()}
+	cfg = cfg.WithDefaults()
+	s := &Stack{p: cfg.HostProfile(p), cfg: cfg, seed: newHashKey()}
 	s.conns.stride = p.MaxHeldRanges
 	s.cidx = newIndex(s.seed, connKeys{&s.conns})
 	s.tw.init(s.seed)
@@ -373,6 +374,7 @@ func (s *Stack) newConn(key uint64) *conn {
 	c.id, c.key = s.nextID, key
 	c.fd, c.parent = -1, -1
 	c.rto, c.r2 = s.p.RTOInitial, s.p.R2
+	c.rcvBuf = s.p.RecvBuf
 	s.cidx.insert(key, c.idx)
 	s.holdKey(key)
 	s.recat(c)
@@ -415,6 +417,7 @@ func (s *Stack) Snapshot() spec.HostSnap {
 			Tuple: s.tuple(c.key), State: c.state, FD: int32(c.fd),
 			ISS: c.iss, IRS: c.irs, SndUna: c.sndUna, SndNxt: c.sndNxt, SndWnd: c.sndWnd,
 			RcvNxt: c.rcvNxt, RcvWnd: s.rcvWnd(c), Unread: c.unread, Unsent: c.unsent(),
+			SndShift: c.sndShift, RcvShift: c.rcvShift,
 			Timers: c.timer,
 		}
 		cs.Normalize()

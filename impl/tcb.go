@@ -38,12 +38,59 @@ func (c *conn) inSendBuffer() uint32 {
 	return c.sndEnd.Sub(start)
 }
 
-// rcvWnd is RCV.WND: the free part of the receive buffer.
-func (s *Stack) rcvWnd(c *conn) uint32 {
-	if c.unread >= s.p.RecvBuf {
+// rcvFree is the free part of the receive buffer.
+func (s *Stack) rcvFree(c *conn) uint32 {
+	if c.unread >= c.rcvBuf {
 		return 0
 	}
-	return s.p.RecvBuf - c.unread
+	return c.rcvBuf - c.unread
+}
+
+// roundRcvBuf rounds the receive buffer up to a multiple of the send MSS
+// where the profile says so (RecvBufRoundMSS).
+func (s *Stack) roundRcvBuf(c *conn) {
+	if m := uint32(c.sendMSS); s.p.RecvBufRoundMSS && m > 0 && s.p.RecvBuf > m {
+		c.rcvBuf = (s.p.RecvBuf + m - 1) / m * m
+	}
+}
+
+// wndField is the window field of a segment other than a SYN: the free
+// buffer shifted right by Rcv.Wind.Shift, at most 65535 (R7323-WS-SEND).
+func (s *Stack) wndField(c *conn) uint16 {
+	return uint16(min(s.rcvFree(c)>>c.rcvShift, 65535))
+}
+
+// rcvWnd is RCV.WND for the acceptability test: the window advertised,
+// or the whole free buffer where the profile accepts beyond it
+// (AMB-WND-ADVERTISED).
+func (s *Stack) rcvWnd(c *conn) uint32 {
+	free := s.rcvFree(c)
+	if s.p.AcceptBeyondAdvertised {
+		return free
+	}
+	return min(free, 65535<<c.rcvShift)
+}
+
+// negotiateWS reads the Window Scale option of the peer's SYN
+// (R7323-WS-NEGOTIATE); a shift above 14 is taken as 14 (R7323-WS-CAP).
+func (s *Stack) negotiateWS(c *conn, seg *spec.Segment) {
+	c.wsOK, c.sndShift, c.rcvShift = false, 0, 0
+	if !s.p.WindowScale || seg.Opts.WScale == 0 {
+		return
+	}
+	c.wsOK, c.sndShift, c.rcvShift = true, min(seg.Opts.WScale-1, spec.MaxWindowShift), s.p.WindowShift
+	if s.mutant(MutantWScaleUncapped) {
+		c.sndShift = seg.Opts.WScale - 1
+	}
+}
+
+// peerWnd is SEG.WND in octets: shifted left by Snd.Wind.Shift
+// (R7323-WS-RECV), except on a SYN (R7323-WS-SYN-UNSCALED).
+func (s *Stack) peerWnd(c *conn, seg *spec.Segment) uint32 {
+	if seg.Flags&spec.SYN != 0 || s.mutant(MutantWindowUnscaled) {
+		return uint32(seg.Wnd)
+	}
+	return uint32(seg.Wnd) << c.sndShift
 }
 
 func (s *Stack) tsOpt(g *spec.Segment, recent uint32) {
@@ -62,7 +109,7 @@ func (s *Stack) sendSeg(c *conn, flags spec.Flags, seq spec.Seq, n uint32) *spec
 		g.Ack = c.rcvNxt
 	}
 	if flags&spec.RST == 0 {
-		g.Wnd = uint16(min(s.rcvWnd(c), 65535))
+		g.Wnd = s.wndField(c)
 	}
 	if c.has(fTSOK) {
 		s.tsOpt(g, c.tsRecent)
@@ -137,10 +184,13 @@ func (s *Stack) sendSyn(c *conn) {
 	if flags&spec.ACK != 0 {
 		g.Ack = c.rcvNxt
 	}
-	g.Wnd = uint16(min(s.rcvWnd(c), 65535))
+	g.Wnd = uint16(min(s.rcvFree(c), 65535)) // R7323-WS-SYN-UNSCALED
 	g.Opts.MSS = s.p.MSS
 	if s.p.Timestamps && (c.state == spec.SynSent || c.has(fTSOK)) {
 		s.tsOpt(g, c.tsRecent)
+	}
+	if s.p.WindowScale && (c.state == spec.SynSent || c.wsOK) { // R7323-WS-NEGOTIATE
+		g.Opts.WScale = s.p.WindowShift + 1
 	}
 }
 
@@ -295,6 +345,8 @@ func (s *Stack) acceptable(rcvNxt spec.Seq, wnd uint32, seg *spec.Segment) bool 
 		return seg.Seq.InWindow(rcvNxt, wnd)
 	case wnd == 0:
 		return false
+	case s.p.TextEdgeAcceptable && seg.Seq == rcvNxt.Add(wnd): // R9293-SEG-ACCEPT
+		return true
 	default:
 		last := seg.Seq.Add(n - 1)
 		if s.mutant(MutantWindowEdgeOffByOne) {

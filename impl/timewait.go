@@ -23,6 +23,9 @@ func (s *Stack) enterTimeWait(c *conn, startTimer bool) {
 	e := twEntry{key: c.key, deadline: dl, lastOOW: c.lastOOW,
 		meta:   twMeta(c.id, int32(c.parent), c.has(fTSOK), c.has(fReuse), c.has(fOOWSent), c.has(fExplicit)),
 		sndNxt: c.sndNxt, rcvNxt: c.rcvNxt, tsRecent: c.tsRecent}
+	if c.wsOK {
+		e.meta |= twWS
+	}
 	s.removeConn(c)
 	s.insertTW(e)
 }
@@ -61,11 +64,30 @@ func (s *Stack) sendTW(e *twEntry, flags spec.Flags) {
 		g.Ack = e.rcvNxt
 	}
 	if flags&spec.RST == 0 {
-		g.Wnd = uint16(min(s.p.RecvBuf, 65535))
+		g.Wnd = uint16(min(s.p.RecvBuf>>s.twShift(e), 65535)) // R7323-WS-SEND
 	}
 	if e.tsok() {
 		s.tsOpt(g, e.tsRecent)
 	}
+}
+
+// twShift is a TIME-WAIT entry's Rcv.Wind.Shift: the profile's if
+// scaling was on.
+func (s *Stack) twShift(e *twEntry) uint8 {
+	if e.wsOK() {
+		return s.p.WindowShift
+	}
+	return 0
+}
+
+// twRcvWnd is a TIME-WAIT entry's RCV.WND: the whole buffer (nothing is
+// unread), capped at what the window field can say unless the profile
+// accepts beyond it (AMB-WND-ADVERTISED).
+func (s *Stack) twRcvWnd(e *twEntry) uint32 {
+	if s.p.AcceptBeyondAdvertised {
+		return s.p.RecvBuf
+	}
+	return min(s.p.RecvBuf, 65535<<s.twShift(e))
 }
 
 func (s *Stack) twOOWAck(e *twEntry, seg *spec.Segment) {
@@ -99,6 +121,10 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 	if s.bareSynDropped(seg) {
 		return
 	}
+	if p.TimeWaitAckUnlessExact {
+		s.timeWaitExact(i, e, seg)
+		return
+	}
 	tsok := e.tsok()
 	paws := tsok && seg.Flags&spec.RST == 0 && seg.Opts.HasTS && int32(seg.Opts.TS.Val-e.tsRecent) < 0
 	if tsok && seg.Flags&spec.RST == 0 && !seg.Opts.HasTS && p.TSMissingDrop {
@@ -116,7 +142,7 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 		s.twOOWAck(e, seg)
 		return
 	}
-	if !s.acceptable(e.rcvNxt, p.RecvBuf, seg) {
+	if !s.acceptable(e.rcvNxt, s.twRcvWnd(e), seg) {
 		if seg.Flags&spec.RST != 0 {
 			return
 		}
@@ -208,6 +234,31 @@ func (s *Stack) timeWaitLinux(i uint32, e *twEntry, seg *spec.Segment, paws bool
 	s.twOOWAck(e, seg)
 }
 
+// timeWaitExact is TIME-WAIT under TimeWaitAckUnlessExact
+// (AMB-TW-ACK-EXACT): no window test, no PAWS, no rate limit.
+func (s *Stack) timeWaitExact(i uint32, e *twEntry, seg *spec.Segment) {
+	if seg.Flags&spec.RST != 0 {
+		if s.acceptable(e.rcvNxt, s.twRcvWnd(e), seg) {
+			s.timeWaitRST(i, e, seg)
+		}
+		return
+	}
+	if seg.Flags&spec.ACK == 0 {
+		return
+	}
+	s.twUpdateTSRecent(e, seg)
+	if seg.Flags&spec.FIN != 0 && seg.Seq.Add(1) == e.rcvNxt { // AMB-TW-FIN
+		s.sendTW(e, spec.ACK)
+		if s.p.TimeWaitRestart == spec.TWRestartOnFIN {
+			s.restartTimeWait(i, e)
+		}
+		return
+	}
+	if seg.Seq != e.rcvNxt || seg.Len != 0 {
+		s.sendTW(e, spec.ACK)
+	}
+}
+
 // timeWaitRST applies the TIME-WAIT RST policy (AMB-TW-RST, R1337-F1).
 func (s *Stack) timeWaitRST(i uint32, e *twEntry, seg *spec.Segment) {
 	switch s.p.TimeWaitRST {
@@ -264,7 +315,7 @@ func (s *Stack) timeWaitSyn(i uint32, e *twEntry, seg *spec.Segment) bool {
 	}
 	m := memo{ok: p.ReopenReturnsToTimeWait, id: e.id(), sndNxt: e.sndNxt, rcvNxt: e.rcvNxt,
 		tsok: e.tsok(), tsRecent: e.tsRecent, deadline: e.deadline,
-		reuse: e.reuse(), explicit: e.explicit(), oowSent: e.meta&twOOWSent != 0, lastOOW: e.lastOOW}
+		reuse: e.reuse(), explicit: e.explicit(), oowSent: e.meta&twOOWSent != 0, lastOOW: e.lastOOW, wsOK: e.wsOK()}
 	iss := e.sndNxt.Add(p.ReopenISSGap) // R9293-MAY2-ISS
 	key := e.key
 	if p.ReopenISSGap == 0 || s.mutant(MutantReopenFreshISS) {
@@ -304,6 +355,10 @@ func (s *Stack) restoreTimeWait(key uint64, m *memo) {
 		s.twOver++
 		return
 	}
-	s.insertTW(twEntry{key: key, deadline: m.deadline, meta: twMeta(m.id, -1, m.tsok, m.reuse, m.oowSent, m.explicit),
-		lastOOW: m.lastOOW, sndNxt: m.sndNxt, rcvNxt: m.rcvNxt, tsRecent: m.tsRecent})
+	e := twEntry{key: key, deadline: m.deadline, meta: twMeta(m.id, -1, m.tsok, m.reuse, m.oowSent, m.explicit),
+		lastOOW: m.lastOOW, sndNxt: m.sndNxt, rcvNxt: m.rcvNxt, tsRecent: m.tsRecent}
+	if m.wsOK {
+		e.meta |= twWS
+	}
+	s.insertTW(e)
 }

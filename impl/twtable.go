@@ -29,7 +29,8 @@ type twEntry struct {
 
 // Bits of twEntry.meta.
 const (
-	twIDMask     = 1<<46 - 1 // connection ID
+	twIDMask     = 1<<45 - 1 // connection ID
+	twWS         = 1 << 45   // window scaling was on (RCV.WND shifts by the profile's WindowShift)
 	twExplicit   = 1 << 46   // its port was bound explicitly (bind, listen)
 	twParentSh   = 47        // parent fd + 1 in 11 bits (0: none)
 	twParentMask = 1<<11 - 1
@@ -56,6 +57,7 @@ func (e *twEntry) parent() int32  { return int32(e.meta>>twParentSh&twParentMask
 func (e *twEntry) tsok() bool     { return e.meta&twTSOK != 0 }
 func (e *twEntry) reuse() bool    { return e.meta&twReuse != 0 }
 func (e *twEntry) explicit() bool { return e.meta&twExplicit != 0 }
+func (e *twEntry) wsOK() bool     { return e.meta&twWS != 0 }
 
 func twMeta(id uint64, parent int32, tsok, reuse, oowSent, explicit bool) uint64 {
 	m := id&twIDMask | uint64(parent+1)&twParentMask<<twParentSh | twLive

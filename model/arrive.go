@@ -136,8 +136,11 @@ func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMem
 	c.State = spec.SynReceived
 	c.IRS, c.RcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.ISS, c.SndUna, c.SndNxt, c.SndEnd = iss, iss, iss.Add(1), iss.Add(1)
-	c.SndWnd, c.MaxSndWnd, c.SndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	c.negotiateWS(h, seg)
+	c.SndWnd = c.peerWnd(h, seg)
+	c.MaxSndWnd, c.SndWL1 = c.SndWnd, seg.Seq
 	c.SendMSS = peerMSS(h, seg)
+	c.roundRcvBuf(h)
 	if h.p.Timestamps && seg.Opts.HasTS {
 		c.TSOK, c.TSRecent = true, seg.Opts.TS.Val
 	}
@@ -148,7 +151,7 @@ func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMem
 }
 
 func peerMSS(h *Host, seg *spec.Segment) uint16 {
-	m := uint16(spec.DefaultPeerMSS)
+	m := h.cfg.PeerMSS()
 	if seg.Opts.MSS != 0 {
 		m = seg.Opts.MSS
 	}
@@ -192,10 +195,13 @@ func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
 	h.rule("R9293-SEG-SYNSENT-SYN")
 	c.IRS, c.RcvNxt = seg.Seq, seg.Seq.Add(1)
 	c.SendMSS = peerMSS(h, seg)
+	c.roundRcvBuf(h)
 	if h.p.Timestamps && seg.Opts.HasTS {
 		c.TSOK, c.TSRecent = true, seg.Opts.TS.Val
 	}
-	c.SndWnd, c.MaxSndWnd, c.SndWL1 = uint32(seg.Wnd), uint32(seg.Wnd), seg.Seq
+	c.negotiateWS(h, seg)
+	c.SndWnd = c.peerWnd(h, seg)
+	c.MaxSndWnd, c.SndWL1 = c.SndWnd, seg.Seq
 	if ackOK {
 		c.SndWL2 = seg.Ack
 		h.ackNew(c, seg.Ack)
@@ -244,8 +250,7 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	if h.bareSynDropped(&seg) && c.State != spec.SynReceived {
 		return
 	}
-	if h.p.NoACKDroppedFirst && c.State != spec.SynReceived && seg.Flags&(spec.ACK|spec.SYN|spec.RST) == 0 {
-		h.rule("AMB-NOACK-FIRST")
+	if h.noACKDroppedFirst(c, &seg) {
 		return
 	}
 	if h.rstAfterFin(c, &seg) {
@@ -310,6 +315,9 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	if h.noACKDropped(&seg) {
 		return
 	}
+	if h.p.ClosingChecksFirst && h.closingChecks(c, &seg) {
+		return
+	}
 	if !h.ackArrives(c, &seg) {
 		return
 	}
@@ -359,6 +367,65 @@ func (h *Host) oldSegmentAck(c *Conn, seg *spec.Segment) bool {
 	return true
 }
 
+// noACKDroppedFirst: where the profile says so (NoACKDroppedFirst), a
+// segment with neither ACK, SYN nor RST is dropped in a synchronized state
+// before the sequence test (AMB-NOACK-FIRST).
+func (h *Host) noACKDroppedFirst(c *Conn, seg *spec.Segment) bool {
+	if h.p.NoACKDroppedFirst && c.State != spec.SynReceived && seg.Flags&(spec.ACK|spec.SYN|spec.RST) == 0 {
+		h.rule("AMB-NOACK-FIRST")
+		return true
+	}
+	return false
+}
+
+// closingChecks is ClosingChecksFirst (AMB-CLOSING-RCV): in FIN-WAIT-1
+// through LAST-ACK an acceptable segment with ACK is checked before its
+// ACK is processed, as gVisor's receiver does. It reports whether the
+// segment is consumed; a second FIN at RCV.NXT after the peer's FIN is
+// taken (RCV.NXT advances, an ACK goes out) and stripped from seg.
+func (h *Host) closingChecks(c *Conn, seg *spec.Segment) bool {
+	switch c.State {
+	case spec.FinWait1, spec.FinWait2, spec.CloseWait, spec.Closing, spec.LastAck:
+	default:
+		return false
+	}
+	h.rule("AMB-CLOSING-RCV")
+	peerFin := c.State.PeerFinReceived()
+	rcvClosed := c.RcvShut || peerFin
+	if peerFin && seg.Seq.GT(c.RcvNxt) {
+		h.rule("R9293-SEG-TEXT-LATE") // beyond the peer's FIN: dropped, ACK unseen
+		return true
+	}
+	if seg.Ack.GT(c.SndNxt) {
+		h.rule("R9293-SEG-ACK-ESTAB")
+		c.sendChallengeAck(h, seg)
+		return true
+	}
+	textEnd := seg.Seq.Add(seg.Len)
+	newSeg := seg.SegLen() > 0 && seg.End().GT(c.RcvNxt)
+	if (c.State != spec.CloseWait && rcvClosed && textEnd.GT(c.RcvNxt)) ||
+		(c.State != spec.FinWait1 && c.Orphan && newSeg && (seg.Flags&spec.FIN == 0 || seg.End() != c.RcvNxt.Add(1))) {
+		// Text the application can no longer read, or anything but the
+		// peer's FIN after close(): abort with RST,ACK at SND.NXT.
+		h.rule("R2525-RST-LATE-DATA")
+		h.rule("R9293-SHLD3")
+		h.send(c.abortRST(h))
+		h.deleteConn(c, endLocal)
+		return true
+	}
+	if rcvClosed && textEnd.GT(c.RcvNxt) {
+		h.rule("R9293-SEG-TEXT-LATE") // CLOSE-WAIT: text after the FIN, dropped whole
+		return true
+	}
+	if peerFin && seg.Flags&spec.FIN != 0 && seg.Len == 0 && seg.Seq == c.RcvNxt {
+		h.rule("R9293-SEG-FIN") // a second FIN, taken as the first was
+		c.RcvNxt = c.RcvNxt.Add(1)
+		c.sendAck(h)
+		seg.Flags &^= spec.FIN
+	}
+	return false
+}
+
 // timestampsPass applies RFC 7323 before the sequence test: a missing
 // option (R7323-TS-MISSING) and PAWS (R7323-PAWS). RSTs are exempt
 // (R7323-PAWS-RST).
@@ -379,6 +446,9 @@ func (h *Host) timestampsPass(c *Conn, seg *spec.Segment) bool {
 	}
 	if int32(seg.Opts.TS.Val-c.TSRecent) < 0 {
 		h.rule("R7323-PAWS")
+		if h.p.NoPAWS {
+			return true // no PAWS: an old TSval is let through
+		}
 		c.sendOOWAck(h, seg)
 		return false
 	}
@@ -502,9 +572,15 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	}
 	if seg.Ack.GT(c.SndNxt) {
 		h.rule("R9293-SEG-ACK-ESTAB")
-		if h.p.AckAboveSndNxt == spec.AckAboveDropInEstablished && c.State == spec.Established {
-			h.rule("AMB-ACK-ABOVE")
-			return false
+		if c.State == spec.Established {
+			switch h.p.AckAboveSndNxt {
+			case spec.AckAboveDropInEstablished:
+				h.rule("AMB-ACK-ABOVE")
+				return false
+			case spec.AckAboveTextFirst:
+				h.rule("AMB-ACK-ABOVE") // the ACK is ignored, text and FIN are not
+				return true
+			}
 		}
 		c.sendChallengeAck(h, seg)
 		return false
@@ -534,7 +610,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	// used (SND.WL1, SND.WL2).
 	if c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack))) {
 		h.rule("R9293-SEG-ACK-WINDOW")
-		c.SndWnd, c.SndWL1, c.SndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+		c.SndWnd, c.SndWL1, c.SndWL2 = c.peerWnd(h, seg), seg.Seq, seg.Ack
 		c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
 	}
 	if !advanced && c.SndWnd == 0 && c.Retrans > 0 {
@@ -583,7 +659,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 // establish completes the handshake from SYN-RECEIVED.
 func (h *Host) establish(c *Conn, seg *spec.Segment) {
 	c.State = spec.Established
-	c.SndWnd, c.SndWL1, c.SndWL2 = uint32(seg.Wnd), seg.Seq, seg.Ack
+	c.SndWnd, c.SndWL1, c.SndWL2 = c.peerWnd(h, seg), seg.Seq, seg.Ack
 	c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
 	if c.Passive {
 		if l := h.socks[c.Parent]; l != nil && l.State == sockListening {
@@ -670,7 +746,7 @@ func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 			needAck = true
 		case fin.GT(c.RcvNxt) && !c.State.PeerFinReceived() && (fin.LT(wndEnd) || (h.p.ZeroWindowAcceptsFIN && fin == wndEnd)):
 			h.rule("R9293-SHLD31")
-			if h.p.HoldOutOfOrderFIN && h.p.HoldOutOfOrder && (!c.HeldFin || fin.LT(c.HeldFinSeq)) {
+			if h.p.HoldOutOfOrderFIN && h.p.HoldOutOfOrder && (seg.Len > 0 || !h.p.HeldFINNeedsText) && (!c.HeldFin || fin.LT(c.HeldFinSeq)) {
 				c.HeldFin, c.HeldFinSeq = true, fin
 			}
 			if h.p.AckOutOfOrder {

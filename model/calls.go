@@ -44,7 +44,7 @@ func (h *Host) open(c *Conn, iss spec.Seq) {
 	h.rule("R9293-OPEN")
 	c.State = spec.SynSent
 	c.ISS, c.SndUna, c.SndNxt, c.SndEnd = iss, iss, iss.Add(1), iss.Add(1)
-	c.SendMSS = spec.DefaultPeerMSS
+	c.SendMSS = h.cfg.PeerMSS()
 	h.send(c.synSegment(h))
 	c.Timing, c.RTTSeq, c.RTTStart = true, iss, h.now
 	c.armRetransmit(h)
@@ -232,6 +232,7 @@ func (h *Host) enterTimeWait(c *Conn, startTimer bool) {
 	c.Timer = [spec.NumTimers]spec.Time{}
 	c.Held, c.HeldFin = nil, false
 	c.Unread = 0
+	c.RcvBuf = h.p.RecvBuf // a TIME-WAIT entry keeps no buffer (impl's compact entry)
 	if startTimer {
 		h.rule("R9293-MUST13")
 		c.Timer[spec.TimerTimeWait] = h.now.Add(h.p.TimeWait)

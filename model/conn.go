@@ -45,6 +45,17 @@ type Conn struct {
 	TSOK     bool
 	TSRecent uint32
 
+	// Window scaling (RFC 7323 §2): WSOK once both SYNs carried the
+	// option; SndShift is Snd.Wind.Shift (the peer's shift, applied to the
+	// windows it sends), RcvShift is Rcv.Wind.Shift (ours, applied to the
+	// windows we send).
+	WSOK               bool
+	SndShift, RcvShift uint8
+	// RcvBuf is this connection's receive buffer: the profile's RecvBuf,
+	// rounded up to a multiple of the MSS where the profile says so
+	// (RecvBufRoundMSS).
+	RcvBuf uint32
+
 	// Timers: deadline per spec.TimerKind, spec.Never when stopped.
 	Timer    [spec.NumTimers]spec.Time
 	LingerFD int32 // the fd blocked in close(2) while TimerLinger runs
@@ -89,6 +100,7 @@ type twMemo struct {
 	RcvNxt   spec.Seq
 	TSOK     bool
 	TSRecent uint32
+	WSOK     bool
 	Deadline spec.Time
 
 	ReuseAddr    bool
@@ -112,7 +124,7 @@ func (c *Conn) snap(h *Host) spec.ConnSnap {
 		Tuple: c.Tuple, State: c.State, FD: c.FD,
 		ISS: c.ISS, IRS: c.IRS, SndUna: c.SndUna, SndNxt: c.SndNxt, SndWnd: c.SndWnd,
 		RcvNxt: c.RcvNxt, RcvWnd: c.rcvWnd(h), Unread: c.Unread, Unsent: c.unsent(),
-		Timers: c.Timer,
+		SndShift: c.SndShift, RcvShift: c.RcvShift, Timers: c.Timer,
 	}
 	s.Normalize()
 	return s
@@ -150,13 +162,81 @@ func (c *Conn) inSendBuffer() uint32 {
 	return c.SndEnd.Sub(start)
 }
 
-// rcvWnd is RCV.WND: the free part of the receive buffer. An orphaned
-// connection discards what it receives, so its window stays open.
-func (c *Conn) rcvWnd(h *Host) uint32 {
-	if c.Unread >= h.p.RecvBuf {
+// rcvFree is the free part of the receive buffer. An orphaned connection
+// discards what it receives, so its window stays open.
+func (c *Conn) rcvFree(h *Host) uint32 {
+	if c.Unread >= c.RcvBuf {
 		return 0
 	}
-	return h.p.RecvBuf - c.Unread
+	return c.RcvBuf - c.Unread
+}
+
+// roundRcvBuf rounds the receive buffer up to a multiple of the send MSS
+// once the peer's SYN has set it, where the profile says so
+// (RecvBufRoundMSS, FreeBSD tcp_mss).
+func (c *Conn) roundRcvBuf(h *Host) {
+	if m := uint32(c.SendMSS); h.p.RecvBufRoundMSS && m > 0 && h.p.RecvBuf > m {
+		c.RcvBuf = (h.p.RecvBuf + m - 1) / m * m
+	}
+}
+
+// wndField is the window field of a segment we send other than a SYN:
+// the free buffer shifted right by Rcv.Wind.Shift (R7323-WS-SEND), at
+// most 65535.
+func (c *Conn) wndField(h *Host) uint16 {
+	if c.WSOK {
+		h.rule("R7323-WS-SEND")
+	}
+	return uint16(min(c.rcvFree(h)>>c.RcvShift, 65535))
+}
+
+// rcvWnd is RCV.WND, the window the acceptability test uses: the free
+// buffer, capped at the largest window the field can say (65535 <<
+// Rcv.Wind.Shift) unless the profile accepts beyond the advertised edge
+// (AMB-WND-ADVERTISED). The field rounds it down (wndField), so up to
+// 2^Rcv.Wind.Shift - 1 octets past the advertised edge are accepted:
+// the right edge never moves left.
+func (c *Conn) rcvWnd(h *Host) uint32 {
+	free := c.rcvFree(h)
+	if h.p.AcceptBeyondAdvertised {
+		return free
+	}
+	return min(free, 65535<<c.RcvShift)
+}
+
+// negotiateWS reads the Window Scale option of the peer's SYN: scaling is
+// in effect when we offer it (the profile) and the SYN carried it
+// (R7323-WS-NEGOTIATE); a shift above 14 is taken as 14 (R7323-WS-CAP).
+func (c *Conn) negotiateWS(h *Host, seg *spec.Segment) {
+	c.WSOK, c.SndShift, c.RcvShift = false, 0, 0
+	if !h.p.WindowScale {
+		return
+	}
+	h.rule("R7323-WS-NEGOTIATE")
+	if seg.Opts.WScale == 0 {
+		return
+	}
+	sh := seg.Opts.WScale - 1
+	if sh > spec.MaxWindowShift {
+		h.rule("R7323-WS-CAP")
+		sh = spec.MaxWindowShift
+	}
+	c.WSOK, c.SndShift, c.RcvShift = true, sh, h.p.WindowShift
+}
+
+// peerWnd is SEG.WND in octets: the window field shifted left by
+// Snd.Wind.Shift (R7323-WS-RECV), except on a SYN, whose window is never
+// scaled (R7323-WS-SYN-UNSCALED).
+func (c *Conn) peerWnd(h *Host, seg *spec.Segment) uint32 {
+	if !c.WSOK {
+		return uint32(seg.Wnd)
+	}
+	if seg.Flags&spec.SYN != 0 {
+		h.rule("R7323-WS-SYN-UNSCALED")
+		return uint32(seg.Wnd)
+	}
+	h.rule("R7323-WS-RECV")
+	return uint32(seg.Wnd) << c.SndShift
 }
 
 // mkseg forms a segment from this connection. Every segment but a RST
@@ -168,11 +248,7 @@ func (c *Conn) mkseg(h *Host, flags spec.Flags, seq spec.Seq, n uint32) spec.Seg
 		s.Ack = c.RcvNxt
 	}
 	if flags&spec.RST == 0 {
-		w := c.rcvWnd(h)
-		if w > 65535 {
-			w = 65535
-		}
-		s.Wnd = uint16(w)
+		s.Wnd = c.wndField(h)
 	}
 	if c.TSOK {
 		h.rule("R7323-TS-EVERY")
@@ -248,16 +324,21 @@ func (c *Conn) synSegment(h *Host) spec.Segment {
 	if flags&spec.ACK != 0 {
 		s.Ack = c.RcvNxt
 	}
-	w := c.rcvWnd(h)
-	if w > 65535 {
-		w = 65535
+	if c.WSOK {
+		h.rule("R7323-WS-SYN-UNSCALED")
 	}
-	s.Wnd = uint16(w)
+	s.Wnd = uint16(min(c.rcvFree(h), 65535))
 	s.Opts.MSS = h.p.MSS
 	offerTS := h.p.Timestamps && (c.State == spec.SynSent || c.TSOK)
 	if offerTS {
 		s.Opts.HasTS = true
 		s.Opts.TS = spec.Timestamp{Val: spec.TSClock(h.now), Ecr: c.TSRecent}
+	}
+	// Window Scale on our SYN where the profile offers it, on a SYN,ACK
+	// only if the peer's SYN carried it (R7323-WS-NEGOTIATE).
+	if h.p.WindowScale && (c.State == spec.SynSent || c.WSOK) {
+		h.rule("R7323-WS-NEGOTIATE")
+		s.Opts.WScale = h.p.WindowShift + 1
 	}
 	return s
 }
@@ -416,6 +497,9 @@ func clampRTO(h *Host, d time.Duration) time.Duration {
 // profile's allowance for a zero-length segment at the right edge.
 func (c *Conn) acceptable(h *Host, seg *spec.Segment) bool {
 	wnd := c.rcvWnd(h)
+	if h.p.AcceptBeyondAdvertised && wnd > 65535<<c.RcvShift {
+		h.rule("AMB-WND-ADVERTISED") // the free buffer, beyond what the field can say
+	}
 	n := seg.SegLen()
 	switch {
 	case n == 0 && wnd == 0:
@@ -428,6 +512,9 @@ func (c *Conn) acceptable(h *Host, seg *spec.Segment) bool {
 		return seg.Seq.InWindow(c.RcvNxt, wnd)
 	case wnd == 0:
 		return false
+	case h.p.TextEdgeAcceptable && seg.Seq == c.RcvNxt.Add(wnd):
+		h.rule("R9293-SEG-ACCEPT") // the right edge itself is let in (TextEdgeAcceptable)
+		return true
 	default:
 		return seg.Seq.InWindow(c.RcvNxt, wnd) || seg.Seq.Add(n-1).InWindow(c.RcvNxt, wnd)
 	}

@@ -41,6 +41,7 @@ func (h *Host) Fingerprint() string {
 		fmt.Fprintf(&b, "s%d,%d,%d,%d w%d,%d wl%d,%d f%t m%d ", c.ISS, c.SndUna, c.SndNxt, c.SndEnd,
 			c.SndWnd, c.MaxSndWnd, c.SndWL1, c.SndWL2, c.FinQueued, c.SendMSS)
 		fmt.Fprintf(&b, "r%d,%d u%d h%v hf%t,%d ts%t,%d ", c.IRS, c.RcvNxt, c.Unread, c.Held, c.HeldFin, c.HeldFinSeq, c.TSOK, c.TSRecent)
+		fmt.Fprintf(&b, "ws%t,%d,%d rb%d ", c.WSOK, c.SndShift, c.RcvShift, c.RcvBuf)
 		for k := range c.Timer {
 			b.WriteString(rel(c.Timer[k]))
 			b.WriteByte(',')
@@ -51,6 +52,7 @@ func (h *Host) Fingerprint() string {
 			c.OOWSent, stamp(c.OOWSent, c.LastOOW), c.UserTimeout, c.R2, c.FW2Timeout)
 		if c.PrevTW != nil {
 			m := c.PrevTW
+			fmt.Fprintf(&b, " pws%t", m.WSOK)
 			fmt.Fprintf(&b, " prev%d,%d,%t,%d,%s,%t,%t,%t,%s", m.SndNxt, m.RcvNxt, m.TSOK, m.TSRecent, rel(m.Deadline),
 				m.ReuseAddr, m.ExplicitBind, m.OOWSent, stamp(m.OOWSent, m.LastOOW))
 		}

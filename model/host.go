@@ -33,9 +33,10 @@ func New(p spec.Profile, cfg spec.HostConfig) (*Host, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
+	cfg = cfg.WithDefaults()
 	return &Host{
-		p:     p,
-		cfg:   cfg.WithDefaults(),
+		p:     cfg.HostProfile(p),
+		cfg:   cfg,
 		conns: make(map[spec.FourTuple]*Conn),
 		socks: make(map[int32]*Socket),
 	}, nil
@@ -156,6 +157,7 @@ func (h *Host) newConn(t spec.FourTuple) *Conn {
 		Parent: -1,
 		RTO:    h.p.RTOInitial,
 		R2:     h.p.R2,
+		RcvBuf: h.p.RecvBuf,
 	}
 	h.conns[t] = c
 	return c

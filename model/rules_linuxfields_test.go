@@ -11,9 +11,9 @@ import (
 // Linux behaviours that became profile fields in issue 13: each test runs
 // the exchange on linux and rfc9293.
 
-// AMB-NOACK-FIRST, NoACKDroppedFirst: a FIN without ACK below RCV.NXT in
+// AMB-NOACK-FIRST, NoACKDroppedFirst (Linux): a FIN without ACK below RCV.NXT in
 // CLOSE-WAIT draws nothing on Linux, the step-1 ACK on rfc9293.
-func TestAMB_NoACKDroppedFirst(t *testing.T) {
+func TestAMB_NoACKDroppedFirstLinux(t *testing.T) {
 	for _, tc := range []struct {
 		profile string
 		dropped bool

@@ -601,6 +601,15 @@ func (h *Host) callShutdown(s *Socket, c spec.Call) {
 	if rd {
 		s.ShutRD, conn.RcvShut = true, true
 	}
+	if h.p.ShutdownUnreadRST && s.ShutRD && (wr || s.ShutWR) && conn.Unread > 0 {
+		// Both directions shut with data unread: reset as close() would
+		// (ShutdownUnreadRST).
+		h.rule("R2525-RST-UNREAD")
+		s.ShutWR = true
+		h.abortCall(conn, true)
+		h.result(s.FD, c.Kind, 0, spec.OK)
+		return
+	}
 	if wr && !s.ShutWR {
 		s.ShutWR = true
 		h.rule("R9293-CLOSE-SIMPLEX") // a half-close: reading goes on

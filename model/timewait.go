@@ -17,6 +17,10 @@ func (h *Host) arriveTimeWait(c *Conn, seg *spec.Segment) {
 	if h.bareSynDropped(seg) {
 		return
 	}
+	if p.TimeWaitAckUnlessExact {
+		h.timeWaitExact(c, seg)
+		return
+	}
 	paws := c.TSOK && seg.Flags&spec.RST == 0 && seg.Opts.HasTS && int32(seg.Opts.TS.Val-c.TSRecent) < 0
 	if c.TSOK && seg.Flags&spec.RST == 0 && !seg.Opts.HasTS && p.TSMissingDrop {
 		h.rule("R7323-TS-MISSING")
@@ -61,7 +65,7 @@ func (h *Host) arriveTimeWait(c *Conn, seg *spec.Segment) {
 		h.synPolicy(c, seg)
 		return
 	}
-	if h.noACKDropped(seg) {
+	if h.noACKDropped(seg) { // R9293-SEG-NOACK, AMB-FIN-NOACK
 		return
 	}
 	if seg.Ack.GT(c.SndNxt) {
@@ -136,6 +140,39 @@ func (h *Host) timeWaitTwcheck(c *Conn, seg *spec.Segment) {
 	}
 	h.rule("R9293-RSTGEN-SYNC")
 	c.sendAck(h)
+}
+
+// timeWaitExact is TIME-WAIT under TimeWaitAckUnlessExact
+// (AMB-TW-ACK-EXACT), as gVisor's handleTimeWaitSegment runs it: no window
+// test, no PAWS, no rate limit; a retransmitted FIN is acknowledged and
+// restarts the timer; anything else with text or not at RCV.NXT is
+// acknowledged; the rest draws nothing.
+func (h *Host) timeWaitExact(c *Conn, seg *spec.Segment) {
+	h.rule("AMB-TW-ACK-EXACT")
+	if seg.Flags&spec.RST != 0 {
+		if c.acceptable(h, seg) {
+			h.timeWaitRST(c, seg)
+		}
+		return
+	}
+	if seg.Flags&spec.ACK == 0 {
+		h.rule("R9293-SEG-NOACK")
+		return
+	}
+	c.updateTSRecent(h, seg)
+	if seg.Flags&spec.FIN != 0 && seg.Seq.Add(1) == c.RcvNxt {
+		h.rule("AMB-TW-FIN")
+		c.sendAck(h)
+		if h.p.TimeWaitRestart == spec.TWRestartOnFIN {
+			h.rule("R9293-SEG-FIN-TW")
+			h.restartTimeWait(c)
+		}
+		return
+	}
+	if seg.Seq != c.RcvNxt || seg.Len != 0 {
+		h.rule("R9293-SEG-UNACCEPT")
+		c.sendAck(h)
+	}
 }
 
 // timeWaitRST applies the profile's TIME-WAIT RST policy to a RST that
@@ -218,7 +255,7 @@ func (h *Host) timeWaitSyn(c *Conn, seg *spec.Segment) bool {
 		return true
 	}
 	h.rule("R9293-MAY2-ISS")
-	memo := &twMemo{ID: c.ID, SndNxt: c.SndNxt, RcvNxt: c.RcvNxt, TSOK: c.TSOK, TSRecent: c.TSRecent,
+	memo := &twMemo{ID: c.ID, SndNxt: c.SndNxt, RcvNxt: c.RcvNxt, TSOK: c.TSOK, TSRecent: c.TSRecent, WSOK: c.WSOK,
 		Deadline: c.Timer[spec.TimerTimeWait], ReuseAddr: c.ReuseAddr, ExplicitBind: c.ExplicitBind,
 		LastOOW: c.LastOOW, OOWSent: c.OOWSent}
 	iss := c.SndNxt.Add(p.ReopenISSGap)
@@ -275,7 +312,12 @@ func (h *Host) restoreTimeWait(t spec.FourTuple, m *twMemo) {
 	c := &Conn{ID: m.ID, Tuple: t, State: spec.TimeWait, FD: -1, Parent: -1, Orphan: true,
 		ReuseAddr: m.ReuseAddr, ExplicitBind: m.ExplicitBind, LastOOW: m.LastOOW, OOWSent: m.OOWSent,
 		SndUna: m.SndNxt, SndNxt: m.SndNxt, SndEnd: m.SndNxt, RcvNxt: m.RcvNxt,
-		TSOK: m.TSOK, TSRecent: m.TSRecent, RTO: h.p.RTOInitial, LingerFD: -1}
+		TSOK: m.TSOK, TSRecent: m.TSRecent, RTO: h.p.RTOInitial, LingerFD: -1, RcvBuf: h.p.RecvBuf}
+	if m.WSOK {
+		// TIME-WAIT keeps only whether scaling was on: our shift is the
+		// profile's, and the peer's window is no longer used.
+		c.WSOK, c.RcvShift = true, h.p.WindowShift
+	}
 	c.Timer[spec.TimerTimeWait] = m.Deadline
 	h.conns[t] = c
 	h.twCount++

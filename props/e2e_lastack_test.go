@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
 	"github.com/tcpclose/tcpclose/check"
 	"github.com/tcpclose/tcpclose/sim"
@@ -109,10 +108,7 @@ func e2eCheckLostAck(c e2eLostAck, res *sim.Result) error {
 	if res.Reason != sim.EndClosed {
 		why = append(why, fmt.Sprintf("run ended %s", res.Reason))
 	}
-	if len(why) > 0 {
-		return fmt.Errorf("case %v:\n  %s", c, strings.Join(why, "\n  "))
-	}
-	return nil
+	return e2eWhy(c, why)
 }
 
 func e2eGenLostAck(t *rapid.T) e2eLostAck {
@@ -138,10 +134,9 @@ func TestE2ELostFinalAckRapid(t *testing.T) { e2eLostAckProp().Rapid(t) }
 // e2eLostAckProp is the lost-final-ACK property (e2eCheckLostAck).
 func e2eLostAckProp() e2eProp[e2eLostAck] {
 	return e2eProp[e2eLostAck]{name: "TIME-WAIT re-acknowledges a retransmitted FIN", rapid: e2eGenLostAck,
-		gopter: gopter.CombineGens(e2eGopterGraceful(), gen.IntRange(1, 3)).Map(func(v []any) e2eLostAck {
-			base := v[0].(e2eCase)
+		gopter: e2eGopterPlus(gen.IntRange(1, 3), func(base e2eCase, drops int) e2eLostAck {
 			base.LossPct, base.DupPct, base.ReorderPct, base.Overrides = 0, 0, 0, nil
-			return e2eLostAck{e2eCase: base, Drops: v[1].(int)}
+			return e2eLostAck{e2eCase: base, Drops: drops}
 		}),
 		check: e2eCheckLostAck}
 }

@@ -62,6 +62,10 @@ func agreeProfiles(t testing.TB) []spec.Profile {
 	variant("freebsd", "freebsd-zero", "RecvBuf", "1", "ZeroLenEdgeAcceptable", "true", "MaxHeldRanges", "0",
 		"TimeWaitRestart", "on-ack", "OOWAckInterval", "1ms", "TimeWait", "0s",
 		"AckOutOfOrder", "false", "TimeWaitReopen", "linux", "Timestamps", "true", "TSMissingDrop", "true")
+	// Window scaling with a buffer beyond 16 bits, a small shift (so the
+	// field saturates) and acceptance up to the free buffer.
+	variant("rfc9293", "rfc9293-wscale", "WindowScale", "true", "WindowShift", "2", "RecvBuf", "300000",
+		"AcceptBeyondAdvertised", "true", "MaxHeldRanges", "2", "RecvBufRoundMSS", "true")
 	return ps
 }
 
@@ -385,11 +389,12 @@ func (a *agree) actSegment(t *rapid.T) {
 	ackBase := rapid.SampledFrom([]spec.Seq{sndNxt, sndUna, sndNxt, spec.Seq(rapid.Uint32().Draw(t, "rawAck"))}).Draw(t, "ackBase")
 	seg.Ack = ackBase.Add(rapid.SampledFrom([]uint32{0, 1, ^uint32(0), 1 << 31, 65536, ^uint32(65535)}).Draw(t, "ackOff"))
 	seg.Len = rapid.SampledFrom([]uint32{0, 0, 0, 1, 10, 1000, 1460, wnd, wnd + 1, 65535, 65536}).Draw(t, "len")
-	seg.Wnd = rapid.SampledFrom([]uint16{65535, 0, 1, 1000, 3000}).Draw(t, "wnd")
+	seg.Wnd = rapid.SampledFrom([]uint16{65535, 0, 1, 1000, 3000, 257}).Draw(t, "wnd")
 	if seg.Flags&spec.SYN != 0 && rapid.Bool().Draw(t, "mss") {
 		seg.Opts.MSS = rapid.SampledFrom([]uint16{1460, 536, 1, 9000}).Draw(t, "mssVal")
 	}
 	a.tsOpt(t, &seg)
+	wsOpt(t, &seg)
 	a.inject(t, seg)
 }
 
@@ -406,6 +411,15 @@ func (a *agree) tsOpt(t *rapid.T, seg *spec.Segment) {
 		Val: rapid.SampledFrom([]uint32{a.peerTS, a.peerTS - 1, a.peerTS + 1, a.peerTS - 1<<31, 0, a.peerTS + 1<<30}).Draw(t, "tsval"),
 		Ecr: ecr,
 	}
+}
+
+// wsOpt gives a SYN a Window Scale option half the time: a usual shift,
+// none, the largest (14) or one above it (taken as 14, RFC 7323 §2.3).
+func wsOpt(t *rapid.T, seg *spec.Segment) {
+	if seg.Flags&spec.SYN == 0 || rapid.Bool().Draw(t, "hasWS") {
+		return
+	}
+	seg.Opts.WScale = 1 + rapid.SampledFrom([]uint8{7, 0, 2, 14, 15, 255}).Draw(t, "wscale")
 }
 
 func (a *agree) inject(t *rapid.T, seg spec.Segment) {
@@ -433,6 +447,8 @@ func (a *agree) actReply(t *rapid.T) {
 		if rapid.IntRange(0, 5).Draw(t, "simOpen") == 0 {
 			r.Flags = spec.SYN // simultaneous open
 		}
+		r.Wnd = rapid.SampledFrom([]uint16{65535, 1000}).Draw(t, "synAckWnd")
+		wsOpt(t, &r)
 	default:
 		r.Seq = h.Ack
 		for i := range a.snap.Conns {
@@ -504,6 +520,7 @@ func (a *agree) actDrive(t *rapid.T) {
 				Flags: spec.SYN, Seq: spec.Seq(rapid.SampledFrom([]uint32{5000, 0xFFFFFFF0, 1 << 31}).Draw(t, "synISS")), Wnd: 65535}
 			seg.Opts.MSS = 1460
 			a.tsOpt(t, &seg)
+			wsOpt(t, &seg)
 			a.inject(t, seg)
 			return
 		}
@@ -531,8 +548,9 @@ func (a *agree) actDrive(t *rapid.T) {
 	}
 	peer := func(flags spec.Flags, seq, ack spec.Seq, n uint32) {
 		seg := spec.Segment{Src: c.Tuple.Remote, Dst: c.Tuple.Local, Flags: flags, Seq: seq, Ack: ack, Len: n,
-			Wnd: rapid.SampledFrom([]uint16{65535, 65535, 0, 500}).Draw(t, "peerWnd")}
+			Wnd: rapid.SampledFrom([]uint16{65535, 65535, 0, 500, 257, 3}).Draw(t, "peerWnd")}
 		a.tsOpt(t, &seg)
+		wsOpt(t, &seg)
 		a.inject(t, seg)
 	}
 	host := func(k spec.CallKind, n int64, how spec.ShutHow) {

@@ -393,9 +393,12 @@ func gCommands(p spec.Profile, role string, mode gMode, stats *gStats) commands.
 	fixed := []spec.Seq{0, 0xFFFFFF00, 0xFFFFFFFF, 0x7FFFFFF0, 1000}
 	return &commands.ProtoCommands{
 		InitialStateGen: gopter.CombineGens(gen.UInt64(), gen.IntRange(0, len(fixed)-1), gen.Bool(),
-			gen.OneConstOf(1, 0, 2, 3, 8), gen.Bool()).Map(func(v []interface{}) *gState {
+			gen.OneConstOf(1, 0, 2, 3, 8), gen.Bool(), gen.Bool()).Map(func(v []interface{}) *gState {
 			s := &gState{p: p, role: role, mode: mode, peerT: 5000, stats: stats,
-				cfg: spec.HostConfig{ISNSecret: v[0].(uint64), FixedISS: fixed[v[1].(int)]}}
+				cfg: spec.HostConfig{Addr: hostIP, ISNSecret: v[0].(uint64), FixedISS: fixed[v[1].(int)]}}
+			if v[5].(bool) {
+				s.cfg.Addr = hostIP6
+			}
 			if mode.invariants {
 				is, err := newImpl(p, s.cfg, mode.mutant)
 				if err != nil {
@@ -413,13 +416,13 @@ func gCommands(p spec.Profile, role string, mode gMode, stats *gStats) commands.
 				call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptReuseAddr, Val: 1})
 			}
 			if role == "listen" {
-				call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: hostIP, Port: 8080}})
+				call(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{IP: s.host(), Port: 8080}})
 				call(spec.Call{Kind: spec.CallListen, FD: 3, N: int64(v[3].(int))})
 			} else {
 				if v[4].(bool) {
 					call(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1})
 				}
-				call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: spec.SockAddr{IP: peerIP, Port: 8080}})
+				call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: spec.SockAddr{IP: s.peerFor(0), Port: 8080}})
 			}
 			for _, ev := range s.setup {
 				s.step(ev)
@@ -468,6 +471,26 @@ func genCommand(s *gState) gopter.Gen {
 }
 
 // gGen builds one command from gopter's random source.
+// host is the host's address (IPv4 or IPv6, as the initial state drew).
+func (s *gState) host() spec.Addr { return s.cfg.Addr }
+
+// peerFor is the peer for a port: one of two of the host's family, by
+// the port's parity (so an IPv6 host numbers peers that come and go).
+func (s *gState) peerFor(port uint16) spec.Addr {
+	if s.cfg.Addr.Is6() {
+		return [2]spec.Addr{peerIP6, peer2IP6}[port&1]
+	}
+	return [2]spec.Addr{peerIP, spec.IPv4(192, 0, 2, 9)}[port&1]
+}
+
+// other is an address of the other family.
+func (s *gState) other() spec.Addr {
+	if s.cfg.Addr.Is6() {
+		return peerIP
+	}
+	return peerIP6
+}
+
 type gGen struct {
 	s *gState
 	r *rand.Rand
@@ -498,7 +521,17 @@ func (g *gGen) callCmd(c spec.Call) *gCmd {
 
 func (g *gGen) segCmd(seg spec.Segment) *gCmd {
 	g.ts(&seg)
+	g.ws(&seg)
 	return &gCmd{ev: spec.Event{Kind: spec.EvSegment, Seg: seg}, off: g.dt(), name: "segment"}
+}
+
+// ws gives a peer SYN a Window Scale option half the time: a usual
+// shift, none, the largest (14) or one above it (taken as 14).
+func (g *gGen) ws(seg *spec.Segment) {
+	if seg.Flags&spec.SYN == 0 || g.r.Intn(2) == 0 {
+		return
+	}
+	seg.Opts.WScale = 1 + gPick[uint8](g, 7, 0, 2, 14, 15, 255)
 }
 
 // ts gives a peer segment a Timestamps option most of the time: TSval
@@ -534,9 +567,9 @@ func (g *gGen) call() *gCmd {
 		spec.CallRead, spec.CallClose, spec.CallKind(0), spec.CallKind(99)), FD: g.fd()}
 	switch c.Kind {
 	case spec.CallBind:
-		c.Addr = spec.SockAddr{IP: gPick(g, hostIP, spec.Addr{}, spec.IPv4(127, 0, 0, 1)), Port: gPick[uint16](g, 8080, 0, 49152, 49153, 9)}
+		c.Addr = spec.SockAddr{IP: gPick(g, g.s.host(), spec.Addr{}, spec.IPv4(127, 0, 0, 1)), Port: gPick[uint16](g, 8080, 0, 49152, 49153, 9)}
 	case spec.CallConnect:
-		c.Addr = spec.SockAddr{IP: gPick(g, peerIP, spec.Addr{}, spec.IPv4(203, 0, 113, 9)), Port: gPick[uint16](g, 8080, 8081, 0, 50001)}
+		c.Addr = spec.SockAddr{IP: gPick(g, g.s.peerFor(0), spec.Addr{}, spec.IPv4(203, 0, 113, 9), g.s.peerFor(1), g.s.other()), Port: gPick[uint16](g, 8080, 8081, 0, 50001)}
 	case spec.CallListen:
 		c.N = gPick[int64](g, 0, 1, 2, 5, -3)
 	case spec.CallRead, spec.CallWrite:
@@ -591,7 +624,7 @@ func (g *gGen) conn() *spec.ConnSnap {
 
 func (g *gGen) peerSeg(c *spec.ConnSnap, flags spec.Flags, seq, ack spec.Seq, n uint32) *gCmd {
 	return g.segCmd(spec.Segment{Src: c.Tuple.Remote, Dst: c.Tuple.Local, Flags: flags, Seq: seq, Ack: ack, Len: n,
-		Wnd: gPick[uint16](g, 65535, 65535, 65535, 0, 100, 1460)})
+		Wnd: gPick[uint16](g, 65535, 65535, 65535, 0, 100, 1460, 257, 3)})
 }
 
 // drive makes a plausible next move of the peer or the application for a
@@ -600,14 +633,15 @@ func (g *gGen) drive() *gCmd {
 	c := g.conn()
 	if c == nil || g.r.Intn(6) == 0 {
 		if g.s.role == "listen" || g.r.Intn(2) == 0 {
-			seg := spec.Segment{Src: spec.SockAddr{IP: peerIP, Port: gPick[uint16](g, 40000, 40001, 40002, 40003, 40004)},
-				Dst: spec.SockAddr{IP: hostIP, Port: 8080}, Flags: spec.SYN, Wnd: 65535,
+			port := gPick[uint16](g, 40000, 40001, 40002, 40003, 40004)
+			seg := spec.Segment{Src: spec.SockAddr{IP: g.s.peerFor(port), Port: port},
+				Dst: spec.SockAddr{IP: g.s.host(), Port: 8080}, Flags: spec.SYN, Wnd: 65535,
 				Seq: gPick[spec.Seq](g, 1, 0x80000000, 0xFFFFFFFE, 777777)}
 			seg.Opts.MSS = gPick[uint16](g, 1460, 536, 0, 100)
 			return g.segCmd(seg)
 		}
 		if len(g.s.fds) > 0 && g.r.Intn(2) == 0 {
-			return g.callCmd(spec.Call{Kind: spec.CallConnect, FD: g.s.fds[len(g.s.fds)-1], Addr: spec.SockAddr{IP: peerIP, Port: gPick[uint16](g, 8080, 8081)}})
+			return g.callCmd(spec.Call{Kind: spec.CallConnect, FD: g.s.fds[len(g.s.fds)-1], Addr: spec.SockAddr{IP: g.s.peerFor(0), Port: gPick[uint16](g, 8080, 8081)}})
 		}
 		return g.callCmd(spec.Call{Kind: spec.CallSocket})
 	}
@@ -695,7 +729,7 @@ func (g *gGen) lifecycle() *gCmd {
 	if g.s.role == "listen" {
 		port := gPick[uint16](g, 41000, 41001, 41002, 41003, 41004, 41005)
 		syn := seg(spec.SYN)
-		syn.Seg.Src, syn.Seg.Dst = spec.SockAddr{IP: peerIP, Port: port}, spec.SockAddr{IP: hostIP, Port: 8080}
+		syn.Seg.Src, syn.Seg.Dst = spec.SockAddr{IP: g.s.peerFor(port), Port: port}, spec.SockAddr{IP: g.s.host(), Port: 8080}
 		syn.Seg.Seq = spec.Seq(g.r.Uint32())
 		syn.Seg.Opts.MSS = 1460
 		g.ts(&syn.Seg)
@@ -712,7 +746,7 @@ func (g *gGen) lifecycle() *gCmd {
 	nb := call(spec.CallSetsockopt)
 	nb.Call.Opt, nb.Call.Val = spec.OptNonBlock, 1
 	con := call(spec.CallConnect)
-	con.Call.Addr = spec.SockAddr{IP: peerIP, Port: gPick[uint16](g, 8080, 8081, 8082)}
+	con.Call.Addr = spec.SockAddr{IP: g.s.peerFor(0), Port: gPick[uint16](g, 8080, 8081, 8082)}
 	synack := seg(spec.SYN | spec.ACK)
 	synack.Seg.Seq = spec.Seq(g.r.Uint32())
 	synack.Seg.Opts.MSS = 1460
@@ -729,14 +763,15 @@ func (g *gGen) lifecycle() *gCmd {
 // segment is any segment for a known or made-up tuple, numbered around
 // the connection's sequence space.
 func (g *gGen) segment() *gCmd {
-	local := spec.SockAddr{IP: hostIP, Port: 8080}
+	local := spec.SockAddr{IP: g.s.host(), Port: 8080}
 	tuples := []spec.FourTuple{
-		{Local: local, Remote: spec.SockAddr{IP: peerIP, Port: 40000}},
-		{Local: local, Remote: spec.SockAddr{IP: peerIP, Port: 40009}},
-		{Local: spec.SockAddr{IP: hostIP, Port: 49152}, Remote: spec.SockAddr{IP: peerIP, Port: 8080}},
-		{Local: spec.SockAddr{IP: hostIP, Port: 7}, Remote: spec.SockAddr{IP: peerIP, Port: 40000}},
-		{Local: spec.SockAddr{IP: spec.IPv4(10, 1, 1, 1), Port: 8080}, Remote: spec.SockAddr{IP: peerIP, Port: 40000}},
-		{Local: local, Remote: spec.SockAddr{IP: peerIP}},
+		{Local: local, Remote: spec.SockAddr{IP: g.s.peerFor(0), Port: 40000}},
+		{Local: local, Remote: spec.SockAddr{IP: g.s.peerFor(40009), Port: 40009}},
+		{Local: local, Remote: spec.SockAddr{IP: g.s.other(), Port: 40000}},
+		{Local: spec.SockAddr{IP: g.s.host(), Port: 49152}, Remote: spec.SockAddr{IP: g.s.peerFor(0), Port: 8080}},
+		{Local: spec.SockAddr{IP: g.s.host(), Port: 7}, Remote: spec.SockAddr{IP: g.s.peerFor(0), Port: 40000}},
+		{Local: spec.SockAddr{IP: spec.IPv4(10, 1, 1, 1), Port: 8080}, Remote: spec.SockAddr{IP: g.s.peerFor(0), Port: 40000}},
+		{Local: local, Remote: spec.SockAddr{IP: g.s.peerFor(0)}},
 	}
 	for _, c := range g.s.snap.Conns {
 		tuples = append(tuples, c.Tuple, c.Tuple)
@@ -752,7 +787,7 @@ func (g *gGen) segment() *gCmd {
 			}
 		}
 	}
-	seg := spec.Segment{Src: tu.Remote, Dst: tu.Local, Wnd: gPick[uint16](g, 65535, 0, 1, 2000),
+	seg := spec.Segment{Src: tu.Remote, Dst: tu.Local, Wnd: gPick[uint16](g, 65535, 0, 1, 2000, 257),
 		Flags: spec.Flags(g.r.Intn(64)),
 		Seq:   rcv.Add(gPick[uint32](g, 0, 0, 1, ^uint32(0), wnd, wnd-1, wnd+1, 1<<31, 1<<31-1, 70000)),
 		Ack:   nxt.Add(gPick[uint32](g, 0, 0, 1, ^uint32(0), 1<<31, 1<<31+1, ^uint32(0)-70000)),

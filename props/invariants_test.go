@@ -271,6 +271,9 @@ func invNothingAfterFin(c *invChecker, st *invStep) string {
 			x.peerFin, x.rcvNxtAtFin, x.unreadAtFin = true, cs.RcvNxt, cs.Unread
 			continue
 		}
+		if cs.RcvNxt == x.rcvNxtAtFin.Add(1) && c.p.ClosingChecksFirst && secondFin(st, t, x.rcvNxtAtFin) {
+			x.rcvNxtAtFin = cs.RcvNxt // AMB-CLOSING-RCV: a second FIN is taken
+		}
 		if cs.RcvNxt != x.rcvNxtAtFin {
 			return fmt.Sprintf("%s in %s: RCV.NXT moved from %d to %d after the peer's FIN", t, cs.State, x.rcvNxtAtFin, cs.RcvNxt)
 		}
@@ -280,6 +283,14 @@ func invNothingAfterFin(c *invChecker, st *invStep) string {
 		x.unreadAtFin = cs.Unread
 	}
 	return ""
+}
+
+// secondFin reports whether the step's event is a bare FIN on t at
+// rcvNxt, which ClosingChecksFirst takes again after the peer's FIN.
+func secondFin(st *invStep, t spec.FourTuple, rcvNxt spec.Seq) bool {
+	g := &st.ev.Seg
+	return st.ev.Kind == spec.EvSegment && g.Tuple() == t && g.Flags&(spec.FIN|spec.SYN|spec.RST) == spec.FIN &&
+		g.Len == 0 && g.Seq == rcvNxt
 }
 
 // invRightEdge: RCV.NXT never moves back, and the right edge of the
@@ -380,7 +391,8 @@ func invFinRestartsTimeWait(c *invChecker, st *invStep) string {
 	t := seg.Tuple()
 	p, ok := st.prev[t]
 	if !ok || p.State != spec.TimeWait || seg.Flags&(spec.FIN|spec.SYN|spec.RST) != spec.FIN ||
-		seg.End() != p.RcvNxt || p.Timers[spec.TimerTimeWait] == spec.Never || st.timerDue(&p) {
+		seg.End() != p.RcvNxt || p.Timers[spec.TimerTimeWait] == spec.Never || st.timerDue(&p) ||
+		(c.p.TimeWaitAckUnlessExact && seg.Len != 0) { // AMB-TW-ACK-EXACT: text is acknowledged, not a restart
 		return ""
 	}
 	acked := false

@@ -297,6 +297,8 @@ func TestMutantsQuick(t *testing.T) {
 		{impl.MutantCloseWaitToClosing, "rfc9293", "listen"},
 		{impl.MutantTWNoRestartOnFIN, "rfc9293", "connect"},
 		{impl.MutantRSTAnyInWindow, "linux", "listen"},
+		{impl.MutantWindowUnscaled, "linux", "listen"},
+		{impl.MutantWScaleUncapped, "freebsd", "connect"},
 	} {
 		t.Run(tc.m.String(), func(t *testing.T) {
 			r := mutRapid(false)(t, spec.MustProfile(tc.profile), tc.role, tc.m)

@@ -57,6 +57,8 @@ var topics = []Topic{
 	{"freebsd", "FreeBSD's close rules: the FIN resent on ACKs, tcp_twcheck's TIME-WAIT, old segments' ACKs, listener SYN,ACK and close"},
 	{"close", "closing sequences: active, passive, simultaneous, half-close, unread data, blocking calls"},
 	{"linux", "Linux behaviours that became profile fields in issue 13: no-ACK segments dropped first, RSTs after the FIN, old ACKs, errnos"},
+	{"ipv6", "IPv6 (--ip_version=ipv6, ipv4-mapped-ipv6): closes, TIME-WAIT and RST over 16-byte addresses, the IPv6 MSS"},
+	{"gvisor", "gVisor netstack's receive path: checks before the ACK after a close, segments without ACK, TIME-WAIT answers, no PAWS"},
 	{"linger", "SO_LINGER: close() that waits, and {on, 0} aborts in every state"},
 	{"open", "opening: SYN-SENT, SYN-RECEIVED, simultaneous open, refused connects, ephemeral ports"},
 	{"rst", "RST arriving in every state: in-window, exact, challenge ACKs (RFC 5961), RFC 793"},
@@ -64,6 +66,7 @@ var topics = []Topic{
 	{"syn", "a SYN in a synchronized state: challenge ACK, RFC 793 reset, SYN-RECEIVED"},
 	{"timers", "retransmission, R2 give-up, user timeout, FIN-WAIT-2 timeout"},
 	{"timewait", "TIME-WAIT: 2MSL, restarts, RST (RFC 1337), reopening by SYN (RFC 6191), bind and connect over it"},
+	{"window", "window scaling (RFC 7323 §2) and the receive window's true size: negotiation, scaled windows both ways, acceptance beyond the advertised edge"},
 }
 
 // Topics returns the topic folders in order, each with its description.

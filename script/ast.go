@@ -53,9 +53,14 @@ type Script struct {
 	StrictSegments bool
 
 	// IPVersion is --ip_version when not ipv4 ("ipv6",
-	// "ipv4-mapped-ipv6"): the model is IPv4 only, so the script is
-	// beyond it from its first packet line.
+	// "ipv4-mapped-ipv6"). An ipv6 script plays over IPv6 addresses; an
+	// ipv4-mapped-ipv6 one over IPv4 packets, as packetdrill does (its
+	// AF_INET6 sockets see the IPv4-mapped addresses, which spec.Addr
+	// holds as the IPv4 ones).
 	IPVersion string
+	// LocalIP and RemoteIP are --local_ip and --remote_ip; zero for
+	// packetdrill's defaults (Addrs).
+	LocalIP, RemoteIP spec.Addr
 	// PacketsBeyond, if set, names an option that makes every packet line
 	// beyond the model (other addresses, TCP over UDP, MD5): the script
 	// is beyond it from its first packet line.

@@ -5,20 +5,20 @@ import (
 	"math"
 
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stack"
 )
 
 // mapCall turns a parsed system call into the spec.Call a stack makes and
 // the result it is expected to give. Anything this package cannot map
 // exactly is an error naming the line.
-func mapCall(sc *Syscall, ipv6 bool) error {
-	m := callMapper{sc: sc, ipv6: ipv6}
+func mapCall(sc *Syscall, s *Script) error {
+	m := callMapper{sc: sc, ipv6: s.IPVersion != "", s: s}
 	return m.run()
 }
 
 type callMapper struct {
 	sc   *Syscall
-	ipv6 bool // --ip_version is ipv6: AF_INET6 sockets are the script's own
+	ipv6 bool    // --ip_version is ipv6 or ipv4-mapped-ipv6: AF_INET6 sockets are the script's own
+	s    *Script // its addresses are the defaults of ... (Script.Addrs)
 }
 
 // noop makes the call one the runner does not make: it only reads
@@ -148,7 +148,7 @@ func (m callMapper) run() error {
 		if d := sc.Args[0]; d.Kind != ExprEllipsis && !(d.Kind == ExprWord && (d.Text == "AF_INET" || d.Text == "PF_INET")) {
 			if d.Kind == ExprWord && (d.Text == "AF_INET6" || d.Text == "PF_INET6") {
 				if !m.ipv6 {
-					return m.errf(&d, "IPv6 sockets (the model is IPv4 only)")
+					return m.errf(&d, "IPv6 sockets in an IPv4 script (--ip_version=ipv6 or ipv4-mapped-ipv6 makes them the script's own)")
 				}
 				break
 			}
@@ -171,7 +171,7 @@ func (m callMapper) run() error {
 		if c.FD, err = m.fd(0); err != nil {
 			return err
 		}
-		if c.Addr, err = m.addr(1, stack.LocalAddr()); err != nil {
+		if c.Addr, err = m.addr(1, m.s.LocalAddr()); err != nil {
 			return err
 		}
 		if err = m.ellipsisOrInt(2); err != nil {
@@ -185,7 +185,7 @@ func (m callMapper) run() error {
 		if c.FD, err = m.fd(0); err != nil {
 			return err
 		}
-		if c.Addr, err = m.addr(1, stack.ConnectAddr()); err != nil {
+		if c.Addr, err = m.addr(1, m.s.ConnectAddr()); err != nil {
 			return err
 		}
 		if err = m.ellipsisOrInt(2); err != nil {

@@ -45,8 +45,9 @@
 // SO_LINGER {onoff=N, linger=N}, SO_ERROR [ERRNO], TCP_USER_TIMEOUT,
 // TCP_LINGER2, TCP_NODELAY, TCP_INFO {tcpi_state=STATE} and this project's
 // TCP_R2 (R2 as a retransmission count), fcntl(fd, F_SETFL,
-// O_RDWR|O_NONBLOCK). An address written ... is the default of package stack
-// (bind: stack.LocalAddr(); connect: stack.ConnectAddr()); an explicit
+// O_RDWR|O_NONBLOCK). An address written ... is the script's (Script.Addrs:
+// packetdrill's for its --ip_version, or --local_ip and --remote_ip; bind:
+// Script.LocalAddr, connect: Script.ConnectAddr); an explicit
 // {sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr("A")} is
 // accepted. Results are "= N", "= -1 ERRNO [(text)]" (errno and text on
 // the result's line; the text is not checked).

@@ -67,7 +67,7 @@ func ExampleRun() {
 		fmt.Println(n.At, n.Out.Notice)
 	}
 	// Output:
-	// passive.pkt on model/rfc9293: passed (12 lines, 26 fields checked, 3 unchecked)
+	// passive.pkt on model/rfc9293: passed (12 lines, 29 fields checked, 3 unchecked)
 	// 0.020000 peer-closed
 }
 

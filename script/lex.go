@@ -304,23 +304,10 @@ func (lx *lexer) token() token {
 	// Numbers, words and addresses: the longest match wins; on a tie
 	// the earlier of float, integer, hex, word (lexer.l's order).
 	best, kind := 0, tPunct
-	if n := matchFloat(s[i:]); n > best {
-		best, kind = n, tFloat
-	}
-	if n := matchInt(s[i:]); n > best {
-		best, kind = n, tInt
-	}
-	if n := matchHex(s[i:]); n > best {
-		best, kind = n, tInt
-	}
-	if n := matchWord(s[i:]); n > best {
-		best, kind = n, tWord
-	}
-	if n := matchIPv4(s[i:]); n > best {
-		best, kind = n, tIPv4
-	}
-	if n := matchIPv6(s[i:]); n > best {
-		best, kind = n, tIPv6
+	for _, m := range matchers {
+		if n := m.match(s[i:]); n > best {
+			best, kind = n, m.kind
+		}
 	}
 	if best == 0 {
 		if c >= 0x80 || c < 0x20 {
@@ -384,65 +371,68 @@ func isHexByte(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
+// matchers are the token patterns tried at a number, word or address, in
+// lexer.l's order (which wins a tie).
+var matchers = [...]struct {
+	match func(string) int
+	kind  tokKind
+}{
+	{matchFloat, tFloat},
+	{matchInt, tInt},
+	{matchHex, tInt},
+	{matchWord, tWord},
+	{matchIPv4, tIPv4},
+	{matchIPv6, tIPv6},
+}
+
+// span returns the end of the run of bytes of s, from i on, that in
+// accepts.
+func span(s string, i int, in func(byte) bool) int {
+	for i < len(s) && in(s[i]) {
+		i++
+	}
+	return i
+}
+
+// digits returns the end of the run of one or more digits of s at i, or 0
+// if s[i] is not a digit.
+func digits(s string, i int) int {
+	if j := span(s, i, isDigit); j > i {
+		return j
+	}
+	return 0
+}
+
+// minus is 1 if s starts with '-', else 0.
+func minus(s string) int {
+	if len(s) > 0 && s[0] == '-' {
+		return 1
+	}
+	return 0
+}
+
 // matchFloat matches [-]?[0-9]*[.][0-9]+.
 func matchFloat(s string) int {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	for i < len(s) && isDigit(s[i]) {
-		i++
-	}
+	i := span(s, minus(s), isDigit)
 	if i >= len(s) || s[i] != '.' {
 		return 0
 	}
-	i++
-	j := i
-	for j < len(s) && isDigit(s[j]) {
-		j++
-	}
-	if j == i {
-		return 0
-	}
-	return j
+	return digits(s, i+1)
 }
 
 // matchInt matches [-]?[0-9]+.
-func matchInt(s string) int {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	j := i
-	for j < len(s) && isDigit(s[j]) {
-		j++
-	}
-	if j == i {
-		return 0
-	}
-	return j
-}
+func matchInt(s string) int { return digits(s, minus(s)) }
 
 // matchHex matches 0x[0-9a-fA-F]+.
 func matchHex(s string) int {
 	if len(s) < 3 || s[0] != '0' || s[1] != 'x' || !isHexByte(s[2]) {
 		return 0
 	}
-	j := 2
-	for j < len(s) && isHexByte(s[j]) {
-		j++
-	}
-	return j
+	return span(s, 2, isHexByte)
 }
 
 // matchWord matches [a-zA-Z0-9_]+.
-func matchWord(s string) int {
-	j := 0
-	for j < len(s) && isWordByte(s[j]) {
-		j++
-	}
-	return j
-}
+func matchWord(s string) int { return span(s, 0, isWordByte) }
 
 // matchIPv4 matches [0-9]+.[0-9]+.[0-9]+.[0-9]+.
 func matchIPv4(s string) int {
@@ -454,14 +444,9 @@ func matchIPv4(s string) int {
 			}
 			i++
 		}
-		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
-		if j == i {
+		if i = digits(s, i); i == 0 {
 			return 0
 		}
-		i = j
 	}
 	return i
 }

@@ -2,7 +2,6 @@ package script
 
 import (
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stack"
 )
 
 // sutState is packetdrill's state of the socket under test (socket.h,
@@ -102,14 +101,16 @@ func (n *numbering) connect(fd int32) {
 // reaches a listening socket under test (or no socket at all) makes a new
 // connection from a fresh remote port, whose remote ISN is the packet's
 // sequence number; the peer's SYN-ACK gives an active connection's. It
-// returns the connection's remote address when it changes.
-func (n *numbering) inbound(pk *Packet) (remote spec.SockAddr, changed bool) {
+// returns the connection's remote address (base, the script's remote
+// address, with a fresh port for every connection after the first) when
+// it changes.
+func (n *numbering) inbound(pk *Packet, base spec.SockAddr) (remote spec.SockAddr, changed bool) {
 	switch {
 	case n.state == sutNone || n.state == sutListening:
 		n.state, n.fd = sutPacketRcvd, -1
 		n.scriptLocal, n.liveLocal, n.haveLocal = 0, 0, false
 		n.remote = n.shift.Add(pk.Seq)
-		remote = stack.RemoteAddr()
+		remote = base
 		if n.children > 0 {
 			remote.Port = uint16(firstFreshPort + n.children - 1)
 		}

@@ -3,7 +3,6 @@ package script
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -381,15 +380,15 @@ func (p *parser) applyOption(o Option) error {
 		if err := need(); err != nil {
 			return err
 		}
-		a, err := netip.ParseAddr(o.Value)
-		if err != nil {
+		a, err := spec.ParseAddr(o.Value)
+		if err != nil || a.IsZero() {
 			return bad("%q is not an IP address", clip(o.Value))
 		}
-		if o.Name == "local_ip" && a.Is4() && a != stack.LocalIP().Netip() {
-			s.addrBeyond(fmt.Sprintf("--local_ip=%s (the runner's local address is %s)", a, stack.LocalIP().Netip()))
-		}
-		if o.Name == "remote_ip" && a.Is4() && a != stack.RemoteIP().Netip() {
-			s.addrBeyond(fmt.Sprintf("--remote_ip=%s (the runner's remote address is %s)", a, stack.RemoteIP().Netip()))
+		switch o.Name {
+		case "local_ip":
+			s.LocalIP = a
+		case "remote_ip":
+			s.RemoteIP = a
 		}
 	case "bind_port", "connect_port":
 		if err := need(); err != nil {
@@ -500,8 +499,8 @@ func (p *parser) event() (*Event, error) {
 		if !p.sawPacket {
 			p.sawPacket = true
 			switch {
-			case p.s.IPVersion != "" && ev.Beyond == "":
-				ev.Beyond = "IPv6 (--ip_version=" + p.s.IPVersion + "; the model is IPv4 only)"
+			case p.s.addrProblem() != "" && ev.Beyond == "":
+				ev.Beyond = p.s.addrProblem()
 			case p.s.PacketsBeyond != "" && ev.Beyond == "":
 				ev.Beyond = p.s.PacketsBeyond
 			}
@@ -1255,7 +1254,7 @@ func (p *parser) syscall() (*Syscall, string, error) {
 	if beyond != "" {
 		return sc, beyond, nil
 	}
-	if err := mapCall(sc, p.s.IPVersion != ""); err != nil {
+	if err := mapCall(sc, p.s); err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
 			return sc, pe.Msg, nil

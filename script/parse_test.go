@@ -305,8 +305,8 @@ func TestParseBeyond(t *testing.T) {
 	cases := []struct{ src, want string }{
 		{"0 > S 0:0(0) <mss 1000,frob>", "TCP option frob"},
 		{"0 close(3) = 0\n+0 %{ print(1) }%\n", "python code (print(1))"},
-		{"--ip_version=ipv6\n0 close(3) = 0\n+0 < S 0:0(0) win 1", "IPv6"},
-		{"--local_ip=10.0.0.1\n0 close(3) = 0\n+0 < S 0:0(0) win 1", "--local_ip=10.0.0.1"},
+		{"--ip_version=ipv6\n--local_ip=10.0.0.1\n0 close(3) = 0\n+0 < S 0:0(0) win 1", "--local_ip=10.0.0.1 with --ip_version=ipv6"},
+		{"--remote_ip=2001:db8::9\n0 close(3) = 0\n+0 < S 0:0(0) win 1", "--remote_ip=2001:db8::9 with --ip_version=ipv4"},
 		{"--udp_encapsulation=sctp\n0 close(3) = 0\n+0 > S 0:0(0)", "TCP over UDP"},
 		{"0 < S 0:0(0) win 1 <FO abcd>", "TCP Fast Open (FO option)"},
 		{"0 < S 0:0(0) win 1 <FOEXP>", "TCP Fast Open (FOEXP option)"},

@@ -171,8 +171,8 @@ func run(s *Script, st stack.Stack, opts RunOptions, next func() (*Event, error)
 		pending: map[int32]*pendingCall{},
 		num:     newNumbering(s),
 		tuple: spec.FourTuple{
-			Local:  stack.LocalAddr(),
-			Remote: stack.RemoteAddr(),
+			Local:  s.LocalAddr(),
+			Remote: s.RemoteAddr(),
 		},
 	}
 	if r.opts.AnyTimeWait <= 0 {
@@ -560,8 +560,8 @@ func (r *runner) setBeyond(c *Command, why string) {
 // inject builds the inbound segment in absolute numbers and delivers it.
 func (r *runner) inject(ev *Event, at spec.Time) (*Divergence, error) {
 	pk := ev.Packet
-	if remote, changed := r.num.inbound(pk); changed {
-		r.tuple = spec.FourTuple{Local: stack.LocalAddr(), Remote: remote}
+	if remote, changed := r.num.inbound(pk, r.s.RemoteAddr()); changed {
+		r.tuple = spec.FourTuple{Local: r.s.LocalAddr(), Remote: remote}
 		r.verbosef("%s: a new connection from %s (packetdrill: a packet reached the listening socket under test)", ev.Pos, remote)
 	}
 	src, dst := r.tuple.Remote, r.tuple.Local
@@ -934,7 +934,7 @@ func (r *runner) compare(pk *Packet, s spec.Segment) (diffs []FieldDiff, checked
 	// The stack's SYN or SYN-ACK of a new connection teaches the local
 	// ISN and the connection's addresses (numbering).
 	synWant, synCheck, learned := r.num.outbound(pk, s)
-	if learned && s.Src.IP == stack.LocalIP() && s.Dst.IP == stack.RemoteIP() {
+	if learned && isScriptAddrs(r.s, s) {
 		r.tuple = spec.FourTuple{Local: s.Src, Remote: s.Dst}
 	}
 	// Flags: PSH only if the stack models it.
@@ -1084,4 +1084,11 @@ func (r *runner) finish() (*Divergence, error) {
 	}
 	r.verbosef("%s: end of script at %s: nothing unexpected", last.Pos, r.last)
 	return nil, nil
+}
+
+// isScriptAddrs reports whether s travels from the script's local address to
+// its remote one (IPv4 or IPv6, as the script chose).
+func isScriptAddrs(sc *Script, s spec.Segment) bool {
+	l, rem := sc.Addrs()
+	return s.Src.IP == l && s.Dst.IP == rem
 }

@@ -2,7 +2,6 @@ package script
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,11 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/internal/golden"
 	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/spec"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden divergence reports under testdata/divergence")
 
 // recordingStack is the model stack that remembers every rule it applied.
 type recordingStack struct {
@@ -182,19 +180,19 @@ func TestDivergenceReports(t *testing.T) {
 				}
 				fmt.Fprintf(&b, "# %s on %s (%s)\n%v\n\n", s.Name, res.Stack, res.Divergence.Kind, res.Divergence)
 			}
-			golden := strings.TrimSuffix(f, ".pkt") + ".golden"
-			if *rewrite {
-				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			goldenFile := strings.TrimSuffix(f, ".pkt") + ".golden"
+			if golden.Rewrite() {
+				if err := os.WriteFile(goldenFile, []byte(b.String()), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			want, err := os.ReadFile(golden)
+			want, err := os.ReadFile(goldenFile)
 			if err != nil {
 				t.Fatalf("%v (run with -rewrite to create it)", err)
 			}
 			if got := b.String(); got != string(want) {
-				t.Errorf("report differs from %s (run with -rewrite if intended)\ngot:\n%s\nwant:\n%s", golden, got, want)
+				t.Errorf("report differs from %s (run with -rewrite if intended)\ngot:\n%s\nwant:\n%s", goldenFile, got, want)
 			}
 		})
 	}

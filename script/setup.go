@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/tcpclose/tcpclose/spec"
-	"github.com/tcpclose/tcpclose/stack"
 )
 
 // Setup is what a script asks of the model on one profile.
@@ -33,7 +32,8 @@ func ModelSetup(s *Script, profile string) (*Setup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
 	}
-	su := &Setup{Config: spec.HostConfig{Addr: stack.LocalIP()}}
+	local, _ := s.Addrs()
+	su := &Setup{Config: spec.HostConfig{Addr: local}}
 	explicit := map[string]Setting{}
 	for _, set := range s.Sets {
 		if err := p.SetField(set.Field, set.Value); err != nil {

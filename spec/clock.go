@@ -70,3 +70,14 @@ func TSClock(now Time) uint32 { return uint32(int64(now)/int64(time.Millisecond)
 // DefaultPeerMSS is the send MSS assumed when the peer's SYN carries no MSS
 // option (RFC 9293 §3.7.1, MUST-15: 536 octets for IPv4).
 const DefaultPeerMSS = 536
+
+// DefaultPeerMSS6 is DefaultPeerMSS for IPv6: 1220 octets (1280 - 60,
+// RFC 9293 §3.7.1 MUST-15).
+const DefaultPeerMSS6 = 1220
+
+// IPv6HeaderExtra is how many octets more an IPv6 header takes than an
+// IPv4 one (40 against 20): an IPv6 host's MSS is its profile's (the IPv4
+// value for the link) less this, as Linux (tcp_v6_syn_recv_sock,
+// tcp_mtu_to_mss) and FreeBSD (tcp_mssopt) derive both from the MTU:
+// 1440 octets on a 1500-octet link.
+const IPv6HeaderExtra = 20

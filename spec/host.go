@@ -32,6 +32,25 @@ type HostConfig struct {
 	FixedISS Seq
 }
 
+// PeerMSS is the send MSS assumed when the peer's SYN carries no MSS
+// option: DefaultPeerMSS, or DefaultPeerMSS6 on an IPv6 host.
+func (c HostConfig) PeerMSS() uint16 {
+	if c.Addr.Is6() {
+		return DefaultPeerMSS6
+	}
+	return DefaultPeerMSS
+}
+
+// HostProfile returns p as a host at c's address runs it: on an IPv6
+// host the MSS is IPv6HeaderExtra octets less (Profile.MSS is the IPv4
+// value). model.New and impl.New both apply it.
+func (c HostConfig) HostProfile(p Profile) Profile {
+	if c.Addr.Is6() && p.MSS > IPv6HeaderExtra {
+		p.MSS -= IPv6HeaderExtra
+	}
+	return p
+}
+
 // DefaultHostAddr is the address packetdrill gives the host under test,
 // 192.168.0.1.
 func DefaultHostAddr() Addr { return IPv4(192, 168, 0, 1) }

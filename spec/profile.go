@@ -169,7 +169,9 @@ type Profile struct {
 	RecvBuf uint32
 	// SendBuf is the send buffer in octets (what write(2) may queue).
 	SendBuf uint32
-	// MSS is the MSS we announce and the largest segment we send.
+	// MSS is the MSS we announce and the largest segment we send, over
+	// IPv4; an IPv6 host uses spec.IPv6HeaderExtra octets less
+	// (HostConfig.HostProfile).
 	MSS uint16
 
 	// RSTFlushesReceive: a RST discards received data the application has
@@ -202,6 +204,27 @@ type Profile struct {
 	// RFC 7323 §4.3 leaves the order open; Linux tcp_ack calls
 	// tcp_replace_ts_recent only after its ACK checks.
 	TSRecentAfterACK bool
+
+	// ---- Window scaling (RFC 7323 §2) -------------------------------------
+
+	// WindowScale: we offer the Window Scale option on our SYN, and on
+	// our SYN,ACK when the peer's SYN carried it (RFC 7323 §2.2); windows
+	// are scaled once both sides sent it.
+	WindowScale bool
+	// WindowShift is the shift we announce (our Rcv.Wind.Shift), 0-14: a
+	// stack picks the smallest shift that lets its largest receive buffer
+	// fit in 16 bits.
+	WindowShift uint8
+	// AcceptBeyondAdvertised: the acceptability test uses the receive
+	// buffer's free space, even where the window we advertise is smaller
+	// (capped at 65535 without scaling, rounded down by the shift);
+	// otherwise the advertised window is RCV.WND.
+	AcceptBeyondAdvertised bool
+	// RecvBufRoundMSS: once the peer's MSS is known, the receive buffer
+	// is rounded up to a multiple of the send MSS (FreeBSD tcp_mss), so
+	// RecvBuf 65536 becomes 65700 with an MSS of 1460, 66240 with 1440.
+	// A TIME-WAIT entry keeps no buffer: its window is RecvBuf's.
+	RecvBufRoundMSS bool
 
 	// ---- Sockets and host -----------------------------------------------
 
@@ -255,11 +278,6 @@ type Profile struct {
 
 	// ---- Linux behaviours without a field before issue 13 ---------------
 
-	// NoACKDroppedFirst: a segment with none of ACK, SYN and RST is
-	// dropped before the sequence test in the synchronized states (Linux
-	// tcp_rcv_state_process and tcp_rcv_established), so an unacceptable
-	// one draws no ACK; RFC 9293 acknowledges it at step 1.
-	NoACKDroppedFirst bool
 	// RSTBelowRcvNxtAfterFin: after the peer's FIN (CLOSE-WAIT, CLOSING,
 	// LAST-ACK) a RST at RCV.NXT-1 is valid (Linux tcp_reset_check, for
 	// peers that send their RST with the FIN's sequence number).
@@ -275,6 +293,48 @@ type Profile struct {
 	// "connection refused" (ECONNREFUSED); Linux tcp_reset maps only
 	// SYN-SENT to ECONNREFUSED and gives ECONNRESET.
 	ResetErrnoSynRcvdActive Errno
+
+	// ---- Receiving after a close (gVisor netstack, issue 13) ------------
+
+	// ClosingChecksFirst: in FIN-WAIT-1 through LAST-ACK an acceptable
+	// segment with ACK meets these checks before its ACK is processed
+	// (gVisor rcv.go handleRcvdSegmentClosing; RFC 9293 processes the
+	// ACK first, step 5): after the peer's FIN a segment starting beyond
+	// RCV.NXT is dropped silently; an ACK above SND.NXT draws an ACK and
+	// is dropped; once reading is closed (close, SHUT_RD or the peer's
+	// FIN) text beyond RCV.NXT aborts the connection with
+	// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> outside CLOSE-WAIT and is
+	// dropped whole in CLOSE-WAIT; after close() any new segment but a FIN
+	// ending at RCV.NXT+1 aborts it (not in FIN-WAIT-1); and a FIN at
+	// RCV.NXT after the peer's FIN is taken again: RCV.NXT advances and
+	// is acknowledged.
+	ClosingChecksFirst bool
+	// NoACKDroppedFirst: in the synchronized states a segment without
+	// ACK, SYN and RST is dropped before the sequence test, so an
+	// unacceptable one draws no ACK (RFC 9293 §3.10.7.4 tests the
+	// sequence number first).
+	NoACKDroppedFirst bool
+	// TimeWaitAckUnlessExact: TIME-WAIT drops a segment without ACK and
+	// acknowledges, without rate limit or window test, every segment with
+	// text or not starting at RCV.NXT; a segment at RCV.NXT without text
+	// (a new FIN, an ACK above SND.NXT) draws nothing. The retransmitted
+	// FIN still restarts the timer per TimeWaitRestart.
+	TimeWaitAckUnlessExact bool
+	// NoPAWS: RFC 7323 PAWS is not applied: a segment whose TSval is older
+	// than TS.Recent is processed as if it carried none.
+	NoPAWS bool
+	// TextEdgeAcceptable: a segment with text or a FIN whose SEG.SEQ is
+	// RCV.NXT+RCV.WND (RCV.WND > 0) is acceptable, its text trimmed to
+	// nothing (Table 6 wants SEG.SEQ < RCV.NXT+RCV.WND).
+	TextEdgeAcceptable bool
+	// HeldFINNeedsText: an out-of-order FIN is held (HoldOutOfOrderFIN)
+	// only on a segment with text; a bare one is acknowledged and dropped.
+	HeldFINNeedsText bool
+	// ShutdownUnreadRST: a shutdown(2) that leaves both directions shut
+	// (SHUT_RDWR, or SHUT_RD and SHUT_WR in turn) while received data is
+	// unread aborts the connection with a RST, as close() does under
+	// RSTOnUnreadClose; the socket stays open.
+	ShutdownUnreadRST bool
 }
 
 // RSTCheck is the RST acceptability test.
@@ -365,6 +425,11 @@ const (
 	// AckAboveDropInEstablished: drop silently in ESTABLISHED, send an ACK
 	// in the other synchronized states (Linux before 2026).
 	AckAboveDropInEstablished
+	// AckAboveTextFirst: in ESTABLISHED the ACK field is ignored but the
+	// segment's text and FIN are still processed and acknowledged; in the
+	// other synchronized states send an ACK and drop (gVisor netstack,
+	// which receives before it looks at the ACK).
+	AckAboveTextFirst
 )
 
 // TWRestart says which segments restart the 2MSL timer.
@@ -407,7 +472,7 @@ var enumNames = map[reflect.Type][]string{
 	reflect.TypeOf(TWRSTCloses):      {"closes", "ignored", "exact-only"},
 	reflect.TypeOf(SynChallengeACK):  {"challenge-ack", "rfc793", "challenge-if-ack"},
 	reflect.TypeOf(ReopenNever):      {"never", "seq", "rfc6191", "linux"},
-	reflect.TypeOf(AckAboveSendACK):  {"send-ack", "drop-in-established"},
+	reflect.TypeOf(AckAboveSendACK):  {"send-ack", "drop-in-established", "text-first-in-established"},
 	reflect.TypeOf(EmbryonicSynRFC):  {"rfc", "resend-or-reset"},
 	reflect.TypeOf(TWRestartOnFIN):   {"on-fin", "on-ack"},
 	reflect.TypeOf(CloseReplyError):  {"error", "ok"},
@@ -570,8 +635,11 @@ func (p *Profile) Validate() error {
 	if p.MSS == 0 || p.RecvBuf == 0 || p.SendBuf == 0 {
 		errs = append(errs, "MSS, RecvBuf and SendBuf must be positive")
 	}
-	if p.RecvBuf > 65535 {
-		errs = append(errs, "RecvBuf above 65535 needs window scaling, which the model does not do")
+	if p.WindowShift > MaxWindowShift {
+		errs = append(errs, fmt.Sprintf("WindowShift above %d (RFC 7323 §2.3)", MaxWindowShift))
+	}
+	if p.RecvBuf > 1<<30 {
+		errs = append(errs, "RecvBuf above 2^30 (the largest window RFC 7323 §2.3 can express)")
 	}
 	if p.EphemeralLow == 0 || p.EphemeralHigh < p.EphemeralLow {
 		errs = append(errs, "ephemeral port range is empty")

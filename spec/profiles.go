@@ -62,6 +62,10 @@ var choices = []Choice{
 	{"Timestamps", "Do we offer the Timestamps option?", []RuleID{"R7323-TS-EVERY", "R9293-SHLD4"}},
 	{"TSMissingDrop", "Is a segment without timestamps on a timestamp connection dropped?", []RuleID{"R7323-TS-MISSING"}},
 	{"TSRecentAfterACK", "Is TS.Recent updated only once the segment's ACK is accepted?", []RuleID{"R7323-TSRECENT"}},
+	{"WindowScale", "Do we offer the Window Scale option (and scale windows when the peer offers it too)?", []RuleID{"R7323-WS-NEGOTIATE", "R7323-WS-SEND", "R7323-WS-RECV"}},
+	{"WindowShift", "Which shift do we announce in our Window Scale option?", []RuleID{"R7323-WS-SEND"}},
+	{"RecvBufRoundMSS", "Is the receive buffer rounded up to a multiple of the MSS once the handshake sets it?", []RuleID{"R9293-SEG-TEXT", "AMB-WND-ADVERTISED"}},
+	{"AcceptBeyondAdvertised", "Does the acceptability test use the free receive buffer even beyond the window advertised?", []RuleID{"R9293-SEG-ACCEPT", "AMB-WND-ADVERTISED"}},
 	{"EphemeralLow", "Lowest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
 	{"EphemeralHigh", "Highest automatically chosen port.", []RuleID{"AMB-SOCKET-TW"}},
 	{"BindTimeWaitNeedsBothReuse", "Must both sockets set SO_REUSEADDR to bind over TIME-WAIT?", []RuleID{"R1122-TIMEWAIT", "AMB-SOCKET-TW"}},
@@ -77,6 +81,12 @@ var choices = []Choice{
 	{"ACKWindowBytesAcked", "Is the RFC 5961 §5 range of old ACKs bounded by the octets acknowledged so far?", []RuleID{"R5961-ACK", "AMB-ACK-BYTES-ACKED"}},
 	{"ResetErrnoSynRcvdActive", "What error does a RST in an active open's SYN-RECEIVED leave for the application?", []RuleID{"R9293-RST-SYNRCVD", "R1122-INFORM"}},
 	{"ListenCloseDropsEmbryonic", "Does close() on a listener drop its half-open connections silently (else RST)?", []RuleID{"R9293-CLOSE-LISTEN", "AMB-LISTEN-CLOSE"}},
+	{"ClosingChecksFirst", "After a close, are text and FIN checked (and may drop or abort) before the ACK is processed?", []RuleID{"AMB-CLOSING-RCV", "R9293-SEG-TEXT-LATE", "R9293-SEG-UNACCEPT", "R2525-RST-LATE-DATA"}},
+	{"TimeWaitAckUnlessExact", "Does TIME-WAIT acknowledge every segment with text or not at RCV.NXT, and nothing else?", []RuleID{"AMB-TW-ACK-EXACT", "R9293-SEG-UNACCEPT"}},
+	{"NoPAWS", "Is PAWS left out (old TSvals accepted)?", []RuleID{"R7323-PAWS"}},
+	{"TextEdgeAcceptable", "Is a segment with text or FIN starting at RCV.NXT+RCV.WND acceptable?", []RuleID{"R9293-SEG-ACCEPT", "AMB-ZEROLEN-EDGE"}},
+	{"HeldFINNeedsText", "Is an out-of-order FIN held only when it carries text?", []RuleID{"R9293-SHLD31"}},
+	{"ShutdownUnreadRST", "Does a shutdown that shuts both directions with unread data reset the connection?", []RuleID{"R9293-SHLD3", "R2525-RST-UNREAD"}},
 }
 
 const (
@@ -114,10 +124,13 @@ func rfc9293() Profile {
 		RecvBuf: 65535, SendBuf: 65535, MSS: 1460,
 		RSTFlushesReceive: true, ResetErrnoCloseWait: ECONNRESET, ZeroWindowAcceptsFIN: false, SimOpenSynAckAccepted: false,
 		Timestamps: true, TSMissingDrop: true, TSRecentAfterACK: false,
+		WindowScale: false, WindowShift: 0, AcceptBeyondAdvertised: false, RecvBufRoundMSS: false,
 		EphemeralLow: 49152, EphemeralHigh: 65535,
 		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
 		ListenBacklogDrop:       true,
 		ResetErrnoSynRcvdActive: ECONNREFUSED,
+		ClosingChecksFirst:      false, NoACKDroppedFirst: false, TimeWaitAckUnlessExact: false, NoPAWS: false,
+		TextEdgeAcceptable: false, HeldFINNeedsText: false, ShutdownUnreadRST: false,
 		Cite: map[string]string{
 			"TimeWait":                   msl2min + " (MUST-13)",
 			"RTOInitial":                 rfc6298Init,
@@ -168,6 +181,10 @@ func rfc9293() Profile {
 			"ZeroWindowAcceptsFIN":       "RFC 9293 Table 6: a segment of length > 0 is never acceptable into a zero window",
 			"SimOpenSynAckAccepted":      "RFC 9293 Table 6 read strictly; Appendix A.2 notes the stall, which the SYN,ACK retransmission ends",
 			"Timestamps":                 "RFC 9293 §3.6.1 SHLD-4 presumes timestamps (RFC 7323)",
+			"WindowScale":                "RFC 7323 §2.2: a TCP MAY send the option; the reference profile keeps windows unscaled (RecvBuf fits 16 bits)",
+			"WindowShift":                "no scaling, so moot",
+			"AcceptBeyondAdvertised":     "RFC 9293 §3.10.7.4 Table 6 tests against RCV.WND, the window advertised",
+			"RecvBufRoundMSS":            "model choice: the buffer is RecvBuf",
 			"TSMissingDrop":              "RFC 7323 §3.2 SHOULD",
 			"TSRecentAfterACK":           "RFC 7323 §4.3 (2) updates TS.Recent from any acceptable segment with SEG.SEQ =< Last.ACK.sent, before the ACK field is examined",
 			"EphemeralLow":               ephIANA,
@@ -185,6 +202,12 @@ func rfc9293() Profile {
 			"RSTBelowRcvNxtAfterFin":     "RFC 9293 §3.10.7.4 step 1: a RST outside the window is dropped; RCV.NXT-1 is outside",
 			"ACKWindowBytesAcked":        "RFC 5961 §5.2: MAX.SND.WND bounds the range of acceptable old ACKs",
 			"ResetErrnoSynRcvdActive":    "RFC 9293 §3.10.7.4 step 2: a RST in SYN-RECEIVED from an active OPEN reports \"connection refused\"",
+			"ClosingChecksFirst":         "RFC 9293 §3.10.7.4: sequence test, then RST, SYN, ACK (step 5) and only then text (step 7) and FIN (step 8); text after the peer's FIN is ignored, a second FIN is ignored",
+			"TimeWaitAckUnlessExact":     "RFC 9293 §3.10.7.4: TIME-WAIT runs the same sequence test and steps as the other synchronized states",
+			"NoPAWS":                     "RFC 7323 §5.3: PAWS is applied",
+			"TextEdgeAcceptable":         "RFC 9293 Table 6: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND",
+			"HeldFINNeedsText":           "RFC 9293 §3.10.7.4: segments are processed in sequence order, FIN included, with or without text",
+			"ShutdownUnreadRST":          "RFC 9293 SHLD-3 and RFC 2525 §2.17 concern CLOSE; shutdown(2) is outside RFC 9293, so it only half-closes",
 		},
 	}
 }
@@ -212,6 +235,7 @@ func rfc793() Profile {
 	c["ReopenReturnsToTimeWait"] = "no reopen, so moot"
 	c["ACKWindowCheck"] = "RFC 5961 postdates RFC 793"
 	c["Timestamps"] = "RFC 1323/7323 postdate RFC 793"
+	c["WindowScale"] = "RFC 1323/7323 postdate RFC 793"
 	c["TSMissingDrop"] = "no timestamps"
 	c["OOWAckInterval"] = "RFC 793 has no throttling: two hosts can exchange out-of-window ACKs until a timer ends one side (RFC 5961 §7 came later)"
 	p.OOWAckExemptFIN = false
@@ -307,7 +331,7 @@ func linux() Profile {
 		"HoldOutOfOrder":             linuxSrc + "out-of-order queue",
 		"HoldOutOfOrderFIN":          linuxSrc + "the FIN is kept with its out-of-order skb",
 		"MaxHeldRanges":              "model bound (Linux holds many more)",
-		"RecvBuf":                    "model choice; Linux scales its window, which the model does not",
+		"RecvBuf":                    "model choice: Linux's windows after the handshake stay near 64 KiB until data makes them grow (tcp_select_initial_window caps the first window, tcp_grow_window raises rcv_ssthresh); receive-buffer autotuning is not modelled",
 		"SendBuf":                    "model choice",
 		"MSS":                        "Ethernet MSS",
 		"Timestamps":                 linuxSrc + "sysctl net.ipv4.tcp_timestamps = 1",
@@ -327,7 +351,19 @@ func linux() Profile {
 		"RSTBelowRcvNxtAfterFin":     linuxSrc + "net/ipv4/tcp_input.c tcp_reset_check: seq == rcv_nxt - 1 in CLOSE_WAIT, LAST_ACK or CLOSING resets; measured on 6.18.44 (conform cause linux-rst-after-fin, docs/deviations.md Linux item 13)",
 		"ACKWindowBytesAcked":        linuxSrc + "net/ipv4/tcp_input.c tcp_ack: max_window = min(tp->max_window, tp->bytes_acked) for the RFC 5961 §5.2 test; measured on 6.18.44 (conform cause linux-old-ack-bytes-acked, docs/deviations.md Linux item 7)",
 		"ResetErrnoSynRcvdActive":    linuxSrc + "net/ipv4/tcp_input.c tcp_reset: ECONNREFUSED only in SYN_SENT, ECONNRESET otherwise (script rst/rst-syn-received-active.pkt on 6.18.44, docs/deviations.md Linux item 19)",
+		"ClosingChecksFirst":         "RFC value kept: Linux tcp_rcv_state_process processes the ACK (tcp_ack) before the text and FIN",
+		"TimeWaitAckUnlessExact":     "RFC value kept: Linux TIME-WAIT is tcp_timewait_state_process (TimeWaitRestart = on-ack)",
+		"NoPAWS":                     linuxSrc + "tcp_validate_incoming applies PAWS (tcp_paws_discard)",
+		"TextEdgeAcceptable":         "RFC value kept here (the gvisor branch did not check Linux; tcp_sequence's !after(seq, rcv_nxt + window) suggests true)",
+		"HeldFINNeedsText":           linuxSrc + "tcp_data_queue_ofo keeps a bare FIN in the out-of-order queue",
+		"ShutdownUnreadRST":          linuxSrc + "tcp_shutdown sends a FIN and never a RST",
 	}
+	// Window scaling (RFC 7323 §2).
+	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 8, false
+	p.Cite["WindowScale"] = linuxSrc + "sysctl net.ipv4.tcp_window_scaling = 1; net/ipv4/tcp_output.c tcp_syn_options offers wscale, tcp_synack_options only if the SYN had it (ireq->wscale_ok)"
+	p.Cite["WindowShift"] = linuxSrc + "net/ipv4/tcp_output.c tcp_select_initial_window: rcv_wscale = ilog2(max(tcp_rmem[2], rmem_max)) - 15, clamped to 0-14; packetdrill's gtests/net/common/defaults.sh sets tcp_rmem[2] = 15 MiB, so 8 (its scripts expect wscale 8)"
+	p.Cite["RecvBufRoundMSS"] = linuxSrc + "does not round the buffer to the MSS (tcp_select_initial_window rounds only the initial window offer down to a multiple of the MSS)"
+	p.Cite["AcceptBeyondAdvertised"] = linuxSrc + "net/ipv4/tcp_input.c tcp_sequence tests against tcp_receive_window (rcv_wup + rcv_wnd), the window last advertised"
 	return p
 }
 
@@ -422,7 +458,21 @@ func freebsd() Profile {
 		"ACKWindowBytesAcked":        "moot: ACKWindowCheck is false",
 		"ResetErrnoSynRcvdActive":    "FreeBSD sys/netinet/tcp_input.c tcp_do_segment RST processing: TCPS_SYN_RECEIVED sets so_error = ECONNREFUSED (freebsd-net/tcp-testsuite state-event-engine/rcv-rst-syn-rcvd/rcv-rst-syn-rcvd-via-syn-sent-*.pkt expect ECONNREFUSED)",
 		"ListenCloseDropsEmbryonic":  "FreeBSD sys/netinet/tcp_syncache.c: a half-open connection is a syncache entry without a socket; closing the listener sends nothing for it (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-listen/ and rcv-syn-time-wait/ close the listener with one pending)",
+		"ClosingChecksFirst":         notVerified,
+		"TimeWaitAckUnlessExact":     notVerified,
+		"NoPAWS":                     notVerified,
+		"TextEdgeAcceptable":         notVerified,
+		"HeldFINNeedsText":           notVerified,
+		"ShutdownUnreadRST":          notVerified,
 	}
+	// Window scaling (RFC 7323 §2).
+	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 6, true
+	p.RecvBuf, p.RecvBufRoundMSS = 65536, true
+	p.Cite["WindowScale"] = "FreeBSD net.inet.tcp.rfc1323 = 1; sys/netinet/tcp_output.c offers TOF_SCALE on a SYN, tcp_syncache.c syncache_add answers with it only if the SYN carried it"
+	p.Cite["WindowShift"] = "FreeBSD sys/netinet/tcp_syncache.c syncache_add and tcp_usrreq.c tcp_connect: the smallest shift with TCP_MAXWIN << shift >= sb_max (kern.ipc.maxsockbuf = 2 MiB), so 6 (freebsd-net/tcp-testsuite's SYNs carry wscale 6)"
+	p.Cite["RecvBuf"] = "FreeBSD net.inet.tcp.recvspace = 65536 (freebsd-net/tcp-testsuite scripts read SO_RCVBUF = 65536 after socket())"
+	p.Cite["RecvBufRoundMSS"] = "FreeBSD sys/netinet/tcp_input.c tcp_mss: bufsize = roundup(so_rcv.sb_hiwat, mss): 45 × 1460 = 65700 over IPv4, 46 × 1440 = 66240 over IPv6 (freebsd-net/tcp-testsuite right-edge scripts read SO_RCVBUF = 65700 / 66240 after the handshake and probe there)"
+	p.Cite["AcceptBeyondAdvertised"] = "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: rcv_wnd = imax(sbspace(&so->so_rcv), rcv_adv - rcv_nxt), the free buffer even above the 65535 advertised without scaling"
 	return p
 }
 
@@ -442,9 +492,29 @@ func gvisor() Profile {
 	p.SynAckR2 = 6
 	p.EphemeralLow, p.EphemeralHigh = 16000, 65535
 	p.ConnectOverTimeWait = TWConnectRefused
-	p.AckAboveSndNxt = AckAboveDropInEstablished
+	p.AckAboveSndNxt = AckAboveTextFirst
+	// Receiving after a close (issue 13).
+	p.ClosingChecksFirst = true
+	p.NoACKDroppedFirst = true
+	p.TimeWaitAckUnlessExact = true
+	p.NoPAWS = true
+	p.TextEdgeAcceptable = true
+	p.HeldFINNeedsText = true
+	p.ShutdownUnreadRST = true
 	c := copyCite(p.Cite)
 	gv := "gVisor pkg/tcpip/transport/tcp "
+	p.WindowShift = 5
+	c["WindowScale"] = gv + "connect.go: the SYN offers wscale (handshake.synOptions), the SYN,ACK only if the SYN had it (SynOptions.WS >= 0)"
+	c["WindowShift"] = gv + "endpoint.go rcvWndScaleForHandshake: FindWndScale(receive buffer), the smallest shift fitting the 1 MiB DefaultReceiveBufferSize (protocol.go) with receive-buffer moderation off: 5 (not measured)"
+	c["RecvBufRoundMSS"] = gv + "endpoint.go: the receive buffer is the socket's (SO_RCVBUF), not rounded to the MSS (not measured)"
+	c["AcceptBeyondAdvertised"] = gv + "rcv.go acceptable tests against rcvAcc, the edge last advertised (not measured)"
+	c["ClosingChecksFirst"] = gv + "connect.go handleSegmentLocked runs rcv.handleRcvdSegment before snd.handleRcvdSegment; rcv.go handleRcvdSegmentClosing drops, aborts (ErrConnectionAborted: connect.go resetConnectionLocked sends RST|ACK at SND.NXT) or passes; consumeSegment takes a FIN at RCV.NXT in any state (scripts scenarios/gvisor/closing-*.pkt)"
+	c["NoACKDroppedFirst"] = gv + "connect.go handleSegmentLocked: a segment with neither RST, SYN nor ACK reaches no handler (script scenarios/gvisor/noack-dropped-first.pkt)"
+	c["TimeWaitAckUnlessExact"] = gv + "rcv.go handleTimeWaitSegment: no ACK flag dropped; FIN with SEG.SEQ+1 = RCV.NXT ACKed and the timer reset; otherwise sendAck iff SEG.SEQ != RCV.NXT or text (script scenarios/gvisor/time-wait-*.pkt)"
+	c["TextEdgeAcceptable"] = "gVisor pkg/tcpip/header tcp.go Acceptable: a segment with payload is acceptable iff RCV.NXT < SEG.SEQ+len and SEG.SEQ =< RCV.NXT+RCV.WND (\"Linux does it differently, it uses segSeq <= rcvAcc\"); a FIN does not count in its length (script scenarios/gvisor/text-edge-acceptable.pkt)"
+	c["HeldFINNeedsText"] = gv + "rcv.go handleRcvdSegment: the loop draining pendingRcvdSegments skips a segment with segSeq.Add(segLen-1) below RCV.NXT, which a bare FIN (segLen 0) at RCV.NXT always is, so the held FIN is discarded when the gap fills (script seq/out-of-order-fin.pkt; docs/deviations.md gVisor)"
+	c["ShutdownUnreadRST"] = gv + "endpoint.go shutdownLocked: once ShutdownRead and ShutdownWrite are both set and RcvBufUsed > 0, resetConnectionLocked(ErrConnectionAborted) (script scenarios/gvisor/shutdown-unread-rst.pkt)"
+	c["NoPAWS"] = gv + "has no PAWS test (rcv.go handleTimeWaitSegment: \"As we do not yet support PAWS\"; endpoint.go updateRecentTimestamp only records TS.Recent) (script scenarios/gvisor/no-paws.pkt)"
 	c["TimeWait"] = gv + "DefaultTCPTimeWaitTimeout = 60 s"
 	c["RTOMin"] = gv + "MinRTO = 200 ms"
 	c["RTOMax"] = gv + "MaxRTO = 120 s"
@@ -467,7 +537,7 @@ func gvisor() Profile {
 	c["ReopenReturnsToTimeWait"] = "gVisor frees the TIME-WAIT endpoint when the listener takes the SYN (handleTimeWaitSegments)"
 	c["SynFinDropped"] = notVerified
 	c["ACKWindowCheck"] = notVerified
-	c["AckAboveSndNxt"] = "gVisor: a bare ACK above SND.NXT in ESTABLISHED is dropped silently, the closing states ACK it (gVisor packetimpact (test/packetimpact/tests/tcp_unacc_seq_ack_test.go, tcp_unacc_seq_ack_closing_test.go); measured: `< . 1:1(0) ack 10001` draws nothing on netstack). Text and FIN on such a segment are still processed (docs/deviations.md gVisor item 11; not expressible)"
+	c["AckAboveSndNxt"] = "gVisor: a bare ACK above SND.NXT in ESTABLISHED is dropped silently, the closing states ACK it (gVisor packetimpact (test/packetimpact/tests/tcp_unacc_seq_ack_test.go, tcp_unacc_seq_ack_closing_test.go); measured: `< . 1:1(0) ack 10001` draws nothing on netstack); text and FIN on such a segment are still processed and acknowledged: connect.go handleSegmentLocked runs rcv.handleRcvdSegment before snd.handleRcvdSegment, which ignores the ACK (script scenarios/gvisor/ack-above-text-first.pkt)"
 	c["OOWAckInterval"] = "gVisor rate-limits as Linux (gVisor packetimpact (test/packetimpact/tests/tcp_outside_the_window_test.go)"
 	p.OOWAckExemptFIN = false
 	c["OOWAckExemptFIN"] = "gVisor snd.go maybeSendOutOfWindowAck exempts only segments with payload; measured: a retransmitted FIN within the limit draws no ACK (script seq/oow-ack-fin-throttled.pkt passes on netstack; 35 divergence kinds of a 10,000-scenario campaign while the profile exempted FINs)"
@@ -499,7 +569,6 @@ func gvisor() Profile {
 	// Linux fields of issue 13 that gVisor is not known to share: the
 	// values gVisor had before they were fields.
 	p.RSTBelowRcvNxtAfterFin, p.ACKWindowBytesAcked, p.ResetErrnoSynRcvdActive = false, false, ECONNREFUSED
-	c["NoACKDroppedFirst"] = "measured on netstack: a segment without ACK is dropped before the sequence test (docs/deviations.md gVisor item 19, conform cause linux-no-ack-bit)"
 	c["RSTBelowRcvNxtAfterFin"] = "not verified for gVisor; the model's behaviour before the field is kept"
 	c["ACKWindowBytesAcked"] = "not verified for gVisor; the model's behaviour before the field is kept"
 	c["ResetErrnoSynRcvdActive"] = "not verified for gVisor; the model's behaviour before the field is kept"
@@ -533,6 +602,7 @@ func smoltcp() Profile {
 	p.ZeroWindowAcceptsFIN = true
 	c := copyCite(p.Cite)
 	sm := "smoltcp src/socket/tcp.rs "
+	c["WindowScale"] = notVerified + " (smoltcp offers wscale when its receive buffer exceeds 64 KiB; the model's 65535-octet buffer needs none)"
 	c["TimeWait"] = sm + "CLOSE_DELAY = 10 s (the TIME-WAIT timer)"
 	c["RTOMin"] = sm + "RttEstimator minimum RTO (not verified)"
 	c["RTOMax"] = sm + "RttEstimator maximum RTO of 10 s (not verified)"
@@ -607,6 +677,7 @@ func lwip() Profile {
 	p.SimOpenSynAckAccepted = false
 	c := copyCite(p.Cite)
 	core := "lwIP 2.1.3 src/core/"
+	c["WindowScale"] = "lwIP opt.h LWIP_WND_SCALE = 0 (Debian's lwipopts.h keeps it): no Window Scale option"
 	c["TimeWait"] = core + "tcp.c tcp_slowtmr: a TIME-WAIT pcb goes when tcp_ticks - pcb->tmr > 2 * TCP_MSL / TCP_SLOW_INTERVAL, TCP_MSL = 60000 ms (tcp_priv.h); pcb->tmr is not reset on entering TIME-WAIT (docs/deviations.md lwIP item 1)"
 	c["RTOInitial"] = core + "tcp.c tcp_alloc: pcb->rto = 3000 / TCP_SLOW_INTERVAL (LWIP_TCP_RTO_TIME appears only in 2.2)"
 	c["RTOMin"] = core + "tcp_in.c tcp_receive: rto = (sa >> 3) + sv in 500 ms ticks, no other floor than one tick"

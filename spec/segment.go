@@ -85,10 +85,14 @@ type Options struct {
 	HasTS  bool   // Timestamps option present
 	TS     Timestamp
 	SackOK bool // SACK-permitted (carried through; SACK itself is not modelled)
-	// WScale is the window-scale shift plus one; 0 = absent. The model never
-	// offers window scaling, so by RFC 7323 §2.2 neither side scales.
+	// WScale is the window-scale shift plus one; 0 = absent (RFC 7323
+	// §2.2: sent only on SYN and SYN,ACK).
 	WScale uint8
 }
+
+// MaxWindowShift is the largest window-scale shift (RFC 7323 §2.3): a
+// larger one received is taken as 14.
+const MaxWindowShift = 14
 
 // Segment is a TCP segment as the model sees it: header fields and a payload
 // length (data is tracked as byte ranges, never copied).
@@ -98,7 +102,7 @@ type Segment struct {
 	Seq      Seq
 	Ack      Seq    // meaningful only with ACK
 	Len      uint32 // payload octets; SYN and FIN are not counted here
-	Wnd      uint16 // window, unscaled
+	Wnd      uint16 // the window field as sent (scaled once RFC 7323 §2 window scaling is in effect)
 	Opts     Options
 }
 

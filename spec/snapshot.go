@@ -14,12 +14,15 @@ type ConnSnap struct {
 	IRS    Seq
 	SndUna Seq
 	SndNxt Seq
-	SndWnd uint32
+	SndWnd uint32 // SND.WND in octets (the peer's window field scaled by SndShift)
 	RcvNxt Seq
-	RcvWnd uint32
-	Unread uint32 // octets received in order and not yet read
-	Unsent uint32 // octets written and not yet sent
-	Timers [NumTimers]Time
+	RcvWnd uint32 // RCV.WND in octets (what the acceptability test uses)
+	// SndShift and RcvShift are Snd.Wind.Shift and Rcv.Wind.Shift (RFC
+	// 7323 §2.3): 0 unless window scaling was negotiated.
+	SndShift, RcvShift uint8
+	Unread             uint32 // octets received in order and not yet read
+	Unsent             uint32 // octets written and not yet sent
+	Timers             [NumTimers]Time
 }
 
 // Normalize clears the fields a TIME-WAIT entry does not keep.

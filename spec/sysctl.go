@@ -51,6 +51,39 @@ type Sysctl struct {
 	Source string
 	// mapValue turns a value into field settings and a note (SysctlField).
 	mapValue func(v string) ([]FieldSet, string, error)
+	// fromProfile is the inverse: the value that makes a stack do what
+	// a profile says (Linux SysctlField rows).
+	fromProfile func(p Profile) (value string, set bool, why string)
+}
+
+// FromProfile gives the value of the sysctl that makes a stack behave as
+// profile p says for the row's fields: set is false when nothing needs
+// setting (why empty) or no value can express p (why says so). Rows
+// without an inverse (FreeBSD, unmodelled and beyond rows) give set false
+// and why empty.
+func (s Sysctl) FromProfile(p Profile) (value string, set bool, why string) {
+	if s.fromProfile == nil {
+		return "", false, ""
+	}
+	return s.fromProfile(p)
+}
+
+// SysctlsFor lists the rows of the table (Sysctls) of system os that set
+// profile field name, in table order.
+func SysctlsFor(os, name string) []Sysctl {
+	var out []Sysctl
+	for _, s := range Sysctls() {
+		if s.OS != os || s.Kind != SysctlField {
+			continue
+		}
+		for _, f := range s.Fields {
+			if f == name {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Map gives the profile fields a value of the sysctl sets, with a note on
@@ -121,40 +154,83 @@ func Sysctls() []Sysctl {
 		return Sysctl{Key: "net.inet.tcp." + key, OS: "freebsd", Kind: kind, Fields: fields, Source: src, mapValue: m}
 	}
 	unmodelled := func(s Sysctl) Sysctl { s.Kind = SysctlUnmodelled; return s }
+	inv := func(s Sysctl, f func(p Profile) (string, bool, string)) Sysctl { s.fromProfile = f; return s }
+	num := func(n int64) (string, bool, string) { return strconv.FormatInt(n, 10), true, "" }
 	beyond := func(s Sysctl, def string) Sysctl { s.Kind = SysctlBeyond; s.Default = def; return s }
 	t := []Sysctl{
-		linux("tcp_rfc1337", SysctlField, []string{"TimeWaitRST"}, linuxSysctlDoc+"; net/ipv4/tcp_minisocks.c tcp_timewait_state_process",
+		inv(linux("tcp_rfc1337", SysctlField, []string{"TimeWaitRST"}, linuxSysctlDoc+"; net/ipv4/tcp_minisocks.c tcp_timewait_state_process",
 			field("TimeWaitRST", 0, 1, func(n int64) (string, string, error) {
 				if n == 1 {
 					return "ignored", "RFC 1337: every RST is ignored in TIME-WAIT", nil
 				}
 				return "exact-only", "Linux without RFC 1337 (tcp_minisocks.c): a RST at RCV.NXT ends TIME-WAIT, others are dropped", nil
-			})),
-		linux("tcp_fin_timeout", SysctlField, []string{"FinWait2Timeout"}, linuxSysctlDoc,
+			})), func(p Profile) (string, bool, string) {
+			switch p.TimeWaitRST.String() {
+			case "ignored":
+				return "1", true, ""
+			case "exact-only":
+				return "0", true, ""
+			}
+			return "", false, "tcp_rfc1337 chooses between ignored (1) and exact-only (0)"
+		}),
+		inv(linux("tcp_fin_timeout", SysctlField, []string{"FinWait2Timeout"}, linuxSysctlDoc,
 			field("FinWait2Timeout", 0, 1<<31-1, func(n int64) (string, string, error) {
 				if n == 0 {
 					return "", "", fmt.Errorf("0 has no profile equivalent (FinWait2Timeout 0 means no timer)")
 				}
 				return fmt.Sprintf("%ds", n), "", nil
-			})),
-		linux("tcp_max_tw_buckets", SysctlField, []string{"MaxTimeWait"}, linuxSysctlDoc,
+			})), func(p Profile) (string, bool, string) {
+			switch t := p.FinWait2Timeout; {
+			case t <= 0:
+				return "", false, "Linux always ends an orphaned FIN-WAIT-2 (tcp_fin_timeout)"
+			case t%time.Second != 0:
+				return "", false, "tcp_fin_timeout counts whole seconds"
+			}
+			return num(int64(p.FinWait2Timeout / time.Second))
+		}),
+		inv(linux("tcp_max_tw_buckets", SysctlField, []string{"MaxTimeWait"}, linuxSysctlDoc,
 			field("MaxTimeWait", 0, 1<<31-1, func(n int64) (string, string, error) {
 				if n == 0 {
 					return "", "", fmt.Errorf("0 (no TIME-WAIT at all) cannot be expressed: MaxTimeWait 0 means no cap")
 				}
 				return strconv.FormatInt(n, 10), "", nil
-			})),
-		linux("tcp_timestamps", SysctlField, []string{"Timestamps"}, linuxSysctlDoc,
-			field("Timestamps", 0, 2, func(n int64) (string, string, error) { return strconv.FormatBool(n != 0), "", nil })),
-		linux("tcp_syn_retries", SysctlField, []string{"SynR2"}, linuxSysctlDoc, field("SynR2", 1, 127, plain)),
-		linux("tcp_retries2", SysctlField, []string{"R2"}, linuxSysctlDoc,
+			})), func(p Profile) (string, bool, string) {
+			if p.MaxTimeWait <= 0 {
+				return num(1 << 30) // no cap: more than any run makes
+			}
+			return num(int64(p.MaxTimeWait))
+		}),
+		inv(linux("tcp_timestamps", SysctlField, []string{"Timestamps"}, linuxSysctlDoc,
+			field("Timestamps", 0, 2, func(n int64) (string, string, error) { return strconv.FormatBool(n != 0), "", nil })), func(p Profile) (string, bool, string) {
+			if p.Timestamps {
+				return "1", true, ""
+			}
+			return "0", true, ""
+		}),
+		inv(linux("tcp_syn_retries", SysctlField, []string{"SynR2"}, linuxSysctlDoc, field("SynR2", 1, 127, plain)), func(p Profile) (string, bool, string) {
+			if p.SynR2 < 1 || p.SynR2 > 127 {
+				return "", false, "tcp_syn_retries takes 1 to 127"
+			}
+			return num(int64(p.SynR2))
+		}),
+		inv(linux("tcp_retries2", SysctlField, []string{"R2"}, linuxSysctlDoc,
 			field("R2", 0, 1<<20, func(n int64) (string, string, error) {
 				return strconv.FormatInt(n, 10), "Linux converts tcp_retries2 to a time; the model counts retransmissions", nil
-			})),
-		linux("tcp_retries1", SysctlField, []string{"R1"}, linuxSysctlDoc, field("R1", 0, 255, plain)),
-		linux("tcp_invalid_ratelimit", SysctlField, []string{"OOWAckInterval"}, linuxSysctlDoc,
-			field("OOWAckInterval", 0, 1<<31-1, func(n int64) (string, string, error) { return fmt.Sprintf("%dms", n), "", nil })),
-		linux("tcp_tw_reuse", SysctlField, []string{"TimeWaitReuseAfter"}, linuxSysctlDoc+"; tcp_tw_reuse_delay (1000 ms) applies when 1",
+			})), func(p Profile) (string, bool, string) {
+			if p.R2 < 0 {
+				return "", false, "tcp_retries2 has no infinity"
+			}
+			return num(int64(p.R2))
+		}),
+		inv(linux("tcp_retries1", SysctlField, []string{"R1"}, linuxSysctlDoc, field("R1", 0, 255, plain)), func(p Profile) (string, bool, string) {
+			if p.R1 < 0 || p.R1 > 255 {
+				return "", false, "tcp_retries1 takes 0 to 255"
+			}
+			return num(int64(p.R1))
+		}),
+		inv(linux("tcp_invalid_ratelimit", SysctlField, []string{"OOWAckInterval"}, linuxSysctlDoc,
+			field("OOWAckInterval", 0, 1<<31-1, func(n int64) (string, string, error) { return fmt.Sprintf("%dms", n), "", nil })), func(p Profile) (string, bool, string) { return num(p.OOWAckInterval.Milliseconds()) }),
+		inv(linux("tcp_tw_reuse", SysctlField, []string{"TimeWaitReuseAfter"}, linuxSysctlDoc+"; tcp_tw_reuse_delay (1000 ms) applies when 1",
 			field("TimeWaitReuseAfter", 0, 2, func(n int64) (string, string, error) {
 				switch n {
 				case 1:
@@ -163,11 +239,54 @@ func Sysctls() []Sysctl {
 					return "0s", "2 enables reuse for loopback only; the model's hosts are not loopback", nil
 				}
 				return "0s", "", nil
-			})),
-		linux("tcp_tw_reuse_delay", SysctlField, []string{"TimeWaitReuseAfter"}, linuxSysctlDoc+"; takes effect with tcp_tw_reuse=1",
+			})), func(p Profile) (string, bool, string) {
+			if p.TimeWaitReuseAfter <= 0 {
+				return "0", true, ""
+			}
+			return "1", true, ""
+		}),
+		inv(linux("tcp_tw_reuse_delay", SysctlField, []string{"TimeWaitReuseAfter"}, linuxSysctlDoc+"; takes effect with tcp_tw_reuse=1",
 			field("TimeWaitReuseAfter", 1, 1<<31-1, func(n int64) (string, string, error) {
 				return (time.Duration(n) * time.Millisecond).String(), "", nil
-			})),
+			})), func(p Profile) (string, bool, string) {
+			if p.TimeWaitReuseAfter <= 0 {
+				return "", false, "" // reuse is off: no delay to set
+			}
+			return num(p.TimeWaitReuseAfter.Milliseconds())
+		}),
+		inv(linux("tcp_rto_min_us", SysctlField, []string{"RTOMin"}, linuxSysctlDoc,
+			field("RTOMin", 1, 1<<31-1, func(n int64) (string, string, error) {
+				return (time.Duration(n) * time.Microsecond).String(), "", nil
+			})), func(p Profile) (string, bool, string) {
+			if p.RTOMin < time.Microsecond {
+				return "", false, "tcp_rto_min_us is at least 1 µs"
+			}
+			return num(p.RTOMin.Microseconds())
+		}),
+		inv(linux("tcp_rto_max_ms", SysctlField, []string{"RTOMax"}, linuxSysctlDoc,
+			field("RTOMax", 1000, 120000, func(n int64) (string, string, error) {
+				return (time.Duration(n) * time.Millisecond).String(), "", nil
+			})), func(p Profile) (string, bool, string) {
+			if p.RTOMax < time.Second || p.RTOMax > 120*time.Second {
+				return "", false, "tcp_rto_max_ms takes 1 s to 120 s"
+			}
+			return num(p.RTOMax.Milliseconds())
+		}),
+		inv(linux("ip_local_port_range", SysctlField, []string{"EphemeralLow", "EphemeralHigh"}, linuxSysctlDoc,
+			func(v string) ([]FieldSet, string, error) {
+				f := strings.Fields(v)
+				if len(f) != 2 {
+					return nil, "", fmt.Errorf("wants two ports, low and high")
+				}
+				lo, err1 := intIn(f[0], 1, 65535)
+				hi, err2 := intIn(f[1], lo, 65535)
+				if err1 != nil || err2 != nil {
+					return nil, "", fmt.Errorf("wants two ports, 1 <= low <= high <= 65535")
+				}
+				return []FieldSet{{"EphemeralLow", strconv.FormatInt(lo, 10)}, {"EphemeralHigh", strconv.FormatInt(hi, 10)}}, "", nil
+			}), func(p Profile) (string, bool, string) {
+			return fmt.Sprintf("%d %d", p.EphemeralLow, p.EphemeralHigh), true, ""
+		}),
 		// Set by packetdrill's defaults.sh and scripts: features the
 		// model does not have.
 		unmodelled(linux("tcp_rmem", 0, nil, linuxSysctlDoc+": receive buffer autotuning (the profile's RecvBuf stands)", nil)),

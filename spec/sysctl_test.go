@@ -16,7 +16,8 @@ func TestSysctlTable(t *testing.T) {
 		"net.ipv4.tcp_retries1": "2", "net.ipv4.tcp_invalid_ratelimit": "250", "net.ipv4.tcp_tw_reuse": "1",
 		"net.ipv4.tcp_tw_reuse_delay": "50", "net.inet.tcp.insecure_rst": "1", "net.inet.tcp.insecure_syn": "1",
 		"net.inet.tcp.drop_synfin": "1", "net.inet.tcp.finwait2_timeout": "60000", "net.inet.tcp.fast_finwait2_recycle": "1", "net.inet.tcp.msl": "30000",
-		"net.inet.tcp.rfc1323": "0",
+		"net.inet.tcp.rfc1323": "0", "net.ipv4.tcp_rto_min_us": "50000", "net.ipv4.tcp_rto_max_ms": "10000",
+		"net.ipv4.ip_local_port_range": "40000 50000",
 	}
 	seen := map[string]bool{}
 	fields := 0
@@ -62,6 +63,52 @@ func TestSysctlTable(t *testing.T) {
 	}
 	if _, _, err := mustLookup(t, "net.ipv4.tcp_fin_timeout").Map("0"); err == nil {
 		t.Error("tcp_fin_timeout=0 maps")
+	}
+}
+
+// TestSysctlFromProfile: every Linux field row has an inverse, and its
+// value for a profile set from a sample maps back to the same fields.
+func TestSysctlFromProfile(t *testing.T) {
+	samples := map[string]string{
+		"net.ipv4.tcp_rfc1337": "1", "net.ipv4.tcp_fin_timeout": "30", "net.ipv4.tcp_max_tw_buckets": "5",
+		"net.ipv4.tcp_timestamps": "0", "net.ipv4.tcp_syn_retries": "3", "net.ipv4.tcp_retries2": "9",
+		"net.ipv4.tcp_retries1": "2", "net.ipv4.tcp_invalid_ratelimit": "250", "net.ipv4.tcp_tw_reuse": "1",
+		"net.ipv4.tcp_rto_min_us": "50000", "net.ipv4.tcp_rto_max_ms": "10000", "net.ipv4.ip_local_port_range": "40000 50000",
+	}
+	for _, s := range Sysctls() {
+		if s.OS != "linux" || s.Kind != SysctlField {
+			continue
+		}
+		if s.fromProfile == nil {
+			t.Errorf("%s: no inverse (FromProfile)", s.Key)
+			continue
+		}
+		v, ok := samples[s.Key]
+		if !ok {
+			continue // tcp_tw_reuse_delay: with tcp_tw_reuse
+		}
+		p := MustProfile("linux")
+		sets, _, err := s.Map(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fs := range sets {
+			if err := p.SetField(fs.Field, fs.Value); err != nil {
+				t.Fatal(err)
+			}
+		}
+		back, set, why := s.FromProfile(p)
+		if !set || back != v {
+			t.Errorf("%s=%s: FromProfile gives %q (set %v, %s)", s.Key, v, back, set, why)
+		}
+	}
+	p := MustProfile("linux")
+	p.TimeWaitReuseAfter = 0
+	if _, set, why := mustLookup(t, "net.ipv4.tcp_tw_reuse_delay").FromProfile(p); set || why != "" {
+		t.Errorf("tcp_tw_reuse_delay with reuse off: set %v, %q", set, why)
+	}
+	if got := SysctlsFor("linux", "EphemeralHigh"); len(got) != 1 || got[0].Key != "net.ipv4.ip_local_port_range" {
+		t.Errorf("SysctlsFor EphemeralHigh: %v", got)
 	}
 }
 

@@ -1,18 +1,14 @@
 package spec_test
 
 import (
-	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/internal/golden"
 	"github.com/tcpclose/tcpclose/internal/rulescan"
 	"github.com/tcpclose/tcpclose/spec"
 )
-
-var rewrite = flag.Bool("rewrite", false, "regenerate docs/rules.md and spec/coverage.json")
 
 func scan(t *testing.T) *rulescan.Report {
 	t.Helper()
@@ -47,16 +43,7 @@ func TestRulesDoc(t *testing.T) {
 		"coverage.json":                         r.JSON(),
 	}
 	for path, want := range files {
-		if *rewrite {
-			if err := os.WriteFile(path, want, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s is stale: run go test ./spec -run TestRulesDoc -rewrite", path)
-		}
+		golden.File(t, path, want, "go test ./spec -run TestRulesDoc -rewrite")
 	}
 }
 
@@ -64,13 +51,5 @@ func TestRulesDoc(t *testing.T) {
 func TestProfilesDoc(t *testing.T) {
 	path := filepath.Join("..", "docs", "profiles.md")
 	want := spec.ProfilesMarkdown()
-	if *rewrite {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
-		t.Errorf("%s is stale: run go test ./spec -run TestProfilesDoc -rewrite", path)
-	}
+	golden.File(t, path, want, "go test ./spec -run TestProfilesDoc -rewrite")
 }

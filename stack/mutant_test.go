@@ -14,7 +14,8 @@ import (
 // deliberate defect diverges from some script.
 func TestCorpusCatchesMutants(t *testing.T) {
 	all := corpus(t)
-	for _, m := range []impl.Mutant{impl.MutantCloseWaitToClosing, impl.MutantTWNoRestartOnFIN, impl.MutantNoRSTOnUnreadClose} {
+	for _, m := range []impl.Mutant{impl.MutantCloseWaitToClosing, impl.MutantTWNoRestartOnFIN, impl.MutantNoRSTOnUnreadClose,
+		impl.MutantWindowUnscaled, impl.MutantWScaleUncapped} {
 		failed := 0
 		for _, s := range all {
 			for _, prof := range s.Profiles {

@@ -21,13 +21,42 @@ type Options struct {
 	// --tcpclose_local_iss). Stacks that choose their own
 	// (Entry.ChoosesISS) ignore it.
 	FixedISS spec.Seq
+	// Local and Remote are the script's addresses (script.Script.Addrs):
+	// the host's and the scripted peer's, IPv4 or IPv6. Zero means
+	// LocalIP and RemoteIP. Only stacks whose Entry says AnyAddr take
+	// other addresses (CheckAddrs).
+	Local, Remote spec.Addr
+}
+
+// Addrs returns the local and remote addresses, defaults filled in.
+func (o Options) Addrs() (local, remote spec.Addr) {
+	local, remote = o.Local, o.Remote
+	if local.IsZero() {
+		local = LocalIP()
+	}
+	if remote.IsZero() {
+		remote = RemoteIP()
+	}
+	return local, remote
+}
+
+// CheckAddrs reports an error if the options name addresses that entry
+// e's stack cannot take: a stack without AnyAddr plays LocalIP and
+// RemoteIP only (a real stack's addresses are set up once).
+func (o Options) CheckAddrs(e Entry) error {
+	l, r := o.Addrs()
+	if e.AnyAddr || (l == LocalIP() && r == RemoteIP()) {
+		return nil
+	}
+	return fmt.Errorf("stack %s plays between %s and %s only, not %s and %s (IPv6 and other addresses: model and impl only)", e.Name, LocalIP(), RemoteIP(), l, r)
 }
 
 // HostConfig is the spec.HostConfig a virtual stack's factory gives its
-// host: the script's address (LocalIP), o.Seed as the ISN secret and
-// o.FixedISS.
+// host: the script's address (o.Local, LocalIP when zero), o.Seed as the
+// ISN secret and o.FixedISS.
 func (o Options) HostConfig() spec.HostConfig {
-	return spec.HostConfig{Addr: LocalIP(), ISNSecret: o.Seed, FixedISS: o.FixedISS}
+	l, _ := o.Addrs()
+	return spec.HostConfig{Addr: l, ISNSecret: o.Seed, FixedISS: o.FixedISS}
 }
 
 // Factory builds a stack that behaves as profile p says, as far as the
@@ -60,6 +89,10 @@ type Entry struct {
 	// then dropped and the ISS learned from the stack's first SYN, as
 	// for a script without it.
 	ChoosesISS bool
+	// AnyAddr says the stack takes any addresses Options names, IPv6
+	// included (the virtual stacks); others play LocalIP and RemoteIP
+	// only.
+	AnyAddr bool
 	// Doc is a one-line description for usage messages.
 	Doc string
 	// Expand, if set, makes this a prefix entry: Name ends in ':' and

@@ -131,6 +131,20 @@ func LocalIP() spec.Addr { return spec.DefaultHostAddr() }
 // RemoteIP is the address of the scripted peer, 192.0.2.1.
 func RemoteIP() spec.Addr { return spec.IPv4(192, 0, 2, 1) }
 
+// LocalIP6 is the address of the host under test in an IPv6 script,
+// fd3d:fa7b:d17d::1: packetdrill draws one at random in
+// fd3d:fa7b:d17d::/48 (config.c, DEFAULT_V6_LIVE_LOCAL_IP_STRING and
+// DEFAULT_V6_LIVE_PREFIX_LEN); the runner takes the first.
+func LocalIP6() spec.Addr {
+	return spec.AddrFrom16([16]byte{0xfd, 0x3d, 0xfa, 0x7b, 0xd1, 0x7d, 15: 1})
+}
+
+// RemoteIP6 is the address of the scripted peer in an IPv6 script,
+// 2001:db8::1 (packetdrill's config.c, DEFAULT_V6_LIVE_REMOTE_IP_STRING).
+func RemoteIP6() spec.Addr {
+	return spec.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 1})
+}
+
 // LocalAddr is LocalIP:LocalPort, what bind(fd, ..., ...) binds.
 func LocalAddr() spec.SockAddr { return spec.SockAddr{IP: LocalIP(), Port: LocalPort} }
 

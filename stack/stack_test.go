@@ -54,7 +54,7 @@ func TestVirtual(t *testing.T) {
 	if st.Name() != "model/rfc793" || st.Host() == nil {
 		t.Errorf("name %s", st.Name())
 	}
-	for f, want := range map[string]bool{stack.FieldWindow: true, stack.FieldMSS: true, stack.FieldTS: true, stack.FieldPSH: false, stack.FieldWScale: false, stack.FieldSackOK: false, stack.FieldSack: false} {
+	for f, want := range map[string]bool{stack.FieldWindow: true, stack.FieldMSS: true, stack.FieldTS: true, stack.FieldPSH: false, stack.FieldWScale: true, stack.FieldSackOK: false, stack.FieldSack: false} {
 		if st.Models(f) != want {
 			t.Errorf("Models(%s) = %v", f, !want)
 		}

@@ -3,6 +3,7 @@ package stack
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tcpclose/tcpclose/spec"
 )
@@ -89,11 +90,11 @@ func (v *VirtualStack) Close() error { return nil }
 // last Inject, Call or Advance, if it can say (nil otherwise).
 func (v *VirtualStack) Explain() []spec.RuleID { return v.fired }
 
-// Models implements FieldModeller: the window, the MSS option and the
-// presence of timestamps.
+// Models implements FieldModeller: the window, the MSS and Window Scale
+// options and the presence of timestamps.
 func (v *VirtualStack) Models(field string) bool {
 	switch field {
-	case FieldWindow, FieldMSS, FieldTS:
+	case FieldWindow, FieldMSS, FieldWScale, FieldTS:
 		return true
 	}
 	return false
@@ -101,7 +102,9 @@ func (v *VirtualStack) Models(field string) bool {
 
 // step applies v.ev, set by the caller, and appends its outputs, stamped
 // with the host's time after the step. (The event lives in the stack so
-// that passing it to the host neither copies nor allocates it.)
+// that passing it to the host neither copies nor allocates it; callers
+// set it field by field, which writes it in place, where a composite
+// literal is built aside and copied.)
 func (v *VirtualStack) step(out []Observed) ([]Observed, error) {
 	if v.maxSteps > 0 {
 		if v.steps >= v.maxSteps {
@@ -113,9 +116,15 @@ func (v *VirtualStack) step(out []Observed) ([]Observed, error) {
 	if v.firer != nil {
 		v.fired = append(v.fired, v.firer.Fired()...)
 	}
+	// Stamp the outputs in place: one copy of each output, not two (an
+	// Output is over a hundred bytes, most of it the segment).
 	now := v.h.Now()
-	for _, o := range v.buf {
-		out = append(out, Observed{At: now, Out: o})
+	n := len(out)
+	out = slices.Grow(out, len(v.buf))[:n+len(v.buf)]
+	for i := range v.buf {
+		o := &out[n+i]
+		o.At = now
+		o.Out = v.buf[i]
 	}
 	return out, nil
 }
@@ -130,7 +139,7 @@ func (v *VirtualStack) runTimers(until spec.Time, stopEarly bool, out []Observed
 		}
 		n := len(out)
 		var err error
-		v.ev = spec.Event{Kind: spec.EvAdvance, At: d}
+		v.ev.Kind, v.ev.At, v.ev.Call, v.ev.Seg = spec.EvAdvance, d, spec.Call{}, spec.Segment{}
 		if out, err = v.step(out); err != nil {
 			return out, err
 		}
@@ -146,7 +155,7 @@ func (v *VirtualStack) Inject(at spec.Time, seg spec.Segment) ([]Observed, error
 	v.fired = nil
 	out, err := v.runTimers(at, false, v.obs[:0])
 	if err == nil {
-		v.ev = spec.Event{Kind: spec.EvSegment, At: at, Seg: seg}
+		v.ev.Kind, v.ev.At, v.ev.Call, v.ev.Seg = spec.EvSegment, at, spec.Call{}, seg
 		out, err = v.step(out)
 	}
 	return v.done(out, err)
@@ -158,7 +167,7 @@ func (v *VirtualStack) Call(at spec.Time, c spec.Call) ([]Observed, error) {
 	v.fired = nil
 	out, err := v.runTimers(at, false, v.obs[:0])
 	if err == nil {
-		v.ev = spec.Event{Kind: spec.EvCall, At: at, Call: c}
+		v.ev.Kind, v.ev.At, v.ev.Call, v.ev.Seg = spec.EvCall, at, c, spec.Segment{}
 		out, err = v.step(out)
 	}
 	return v.done(out, err)
@@ -170,7 +179,7 @@ func (v *VirtualStack) Advance(until spec.Time) ([]Observed, error) {
 	v.fired = nil
 	out, err := v.runTimers(until, true, v.obs[:0])
 	if err == nil && len(out) == 0 && until > v.h.Now() {
-		v.ev = spec.Event{Kind: spec.EvAdvance, At: until}
+		v.ev.Kind, v.ev.At, v.ev.Call, v.ev.Seg = spec.EvAdvance, until, spec.Call{}, spec.Segment{}
 		out, err = v.step(out)
 	}
 	return v.done(out, err)

@@ -6,7 +6,8 @@
 #
 # A target is PKG:Name or, for package fuzz, just Name. Default: 600 s per
 # target, every target of the module: fuzz:FuzzAgree fuzz:FuzzSim
-# fuzz:FuzzScript fuzz:FuzzSegmentCodec script:FuzzParse sim:FuzzFaults.
+# fuzz:FuzzScript fuzz:FuzzSegmentCodec script:FuzzParse script:FuzzReader
+# sim:FuzzFaults.
 # For each target it records the executions per second (from the fuzzer's
 # progress lines), the corpus size at the start and the end (the "total"
 # of the progress lines: seeds plus what the fuzz cache holds) and the new
@@ -33,7 +34,7 @@ secs="${1:-600}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-	targets=(fuzz:FuzzAgree fuzz:FuzzSim fuzz:FuzzScript fuzz:FuzzSegmentCodec script:FuzzParse sim:FuzzFaults)
+	targets=(fuzz:FuzzAgree fuzz:FuzzSim fuzz:FuzzScript fuzz:FuzzSegmentCodec script:FuzzParse script:FuzzReader sim:FuzzFaults)
 fi
 minarg=()
 if [ -n "${FUZZ_MINIMIZE:-}" ]; then minarg=(-fuzzminimizetime "$FUZZ_MINIMIZE"); fi
@@ -107,7 +108,11 @@ for spec in "${targets[@]}"; do
 		new=$(comm -13 <(echo "$before") <(ls "$corpus" | sort) | grep -v '^$' || true)
 		if [ "$rc" -ne 0 ]; then
 			if [ -z "$new" ]; then
-				echo "$t: go test failed without a crasher (exit $rc); see $log" >&2
+				# No input to blame: say what the log says went wrong (a
+				# worker killed from outside or out of memory, a hang, a
+				# build error) rather than a bare FAIL.
+				why=$(grep -m1 -E 'hung or terminated unexpectedly|signal: killed|out of memory|timed out|panic:|cannot|build failed' "$log" || true)
+				echo "$t: go test failed without a crasher (exit $rc): ${why:-no reason in the log}; see $log" >&2
 				tail -20 "$log" >&2
 				break
 			fi

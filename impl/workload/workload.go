@@ -14,6 +14,7 @@ package workload
 import (
 	"time"
 
+	"github.com/tcpclose/tcpclose/internal/enum"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
@@ -36,12 +37,9 @@ const (
 	Adversarial
 )
 
-func (m Mix) String() string {
-	if m == Adversarial {
-		return "adversarial"
-	}
-	return "normal-close"
-}
+var mixNames = [...]string{NormalClose: "normal-close", Adversarial: "adversarial"}
+
+func (m Mix) String() string { return enum.Name(mixNames[:], "Mix", m) }
 
 // hostQuad is the host's address: 192.168.0.1, or 2001:db8::c0a8:1 for
 // an IPv6 stream (Gen.IPv6).

@@ -1,13 +1,12 @@
 package archdoc
 
 import (
-	"flag"
 	"os"
 	"strings"
 	"testing"
-)
 
-var rewrite = flag.Bool("rewrite", false, "regenerate the package map in docs/architecture.md")
+	"github.com/tcpclose/tcpclose/internal/golden"
+)
 
 const docFile = "../../docs/architecture.md"
 
@@ -33,15 +32,7 @@ func TestArchitectureDoc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *rewrite {
-		if err := os.WriteFile(docFile, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if want != string(doc) {
-		t.Errorf("the package map in docs/architecture.md is stale: run go test ./internal/archdoc -rewrite")
-	}
+	golden.File(t, docFile, []byte(want), "go test ./internal/archdoc -rewrite")
 	for _, p := range pkgs {
 		if !strings.Contains(gen, "`"+p.Path+"`") {
 			t.Errorf("package %s is not in the map", p.Path)

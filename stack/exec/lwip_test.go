@@ -1,19 +1,17 @@
 package execstack
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/internal/golden"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/stack"
 	"github.com/tcpclose/tcpclose/stack/oracle"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite testdata/lwip-corpus.txt from this run")
 
 // lwipAgent skips the test when the lwIP agent is not built (make -C
 // agents/lwip; .ci/run builds it).
@@ -89,14 +87,14 @@ func TestLwIPCorpus(t *testing.T) {
 		rep := runScript(t, reg, "lwip", f)
 		fmt.Fprintf(&got, "%s: %s\n", strings.TrimPrefix(f, "../../"), rep.Verdict())
 	}
-	const golden = "testdata/lwip-corpus.txt"
-	if *rewrite {
-		if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
+	const corpusFile = "testdata/lwip-corpus.txt"
+	if golden.Rewrite() {
+		if err := os.WriteFile(corpusFile, []byte(got.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	want, err := os.ReadFile(golden)
+	want, err := os.ReadFile(corpusFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 // lists. It is also the second opinion of Run.
 func ModelEntry() stack.Entry {
 	return stack.Entry{
-		Name: "model", Doc: "the executable model (package model)",
+		Name: "model", Doc: "the executable model (package model)", AnyAddr: true,
 		New: func(p spec.Profile, o stack.Options) (stack.Stack, error) {
 			h, err := model.New(p, o.HostConfig())
 			if err != nil {
@@ -30,7 +30,7 @@ func ModelEntry() stack.Entry {
 // one is named.
 func ImplEntry() stack.Entry {
 	return stack.Entry{
-		Name: "impl", Doc: "the optimized implementation (package impl)",
+		Name: "impl", Doc: "the optimized implementation (package impl)", AnyAddr: true,
 		New: func(p spec.Profile, o stack.Options) (stack.Stack, error) {
 			h, err := impl.New(p, o.HostConfig())
 			if err != nil {

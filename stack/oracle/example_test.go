@@ -62,7 +62,7 @@ func Example() {
 	// Output:
 	// unread.pkt [profile rfc9293]: STACK DIVERGES (the model passes)
 	//   model/rfc793: FAILED at unread.pkt:12 (segment differs) (11 lines, 25 fields checked, 3 unchecked)
-	//   model/rfc9293: passed (11 lines, 28 fields checked, 0 unchecked)
+	//   model/rfc9293: passed (11 lines, 31 fields checked, 0 unchecked)
 	//   first difference at unread.pkt:12: segment differs
 	//     script: 0.000000 > R 1:1(0) win 0
 	//     expect: flags R (not F.)

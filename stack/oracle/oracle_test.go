@@ -66,7 +66,8 @@ func TestComparable(t *testing.T) {
 // one package script maps onto a profile field.
 func TestProfileSysctlKeys(t *testing.T) {
 	values := map[string]string{"tcp_rfc1337": "1", "tcp_fin_timeout": "5", "tcp_max_tw_buckets": "10", "tcp_timestamps": "0",
-		"tcp_syn_retries": "3", "tcp_retries2": "5", "tcp_retries1": "2", "tcp_invalid_ratelimit": "100", "tcp_tw_reuse": "1", "tcp_tw_reuse_delay": "500"}
+		"tcp_syn_retries": "3", "tcp_retries2": "5", "tcp_retries1": "2", "tcp_invalid_ratelimit": "100", "tcp_tw_reuse": "1", "tcp_tw_reuse_delay": "500",
+		"tcp_rto_min_us": "50000", "tcp_rto_max_ms": "10000", "ip_local_port_range": "40000 50000"}
 	for _, k := range profileSysctlKeys() {
 		v, ok := values[k]
 		if !ok {
@@ -124,6 +125,23 @@ func TestJudgeDefaults(t *testing.T) {
 	err = cmd.Command(0, s.Init)
 	if err == nil || !strings.Contains(err.Error(), "takes no sysctl settings") || !strings.Contains(err.Error(), "not supported") {
 		t.Errorf("Command: %v", err)
+	}
+	// A shell script the command runs (read by the parser) is played as
+	// a shell without set -e: what the stack refuses is noted, known
+	// harmless parts are skipped, others noted; nothing fails.
+	read := func(string) ([]byte, error) {
+		return []byte("sysctl -q net.ipv4.tcp_sack=1\nip tcp_metrics flush all > /dev/null 2>&1\nfrobnicate\n"), nil
+	}
+	s, err = script.ParseWith("c.pkt", []byte("`./defaults.sh`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"), script.ParseOptions{ReadFile: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Command(0, s.Init); err != nil {
+		t.Errorf("Command of a sourced script: %v", err)
+	}
+	cn, ok := stack.As[commandNoter](j)
+	if notes := strings.Join(cn.commandNotes(), "\n"); !ok || !strings.Contains(notes, "defaults.sh:1: not set") || !strings.Contains(notes, "defaults.sh:3: not run") || strings.Contains(notes, "tcp_metrics") {
+		t.Errorf("commander notes: %q", notes)
 	}
 	// The model behind two wrappers (Real, the commander) still explains
 	// its steps and gives its notes.

@@ -255,7 +255,8 @@ func Run(e stack.Entry, s *script.Script, cfg Config) (*Report, error) {
 	if model == nil {
 		model = ModelEntry().New
 	}
-	ms, err := model(su.Profile, stack.Options{Seed: su.Config.ISNSecret, FixedISS: su.Config.FixedISS})
+	local, remote := s.Addrs()
+	ms, err := model(su.Profile, stack.Options{Seed: su.Config.ISNSecret, FixedISS: su.Config.FixedISS, Local: local, Remote: remote})
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +265,10 @@ func Run(e stack.Entry, s *script.Script, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("%s on the model: %w", s.Name, err)
 	}
 
-	opts := stack.Options{Seed: cfg.Seed}
+	opts := stack.Options{Seed: cfg.Seed, Local: local, Remote: remote}
+	if err := opts.CheckAddrs(e); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Name, err)
+	}
 	ss := s
 	if s.HasLocalISS {
 		if e.ChoosesISS {

@@ -151,10 +151,9 @@ func shifts(pkts []pk) (d [2]time.Duration, ok [2]bool) {
 	for i := range pkts {
 		q := &pkts[i]
 		s := q.side
-		if q.lost {
-			continue
-		}
-		if q.seg.SegLen() > 0 {
+		// A lost segment reached nobody, so it is answered by none; but
+		// it was sent, so it answers what its sender had seen.
+		if q.seg.SegLen() > 0 && !q.lost {
 			if first[s] == nil {
 				first[s] = map[spec.Seq]time.Time{}
 			}

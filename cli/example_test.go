@@ -31,7 +31,7 @@ func ExampleMain_badInput() {
 	code := cli.Main([]string{"sim", "-profile", "bsd42", "normal"}, os.Stdout, os.Stdout)
 	fmt.Println("exit status", code)
 	// Output:
-	// tcpclose sim: unknown profile "bsd42" (known: rfc9293, freebsd, gvisor, linux, lwip, rfc793, smoltcp)
+	// tcpclose sim: unknown profile "bsd42" (known: rfc9293, freebsd, gvisor, linux, linux-quickack, lwip, rfc793, smoltcp)
 	// exit status 2
 }
 

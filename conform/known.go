@@ -12,8 +12,8 @@ func KnownCauses() []Cause {
 	return []Cause{
 		// ---- Outside the model's scope or choices (both stacks) -----
 		{
-			ID: "rto-calculation", Stacks: lx, Verdict: VerdictNoField,
-			Summary: "Linux's RTO is SRTT + max(4·RTTVAR, rto_min) (tcp_set_rto), not max(SRTT + 4·RTTVAR, RTOMin) (RFC 6298 §2): retransmissions come later than the model's",
+			ID: "rto-calculation", Stacks: lx, Verdict: VerdictModelFixed,
+			Summary: "Linux's RTO is SRTT + max(4·RTTVAR, rto_min) in whole jiffies (tcp_set_rto), not max(SRTT + 4·RTTVAR, RTOMin) (RFC 6298 §2): retransmissions came later than the model's; the linux profile now says RTOFormula=linux, TimerGranularity=4ms",
 			Field:   `^(time|missing F\.|missing \.|missing S\.|missing R\.|extra F\.|extra \.)$`, Event: `^timer`,
 		},
 

@@ -487,7 +487,11 @@ func (r *runner) concretize(s segSpec, t spec.Time) (spec.Segment, string) {
 
 // tolerance for an output at time at in a window that began at start.
 func (r *runner) tolerance(at, start spec.Time) time.Duration {
-	return r.c.tolerance + r.win.late + time.Duration(r.c.tolPct*float64(at.Sub(start)))
+	tol := r.c.tolerance + r.win.late + time.Duration(r.c.tolPct*float64(at.Sub(start)))
+	if r.c.real {
+		tol += r.c.profile.TimerSlack(at.Sub(start)) // the kernel's timer wheel (Profile.TimerGranularity)
+	}
+	return tol
 }
 
 // noteLate records how late the stack gets the window's event: on the

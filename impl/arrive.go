@@ -1,6 +1,10 @@
 package impl
 
-import "github.com/tcpclose/tcpclose/spec"
+import (
+	"time"
+
+	"github.com/tcpclose/tcpclose/spec"
+)
 
 // memo is what a reopened TIME-WAIT needs to come back (MAY-2 (2)).
 type memo struct {
@@ -62,7 +66,12 @@ func (s *Stack) synFinDropped(seg *spec.Segment) bool {
 
 // replyClosed answers a segment for which no connection exists
 // (R9293-RSTGEN-CLOSED).
-func (s *Stack) replyClosed(seg *spec.Segment) {
+func (s *Stack) replyClosed(seg *spec.Segment) { s.replyClosedTS(seg, false, 0) }
+
+// replyClosedTS is replyClosed for a connection that negotiated
+// timestamps (ts) with TS.Recent recent, whose RST may carry them
+// (RSTCarriesTS).
+func (s *Stack) replyClosedTS(seg *spec.Segment, ts bool, recent uint32) {
 	if seg.Flags&spec.RST != 0 {
 		return
 	}
@@ -72,12 +81,23 @@ func (s *Stack) replyClosed(seg *spec.Segment) {
 	} else {
 		r.Flags, r.Seq, r.Ack = spec.RST|spec.ACK, 0, seg.End()
 	}
+	if ts && s.p.RSTCarriesTS {
+		s.tsOpt(&r, recent) // R7323-TS-EVERY
+	}
 	s.send(r)
 }
 
 // rstForACK sends <SEQ=SEG.ACK><CTL=RST> (R9293-RSTGEN-UNSYNC).
-func (s *Stack) rstForACK(seg *spec.Segment) {
-	s.send(spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack})
+func (s *Stack) rstForACK(seg *spec.Segment) { s.rstForACKTS(seg, false, 0) }
+
+// rstForACKTS is rstForACK for a connection that negotiated timestamps
+// (RSTCarriesTS).
+func (s *Stack) rstForACKTS(seg *spec.Segment, ts bool, recent uint32) {
+	r := spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack}
+	if ts && s.p.RSTCarriesTS {
+		s.tsOpt(&r, recent) // R7323-TS-EVERY
+	}
+	s.send(r)
 }
 
 // arriveListen is §3.10.7.2.
@@ -135,6 +155,7 @@ func (s *Stack) acceptSyn(l *sock, seg *spec.Segment, key uint64, iss spec.Seq, 
 		c.flags |= fTSOK
 		c.tsRecent = seg.Opts.TS.Val
 	}
+	c.tset(tSackOK, seg.Opts.SackOK)
 	if prev.ok {
 		c.flags |= fHasPrev
 		c.set(fPrevTSOK, prev.tsok)
@@ -202,11 +223,13 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 	s.negotiateWS(c, seg)
 	c.sndWnd = s.peerWnd(c, seg)
 	c.maxSndWnd, c.sndWL1 = c.sndWnd, seg.Seq
+	c.tset(tSackOK, seg.Opts.SackOK)
 	if ackOK {
 		c.sndWL2 = seg.Ack
-		s.ackNew(c, seg.Ack)
+		s.ackNew(c, seg)
 	}
 	if c.synAcked() {
+		s.synFallback(c)
 		c.state = spec.Established
 		s.notify(c, spec.NoticeEstablished)
 		rest := *seg
@@ -214,6 +237,9 @@ func (s *Stack) arriveSynSent(c *conn, seg *spec.Segment) {
 		rest.Seq = rest.Seq.Add(1)
 		s.textAndFin(c, &rest, true)
 		return
+	}
+	if seg.Len > 0 && s.p.SynSentQueuesText && !s.mutant(MutantSynTextDropped) { // R9293-SYNSENT-TEXT
+		c.synText = min(seg.Len, s.rcvWnd(c))
 	}
 	c.state = spec.SynReceived // simultaneous open
 	s.sendSyn(c)
@@ -292,8 +318,12 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 	if s.p.ClosingChecksFirst && s.closingChecks(c, &seg) {
 		return
 	}
+	queued := c.synText > 0
 	if !s.ackArrives(c, &seg) {
 		return
+	}
+	if queued && c.synText == 0 {
+		forceAck = true // the SYN's text was delivered (R9293-SYNSENT-TEXT)
 	}
 	s.textAndFin(c, &seg, forceAck)
 }
@@ -448,9 +478,10 @@ func (s *Stack) rstArrives(c *conn, seg *spec.Segment) {
 // synArrives is step four.
 func (s *Stack) synArrives(c *conn, seg *spec.Segment) {
 	if c.state == spec.SynReceived && c.has(fPassive) {
+		ts, recent := c.has(fTSOK), c.tsRecent
 		s.deleteConn(c, endLocal) // R9293-SEG-SYN-SYNRCVD
 		if s.p.EmbryonicSyn == spec.EmbryonicSynResend {
-			s.replyClosed(seg) // Linux embryonic_reset answers with a RST
+			s.replyClosedTS(seg, ts, recent) // Linux embryonic_reset answers with a RST
 		}
 		return
 	}
@@ -484,7 +515,7 @@ func (s *Stack) synPolicy(c *conn, seg *spec.Segment) {
 func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	if c.state == spec.SynReceived {
 		if !(c.sndUna.LT(seg.Ack) && seg.Ack.LEQ(c.sndNxt)) {
-			s.rstForACK(seg)
+			s.rstForACKTS(seg, c.has(fTSOK), c.tsRecent)
 			return false
 		}
 		s.establish(c, seg)
@@ -514,20 +545,21 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	}
 	advanced := c.sndUna.LT(seg.Ack)
 	if advanced {
-		s.ackNew(c, seg.Ack)
+		s.ackNew(c, seg)
 	}
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
-	if c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow)) {
+	if s.p.WindowFromEveryACK || (c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow))) {
 		c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}
 	if !advanced && c.sndWnd == 0 && c.retrans > 0 {
 		c.retrans = 0 // MUST-37
 	}
+	moves := !s.p.ClosingChecksFirst || takenAt(seg, c.rcvNxt) // AMB-CLOSING-RCV
 	switch c.state {
 	case spec.FinWait1:
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			c.state = spec.FinWait2
 			s.notify(c, spec.NoticeCloseDone)
 			s.armFinWait2(c)
@@ -536,7 +568,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			s.output(c) // data queued before CLOSE, and the FIN, still go out
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			s.notify(c, spec.NoticeCloseDone)
 			s.enterTimeWait(c, s.p.ClosingStartsTimeWait)
 		}
@@ -545,7 +577,7 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			s.output(c)
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			s.notify(c, spec.NoticeCloseDone)
 			s.deleteConn(c, endNormal)
 		}
@@ -555,9 +587,22 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 	return true
 }
 
+// takenAt reports whether a receiver that takes segments in only at
+// rcvNxt takes seg (AMB-CLOSING-RCV).
+func takenAt(seg *spec.Segment, rcvNxt spec.Seq) bool {
+	if seg.Len == 0 {
+		return seg.Seq == rcvNxt
+	}
+	return seg.Seq.LEQ(rcvNxt) && rcvNxt.LT(seg.Seq.Add(seg.Len))
+}
+
 // establish completes the handshake from SYN-RECEIVED.
 func (s *Stack) establish(c *conn, seg *spec.Segment) {
 	c.state = spec.Established
+	if c.synText > 0 { // R9293-SYNSENT-TEXT
+		c.deliver(c.synText)
+		c.synText = 0
+	}
 	c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 	c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	if c.has(fPassive) {
@@ -573,13 +618,22 @@ func (s *Stack) establish(c *conn, seg *spec.Segment) {
 	}
 }
 
-// ackNew processes an ACK of new data (R6298-KARN, R6298-TIMER).
-func (s *Stack) ackNew(c *conn, ack spec.Seq) {
+// ackNew processes an ACK of new data (R6298-KARN, R6298-RTTM,
+// R6298-TIMER).
+func (s *Stack) ackNew(c *conn, seg *spec.Segment) {
+	ack := seg.Ack
 	if c.has(fTiming) && c.rttSeq.LT(ack) {
 		s.sampleRTT(c, s.now.Sub(c.rttStart))
 		c.flags &^= fTiming
+	} else if r, ok := s.tsSample(c, seg); ok {
+		s.sampleRTT(c, r)
+	} else if s.mutant(MutantKarnWithoutTS) && c.rttSeq.LT(ack) && c.retrans > 0 {
+		s.sampleRTT(c, s.now.Sub(c.rttStart))
 	}
 	c.sndUna = ack
+	if c.thas(tProbeSent) && c.sndUna.GEQ(c.probeHigh) {
+		c.tflags &^= tProbeSent
+	}
 	c.retrans = 0
 	c.flags &^= fR1Noted
 	if c.has(fInRecovery) {
@@ -589,6 +643,7 @@ func (s *Stack) ackNew(c *conn, ack spec.Seq) {
 			c.flags &^= fInRecovery
 		}
 	}
+	c.tflags &^= tProbeArmed
 	if c.sndUna == c.sndNxt {
 		c.timer[spec.TimerRetransmit] = spec.Never
 		c.timer[spec.TimerUser] = spec.Never
@@ -599,11 +654,31 @@ func (s *Stack) ackNew(c *conn, ack spec.Seq) {
 		}
 	}
 	s.retime(c)
+	if c.sndUna != c.sndNxt {
+		s.armProbe(c, true)
+	}
+}
+
+// tsSample is the RTT from an ACK's echoed timestamp (R6298-RTTM), as the
+// model's Conn.tsSample.
+func (s *Stack) tsSample(c *conn, seg *spec.Segment) (time.Duration, bool) {
+	if !s.p.RTTFromTimestamps || !c.has(fTSOK) || !seg.Opts.HasTS || seg.Opts.TS.Ecr == 0 {
+		return 0, false
+	}
+	if int32(spec.TSClock(s.now)-seg.Opts.TS.Ecr) < 0 {
+		return 0, false
+	}
+	sent := spec.Time(int64(seg.Opts.TS.Ecr-1) * int64(time.Millisecond))
+	if sent > s.now {
+		return 0, false
+	}
+	return s.now.Sub(sent), true
 }
 
 // textAndFin is steps seven and eight.
 func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 	needAck := forceAck
+	delayable := false
 	start := seg.Seq
 	end := start.Add(seg.Len)
 	wndEnd := c.rcvNxt.Add(s.rcvWnd(c))
@@ -619,8 +694,11 @@ func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 				s.replyClosed(seg)
 				return
 			}
+			before := c.rcvNxt
+			s.textArrived(c)
 			if s.receiveText(c, start, end, wndEnd) {
 				needAck = true
+				delayable = !forceAck && start.LEQ(before) && c.rcvNxt.GT(before) && c.heldN == 0
 			}
 		}
 	}
@@ -629,7 +707,11 @@ func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 		fin := end
 		switch {
 		case fin == c.rcvNxt && !c.state.PeerFinReceived():
+			wasEstab := c.state == spec.Established || c.state == spec.SynReceived
 			enterTW = s.processFin(c)
+			if !needAck || delayable {
+				delayable = !forceAck && wasEstab
+			}
 			needAck = true
 		case fin.GT(c.rcvNxt) && !c.state.PeerFinReceived() && (fin.LT(wndEnd) || (s.p.ZeroWindowAcceptsFIN && fin == wndEnd)):
 			if s.p.HoldOutOfOrderFIN && s.p.HoldOutOfOrder && (seg.Len > 0 || !s.p.HeldFINNeedsText) && (!c.has(fHeldFin) || fin.LT(c.heldFinSeq)) {
@@ -641,15 +723,19 @@ func (s *Stack) textAndFin(c *conn, seg *spec.Segment, forceAck bool) {
 			}
 		case fin.LT(c.rcvNxt):
 			needAck = true
+			delayable = false
 		}
 	}
 	if !enterTW && c.has(fHeldFin) && c.heldFinSeq == c.rcvNxt && !c.state.PeerFinReceived() {
 		enterTW = s.processFin(c) // R9293-MUST58
 		needAck = true
+		delayable = false
 	}
 	if needAck {
-		if enterTW || !s.output(c) {
+		if enterTW {
 			s.sendAck(c)
+		} else if !s.output(c) {
+			s.ackReceived(c, delayable)
 		}
 	}
 	if enterTW {
@@ -743,6 +829,9 @@ func (s *Stack) processFin(c *conn) bool {
 	switch c.state {
 	case spec.SynReceived, spec.Established:
 		c.state = spec.CloseWait
+		if s.p.FinPingpong && s.p.AckDelay > 0 && !s.mutant(MutantFinAckAtOnce) { // AMB-DELACK-FIN
+			c.tflags |= tPingpong
+		}
 	case spec.FinWait1:
 		// A FIN-WAIT-1 whose FIN is acknowledged has already moved to
 		// FIN-WAIT-2 in step five (R9293-NOTE2).

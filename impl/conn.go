@@ -71,6 +71,15 @@ type conn struct {
 	userTimeout, fw2Timeout time.Duration
 	r2                      int
 
+	// Loss probe, delayed ACK, SYN text (the model's RTOAt, ProbeHigh,
+	// AckWup, LastRecv, QuickLeft, SynText; flags in tflags).
+	rtoAt, lastRecv   spec.Time
+	ato               time.Duration
+	probeHigh, ackWup spec.Seq
+	quickLeft         int32
+	synText           uint32
+	tflags            uint8
+
 	// The TIME-WAIT a reopening SYN replaced (MAY-2 (2)).
 	prevID       uint64
 	prevDeadline spec.Time
@@ -95,6 +104,27 @@ func (c *conn) set(f uint16, on bool) {
 		c.flags |= f
 	} else {
 		c.flags &^= f
+	}
+}
+
+// Bits of conn.tflags: loss probe, delayed ACK and handshake timing (the
+// model's Conn fields of the same names).
+const (
+	tProbeArmed  uint8 = 1 << iota // the retransmission timer is the loss probe's (rtoAt: the RTO's)
+	tProbeSent                     // a probe went out for this tail (until sndUna reaches probeHigh)
+	tSackOK                        // the peer's SYN offered SACK
+	tSynTimedOut                   // our SYN or SYN,ACK was retransmitted
+	tAckPending                    // received text or a FIN awaits its ACK
+	tPingpong                      // delayed-ACK mode (FinPingpong, TCP_QUICKACK 0)
+	tDataSeen                      // text has arrived (lastRecv is valid)
+)
+
+func (c *conn) thas(f uint8) bool { return c.tflags&f != 0 }
+func (c *conn) tset(f uint8, on bool) {
+	if on {
+		c.tflags |= f
+	} else {
+		c.tflags &^= f
 	}
 }
 

@@ -17,6 +17,9 @@
 //     (twTable) with its own index; they expire through a FIFO of entry
 //     numbers in which stale slots are recognised by position, because
 //     every TIME-WAIT lasts the same time.
+//   - Keys are 64 bits: the peer's IPv4 address and both ports (the local
+//     address is the host's own). An IPv6 host numbers its peers
+//     (peerTable) and keys carry the number, so IPv6 entries are as small.
 //   - Sockets sit in a table by descriptor; per-port counters answer
 //     bind(2) and automatic port choice without scanning connections.
 //

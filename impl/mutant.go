@@ -75,6 +75,27 @@ const (
 	// MutantTextAfterFIN: segment text arriving in CLOSE-WAIT, after the
 	// peer's FIN, is delivered.
 	MutantTextAfterFIN
+	// MutantProbeBacksOff: the tail loss probe doubles the RTO as a
+	// timeout does (RFC 8985 §7.3 rearms it unchanged).
+	MutantProbeBacksOff
+	// MutantDelAckNoSecondSegment: a delayed ACK waits even when two full
+	// segments are unacknowledged (RFC 9293 SHLD-19).
+	MutantDelAckNoSecondSegment
+	// MutantFinAckAtOnce: the ACK of a FIN in ESTABLISHED is sent at once
+	// where the profile delays it (FinPingpong).
+	MutantFinAckAtOnce
+	// MutantSynLinearForever: SYN retransmissions never back off where the
+	// profile makes only the first SynLinearTimeouts linear.
+	MutantSynLinearForever
+	// MutantRTONotRounded: the Linux RTO formula is not rounded up to
+	// whole timer ticks (TimerGranularity).
+	MutantRTONotRounded
+	// MutantSynTextDropped: text on a SYN in SYN-SENT is discarded where
+	// the profile queues it (SynSentQueuesText).
+	MutantSynTextDropped
+	// MutantKarnWithoutTS: an ACK of retransmitted data gives an RTT
+	// sample from the retransmission time even without timestamps.
+	MutantKarnWithoutTS
 	// MutantWindowUnscaled: with window scaling negotiated, the peer's
 	// window field is taken in octets, without its shift (RFC 7323 §2.3).
 	MutantWindowUnscaled
@@ -94,7 +115,8 @@ var mutantNames = [...]string{
 	"window-edge-off-by-one", "close-wait-to-closing", "no-syn-challenge", "paws-on-rst",
 	"fw2-timer-non-orphan", "no-timewait-cap", "stale-ack-window", "no-rto-backoff", "ignore-peer-mss",
 	"user-timeout-not-rearmed", "timewait-short", "fin-retransmit-at-snd-nxt", "ack-above-snd-nxt",
-	"text-after-fin", "window-unscaled", "wscale-uncapped", "peer-eager-free",
+	"text-after-fin", "probe-backs-off", "delack-no-second-segment", "fin-ack-at-once", "syn-linear-forever",
+	"rto-not-rounded", "syn-text-dropped", "karn-without-ts", "window-unscaled", "wscale-uncapped", "peer-eager-free",
 }
 
 func (m Mutant) String() string {

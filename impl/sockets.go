@@ -808,6 +808,10 @@ func (s *Stack) callSetsockopt(k *sock, c *spec.Call) {
 			cn.r2 = r2
 		}
 	case spec.OptNoDelay:
+	case spec.OptQuickAck: // AMB-QUICKACK-OPT
+		if cn != nil {
+			s.quickAckOpt(cn, c.Val != 0)
+		}
 	default:
 		s.result(k.fd, c.Kind, -1, spec.ENOPROTOOPT)
 		return
@@ -835,6 +839,9 @@ func (s *Stack) callGetsockopt(k *sock, c *spec.Call) {
 		v = int64(k.linger2 / time.Second)
 	case spec.OptR2:
 		v = int64(k.r2)
+	case spec.OptQuickAck:
+		cn := s.connOf(k)
+		v = b2i(cn == nil || !cn.thas(tPingpong))
 	default:
 		s.result(k.fd, c.Kind, -1, spec.ENOPROTOOPT)
 		return

@@ -107,6 +107,7 @@ func (s *Stack) sendSeg(c *conn, flags spec.Flags, seq spec.Seq, n uint32) *spec
 	g.Src, g.Dst, g.Flags, g.Seq, g.Len = s.local(c.key), s.remote(c.key), flags, seq, n
 	if flags&spec.ACK != 0 {
 		g.Ack = c.rcvNxt
+		s.ackSent(c)
 	}
 	if flags&spec.RST == 0 {
 		g.Wnd = s.wndField(c)
@@ -183,6 +184,7 @@ func (s *Stack) sendSyn(c *conn) {
 	g.Src, g.Dst, g.Flags, g.Seq = s.local(c.key), s.remote(c.key), flags, c.iss
 	if flags&spec.ACK != 0 {
 		g.Ack = c.rcvNxt
+		c.ackWup = c.rcvNxt
 	}
 	g.Wnd = uint16(min(s.rcvFree(c), 65535)) // R7323-WS-SYN-UNSCALED
 	g.Opts.MSS = s.p.MSS
@@ -252,6 +254,7 @@ func (s *Stack) transmitNew(c *conn, flags spec.Flags, n uint32) {
 	g := s.sendSeg(c, flags, c.sndNxt, n)
 	c.sndNxt = c.sndNxt.Add(g.SegLen())
 	s.armRetransmit(c)
+	s.armProbe(c, false)
 	s.armUserTimeout(c)
 }
 
@@ -313,21 +316,20 @@ func (s *Stack) sampleRTT(c *conn, r time.Duration) {
 		c.rttVar = (3*c.rttVar + d) / 4
 		c.srtt = (7*c.srtt + r) / 8
 	}
-	k := 4 * c.rttVar
-	if k < time.Millisecond {
-		k = time.Millisecond
-	}
-	c.rto = s.clampRTO(c.srtt + k)
+	c.rto = s.rtoFrom(c.srtt, c.rttVar)
 }
 
-func (s *Stack) clampRTO(d time.Duration) time.Duration {
-	if d < s.p.RTOMin {
-		d = s.p.RTOMin
+// rtoFrom is the RTO under the profile's formula (R6298-RTO,
+// AMB-RTO-FORMULA, R6298-GRANULARITY).
+func (s *Stack) rtoFrom(srtt, rttvar time.Duration) time.Duration {
+	if s.p.RTOFormula == spec.RTOFormulaLinux {
+		if s.mutant(MutantRTONotRounded) {
+			return min(srtt+max(4*rttvar, s.p.RTOMin), s.p.RTOMax)
+		}
+		return min(s.p.Ticks(srtt+max(4*rttvar, s.p.RTOMin)), s.p.RTOMax)
 	}
-	if d > s.p.RTOMax {
-		d = s.p.RTOMax
-	}
-	return d
+	k := max(4*rttvar, time.Millisecond)
+	return min(max(srtt+k, s.p.RTOMin), s.p.RTOMax)
 }
 
 // acceptable is the test of RFC 9293 Table 6 (R9293-SEG-ACCEPT) against

@@ -1,6 +1,10 @@
 package model
 
-import "github.com/tcpclose/tcpclose/spec"
+import (
+	"time"
+
+	"github.com/tcpclose/tcpclose/spec"
+)
 
 // maxPayload is the largest payload an IPv4 datagram can carry; a segment
 // claiming more is malformed and dropped.
@@ -62,7 +66,11 @@ func (h *Host) noACKDropped(seg *spec.Segment) bool {
 // replyClosed answers a segment for which no connection exists
 // (R9293-SEG-CLOSED, R9293-RSTGEN-CLOSED): nothing to a RST; otherwise a
 // RST shaped to be acceptable to the sender.
-func (h *Host) replyClosed(seg *spec.Segment) {
+func (h *Host) replyClosed(seg *spec.Segment) { h.replyClosedFrom(nil, seg) }
+
+// replyClosedFrom is replyClosed for connection c (nil: none), whose
+// options the RST may carry (RSTCarriesTS).
+func (h *Host) replyClosedFrom(c *Conn, seg *spec.Segment) {
 	if seg.Flags&spec.RST != 0 {
 		return
 	}
@@ -74,14 +82,30 @@ func (h *Host) replyClosed(seg *spec.Segment) {
 	} else {
 		r.Flags, r.Seq, r.Ack = spec.RST|spec.ACK, 0, seg.End()
 	}
+	c.rstTS(h, &r)
 	h.send(r)
 }
 
 // rstForACK sends <SEQ=SEG.ACK><CTL=RST>, the answer to an unacceptable
 // ACK in a non-synchronized state (R9293-RSTGEN-UNSYNC).
-func (h *Host) rstForACK(seg *spec.Segment) {
+func (h *Host) rstForACK(seg *spec.Segment) { h.rstForACKFrom(nil, seg) }
+
+// rstForACKFrom is rstForACK for connection c (nil: none), whose options
+// the RST may carry (RSTCarriesTS).
+func (h *Host) rstForACKFrom(c *Conn, seg *spec.Segment) {
 	h.rule("R9293-RSTGEN-UNSYNC")
-	h.send(spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack})
+	r := spec.Segment{Src: seg.Dst, Dst: seg.Src, Flags: spec.RST, Seq: seg.Ack}
+	c.rstTS(h, &r)
+	h.send(r)
+}
+
+// rstTS adds the Timestamps option to a RST connection c forms from a
+// segment, where the profile says so (RSTCarriesTS, R7323-TS-EVERY).
+func (c *Conn) rstTS(h *Host, r *spec.Segment) {
+	if c != nil && h.p.RSTCarriesTS && c.TSOK {
+		h.rule("R7323-TS-EVERY")
+		r.Opts.HasTS, r.Opts.TS = true, spec.Timestamp{Val: spec.TSClock(h.now), Ecr: c.TSRecent}
+	}
 }
 
 // arriveListen is §3.10.7.2.
@@ -144,6 +168,7 @@ func (h *Host) acceptSyn(l *Socket, seg *spec.Segment, iss spec.Seq, prev *twMem
 	if h.p.Timestamps && seg.Opts.HasTS {
 		c.TSOK, c.TSRecent = true, seg.Opts.TS.Val
 	}
+	c.SackOK = seg.Opts.SackOK
 	c.PrevTW = prev
 	h.send(c.synSegment(h))
 	c.Timing, c.RTTSeq, c.RTTStart = true, iss, h.now
@@ -202,11 +227,13 @@ func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
 	c.negotiateWS(h, seg)
 	c.SndWnd = c.peerWnd(h, seg)
 	c.MaxSndWnd, c.SndWL1 = c.SndWnd, seg.Seq
+	c.SackOK = seg.Opts.SackOK
 	if ackOK {
 		c.SndWL2 = seg.Ack
-		h.ackNew(c, seg.Ack)
+		h.ackNew(c, seg)
 	}
 	if c.synAcked() {
+		c.synFallback(h)
 		c.State = spec.Established
 		h.notify(c, spec.NoticeEstablished)
 		rest := *seg
@@ -215,7 +242,12 @@ func (h *Host) arriveSynSent(c *Conn, seg *spec.Segment) {
 		h.textAndFin(c, &rest, true)
 		return
 	}
-	// Simultaneous open: SYN-RECEIVED, answer with SYN,ACK.
+	// Simultaneous open: SYN-RECEIVED, answer with SYN,ACK. Text on the
+	// SYN waits for ESTABLISHED where the profile keeps it.
+	if seg.Len > 0 && h.p.SynSentQueuesText {
+		h.rule("R9293-SYNSENT-TEXT")
+		c.SynText = min(seg.Len, c.rcvWnd(h))
+	}
 	c.State = spec.SynReceived
 	h.send(c.synSegment(h))
 }
@@ -318,8 +350,12 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	if h.p.ClosingChecksFirst && h.closingChecks(c, &seg) {
 		return
 	}
+	queued := c.SynText > 0
 	if !h.ackArrives(c, &seg) {
 		return
+	}
+	if queued && c.SynText == 0 {
+		forceAck = true // the SYN's text was delivered: acknowledge it
 	}
 	// Seventh and eighth: text and FIN.
 	h.textAndFin(c, &seg, forceAck)
@@ -522,7 +558,7 @@ func (h *Host) synArrives(c *Conn, seg *spec.Segment) {
 		h.rule("R9293-SEG-SYN-SYNRCVD")
 		h.deleteConn(c, endLocal)
 		if h.p.EmbryonicSyn == spec.EmbryonicSynResend {
-			h.replyClosed(seg) // Linux embryonic_reset answers with a RST
+			h.replyClosedFrom(c, seg) // Linux embryonic_reset answers with a RST
 		}
 		return
 	}
@@ -565,7 +601,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	if c.State == spec.SynReceived {
 		h.rule("R9293-SEG-ACK-SYNRCVD")
 		if !(c.SndUna.LT(seg.Ack) && seg.Ack.LEQ(c.SndNxt)) {
-			h.rstForACK(seg)
+			h.rstForACKFrom(c, seg)
 			return false
 		}
 		h.establish(c, seg)
@@ -601,14 +637,14 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	}
 	advanced := c.SndUna.LT(seg.Ack)
 	if advanced {
-		h.ackNew(c, seg.Ack)
+		h.ackNew(c, seg)
 	} else {
 		h.rule("R1122-DUPACK")
 	}
 	// The window is taken only from a segment whose ACK is not old
 	// (SND.UNA =< SEG.ACK =< SND.NXT) and which is newer than the last
 	// used (SND.WL1, SND.WL2).
-	if c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack))) {
+	if h.p.WindowFromEveryACK || (c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)))) {
 		h.rule("R9293-SEG-ACK-WINDOW")
 		c.SndWnd, c.SndWL1, c.SndWL2 = c.peerWnd(h, seg), seg.Seq, seg.Ack
 		c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
@@ -618,9 +654,12 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		// connection stays open however long that lasts (MUST-37).
 		c.Retrans = 0
 	}
+	// Under ClosingChecksFirst the ACK of our FIN changes state only on a
+	// segment taken in at RCV.NXT (AMB-CLOSING-RCV).
+	moves := !h.p.ClosingChecksFirst || takenAt(seg, c.RcvNxt)
 	switch c.State {
 	case spec.FinWait1:
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			h.rule("R9293-SEG-ACK-FW1")
 			c.State = spec.FinWait2
 			h.notify(c, spec.NoticeCloseDone)
@@ -633,7 +672,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			c.output(h) // data queued before CLOSE, and the FIN, still go out (R9293-CLOSE-RELIABLE)
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			if !h.p.ClosingStartsTimeWait {
 				h.rule("AMB-CLOSING-TIMER")
 			}
@@ -646,7 +685,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		if !c.finAcked() {
 			c.output(h) // CLOSE in CLOSE-WAIT queued the FIN behind data (R9293-CLOSE-CLOSEWAIT)
 		}
-		if c.finAcked() {
+		if moves && c.finAcked() {
 			h.notify(c, spec.NoticeCloseDone)
 			h.deleteConn(c, endNormal)
 		}
@@ -656,9 +695,24 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	return true
 }
 
+// takenAt reports whether a receiver that takes segments in only at
+// rcvNxt (gVisor rcv.go consumeSegment) takes seg: a segment without text
+// exactly at rcvNxt, or text covering rcvNxt.
+func takenAt(seg *spec.Segment, rcvNxt spec.Seq) bool {
+	if seg.Len == 0 {
+		return seg.Seq == rcvNxt
+	}
+	return seg.Seq.LEQ(rcvNxt) && rcvNxt.LT(seg.Seq.Add(seg.Len))
+}
+
 // establish completes the handshake from SYN-RECEIVED.
 func (h *Host) establish(c *Conn, seg *spec.Segment) {
 	c.State = spec.Established
+	if c.SynText > 0 {
+		h.rule("R9293-SYNSENT-TEXT")
+		c.deliver(c.SynText)
+		c.SynText = 0
+	}
 	c.SndWnd, c.SndWL1, c.SndWL2 = c.peerWnd(h, seg), seg.Seq, seg.Ack
 	c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)
 	if c.Passive {
@@ -675,16 +729,24 @@ func (h *Host) establish(c *Conn, seg *spec.Segment) {
 }
 
 // ackNew processes an ACK of new data: advance SND.UNA, take an RTT sample
-// unless the timed segment was retransmitted (R6298-KARN), and restart or
+// unless the timed segment was retransmitted (R6298-KARN) or, where the
+// profile says so, from the echoed timestamp (R6298-RTTM), and restart or
 // stop the timers (R6298-TIMER).
-func (h *Host) ackNew(c *Conn, ack spec.Seq) {
+func (h *Host) ackNew(c *Conn, seg *spec.Segment) {
+	ack := seg.Ack
 	h.rule("R9293-SEG-ACK-ESTAB")
 	if c.Timing && c.RTTSeq.LT(ack) {
 		h.rule("R6298-KARN")
 		c.sampleRTT(h, h.now.Sub(c.RTTStart))
 		c.Timing = false
+	} else if r, ok := c.tsSample(h, seg); ok {
+		h.rule("R6298-RTTM")
+		c.sampleRTT(h, r)
 	}
 	c.SndUna = ack
+	if c.ProbeSent && c.SndUna.GEQ(c.ProbeHigh) {
+		c.ProbeSent = false // the tail the probe was for is acknowledged
+	}
 	c.Retrans, c.R1Noted = 0, false
 	if c.InRecovery {
 		if c.SndUna.LT(c.Recover) && c.SndUna != c.SndNxt {
@@ -694,22 +756,44 @@ func (h *Host) ackNew(c *Conn, ack spec.Seq) {
 			c.InRecovery = false
 		}
 	}
+	c.ProbeArmed = false
 	if c.SndUna == c.SndNxt {
 		c.Timer[spec.TimerRetransmit] = spec.Never
 		c.Timer[spec.TimerUser] = spec.Never
 	} else {
 		h.rule("R6298-TIMER")
 		c.Timer[spec.TimerRetransmit] = h.now.Add(c.RTO)
+		c.armProbe(h, true)
 		if c.UserTimeout > 0 {
 			c.Timer[spec.TimerUser] = h.now.Add(c.UserTimeout)
 		}
 	}
 }
 
+// tsSample is the RTT an ACK's echoed timestamp gives where the profile
+// takes RTT samples from timestamps (RTTFromTimestamps) and no sequence
+// sample was possible: the TSecr of our clock (spec.TSClock, 1 ms ticks),
+// if it is not in the future.
+func (c *Conn) tsSample(h *Host, seg *spec.Segment) (time.Duration, bool) {
+	if !h.p.RTTFromTimestamps || !c.TSOK || !seg.Opts.HasTS || seg.Opts.TS.Ecr == 0 {
+		return 0, false
+	}
+	now := spec.TSClock(h.now)
+	if int32(now-seg.Opts.TS.Ecr) < 0 {
+		return 0, false
+	}
+	sent := spec.Time(int64(seg.Opts.TS.Ecr-1) * int64(time.Millisecond))
+	if sent > h.now {
+		return 0, false
+	}
+	return h.now.Sub(sent), true
+}
+
 // textAndFin is steps seven and eight. forceAck asks for an ACK even if
 // the segment carries neither text nor FIN.
 func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 	needAck := forceAck
+	delayable := false // the ACK is for new in-order text or a FIN only
 	start := seg.Seq
 	end := start.Add(seg.Len)
 	wndEnd := c.RcvNxt.Add(c.rcvWnd(h))
@@ -728,8 +812,11 @@ func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 			if c.State != spec.Established {
 				h.rule("R9293-HALFCLOSE") // we closed; the peer still sends
 			}
+			before := c.RcvNxt
+			c.textArrived(h)
 			if h.receiveText(c, start, end, wndEnd) {
 				needAck = true
+				delayable = !forceAck && start.LEQ(before) && c.RcvNxt.GT(before) && len(c.Held) == 0
 			}
 		}
 	default:
@@ -742,7 +829,11 @@ func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 		fin := end
 		switch {
 		case fin == c.RcvNxt && !c.State.PeerFinReceived():
+			wasEstab := c.State == spec.Established || c.State == spec.SynReceived
 			enterTW = h.processFin(c)
+			if !needAck || delayable {
+				delayable = !forceAck && wasEstab
+			}
 			needAck = true
 		case fin.GT(c.RcvNxt) && !c.State.PeerFinReceived() && (fin.LT(wndEnd) || (h.p.ZeroWindowAcceptsFIN && fin == wndEnd)):
 			h.rule("R9293-SHLD31")
@@ -755,16 +846,20 @@ func (h *Host) textAndFin(c *Conn, seg *spec.Segment, forceAck bool) {
 			}
 		case fin.LT(c.RcvNxt):
 			needAck = true // a retransmitted FIN: acknowledge it again
+			delayable = false
 		}
 	}
 	if !enterTW && c.HeldFin && c.HeldFinSeq == c.RcvNxt && !c.State.PeerFinReceived() {
 		h.rule("R9293-MUST58")
 		enterTW = h.processFin(c)
 		needAck = true
+		delayable = false
 	}
 	if needAck {
-		if enterTW || !c.output(h) {
+		if enterTW {
 			c.sendAck(h)
+		} else if !c.output(h) {
+			c.ackReceived(h, delayable)
 		}
 	}
 	if enterTW {
@@ -874,6 +969,10 @@ func (h *Host) processFin(c *Conn) bool {
 	case spec.SynReceived, spec.Established:
 		h.rule("R9293-CLOSE-PASSIVE")
 		c.State = spec.CloseWait
+		if h.p.FinPingpong && h.p.AckDelay > 0 {
+			h.rule("AMB-DELACK-FIN") // wait for the application's FIN to carry the ACK
+			c.Pingpong = true
+		}
 	case spec.FinWait1:
 		// Step 8 also says FIN-WAIT-1 goes to TIME-WAIT "if our FIN has
 		// been ACKed (perhaps in this segment)"; step 5 has by then already

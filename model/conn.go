@@ -71,6 +71,33 @@ type Conn struct {
 	RTTSeq   spec.Seq
 	RTTStart spec.Time
 
+	// Loss probe (RFC 8985 §7, profile LossProbe). ProbeArmed: the
+	// retransmission timer is the probe's, and RTOAt is when the RTO
+	// itself would fire. ProbeSent: a probe went out for this tail, which
+	// lasts until SND.UNA reaches ProbeHigh. SackOK: the peer's SYN
+	// offered SACK, without which no probe is sent (Linux tcp_is_sack).
+	ProbeArmed, ProbeSent, SackOK bool
+	RTOAt                         spec.Time
+	ProbeHigh                     spec.Seq
+	// SynTimedOut: our SYN or SYN,ACK was retransmitted (R6298-SYN-FALLBACK).
+	SynTimedOut bool
+
+	// Delayed ACK (RFC 9293 §3.8.6.3, profiles AckDelay, QuickAcks,
+	// FinPingpong). AckPending: received text or a FIN awaits its ACK;
+	// AckWup is RCV.NXT as last acknowledged; QuickLeft counts the
+	// segments still acknowledged at once; Pingpong is the delayed-ACK
+	// mode a FIN or TCP_QUICKACK 0 enters; LastRecv is when text last
+	// arrived (DataSeen: ever), for the quick ACKs after idle.
+	AckPending, Pingpong, DataSeen bool
+	QuickLeft                      int
+	Ato                            time.Duration // the current delayed-ACK time (Linux icsk_ack.ato)
+	AckWup                         spec.Seq
+	LastRecv                       spec.Time
+
+	// SynText counts the octets of text a SYN carried in SYN-SENT,
+	// delivered once ESTABLISHED is reached (R9293-SYNSENT-TEXT).
+	SynText uint32
+
 	// Recovery after a retransmission timeout: while SND.UNA is below
 	// Recover (SND.NXT when the timer last expired), each ACK that
 	// advances SND.UNA resends the new head at once (RFC 6582 §3.2 partial
@@ -246,6 +273,7 @@ func (c *Conn) mkseg(h *Host, flags spec.Flags, seq spec.Seq, n uint32) spec.Seg
 	s := spec.Segment{Src: c.Tuple.Local, Dst: c.Tuple.Remote, Flags: flags, Seq: seq, Len: n}
 	if flags&spec.ACK != 0 {
 		s.Ack = c.RcvNxt
+		c.ackSent(h)
 	}
 	if flags&spec.RST == 0 {
 		s.Wnd = c.wndField(h)
@@ -323,6 +351,7 @@ func (c *Conn) synSegment(h *Host) spec.Segment {
 	s := spec.Segment{Src: c.Tuple.Local, Dst: c.Tuple.Remote, Flags: flags, Seq: c.ISS}
 	if flags&spec.ACK != 0 {
 		s.Ack = c.RcvNxt
+		c.AckWup = c.RcvNxt
 	}
 	if c.WSOK {
 		h.rule("R7323-WS-SYN-UNSCALED")
@@ -410,6 +439,7 @@ func (c *Conn) transmitNew(h *Host, flags spec.Flags, n uint32) {
 	c.SndNxt = c.SndNxt.Add(seg.SegLen())
 	h.send(seg)
 	c.armRetransmit(h)
+	c.armProbe(h, false)
 	c.armUserTimeout(h)
 }
 
@@ -476,21 +506,24 @@ func (c *Conn) sampleRTT(h *Host, r time.Duration) {
 		c.RTTVar = (3*c.RTTVar + d) / 4
 		c.SRTT = (7*c.SRTT + r) / 8
 	}
-	k := 4 * c.RTTVar
-	if k < time.Millisecond {
-		k = time.Millisecond
+	c.RTO = rtoFrom(&h.p, c.SRTT, c.RTTVar)
+	if h.p.RTOFormula == spec.RTOFormulaLinux {
+		h.rule("AMB-RTO-FORMULA")
+		if h.p.TimerGranularity > 0 {
+			h.rule("R6298-GRANULARITY")
+		}
 	}
-	c.RTO = clampRTO(h, c.SRTT+k)
 }
 
-func clampRTO(h *Host, d time.Duration) time.Duration {
-	if d < h.p.RTOMin {
-		d = h.p.RTOMin
+// rtoFrom is the RTO that SRTT and RTTVAR give under the profile's
+// formula: RFC 6298 §2.3-2.5 (G = 1 ms), or Linux's SRTT +
+// max(4·RTTVAR, RTOMin) in whole ticks (AMB-RTO-FORMULA).
+func rtoFrom(p *spec.Profile, srtt, rttvar time.Duration) time.Duration {
+	if p.RTOFormula == spec.RTOFormulaLinux {
+		return min(p.Ticks(srtt+max(4*rttvar, p.RTOMin)), p.RTOMax)
 	}
-	if d > h.p.RTOMax {
-		d = h.p.RTOMax
-	}
-	return d
+	k := max(4*rttvar, time.Millisecond)
+	return min(max(srtt+k, p.RTOMin), p.RTOMax)
 }
 
 // acceptable is the test of RFC 9293 Table 6 (R9293-SEG-ACCEPT), with the

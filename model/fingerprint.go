@@ -50,6 +50,25 @@ func (h *Host) Fingerprint() string {
 		fmt.Fprintf(&b, " lf%d rto%d rx%d r1%t srtt%d,%d,%t tm%t,%d,%s oow%t,%s ut%d r2%d fw%d",
 			c.LingerFD, c.RTO, c.Retrans, c.R1Noted, c.SRTT, c.RTTVar, c.HaveRTT, c.Timing, c.RTTSeq, stamp(c.Timing, c.RTTStart),
 			c.OOWSent, stamp(c.OOWSent, c.LastOOW), c.UserTimeout, c.R2, c.FW2Timeout)
+		// Timer-branch state, where the profile can read it: the loss
+		// probe's, the delayed ACK's, SYN timeouts before the handshake
+		// ends, and text kept from a SYN.
+		if h.p.LossProbe {
+			fmt.Fprintf(&b, " tlp%t,%t,%t,%s,%d", c.ProbeArmed, c.ProbeSent, c.SackOK, stamp(c.ProbeArmed, c.RTOAt), c.ProbeHigh)
+		}
+		if h.p.AckDelay > 0 {
+			fmt.Fprintf(&b, " da%t,%t,%d,%d,%d,%s", c.AckPending, c.DataSeen, c.QuickLeft, c.Ato, c.AckWup,
+				stamp(c.DataSeen, c.LastRecv))
+		}
+		if c.Pingpong { // TCP_QUICKACK reads it back on every profile
+			b.WriteString(" pp")
+		}
+		if h.p.SynTimeoutFallback && !c.synAcked() {
+			fmt.Fprintf(&b, " sto%t", c.SynTimedOut)
+		}
+		if c.SynText > 0 {
+			fmt.Fprintf(&b, " st%d", c.SynText)
+		}
 		if c.PrevTW != nil {
 			m := c.PrevTW
 			fmt.Fprintf(&b, " pws%t", m.WSOK)

@@ -229,3 +229,63 @@ func TestR2525_RSTUnread_ShutdownUnreadRST(t *testing.T) {
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	b.wantSegs("R. 1001 5011 0")
 }
+
+// R7323-TS-EVERY, R9293-RSTGEN-UNSYNC: under RSTCarriesTS the RST a
+// SYN-RECEIVED connection with timestamps sends to an unacceptable ACK
+// carries the option; otherwise it is formed from the segment alone.
+func TestR7323_TSEvery_RSTCarriesTS(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		b := newBench(t, "gvisor", func(p *spec.Profile) { p.RSTCarriesTS = on })
+		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
+		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
+		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		ts := spec.Options{HasTS: true, TS: spec.Timestamp{Val: 100}}
+		b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 65535, Opts: ts})
+		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 3000, Wnd: 65535, Opts: ts})
+		b.wantSegs("R 3000 0")
+		if got := b.segs()[0].Opts.HasTS; got != on {
+			t.Fatalf("RSTCarriesTS=%v: the RST carries timestamps: %v", on, got)
+		}
+	}
+}
+
+// AMB-CLOSING-RCV, R9293-SEG-ACK-LASTACK: under ClosingChecksFirst the ACK
+// of our FIN on a second FIN leaves LAST-ACK as it is; a plain ACK at
+// RCV.NXT then closes. Without the field the ACK closes at once.
+func TestAMB_ClosingRcv_FinAckNotTaken(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		b := newBench(t, "gvisor", func(p *spec.Profile) { p.ClosingChecksFirst = on })
+		b.passiveOpen()
+		b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
+		b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
+		b.wantSegs("F. 1001 5002 0")
+		b.in(spec.FIN|spec.ACK, 5002, 1002, 0)
+		if !on {
+			b.wantState(spec.Closed)
+			continue
+		}
+		b.wantSegs(". 1002 5003 0")
+		b.wantState(spec.LastAck)
+		b.in(spec.ACK, 5003, 1002, 0)
+		b.wantState(spec.Closed)
+	}
+}
+
+// R9293-SEG-ACK-WINDOW: under WindowFromEveryACK an ACK below SND.UNA
+// still sets SND.WND; otherwise it is ignored for the window.
+func TestR9293_SegAckWindow_WindowFromEveryACK(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		b := newBench(t, "gvisor", func(p *spec.Profile) { p.WindowFromEveryACK = on })
+		b.passiveOpen()
+		b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 100}, 100)
+		b.in(spec.ACK, 5001, 1101, 0)
+		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1051, Len: 10, Wnd: 0})
+		want := uint32(65535)
+		if on {
+			want = 0
+		}
+		if got := b.conn().SndWnd; got != want {
+			t.Fatalf("WindowFromEveryACK=%v: SND.WND %d, want %d", on, got, want)
+		}
+	}
+}

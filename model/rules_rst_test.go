@@ -272,7 +272,7 @@ func TestR5961_ChallengeAckThrottle(t *testing.T) {
 // accepted by Linux.
 func TestR9293_ZeroWindow(t *testing.T) {
 	for _, name := range []string{"rfc9293", "linux"} {
-		b := newBench(t, name, func(p *spec.Profile) { p.RecvBuf = 1000; p.Timestamps = false })
+		b := newBench(t, name, func(p *spec.Profile) { p.RecvBuf = 1000; p.Timestamps = false; p.AckDelay = 0 })
 		b.passiveOpen()
 		b.in(spec.ACK, 5001, 1001, 1000) // fills the window
 		b.wantSegs(". 1001 6001 0")

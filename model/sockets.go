@@ -747,6 +747,11 @@ func (h *Host) callSetsockopt(s *Socket, c spec.Call) {
 			conn.R2 = r2
 		}
 	case spec.OptNoDelay:
+	case spec.OptQuickAck:
+		h.rule("AMB-QUICKACK-OPT")
+		if conn != nil {
+			conn.quickAckOpt(h, c.Val != 0)
+		}
 	default:
 		h.result(s.FD, c.Kind, -1, spec.ENOPROTOOPT)
 		return
@@ -774,6 +779,9 @@ func (h *Host) callGetsockopt(s *Socket, c spec.Call) {
 		v = int64(s.Linger2 / time.Second)
 	case spec.OptR2:
 		v = int64(s.R2)
+	case spec.OptQuickAck:
+		c := h.connOf(s)
+		v = b2i(c == nil || !c.Pingpong)
 	default:
 		h.result(s.FD, c.Kind, -1, spec.ENOPROTOOPT)
 		return

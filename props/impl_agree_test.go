@@ -59,6 +59,11 @@ func agreeProfiles(t testing.TB) []spec.Profile {
 		"BindTimeWaitNeedsBothReuse", "true", "TimeWait", "600s", "EphemeralHigh", "49154")
 	variant("smoltcp", "smoltcp-793", "SynInSync", "rfc793", "TimeWaitRST", "exact-only",
 		"TimeWait", "30s", "R2", "3", "SendBuf", "1500", "HoldOutOfOrder", "false")
+	// Every timer choice on, with values unlike Linux's: a coarse clock,
+	// long delayed ACKs, one quick ACK, a short probe allowance.
+	variant("rfc9293", "rfc9293-timers", "RTOFormula", "linux", "TimerGranularity", "10ms", "SynLinearTimeouts", "2",
+		"SynTimeoutFallback", "false", "RTTFromTimestamps", "false", "LossProbe", "true", "LossProbeAllowance", "50ms",
+		"AckDelay", "100ms", "AckDelayMax", "150ms", "QuickAcks", "1", "FinPingpong", "true", "SynSentQueuesText", "false")
 	variant("freebsd", "freebsd-zero", "RecvBuf", "1", "ZeroLenEdgeAcceptable", "true", "MaxHeldRanges", "0",
 		"TimeWaitRestart", "on-ack", "OOWAckInterval", "1ms", "TimeWait", "0s",
 		"AckOutOfOrder", "false", "TimeWaitReopen", "linux", "Timestamps", "true", "TSMissingDrop", "true")
@@ -392,6 +397,9 @@ func (a *agree) actSegment(t *rapid.T) {
 	seg.Wnd = rapid.SampledFrom([]uint16{65535, 0, 1, 1000, 3000, 257}).Draw(t, "wnd")
 	if seg.Flags&spec.SYN != 0 && rapid.Bool().Draw(t, "mss") {
 		seg.Opts.MSS = rapid.SampledFrom([]uint16{1460, 536, 1, 9000}).Draw(t, "mssVal")
+	}
+	if seg.Flags&spec.SYN != 0 {
+		seg.Opts.SackOK = rapid.Bool().Draw(t, "sackOK") // the loss probe needs it
 	}
 	a.tsOpt(t, &seg)
 	wsOpt(t, &seg)

@@ -638,6 +638,7 @@ func (g *gGen) drive() *gCmd {
 				Dst: spec.SockAddr{IP: g.s.host(), Port: 8080}, Flags: spec.SYN, Wnd: 65535,
 				Seq: gPick[spec.Seq](g, 1, 0x80000000, 0xFFFFFFFE, 777777)}
 			seg.Opts.MSS = gPick[uint16](g, 1460, 536, 0, 100)
+			seg.Opts.SackOK = g.r.Intn(2) == 0 // the loss probe needs it
 			return g.segCmd(seg)
 		}
 		if len(g.s.fds) > 0 && g.r.Intn(2) == 0 {
@@ -797,6 +798,7 @@ func (g *gGen) segment() *gCmd {
 	}
 	if seg.Flags&spec.SYN != 0 {
 		seg.Opts.MSS = gPick[uint16](g, 0, 1460, 1, 65535)
+		seg.Opts.SackOK = g.r.Intn(2) == 0
 	}
 	return g.segCmd(seg)
 }

@@ -100,8 +100,10 @@ type incarnation struct {
 	peerClosed  int  // peer-closed notices given
 	halfJump    bool // SND.UNA once moved by exactly 2^31 (see invSendSequence)
 	// RTO of the last observed retransmission interval (for the backoff
-	// check); 0 when unknown.
-	rto time.Duration
+	// check); 0 when unknown. probed: an interval that did not double was
+	// taken as a loss probe's (R8985-TLP-RTO: at most one per tail).
+	rto    time.Duration
+	probed bool
 }
 
 // invChecker runs the invariants over a run of one host.
@@ -719,7 +721,7 @@ func invBackoff(c *invChecker, st *invStep) string {
 		fired := old != spec.Never && old <= st.snap.Now
 		switch {
 		case dl == spec.Never || cs.SndUna != p.SndUna || p.State != cs.State:
-			x.rto = 0
+			x.rto, x.probed = 0, false
 		case !fired && dl != old:
 			if st.ev.Kind == spec.EvCall || st.ev.Kind == spec.EvSegment {
 				x.rto = dl.Sub(st.snap.Now)
@@ -729,10 +731,18 @@ func invBackoff(c *invChecker, st *invStep) string {
 		case fired && st.ev.Kind != spec.EvCall && st.ev.Kind != spec.EvSegment && x.rto > 0:
 			want := min(2*x.rto, c.p.RTOMax)
 			if old.Add(want) > st.snap.Now { // exactly one expiry in this step
-				if got := dl.Sub(old); got != want {
+				got := dl.Sub(old)
+				switch {
+				case got == want:
+				case p.State == spec.SynSent && c.p.SynLinearTimeouts > 0 && got == x.rto:
+					// AMB-SYN-LINEAR: the first SYN timeouts keep the RTO
+				case c.p.LossProbe && !x.probed:
+					// R8985-TLP-RTO: a probe rearms the RTO without doubling it
+					x.probed = true
+				default:
 					return fmt.Sprintf("%s: retransmission interval %s after %s, want %s", t, got, x.rto, want)
 				}
-				x.rto = want
+				x.rto = got
 			} else {
 				x.rto = 0
 			}

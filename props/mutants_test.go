@@ -297,6 +297,9 @@ func TestMutantsQuick(t *testing.T) {
 		{impl.MutantCloseWaitToClosing, "rfc9293", "listen"},
 		{impl.MutantTWNoRestartOnFIN, "rfc9293", "connect"},
 		{impl.MutantRSTAnyInWindow, "linux", "listen"},
+		{impl.MutantFinAckAtOnce, "linux", "listen"},
+		{impl.MutantProbeBacksOff, "linux", "listen"},
+		{impl.MutantSynLinearForever, "linux", "connect"},
 		{impl.MutantWindowUnscaled, "linux", "listen"},
 		{impl.MutantWScaleUncapped, "freebsd", "connect"},
 	} {

@@ -55,6 +55,7 @@ type Topic struct {
 // test fails when a folder is missing here or a topic has no folder.
 var topics = []Topic{
 	{"freebsd", "FreeBSD's close rules: the FIN resent on ACKs, tcp_twcheck's TIME-WAIT, old segments' ACKs, listener SYN,ACK and close"},
+	{"delack", "delayed ACK: the FIN's ACK delayed (pingpong), quick ACKs, every second segment, TCP_QUICKACK"},
 	{"close", "closing sequences: active, passive, simultaneous, half-close, unread data, blocking calls"},
 	{"linux", "Linux behaviours that became profile fields in issue 13: no-ACK segments dropped first, RSTs after the FIN, old ACKs, errnos"},
 	{"ipv6", "IPv6 (--ip_version=ipv6, ipv4-mapped-ipv6): closes, TIME-WAIT and RST over 16-byte addresses, the IPv6 MSS"},
@@ -64,7 +65,7 @@ var topics = []Topic{
 	{"rst", "RST arriving in every state: in-window, exact, challenge ACKs (RFC 5961), RFC 793"},
 	{"seq", "segment acceptability: sequence and ACK checks, wrap-around, out-of-order and zero-window FINs"},
 	{"syn", "a SYN in a synchronized state: challenge ACK, RFC 793 reset, SYN-RECEIVED"},
-	{"timers", "retransmission, R2 give-up, user timeout, FIN-WAIT-2 timeout"},
+	{"timers", "retransmission: RTO formulas and clock ticks, backoff, linear SYN timeouts, loss probes, RTT samples; R2 give-up, user timeout, FIN-WAIT-2 timeout"},
 	{"timewait", "TIME-WAIT: 2MSL, restarts, RST (RFC 1337), reopening by SYN (RFC 6191), bind and connect over it"},
 	{"window", "window scaling (RFC 7323 §2) and the receive window's true size: negotiation, scaled windows both ways, acceptance beyond the advertised edge"},
 }

@@ -364,6 +364,7 @@ var sockopts = map[string]sockoptInfo{
 	"TCP_LINGER2":      {"SOL_TCP", spec.OptLinger2, true, true},
 	"TCP_NODELAY":      {"SOL_TCP", spec.OptNoDelay, true, false},
 	"TCP_INFO":         {"SOL_TCP", spec.OptState, false, true},
+	"TCP_QUICKACK":     {"SOL_TCP", spec.OptQuickAck, true, true},
 	// TCP_R2 is this project's extension: R2 as a retransmission count
 	// (RFC 9293 MUST-21); a negative value means no limit.
 	"TCP_R2": {"SOL_TCP", spec.OptR2, true, true},

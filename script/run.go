@@ -25,6 +25,12 @@ type RunOptions struct {
 	// timers tick in jiffies and each Inject or Call takes a settle
 	// period, which a virtual clock does not.
 	MinTolerance time.Duration
+	// TimerSlack, if set, widens the tolerance of a line by how late the
+	// stack's timers may fire for the time since the previous event
+	// (spec.Profile.TimerSlack: a kernel's timer wheel), so that a
+	// wall-clock run is judged against the window its timers can really
+	// fire in.
+	TimerSlack func(d time.Duration) time.Duration
 	// MapTSEcr rewrites the TS ecr of inbound segments as packetdrill
 	// does for a live stack: a scripted ecr is taken to echo the TS val
 	// the script expects the stack to send, and is shifted by the
@@ -240,6 +246,9 @@ func (r *runner) tolerance(t spec.Time) time.Duration {
 	if r.havePrev && t > r.prevScript {
 		dyn := time.Duration(r.s.TolerancePercent / 100 * float64(t-r.prevScript))
 		tol = max(tol, dyn)
+		if r.opts.TimerSlack != nil {
+			tol += r.opts.TimerSlack(time.Duration(t - r.prevScript))
+		}
 	}
 	return tol
 }

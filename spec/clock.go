@@ -18,10 +18,11 @@ const (
 	TimerFinWait2                    // FIN-WAIT-2 timeout (profile)
 	TimerTimeWait                    // 2MSL
 	TimerLinger                      // SO_LINGER wait of a blocking close(2)
+	TimerDelAck                      // delayed ACK (RFC 9293 §3.8.6.3, profile AckDelay)
 	NumTimers       int       = iota
 )
 
-var timerNames = [...]string{"user", "retransmit", "fin-wait-2", "time-wait", "linger"}
+var timerNames = [...]string{"user", "retransmit", "fin-wait-2", "time-wait", "linger", "delack"}
 
 func (k TimerKind) String() string {
 	if int(k) < len(timerNames) {

@@ -100,10 +100,11 @@ const (
 	OptState               // TCP_INFO tcpi_state (getsockopt only): Ret is a State
 	OptNoDelay             // TCP_NODELAY: accepted, no effect in the model
 	OptR2                  // R2 as a retransmission count (RFC 9293 MUST-21); Val < 0 means infinity
+	OptQuickAck            // TCP_QUICKACK, Val 0/1: leave (1) or enter (0) delayed-ACK pingpong mode
 	NumOpts        int     = iota
 )
 
-var optNames = [...]string{"none", "SO_REUSEADDR", "SO_LINGER", "O_NONBLOCK", "TCP_USER_TIMEOUT", "TCP_LINGER2", "SO_ERROR", "TCP_INFO", "TCP_NODELAY", "TCP_R2"}
+var optNames = [...]string{"none", "SO_REUSEADDR", "SO_LINGER", "O_NONBLOCK", "TCP_USER_TIMEOUT", "TCP_LINGER2", "SO_ERROR", "TCP_INFO", "TCP_NODELAY", "TCP_R2", "TCP_QUICKACK"}
 
 func (o SockOpt) String() string { return enum.Name(optNames[:], "SockOpt", o) }
 

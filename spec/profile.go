@@ -48,6 +48,68 @@ type Profile struct {
 	// is sent.
 	FinWait2SendsRST bool
 
+	// ---- Timers: RTO variants, loss probe, delayed ACK ------------------
+
+	// RTOFormula is how the RTO follows from SRTT and RTTVAR.
+	RTOFormula RTOFormula
+	// TimerGranularity is the tick of the stack's timer clock: an RTO
+	// computed under RTOFormula linux is rounded up to whole ticks, and a
+	// stack driven on the wall clock may fire a timer up to
+	// TimerSlack(d) late (Linux: one jiffy at HZ=250, and the timer
+	// wheel's coarser levels for longer timers). 0 means exact.
+	TimerGranularity time.Duration
+	// SynLinearTimeouts: the first this many retransmissions of a SYN do
+	// not back off the RTO (Linux tcp_syn_linear_timeouts); 0 means every
+	// expiry doubles it (RFC 6298 §5.5).
+	SynLinearTimeouts int
+	// SynTimeoutFallback: after the SYN or SYN,ACK was retransmitted and
+	// the handshake gave no RTT sample, data transfer starts with an RTO
+	// of at least 3 s (RFC 6298 §5.7).
+	SynTimeoutFallback bool
+	// RTTFromTimestamps: with timestamps negotiated, an ACK of new data
+	// gives an RTT sample from its TSecr even when the data was
+	// retransmitted (RFC 7323 §4.1 RTTM, RFC 6298 §3); otherwise only
+	// Karn's rule applies: no sample from a retransmitted segment.
+	RTTFromTimestamps bool
+	// LossProbe: a tail loss probe (RFC 8985 §7) is sent before the RTO
+	// when the peer offered SACK: after 2·SRTT (plus LossProbeAllowance
+	// when one segment is in flight, plus 2 ticks otherwise), never later
+	// than the RTO, the last segment is sent again; the RTO is rearmed
+	// without back-off. One probe per tail.
+	LossProbe bool
+	// LossProbeAllowance is what the probe timeout adds to 2·SRTT when a
+	// single segment is in flight, for the peer's delayed ACK (Linux
+	// TCP_RTO_MIN, 200 ms).
+	LossProbeAllowance time.Duration
+	// AckDelay is how long an ACK of in-order text or a FIN is delayed
+	// once text has arrived (RFC 9293 §3.8.6.3 SHLD-18, RFC 1122 §4.2.3.2:
+	// under 0.5 s); 0 means every segment is acknowledged at once. The
+	// delay adapts as Linux's ato does (net/ipv4/tcp_input.c
+	// tcp_event_data_recv): it starts at AckDelay with the first text,
+	// follows the time between segments (halved towards it), doubles up to
+	// the RTO when a delayed ACK times out outside pingpong mode, is capped
+	// by AckDelayMax (and by SRTT, at least AckDelay), and is one timer
+	// tick before any text has arrived.
+	AckDelay time.Duration
+	// AckDelayMax caps a delayed ACK (Linux TCP_DELACK_MAX).
+	AckDelayMax time.Duration
+	// QuickAcks is how many segments of text are acknowledged at once
+	// after the handshake and after the connection was idle for an RTO,
+	// before ACKs are delayed (Linux TCP_MAX_QUICKACKS).
+	QuickAcks int
+	// FinPingpong: the ACK of a FIN received in ESTABLISHED is delayed
+	// even while quick ACKs remain, so that the application's own FIN
+	// can carry it (Linux tcp_fin enters pingpong mode).
+	FinPingpong bool
+
+	// ---- SYN-SENT ---------------------------------------------------------
+
+	// SynSentQueuesText: text on a SYN received in SYN-SENT (a
+	// simultaneous open) is queued and delivered once ESTABLISHED is
+	// reached (RFC 9293 §3.10.7.3); otherwise it is discarded and the
+	// peer's retransmission delivers it.
+	SynSentQueuesText bool
+
 	// ---- Resets -------------------------------------------------------
 
 	// RSTCheck is how a RST's sequence number is validated outside
@@ -305,9 +367,12 @@ type Profile struct {
 	// FIN) text beyond RCV.NXT aborts the connection with
 	// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> outside CLOSE-WAIT and is
 	// dropped whole in CLOSE-WAIT; after close() any new segment but a FIN
-	// ending at RCV.NXT+1 aborts it (not in FIN-WAIT-1); and a FIN at
+	// ending at RCV.NXT+1 aborts it (not in FIN-WAIT-1); a FIN at
 	// RCV.NXT after the peer's FIN is taken again: RCV.NXT advances and
-	// is acknowledged.
+	// is acknowledged; and the ACK of our FIN moves FIN-WAIT-1, CLOSING
+	// and LAST-ACK on only when the segment carrying it is taken in at
+	// RCV.NXT (rcv.go consumeSegment), not when it is out of order, old,
+	// or a second FIN.
 	ClosingChecksFirst bool
 	// NoACKDroppedFirst: in the synchronized states a segment without
 	// ACK, SYN and RST is dropped before the sequence test, so an
@@ -335,7 +400,29 @@ type Profile struct {
 	// unread aborts the connection with a RST, as close() does under
 	// RSTOnUnreadClose; the socket stays open.
 	ShutdownUnreadRST bool
+	// RSTCarriesTS: the RST a SYN-RECEIVED connection sends in
+	// answer to an unacceptable ACK or a SYN carries the Timestamps option
+	// when the connection negotiated it.
+	RSTCarriesTS bool
+	// WindowFromEveryACK: SND.WND is taken from every segment whose ACK is
+	// processed, old ACKs included, without the SND.WL1/SND.WL2 test of
+	// RFC 9293 §3.10.7.4 step 5.
+	WindowFromEveryACK bool
 }
+
+// RTOFormula is how the RTO follows from SRTT and RTTVAR.
+type RTOFormula uint8
+
+// RTO formulas.
+const (
+	// RTOFormulaRFC6298: RTO = max(RTOMin, SRTT + max(G, 4·RTTVAR)),
+	// at most RTOMax (RFC 6298 §2.3-2.5, G = 1 ms).
+	RTOFormulaRFC6298 RTOFormula = iota
+	// RTOFormulaLinux: RTO = SRTT + max(4·RTTVAR, RTOMin), rounded up to
+	// whole TimerGranularity ticks, at most RTOMax (Linux tcp_set_rto,
+	// __tcp_set_rto, usecs_to_jiffies).
+	RTOFormulaLinux
+)
 
 // RSTCheck is the RST acceptability test.
 type RSTCheck uint8
@@ -468,15 +555,16 @@ const (
 )
 
 var enumNames = map[reflect.Type][]string{
-	reflect.TypeOf(RSTInWindow):      {"in-window", "exact"},
-	reflect.TypeOf(TWRSTCloses):      {"closes", "ignored", "exact-only"},
-	reflect.TypeOf(SynChallengeACK):  {"challenge-ack", "rfc793", "challenge-if-ack"},
-	reflect.TypeOf(ReopenNever):      {"never", "seq", "rfc6191", "linux"},
-	reflect.TypeOf(AckAboveSendACK):  {"send-ack", "drop-in-established", "text-first-in-established"},
-	reflect.TypeOf(EmbryonicSynRFC):  {"rfc", "resend-or-reset"},
-	reflect.TypeOf(TWRestartOnFIN):   {"on-fin", "on-ack"},
-	reflect.TypeOf(CloseReplyError):  {"error", "ok"},
-	reflect.TypeOf(TWConnectRefused): {"refused", "reuse-with-ts"},
+	reflect.TypeOf(RSTInWindow):       {"in-window", "exact"},
+	reflect.TypeOf(TWRSTCloses):       {"closes", "ignored", "exact-only"},
+	reflect.TypeOf(SynChallengeACK):   {"challenge-ack", "rfc793", "challenge-if-ack"},
+	reflect.TypeOf(ReopenNever):       {"never", "seq", "rfc6191", "linux"},
+	reflect.TypeOf(AckAboveSendACK):   {"send-ack", "drop-in-established", "text-first-in-established"},
+	reflect.TypeOf(EmbryonicSynRFC):   {"rfc", "resend-or-reset"},
+	reflect.TypeOf(TWRestartOnFIN):    {"on-fin", "on-ack"},
+	reflect.TypeOf(CloseReplyError):   {"error", "ok"},
+	reflect.TypeOf(TWConnectRefused):  {"refused", "reuse-with-ts"},
+	reflect.TypeOf(RTOFormulaRFC6298): {"rfc6298", "linux"},
 }
 
 func enumString(v reflect.Value) string {
@@ -497,6 +585,7 @@ func (c EmbryonicSyn) String() string { return enumString(reflect.ValueOf(c)) }
 func (c TWRestart) String() string    { return enumString(reflect.ValueOf(c)) }
 func (c CloseReply) String() string   { return enumString(reflect.ValueOf(c)) }
 func (c TWConnect) String() string    { return enumString(reflect.ValueOf(c)) }
+func (c RTOFormula) String() string   { return enumString(reflect.ValueOf(c)) }
 
 // Choice describes one profile field: the question it answers and the
 // rules that leave the question open.
@@ -643,6 +732,12 @@ func (p *Profile) Validate() error {
 	}
 	if p.EphemeralLow == 0 || p.EphemeralHigh < p.EphemeralLow {
 		errs = append(errs, "ephemeral port range is empty")
+	}
+	if p.SynLinearTimeouts < 0 || p.QuickAcks < 0 {
+		errs = append(errs, "SynLinearTimeouts and QuickAcks must not be negative")
+	}
+	if p.AckDelay >= 500*time.Millisecond || p.AckDelayMax >= 500*time.Millisecond {
+		errs = append(errs, "AckDelay and AckDelayMax must be under 500 ms (RFC 9293 MUST-40)")
 	}
 	if p.MaxHeldRanges < 0 || p.MaxHeldRanges > 64 {
 		errs = append(errs, "MaxHeldRanges must be between 0 and 64")

@@ -23,6 +23,18 @@ var choices = []Choice{
 	{"FinWait2OrphanOnly", "Does the FIN-WAIT-2 timer run only after close()?", []RuleID{"AMB-FW2-TIMER"}},
 	{"TimeoutSendsRST", "Does giving up on a connection (user timeout, R2) send a RST?", []RuleID{"R9293-TO-USER", "R9293-R2-CLOSE"}},
 	{"FinWait2SendsRST", "Does the FIN-WAIT-2 timer send a RST when it ends the connection?", []RuleID{"AMB-FW2-TIMER"}},
+	{"RTOFormula", "How does the RTO follow from SRTT and RTTVAR?", []RuleID{"R6298-RTO", "AMB-RTO-FORMULA"}},
+	{"TimerGranularity", "How coarse is the timer clock (RTO rounding, how late a timer may fire)?", []RuleID{"R6298-GRANULARITY"}},
+	{"SynLinearTimeouts", "How many SYN retransmissions come before the RTO backs off?", []RuleID{"R6298-BACKOFF", "AMB-SYN-LINEAR"}},
+	{"SynTimeoutFallback", "Does data transfer start with a 3 s RTO after the SYN timed out without an RTT sample?", []RuleID{"R6298-SYN-FALLBACK"}},
+	{"RTTFromTimestamps", "Are RTT samples taken from timestamps, retransmitted segments included?", []RuleID{"R6298-KARN", "R6298-RTTM"}},
+	{"LossProbe", "Is a tail loss probe sent before the RTO?", []RuleID{"R8985-TLP", "R8985-TLP-RTO"}},
+	{"LossProbeAllowance", "What does the probe timeout add for a single segment in flight?", []RuleID{"R8985-TLP"}},
+	{"AckDelay", "How long may an ACK be delayed (0: never)?", []RuleID{"R9293-SHLD18", "R9293-MUST40"}},
+	{"AckDelayMax", "What is the longest an ACK is delayed?", []RuleID{"R9293-MUST40"}},
+	{"QuickAcks", "How many segments are acknowledged at once after the handshake or idle?", []RuleID{"R1122-DELACK-QUICK"}},
+	{"FinPingpong", "Is the ACK of a FIN in ESTABLISHED delayed for the application's FIN to carry it?", []RuleID{"AMB-DELACK-FIN"}},
+	{"SynSentQueuesText", "Is text on a SYN in SYN-SENT (simultaneous open) kept?", []RuleID{"R9293-SYNSENT-TEXT"}},
 	{"RSTCheck", "Is a RST valid anywhere in the window, or only at RCV.NXT?", []RuleID{"R9293-RST-WINDOW", "R9293-SEG-RST5961", "R5961-RST-EXACT", "R5961-RST-CHALLENGE"}},
 	{"TimeWaitRST", "Does a RST end TIME-WAIT?", []RuleID{"R9293-RST-LATE", "R1337-F1", "AMB-TW-RST"}},
 	{"RSTCarriesACK", "Do the RSTs we form on abort carry an ACK?", []RuleID{"R9293-ABORT-SYNC"}},
@@ -86,19 +98,24 @@ var choices = []Choice{
 	{"NoPAWS", "Is PAWS left out (old TSvals accepted)?", []RuleID{"R7323-PAWS"}},
 	{"TextEdgeAcceptable", "Is a segment with text or FIN starting at RCV.NXT+RCV.WND acceptable?", []RuleID{"R9293-SEG-ACCEPT", "AMB-ZEROLEN-EDGE"}},
 	{"HeldFINNeedsText", "Is an out-of-order FIN held only when it carries text?", []RuleID{"R9293-SHLD31"}},
+	{"RSTCarriesTS", "Does a RST sent from SYN-RECEIVED carry the Timestamps option?", []RuleID{"R7323-TS-EVERY", "R9293-RSTGEN-UNSYNC"}},
+	{"WindowFromEveryACK", "Is SND.WND taken from every ACK, without the SND.WL1/SND.WL2 test?", []RuleID{"R9293-SEG-ACK-WINDOW"}},
 	{"ShutdownUnreadRST", "Does a shutdown that shuts both directions with unread data reset the connection?", []RuleID{"R9293-SHLD3", "R2525-RST-UNREAD"}},
 }
 
 const (
-	srcRFC       = "RFC 9293 default"
-	linuxSrc     = "Linux 6.18 "
-	notVerified  = "not verified here; the RFC 9293 value is kept"
-	msl2min      = "RFC 9293 §3.4.2: MSL is 2 minutes, so 2×MSL = 240 s"
-	rfc6298Init  = "RFC 6298 §2.1: initial RTO of 1 s"
-	rfc6298Min   = "RFC 6298 §2.4: RTO at least 1 s"
-	rfc6298Max   = "RFC 6298 §2.5: a maximum of at least 60 s may be placed"
-	ephIANA      = "RFC 6335 §6: dynamic ports 49152-65535"
-	tcpMinisocks = "net/ipv4/tcp_minisocks.c tcp_timewait_state_process"
+	srcRFC      = "RFC 9293 default"
+	linuxSrc    = "Linux 6.18 "
+	notVerified = "not verified here; the RFC 9293 value is kept"
+	// notVerifiedTimers cites a timer field whose value keeps the model's
+	// behaviour from before the field existed.
+	notVerifiedTimers = "not verified here; the model's behaviour before this field existed is kept"
+	msl2min           = "RFC 9293 §3.4.2: MSL is 2 minutes, so 2×MSL = 240 s"
+	rfc6298Init       = "RFC 6298 §2.1: initial RTO of 1 s"
+	rfc6298Min        = "RFC 6298 §2.4: RTO at least 1 s"
+	rfc6298Max        = "RFC 6298 §2.5: a maximum of at least 60 s may be placed"
+	ephIANA           = "RFC 6335 §6: dynamic ports 49152-65535"
+	tcpMinisocks      = "net/ipv4/tcp_minisocks.c tcp_timewait_state_process"
 )
 
 // rfc9293 is the reference profile: RFC 9293 with the RFC 5961 defences and
@@ -112,6 +129,9 @@ func rfc9293() Profile {
 		R1: 3, R2: 8, SynR2: 8, SynAckR2: 8,
 		FinWait2Timeout: 0, FinWait2OrphanOnly: false,
 		TimeoutSendsRST: false, FinWait2SendsRST: false,
+		RTOFormula: RTOFormulaRFC6298, TimerGranularity: 0, SynLinearTimeouts: 0, SynTimeoutFallback: true,
+		RTTFromTimestamps: true, LossProbe: false, LossProbeAllowance: 0,
+		AckDelay: 0, AckDelayMax: 0, QuickAcks: 0, FinPingpong: false, SynSentQueuesText: true,
 		RSTCheck: RSTExact, TimeWaitRST: TWRSTCloses, RSTCarriesACK: false, AbortEntersTimeWait: false,
 		SynInSync: SynChallengeACK, TimeWaitReopen: ReopenRFC6191, ReopenISSGap: 65537, ReopenReturnsToTimeWait: true,
 		SynFinDropped: false, SynFinDroppedAnyState: false, CloseSynSentSendsRST: false,
@@ -130,7 +150,8 @@ func rfc9293() Profile {
 		ListenBacklogDrop:       true,
 		ResetErrnoSynRcvdActive: ECONNREFUSED,
 		ClosingChecksFirst:      false, NoACKDroppedFirst: false, TimeWaitAckUnlessExact: false, NoPAWS: false,
-		TextEdgeAcceptable: false, HeldFINNeedsText: false, ShutdownUnreadRST: false,
+		TextEdgeAcceptable: false, HeldFINNeedsText: false, ShutdownUnreadRST: false, RSTCarriesTS: false,
+		WindowFromEveryACK: false,
 		Cite: map[string]string{
 			"TimeWait":                   msl2min + " (MUST-13)",
 			"RTOInitial":                 rfc6298Init,
@@ -146,6 +167,18 @@ func rfc9293() Profile {
 			"FinWait2OrphanOnly":         "no timer, so moot",
 			"TimeoutSendsRST":            "RFC 9293 §3.10.8: the user timeout deletes the TCB; no RST is prescribed",
 			"FinWait2SendsRST":           "no timer, so moot",
+			"RTOFormula":                 "RFC 6298 §2.2-2.4",
+			"TimerGranularity":           "RFC 6298 §4: the model's clock is exact (nanoseconds)",
+			"SynLinearTimeouts":          "RFC 6298 §5.5: every expiry doubles the RTO",
+			"SynTimeoutFallback":         "RFC 6298 §5.7 MUST (the initial RTO of 1 s is under 3 s)",
+			"RTTFromTimestamps":          "RFC 7323 §4.1 RTTM, as RFC 6298 §3 allows",
+			"LossProbe":                  "RFC 9293 has no loss probe; RFC 8985 is optional",
+			"LossProbeAllowance":         "no loss probe, so moot",
+			"AckDelay":                   "RFC 9293 §3.8.6.3 SHLD-18 not taken: every segment is acknowledged at once, which keeps the reference exchanges short and exact",
+			"QuickAcks":                  "no delayed ACK, so moot",
+			"AckDelayMax":                "no delayed ACK, so moot",
+			"FinPingpong":                "RFC 9293 §3.10.7.4 step 8: the FIN is acknowledged",
+			"SynSentQueuesText":          "RFC 9293 §3.10.7.3: other controls or text are queued for processing after ESTABLISHED",
 			"RSTCheck":                   "RFC 9293 §3.10.7.4 step 2 for stacks implementing RFC 5961 §3",
 			"TimeWaitRST":                "RFC 9293 §3.10.7.4 step 2: a valid RST in TIME-WAIT enters CLOSED",
 			"RSTCarriesACK":              "RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>",
@@ -207,6 +240,8 @@ func rfc9293() Profile {
 			"NoPAWS":                     "RFC 7323 §5.3: PAWS is applied",
 			"TextEdgeAcceptable":         "RFC 9293 Table 6: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND",
 			"HeldFINNeedsText":           "RFC 9293 §3.10.7.4: segments are processed in sequence order, FIN included, with or without text",
+			"WindowFromEveryACK":         "RFC 9293 §3.10.7.4 step 5: the window is updated only if SND.UNA =< SEG.ACK =< SND.NXT and the segment is newer (SND.WL1, SND.WL2)",
+			"RSTCarriesTS":               "RFC 7323 §3.2 sends the option on every segment but lists no RST case; the model forms such RSTs from the segment, as for no connection",
 			"ShutdownUnreadRST":          "RFC 9293 SHLD-3 and RFC 2525 §2.17 concern CLOSE; shutdown(2) is outside RFC 9293, so it only half-closes",
 		},
 	}
@@ -255,6 +290,16 @@ func linux() Profile {
 	p.RTOMin = 200 * time.Millisecond
 	p.RTOMax = 120 * time.Second
 	p.R1, p.R2, p.SynR2, p.SynAckR2 = 3, 15, 6, 5
+	p.RTOFormula = RTOFormulaLinux
+	p.TimerGranularity = 4 * time.Millisecond
+	p.SynLinearTimeouts = 4
+	p.LossProbe = true
+	p.LossProbeAllowance = 200 * time.Millisecond
+	p.AckDelay = 40 * time.Millisecond
+	p.AckDelayMax = 200 * time.Millisecond
+	p.QuickAcks = 16
+	p.FinPingpong = true
+	p.SynSentQueuesText = false
 	p.EmbryonicRSTInWindow = true
 	p.EmbryonicSyn = EmbryonicSynResend
 	p.FinWait2Timeout = 60 * time.Second
@@ -293,6 +338,18 @@ func linux() Profile {
 		"RTOInitial":                 linuxSrc + "include/net/tcp.h TCP_TIMEOUT_INIT (1*HZ)",
 		"RTOMin":                     linuxSrc + "include/net/tcp.h TCP_RTO_MIN (HZ/5)",
 		"RTOMax":                     linuxSrc + "include/net/tcp.h TCP_RTO_MAX (120*HZ)",
+		"RTOFormula":                 linuxSrc + "net/ipv4/tcp_input.c tcp_set_rto, __tcp_set_rto: (srtt_us >> 3) + rttvar_us, with rttvar_us at least tcp_rto_min_us (tcp_rtt_estimator), converted by usecs_to_jiffies",
+		"TimerGranularity":           linuxSrc + "CONFIG_HZ=250 on this machine: one jiffy is 4 ms; kernel/time/timer.c's wheel is 8 times coarser at each level above 63 jiffies (docs/deviations.md Linux item 17)",
+		"SynLinearTimeouts":          linuxSrc + "sysctl net.ipv4.tcp_syn_linear_timeouts = 4 (net/ipv4/tcp_timer.c tcp_retransmit_timer: no icsk_backoff while icsk_retransmits < it, for SYN_SENT)",
+		"SynTimeoutFallback":         linuxSrc + "net/ipv4/tcp_metrics.c tcp_init_metrics: with no RTT sample from a retransmitted handshake the RTO is TCP_TIMEOUT_FALLBACK (3 s)",
+		"RTTFromTimestamps":          linuxSrc + "net/ipv4/tcp_input.c tcp_ack_update_rtt: with no sequence RTT (retransmitted data) the sample comes from rcv_tsecr",
+		"LossProbe":                  linuxSrc + "net/ipv4/tcp_output.c tcp_schedule_loss_probe and tcp_send_loss_probe (sysctl net.ipv4.tcp_early_retrans = 3; SACK needed)",
+		"LossProbeAllowance":         linuxSrc + "tcp_schedule_loss_probe: timeout = 2·srtt + tcp_rto_min when packets_out == 1, + TCP_TIMEOUT_MIN (2 jiffies) otherwise",
+		"AckDelay":                   linuxSrc + "include/net/tcp.h TCP_DELACK_MIN (HZ/25 = 40 ms), TCP_ATO_MIN; net/ipv4/tcp_output.c tcp_send_delayed_ack (measured 43 ms after a FIN: docs/deviations.md Linux item 1)",
+		"AckDelayMax":                linuxSrc + "include/net/tcp.h TCP_DELACK_MAX (HZ/5 = 200 ms), net/ipv4/tcp_output.c tcp_send_delayed_ack (icsk_delack_max)",
+		"QuickAcks":                  linuxSrc + "include/net/tcp.h TCP_MAX_QUICKACKS = 16; net/ipv4/tcp_input.c tcp_event_data_recv calls tcp_incr_quickack on the first data and after an idle RTO",
+		"FinPingpong":                linuxSrc + "net/ipv4/tcp_input.c tcp_fin: ESTABLISHED -> CLOSE_WAIT calls inet_csk_enter_pingpong_mode, so tcp_in_quickack_mode is false and __tcp_ack_snd_check delays the ACK (include/net/inet_connection_sock.h)",
+		"SynSentQueuesText":          linuxSrc + "net/ipv4/tcp_input.c tcp_rcv_synsent_state_process, simultaneous open: \"we could accept data ... goto discard\"",
 		"R1":                         linuxSrc + "sysctl net.ipv4.tcp_retries1 = 3",
 		"R2":                         linuxSrc + "sysctl net.ipv4.tcp_retries2 = 15 (the kernel converts it to a time; the model counts)",
 		"SynR2":                      linuxSrc + "sysctl net.ipv4.tcp_syn_retries = 6: about 127 s, short of MUST-23's 3 minutes",
@@ -357,6 +414,8 @@ func linux() Profile {
 		"TextEdgeAcceptable":         "RFC value kept here (the gvisor branch did not check Linux; tcp_sequence's !after(seq, rcv_nxt + window) suggests true)",
 		"HeldFINNeedsText":           linuxSrc + "tcp_data_queue_ofo keeps a bare FIN in the out-of-order queue",
 		"ShutdownUnreadRST":          linuxSrc + "tcp_shutdown sends a FIN and never a RST",
+		"RSTCarriesTS":               "RFC value kept here (not checked on Linux by the gvisor branch)",
+		"WindowFromEveryACK":         linuxSrc + "tcp_ack_update_window checks tcp_may_update_window (SND.WL1 and the ACK)",
 	}
 	// Window scaling (RFC 7323 §2).
 	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 8, false
@@ -364,6 +423,22 @@ func linux() Profile {
 	p.Cite["WindowShift"] = linuxSrc + "net/ipv4/tcp_output.c tcp_select_initial_window: rcv_wscale = ilog2(max(tcp_rmem[2], rmem_max)) - 15, clamped to 0-14; packetdrill's gtests/net/common/defaults.sh sets tcp_rmem[2] = 15 MiB, so 8 (its scripts expect wscale 8)"
 	p.Cite["RecvBufRoundMSS"] = linuxSrc + "does not round the buffer to the MSS (tcp_select_initial_window rounds only the initial window offer down to a multiple of the MSS)"
 	p.Cite["AcceptBeyondAdvertised"] = linuxSrc + "net/ipv4/tcp_input.c tcp_sequence tests against tcp_receive_window (rcv_wup + rcv_wnd), the window last advertised"
+	return p
+}
+
+// linuxQuickAck is Linux on a route with the quickack metric (ip route
+// ... quickack 1, RTAX_QUICKACK), as the linux-quickack stack entry sets
+// up: every segment is acknowledged at once, and everything else is the
+// linux profile.
+func linuxQuickAck() Profile {
+	p := linux()
+	p.Name = "linux-quickack"
+	p.Description = "Linux 6.18 on a route with the quickack metric (the linux-quickack stack): the linux profile without delayed ACKs"
+	p.AckDelay, p.AckDelayMax, p.QuickAcks, p.FinPingpong = 0, 0, 0, false
+	c := copyCite(p.Cite)
+	qa := linuxSrc + "route metric quickack 1 (RTAX_QUICKACK): icsk_ack.dst_quick_ack makes tcp_in_quickack_mode true (include/net/tcp.h, net/ipv4/tcp_input.c), so __tcp_ack_snd_check acknowledges every segment at once"
+	c["AckDelay"], c["QuickAcks"], c["FinPingpong"], c["AckDelayMax"] = qa, qa+" (moot)", qa+" (pingpong mode is overridden)", qa+" (moot)"
+	p.Cite = c
 	return p
 }
 
@@ -464,7 +539,12 @@ func freebsd() Profile {
 		"TextEdgeAcceptable":         notVerified,
 		"HeldFINNeedsText":           notVerified,
 		"ShutdownUnreadRST":          notVerified,
+		"RSTCarriesTS":               notVerified,
+		"WindowFromEveryACK":         notVerified,
 	}
+	timersAsBefore(&p, p.Cite)
+	p.SynSentQueuesText = true
+	p.Cite["SynSentQueuesText"] = "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: in SYN_SENT a SYN without ACK goes to SYN_RECEIVED and its text to tcp_reass, delivered on ESTABLISHED (freebsd-net/tcp-testsuite pins it)"
 	// Window scaling (RFC 7323 §2).
 	p.WindowScale, p.WindowShift, p.AcceptBeyondAdvertised = true, 6, true
 	p.RecvBuf, p.RecvBufRoundMSS = 65536, true
@@ -501,6 +581,8 @@ func gvisor() Profile {
 	p.TextEdgeAcceptable = true
 	p.HeldFINNeedsText = true
 	p.ShutdownUnreadRST = true
+	p.RSTCarriesTS = true
+	p.WindowFromEveryACK = true
 	c := copyCite(p.Cite)
 	gv := "gVisor pkg/tcpip/transport/tcp "
 	p.WindowShift = 5
@@ -514,6 +596,8 @@ func gvisor() Profile {
 	c["TextEdgeAcceptable"] = "gVisor pkg/tcpip/header tcp.go Acceptable: a segment with payload is acceptable iff RCV.NXT < SEG.SEQ+len and SEG.SEQ =< RCV.NXT+RCV.WND (\"Linux does it differently, it uses segSeq <= rcvAcc\"); a FIN does not count in its length (script scenarios/gvisor/text-edge-acceptable.pkt)"
 	c["HeldFINNeedsText"] = gv + "rcv.go handleRcvdSegment: the loop draining pendingRcvdSegments skips a segment with segSeq.Add(segLen-1) below RCV.NXT, which a bare FIN (segLen 0) at RCV.NXT always is, so the held FIN is discarded when the gap fills (script seq/out-of-order-fin.pkt; docs/deviations.md gVisor)"
 	c["ShutdownUnreadRST"] = gv + "endpoint.go shutdownLocked: once ShutdownRead and ShutdownWrite are both set and RcvBufUsed > 0, resetConnectionLocked(ErrConnectionAborted) (script scenarios/gvisor/shutdown-unread-rst.pkt)"
+	c["RSTCarriesTS"] = gv + "connect.go sendRaw adds makeOptions (Timestamps once negotiated) to every segment of an endpoint, RSTs of the handshake included (script scenarios/gvisor/synrcvd-rst-ts.pkt)"
+	c["WindowFromEveryACK"] = gv + "snd.go handleRcvdSegment: s.SndWnd = rcvdSeg.window for every segment that reaches the sender, old ACKs included (scripts scenarios/gvisor/window-from-old-ack.pkt, seq/stale-ack-window.pkt)"
 	c["NoPAWS"] = gv + "has no PAWS test (rcv.go handleTimeWaitSegment: \"As we do not yet support PAWS\"; endpoint.go updateRecentTimestamp only records TS.Recent) (script scenarios/gvisor/no-paws.pkt)"
 	c["TimeWait"] = gv + "DefaultTCPTimeWaitTimeout = 60 s"
 	c["RTOMin"] = gv + "MinRTO = 200 ms"
@@ -572,6 +656,7 @@ func gvisor() Profile {
 	c["RSTBelowRcvNxtAfterFin"] = "not verified for gVisor; the model's behaviour before the field is kept"
 	c["ACKWindowBytesAcked"] = "not verified for gVisor; the model's behaviour before the field is kept"
 	c["ResetErrnoSynRcvdActive"] = "not verified for gVisor; the model's behaviour before the field is kept"
+	timersAsBefore(&p, c)
 	p.Cite = c
 	return p
 }
@@ -634,6 +719,7 @@ func smoltcp() Profile {
 	c["RSTFlushesReceive"] = notVerified
 	c["ResetErrnoCloseWait"] = notVerified
 	c["SimOpenSynAckAccepted"] = notVerified
+	timersAsBefore(&p, c)
 	p.Cite = c
 	return p
 }
@@ -731,8 +817,23 @@ func lwip() Profile {
 	c["BindTimeWaitNeedsBothReuse"] = notVerified
 	c["ConnectOverTimeWait"] = "measured: connect to a 4-tuple in TIME-WAIT fails with ERR_USE (EADDRINUSE through the agent), not EADDRNOTAVAIL (timewait/tw-bind-reuse-*.pkt)"
 	c["TimeWaitReuseAfter"] = notVerified
+	timersAsBefore(&p, c)
 	p.Cite = c
 	return p
+}
+
+// timersAsBefore gives p the timer fields' values that reproduce the
+// model's behaviour before the fields existed (RFC 6298 only, no probe,
+// no delayed ACK, no fallback, Karn's rule only, SYN text discarded), each
+// cited as not verified for the stack.
+func timersAsBefore(p *Profile, c map[string]string) {
+	p.RTOFormula, p.TimerGranularity, p.SynLinearTimeouts, p.SynTimeoutFallback = RTOFormulaRFC6298, 0, 0, false
+	p.RTTFromTimestamps, p.LossProbe, p.LossProbeAllowance = false, false, 0
+	p.AckDelay, p.AckDelayMax, p.QuickAcks, p.FinPingpong, p.SynSentQueuesText = 0, 0, 0, false, false
+	for _, f := range []string{"RTOFormula", "TimerGranularity", "SynLinearTimeouts", "SynTimeoutFallback", "RTTFromTimestamps",
+		"LossProbe", "LossProbeAllowance", "AckDelay", "AckDelayMax", "QuickAcks", "FinPingpong", "SynSentQueuesText"} {
+		c[f] = notVerifiedTimers
+	}
 }
 
 func copyCite(m map[string]string) map[string]string {
@@ -747,10 +848,12 @@ var builders = map[string]func() Profile{
 	"rfc9293": rfc9293,
 	"rfc793":  rfc793,
 	"linux":   linux,
-	"freebsd": freebsd,
-	"gvisor":  gvisor,
-	"smoltcp": smoltcp,
-	"lwip":    lwip,
+	// linux-quickack is linux on a route with the quickack metric.
+	"linux-quickack": linuxQuickAck,
+	"freebsd":        freebsd,
+	"gvisor":         gvisor,
+	"smoltcp":        smoltcp,
+	"lwip":           lwip,
 }
 
 // DefaultProfile is the name of the profile used when none is given.

@@ -51,7 +51,7 @@ type Rule struct {
 
 // ruleIDPattern matches rule IDs wherever they are cited: source comments,
 // test names, scenario scripts.
-var ruleIDPattern = regexp.MustCompile(`\b(?:R(?:9293|1122|1337|5961|6191|2525|7323|6298)|AMB)-[A-Z0-9][A-Z0-9.]*(?:-[A-Z0-9][A-Z0-9.]*)*\b`)
+var ruleIDPattern = regexp.MustCompile(`\b(?:R(?:9293|1122|1337|5961|6191|2525|7323|6298|8985)|AMB)-[A-Z0-9][A-Z0-9.]*(?:-[A-Z0-9][A-Z0-9.]*)*\b`)
 
 // FindRuleIDs returns every rule ID cited in text, in order, repeats
 // included: IDs of the catalogue's shape, whether or not it has them.
@@ -401,9 +401,36 @@ var rules = []Rule{
 		Summary: "The timer runs while data is outstanding, restarts on each new ACK and stops when all is acknowledged."},
 	{ID: "R6298-BACKOFF", Source: "RFC 6298 §5.5-5.6", Keyword: Must, Profile: "RTOMax",
 		Summary: "Each expiry doubles the RTO (up to the maximum), kept until new data is acknowledged without retransmission."},
-	{ID: "R6298-SYN-FALLBACK", Source: "RFC 6298 §5.7", Keyword: Must,
-		Summary:     "An implementation whose initial RTO is under 3 s, having timed out on its SYN, starts data transfer with an RTO of 3 s.",
-		NotModelled: "not yet: after a SYN or SYN-ACK timeout the model carries the backed-off RTO into ESTABLISHED; this moves when the first retransmission after the handshake (a FIN's included) happens, not which segments are exchanged. Linux re-initializes to 3 s when the handshake gave no RTT sample (tcp_init_metrics)"},
+	{ID: "R6298-SYN-FALLBACK", Source: "RFC 6298 §5.7", Keyword: Must, Profile: "SynTimeoutFallback",
+		Summary: "An implementation whose initial RTO is under 3 s, having timed out on its SYN, starts data transfer with an RTO of 3 s."},
+	{ID: "R6298-RTTM", Source: "RFC 6298 §3, RFC 7323 §4.1", Keyword: May, Profile: "RTTFromTimestamps",
+		Summary: "With timestamps an RTT sample may be taken from SEG.TSecr, even from a retransmitted segment; without them Karn's rule leaves a backed-off RTO until a segment sent once is acknowledged."},
+	{ID: "R6298-GRANULARITY", Source: "RFC 6298 §4", Keyword: Desc, Profile: "TimerGranularity",
+		Summary: "The clock has a granularity G; finer clocks perform better, and the RTO is never below SRTT + G."},
+
+	// ---- Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2) --------------------------
+	{ID: "R9293-SHLD18", Source: s9293 + "§3.8.6.3", Label: "SHLD-18", Keyword: Should, Profile: "AckDelay",
+		Summary: "A TCP endpoint should delay ACKs (one ACK for several segments)."},
+	{ID: "R9293-MUST40", Source: s9293 + "§3.8.6.3", Label: "MUST-40", Keyword: Must, Profile: "AckDelay",
+		Summary: "An ACK is delayed less than 0.5 seconds."},
+	{ID: "R9293-SHLD19", Source: s9293 + "§3.8.6.3", Label: "SHLD-19", Keyword: Should,
+		Summary: "An ACK goes out for at least every second full-sized segment (2·RMSS octets of new data)."},
+	{ID: "R1122-DELACK-QUICK", Source: "RFC 1122 §4.2.3.2, RFC 5681 §4.2", Keyword: Desc, Profile: "QuickAcks",
+		Summary: "Out-of-order segments and duplicates are acknowledged at once; a stack may acknowledge the first segments of a connection at once too (Linux quick-ACK mode)."},
+	{ID: "AMB-DELACK-FIN", Source: s9293 + "§3.8.6.3, §3.10.7.4 step 8", Keyword: Ambiguity, Profile: "FinPingpong",
+		Summary: "Step 8 says to acknowledge the FIN; a delayed ACK lets the application's own FIN carry it, so a normal close takes three segments."},
+	{ID: "AMB-QUICKACK-OPT", Source: "Linux tcp(7) TCP_QUICKACK", Keyword: Ambiguity,
+		Summary: "TCP_QUICKACK 1 sends a delayed ACK at once and leaves pingpong mode; 0 enters it. The RFCs have no such option."},
+
+	// ---- Retransmission variants ---------------------------------------------------
+	{ID: "AMB-RTO-FORMULA", Source: "RFC 6298 §2.3-2.4", Keyword: Ambiguity, Profile: "RTOFormula",
+		Summary: "RFC 6298 bounds SRTT + 4·RTTVAR below by RTOMin; Linux adds RTOMin to SRTT instead (SRTT + max(4·RTTVAR, RTOMin)) in whole clock ticks, so every RTO is later by up to SRTT."},
+	{ID: "AMB-SYN-LINEAR", Source: "RFC 6298 §5.5", Keyword: Ambiguity, Profile: "SynLinearTimeouts",
+		Summary: "RFC 6298 doubles the RTO at each expiry; Linux retransmits its first SYNs at a constant RTO before backing off."},
+	{ID: "R8985-TLP", Source: "RFC 8985 §7.2-7.3", Keyword: May, Profile: "LossProbe",
+		Summary: "A tail loss probe resends the last segment (or sends new data) after the probe timeout, 2·SRTT plus an allowance for a delayed ACK, never later than the RTO; one probe per tail."},
+	{ID: "R8985-TLP-RTO", Source: "RFC 8985 §7.3, §7.4", Keyword: Desc, Profile: "LossProbe",
+		Summary: "After a probe the RTO timer is rearmed; the probe is no timeout, so the RTO is not backed off and the retransmission count is unchanged."},
 
 	// ---- Ambiguities this project settled -------------------------------------------------
 	{ID: "AMB-ABORT-NOTE3", Source: s9293 + "§3.10.5 vs Note 3 and §3.5.2", Keyword: Ambiguity, Profile: "AbortEntersTimeWait",
@@ -440,6 +467,8 @@ var rules = []Rule{
 		Summary: "A valid RST flushes every queue, so data received in order but not yet read is lost; socket stacks hand it out before the error."},
 	{ID: "AMB-FIN-ZEROWND", Source: s9293 + "§3.10.7.4 Table 6", Keyword: Ambiguity, Profile: "ZeroWindowAcceptsFIN",
 		Summary: "Table 6 counts a FIN as an octet, so a bare FIN into a zero window is unacceptable; stacks accept it since it carries no data."},
+	{ID: "R9293-SYNSENT-TEXT", Source: s9293 + "§3.10.7.3 fourth", Keyword: Desc, Profile: "SynSentQueuesText",
+		Summary: "Text on a SYN in SYN-SENT is queued for processing once ESTABLISHED is reached (Linux discards it; the peer resends it)."},
 	{ID: "AMB-SIMOPEN", Source: s9293 + "Appendix A.2, §3.10.7.4", Keyword: Ambiguity, Profile: "SimOpenSynAckAccepted",
 		Summary: "In a simultaneous open the peer's SYN,ACK lies wholly below RCV.NXT, so Table 6 rejects it and its ACK of our SYN is not processed."},
 	{ID: "AMB-ACK-FIN", Source: s9293 + "§3.10.7.4 step 8, §3.8.1", Keyword: Ambiguity, Profile: "AckCarriesFIN",

@@ -213,6 +213,16 @@ func Sysctls() []Sysctl {
 			}
 			return num(int64(p.SynR2))
 		}),
+		inv(linux("tcp_syn_linear_timeouts", SysctlField, []string{"SynLinearTimeouts"}, linuxSysctlDoc, field("SynLinearTimeouts", 0, 1<<20, plain)),
+			func(p Profile) (string, bool, string) { return num(int64(p.SynLinearTimeouts)) }),
+		inv(linux("tcp_early_retrans", SysctlField, []string{"LossProbe"}, linuxSysctlDoc+": 3 and 4 enable the tail loss probe",
+			field("LossProbe", 0, 4, func(n int64) (string, string, error) { return strconv.FormatBool(n >= 3), "", nil })),
+			func(p Profile) (string, bool, string) {
+				if p.LossProbe {
+					return "3", true, ""
+				}
+				return "0", true, ""
+			}),
 		inv(linux("tcp_retries2", SysctlField, []string{"R2"}, linuxSysctlDoc,
 			field("R2", 0, 1<<20, func(n int64) (string, string, error) {
 				return strconv.FormatInt(n, 10), "Linux converts tcp_retries2 to a time; the model counts retransmissions", nil
@@ -298,7 +308,6 @@ func Sysctls() []Sysctl {
 		unmodelled(linux("tcp_reordering", 0, nil, linuxSysctlDoc+": fast recovery threshold", nil)),
 		unmodelled(linux("tcp_congestion_control", 0, nil, linuxSysctlDoc+": congestion control", nil)),
 		unmodelled(linux("tcp_slow_start_after_idle", 0, nil, linuxSysctlDoc+": congestion control", nil)),
-		unmodelled(linux("tcp_early_retrans", 0, nil, linuxSysctlDoc+": tail loss probe", nil)),
 		unmodelled(linux("tcp_recovery", 0, nil, linuxSysctlDoc+": RACK", nil)),
 		unmodelled(linux("tcp_tso_win_divisor", 0, nil, linuxSysctlDoc+": TSO", nil)),
 		unmodelled(linux("tcp_ecn", 0, nil, linuxSysctlDoc+": ECN", nil)),

@@ -15,6 +15,8 @@ import (
 func TestCorpusCatchesMutants(t *testing.T) {
 	all := corpus(t)
 	for _, m := range []impl.Mutant{impl.MutantCloseWaitToClosing, impl.MutantTWNoRestartOnFIN, impl.MutantNoRSTOnUnreadClose,
+		impl.MutantProbeBacksOff, impl.MutantDelAckNoSecondSegment, impl.MutantFinAckAtOnce, impl.MutantSynLinearForever,
+		impl.MutantRTONotRounded, impl.MutantSynTextDropped, impl.MutantKarnWithoutTS,
 		impl.MutantWindowUnscaled, impl.MutantWScaleUncapped} {
 		failed := 0
 		for _, s := range all {

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -40,6 +41,10 @@ func (o Options) Addrs() (local, remote spec.Addr) {
 	return local, remote
 }
 
+// ErrAddrs is what CheckAddrs wraps: a stack cannot play a script's
+// addresses (harnesses running a corpus on real stacks skip such scripts).
+var ErrAddrs = errors.New("addresses the stack cannot play")
+
 // CheckAddrs reports an error if the options name addresses that entry
 // e's stack cannot take: a stack without AnyAddr plays LocalIP and
 // RemoteIP only (a real stack's addresses are set up once).
@@ -48,7 +53,7 @@ func (o Options) CheckAddrs(e Entry) error {
 	if e.AnyAddr || (l == LocalIP() && r == RemoteIP()) {
 		return nil
 	}
-	return fmt.Errorf("stack %s plays between %s and %s only, not %s and %s (IPv6 and other addresses: model and impl only)", e.Name, LocalIP(), RemoteIP(), l, r)
+	return fmt.Errorf("%w: stack %s plays between %s and %s only, not %s and %s (IPv6 and other addresses: model and impl only)", ErrAddrs, e.Name, LocalIP(), RemoteIP(), l, r)
 }
 
 // HostConfig is the spec.HostConfig a virtual stack's factory gives its

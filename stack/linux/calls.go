@@ -225,6 +225,8 @@ func setsockopt(r int, c spec.Call) error {
 		return unix.SetsockoptInt(r, unix.IPPROTO_TCP, unix.TCP_LINGER2, int(c.Val))
 	case spec.OptNoDelay:
 		return unix.SetsockoptInt(r, unix.IPPROTO_TCP, unix.TCP_NODELAY, int(c.Val))
+	case spec.OptQuickAck:
+		return unix.SetsockoptInt(r, unix.IPPROTO_TCP, unix.TCP_QUICKACK, int(c.Val))
 	}
 	// SO_ERROR and TCP_INFO cannot be set; Linux has no per-socket R2
 	// counter (tcp_retries2 is a sysctl and counts time).
@@ -263,6 +265,8 @@ func getsockopt(r int, c spec.Call) (int64, error) {
 		v, err = unix.GetsockoptInt(r, unix.IPPROTO_TCP, unix.TCP_LINGER2)
 	case spec.OptNoDelay:
 		v, err = unix.GetsockoptInt(r, unix.IPPROTO_TCP, unix.TCP_NODELAY)
+	case spec.OptQuickAck:
+		v, err = unix.GetsockoptInt(r, unix.IPPROTO_TCP, unix.TCP_QUICKACK)
 	default:
 		err = unix.ENOPROTOOPT
 	}

@@ -43,6 +43,7 @@ func Entry() stack.Entry {
 func QuickAckEntry() stack.Entry {
 	e := Entry()
 	e.Name = "linux-quickack"
+	e.Profile = "linux-quickack"
 	e.Doc = "the running Linux kernel with the quickack route metric: no delayed ACKs (root)"
 	e.New = func(p spec.Profile, _ stack.Options) (stack.Stack, error) { return newEntryStack(p, true) }
 	return e

@@ -29,5 +29,6 @@ func Entry() stack.Entry {
 func QuickAckEntry() stack.Entry {
 	e := Entry()
 	e.Name = "linux-quickack"
+	e.Profile = "linux-quickack"
 	return e
 }

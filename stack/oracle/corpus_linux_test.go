@@ -117,6 +117,10 @@ func TestCorpusLinux(t *testing.T) {
 					if long {
 						fmt.Fprintf(os.Stderr, "corpus %s: %d done, %s\n", e.Name, ran, name)
 					}
+					if errors.Is(err, stack.ErrAddrs) {
+						t.Logf("%s: skipped: %v", name, err) // IPv6 scripts: the adapter is IPv4 only
+						return
+					}
 					if err != nil {
 						t.Errorf("%s: %v", name, err)
 						return

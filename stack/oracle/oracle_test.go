@@ -67,6 +67,7 @@ func TestComparable(t *testing.T) {
 func TestProfileSysctlKeys(t *testing.T) {
 	values := map[string]string{"tcp_rfc1337": "1", "tcp_fin_timeout": "5", "tcp_max_tw_buckets": "10", "tcp_timestamps": "0",
 		"tcp_syn_retries": "3", "tcp_retries2": "5", "tcp_retries1": "2", "tcp_invalid_ratelimit": "100", "tcp_tw_reuse": "1", "tcp_tw_reuse_delay": "500",
+		"tcp_syn_linear_timeouts": "0", "tcp_early_retrans": "0",
 		"tcp_rto_min_us": "50000", "tcp_rto_max_ms": "10000", "ip_local_port_range": "40000 50000"}
 	for _, k := range profileSysctlKeys() {
 		v, ok := values[k]

@@ -296,6 +296,11 @@ func Run(e stack.Entry, s *script.Script, cfg Config) (*Report, error) {
 		// An explicit tolerance is packetdrill's: no floor of the stack's.
 		ropts.MinTolerance = 0
 	}
+	if e.RealTime {
+		// A wall-clock stack's timers fire as late as its clock's
+		// granularity allows (spec.Profile.TimerSlack).
+		ropts.TimerSlack = su.Profile.TimerSlack
+	}
 	res, err := script.Run(ss, st, ropts)
 	if cn, ok := stack.As[commandNoter](st); ok {
 		rep.Notes = append(rep.Notes, cn.commandNotes()...)

@@ -391,8 +391,12 @@ var capKnown = []struct {
 	// options; the profile's MSS is one field for announced and sent.
 	{[]string{"(1420) ack"}, "profile field missing: send MSS (netstack MTU-20-60 = 1420)"},
 	// A retransmitted SYN crossed the SYN-ACK: netstack in SYN-RECEIVED
-	// answers it with a pure ACK.
-	{[]string{"B: violation", "which the model never sends (no calls inferred; rules the model applied: R9293-MUST23, R9293-TO-RETX"}, "netstack ACKs a duplicate SYN in SYN-RECEIVED; no profile field"},
+	// answers it with a pure ACK (unscaled window) and stays there; the
+	// replay of B finds no matching ACK, or takes the SYN back to LISTEN
+	// (R9293-SEG-SYN-SYNRCVD). EmbryonicSyn=resend-or-reset changes
+	// nothing. Not yet understood whether the judge or the model.
+	{[]string{"B: violation", "which the model never sends (no calls inferred; rules the model applied: R9293-MUST23, R9293-TO-RETX"}, "duplicate SYN in SYN-RECEIVED"},
+	{[]string{"B: violation", "the model sends S.", "R9293-SEG-SYN-SYNRCVD"}, "duplicate SYN in SYN-RECEIVED"},
 	// netstack's RACK-TLP probe: the last segment (the FIN) again at
 	// about 2 SRTT, and an RTO without backoff after it.
 	// LossProbe=true does not fit either: the model's probe (R8985-TLP)

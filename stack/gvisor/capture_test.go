@@ -393,8 +393,9 @@ var capKnown = []struct {
 	// A retransmitted SYN crossed the SYN-ACK: netstack in SYN-RECEIVED
 	// answers it with a pure ACK (unscaled window) and stays there; the
 	// replay of B finds no matching ACK, or takes the SYN back to LISTEN
-	// (R9293-SEG-SYN-SYNRCVD). EmbryonicSyn=resend-or-reset changes
-	// nothing. Not yet understood whether the judge or the model.
+	// (R9293-SEG-SYN-SYNRCVD). Mostly B's first SYN-ACK was lost before
+	// the capture point (the captured one's TSval is 1 s old), a judge
+	// limit; see docs/capture.md.
 	{[]string{"B: violation", "which the model never sends (no calls inferred; rules the model applied: R9293-MUST23, R9293-TO-RETX"}, "duplicate SYN in SYN-RECEIVED"},
 	{[]string{"B: violation", "the model sends S.", "R9293-SEG-SYN-SYNRCVD"}, "duplicate SYN in SYN-RECEIVED"},
 	// netstack's RACK-TLP probe: the last segment (the FIN) again at

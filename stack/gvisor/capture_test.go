@@ -263,6 +263,9 @@ func (n *capNet) connect(cport uint16) (int32, bool) {
 	n.must(0, spec.Call{Kind: spec.CallSetsockopt, FD: fd, Opt: spec.OptReuseAddr, Val: 1})
 	n.must(0, spec.Call{Kind: spec.CallBind, FD: fd, Addr: spec.SockAddr{IP: capA, Port: cport}})
 	r, ok := n.call(0, spec.Call{Kind: spec.CallConnect, FD: fd, Addr: spec.SockAddr{IP: capB, Port: capPort}})
+	if ok && r.Ret != 0 {
+		n.t.Logf("%s at %s", r, n.now)
+	}
 	return fd, ok && r.Ret == 0
 }
 

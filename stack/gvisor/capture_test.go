@@ -497,6 +497,7 @@ func TestCaptureJudgedGvisor(t *testing.T) {
 	t.Logf("seed %d (TCPCLOSE_GVISOR_CAPTURE_SEED), %d reps", seed, reps)
 	var table []string
 	for _, loss := range []int{0, 10} {
+		lossDrops := 0
 		for pi, pat := range capPatterns {
 			var row capRow
 			drops := 0
@@ -529,7 +530,14 @@ func TestCaptureJudgedGvisor(t *testing.T) {
 			if row.findings > 0 {
 				t.Errorf("loss %d%% %s: rule-check findings: %s", loss, pat, row)
 			}
+			if row.conns < reps {
+				t.Errorf("loss %d%% %s: %d connections in the captures of %d runs", loss, pat, row.conns, reps)
+			}
+			lossDrops += drops
 			table = append(table, fmt.Sprintf("| %-14s | %3d%% | %s | %4d drops |", pat, loss, row, drops))
+		}
+		if (loss > 0) != (lossDrops > 0) {
+			t.Errorf("loss %d%%: the link dropped %d segments", loss, lossDrops)
 		}
 	}
 	t.Logf("pattern | loss | connections, rule-check findings, model endpoints conform / violation / cannot judge | segments dropped\n%s", strings.Join(table, "\n"))

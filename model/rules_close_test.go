@@ -302,10 +302,7 @@ func TestR9293_TextAfterPeerFinIgnored(t *testing.T) {
 // at step six, so the FIN is taken.
 func TestR9293_SynAckCarryingFin(t *testing.T) {
 	b := newBench(t, "rfc9293")
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+	b.connectNonBlock()
 	b.in(spec.SYN|spec.ACK|spec.FIN, 5000, 1001, 0)
 	b.wantSegs(". 1001 5002 0")
 	b.wantState(spec.CloseWait)

@@ -116,10 +116,7 @@ func TestAMB_QuickAckOption(t *testing.T) {
 func TestR6298_SYN_FALLBACK(t *testing.T) {
 	for _, fallback := range []bool{true, false} {
 		b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false; p.SynTimeoutFallback = fallback })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.advance(time.Second)
 		b.wantSegs("S 1000 0")
 		b.in(spec.SYN|spec.ACK, 5000, 1001, 0)
@@ -141,10 +138,7 @@ func TestR6298_SYN_FALLBACK(t *testing.T) {
 func TestAMB_RTOFormula(t *testing.T) {
 	for _, f := range []spec.RTOFormula{spec.RTOFormulaRFC6298, spec.RTOFormulaLinux} {
 		b := newBench(t, "linux", func(p *spec.Profile) { p.Timestamps = false; p.RTOFormula = f })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.advance(10*time.Millisecond + 500*time.Microsecond)
 		b.in(spec.SYN|spec.ACK, 5000, 1001, 0)
 		// SRTT 10.5 ms, RTTVAR 5.25 ms: RFC max(200, 31.5) = 200 ms; Linux
@@ -163,10 +157,7 @@ func TestAMB_RTOFormula(t *testing.T) {
 // the RTO; then it doubles. The open gives up after SynR2.
 func TestAMB_SynLinearTimeouts(t *testing.T) {
 	b := newBench(t, "linux")
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+	b.connectNonBlock()
 	var at []time.Duration
 	linear := 0
 	for now := time.Duration(0); now < 20*time.Second; now += time.Millisecond * 250 {
@@ -192,9 +183,7 @@ func TestAMB_SynLinearTimeouts(t *testing.T) {
 // loss probe needs.
 func (b *bench) passiveOpenSack() {
 	b.t.Helper()
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.listen()
 	b.inSeg(spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: 65535, Opts: spec.Options{SackOK: true}})
 	b.advance(10 * time.Millisecond)
 	b.in(spec.ACK, b.irs+1, b.iss+1, 0)
@@ -262,9 +251,7 @@ func TestR8985_TLP_TailData(t *testing.T) {
 func TestR6298_RTTMAfterRetransmission(t *testing.T) {
 	for _, ts := range []bool{true, false} {
 		b := newBench(t, "rfc9293")
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		syn := spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: 65535}
 		if ts {
 			syn.Opts = spec.Options{HasTS: true, TS: spec.Timestamp{Val: 7}}
@@ -302,10 +289,7 @@ func TestR6298_RTTMAfterRetransmission(t *testing.T) {
 func TestR9293_SynSentText(t *testing.T) {
 	for _, prof := range []string{"rfc9293", "linux"} {
 		b := newBench(t, prof, func(p *spec.Profile) { p.Timestamps = false; p.AckDelay = 0 })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.in(spec.SYN, 5000, 0, 10)
 		b.wantSegs("S. 1000 5001 0")
 		b.in(spec.ACK, 5001, 1001, 0)

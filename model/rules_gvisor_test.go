@@ -149,9 +149,7 @@ func TestAMB_TimeWaitAckUnlessExact(t *testing.T) {
 func TestR7323_PAWS_NoPAWS(t *testing.T) {
 	for _, off := range []bool{true, false} {
 		b := newBench(t, "gvisor", func(p *spec.Profile) { p.NoPAWS = off })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		ts := func(v uint32) spec.Options { return spec.Options{HasTS: true, TS: spec.Timestamp{Val: v}} }
 		b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 65535, Opts: ts(100)})
 		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 65535, Opts: ts(200)})
@@ -236,9 +234,7 @@ func TestR2525_RSTUnread_ShutdownUnreadRST(t *testing.T) {
 func TestR7323_TSEvery_RSTCarriesTS(t *testing.T) {
 	for _, on := range []bool{true, false} {
 		b := newBench(t, "gvisor", func(p *spec.Profile) { p.RSTCarriesTS = on })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		ts := spec.Options{HasTS: true, TS: spec.Timestamp{Val: 100}}
 		b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 65535, Opts: ts})
 		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 3000, Wnd: 65535, Opts: ts})

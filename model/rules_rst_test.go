@@ -324,10 +324,7 @@ func TestR7323_Timestamps(t *testing.T) {
 func TestAMB_SimultaneousOpen(t *testing.T) {
 	for _, name := range []string{"rfc9293", "linux"} {
 		b := newBench(t, name, func(p *spec.Profile) { p.Timestamps = false })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.in(spec.SYN, 5000, 0, 0)
 		b.wantSegs("S. 1000 5001 0")
 		b.wantState(spec.SynReceived)
@@ -446,10 +443,7 @@ func TestAMB_SynFinDroppedAnyState(t *testing.T) {
 		dropped bool
 	}{{"freebsd", true}, {"linux", false}} {
 		b := newBench(t, tc.profile, dropOn)
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.wantSegs(fmt.Sprintf("S %d 0", b.iss))
 		b.in(spec.SYN|spec.FIN, b.irs, 0, 0)
 		if got := len(b.segs()) == 0 && b.state() == spec.SynSent; got != tc.dropped {

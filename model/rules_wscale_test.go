@@ -14,9 +14,7 @@ func wsBench(t *testing.T, peerWS uint8, synWnd, ackWnd uint16, mods ...func(*sp
 	t.Helper()
 	mods = append([]func(*spec.Profile){func(p *spec.Profile) { p.WindowScale, p.WindowShift = true, 8 }}, mods...)
 	b := newBench(t, "rfc9293", mods...)
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.listen()
 	syn := spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: synWnd}
 	syn.Opts.WScale = peerWS
 	b.inSeg(syn)
@@ -46,9 +44,7 @@ func TestR7323_WS_NEGOTIATE_SynAckOnlyIfSyn(t *testing.T) {
 		shift  uint8
 	}{{0, 0, 0}, {8, 9, 7}} {
 		b := newBench(t, "rfc9293", func(p *spec.Profile) { p.WindowScale, p.WindowShift = true, 8 })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		syn := spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: 1000}
 		syn.Opts.WScale = tc.peerWS
 		b.inSeg(syn)
@@ -199,9 +195,7 @@ func TestRecvBufRoundMSS(t *testing.T) {
 		want uint32
 	}{{1460, 65700}, {1440, 66240}} {
 		b := newBench(t, "freebsd")
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		syn := spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: 65535}
 		syn.Opts.MSS = tc.mss
 		b.inSeg(syn)

@@ -204,6 +204,15 @@ func (b *bench) connectNonBlock() {
 	}
 }
 
+// passiveBench is newBench after passiveOpen: connection fd 4 in
+// ESTABLISHED, accepted from listener fd 3.
+func passiveBench(t *testing.T, profile string, mods ...func(*spec.Profile)) *bench {
+	t.Helper()
+	b := newBench(t, profile, mods...)
+	b.passiveOpen()
+	return b
+}
+
 // activeOpen: connect from local port 8080 (bound) to the peer.
 func (b *bench) activeOpen() {
 	b.t.Helper()

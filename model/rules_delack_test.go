@@ -15,13 +15,11 @@ import (
 func TestR9293_SHLD18_DelayedFinAck(t *testing.T) {
 	// Right after the handshake no delay has been learnt yet (Linux:
 	// icsk_ack.ato is 0, the timer fires within a jiffy): at once.
-	b := newBench(t, "linux")
-	b.passiveOpen()
+	b := passiveBench(t, "linux")
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.wantSegs(". 1001 5002 0")
 
-	b = newBench(t, "linux")
-	b.passiveOpen()
+	b = passiveBench(t, "linux")
 	b.in(spec.ACK, 5001, 1001, 10) // the first text: a quick ACK, and the delay is AckDelay
 	b.wantSegs(". 1001 5011 0")
 	b.in(spec.FIN|spec.ACK, 5011, 1001, 0)
@@ -38,8 +36,7 @@ func TestR9293_SHLD18_DelayedFinAck(t *testing.T) {
 		t.Fatal("a delayed ACK that timed out ends pingpong mode")
 	}
 
-	b = newBench(t, "linux")
-	b.passiveOpen()
+	b = passiveBench(t, "linux")
 	b.in(spec.ACK, 5001, 1001, 10)
 	b.mustCall(spec.Call{Kind: spec.CallRead, FD: 4, N: 100}, 10)
 	b.in(spec.FIN|spec.ACK, 5011, 1001, 0)
@@ -52,8 +49,7 @@ func TestR9293_SHLD18_DelayedFinAck(t *testing.T) {
 		t.Fatalf("the delayed ACK went out after the FIN carried it: %v", ss)
 	}
 
-	b = newBench(t, "rfc9293")
-	b.passiveOpen()
+	b = passiveBench(t, "rfc9293")
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.wantSegs(". 1001 5002 0")
 }
@@ -63,8 +59,7 @@ func TestR9293_SHLD18_DelayedFinAck(t *testing.T) {
 // full-sized one is acknowledged at once. After an idle RTO the quick
 // ACKs come back.
 func TestR9293_SHLD19_AckEverySecondSegment(t *testing.T) {
-	b := newBench(t, "linux", func(p *spec.Profile) { p.QuickAcks = 2 })
-	b.passiveOpen()
+	b := passiveBench(t, "linux", func(p *spec.Profile) { p.QuickAcks = 2 })
 	mss := uint32(b.conn().SendMSS)
 	seq := spec.Seq(5001)
 	data := func() {
@@ -97,8 +92,7 @@ func TestR9293_SHLD19_AckEverySecondSegment(t *testing.T) {
 // AMB-QUICKACK-OPT: TCP_QUICKACK 1 sends a delayed ACK at once and leaves
 // pingpong mode; 0 enters it, and getsockopt reads the mode back.
 func TestAMB_QuickAckOption(t *testing.T) {
-	b := newBench(t, "linux")
-	b.passiveOpen()
+	b := passiveBench(t, "linux")
 	b.in(spec.ACK, 5001, 1001, 10)
 	b.mustCall(spec.Call{Kind: spec.CallRead, FD: 4, N: 100}, 10)
 	b.in(spec.FIN|spec.ACK, 5011, 1001, 0)

@@ -199,8 +199,7 @@ func TestRecvBufRoundMSS(t *testing.T) {
 			t.Fatalf("MSS %d: SYN,ACK window %d, want 65535", tc.mss, w)
 		}
 	}
-	b := newBench(t, "freebsd", func(p *spec.Profile) { p.RecvBufRoundMSS = false })
-	b.passiveOpen()
+	b := passiveBench(t, "freebsd", func(p *spec.Profile) { p.RecvBufRoundMSS = false })
 	if got := b.conn().RcvBuf; got != 65536 {
 		t.Fatalf("without rounding: RcvBuf %d, want 65536", got)
 	}

@@ -17,8 +17,9 @@ model predicts with the linux profile. With no experiment named, runs them
 all. Needs Linux and root (to create the namespace and capture on it).
 
 Exit status: 0 when the kernel agrees with the profile in every experiment
-run, 1 when it differs in one, 2 on a usage error or when the experiments
-cannot run here (not Linux, not root).`
+run or departs from it only as docs/deviations.md documents (verdict "known
+departures"), 1 when it differs in one otherwise, 2 on a usage error or
+when the experiments cannot run here (not Linux, not root).`
 
 func (t *Tool) runLab(args []string, stdout, stderr io.Writer) int {
 	const cmd = "lab"

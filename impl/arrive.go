@@ -540,16 +540,16 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		s.sendChallengeAck(c, seg)
 		return false
 	}
-	if s.p.TSRecentAfterACK && c.sndUna.LEQ(seg.Ack) {
+	if s.p.TSRecentAfterACK && seg.Ack.GEQ(c.sndUna) {
 		s.updateTSRecent(c, seg)
 	}
-	advanced := c.sndUna.LT(seg.Ack)
+	advanced := seg.Ack.GT(c.sndUna) // R9293-SEQ-MOD: 2^31 away is old
 	if advanced {
 		s.ackNew(c, seg)
 	}
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
-	if s.p.WindowFromEveryACK || (c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow))) {
+	if s.p.WindowFromEveryACK || (seg.Ack.GEQ(c.sndUna) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow))) {
 		c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}

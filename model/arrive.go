@@ -632,10 +632,14 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		c.sendChallengeAck(h, seg)
 		return false
 	}
-	if h.p.TSRecentAfterACK && c.SndUna.LEQ(seg.Ack) {
+	if h.p.TSRecentAfterACK && seg.Ack.GEQ(c.SndUna) {
 		c.updateTSRecent(h, seg) // only now that the ACK is accepted
 	}
-	advanced := c.SndUna.LT(seg.Ack)
+	// The ACK is tested against SND.UNA as old first, as Linux's tcp_ack
+	// (before(ack, prior_snd_una)) and FreeBSD's tcp_do_segment
+	// (SEQ_LEQ(th_ack, snd_una)) do: an ACK exactly 2^31 away is old, never
+	// an advance past SND.NXT (R9293-SEQ-MOD).
+	advanced := seg.Ack.GT(c.SndUna)
 	if advanced {
 		h.ackNew(c, seg)
 	} else {
@@ -644,7 +648,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	// The window is taken only from a segment whose ACK is not old
 	// (SND.UNA =< SEG.ACK =< SND.NXT) and which is newer than the last
 	// used (SND.WL1, SND.WL2).
-	if h.p.WindowFromEveryACK || (c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)))) {
+	if h.p.WindowFromEveryACK || (seg.Ack.GEQ(c.SndUna) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)))) {
 		h.rule("R9293-SEG-ACK-WINDOW")
 		c.SndWnd, c.SndWL1, c.SndWL2 = c.peerWnd(h, seg), seg.Seq, seg.Ack
 		c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)

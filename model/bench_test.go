@@ -208,8 +208,7 @@ func (b *bench) connectNonBlock() {
 // ESTABLISHED, accepted from listener fd 3.
 func passiveBench(t *testing.T, profile string, mods ...func(*spec.Profile)) *bench {
 	t.Helper()
-	b := newBench(t, profile, mods...)
-	b.passiveOpen()
+	b := passiveBench(t, profile, mods...)
 	return b
 }
 

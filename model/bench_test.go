@@ -208,7 +208,8 @@ func (b *bench) connectNonBlock() {
 // ESTABLISHED, accepted from listener fd 3.
 func passiveBench(t *testing.T, profile string, mods ...func(*spec.Profile)) *bench {
 	t.Helper()
-	b := passiveBench(t, profile, mods...)
+	b := newBench(t, profile, mods...)
+	b.passiveOpen()
 	return b
 }
 

@@ -26,16 +26,13 @@ func (t *Tool) runLab(args []string, stdout, stderr io.Writer) int {
 	fs := t.flagSet(cmd, "[-quick] [-pcap DIR] [-list] [EXPERIMENT...]", labDescription)
 	quick := fs.Bool("quick", false, "shorten the slow parts: read the TIME-WAIT timer instead of waiting 60 s for it")
 	pcapDir := fs.String("pcap", "", "write one pcap file per capture into `DIR`")
-	list := fs.Bool("list", false, "list the experiments and exit")
-	names, code := t.parseOrExit(fs, cmd, args, stdout, stderr)
+	names, code := t.parseOrList(fs, cmd, "experiments", func(w io.Writer) {
+		for _, n := range lab.Names() {
+			fmt.Fprintf(w, "%-10s  %s\n", n, lab.Describe(n))
+		}
+	}, args, stdout, stderr)
 	if code >= 0 {
 		return code
-	}
-	if *list {
-		for _, n := range lab.Names() {
-			fmt.Fprintf(stdout, "%-10s  %s\n", n, lab.Describe(n))
-		}
-		return ExitOK
 	}
 	for _, n := range names {
 		if lab.Describe(n) == "" {

@@ -19,8 +19,7 @@ func TestAMB_AckCarriesFIN(t *testing.T) {
 		profile string
 		want    string
 	}{{"freebsd", "F. %d %d 0"}, {"rfc9293", ". %d %d 0"}} {
-		b := newBench(t, tc.profile)
-		b.passiveOpen()
+		b := passiveBench(t, tc.profile)
 		b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: b.fd, How: spec.ShutWR}, 0)
 		b.wantSegs(fmt.Sprintf("F. %d %d 0", b.iss+1, b.irs+1))
 		b.in(spec.FIN|spec.ACK, b.irs+1, b.iss+1, 0) // crosses ours: CLOSING
@@ -48,8 +47,7 @@ func TestAMB_TimeWaitNoSeqTest(t *testing.T) {
 		profile string
 		twcheck bool
 	}{{"freebsd", true}, {"rfc9293", false}} {
-		b := newBench(t, tc.profile)
-		b.passiveOpen()
+		b := passiveBench(t, tc.profile)
 		b.activeClose()
 		b.in(spec.FIN, b.irs+70000, 0, 0) // no ACK, out of window
 		if got := len(b.segs()) == 0; got != tc.twcheck {
@@ -77,9 +75,7 @@ func TestAMB_ListenSynAckDropped(t *testing.T) {
 		dropped bool
 	}{{"freebsd", true}, {"rfc9293", false}} {
 		b := newBench(t, tc.profile)
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		b.in(spec.SYN|spec.ACK, b.irs, 34, 0)
 		if tc.dropped {
 			b.noSegs()
@@ -102,8 +98,7 @@ func TestAMB_OldSegmentAckProcessed(t *testing.T) {
 		profile string
 		acted   bool
 	}{{"freebsd", true}, {"rfc9293", false}} {
-		b := newBench(t, tc.profile)
-		b.passiveOpen()
+		b := passiveBench(t, tc.profile)
 		b.in(spec.FIN|spec.ACK, b.irs+1, b.iss+1, 0)
 		b.wantState(spec.CloseWait)
 		b.mustCall(spec.Call{Kind: spec.CallClose, FD: b.fd}, 0)
@@ -120,8 +115,7 @@ func TestAMB_OldSegmentAckProcessed(t *testing.T) {
 			t.Errorf("%s: AMB-OLD-SEG-ACK fired %t", tc.profile, !tc.acted)
 		}
 
-		b = newBench(t, tc.profile)
-		b.passiveOpen()
+		b = passiveBench(t, tc.profile)
 		b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: b.fd, How: spec.ShutWR}, 0)
 		b.in(spec.FIN|spec.ACK, b.irs+1, b.iss+1, 0)
 		b.wantState(spec.Closing)
@@ -144,9 +138,7 @@ func TestAMB_ListenCloseDropsEmbryonic(t *testing.T) {
 		silent  bool
 	}{{"freebsd", true}, {"rfc9293", false}} {
 		b := newBench(t, tc.profile)
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		b.in(spec.SYN, b.irs, 0, 0)
 		b.wantState(spec.SynReceived)
 		b.mustCall(spec.Call{Kind: spec.CallClose, FD: 3}, 0)

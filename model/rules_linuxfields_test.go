@@ -18,8 +18,7 @@ func TestAMB_NoACKDroppedFirstLinux(t *testing.T) {
 		profile string
 		dropped bool
 	}{{"linux", true}, {"rfc9293", false}} {
-		b := newBench(t, tc.profile)
-		b.passiveOpen()
+		b := passiveBench(t, tc.profile)
 		b.in(spec.FIN|spec.ACK, b.irs+1, b.iss+1, 0)
 		b.wantState(spec.CloseWait)
 		b.advance(time.Second)
@@ -40,8 +39,7 @@ func TestAMB_RSTBelowRcvNxtAfterFin(t *testing.T) {
 		profile string
 		reset   bool
 	}{{"linux", true}, {"rfc9293", false}} {
-		b := newBench(t, tc.profile)
-		b.passiveOpen()
+		b := passiveBench(t, tc.profile)
 		b.in(spec.FIN|spec.ACK, b.irs+1, b.iss+1, 0)
 		b.in(spec.RST, b.irs+1, 0, 0)
 		want := spec.CloseWait
@@ -63,8 +61,7 @@ func TestAMB_ACKWindowBytesAcked(t *testing.T) {
 		profile   string
 		challenge bool
 	}{{"linux", true}, {"rfc9293", false}} {
-		b := newBench(t, tc.profile)
-		b.passiveOpen()
+		b := passiveBench(t, tc.profile)
 		b.in(spec.FIN|spec.ACK, b.irs+1, b.iss, 0)
 		if tc.challenge {
 			b.wantSegs(fmt.Sprintf(". %d %d 0", b.iss+1, b.irs+1))
@@ -84,10 +81,7 @@ func TestR9293_RSTSynRcvdActiveErrno(t *testing.T) {
 		want    spec.Errno
 	}{{"linux", spec.ECONNRESET}, {"rfc9293", spec.ECONNREFUSED}} {
 		b := newBench(t, tc.profile)
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.in(spec.SYN, b.irs, 0, 0)
 		b.wantState(spec.SynReceived)
 		b.in(spec.RST, b.irs+1, 0, 0)

@@ -3,6 +3,7 @@
 package capture_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -104,9 +104,7 @@ func realServer(pattern, port string) error {
 		if err != nil {
 			return err
 		}
-		tc := c.(*net.TCPConn)
-		tc.SetDeadline(time.Now().Add(realDeadline))
-		buf := make([]byte, 4096)
+		tc, buf := deadlined(c), make([]byte, 4096)
 		switch pattern {
 		case "active", "linger0", "timewait-reuse":
 			if pattern == "timewait-reuse" {
@@ -169,18 +167,30 @@ func realClient(pattern, port string, cport int) error {
 	if err != nil {
 		return err
 	}
-	tc := c.(*net.TCPConn)
-	tc.SetDeadline(time.Now().Add(realDeadline))
-	buf := make([]byte, 4096)
+	tc, buf := deadlined(c), make([]byte, 4096)
 	switch pattern {
 	case "active":
 		tc.Write(buf[:100])
 		io.ReadFull(tc, buf[:100])
 		tc.Close()
-	case "passive":
+	case "passive", "unread-rst", "timewait-reuse":
 		tc.Write(buf[:100])
 		io.Copy(io.Discard, tc)
 		tc.Close()
+		if pattern != "timewait-reuse" {
+			break
+		}
+		// The second connection from the same port meets the server's
+		// TIME-WAIT.
+		time.Sleep(100 * time.Millisecond)
+		c2, err := d.Dial("tcp4", realAddB+":"+port)
+		if err != nil {
+			return fmt.Errorf("reconnect: %w", err)
+		}
+		t2 := deadlined(c2)
+		t2.Write(buf[:100])
+		io.Copy(io.Discard, t2)
+		t2.Close()
 	case "simultaneous":
 		b := byte(time.Now().Second() % 10)
 		tc.Write([]byte{b})
@@ -193,49 +203,52 @@ func realClient(pattern, port string, cport int) error {
 		tc.CloseWrite()
 		io.Copy(io.Discard, tc)
 		tc.Close()
-	case "unread-rst":
-		tc.Write(buf[:100])
-		io.Copy(io.Discard, tc)
-		tc.Close()
 	case "linger0":
 		tc.Write(buf[:100])
 		io.ReadFull(tc, buf[:100])
 		tc.SetLinger(0)
 		tc.Close()
-	case "timewait-reuse":
-		tc.Write(buf[:100])
-		io.Copy(io.Discard, tc)
-		tc.Close()
-		time.Sleep(100 * time.Millisecond)
-		c2, err := d.Dial("tcp4", realAddB+":"+port)
-		if err != nil {
-			return fmt.Errorf("reconnect: %w", err)
-		}
-		t2 := c2.(*net.TCPConn)
-		t2.SetDeadline(time.Now().Add(realDeadline))
-		t2.Write(buf[:100])
-		io.Copy(io.Discard, t2)
-		t2.Close()
 	}
 	return nil
 }
 
-// syncBuffer is a bytes.Buffer safe to poll while a process writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+// deadlined is c as the TCP connection it is, with the helpers'
+// deadline set.
+func deadlined(c net.Conn) *net.TCPConn {
+	tc := c.(*net.TCPConn)
+	tc.SetDeadline(time.Now().Add(realDeadline))
+	return tc
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// startServer starts the server process srv and waits until it prints
+// "ready" (it listens), its output ends (it does not listen: refused), or
+// a second passes.
+func startServer(srv *exec.Cmd) error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	srv.Stdout = w
+	err = srv.Start()
+	w.Close()
+	if err != nil {
+		r.Close()
+		return err
+	}
+	ready := make(chan struct{})
+	go func() {
+		defer r.Close()
+		sc := bufio.NewScanner(r)
+		for sc.Scan() && sc.Text() != "ready" {
+		}
+		close(ready)
+		io.Copy(io.Discard, r)
+	}()
+	select {
+	case <-ready:
+	case <-time.After(time.Second):
+	}
+	return nil
 }
 
 // realNet is the pair of namespaces.
@@ -331,13 +344,8 @@ func TestRealLinux(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 2*realDeadline)
 				srv := exec.CommandContext(ctx, "ip", "netns", "exec", n.b, self, pat, sport)
 				srv.Env = append(os.Environ(), roleEnv+"=server")
-				var sout syncBuffer
-				srv.Stdout = &sout
-				if err := srv.Start(); err != nil {
+				if err := startServer(srv); err != nil {
 					t.Fatal(err)
-				}
-				for i := 0; i < 50 && pat != "refused" && !strings.Contains(sout.String(), "ready"); i++ {
-					time.Sleep(20 * time.Millisecond)
 				}
 				cli := exec.CommandContext(ctx, "ip", "netns", "exec", n.a, self, pat, sport, strconv.Itoa(cport))
 				cli.Env = append(os.Environ(), roleEnv+"=client")

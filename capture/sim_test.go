@@ -19,6 +19,19 @@ import (
 // its sender, lost ones included), as `sim -pcap` writes it.
 func simCapture(t testing.TB, scenario, profile string, seed uint64, loss float64, f wire.Format) ([]byte, *sim.Result) {
 	t.Helper()
+	b, res, _ := simRun(t, scenario, profile, seed, func(l *sim.Link) {
+		if loss > 0 {
+			l.Loss = loss
+		}
+	}, f)
+	return b, res
+}
+
+// simRun runs a built-in scenario on the model under a profile and seed,
+// with links changed by link, and returns its capture in format f, the
+// result and the configuration it ran.
+func simRun(t testing.TB, scenario, profile string, seed uint64, link func(*sim.Link), f wire.Format) ([]byte, *sim.Result, sim.Config) {
+	t.Helper()
 	sc, err := sim.LookupScenario(scenario)
 	if err != nil {
 		t.Fatal(err)
@@ -32,15 +45,11 @@ func simCapture(t testing.TB, scenario, profile string, seed uint64, loss float6
 		t.Fatal(err)
 	}
 	for i := range cfg.Net.Links {
-		if loss > 0 {
-			cfg.Net.Links[i].Loss = loss
-		}
+		link(&cfg.Net.Links[i])
 	}
-	hosts, err := sim.Hosts(sim.KindModel)
-	if err != nil {
+	if cfg.Hosts, err = sim.Hosts(sim.KindModel); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Hosts = hosts
 	res, err := sim.Run(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +58,7 @@ func simCapture(t testing.TB, scenario, profile string, seed uint64, loss float6
 	if err := cli.WritePcap(&buf, res.Trace, cli.PcapOptions{Format: f}); err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes(), res
+	return buf.Bytes(), res, cfg
 }
 
 func judgeAll(t testing.TB, b []byte) []*capture.Conn {
@@ -123,31 +132,11 @@ type netFaults struct{ loss, dup, reorder float64 }
 // profile each side ran (the scenario's own settings included).
 func simCaptureNet(t testing.TB, scenario, profile string, seed uint64, nf netFaults, f wire.Format) ([]byte, func(netip.AddrPort) (spec.Profile, bool)) {
 	t.Helper()
-	sc, err := sim.LookupScenario(scenario)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := sc.Config(spec.MustProfile(profile), seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range cfg.Net.Links {
-		l := &cfg.Net.Links[i]
+	b, _, cfg := simRun(t, scenario, profile, seed, func(l *sim.Link) {
 		l.Loss, l.Dup, l.Reorder = max(l.Loss, nf.loss), max(l.Dup, nf.dup), max(l.Reorder, nf.reorder)
-	}
-	if cfg.Hosts, err = sim.Hosts(sim.KindModel); err != nil {
-		t.Fatal(err)
-	}
-	res, err := sim.Run(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := cli.WritePcap(&buf, res.Trace, cli.PcapOptions{Format: f}); err != nil {
-		t.Fatal(err)
-	}
+	}, f)
 	profiles := cfg.Profiles
-	return buf.Bytes(), func(ep netip.AddrPort) (spec.Profile, bool) {
+	return b, func(ep netip.AddrPort) (spec.Profile, bool) {
 		if ep.Addr() == sim.DefaultAddrs()[sim.A].IP.Netip() {
 			return profiles[sim.A], true
 		}

@@ -242,6 +242,19 @@ func (t *Tool) parseOrExit(fs *flag.FlagSet, cmd string, args []string, stdout, 
 	return pos, -1
 }
 
+// parseOrList is parseOrExit for a command with a -list flag (help:
+// "list the <what> and exit"): with -list it writes list to stdout and
+// returns ExitOK as the code.
+func (t *Tool) parseOrList(fs *flag.FlagSet, cmd, what string, list func(io.Writer), args []string, stdout, stderr io.Writer) ([]string, int) {
+	listOnly := fs.Bool("list", false, "list the "+what+" and exit")
+	pos, code := t.parseOrExit(fs, cmd, args, stdout, stderr)
+	if code < 0 && *listOnly {
+		list(stdout)
+		return nil, ExitOK
+	}
+	return pos, code
+}
+
 // listFlag is a repeatable string flag.
 type listFlag []string
 

@@ -336,6 +336,9 @@ func TestRulesProfilesDiagram(t *testing.T) {
 	if code, stdout, _ := run("lab", "-list"); code != ExitOK || !strings.Contains(stdout, "timewait") {
 		t.Errorf("lab -list: exit %d", code)
 	}
+	if code, stdout, _ := run("explore", "-list"); code != ExitOK || !strings.Contains(stdout, "close\n") {
+		t.Errorf("explore -list: exit %d\n%s", code, stdout)
+	}
 }
 
 // regexpLine reports whether some line of s matches the pattern.

@@ -49,16 +49,13 @@ func (t *Tool) runExplore(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 0, "goroutines expanding states (`n`; 0: one per core); counts do not depend on it")
 	fpKey := fs.Uint64("fp-key", 0, "key of the 64-bit state fingerprints (`n`; 0: the default); another key re-checks that no collision hid a state")
 	traces := fs.Int("traces", 3, "example traces to print per finding (`n`)")
-	list := fs.Bool("list", false, "list the scenarios and exit")
-	pos, code := t.parseOrExit(fs, cmd, args, stdout, stderr)
+	pos, code := t.parseOrList(fs, cmd, "scenarios", func(w io.Writer) {
+		for _, s := range explore.Scenarios() {
+			fmt.Fprintln(w, s)
+		}
+	}, args, stdout, stderr)
 	if code >= 0 {
 		return code
-	}
-	if *list {
-		for _, s := range explore.Scenarios() {
-			fmt.Fprintln(stdout, s)
-		}
-		return ExitOK
 	}
 	scenario := "close"
 	switch len(pos) {

@@ -17,24 +17,22 @@ model predicts with the linux profile. With no experiment named, runs them
 all. Needs Linux and root (to create the namespace and capture on it).
 
 Exit status: 0 when the kernel agrees with the profile in every experiment
-run, 1 when it differs in one, 2 on a usage error or when the experiments
-cannot run here (not Linux, not root).`
+run or departs from it only as docs/deviations.md documents (verdict "known
+departures"), 1 when it differs in one otherwise, 2 on a usage error or
+when the experiments cannot run here (not Linux, not root).`
 
 func (t *Tool) runLab(args []string, stdout, stderr io.Writer) int {
 	const cmd = "lab"
 	fs := t.flagSet(cmd, "[-quick] [-pcap DIR] [-list] [EXPERIMENT...]", labDescription)
 	quick := fs.Bool("quick", false, "shorten the slow parts: read the TIME-WAIT timer instead of waiting 60 s for it")
 	pcapDir := fs.String("pcap", "", "write one pcap file per capture into `DIR`")
-	list := fs.Bool("list", false, "list the experiments and exit")
-	names, code := t.parseOrExit(fs, cmd, args, stdout, stderr)
+	names, code := t.parseOrList(fs, cmd, "experiments", func(w io.Writer) {
+		for _, n := range lab.Names() {
+			fmt.Fprintf(w, "%-10s  %s\n", n, lab.Describe(n))
+		}
+	}, args, stdout, stderr)
 	if code >= 0 {
 		return code
-	}
-	if *list {
-		for _, n := range lab.Names() {
-			fmt.Fprintf(stdout, "%-10s  %s\n", n, lab.Describe(n))
-		}
-		return ExitOK
 	}
 	for _, n := range names {
 		if lab.Describe(n) == "" {

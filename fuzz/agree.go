@@ -135,6 +135,9 @@ func AgreeVariants() []AgreeVariant {
 		{Name: "lenient", Overrides: []string{"RSTOnUnreadClose=false", "RSTOnDataAfterClose=false", "CloseInFinWait=ok",
 			"RSTFlushesReceive=false", "ZeroWindowAcceptsFIN=true", "AckAboveSndNxt=drop-in-established",
 			"ACKWindowCheck=false", "RSTCarriesACK=true", "HoldOutOfOrderFIN=false", "ResetErrnoCloseWait=ECONNRESET"}},
+		{Name: "bsd", Overrides: []string{"AckCarriesFIN=true", "TimeWaitNoSeqTest=true", "ListenSynAckDropped=true",
+			"OldSegmentAckProcessed=true", "ListenCloseDropsEmbryonic=true", "NoACKDroppedFirst=true", "RSTBelowRcvNxtAfterFin=true",
+			"ACKWindowBytesAcked=true", "ResetErrnoSynRcvdActive=ECONNRESET"}},
 		{Name: "wscale", Overrides: []string{"WindowScale=true", "WindowShift=2", "RecvBuf=300000", "AcceptBeyondAdvertised=true", "RecvBufRoundMSS=true"}},
 	}
 }

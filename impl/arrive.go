@@ -105,6 +105,9 @@ func (s *Stack) arriveListen(l *sock, seg *spec.Segment, key uint64) {
 	switch {
 	case seg.Flags&spec.RST != 0: // R9293-RST-LISTEN
 	case seg.Flags&spec.ACK != 0:
+		if seg.Flags&spec.SYN != 0 && s.p.ListenSynAckDropped { // AMB-LISTEN-SYNACK
+			return
+		}
 		s.rstForACK(seg)
 	case seg.Flags&spec.SYN != 0:
 		if seg.Flags&spec.FIN != 0 && s.p.SynFinDropped {
@@ -267,6 +270,10 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 	if s.noACKDroppedFirst(c, &seg) {
 		return
 	}
+	if s.rstAfterFin(c, &seg) {
+		s.rstArrives(c, &seg)
+		return
+	}
 	if !s.timestampsPass(c, &seg) {
 		return
 	}
@@ -285,6 +292,9 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 			seg.Len = 0
 		default: // R9293-SEG-UNACCEPT
 			if seg.Flags&spec.RST != 0 {
+				return
+			}
+			if s.oldSegmentAck(c, &seg) {
 				return
 			}
 			s.sendOOWAck(c, &seg)
@@ -316,6 +326,41 @@ func (s *Stack) arriveOther(c *conn, in *spec.Segment) {
 		forceAck = true // the SYN's text was delivered (R9293-SYNSENT-TEXT)
 	}
 	s.textAndFin(c, &seg, forceAck)
+}
+
+// rstAfterFin takes a RST at RCV.NXT-1 after the peer's FIN as valid
+// where the profile says so (AMB-RST-AFTER-FIN), moving it to RCV.NXT.
+func (s *Stack) rstAfterFin(c *conn, seg *spec.Segment) bool {
+	if !s.p.RSTBelowRcvNxtAfterFin || seg.Flags&spec.RST == 0 || seg.Seq != c.rcvNxt-1 ||
+		(c.state != spec.CloseWait && c.state != spec.Closing && c.state != spec.LastAck) {
+		return false
+	}
+	seg.Seq = c.rcvNxt
+	return true
+}
+
+// oldSegmentAck processes the ACK field of a segment wholly below RCV.NXT
+// where the profile says so (OldSegmentAckProcessed, AMB-OLD-SEG-ACK),
+// then acknowledges it unless the ACK ended the connection or something
+// was sent already; CLOSING sends TIME-WAIT's ACK first. It reports
+// whether it handled seg.
+func (s *Stack) oldSegmentAck(c *conn, seg *spec.Segment) bool {
+	if !s.p.OldSegmentAckProcessed || c.state == spec.SynReceived || seg.Flags&(spec.ACK|spec.SYN) != spec.ACK ||
+		!seg.Seq.LT(c.rcvNxt) || !seg.End().LEQ(c.rcvNxt) {
+		return false
+	}
+	old := *seg
+	old.Len, old.Flags = 0, old.Flags&^spec.FIN
+	closes := c.finSent() && old.Ack == c.sndNxt && (c.state == spec.Closing || c.state == spec.LastAck)
+	if closes && c.state == spec.Closing {
+		s.sendSeg(c, spec.ACK, c.sndNxt, 0)
+	}
+	n := len(s.out)
+	s.ackArrives(c, &old)
+	if !closes && len(s.out) == n && c.state != spec.Closed {
+		s.sendOOWAck(c, seg)
+	}
+	return true
 }
 
 // noACKDroppedFirst: a segment with neither ACK, SYN nor RST is dropped in
@@ -487,20 +532,24 @@ func (s *Stack) ackArrives(c *conn, seg *spec.Segment) bool {
 		s.sendChallengeAck(c, seg)
 		return false
 	}
-	if s.p.ACKWindowCheck && seg.Ack.LT(c.sndUna-spec.Seq(c.maxSndWnd)) { // R5961-ACK
+	bound := c.maxSndWnd
+	if s.p.ACKWindowBytesAcked && s.p.ACKWindowCheck { // AMB-ACK-BYTES-ACKED
+		bound = min(bound, c.sndUna.Sub(c.iss.Add(1)))
+	}
+	if s.p.ACKWindowCheck && seg.Ack.LT(c.sndUna-spec.Seq(bound)) { // R5961-ACK
 		s.sendChallengeAck(c, seg)
 		return false
 	}
-	if s.p.TSRecentAfterACK && c.sndUna.LEQ(seg.Ack) {
+	if s.p.TSRecentAfterACK && seg.Ack.GEQ(c.sndUna) {
 		s.updateTSRecent(c, seg)
 	}
-	advanced := c.sndUna.LT(seg.Ack)
+	advanced := seg.Ack.GT(c.sndUna) // R9293-SEQ-MOD: 2^31 away is old
 	if advanced {
 		s.ackNew(c, seg)
 	}
 	// The window comes only from a segment whose ACK is not old and which
 	// is newer than the last used (SND.WL1, SND.WL2).
-	if s.p.WindowFromEveryACK || (c.sndUna.LEQ(seg.Ack) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow))) {
+	if s.p.WindowFromEveryACK || (seg.Ack.GEQ(c.sndUna) && (c.sndWL1.LT(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LEQ(seg.Ack)) || s.mutant(MutantStaleAckWindow))) {
 		c.sndWnd, c.sndWL1, c.sndWL2 = s.peerWnd(c, seg), seg.Seq, seg.Ack
 		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
 	}

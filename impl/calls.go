@@ -213,6 +213,9 @@ func (s *Stack) detach(c *conn, why ending) {
 	case endRefused:
 		s.emit(spec.Output{Kind: spec.OutNotice, FD: sk.fd, Notice: spec.NoticeRefused, Tuple: s.tuple(c.key)})
 		sk.err = spec.ECONNREFUSED
+		if c.state == spec.SynReceived {
+			sk.err = s.p.ResetErrnoSynRcvdActive
+		}
 	case endTimeout:
 		s.emit(spec.Output{Kind: spec.OutNotice, FD: sk.fd, Notice: spec.NoticeTimeout, Tuple: s.tuple(c.key)})
 		sk.err = spec.ETIMEDOUT

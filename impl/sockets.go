@@ -689,6 +689,10 @@ func (s *Stack) stopListening(l *sock) {
 				continue
 			}
 			if c := s.conns.at(x.i); connLive(c, x.id) {
+				if c.state == spec.SynReceived && s.p.ListenCloseDropsEmbryonic {
+					s.deleteConn(c, endLocal) // AMB-LISTEN-CLOSE
+					continue
+				}
 				s.abortCall(c, false)
 			}
 		}

@@ -118,7 +118,15 @@ func (s *Stack) sendSeg(c *conn, flags spec.Flags, seq spec.Seq, n uint32) *spec
 	return g
 }
 
-func (s *Stack) sendAck(c *conn) { s.sendSeg(c, spec.ACK, c.sndNxt, 0) }
+// sendAck sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, or resends our
+// outstanding FIN on it where the profile says so (AMB-ACK-FIN).
+func (s *Stack) sendAck(c *conn) {
+	if s.p.AckCarriesFIN && c.finSent() && !c.finAcked() {
+		s.sendSeg(c, spec.FIN|spec.ACK, c.sndNxt-1, 0)
+		return
+	}
+	s.sendSeg(c, spec.ACK, c.sndNxt, 0)
+}
 
 // oowAllowed applies RFC 5961 §7 throttling (R5961-THROTTLE) to an ACK
 // that is not exempt, updating the rate-limit clock.
@@ -142,21 +150,28 @@ func (s *Stack) oowExempt(seg *spec.Segment) bool {
 // sendOOWAck sends the ACK that answers an unacceptable segment, unless
 // throttled.
 func (s *Stack) sendOOWAck(c *conn, seg *spec.Segment) {
-	s.throttledAck(c, s.oowExempt(seg))
+	s.throttledAck(c, s.oowExempt(seg), seg.Flags&spec.SYN != 0)
 }
 
 // sendChallengeAck sends an RFC 5961 challenge ACK, unless throttled;
 // exempt only where ChallengeACKExempt says so.
 func (s *Stack) sendChallengeAck(c *conn, seg *spec.Segment) {
-	s.throttledAck(c, s.p.ChallengeACKExempt && s.oowExempt(seg))
+	s.throttledAck(c, s.p.ChallengeACKExempt && s.oowExempt(seg), true)
 }
 
-func (s *Stack) throttledAck(c *conn, exempt bool) {
+// throttledAck sends an ACK unless throttled; a challenge ACK never
+// carries a FIN (AckCarriesFIN).
+func (s *Stack) throttledAck(c *conn, exempt, challenge bool) {
 	ok, sent := s.oowAllowed(exempt, &c.lastOOW, c.has(fOOWSent))
 	c.set(fOOWSent, sent)
-	if ok {
-		s.sendAck(c)
+	if !ok {
+		return
 	}
+	if challenge {
+		s.sendSeg(c, spec.ACK, c.sndNxt, 0)
+		return
+	}
+	s.sendAck(c)
 }
 
 // sendSyn sends our SYN or SYN,ACK with its options.

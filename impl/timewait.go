@@ -130,6 +130,10 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 	if tsok && seg.Flags&spec.RST == 0 && !seg.Opts.HasTS && p.TSMissingDrop {
 		return // R7323-TS-MISSING
 	}
+	if p.TimeWaitNoSeqTest {
+		s.timeWaitTwcheck(i, e, seg)
+		return
+	}
 	if p.TimeWaitRestart == spec.TWRestartOnACK {
 		s.timeWaitLinux(i, e, seg, paws)
 		return
@@ -170,6 +174,25 @@ func (s *Stack) arriveTimeWait(i uint32, seg *spec.Segment) {
 			s.restartTimeWait(i, e)
 		}
 	}
+}
+
+// timeWaitTwcheck is TIME-WAIT as BSD's tcp_twcheck runs it
+// (TimeWaitNoSeqTest, AMB-TW-INPUT): no sequence test, no PAWS.
+func (s *Stack) timeWaitTwcheck(i uint32, e *twEntry, seg *spec.Segment) {
+	if seg.Flags&spec.RST != 0 {
+		s.timeWaitRST(i, e, seg)
+		return
+	}
+	if seg.Flags&spec.ACK == 0 { // R9293-SEG-NOACK
+		return
+	}
+	if seg.Flags&spec.FIN != 0 && seg.End() == e.rcvNxt { // AMB-TW-FIN
+		s.restartTimeWait(i, e)
+	}
+	if seg.Flags == spec.ACK && seg.Len == 0 && seg.Seq == e.rcvNxt && seg.Ack == e.sndNxt {
+		return // R9293-SEG-ACK-TW: an exact duplicate ACK
+	}
+	s.sendTW(e, spec.ACK)
 }
 
 // twSynPolicy is synPolicy for a TIME-WAIT entry.

@@ -5,6 +5,7 @@ package lab
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -39,9 +40,15 @@ func Run(name string, opts Options, w io.Writer) (Result, error) {
 	if len(r.Differences) > 0 {
 		fmt.Fprintf(w, " (%d difference(s))", len(r.Differences))
 	}
+	if len(r.Known) > 0 {
+		fmt.Fprintf(w, " (%d known departure(s))", len(r.Known))
+	}
 	fmt.Fprintln(w)
 	for _, d := range r.Differences {
 		fmt.Fprintf(w, "  - %s\n", d)
+	}
+	for _, d := range r.Known {
+		fmt.Fprintf(w, "  ~ %s\n", d)
 	}
 	return r, nil
 }
@@ -83,7 +90,11 @@ func runPlayed(name string, opts Options, w io.Writer, sc func(actor)) (Result, 
 	kc, mc := canonical(kseg), canonical(mseg)
 	if sideBySide(w, "segments, relative numbers (PSH, windows and options not compared):", kc, mc) {
 		k, m := joinDiff(kc, mc)
-		r.differ("segments: kernel %s; model %s", k, m)
+		if slices.Equal(kc, withoutDelayedFinAck(mc)) {
+			r.known("segments: kernel %s; model %s (%s)", k, m, knownFinAckDelayed)
+		} else {
+			r.differ("segments: kernel %s; model %s", k, m)
+		}
 	}
 	kl, ml := callLines(l.k.calls), callLines(m.calls)
 	if sideBySide(w, "calls:", kl, ml) {

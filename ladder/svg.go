@@ -54,12 +54,10 @@ func segClass(f spec.Flags) string {
 // overlap one another; notes and states sit outside the lifelines.
 func SVG(w io.Writer, t *sim.Trace, o Options) error {
 	l := build(t, o)
-	s := &svgWriter{l: l, o: o}
+	s := &svgWriter{l: l, o: o, w: bufio.NewWriter(w)}
 	s.place()
-	bw := bufio.NewWriter(w)
-	s.w = bw
 	s.draw()
-	return bw.Flush()
+	return s.w.Flush()
 }
 
 type svgWriter struct {

@@ -33,10 +33,8 @@ const gapMark = time.Second
 // sides, then one row per event. See the package documentation.
 func Text(w io.Writer, t *sim.Trace, o Options) error {
 	l := build(t, o)
-	tw := &textWriter{o: o, l: l}
+	tw := &textWriter{o: o, l: l, w: bufio.NewWriter(w)}
 	tw.measure()
-	bw := bufio.NewWriter(w)
-	tw.w = bw
 	tw.header()
 	prev := spec.Time(-1)
 	for i := range l.rows {
@@ -50,7 +48,7 @@ func Text(w io.Writer, t *sim.Trace, o Options) error {
 		tw.row(r, r.at != prev)
 		prev = r.at
 	}
-	return bw.Flush()
+	return tw.w.Flush()
 }
 
 type textWriter struct {

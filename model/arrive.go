@@ -115,6 +115,10 @@ func (h *Host) arriveListen(l *Socket, seg *spec.Segment) {
 		h.rule("R9293-RST-LISTEN")
 	case seg.Flags&spec.ACK != 0:
 		h.rule("R9293-SEG-LISTEN-ACK")
+		if seg.Flags&spec.SYN != 0 && h.p.ListenSynAckDropped {
+			h.rule("AMB-LISTEN-SYNACK")
+			return
+		}
 		h.rstForACK(seg)
 	case seg.Flags&spec.SYN != 0:
 		if seg.Flags&spec.FIN != 0 && h.p.SynFinDropped {
@@ -281,6 +285,10 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	if h.noACKDroppedFirst(c, &seg) {
 		return
 	}
+	if h.rstAfterFin(c, &seg) {
+		h.rstArrives(c, &seg)
+		return
+	}
 	if !h.timestampsPass(c, &seg) {
 		return
 	}
@@ -311,6 +319,9 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 		default:
 			h.rule("R9293-SEG-UNACCEPT")
 			if seg.Flags&spec.RST != 0 {
+				return
+			}
+			if h.oldSegmentAck(c, &seg) {
 				return
 			}
 			h.rule("R9293-RSTGEN-SYNC")
@@ -348,6 +359,48 @@ func (h *Host) arriveOther(c *Conn, in *spec.Segment) {
 	}
 	// Seventh and eighth: text and FIN.
 	h.textAndFin(c, &seg, forceAck)
+}
+
+// rstAfterFin reports whether seg is a RST at RCV.NXT-1 after the peer's
+// FIN that the profile takes as valid (RSTBelowRcvNxtAfterFin,
+// AMB-RST-AFTER-FIN); it moves such a RST to RCV.NXT so that step two
+// takes it.
+func (h *Host) rstAfterFin(c *Conn, seg *spec.Segment) bool {
+	if !h.p.RSTBelowRcvNxtAfterFin || seg.Flags&spec.RST == 0 || seg.Seq != c.RcvNxt-1 ||
+		(c.State != spec.CloseWait && c.State != spec.Closing && c.State != spec.LastAck) {
+		return false
+	}
+	h.rule("AMB-RST-AFTER-FIN")
+	seg.Seq = c.RcvNxt
+	return true
+}
+
+// oldSegmentAck handles a segment wholly below RCV.NXT where the profile
+// processes the ACK field of old duplicates (OldSegmentAckProcessed,
+// AMB-OLD-SEG-ACK): text and FIN are dropped, the ACK is processed as
+// step five would, and the segment is acknowledged unless that ACK ended
+// the connection (LAST-ACK) or something was sent already. A CLOSING
+// connection whose FIN it acknowledges sends the ACK from TIME-WAIT. It
+// reports whether it handled seg.
+func (h *Host) oldSegmentAck(c *Conn, seg *spec.Segment) bool {
+	if !h.p.OldSegmentAckProcessed || c.State == spec.SynReceived || seg.Flags&(spec.ACK|spec.SYN) != spec.ACK ||
+		!seg.Seq.LT(c.RcvNxt) || !seg.End().LEQ(c.RcvNxt) {
+		return false
+	}
+	h.rule("AMB-OLD-SEG-ACK")
+	old := *seg
+	old.Len, old.Flags = 0, old.Flags&^spec.FIN
+	closes := c.finSent() && old.Ack == c.SndNxt && (c.State == spec.Closing || c.State == spec.LastAck)
+	if closes && c.State == spec.Closing {
+		h.send(c.mkseg(h, spec.ACK, c.SndNxt, 0)) // TIME-WAIT's ACK on entry
+	}
+	n := len(h.out)
+	h.ackArrives(c, &old)
+	if !closes && len(h.out) == n && c.State != spec.Closed {
+		h.rule("R9293-RSTGEN-SYNC")
+		c.sendOOWAck(h, seg)
+	}
+	return true
 }
 
 // noACKDroppedFirst: where the profile says so (NoACKDroppedFirst), a
@@ -568,16 +621,25 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 		c.sendChallengeAck(h, seg)
 		return false
 	}
-	if h.p.ACKWindowCheck && seg.Ack.LT(c.SndUna-spec.Seq(c.MaxSndWnd)) {
+	bound := c.MaxSndWnd
+	if h.p.ACKWindowBytesAcked && h.p.ACKWindowCheck {
+		h.rule("AMB-ACK-BYTES-ACKED")
+		bound = min(bound, c.SndUna.Sub(c.ISS.Add(1)))
+	}
+	if h.p.ACKWindowCheck && seg.Ack.LT(c.SndUna-spec.Seq(bound)) {
 		h.rule("R9293-MAY12")
 		h.rule("R5961-ACK")
 		c.sendChallengeAck(h, seg)
 		return false
 	}
-	if h.p.TSRecentAfterACK && c.SndUna.LEQ(seg.Ack) {
+	if h.p.TSRecentAfterACK && seg.Ack.GEQ(c.SndUna) {
 		c.updateTSRecent(h, seg) // only now that the ACK is accepted
 	}
-	advanced := c.SndUna.LT(seg.Ack)
+	// The ACK is tested against SND.UNA as old first, as Linux's tcp_ack
+	// (before(ack, prior_snd_una)) and FreeBSD's tcp_do_segment
+	// (SEQ_LEQ(th_ack, snd_una)) do: an ACK exactly 2^31 away is old, never
+	// an advance past SND.NXT (R9293-SEQ-MOD).
+	advanced := seg.Ack.GT(c.SndUna)
 	if advanced {
 		h.ackNew(c, seg)
 	} else {
@@ -586,7 +648,7 @@ func (h *Host) ackArrives(c *Conn, seg *spec.Segment) bool {
 	// The window is taken only from a segment whose ACK is not old
 	// (SND.UNA =< SEG.ACK =< SND.NXT) and which is newer than the last
 	// used (SND.WL1, SND.WL2).
-	if h.p.WindowFromEveryACK || (c.SndUna.LEQ(seg.Ack) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)))) {
+	if h.p.WindowFromEveryACK || (seg.Ack.GEQ(c.SndUna) && (c.SndWL1.LT(seg.Seq) || (c.SndWL1 == seg.Seq && c.SndWL2.LEQ(seg.Ack)))) {
 		h.rule("R9293-SEG-ACK-WINDOW")
 		c.SndWnd, c.SndWL1, c.SndWL2 = c.peerWnd(h, seg), seg.Seq, seg.Ack
 		c.MaxSndWnd = max(c.MaxSndWnd, c.SndWnd)

@@ -192,16 +192,31 @@ func (b *bench) passiveOpen() {
 	b.fd, b.lfd = 4, 3
 }
 
-// activeOpen: connect from local port 8080 (bound) to the peer.
-func (b *bench) activeOpen() {
+// connectNonBlock: socket 3 bound to port 8080, non-blocking, connects
+// to the peer (EINPROGRESS: the SYN is out, nothing answered yet).
+func (b *bench) connectNonBlock() {
 	b.t.Helper()
 	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
 	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
 	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-	ret, err, _ := b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
-	if ret != -1 || err != spec.EINPROGRESS {
+	if ret, err, _ := b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer}); ret != -1 || err != spec.EINPROGRESS {
 		b.t.Fatalf("connect = %d %s", ret, err)
 	}
+}
+
+// passiveBench is newBench after passiveOpen: connection fd 4 in
+// ESTABLISHED, accepted from listener fd 3.
+func passiveBench(t *testing.T, profile string, mods ...func(*spec.Profile)) *bench {
+	t.Helper()
+	b := newBench(t, profile, mods...)
+	b.passiveOpen()
+	return b
+}
+
+// activeOpen: connect from local port 8080 (bound) to the peer.
+func (b *bench) activeOpen() {
+	b.t.Helper()
+	b.connectNonBlock()
 	b.wantSegs(fmt.Sprintf("S %d 0", b.iss))
 	b.in(spec.SYN|spec.ACK, b.irs, b.iss+1, 0)
 	b.wantSegs(fmt.Sprintf(". %d %d 0", b.iss+1, b.irs+1))

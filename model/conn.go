@@ -286,17 +286,26 @@ func (c *Conn) mkseg(h *Host, flags spec.Flags, seq spec.Seq, n uint32) spec.Seg
 	return s
 }
 
-// sendAck sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+// sendAck sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; where the profile
+// says so (AckCarriesFIN) an ACK sent while our FIN is outstanding resends
+// the FIN: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=FIN,ACK> (AMB-ACK-FIN).
 func (c *Conn) sendAck(h *Host) {
+	if h.p.AckCarriesFIN && c.finSent() && !c.finAcked() {
+		h.rule("AMB-ACK-FIN")
+		h.send(c.mkseg(h, spec.FIN|spec.ACK, c.SndNxt-1, 0))
+		return
+	}
 	h.send(c.mkseg(h, spec.ACK, c.SndNxt, 0))
 }
 
 // sendOOWAck sends the ACK that answers an unacceptable segment (or one
 // failing PAWS), unless RFC 5961 §7 throttling holds it back: at most one
 // per OOWAckInterval. Segments with data are exempt, and FINs where the
-// profile says so (OOWAckExemptFIN); SYNs never are.
+// profile says so (OOWAckExemptFIN); SYNs never are. A SYN's answer is
+// formed as a challenge ACK is (BSD answers every SYN in a synchronized
+// state through tcp_send_challenge_ack).
 func (c *Conn) sendOOWAck(h *Host, seg *spec.Segment) {
-	c.throttledAck(h, oowExempt(&h.p, seg))
+	c.throttledAck(h, oowExempt(&h.p, seg), seg.Flags&spec.SYN != 0)
 }
 
 // sendChallengeAck sends an RFC 5961 challenge ACK (a RST not at RCV.NXT,
@@ -304,7 +313,7 @@ func (c *Conn) sendOOWAck(h *Host, seg *spec.Segment) {
 // is; where the profile gives challenge ACKs no exemption
 // (ChallengeACKExempt false), data and FINs count against the limit too.
 func (c *Conn) sendChallengeAck(h *Host, seg *spec.Segment) {
-	c.throttledAck(h, h.p.ChallengeACKExempt && oowExempt(&h.p, seg))
+	c.throttledAck(h, h.p.ChallengeACKExempt && oowExempt(&h.p, seg), true)
 }
 
 // oowExempt reports whether seg's answer is exempt from the throttle:
@@ -314,8 +323,10 @@ func oowExempt(p *spec.Profile, seg *spec.Segment) bool {
 }
 
 // throttledAck sends an ACK at SND.NXT unless R5961-THROTTLE holds it
-// back; an exempt answer neither waits for nor starts the interval.
-func (c *Conn) throttledAck(h *Host, exempt bool) {
+// back; an exempt answer neither waits for nor starts the interval. A
+// challenge ACK is formed apart from the output routine and never carries
+// a FIN (AckCarriesFIN).
+func (c *Conn) throttledAck(h *Host, exempt, challenge bool) {
 	iv := h.p.OOWAckInterval
 	if iv > 0 && !exempt {
 		if c.OOWSent && h.now.Sub(c.LastOOW) < iv {
@@ -323,6 +334,10 @@ func (c *Conn) throttledAck(h *Host, exempt bool) {
 			return
 		}
 		c.LastOOW, c.OOWSent = h.now, true
+	}
+	if challenge {
+		h.send(c.mkseg(h, spec.ACK, c.SndNxt, 0))
+		return
 	}
 	c.sendAck(h)
 }

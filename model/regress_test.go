@@ -14,8 +14,7 @@ import (
 // data waits for the window; when the window opens, the data and then the
 // FIN go out from LAST-ACK (the connection used to hang there).
 func TestRegressLastAckSendsQueuedDataAndFin(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.inSeg(spec.Segment{Flags: spec.FIN | spec.ACK, Seq: 5001, Ack: 1001, Wnd: 100})
 	b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 300}, 300)
 	b.wantSegs(". 1001 5002 100")
@@ -30,8 +29,7 @@ func TestRegressLastAckSendsQueuedDataAndFin(t *testing.T) {
 
 // R9293-SEG-ACK-CLOSING: the same in CLOSING.
 func TestRegressClosingSendsQueuedData(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 100})
 	b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 300}, 300)
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
@@ -44,8 +42,7 @@ func TestRegressClosingSendsQueuedData(t *testing.T) {
 // R9293-SEG-ACK-WINDOW: a segment whose ACK is older than SND.UNA does not
 // update the send window (step 5: only if SND.UNA =< SEG.ACK).
 func TestRegressStaleAckDoesNotShrinkWindow(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 10}, 10)
 	b.in(spec.ACK, 5001, 1011, 0)
 	b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1005, Wnd: 0, Len: 5}) // new data, old ACK, zero window
@@ -113,8 +110,7 @@ func TestRegressEphemeralConnectSharesPort(t *testing.T) {
 // once instead of waiting one backed-off RTO per lost segment (found by the
 // simulator: a lost window took hours of virtual time).
 func TestRegressRecoveryAfterTimeout(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false; p.MSS = 100 })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false; p.MSS = 100 })
 	b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 300}, 300)
 	b.wantSegs(". 1001 5001 100", ". 1101 5001 100", ". 1201 5001 100")
 	b.advance(b.conn().RTO) // all three lost
@@ -134,8 +130,7 @@ func TestRegressRecoveryAfterTimeout(t *testing.T) {
 // listener's queue full leaves TIME-WAIT in place (found by the
 // model-vs-impl agreement test).
 func TestRegressReopenIntoFullListenerKeepsTimeWait(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.activeClose()
 	tw := b.tuple()
 	for i := 0; i < 8; i++ { // eight half-open connections fill the backlog of 8
@@ -153,8 +148,7 @@ func TestRegressReopenIntoFullListenerKeepsTimeWait(t *testing.T) {
 // sentinel: a host that later behaves differently must fingerprint
 // differently (found by the explorer, whose state counts varied).
 func TestFingerprintTimeShift(t *testing.T) {
-	b := newBench(t, "linux", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "linux", func(p *spec.Profile) { p.Timestamps = false })
 	b.in(spec.ACK, 900000, 1001, 0) // out of window at t=0: ACK sent, throttle stamped 0
 	h2 := b.h.Clone()
 	h2.Step(&spec.Event{Kind: spec.EvAdvance, At: spec.Time(10 * time.Second)}, nil)

@@ -16,10 +16,7 @@ func TestR9293_SendCallByState(t *testing.T) {
 	if _, r := b.h.sendCall(&Conn{State: spec.Closed}, 10); r != ErrConnNotExist {
 		t.Errorf("SEND in CLOSED = %s", r)
 	}
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+	b.connectNonBlock()
 	c := b.conn()
 	if n, r := b.h.sendCall(c, 10); r != ReplyOK || n != 10 || c.unsent() != 10 {
 		t.Fatalf("SEND in SYN-SENT must queue: %d %s", n, r)

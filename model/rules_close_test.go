@@ -9,8 +9,7 @@ import (
 // R9293-CLOSE-ESTAB, R9293-CLOSE-ACTIVE, R9293-SEG-ACK-FW1, R9293-SEG-FIN-TW:
 // the normal active close of Figure 12.
 func TestR9293_CloseActiveNormal(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.wantSegs("F. 1001 5001 0")
 	b.wantState(spec.FinWait1)
@@ -26,8 +25,7 @@ func TestR9293_CloseActiveNormal(t *testing.T) {
 // R9293-SEG-ACK-LASTACK, R9293-MUST12: the peer closes first; we are told,
 // close, and the TCB goes when our FIN is acknowledged.
 func TestR9293_ClosePassiveNormal(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.wantSegs(". 1001 5002 0")
 	b.wantState(spec.CloseWait)
@@ -49,8 +47,7 @@ func TestR9293_ClosePassiveNormal(t *testing.T) {
 // the ACK of our FIN moves us to TIME-WAIT with the 2MSL timer running
 // (AMB-CLOSING-TIMER).
 func TestR9293_CloseSimultaneous(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	b.wantSegs("F. 1001 5001 0")
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0) // the peer's FIN, not yet acking ours
@@ -66,8 +63,7 @@ func TestR9293_CloseSimultaneous(t *testing.T) {
 // AMB-CLOSING-TIMER: a profile that reads step 5 literally enters
 // TIME-WAIT from CLOSING without starting the timer.
 func TestAMB_ClosingTimerLiteral(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.ClosingStartsTimeWait = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.ClosingStartsTimeWait = false })
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.in(spec.ACK, 5002, 1002, 0)
@@ -80,8 +76,7 @@ func TestAMB_ClosingTimerLiteral(t *testing.T) {
 // R9293-NOTE2: FIN-WAIT-1 straight to TIME-WAIT when the FIN arrives with
 // the ACK of ours.
 func TestR9293_Note2FinWait1ToTimeWait(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.in(spec.FIN|spec.ACK, 5001, 1002, 0)
 	b.wantSegs(". 1002 5002 0")
@@ -92,8 +87,7 @@ func TestR9293_Note2FinWait1ToTimeWait(t *testing.T) {
 // R9293-HALFCLOSE, R9293-CLOSE-SIMPLEX: after shutdown(SHUT_WR) we still
 // receive and read the peer's data.
 func TestR9293_HalfCloseKeepsReceiving(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	b.in(spec.ACK, 5001, 1002, 0)
 	b.wantState(spec.FinWait2)
@@ -109,8 +103,7 @@ func TestR9293_HalfCloseKeepsReceiving(t *testing.T) {
 // R9293-CLOSE-RELIABLE, R2525-FIN-PROMPT: data written before close goes
 // out before the FIN, which rides on the last data segment.
 func TestR9293_CloseSendsDataThenFin(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.MSS = 1000 })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.MSS = 1000 })
 	b.in(spec.ACK, 5001, 1001, 0) // nothing new
 	b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 1500}, 1500)
 	b.wantSegs(". 1001 5001 536", ". 1537 5001 536", ". 2073 5001 428")
@@ -122,21 +115,18 @@ func TestR9293_CloseSendsDataThenFin(t *testing.T) {
 // unread data sends a RST (with ACK where the profile says) and deletes the
 // TCB; a profile that declines sends FIN.
 func TestR9293_SHLD3_CloseWithUnreadDataResets(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.in(spec.ACK, 5001, 1001, 100)
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.wantSegs("R 1001 0")
 	b.wantState(spec.Closed)
 
-	b = newBench(t, "linux")
-	b.passiveOpen()
+	b = passiveBench(t, "linux")
 	b.in(spec.ACK, 5001, 1001, 100)
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.wantSegs("R. 1001 5101 0")
 
-	b = newBench(t, "smoltcp")
-	b.passiveOpen()
+	b = passiveBench(t, "smoltcp")
 	b.in(spec.ACK, 5001, 1001, 100)
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.wantSegs("F. 1001 5101 0")
@@ -147,8 +137,7 @@ func TestR9293_SHLD3_CloseWithUnreadDataResets(t *testing.T) {
 // FIN-WAIT-2 deletes the connection and draws a RST; without the choice it
 // is acknowledged and discarded.
 func TestR9293_SHLD3_DataAfterCloseResets(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.in(spec.ACK, 5001, 1002, 0)
 	b.wantState(spec.FinWait2)
@@ -156,8 +145,7 @@ func TestR9293_SHLD3_DataAfterCloseResets(t *testing.T) {
 	b.wantSegs("R 1002 0")
 	b.wantState(spec.Closed)
 
-	b = newBench(t, "rfc793")
-	b.passiveOpen()
+	b = passiveBench(t, "rfc793")
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.in(spec.ACK, 5001, 1002, 0)
 	b.in(spec.ACK, 5001, 1002, 10)
@@ -172,8 +160,7 @@ func TestR9293_SHLD3_DataAfterCloseResets(t *testing.T) {
 // never sends a second FIN.
 func TestR9293_CloseInFinWaitNoSecondFin(t *testing.T) {
 	for _, name := range []string{"rfc9293", "linux"} {
-		b := newBench(t, name)
-		b.passiveOpen()
+		b := passiveBench(t, name)
 		b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 		r := b.h.closeCall(b.conn())
 		want := ErrConnClosing
@@ -226,15 +213,13 @@ func TestR9293_CloseInSynReceived(t *testing.T) {
 // R9293-ABORT-SYNC, R9293-CALL-ABORT: SO_LINGER {on,0} aborts: RST at
 // SND.NXT, TCB gone. R9293-ABORT-LATE: in LAST-ACK nothing is sent.
 func TestR9293_AbortByLingerZero(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptLinger, Val: 1, Val2: 0}, 0)
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.wantSegs("R 1001 0")
 	b.wantState(spec.Closed)
 
-	b = newBench(t, "rfc9293")
-	b.passiveOpen()
+	b = passiveBench(t, "rfc9293")
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	b.wantState(spec.LastAck)
@@ -247,8 +232,7 @@ func TestR9293_AbortByLingerZero(t *testing.T) {
 // R9293-NOTE3, R9293-RSTGEN-TW, AMB-ABORT-NOTE3: with the profile choice
 // the aborting side enters TIME-WAIT instead of CLOSED.
 func TestR9293_Note3AbortEntersTimeWait(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.AbortEntersTimeWait = true })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.AbortEntersTimeWait = true })
 	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptLinger, Val: 1, Val2: 0}, 0)
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.wantSegs("R 1001 0")
@@ -258,8 +242,7 @@ func TestR9293_Note3AbortEntersTimeWait(t *testing.T) {
 // R9293-SEG-NOACK, AMB-FIN-NOACK: a FIN without ACK is dropped in a
 // synchronized state.
 func TestAMB_FinWithoutAckDropped(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.in(spec.FIN, 5001, 0, 0)
 	b.noSegs()
 	b.wantState(spec.Established)
@@ -269,8 +252,7 @@ func TestAMB_FinWithoutAckDropped(t *testing.T) {
 // R9293-SHLD31, R9293-MUST58, R9293-MAY13: an out-of-order FIN is held and
 // acted on when the hole fills, with one ACK for everything.
 func TestR9293_OutOfOrderFinHeld(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.in(spec.FIN|spec.ACK, 5101, 1001, 0) // FIN after 100 missing octets
 	b.wantSegs(". 1001 5001 0")            // duplicate ACK (MAY-13)
 	b.wantState(spec.Established)
@@ -288,8 +270,7 @@ func TestR9293_OutOfOrderFinHeld(t *testing.T) {
 
 // R9293-SEG-TEXT-LATE: text after the peer's FIN is ignored.
 func TestR9293_TextAfterPeerFinIgnored(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.in(spec.ACK, 5002, 1001, 50)
 	b.noSegs()
@@ -302,10 +283,7 @@ func TestR9293_TextAfterPeerFinIgnored(t *testing.T) {
 // at step six, so the FIN is taken.
 func TestR9293_SynAckCarryingFin(t *testing.T) {
 	b := newBench(t, "rfc9293")
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+	b.connectNonBlock()
 	b.in(spec.SYN|spec.ACK|spec.FIN, 5000, 1001, 0)
 	b.wantSegs(". 1001 5002 0")
 	b.wantState(spec.CloseWait)

@@ -15,13 +15,11 @@ import (
 func TestR9293_SHLD18_DelayedFinAck(t *testing.T) {
 	// Right after the handshake no delay has been learnt yet (Linux:
 	// icsk_ack.ato is 0, the timer fires within a jiffy): at once.
-	b := newBench(t, "linux")
-	b.passiveOpen()
+	b := passiveBench(t, "linux")
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.wantSegs(". 1001 5002 0")
 
-	b = newBench(t, "linux")
-	b.passiveOpen()
+	b = passiveBench(t, "linux")
 	b.in(spec.ACK, 5001, 1001, 10) // the first text: a quick ACK, and the delay is AckDelay
 	b.wantSegs(". 1001 5011 0")
 	b.in(spec.FIN|spec.ACK, 5011, 1001, 0)
@@ -38,8 +36,7 @@ func TestR9293_SHLD18_DelayedFinAck(t *testing.T) {
 		t.Fatal("a delayed ACK that timed out ends pingpong mode")
 	}
 
-	b = newBench(t, "linux")
-	b.passiveOpen()
+	b = passiveBench(t, "linux")
 	b.in(spec.ACK, 5001, 1001, 10)
 	b.mustCall(spec.Call{Kind: spec.CallRead, FD: 4, N: 100}, 10)
 	b.in(spec.FIN|spec.ACK, 5011, 1001, 0)
@@ -52,8 +49,7 @@ func TestR9293_SHLD18_DelayedFinAck(t *testing.T) {
 		t.Fatalf("the delayed ACK went out after the FIN carried it: %v", ss)
 	}
 
-	b = newBench(t, "rfc9293")
-	b.passiveOpen()
+	b = passiveBench(t, "rfc9293")
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.wantSegs(". 1001 5002 0")
 }
@@ -63,8 +59,7 @@ func TestR9293_SHLD18_DelayedFinAck(t *testing.T) {
 // full-sized one is acknowledged at once. After an idle RTO the quick
 // ACKs come back.
 func TestR9293_SHLD19_AckEverySecondSegment(t *testing.T) {
-	b := newBench(t, "linux", func(p *spec.Profile) { p.QuickAcks = 2 })
-	b.passiveOpen()
+	b := passiveBench(t, "linux", func(p *spec.Profile) { p.QuickAcks = 2 })
 	mss := uint32(b.conn().SendMSS)
 	seq := spec.Seq(5001)
 	data := func() {
@@ -97,8 +92,7 @@ func TestR9293_SHLD19_AckEverySecondSegment(t *testing.T) {
 // AMB-QUICKACK-OPT: TCP_QUICKACK 1 sends a delayed ACK at once and leaves
 // pingpong mode; 0 enters it, and getsockopt reads the mode back.
 func TestAMB_QuickAckOption(t *testing.T) {
-	b := newBench(t, "linux")
-	b.passiveOpen()
+	b := passiveBench(t, "linux")
 	b.in(spec.ACK, 5001, 1001, 10)
 	b.mustCall(spec.Call{Kind: spec.CallRead, FD: 4, N: 100}, 10)
 	b.in(spec.FIN|spec.ACK, 5011, 1001, 0)
@@ -116,10 +110,7 @@ func TestAMB_QuickAckOption(t *testing.T) {
 func TestR6298_SYN_FALLBACK(t *testing.T) {
 	for _, fallback := range []bool{true, false} {
 		b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false; p.SynTimeoutFallback = fallback })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.advance(time.Second)
 		b.wantSegs("S 1000 0")
 		b.in(spec.SYN|spec.ACK, 5000, 1001, 0)
@@ -141,10 +132,7 @@ func TestR6298_SYN_FALLBACK(t *testing.T) {
 func TestAMB_RTOFormula(t *testing.T) {
 	for _, f := range []spec.RTOFormula{spec.RTOFormulaRFC6298, spec.RTOFormulaLinux} {
 		b := newBench(t, "linux", func(p *spec.Profile) { p.Timestamps = false; p.RTOFormula = f })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.advance(10*time.Millisecond + 500*time.Microsecond)
 		b.in(spec.SYN|spec.ACK, 5000, 1001, 0)
 		// SRTT 10.5 ms, RTTVAR 5.25 ms: RFC max(200, 31.5) = 200 ms; Linux
@@ -164,10 +152,7 @@ func TestAMB_RTOFormula(t *testing.T) {
 // (AMB-SYN-LINEAR-R2, TestAMB_SynLinearR2).
 func TestAMB_SynLinearTimeouts(t *testing.T) {
 	b := newBench(t, "linux")
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-	b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+	b.connectNonBlock()
 	var at []time.Duration
 	linear := 0
 	for now := time.Duration(0); now < 20*time.Second; now += time.Millisecond * 250 {
@@ -250,9 +235,7 @@ func TestAMB_SynLinearR2TimeBound(t *testing.T) {
 // loss probe needs.
 func (b *bench) passiveOpenSack() {
 	b.t.Helper()
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.listen()
 	b.inSeg(spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: 65535, Opts: spec.Options{SackOK: true}})
 	b.advance(10 * time.Millisecond)
 	b.in(spec.ACK, b.irs+1, b.iss+1, 0)
@@ -320,9 +303,7 @@ func TestR8985_TLP_TailData(t *testing.T) {
 func TestR6298_RTTMAfterRetransmission(t *testing.T) {
 	for _, ts := range []bool{true, false} {
 		b := newBench(t, "rfc9293")
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		syn := spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: 65535}
 		if ts {
 			syn.Opts = spec.Options{HasTS: true, TS: spec.Timestamp{Val: 7}}
@@ -360,10 +341,7 @@ func TestR6298_RTTMAfterRetransmission(t *testing.T) {
 func TestR9293_SynSentText(t *testing.T) {
 	for _, prof := range []string{"rfc9293", "linux"} {
 		b := newBench(t, prof, func(p *spec.Profile) { p.Timestamps = false; p.AckDelay = 0 })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.in(spec.SYN, 5000, 0, 10)
 		b.wantSegs("S. 1000 5001 0")
 		b.in(spec.ACK, 5001, 1001, 0)

@@ -14,8 +14,7 @@ import (
 // is checked before its ACK and aborts the connection with the abort's own
 // RST,ACK at SND.NXT, RCV.NXT not counting the data.
 func TestAMB_ClosingRcv_LateDataAbortRST(t *testing.T) {
-	b := newBench(t, "gvisor")
-	b.passiveOpen()
+	b := passiveBench(t, "gvisor")
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.wantSegs("F. 1001 5001 0")
 	b.in(spec.ACK|spec.PSH, 5001, 1001, 10)
@@ -25,8 +24,7 @@ func TestAMB_ClosingRcv_LateDataAbortRST(t *testing.T) {
 		t.Fatal("AMB-CLOSING-RCV not applied")
 	}
 	// Without the field: the RST is formed from the segment.
-	b = newBench(t, "gvisor", func(p *spec.Profile) { p.ClosingChecksFirst = false })
-	b.passiveOpen()
+	b = passiveBench(t, "gvisor", func(p *spec.Profile) { p.ClosingChecksFirst = false })
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.in(spec.ACK|spec.PSH, 5001, 1001, 10)
 	b.wantSegs("R 1001 0")
@@ -35,15 +33,13 @@ func TestAMB_ClosingRcv_LateDataAbortRST(t *testing.T) {
 // AMB-CLOSING-RCV: a second FIN at RCV.NXT in CLOSE-WAIT is taken again
 // (RCV.NXT advances and is acknowledged); RFC 9293 step 8 ignores it.
 func TestAMB_ClosingRcv_SecondFin(t *testing.T) {
-	b := newBench(t, "gvisor")
-	b.passiveOpen()
+	b := passiveBench(t, "gvisor")
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.wantSegs(". 1001 5002 0")
 	b.in(spec.FIN|spec.ACK, 5002, 1001, 0)
 	b.wantSegs(". 1001 5003 0")
 	b.wantState(spec.CloseWait)
-	b = newBench(t, "gvisor", func(p *spec.Profile) { p.ClosingChecksFirst = false })
-	b.passiveOpen()
+	b = passiveBench(t, "gvisor", func(p *spec.Profile) { p.ClosingChecksFirst = false })
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.in(spec.FIN|spec.ACK, 5002, 1001, 0)
 	b.noSegs()
@@ -53,8 +49,7 @@ func TestAMB_ClosingRcv_SecondFin(t *testing.T) {
 // dropped whole in CLOSE-WAIT, its ACK unseen; RFC 9293 takes the ACK.
 func TestAMB_ClosingRcv_TextAfterFinDropsACK(t *testing.T) {
 	for _, on := range []bool{true, false} {
-		b := newBench(t, "gvisor", func(p *spec.Profile) { p.ClosingChecksFirst = on })
-		b.passiveOpen()
+		b := passiveBench(t, "gvisor", func(p *spec.Profile) { p.ClosingChecksFirst = on })
 		b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 		b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 10}, 10)
 		b.in(spec.ACK|spec.PSH, 5002, 1011, 10)
@@ -70,8 +65,7 @@ func TestAMB_ClosingRcv_TextAfterFinDropsACK(t *testing.T) {
 // AMB-CLOSING-RCV: after close(), in FIN-WAIT-2, an out-of-order FIN
 // aborts the connection; RFC 9293 holds it and acknowledges RCV.NXT.
 func TestAMB_ClosingRcv_OrphanOutOfOrderFin(t *testing.T) {
-	b := newBench(t, "gvisor")
-	b.passiveOpen()
+	b := passiveBench(t, "gvisor")
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.in(spec.ACK, 5001, 1002, 0)
 	b.wantState(spec.FinWait2)
@@ -84,12 +78,10 @@ func TestAMB_ClosingRcv_OrphanOutOfOrderFin(t *testing.T) {
 // ignored but the text is received and acknowledged; drop-in-established
 // drops it all.
 func TestAMB_AckAbove_TextFirst(t *testing.T) {
-	b := newBench(t, "gvisor")
-	b.passiveOpen()
+	b := passiveBench(t, "gvisor")
 	b.in(spec.ACK|spec.PSH, 5001, 2000, 10)
 	b.wantSegs(". 1001 5011 0")
-	b = newBench(t, "gvisor", func(p *spec.Profile) { p.AckAboveSndNxt = spec.AckAboveDropInEstablished })
-	b.passiveOpen()
+	b = passiveBench(t, "gvisor", func(p *spec.Profile) { p.AckAboveSndNxt = spec.AckAboveDropInEstablished })
 	b.in(spec.ACK|spec.PSH, 5001, 2000, 10)
 	b.noSegs()
 }
@@ -97,12 +89,10 @@ func TestAMB_AckAbove_TextFirst(t *testing.T) {
 // AMB-NOACK-FIRST: a segment without ACK is dropped before the sequence
 // test; the RFC acknowledges an unacceptable one (R9293-SEG-UNACCEPT).
 func TestAMB_NoACKDroppedFirst(t *testing.T) {
-	b := newBench(t, "gvisor")
-	b.passiveOpen()
+	b := passiveBench(t, "gvisor")
 	b.in(spec.PSH, 90001, 0, 10)
 	b.noSegs()
-	b = newBench(t, "gvisor", func(p *spec.Profile) { p.NoACKDroppedFirst = false })
-	b.passiveOpen()
+	b = passiveBench(t, "gvisor", func(p *spec.Profile) { p.NoACKDroppedFirst = false })
 	b.in(spec.PSH, 90001, 0, 10)
 	b.wantSegs(". 1001 5001 0")
 }
@@ -149,9 +139,7 @@ func TestAMB_TimeWaitAckUnlessExact(t *testing.T) {
 func TestR7323_PAWS_NoPAWS(t *testing.T) {
 	for _, off := range []bool{true, false} {
 		b := newBench(t, "gvisor", func(p *spec.Profile) { p.NoPAWS = off })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		ts := func(v uint32) spec.Options { return spec.Options{HasTS: true, TS: spec.Timestamp{Val: v}} }
 		b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 65535, Opts: ts(100)})
 		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 65535, Opts: ts(200)})
@@ -170,8 +158,7 @@ func TestR7323_PAWS_NoPAWS(t *testing.T) {
 // say); Table 6 refuses it.
 func TestR9293_SegAccept_TextEdgeAcceptable(t *testing.T) {
 	for _, on := range []bool{true, false} {
-		b := newBench(t, "gvisor", func(p *spec.Profile) { p.TextEdgeAcceptable = on })
-		b.passiveOpen()
+		b := passiveBench(t, "gvisor", func(p *spec.Profile) { p.TextEdgeAcceptable = on })
 		edge := spec.Seq(5001).Add(b.conn().rcvWnd(b.h))
 		if got := b.conn().acceptable(b.h, &spec.Segment{Flags: spec.ACK, Seq: edge, Len: 1}); got != on {
 			t.Fatalf("TextEdgeAcceptable=%v: text at the right edge acceptable = %v", on, got)
@@ -185,21 +172,18 @@ func TestR9293_SegAccept_TextEdgeAcceptable(t *testing.T) {
 // R9293-SHLD31: under HeldFINNeedsText a bare out-of-order FIN is not
 // held, so filling the gap does not close; with text it is held.
 func TestR9293_SHLD31_HeldFINNeedsText(t *testing.T) {
-	b := newBench(t, "gvisor")
-	b.passiveOpen()
+	b := passiveBench(t, "gvisor")
 	b.in(spec.FIN|spec.ACK, 5011, 1001, 0)
 	b.wantSegs(". 1001 5001 0")
 	b.in(spec.ACK|spec.PSH, 5001, 1001, 10)
 	b.wantSegs(". 1001 5011 0")
 	b.wantState(spec.Established)
-	b = newBench(t, "gvisor")
-	b.passiveOpen()
+	b = passiveBench(t, "gvisor")
 	b.in(spec.FIN|spec.ACK, 5006, 1001, 5) // with text: held
 	b.in(spec.ACK|spec.PSH, 5001, 1001, 5)
 	b.wantSegs(". 1001 5012 0")
 	b.wantState(spec.CloseWait)
-	b = newBench(t, "gvisor", func(p *spec.Profile) { p.HeldFINNeedsText = false })
-	b.passiveOpen()
+	b = passiveBench(t, "gvisor", func(p *spec.Profile) { p.HeldFINNeedsText = false })
 	b.in(spec.FIN|spec.ACK, 5011, 1001, 0)
 	b.in(spec.ACK|spec.PSH, 5001, 1001, 10)
 	b.wantSegs(". 1001 5012 0")
@@ -209,20 +193,17 @@ func TestR9293_SHLD31_HeldFINNeedsText(t *testing.T) {
 // R2525-RST-UNREAD: under ShutdownUnreadRST, shutdown(SHUT_RDWR) with
 // unread data resets; otherwise it half-closes with a FIN.
 func TestR2525_RSTUnread_ShutdownUnreadRST(t *testing.T) {
-	b := newBench(t, "gvisor")
-	b.passiveOpen()
+	b := passiveBench(t, "gvisor")
 	b.in(spec.ACK|spec.PSH, 5001, 1001, 10)
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutRDWR}, 0)
 	b.wantSegs("R. 1001 5011 0")
 	b.wantState(spec.Closed)
-	b = newBench(t, "gvisor", func(p *spec.Profile) { p.ShutdownUnreadRST = false })
-	b.passiveOpen()
+	b = passiveBench(t, "gvisor", func(p *spec.Profile) { p.ShutdownUnreadRST = false })
 	b.in(spec.ACK|spec.PSH, 5001, 1001, 10)
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutRDWR}, 0)
 	b.wantSegs("F. 1001 5011 0")
 	// SHUT_RD, then SHUT_WR: the second call shuts both.
-	b = newBench(t, "gvisor")
-	b.passiveOpen()
+	b = passiveBench(t, "gvisor")
 	b.in(spec.ACK|spec.PSH, 5001, 1001, 10)
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutRD}, 0)
 	b.noSegs()
@@ -236,9 +217,7 @@ func TestR2525_RSTUnread_ShutdownUnreadRST(t *testing.T) {
 func TestR7323_TSEvery_RSTCarriesTS(t *testing.T) {
 	for _, on := range []bool{true, false} {
 		b := newBench(t, "gvisor", func(p *spec.Profile) { p.RSTCarriesTS = on })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		ts := spec.Options{HasTS: true, TS: spec.Timestamp{Val: 100}}
 		b.inSeg(spec.Segment{Flags: spec.SYN, Seq: 5000, Wnd: 65535, Opts: ts})
 		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 3000, Wnd: 65535, Opts: ts})
@@ -254,8 +233,7 @@ func TestR7323_TSEvery_RSTCarriesTS(t *testing.T) {
 // RCV.NXT then closes. Without the field the ACK closes at once.
 func TestAMB_ClosingRcv_FinAckNotTaken(t *testing.T) {
 	for _, on := range []bool{true, false} {
-		b := newBench(t, "gvisor", func(p *spec.Profile) { p.ClosingChecksFirst = on })
-		b.passiveOpen()
+		b := passiveBench(t, "gvisor", func(p *spec.Profile) { p.ClosingChecksFirst = on })
 		b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 		b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 		b.wantSegs("F. 1001 5002 0")
@@ -275,8 +253,7 @@ func TestAMB_ClosingRcv_FinAckNotTaken(t *testing.T) {
 // still sets SND.WND; otherwise it is ignored for the window.
 func TestR9293_SegAckWindow_WindowFromEveryACK(t *testing.T) {
 	for _, on := range []bool{true, false} {
-		b := newBench(t, "gvisor", func(p *spec.Profile) { p.WindowFromEveryACK = on })
-		b.passiveOpen()
+		b := passiveBench(t, "gvisor", func(p *spec.Profile) { p.WindowFromEveryACK = on })
 		b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 100}, 100)
 		b.in(spec.ACK, 5001, 1101, 0)
 		b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1051, Len: 10, Wnd: 0})

@@ -11,8 +11,7 @@ import (
 // R9293-RST-ABORT, R9293-MUST12, R1122-INFORM: the three RST cases of RFC
 // 5961 §3.2 in ESTABLISHED.
 func TestR5961_RSTThreeCases(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.in(spec.RST, 5001+70000, 0, 0) // outside the window: silent
 	b.noSegs()
 	b.wantState(spec.Established)
@@ -34,8 +33,7 @@ func TestR5961_RSTThreeCases(t *testing.T) {
 
 // R9293-RST-WINDOW: RFC 793 accepts any in-window RST.
 func TestR9293_RSTInWindowUnder793(t *testing.T) {
-	b := newBench(t, "rfc793")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc793")
 	b.in(spec.RST, 5001+100, 0, 0)
 	b.wantState(spec.Closed)
 	b.noSegs()
@@ -43,8 +41,7 @@ func TestR9293_RSTInWindowUnder793(t *testing.T) {
 
 // R9293-RST-DATA: a RST carrying data is still a RST (SHLD-2).
 func TestR9293_RSTWithData(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.in(spec.RST|spec.ACK, 5001, 1001, 20)
 	b.wantState(spec.Closed)
 	b.wantFired("R9293-RST-DATA")
@@ -53,8 +50,7 @@ func TestR9293_RSTWithData(t *testing.T) {
 // R9293-RST-LATE, AMB-RST-LATE-NOTIFY: a valid RST in LAST-ACK deletes the
 // TCB; an attached user is told.
 func TestR9293_RSTInLastAck(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	b.wantState(spec.LastAck)
@@ -168,14 +164,12 @@ func TestR9293_ListenerSynFin(t *testing.T) {
 // the window, draws a challenge ACK. R9293-SEG-SYN-793: RFC 793 resets on
 // an in-window SYN.
 func TestR9293_SynInEstablished(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.in(spec.SYN, 5001+10, 0, 0)
 	b.wantSegs(". 1001 5001 0")
 	b.wantState(spec.Established)
 
-	b = newBench(t, "rfc793")
-	b.passiveOpen()
+	b = passiveBench(t, "rfc793")
 	b.in(spec.SYN, 5001+10, 0, 0)
 	b.wantSegs("R 1001 0")
 	b.wantState(spec.Closed)
@@ -207,8 +201,7 @@ func TestR9293_Table6Edges(t *testing.T) {
 	b.noSegs()
 
 	// Linux accepts the zero-length segment at the right edge (AMB-ZEROLEN-EDGE).
-	b = newBench(t, "linux")
-	b.passiveOpen()
+	b = passiveBench(t, "linux")
 	wnd = spec.Seq(b.conn().rcvWnd(b.h))
 	b.in(spec.ACK, 5001+wnd, 1001, 0)
 	b.noSegs()
@@ -219,13 +212,11 @@ func TestR9293_Table6Edges(t *testing.T) {
 // (gVisor, older Linux).
 func TestR9293_AckAboveSndNxt(t *testing.T) {
 	for _, p := range []string{"rfc9293", "linux"} {
-		b := newBench(t, p)
-		b.passiveOpen()
+		b := passiveBench(t, p)
 		b.in(spec.ACK, 5001, 1500, 0)
 		b.wantSegs(". 1001 5001 0")
 	}
-	b := newBench(t, "gvisor")
-	b.passiveOpen()
+	b := passiveBench(t, "gvisor")
 	b.in(spec.ACK, 5001, 1500, 0)
 	b.noSegs()
 }
@@ -233,15 +224,13 @@ func TestR9293_AckAboveSndNxt(t *testing.T) {
 // R9293-MAY12, R5961-ACK: with the RFC 5961 §5 check, an ACK far below
 // SND.UNA draws an ACK and is dropped.
 func TestR5961_ACKRangeCheck(t *testing.T) {
-	b := newBench(t, "rfc9293")
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293")
 	b.in(spec.ACK, 5001, farBelow, 5)
 	b.wantSegs(". 1001 5001 0")
 	if b.conn().Unread != 0 {
 		t.Fatal("data of a segment failing the ACK check was taken")
 	}
-	b = newBench(t, "rfc793")
-	b.passiveOpen()
+	b = passiveBench(t, "rfc793")
 	b.in(spec.ACK, 5001, farBelow, 5)
 	if b.conn().Unread != 5 {
 		t.Fatal("without the check the data is taken")
@@ -251,8 +240,7 @@ func TestR5961_ACKRangeCheck(t *testing.T) {
 // R5961-THROTTLE: challenge ACKs are rate-limited per connection under
 // the linux profile (500 ms), data segments exempt.
 func TestR5961_ChallengeAckThrottle(t *testing.T) {
-	b := newBench(t, "linux")
-	b.passiveOpen()
+	b := passiveBench(t, "linux")
 	b.in(spec.RST, 5001+100, 0, 0)
 	if len(b.segs()) != 1 {
 		t.Fatal("first challenge ACK missing")
@@ -272,8 +260,7 @@ func TestR5961_ChallengeAckThrottle(t *testing.T) {
 // accepted by Linux.
 func TestR9293_ZeroWindow(t *testing.T) {
 	for _, name := range []string{"rfc9293", "linux"} {
-		b := newBench(t, name, func(p *spec.Profile) { p.RecvBuf = 1000; p.Timestamps = false; p.AckDelay = 0 })
-		b.passiveOpen()
+		b := passiveBench(t, name, func(p *spec.Profile) { p.RecvBuf = 1000; p.Timestamps = false; p.AckDelay = 0 })
 		b.in(spec.ACK, 5001, 1001, 1000) // fills the window
 		b.wantSegs(". 1001 6001 0")
 		if b.conn().rcvWnd(b.h) != 0 {
@@ -324,10 +311,7 @@ func TestR7323_Timestamps(t *testing.T) {
 func TestAMB_SimultaneousOpen(t *testing.T) {
 	for _, name := range []string{"rfc9293", "linux"} {
 		b := newBench(t, name, func(p *spec.Profile) { p.Timestamps = false })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.in(spec.SYN, 5000, 0, 0)
 		b.wantSegs("S. 1000 5001 0")
 		b.wantState(spec.SynReceived)
@@ -358,8 +342,7 @@ func TestR5961_ThrottleExemptsFIN(t *testing.T) {
 		profile string
 		answer  bool
 	}{{"linux", true}, {"gvisor", false}} {
-		b := newBench(t, tc.profile)
-		b.passiveOpen()
+		b := passiveBench(t, tc.profile)
 		b.in(spec.ACK, 5001+200000, 1001, 0) // out of window: answered, the interval starts
 		if len(b.segs()) != 1 {
 			t.Fatalf("%s: first out-of-window ACK missing", tc.profile)
@@ -384,8 +367,7 @@ func TestR5961_ChallengeAckExempt(t *testing.T) {
 		profile string
 		answer  bool
 	}{{"rfc9293", true}, {"linux", false}} {
-		b := newBench(t, tc.profile)
-		b.passiveOpen()
+		b := passiveBench(t, tc.profile)
 		b.in(spec.RST, 5001+100, 0, 0) // a RST not at RCV.NXT: challenged, the interval starts
 		if len(b.segs()) != 1 {
 			t.Fatalf("%s: first challenge ACK missing", tc.profile)
@@ -414,8 +396,7 @@ func TestR9293_RSTInCloseWaitErrno(t *testing.T) {
 		want    spec.Errno
 	}{{"rfc9293", spec.ECONNRESET}, {"freebsd", spec.ECONNRESET}, {"linux", spec.EPIPE}} {
 		for _, viaWrite := range []bool{false, true} {
-			b := newBench(t, tc.profile)
-			b.passiveOpen()
+			b := passiveBench(t, tc.profile)
 			b.in(spec.FIN|spec.ACK, 5001, 1001, 0)
 			b.wantState(spec.CloseWait)
 			b.in(spec.RST, 5002, 0, 0)
@@ -446,10 +427,7 @@ func TestAMB_SynFinDroppedAnyState(t *testing.T) {
 		dropped bool
 	}{{"freebsd", true}, {"linux", false}} {
 		b := newBench(t, tc.profile, dropOn)
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 3, Opt: spec.OptNonBlock, Val: 1}, 0)
-		b.call(spec.Call{Kind: spec.CallConnect, FD: 3, Addr: b.peer})
+		b.connectNonBlock()
 		b.wantSegs(fmt.Sprintf("S %d 0", b.iss))
 		b.in(spec.SYN|spec.FIN, b.irs, 0, 0)
 		if got := len(b.segs()) == 0 && b.state() == spec.SynSent; got != tc.dropped {
@@ -460,8 +438,7 @@ func TestAMB_SynFinDroppedAnyState(t *testing.T) {
 		}
 	}
 	// TIME-WAIT: the SYN|FIN is dropped before the TIME-WAIT rules see it.
-	b := newBench(t, "freebsd", dropOn)
-	b.passiveOpen()
+	b := passiveBench(t, "freebsd", dropOn)
 	b.activeClose()
 	b.wantState(spec.TimeWait)
 	b.in(spec.SYN|spec.FIN, 9000, 0, 0)

@@ -27,8 +27,7 @@ func TestR6298_RTOFromSample(t *testing.T) {
 // resends the head and doubles the RTO; the ACK of a retransmitted segment
 // gives no RTT sample; the timer stops when all is acknowledged.
 func TestR6298_BackoffAndKarn(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	srtt := b.conn().SRTT
 	b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 	b.wantSegs("F. 1001 5001 0")
@@ -55,8 +54,7 @@ func TestR6298_BackoffAndKarn(t *testing.T) {
 // R9293-TO-USER: at R1 the application is warned; when the FIN has been
 // retransmitted R2 times the next expiry gives up, and the user is told.
 func TestR9293_MUST20_R1R2GiveUp(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	warned := false
 	for i := 0; i < b.h.p.R2; i++ {
@@ -86,16 +84,14 @@ func TestR9293_MUST20_R1R2GiveUp(t *testing.T) {
 // R9293-MUST21: the application sets R2 for its connection; infinity
 // keeps retransmitting.
 func TestR9293_MUST21_ApplicationSetsR2(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptR2, Val: 1}, 0)
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	b.advance(b.conn().RTO)
 	b.advance(b.conn().RTO)
 	b.wantState(spec.Closed)
 
-	b = newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b = passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptR2, Val: -1}, 0)
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	for i := 0; i < 40; i++ {
@@ -165,8 +161,7 @@ func TestR9293_MUST23_SynGiveUp(t *testing.T) {
 // R9293-MUST36, R2525-FIN-PROMPT: a zero window is probed; the FIN waits
 // behind data and follows it once the window opens.
 func TestR9293_MUST36_ZeroWindowProbe(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.inSeg(spec.Segment{Flags: spec.ACK, Seq: 5001, Ack: 1001, Wnd: 0})
 	b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 100}, 100)
 	b.noSegs()
@@ -181,8 +176,7 @@ func TestR9293_MUST36_ZeroWindowProbe(t *testing.T) {
 // R9293-TO-USER: the user timeout aborts a connection whose data stays
 // unacknowledged, and says so.
 func TestR9293_UserTimeout(t *testing.T) {
-	b := newBench(t, "smoltcp")
-	b.passiveOpen()
+	b := passiveBench(t, "smoltcp")
 	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptUserTimeout, Val: 1500}, 0)
 	b.mustCall(spec.Call{Kind: spec.CallWrite, FD: 4, N: 10}, 10)
 	b.advance(1500 * time.Millisecond)
@@ -209,8 +203,7 @@ func TestAMB_FinWait2Timer(t *testing.T) {
 		{"rfc9293", true, false},
 	}
 	for _, c := range cases {
-		b := newBench(t, c.profile, func(p *spec.Profile) { p.Timestamps = false })
-		b.passiveOpen()
+		b := passiveBench(t, c.profile, func(p *spec.Profile) { p.Timestamps = false })
 		if c.close {
 			b.mustCall(spec.Call{Kind: spec.CallClose, FD: 4}, 0)
 		} else {
@@ -229,8 +222,7 @@ func TestAMB_FinWait2Timer(t *testing.T) {
 // R9293-CALL-CLOSE: a blocking close with SO_LINGER {on, t} waits until the
 // FIN is acknowledged, or t runs out.
 func TestR9293_LingerCloseWaits(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptLinger, Val: 1, Val2: 5}, 0)
 	if _, _, ok := b.call(spec.Call{Kind: spec.CallClose, FD: 4}); ok {
 		t.Fatal("close must block until the FIN is acknowledged")
@@ -240,8 +232,7 @@ func TestR9293_LingerCloseWaits(t *testing.T) {
 		t.Fatalf("close did not return when the FIN was acknowledged: %v", b.out)
 	}
 
-	b = newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b = passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.mustCall(spec.Call{Kind: spec.CallSetsockopt, FD: 4, Opt: spec.OptLinger, Val: 1, Val2: 5}, 0)
 	b.call(spec.Call{Kind: spec.CallClose, FD: 4})
 	b.advance(5 * time.Second)

@@ -11,8 +11,7 @@ import (
 // 2×MSL: present 1 ns before the deadline, gone at it.
 func TestR9293_MUST13_TimeWaitLasts2MSL(t *testing.T) {
 	for _, name := range spec.ProfileNames() {
-		b := newBench(t, name, func(p *spec.Profile) { p.Timestamps = false })
-		b.passiveOpen()
+		b := passiveBench(t, name, func(p *spec.Profile) { p.Timestamps = false })
 		b.activeClose()
 		entered := b.now
 		b.advanceTo(entered.Add(b.h.p.TimeWait - 1))
@@ -27,8 +26,7 @@ func TestR9293_MUST13_TimeWaitLasts2MSL(t *testing.T) {
 // acknowledged and restarts the 2MSL timer, although it fails Table 6.
 func TestR9293_RetransmittedFinRestartsTimeWait(t *testing.T) {
 	for _, name := range []string{"rfc9293", "linux", "freebsd"} {
-		b := newBench(t, name, func(p *spec.Profile) { p.Timestamps = false })
-		b.passiveOpen()
+		b := passiveBench(t, name, func(p *spec.Profile) { p.Timestamps = false })
 		b.activeClose()
 		b.advance(10 * time.Second)
 		b.in(spec.FIN|spec.ACK, 5001, 1002, 0)
@@ -43,8 +41,7 @@ func TestR9293_RetransmittedFinRestartsTimeWait(t *testing.T) {
 // silently; RFC 9293 leaves the timer alone.
 func TestR9293_TimeWaitBareAckRestartPolicy(t *testing.T) {
 	for name, restart := range map[string]bool{"rfc9293": false, "linux": true} {
-		b := newBench(t, name, func(p *spec.Profile) { p.Timestamps = false })
-		b.passiveOpen()
+		b := passiveBench(t, name, func(p *spec.Profile) { p.Timestamps = false })
 		b.activeClose()
 		before := b.conn().Timer[spec.TimerTimeWait]
 		b.advance(time.Second)
@@ -73,8 +70,7 @@ func TestR1337_RSTInTimeWait(t *testing.T) {
 		{"rfc793", true, false},
 	}
 	for _, c := range cases {
-		b := newBench(t, c.profile, func(p *spec.Profile) { p.Timestamps = false })
-		b.passiveOpen()
+		b := passiveBench(t, c.profile, func(p *spec.Profile) { p.Timestamps = false })
 		b.activeClose()
 		b.in(spec.RST, 5002+10, 0, 0)
 		if got := len(b.segs()) == 1; got != c.inexactReplies {
@@ -95,8 +91,7 @@ func TestR1337_RSTInTimeWait(t *testing.T) {
 // listenAfterTimeWait prepares a host that is in TIME-WAIT on its
 // listener's port, with the listener still open.
 func listenAfterTimeWait(t *testing.T, profile string, mods ...func(*spec.Profile)) *bench {
-	b := newBench(t, profile, mods...)
-	b.passiveOpen()
+	b := passiveBench(t, profile, mods...)
 	b.activeClose() // the accepted connection, closed by us, is in TIME-WAIT; fd 3 still listens
 	return b
 }
@@ -245,8 +240,7 @@ func TestR9293_ConnectTakesOverTimeWaitLinux(t *testing.T) {
 func TestR9293_TimeWaitCap(t *testing.T) {
 	b := newBench(t, "linux", func(p *spec.Profile) { p.MaxTimeWait = 0 })
 	_ = b
-	b = newBench(t, "linux", func(p *spec.Profile) { p.Timestamps = false; p.MaxTimeWait = 1 })
-	b.passiveOpen()
+	b = passiveBench(t, "linux", func(p *spec.Profile) { p.Timestamps = false; p.MaxTimeWait = 1 })
 	b.activeClose()
 	// A second connection from another peer port.
 	b.peer.Port++
@@ -266,8 +260,7 @@ func TestR9293_TimeWaitCap(t *testing.T) {
 // detached when TIME-WAIT begins: reads drain then EOF, writes EPIPE, the
 // socket shows CLOSED, shutdown is ENOTCONN.
 func TestAMB_SocketDetachesAtTimeWait(t *testing.T) {
-	b := newBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
-	b.passiveOpen()
+	b := passiveBench(t, "rfc9293", func(p *spec.Profile) { p.Timestamps = false })
 	b.mustCall(spec.Call{Kind: spec.CallShutdown, FD: 4, How: spec.ShutWR}, 0)
 	b.in(spec.ACK, 5001, 1002, 0)
 	b.in(spec.FIN|spec.ACK, 5001, 1002, 30)

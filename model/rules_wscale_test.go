@@ -10,16 +10,23 @@ import (
 // shift 8 unless mods say otherwise) from a SYN whose Window Scale option
 // is peerWS (shift+1, 0 = absent) and window synWnd; the handshake's ACK
 // carries window ackWnd.
-func wsBench(t *testing.T, peerWS uint8, synWnd, ackWnd uint16, mods ...func(*spec.Profile)) *bench {
+// wsSyn is the bench listening under rfc9293 with window scaling on at
+// shift 8 (then mods), after the peer's SYN with window synWnd and the
+// wscale field peerWS.
+func wsSyn(t *testing.T, peerWS uint8, synWnd uint16, mods ...func(*spec.Profile)) *bench {
 	t.Helper()
 	mods = append([]func(*spec.Profile){func(p *spec.Profile) { p.WindowScale, p.WindowShift = true, 8 }}, mods...)
 	b := newBench(t, "rfc9293", mods...)
-	b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+	b.listen()
 	syn := spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: synWnd}
 	syn.Opts.WScale = peerWS
 	b.inSeg(syn)
+	return b
+}
+
+func wsBench(t *testing.T, peerWS uint8, synWnd, ackWnd uint16, mods ...func(*spec.Profile)) *bench {
+	t.Helper()
+	b := wsSyn(t, peerWS, synWnd, mods...)
 	b.inSeg(spec.Segment{Flags: spec.ACK, Seq: b.irs + 1, Ack: b.iss + 1, Wnd: ackWnd})
 	b.wantState(spec.Established)
 	b.mustCall(spec.Call{Kind: spec.CallAccept, FD: 3}, 4)
@@ -45,13 +52,7 @@ func TestR7323_WS_NEGOTIATE_SynAckOnlyIfSyn(t *testing.T) {
 		want   uint8
 		shift  uint8
 	}{{0, 0, 0}, {8, 9, 7}} {
-		b := newBench(t, "rfc9293", func(p *spec.Profile) { p.WindowScale, p.WindowShift = true, 8 })
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
-		syn := spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: 1000}
-		syn.Opts.WScale = tc.peerWS
-		b.inSeg(syn)
+		b := wsSyn(t, tc.peerWS, 1000)
 		if got := b.lastSeg().Opts.WScale; got != tc.want {
 			t.Fatalf("peer wscale %d: SYN,ACK wscale field %d, want %d", tc.peerWS, got, tc.want)
 		}
@@ -95,13 +96,7 @@ func TestR7323_WS_SYN_UNSCALED(t *testing.T) {
 		t.Fatalf("SND.WND %d, want %d", c.SndWnd, 257<<7)
 	}
 	// Before the ACK, SND.WND was the SYN's window, unscaled.
-	b2 := newBench(t, "rfc9293", func(p *spec.Profile) { p.WindowScale, p.WindowShift = true, 8 })
-	b2.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-	b2.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-	b2.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
-	syn := spec.Segment{Flags: spec.SYN, Seq: b2.irs, Wnd: 1000}
-	syn.Opts.WScale = 8
-	b2.inSeg(syn)
+	b2 := wsSyn(t, 8, 1000)
 	if c := b2.conn(); c.SndWnd != 1000 {
 		t.Fatalf("SND.WND from the SYN %d, want 1000", c.SndWnd)
 	}
@@ -162,13 +157,7 @@ func TestR7323_WS_CAP(t *testing.T) {
 	}
 	if !b.fired("R7323-WS-CAP") {
 		// fired is about the last step; the option was read on the SYN.
-		b2 := newBench(t, "rfc9293", func(p *spec.Profile) { p.WindowScale = true })
-		b2.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b2.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b2.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
-		syn := spec.Segment{Flags: spec.SYN, Seq: b2.irs, Wnd: 1000}
-		syn.Opts.WScale = 16
-		b2.inSeg(syn)
+		b2 := wsSyn(t, 16, 1000)
 		if !b2.fired("R7323-WS-CAP") {
 			t.Fatal("R7323-WS-CAP not reported")
 		}
@@ -199,9 +188,7 @@ func TestRecvBufRoundMSS(t *testing.T) {
 		want uint32
 	}{{1460, 65700}, {1440, 66240}} {
 		b := newBench(t, "freebsd")
-		b.mustCall(spec.Call{Kind: spec.CallSocket}, 3)
-		b.mustCall(spec.Call{Kind: spec.CallBind, FD: 3, Addr: spec.SockAddr{Port: 8080}}, 0)
-		b.mustCall(spec.Call{Kind: spec.CallListen, FD: 3, N: 8}, 0)
+		b.listen()
 		syn := spec.Segment{Flags: spec.SYN, Seq: b.irs, Wnd: 65535}
 		syn.Opts.MSS = tc.mss
 		b.inSeg(syn)
@@ -212,8 +199,7 @@ func TestRecvBufRoundMSS(t *testing.T) {
 			t.Fatalf("MSS %d: SYN,ACK window %d, want 65535", tc.mss, w)
 		}
 	}
-	b := newBench(t, "freebsd", func(p *spec.Profile) { p.RecvBufRoundMSS = false })
-	b.passiveOpen()
+	b := passiveBench(t, "freebsd", func(p *spec.Profile) { p.RecvBufRoundMSS = false })
 	if got := b.conn().RcvBuf; got != 65536 {
 		t.Fatalf("without rounding: RcvBuf %d, want 65536", got)
 	}

@@ -122,6 +122,9 @@ func (h *Host) detach(c *Conn, why ending) {
 	case endRefused:
 		h.emit(spec.NoticeOut(s.FD, spec.NoticeRefused, c.Tuple))
 		s.Err = spec.ECONNREFUSED
+		if c.State == spec.SynReceived {
+			s.Err = h.p.ResetErrnoSynRcvdActive // a simultaneous open (R9293-RST-SYNRCVD)
+		}
 	case endTimeout:
 		h.rule("R9293-MUST47")
 		h.emit(spec.NoticeOut(s.FD, spec.NoticeTimeout, c.Tuple))
@@ -619,6 +622,11 @@ func (h *Host) callShutdown(s *Socket, c spec.Call) {
 func (h *Host) stopListening(l *Socket) {
 	for _, c := range h.sortedConns() {
 		if c.Parent == l.FD && c.FD < 0 {
+			if c.State == spec.SynReceived && h.p.ListenCloseDropsEmbryonic {
+				h.rule("AMB-LISTEN-CLOSE") // a syncache entry: dropped silently
+				h.deleteConn(c, endLocal)
+				continue
+			}
 			h.abortCall(c, false)
 		}
 	}

@@ -26,6 +26,10 @@ func (h *Host) arriveTimeWait(c *Conn, seg *spec.Segment) {
 		h.rule("R7323-TS-MISSING")
 		return
 	}
+	if p.TimeWaitNoSeqTest {
+		h.timeWaitTwcheck(c, seg)
+		return
+	}
 	if p.TimeWaitRestart == spec.TWRestartOnACK {
 		h.timeWaitLinux(c, seg, paws)
 		return
@@ -109,6 +113,33 @@ func (h *Host) timeWaitLinux(c *Conn, seg *spec.Segment, paws bool) {
 	}
 	h.rule("R9293-RSTGEN-SYNC")
 	c.sendOOWAck(h, seg)
+}
+
+// timeWaitTwcheck is TIME-WAIT as BSD's tcp_twcheck runs it (profile
+// TimeWaitNoSeqTest, AMB-TW-INPUT): no sequence test and no PAWS; a RST
+// goes to the TIME-WAIT RST policy, a segment without ACK is dropped, a
+// FIN ending at RCV.NXT restarts the 2MSL timer, and every segment but an
+// exact duplicate ACK is acknowledged, without rate limit.
+func (h *Host) timeWaitTwcheck(c *Conn, seg *spec.Segment) {
+	h.rule("AMB-TW-INPUT")
+	if seg.Flags&spec.RST != 0 {
+		h.timeWaitRST(c, seg)
+		return
+	}
+	if seg.Flags&spec.ACK == 0 {
+		h.rule("R9293-SEG-NOACK")
+		return
+	}
+	if seg.Flags&spec.FIN != 0 && seg.End() == c.RcvNxt {
+		h.rule("AMB-TW-FIN")
+		h.restartTimeWait(c)
+	}
+	if seg.Flags == spec.ACK && seg.Len == 0 && seg.Seq == c.RcvNxt && seg.Ack == c.SndNxt {
+		h.rule("R9293-SEG-ACK-TW") // an exact duplicate ACK: nothing to answer
+		return
+	}
+	h.rule("R9293-RSTGEN-SYNC")
+	c.sendAck(h)
 }
 
 // timeWaitExact is TIME-WAIT under TimeWaitAckUnlessExact

@@ -679,7 +679,11 @@ func invRSTCheck(c *invChecker, st *invStep) string {
 	if seg.Seq == p.RcvNxt && p.State != spec.TimeWait && alive {
 		return fmt.Sprintf("%s in %s survived a RST at RCV.NXT (%s)", t, p.State, *seg)
 	}
-	if c.p.RSTCheck == spec.RSTExact && seg.Seq != p.RcvNxt && (!alive || cs.State != p.State) {
+	// AMB-RST-AFTER-FIN: after the peer's FIN a RST at RCV.NXT-1 is valid
+	// where the profile says so (RSTBelowRcvNxtAfterFin).
+	afterFin := c.p.RSTBelowRcvNxtAfterFin && seg.Seq == p.RcvNxt-1 &&
+		(p.State == spec.CloseWait || p.State == spec.Closing || p.State == spec.LastAck)
+	if c.p.RSTCheck == spec.RSTExact && seg.Seq != p.RcvNxt && !afterFin && (!alive || cs.State != p.State) {
 		return fmt.Sprintf("%s in %s ended by a RST at %d, RCV.NXT %d", t, p.State, seg.Seq, p.RcvNxt)
 	}
 	return ""

@@ -15,6 +15,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/tcpclose/tcpclose/impl"
+	"github.com/tcpclose/tcpclose/internal/mdtable"
 	"github.com/tcpclose/tcpclose/spec"
 )
 
@@ -249,16 +250,13 @@ func TestMutants(t *testing.T) {
 		})
 	}
 	var b strings.Builder
-	b.WriteString("| mutant |")
+	head := []string{"mutant"}
 	for _, pr := range mutProps {
-		fmt.Fprintf(&b, " %s |", pr.name)
+		head = append(head, pr.name)
 	}
-	b.WriteString("\n|---|")
-	for range mutProps {
-		b.WriteString("---|")
-	}
+	b.WriteString(mdtable.Header(head...))
 	for _, r := range rows {
-		fmt.Fprintf(&b, "\n| %s |", r.m)
+		fmt.Fprintf(&b, "| %s |", r.m)
 		for _, c := range r.cells {
 			if c.where == "" {
 				fmt.Fprintf(&b, " - (%d seqs, %s) |", c.seqs, c.dt.Round(time.Second))
@@ -266,10 +264,11 @@ func TestMutants(t *testing.T) {
 			}
 			fmt.Fprintf(&b, " %s; %s; %d seqs, %s; %d ev |", c.detail, c.where, c.seqs, fmtDur(c.dt), c.shrunk)
 		}
+		b.WriteString("\n")
 	}
 	t.Logf("mutant table (cell: what failed; where; sequences and time to the first failing sequence; events in the shrunk counterexample)\n%s", b.String())
 	if f := os.Getenv("TCPCLOSE_MUTANTS_OUT"); f != "" {
-		if err := os.WriteFile(f, []byte(b.String()+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(f, []byte(b.String()), 0o644); err != nil {
 			t.Error(err)
 		}
 	}

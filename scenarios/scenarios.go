@@ -54,8 +54,10 @@ type Topic struct {
 // topics lists every topic folder with a line saying what it holds; a
 // test fails when a folder is missing here or a topic has no folder.
 var topics = []Topic{
+	{"freebsd", "FreeBSD's close rules: the FIN resent on ACKs, tcp_twcheck's TIME-WAIT, old segments' ACKs, listener SYN,ACK and close"},
 	{"delack", "delayed ACK: the FIN's ACK delayed (pingpong), quick ACKs, every second segment, TCP_QUICKACK"},
 	{"close", "closing sequences: active, passive, simultaneous, half-close, unread data, blocking calls"},
+	{"linux", "Linux behaviours that became profile fields in issue 13: no-ACK segments dropped first, RSTs after the FIN, old ACKs, errnos"},
 	{"ipv6", "IPv6 (--ip_version=ipv6, ipv4-mapped-ipv6): closes, TIME-WAIT and RST over 16-byte addresses, the IPv6 MSS"},
 	{"gvisor", "gVisor netstack's receive path: checks before the ACK after a close, segments without ACK, TIME-WAIT answers, no PAWS"},
 	{"linger", "SO_LINGER: close() that waits, and {on, 0} aborts in every state"},

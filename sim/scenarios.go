@@ -108,7 +108,7 @@ func Scenarios() []Scenario {
 			Name: "ghost-segment",
 			Description: "TIME-WAIT is off (TimeWait=0) and the client reconnects on the same 4-tuple at once: a duplicate of an old " +
 				"data segment, still within MSL, lands inside the new connection's window and its octets are delivered as new",
-			Profiles:  []string{"rfc9293", "rfc793", "linux"},
+			Profiles:  []string{"rfc9293", "rfc793"},
 			Overrides: []string{"TimeWait=0", "Timestamps=false"},
 			Programs: [2]Program{
 				{Connect(), Write(60000), ReadEOF(), Close(), ConnectRetry(1000, 5*time.Millisecond), Wait(50 * time.Millisecond),

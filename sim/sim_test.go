@@ -258,8 +258,12 @@ func TestScenarios(t *testing.T) {
 		},
 		"timewait-assassination": func(p string, res *sim.Result) error {
 			ignores := p == "freebsd"
-			if (len(res.Assassinations()) == 0) != ignores || (len(res.Ghosts()) == 0) != ignores {
-				return errors.New("assassination and ghost must follow TimeWaitRST")
+			// Linux's bound on old ACKs (ACKWindowBytesAcked) refuses the
+			// ghost's ACK, which acknowledges more than the new connection
+			// has sent: assassinated, yet no ghost.
+			noGhost := ignores || spec.MustProfile(p).ACKWindowBytesAcked
+			if (len(res.Assassinations()) == 0) != ignores || (len(res.Ghosts()) == 0) != noGhost {
+				return errors.New("assassination must follow TimeWaitRST, the ghost also ACKWindowBytesAcked")
 			}
 			return nil
 		},

@@ -307,6 +307,55 @@ type Profile struct {
 	// dropped silently (otherwise it is answered with RST).
 	ListenBacklogDrop bool
 
+	// ---- FreeBSD close rules (issue 13) ---------------------------------
+
+	// AckCarriesFIN: while our FIN is sent and not yet acknowledged, every
+	// ACK the output routine sends (the ACK of data or of the peer's FIN,
+	// the ACK answering an unacceptable segment) resends the FIN:
+	// <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=FIN,ACK> (FreeBSD tcp_output: a
+	// FIN already sent with snd_nxt == snd_max is sent again). Challenge
+	// ACKs are formed apart and carry no FIN.
+	AckCarriesFIN bool
+	// TimeWaitNoSeqTest: TIME-WAIT makes no sequence test (FreeBSD
+	// tcp_twcheck): after the RST, SYN|FIN and reopen checks a segment
+	// without ACK is dropped silently, a FIN ending at RCV.NXT restarts
+	// the 2MSL timer, and every segment but an exact duplicate ACK (a bare
+	// ACK with SEG.SEQ = RCV.NXT and SEG.ACK = SND.NXT) is acknowledged.
+	// SynInSync is not consulted in TIME-WAIT.
+	TimeWaitNoSeqTest bool
+	// ListenSynAckDropped: a SYN,ACK arriving at a listener is dropped
+	// silently instead of drawing <SEQ=SEG.ACK><CTL=RST>.
+	ListenSynAckDropped bool
+	// OldSegmentAckProcessed: a segment wholly below RCV.NXT (an old
+	// duplicate) is acknowledged and its text and FIN dropped, but its
+	// ACK field is still processed ("keep on processing for RST or ACK",
+	// Stevens vol. 2 p. 960), so it can take LAST-ACK to CLOSED and
+	// CLOSING to TIME-WAIT; RFC 9293 step 1 drops the whole segment.
+	OldSegmentAckProcessed bool
+	// ListenCloseDropsEmbryonic: close(2) on a listener drops its
+	// half-open (SYN-RECEIVED) connections silently, as a syncache entry
+	// with no socket is; otherwise each is aborted with a RST. Completed
+	// connections still queued for accept(2) are reset either way.
+	ListenCloseDropsEmbryonic bool
+
+	// ---- Linux behaviours without a field before issue 13 ---------------
+
+	// RSTBelowRcvNxtAfterFin: after the peer's FIN (CLOSE-WAIT, CLOSING,
+	// LAST-ACK) a RST at RCV.NXT-1 is valid (Linux tcp_reset_check, for
+	// peers that send their RST with the FIN's sequence number).
+	RSTBelowRcvNxtAfterFin bool
+	// ACKWindowBytesAcked: where ACKWindowCheck is made, the range of
+	// acceptable old ACKs is bounded by the octets acknowledged so far
+	// (SND.UNA-ISS-1) as well as by MAX.SND.WND (Linux tcp_ack uses
+	// min(max_window, bytes_acked)), so right after the handshake an ACK
+	// of the ISS draws a challenge ACK.
+	ACKWindowBytesAcked bool
+	// ResetErrnoSynRcvdActive is the socket error a valid RST leaves in a
+	// SYN-RECEIVED reached by a simultaneous open: RFC 9293 says
+	// "connection refused" (ECONNREFUSED); Linux tcp_reset maps only
+	// SYN-SENT to ECONNREFUSED and gives ECONNRESET.
+	ResetErrnoSynRcvdActive Errno
+
 	// ---- Receiving after a close (gVisor netstack, issue 13) ------------
 
 	// ClosingChecksFirst: in FIN-WAIT-1 through LAST-ACK an acceptable

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/tcpclose/tcpclose/internal/mdtable"
 )
 
 // ProfilesMarkdown renders docs/profiles.md: every choice with the rules it
@@ -22,20 +24,17 @@ func ProfilesMarkdown() []byte {
 	b.WriteString("each place where the text is ambiguous. It is data: the model and the implementation read its\n")
 	b.WriteString("fields and never ask which profile they run. Any field can be overridden, e.g.\n")
 	b.WriteString("`--set TimeWait=30s` on the command line or `--tcpclose_set=TimeWait=30s` in a script.\n\n")
-	b.WriteString("| Profile | Description |\n|---|---|\n")
+	b.WriteString(mdtable.Header("Profile", "Description"))
 	for _, p := range profiles {
 		fmt.Fprintf(&b, "| `%s` | %s |\n", p.Name, p.Description)
 	}
 	b.WriteString("\nSources marked \"not verified here\" keep the RFC 9293 value until someone checks the stack.\n")
-	b.WriteString("\n## Values at a glance\n\n| Field |")
+	b.WriteString("\n## Values at a glance\n\n")
+	head := []string{"Field"}
 	for _, p := range profiles {
-		fmt.Fprintf(&b, " %s |", p.Name)
+		head = append(head, p.Name)
 	}
-	b.WriteString("\n|---|")
-	for range profiles {
-		b.WriteString("---|")
-	}
-	b.WriteString("\n")
+	b.WriteString(mdtable.Header(head...))
 	for _, c := range choices {
 		fmt.Fprintf(&b, "| [%s](#%s) |", c.Field, strings.ToLower(c.Field))
 		for i := range profiles {
@@ -52,7 +51,7 @@ func ProfilesMarkdown() []byte {
 			r, _ := LookupRule(id)
 			ids = append(ids, fmt.Sprintf("`%s` (%s, %s)", id, r.Source, r.Keyword))
 		}
-		fmt.Fprintf(&b, "Rules: %s.\n\n| Profile | Value | Source |\n|---|---|---|\n", strings.Join(ids, "; "))
+		fmt.Fprintf(&b, "Rules: %s.\n\n%s", strings.Join(ids, "; "), mdtable.Header("Profile", "Value", "Source"))
 		for i, p := range profiles {
 			v, _ := profiles[i].FieldValue(c.Field)
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", p.Name, v, strings.ReplaceAll(p.Cite[c.Field], "|", "\\|"))

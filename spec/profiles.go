@@ -84,8 +84,16 @@ var choices = []Choice{
 	{"ConnectOverTimeWait", "What does connect(2) to a 4-tuple in TIME-WAIT do?", []RuleID{"R1122-TIMEWAIT", "R9293-MAY2-ISS"}},
 	{"TimeWaitReuseAfter", "May automatic port choice take over an old TIME-WAIT entry?", []RuleID{"R1122-TIMEWAIT"}},
 	{"ListenBacklogDrop", "Is a SYN to a full listener dropped (else RST)?", []RuleID{"R9293-SEG-LISTEN-SYN"}},
+	{"AckCarriesFIN", "Does an ACK sent while our FIN is unacknowledged carry the FIN again?", []RuleID{"AMB-ACK-FIN"}},
+	{"TimeWaitNoSeqTest", "Does TIME-WAIT skip the sequence test, drop segments without ACK and acknowledge all but exact duplicate ACKs?", []RuleID{"AMB-TW-INPUT", "R9293-SEG-UNACCEPT"}},
+	{"ListenSynAckDropped", "Is a SYN,ACK to a listener dropped silently (else RST)?", []RuleID{"R9293-SEG-LISTEN-ACK", "AMB-LISTEN-SYNACK"}},
+	{"OldSegmentAckProcessed", "Is the ACK field of an old duplicate segment still processed?", []RuleID{"R9293-SEG-UNACCEPT", "AMB-OLD-SEG-ACK"}},
+	{"NoACKDroppedFirst", "Is a segment without ACK, SYN and RST dropped before the sequence test?", []RuleID{"R9293-SEG-UNACCEPT", "AMB-NOACK-FIRST"}},
+	{"RSTBelowRcvNxtAfterFin", "After the peer's FIN, is a RST at RCV.NXT-1 valid?", []RuleID{"R9293-SEG-RST5961", "AMB-RST-AFTER-FIN"}},
+	{"ACKWindowBytesAcked", "Is the RFC 5961 §5 range of old ACKs bounded by the octets acknowledged so far?", []RuleID{"R5961-ACK", "AMB-ACK-BYTES-ACKED"}},
+	{"ResetErrnoSynRcvdActive", "What error does a RST in an active open's SYN-RECEIVED leave for the application?", []RuleID{"R9293-RST-SYNRCVD", "R1122-INFORM"}},
+	{"ListenCloseDropsEmbryonic", "Does close() on a listener drop its half-open connections silently (else RST)?", []RuleID{"R9293-CLOSE-LISTEN", "AMB-LISTEN-CLOSE"}},
 	{"ClosingChecksFirst", "After a close, are text and FIN checked (and may drop or abort) before the ACK is processed?", []RuleID{"AMB-CLOSING-RCV", "R9293-SEG-TEXT-LATE", "R9293-SEG-UNACCEPT", "R2525-RST-LATE-DATA"}},
-	{"NoACKDroppedFirst", "Is a segment without ACK dropped before the sequence test?", []RuleID{"AMB-NOACK-FIRST", "R9293-SEG-UNACCEPT"}},
 	{"TimeWaitAckUnlessExact", "Does TIME-WAIT acknowledge every segment with text or not at RCV.NXT, and nothing else?", []RuleID{"AMB-TW-ACK-EXACT", "R9293-SEG-UNACCEPT"}},
 	{"NoPAWS", "Is PAWS left out (old TSvals accepted)?", []RuleID{"R7323-PAWS"}},
 	{"TextEdgeAcceptable", "Is a segment with text or FIN starting at RCV.NXT+RCV.WND acceptable?", []RuleID{"R9293-SEG-ACCEPT", "AMB-ZEROLEN-EDGE"}},
@@ -139,8 +147,9 @@ func rfc9293() Profile {
 		WindowScale: false, WindowShift: 0, AcceptBeyondAdvertised: false, RecvBufRoundMSS: false,
 		EphemeralLow: 49152, EphemeralHigh: 65535,
 		BindTimeWaitNeedsBothReuse: false, ConnectOverTimeWait: TWConnectRefused, TimeWaitReuseAfter: 0,
-		ListenBacklogDrop:  true,
-		ClosingChecksFirst: false, NoACKDroppedFirst: false, TimeWaitAckUnlessExact: false, NoPAWS: false,
+		ListenBacklogDrop:       true,
+		ResetErrnoSynRcvdActive: ECONNREFUSED,
+		ClosingChecksFirst:      false, NoACKDroppedFirst: false, TimeWaitAckUnlessExact: false, NoPAWS: false,
 		TextEdgeAcceptable: false, HeldFINNeedsText: false, ShutdownUnreadRST: false, RSTCarriesTS: false,
 		WindowFromEveryACK: false,
 		Cite: map[string]string{
@@ -217,8 +226,16 @@ func rfc9293() Profile {
 			"ConnectOverTimeWait":        "RFC 1122 §4.2.2.13: the socket pair cannot be reused during TIME-WAIT",
 			"TimeWaitReuseAfter":         "RFC 1122 §4.2.2.13: the socket pair cannot be reused during TIME-WAIT",
 			"ListenBacklogDrop":          "RFC 9293 is silent on full listeners; dropping lets the peer retransmit",
+			"AckCarriesFIN":              "RFC 9293 §3.10.7.4 step 8: the ACK of a FIN is <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>",
+			"TimeWaitNoSeqTest":          "RFC 9293 §3.10.7.4 step 1 applies in TIME-WAIT as in every synchronized state",
+			"ListenSynAckDropped":        "RFC 9293 §3.10.7.2: any acknowledgment at a listener draws <SEQ=SEG.ACK><CTL=RST>",
+			"OldSegmentAckProcessed":     "RFC 9293 §3.10.7.4 step 1: an unacceptable segment is acknowledged and dropped",
+			"ListenCloseDropsEmbryonic":  "RFC 9293 §3.10.4: a half-open connection is a TCB of its own, and ABORT in SYN-RECEIVED sends a RST",
+			"NoACKDroppedFirst":          "RFC 9293 §3.10.7.4: the sequence test (step 1) comes before the ACK bit is checked (step 5)",
+			"RSTBelowRcvNxtAfterFin":     "RFC 9293 §3.10.7.4 step 1: a RST outside the window is dropped; RCV.NXT-1 is outside",
+			"ACKWindowBytesAcked":        "RFC 5961 §5.2: MAX.SND.WND bounds the range of acceptable old ACKs",
+			"ResetErrnoSynRcvdActive":    "RFC 9293 §3.10.7.4 step 2: a RST in SYN-RECEIVED from an active OPEN reports \"connection refused\"",
 			"ClosingChecksFirst":         "RFC 9293 §3.10.7.4: sequence test, then RST, SYN, ACK (step 5) and only then text (step 7) and FIN (step 8); text after the peer's FIN is ignored, a second FIN is ignored",
-			"NoACKDroppedFirst":          "RFC 9293 §3.10.7.4: the sequence test (step 1) comes before the ACK bit check (step 5), so an unacceptable segment without ACK is acknowledged",
 			"TimeWaitAckUnlessExact":     "RFC 9293 §3.10.7.4: TIME-WAIT runs the same sequence test and steps as the other synchronized states",
 			"NoPAWS":                     "RFC 7323 §5.3: PAWS is applied",
 			"TextEdgeAcceptable":         "RFC 9293 Table 6: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND",
@@ -308,6 +325,10 @@ func linux() Profile {
 	p.ResetErrnoCloseWait = EPIPE
 	p.ZeroWindowAcceptsFIN = true
 	p.SimOpenSynAckAccepted = true
+	p.NoACKDroppedFirst = true
+	p.RSTBelowRcvNxtAfterFin = true
+	p.ACKWindowBytesAcked = true
+	p.ResetErrnoSynRcvdActive = ECONNRESET
 	p.Cite = map[string]string{
 		"RSTFlushesReceive":          linuxSrc + "tcp_reset purges the write queue only; tcp_recvmsg returns queued data before sk_err",
 		"ResetErrnoCloseWait":        linuxSrc + "net/ipv4/tcp_input.c tcp_reset: sk_err is ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT, ECONNRESET otherwise (script rst/rst-close-wait-epipe.pkt)",
@@ -378,8 +399,16 @@ func linux() Profile {
 		"ConnectOverTimeWait":        linuxSrc + "net/ipv4/tcp_ipv4.c tcp_twsk_unique: with timestamps the entry is taken over; without, EADDRNOTAVAIL (measured: tcpclose lab reuse, docs/lab.md)",
 		"TimeWaitReuseAfter":         linuxSrc + "sysctl net.ipv4.tcp_tw_reuse = 2 enables reuse for loopback only; the model's hosts are not loopback",
 		"ListenBacklogDrop":          linuxSrc + "tcp_conn_request drops SYNs when the accept queue is full",
+		"AckCarriesFIN":              linuxSrc + "net/ipv4/tcp_output.c tcp_send_ack: a pure ACK at snd_nxt (the FIN is resent only by the retransmission timer)",
+		"TimeWaitNoSeqTest":          "moot: TimeWaitRestart = on-ack selects Linux's own TIME-WAIT input (" + tcpMinisocks + ")",
+		"ListenSynAckDropped":        linuxSrc + "net/ipv4/tcp_input.c tcp_rcv_state_process TCP_LISTEN: an ACK (SYN,ACK included) returns 1 and tcp_v4_do_rcv sends a RST",
+		"OldSegmentAckProcessed":     linuxSrc + "net/ipv4/tcp_input.c tcp_validate_incoming: a segment failing tcp_sequence gets a dupack and is discarded before tcp_ack",
+		"ListenCloseDropsEmbryonic":  "not verified here: the model's RST is kept (" + linuxSrc + "inet_csk_listen_stop resets only the accept queue; request sockets are reaped later)",
+		"NoACKDroppedFirst":          linuxSrc + "net/ipv4/tcp_input.c tcp_rcv_state_process and tcp_rcv_established: !th->ack && !th->rst && !th->syn is discarded (SKB_DROP_REASON_TCP_FLAGS) before tcp_validate_incoming; measured on 6.18.44 (conform cause linux-no-ack-bit, docs/deviations.md Linux item 16)",
+		"RSTBelowRcvNxtAfterFin":     linuxSrc + "net/ipv4/tcp_input.c tcp_reset_check: seq == rcv_nxt - 1 in CLOSE_WAIT, LAST_ACK or CLOSING resets; measured on 6.18.44 (conform cause linux-rst-after-fin, docs/deviations.md Linux item 13)",
+		"ACKWindowBytesAcked":        linuxSrc + "net/ipv4/tcp_input.c tcp_ack: max_window = min(tp->max_window, tp->bytes_acked) for the RFC 5961 §5.2 test; measured on 6.18.44 (conform cause linux-old-ack-bytes-acked, docs/deviations.md Linux item 7)",
+		"ResetErrnoSynRcvdActive":    linuxSrc + "net/ipv4/tcp_input.c tcp_reset: ECONNREFUSED only in SYN_SENT, ECONNRESET otherwise (script rst/rst-syn-received-active.pkt on 6.18.44, docs/deviations.md Linux item 19)",
 		"ClosingChecksFirst":         "RFC value kept: Linux tcp_rcv_state_process processes the ACK (tcp_ack) before the text and FIN",
-		"NoACKDroppedFirst":          "RFC value kept here (the gvisor branch did not check Linux; tcp_rcv_state_process's TCP_FLAGS discard suggests true)",
 		"TimeWaitAckUnlessExact":     "RFC value kept: Linux TIME-WAIT is tcp_timewait_state_process (TimeWaitRestart = on-ack)",
 		"NoPAWS":                     linuxSrc + "tcp_validate_incoming applies PAWS (tcp_paws_discard)",
 		"TextEdgeAcceptable":         "RFC value kept here (the gvisor branch did not check Linux; tcp_sequence's !after(seq, rcv_nxt + window) suggests true)",
@@ -432,6 +461,11 @@ func freebsd() Profile {
 	p.RSTOnUnreadClose = false
 	p.TSMissingDrop = false
 	p.SynFinDroppedAnyState = true
+	p.AckCarriesFIN = true
+	p.TimeWaitNoSeqTest = true
+	p.ListenSynAckDropped = true
+	p.OldSegmentAckProcessed = true
+	p.ListenCloseDropsEmbryonic = true
 	p.Cite = map[string]string{
 		"TimeWait":                   "FreeBSD sys/netinet/tcp_timer.h TCPTV_MSL = 30 s, 2×MSL = 60 s",
 		"RTOInitial":                 "FreeBSD tcp_timer.h TCPTV_RTOBASE = 1 s",
@@ -490,8 +524,16 @@ func freebsd() Profile {
 		"ResetErrnoCloseWait":        "FreeBSD sys/netinet/tcp_input.c tcp_do_segment, RST processing: so_error = ECONNRESET for ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING and LAST_ACK before tcp_close (freebsd-net/tcp-testsuite's CLOSE-WAIT RST scripts expect ECONNRESET)",
 		"ZeroWindowAcceptsFIN":       notVerified,
 		"SimOpenSynAckAccepted":      notVerified,
+		"AckCarriesFIN":              "FreeBSD sys/netinet/tcp_output.c tcp_output: tcp_outflags gives FIN|ACK in FIN-WAIT-1, CLOSING and LAST-ACK, and \"if resending a FIN\" (TF_SENTFIN, snd_nxt == snd_max) snd_nxt is moved back onto the FIN; challenge ACKs go out through tcp_respond without it (freebsd-net/tcp-testsuite snippets/closing-ipv4.pkt, state-event-engine/rcv-rst-closing/ and rcv-syn-closing/: the ACK of the peer's FIN is > F. 1:1(0) ack 2)",
+		"TimeWaitNoSeqTest":          "FreeBSD sys/netinet/tcp_timewait.c tcp_twcheck: RST dropped, drop_synfin, a SYN above rcv_nxt recycles, no ACK dropped, a FIN with seq+1 == rcv_nxt restarts 2MSL, everything but a duplicate ACK (th_seq == rcv_nxt, th_ack == snd_nxt, no data) answered by tcp_twrespond (freebsd-net/tcp-testsuite state-event-engine/rcv-ack-time-wait/ and rcv-fin-time-wait/ README Note 1)",
+		"ListenSynAckDropped":        "FreeBSD sys/netinet/tcp_syncache.c and tcp_input.c in FreeBSD head: a SYN,ACK at a listener is dropped without a RST (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-ack-listen/, changed to a silent drop in suite commit a18ff2a)",
+		"OldSegmentAckProcessed":     "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: for a segment wholly left of rcv_nxt, \"Send an ACK to resynchronize and drop any data. But keep on processing for RST or ACK\" (TF_ACKNOW; freebsd-net/tcp-testsuite snippets/closed-via-last-ack-ipv4.pkt and time-wait-via-closing-ipv4.pkt end on such a segment)",
+		"NoACKDroppedFirst":          "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: the sequence trimming (and its dropafterack) comes before the TH_ACK test",
+		"RSTBelowRcvNxtAfterFin":     "FreeBSD sys/netinet/tcp_input.c tcp_do_segment: a RST is valid at last_ack_sent only (freebsd-net/tcp-testsuite state-event-engine/rcv-rst-close-wait/*-outside-left-*.pkt: no effect)",
+		"ACKWindowBytesAcked":        "moot: ACKWindowCheck is false",
+		"ResetErrnoSynRcvdActive":    "FreeBSD sys/netinet/tcp_input.c tcp_do_segment RST processing: TCPS_SYN_RECEIVED sets so_error = ECONNREFUSED (freebsd-net/tcp-testsuite state-event-engine/rcv-rst-syn-rcvd/rcv-rst-syn-rcvd-via-syn-sent-*.pkt expect ECONNREFUSED)",
+		"ListenCloseDropsEmbryonic":  "FreeBSD sys/netinet/tcp_syncache.c: a half-open connection is a syncache entry without a socket; closing the listener sends nothing for it (freebsd-net/tcp-testsuite state-event-engine/rcv-syn-listen/ and rcv-syn-time-wait/ close the listener with one pending)",
 		"ClosingChecksFirst":         notVerified,
-		"NoACKDroppedFirst":          notVerified,
 		"TimeWaitAckUnlessExact":     notVerified,
 		"NoPAWS":                     notVerified,
 		"TextEdgeAcceptable":         notVerified,
@@ -608,6 +650,12 @@ func gvisor() Profile {
 	c["RSTFlushesReceive"] = gv + "endpoint.go Read (checkReadLocked): after a RST the queued data is read before ECONNRESET, as on Linux"
 	c["ZeroWindowAcceptsFIN"] = "assumed as Linux (not verified)"
 	c["SimOpenSynAckAccepted"] = "assumed as Linux (not verified)"
+	// Linux fields of issue 13 that gVisor is not known to share: the
+	// values gVisor had before they were fields.
+	p.RSTBelowRcvNxtAfterFin, p.ACKWindowBytesAcked, p.ResetErrnoSynRcvdActive = false, false, ECONNREFUSED
+	c["RSTBelowRcvNxtAfterFin"] = "not verified for gVisor; the model's behaviour before the field is kept"
+	c["ACKWindowBytesAcked"] = "not verified for gVisor; the model's behaviour before the field is kept"
+	c["ResetErrnoSynRcvdActive"] = "not verified for gVisor; the model's behaviour before the field is kept"
 	timersAsBefore(&p, c)
 	p.Cite = c
 	return p

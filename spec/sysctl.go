@@ -326,9 +326,9 @@ func Sysctls() []Sysctl {
 		beyond(linux("tcp_abort_on_overflow", 0, nil, linuxSysctlDoc+": accept queue overflow", nil), "0"),
 		beyond(linux("tcp_keepalive_time", 0, nil, linuxSysctlDoc+": keepalive", nil), "7200"),
 
-		fbsd("insecure_rst", SysctlField, []string{"RSTCheck"}, freebsdSysctlSrc+": V_tcp_insecure_rst in tcp_input.c (FB-01)",
+		fbsd("insecure_rst", SysctlField, []string{"RSTCheck"}, freebsdSysctlSrc+": V_tcp_insecure_rst in tcp_input.c tcp_do_segment (RST processing); freebsd-net/tcp-testsuite state-event-engine/rcv-rst-*/*-insecure-*.pkt",
 			boolField("RSTCheck", "in-window", "exact", "")),
-		fbsd("insecure_syn", SysctlField, []string{"SynInSync"}, freebsdSysctlSrc+": V_tcp_insecure_syn in tcp_input.c (FB-02); tcp_twcheck does not look at it",
+		fbsd("insecure_syn", SysctlField, []string{"SynInSync"}, freebsdSysctlSrc+": V_tcp_insecure_syn in tcp_input.c tcp_do_segment; tcp_twcheck does not look at it (TIME-WAIT follows TimeWaitNoSeqTest); freebsd-net/tcp-testsuite state-event-engine/rcv-syn-*/*-insecure-*.pkt",
 			boolField("SynInSync", "rfc793", "challenge-ack", "")),
 		fbsd("drop_synfin", SysctlField, []string{"SynFinDropped"}, freebsdSysctlSrc+": V_drop_synfin (tcp_input.c, tcp_twcheck)",
 			boolField("SynFinDropped", "true", "false", "")),
@@ -344,7 +344,13 @@ func Sysctls() []Sysctl {
 			field("Timestamps", 0, 3, func(n int64) (string, string, error) {
 				return strconv.FormatBool(n == 1 || n == 3), "", nil
 			})),
-		beyond(fbsd("fast_finwait2_recycle", 0, nil, freebsdSysctlSrc+": tcp_fast_finwait2_recycle (no profile field)", nil), "0"),
+		fbsd("fast_finwait2_recycle", SysctlField, []string{"FinWait2Timeout"}, freebsdSysctlSrc+": tcp_usrreq.c tcp_usrclosed arms the FIN-WAIT-2 timer with tcp_finwait2_timeout (60 s) when set, TP_MAXIDLE (600 s) otherwise",
+			field("FinWait2Timeout", 0, 1, func(n int64) (string, string, error) {
+				if n == 1 {
+					return "60s", "net.inet.tcp.finwait2_timeout's default; set finwait2_timeout after this line to change it", nil
+				}
+				return "600s", "TP_MAXIDLE: 8 keepalive intervals of 75 s", nil
+			})),
 		unmodelled(fbsd("sack.enable", 0, nil, freebsdSysctlSrc+": SACK", nil)),
 		unmodelled(fbsd("recvspace", 0, nil, freebsdSysctlSrc+": receive buffer (the profile's RecvBuf stands; without window scaling the model caps it at 65535)", nil)),
 		unmodelled(fbsd("sendspace", 0, nil, freebsdSysctlSrc+": send buffer (the profile's SendBuf stands)", nil)),

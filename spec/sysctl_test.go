@@ -15,7 +15,7 @@ func TestSysctlTable(t *testing.T) {
 		"net.ipv4.tcp_timestamps": "0", "net.ipv4.tcp_syn_retries": "3", "net.ipv4.tcp_syn_linear_timeouts": "0", "net.ipv4.tcp_early_retrans": "0", "net.ipv4.tcp_retries2": "9",
 		"net.ipv4.tcp_retries1": "2", "net.ipv4.tcp_invalid_ratelimit": "250", "net.ipv4.tcp_tw_reuse": "1",
 		"net.ipv4.tcp_tw_reuse_delay": "50", "net.inet.tcp.insecure_rst": "1", "net.inet.tcp.insecure_syn": "1",
-		"net.inet.tcp.drop_synfin": "1", "net.inet.tcp.finwait2_timeout": "60000", "net.inet.tcp.msl": "30000",
+		"net.inet.tcp.drop_synfin": "1", "net.inet.tcp.finwait2_timeout": "60000", "net.inet.tcp.fast_finwait2_recycle": "1", "net.inet.tcp.msl": "30000",
 		"net.inet.tcp.rfc1323": "0", "net.ipv4.tcp_rto_min_us": "50000", "net.ipv4.tcp_rto_max_ms": "10000",
 		"net.ipv4.ip_local_port_range": "40000 50000",
 	}

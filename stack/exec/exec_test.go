@@ -2,6 +2,7 @@ package execstack
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -191,6 +192,9 @@ func TestImplOverProtocol(t *testing.T) {
 			t.Fatal(err)
 		}
 		over, err := runOn(reg, name, s)
+		if errors.Is(err, stack.ErrAddrs) {
+			continue // the protocol's stacks play IPv4 only
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package execstack
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ func runScript(t *testing.T, reg stack.Registry, name, path string) *oracle.Repo
 		t.Fatal(err)
 	}
 	rep, err := runOn(reg, name, s)
+	if errors.Is(err, stack.ErrAddrs) {
+		return nil // IPv6 or other addresses: the agents play IPv4 only
+	}
 	if err != nil {
 		t.Fatalf("%s on %s: %v", path, name, err)
 	}
@@ -84,8 +88,11 @@ func TestLwIPCorpus(t *testing.T) {
 	reg := With(baseRegistry())
 	var got strings.Builder
 	for _, f := range files {
-		rep := runScript(t, reg, "lwip", f)
-		fmt.Fprintf(&got, "%s: %s\n", strings.TrimPrefix(f, "../../"), rep.Verdict())
+		verdict := "not played (the agent speaks IPv4 only)"
+		if rep := runScript(t, reg, "lwip", f); rep != nil {
+			verdict = rep.Verdict()
+		}
+		fmt.Fprintf(&got, "%s: %s\n", strings.TrimPrefix(f, "../../"), verdict)
 	}
 	const corpusFile = "testdata/lwip-corpus.txt"
 	if golden.Rewrite() {

@@ -416,27 +416,16 @@ func b2i(b bool) int64 {
 // state, as the sentry maps it to Linux's TCP_INFO states: netstack's
 // internal states (initial, bound, connecting, error) read CLOSED.
 func State(st uint32) spec.State {
-	switch tcp.EndpointState(st) {
-	case tcp.StateEstablished:
-		return spec.Established
-	case tcp.StateSynSent:
-		return spec.SynSent
-	case tcp.StateSynRecv:
-		return spec.SynReceived
-	case tcp.StateFinWait1:
-		return spec.FinWait1
-	case tcp.StateFinWait2:
-		return spec.FinWait2
-	case tcp.StateTimeWait:
-		return spec.TimeWait
-	case tcp.StateCloseWait:
-		return spec.CloseWait
-	case tcp.StateLastAck:
-		return spec.LastAck
-	case tcp.StateListen:
-		return spec.Listen
-	case tcp.StateClosing:
-		return spec.Closing
+	if s, ok := rfcStates[tcp.EndpointState(st)]; ok {
+		return s
 	}
 	return spec.Closed
+}
+
+// rfcStates are the netstack states that have an RFC counterpart.
+var rfcStates = map[tcp.EndpointState]spec.State{
+	tcp.StateEstablished: spec.Established, tcp.StateSynSent: spec.SynSent, tcp.StateSynRecv: spec.SynReceived,
+	tcp.StateFinWait1: spec.FinWait1, tcp.StateFinWait2: spec.FinWait2, tcp.StateTimeWait: spec.TimeWait,
+	tcp.StateCloseWait: spec.CloseWait, tcp.StateLastAck: spec.LastAck, tcp.StateListen: spec.Listen,
+	tcp.StateClosing: spec.Closing,
 }

@@ -1,17 +1,14 @@
 package gvisor
 
 import (
-	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/internal/golden"
 	"github.com/tcpclose/tcpclose/spec"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite testdata/gvisor-profile-differences.txt")
 
 const differencesFile = "testdata/gvisor-profile-differences.txt"
 
@@ -76,18 +73,10 @@ func TestGvisorProfileDifferences(t *testing.T) {
 		return
 	}
 	got := rec.String()
-	if *rewrite {
-		if err := os.MkdirAll(filepath.Dir(differencesFile), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(differencesFile, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
 	want, err := os.ReadFile(differencesFile)
-	if err != nil {
-		t.Fatalf("%v (run with -rewrite to create it)", err)
+	if golden.Rewrite() || err != nil {
+		golden.File(t, differencesFile, []byte(got), "go test -run TestGvisorProfileDifferences -rewrite")
+		return
 	}
 	if got != string(want) {
 		d := lineDiff(strings.Split(string(want), "\n"), strings.Split(got, "\n"))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/script"
@@ -157,5 +158,42 @@ func TestJudgeDefaults(t *testing.T) {
 	n, ok := stack.As[stack.Noter](r)
 	if !ok || len(n.Notes()) != 1 {
 		t.Errorf("notes lost behind the commander")
+	}
+}
+
+// TestFloorOnlyForTcpcloseScripts: a stack's tolerance floor
+// (Entry.Tolerance) widens timing only for scripts written for tcpclose
+// (--tcpclose_profiles); an upstream script is judged with its own
+// tolerance, as packetdrill judges it on the same stack.
+func TestFloorOnlyForTcpcloseScripts(t *testing.T) {
+	const body = "--tolerance_percent=0\n" +
+		"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+		"+0 bind(3, ..., ...) = 0\n" +
+		"+0 listen(3, 1) = 0\n" +
+		"+0 < S 0:0(0) win 32792 <mss 1000>\n" +
+		"+0 > S. 0:0(0) ack 1 <...>\n" +
+		// The SYN,ACK is resent after the 1 s RTO: 90 ms away from this
+		// line, outside 4 ms, inside the 200 ms floor below.
+		"1.09 > S. 0:0(0) ack 1 <...>\n"
+	e := ModelEntry()
+	e.Name, e.Tolerance = "floored", 200*time.Millisecond
+	for _, tc := range []struct {
+		head string
+		pass bool
+	}{
+		{"--tcpclose_profiles=rfc9293\n", true},
+		{"", false},
+	} {
+		s, err := script.Parse("floor.pkt", []byte(tc.head+body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Run(e, s, Config{Profile: "rfc9293"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rep.Stack.Passed(); got != tc.pass {
+			t.Errorf("profiles line %q: stack run passed %v, want %v (%v)", tc.head, got, tc.pass, rep.Stack.Divergence)
+		}
 	}
 }

@@ -39,7 +39,8 @@ type Config struct {
 	// (as packetdrill's command line overrides a script's options); an
 	// explicit Tolerance also replaces the stack's own floor
 	// (Entry.Tolerance), so that timing is judged exactly as packetdrill
-	// judges it.
+	// judges it. Scripts without --tcpclose_profiles (upstream suites)
+	// never get the floor: they are judged with their own tolerance.
 	Tolerance        time.Duration
 	TolerancePercent *float64
 }
@@ -292,8 +293,11 @@ func Run(e stack.Entry, s *script.Script, cfg Config) (*Report, error) {
 		rep.Notes = append(rep.Notes, n.Notes()...)
 	}
 	ropts := RunOptions(e, cfg.Verbose)
-	if cfg.Tolerance > 0 {
-		// An explicit tolerance is packetdrill's: no floor of the stack's.
+	if cfg.Tolerance > 0 || !s.ProfilesGiven {
+		// An explicit tolerance is packetdrill's, and so is the timing of
+		// a script not written for tcpclose (no --tcpclose_profiles: an
+		// upstream suite's, played as written): no floor of the stack's,
+		// so that it gets packetdrill's verdict on the same kernel.
 		ropts.MinTolerance = 0
 	}
 	if e.RealTime {

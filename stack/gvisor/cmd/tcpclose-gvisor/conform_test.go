@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"sort"
@@ -11,11 +10,10 @@ import (
 	"testing"
 
 	"github.com/tcpclose/tcpclose/conform"
+	"github.com/tcpclose/tcpclose/internal/golden"
 	"github.com/tcpclose/tcpclose/stack"
 	"github.com/tcpclose/tcpclose/stack/gvisor"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite testdata/untriaged-gvisor.txt")
 
 // untriagedFile lists the kinds of divergence found with the test's seed
 // that no known cause explains yet: recorded, not hidden. The test fails
@@ -59,12 +57,12 @@ func TestConformGvisor(t *testing.T) {
 			continue
 		}
 		untriaged = append(untriaged, k.Key)
-		if !listed[k.Key] && !*rewrite {
+		if !listed[k.Key] && !golden.Rewrite() {
 			t.Errorf("new kind of divergence (seed %d, scenario %d): %s\n  stack: %s\n  model: %s\n  tags: %v\nreplay with: go run ./cmd/tcpclose-gvisor conform -stack gvisor -seed %d -n %d -out DIR",
 				seed, k.Scenario, k.Key, k.Stack, k.Model, k.Tags, seed, n)
 		}
 	}
-	if *rewrite {
+	if golden.Rewrite() {
 		sort.Strings(untriaged)
 		text := fmt.Sprintf("# Kinds of divergence on gvisor (seed %d, %d scenarios) that no known cause explains yet.\n# Regenerate: TCPCLOSE_LONG=1 go test ./cmd/tcpclose-gvisor -run TestConformGvisor -rewrite (10,000 scenarios; the default 2,000 are its first)\n%s\n", seed, n, strings.Join(untriaged, "\n"))
 		if err := os.WriteFile(untriagedFile, []byte(text), 0o644); err != nil {

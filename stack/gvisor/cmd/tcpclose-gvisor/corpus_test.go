@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpclose/tcpclose/internal/golden"
 	"github.com/tcpclose/tcpclose/scenarios"
 	"github.com/tcpclose/tcpclose/script"
 	"github.com/tcpclose/tcpclose/stack"
@@ -27,7 +28,7 @@ const expectedFile = "testdata/expected-gvisor.txt"
 func TestCorpusGvisor(t *testing.T) {
 	files := scenarios.All()
 	exp, err := oracle.LoadExpectations(expectedFile)
-	if err != nil && !*rewrite {
+	if err != nil && !golden.Rewrite() {
 		t.Fatal(err)
 	}
 	next := oracle.Expectations{}
@@ -54,14 +55,14 @@ func TestCorpusGvisor(t *testing.T) {
 		}
 		var b bytes.Buffer
 		rep.Write(&b)
-		if msg := exp.Check(name, rep); msg != "" && !*rewrite {
+		if msg := exp.Check(name, rep); msg != "" && !golden.Rewrite() {
 			t.Errorf("%s:\n%s", msg, b.String())
 		}
 		if testing.Verbose() {
 			t.Logf("%s", strings.TrimSpace(b.String()))
 		}
 	}
-	if *rewrite {
+	if golden.Rewrite() {
 		if err := next.Write(expectedFile, "Scenario scripts that depart on gvisor (netstack) with the gvisor profile: script | line | reason.\nRegenerate: go test ./cmd/tcpclose-gvisor -run TestCorpusGvisor -rewrite"); err != nil {
 			t.Fatal(err)
 		}

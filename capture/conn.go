@@ -42,6 +42,31 @@ func (f Finding) String() string {
 }
 
 // Endpoint is what the capture shows of one side of a connection.
+// Outcome is the kind of an endpoint's model verdict (Endpoint.Model).
+type Outcome int
+
+// The outcomes of a model replay.
+const (
+	NotReplayed Outcome = iota // no profile was given
+	Conforms                   // "conforms to P ...", or profiles fit (-profile auto)
+	Violation                  // "violation of P at packet #N ...", or "no profile fits"
+	CannotJudge                // "cannot judge: why"
+)
+
+// ModelOutcome classifies e.Model, so that tools count verdicts without
+// parsing the text.
+func (e *Endpoint) ModelOutcome() Outcome {
+	switch {
+	case e.Model == "":
+		return NotReplayed
+	case strings.HasPrefix(e.Model, "violation"), strings.HasPrefix(e.Model, "no profile fits"):
+		return Violation
+	case strings.HasPrefix(e.Model, "cannot"):
+		return CannotJudge
+	}
+	return Conforms
+}
+
 type Endpoint struct {
 	Addr    netip.AddrPort `json:"addr"`
 	Packets int            `json:"packets"`

@@ -383,15 +383,15 @@ func TestRealLinux(t *testing.T) {
 				t.Errorf("loss %d%% %s: %s\n  %v", loss, pat, c, c.Findings)
 			}
 			for s, e := range c.Ends {
-				switch {
-				case strings.HasPrefix(e.Model, "conforms"):
+				switch e.ModelOutcome() {
+				case capture.Conforms:
 					r.conform++
-				case strings.HasPrefix(e.Model, "cannot"):
+				case capture.CannotJudge:
 					r.cannot++
 				default:
 					r.viol++
 				}
-				if !strings.HasPrefix(e.Model, "conforms") && testing.Verbose() {
+				if e.ModelOutcome() != capture.Conforms && testing.Verbose() {
 					t.Logf("loss %d%% %s conn %d %s: %s", loss, pat, c.ID, capture.Side(s), e.Model)
 				}
 			}

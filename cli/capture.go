@@ -153,14 +153,13 @@ func (t *Tool) runCheckCapture(args []string, stdout, stderr io.Writer) int {
 		conns++
 		ok := c.Conforms()
 		for _, e := range c.Ends {
-			switch {
-			case e.Model == "":
-			case strings.HasPrefix(e.Model, "violation") || strings.HasPrefix(e.Model, "no profile fits"):
+			switch e.ModelOutcome() {
+			case capture.Violation:
 				mViol++
 				ok = false
-			case strings.HasPrefix(e.Model, "cannot"):
+			case capture.CannotJudge:
 				mCannot++
-			default:
+			case capture.Conforms:
 				mConform++
 			}
 		}

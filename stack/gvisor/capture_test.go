@@ -306,19 +306,21 @@ func (n *capNet) play(pat string, cport uint16) {
 	}
 	write := func(side int, fd int32, k int64) { n.call(side, spec.Call{Kind: spec.CallWrite, FD: fd, N: k}) }
 	closeFD := func(side int, fd int32) { n.call(side, spec.Call{Kind: spec.CallClose, FD: fd}) }
-	switch pat {
-	case "active":
+	// exchange: 100 octets each way, the server's not yet read.
+	exchange := func() {
 		write(0, c, 100)
 		n.read(1, s, 100)
 		write(1, s, 100)
+	}
+	switch pat {
+	case "active":
+		exchange()
 		n.read(0, c, 100)
 		closeFD(0, c)
 		n.readAll(1, s)
 		closeFD(1, s)
 	case "passive":
-		write(0, c, 100)
-		n.read(1, s, 100)
-		write(1, s, 100)
+		exchange()
 		closeFD(1, s)
 		n.read(0, c, 100)
 		n.readAll(0, c)
@@ -347,9 +349,7 @@ func (n *capNet) play(pat string, cport uint16) {
 		n.readAll(0, c)
 		closeFD(0, c)
 	case "linger0":
-		write(0, c, 100)
-		n.read(1, s, 100)
-		write(1, s, 100)
+		exchange()
 		n.read(0, c, 100)
 		n.must(0, spec.Call{Kind: spec.CallSetsockopt, FD: c, Opt: spec.OptLinger, Val: 1, Val2: 0})
 		closeFD(0, c)
@@ -358,9 +358,7 @@ func (n *capNet) play(pat string, cport uint16) {
 	case "timewait-reuse":
 		// The server closes first and holds TIME-WAIT; the client's
 		// second SYN from the same port meets it.
-		write(0, c, 100)
-		n.read(1, s, 100)
-		write(1, s, 100)
+		exchange()
 		closeFD(1, s)
 		n.readAll(0, c)
 		closeFD(0, c)

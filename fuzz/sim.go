@@ -137,13 +137,19 @@ func (c SimCase) String() string {
 
 // Overrides returns the profile settings of the case: fair loss (no side
 // gives up, no FIN-WAIT-2 timer) for every shape but ShapeReconnect, which
-// honours TIME-WAIT instead (a RST never ends it).
+// honours TIME-WAIT instead (a RST never ends it). The graceful checks
+// also turn off two stack behaviours that make a lossy close end badly
+// by design, as props' e2eFairLoss does: ClosingChecksFirst (gVisor takes
+// the ACK of its FIN in CLOSING only on a segment at RCV.NXT, so a peer
+// whose retransmissions all lie below it leaves it in CLOSING with
+// nothing outstanding: corpus entry 51a25c49c4b037e3) and AckCarriesFIN
+// (FreeBSD's FIN-carrying ACKs ping-pong under duplication).
 func (c SimCase) Overrides() []string {
 	var o []string
 	if c.Shape == ShapeReconnect {
 		o = []string{"TimeWaitRST=ignored"}
 	} else {
-		o = []string{"R2=-1", "SynR2=-1", "SynAckR2=-1", "FinWait2Timeout=0"}
+		o = []string{"R2=-1", "SynR2=-1", "SynAckR2=-1", "FinWait2Timeout=0", "ClosingChecksFirst=false", "AckCarriesFIN=false"}
 	}
 	if c.NoTimestamps {
 		o = append(o, "Timestamps=false")
